@@ -1,0 +1,16 @@
+/**
+ * The command registry. One file per command; add yours to the list (keep it sorted by name within your block).
+ */
+import type { Command } from '../command.js';
+import { sqlCommand } from './sql.js';
+
+/** Every command, in help order. */
+export const COMMANDS: readonly Command[] = [
+  // foundation
+  sqlCommand,
+  // catalog & estimate (issue 3)
+  // gateway, keys, usage (issue 4)
+  // ingest, validate, costs (issue 5)
+  // reconcile, chargeback, export, unit-economics (issue 6)
+  // forecast, anomalies, budgets, alerts (issue 7)
+];

@@ -1,0 +1,3 @@
+/** cli: the `tally` command line. */
+export { main, mainHelp, version } from './main.js';
+export type { Command, CommandContext } from './command.js';

@@ -1,0 +1,3 @@
+export { configSchema, type TallyConfig } from './schema.js';
+export { loadConfig, applyEnvOverrides, type LoadedConfig, type LoadConfigOptions } from './load.js';
+export * as sections from './sections.js';

@@ -1,0 +1,28 @@
+/** The whole `tally.yaml`, composed from each module's section. */
+import { z } from 'zod';
+import {
+  alertsSchema,
+  allocationSchema,
+  anomaliesSchema,
+  budgetsSchema,
+  gatewaySchema,
+  policySchema,
+  pricingSchema,
+  storeSchema,
+} from './sections.js';
+
+/** Schema of tally.yaml. */
+export const configSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  store: storeSchema,
+  pricing: pricingSchema,
+  gateway: gatewaySchema,
+  policy: policySchema,
+  allocation: allocationSchema,
+  budgets: budgetsSchema,
+  alerts: alertsSchema,
+  anomalies: anomaliesSchema,
+});
+
+/** Parsed, validated configuration. */
+export type TallyConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,188 @@
+/**
+ * The write-ahead log: JSON lines in numbered segment files, written with group commit (each fdatasync covers
+ * every event appended while the previous one ran), so an acknowledged event survives kill -9.
+ */
+import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { UsageEvent } from './event.js';
+
+const SEGMENT_RE = /^wal-(\d{8})\.jsonl$/;
+
+/** Serialises an event to one JSON line (bigints as decimal strings). */
+export function encodeEvent(e: UsageEvent): string {
+  return JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/** Parses one JSON line back into an event; returns null for a torn or foreign line. */
+export function decodeEvent(line: string): UsageEvent | null {
+  try {
+    const o = JSON.parse(line) as Record<string, unknown>;
+    if (typeof o['id'] !== 'string' || typeof o['startTime'] !== 'number') return null;
+    for (const k of ['costNanos', 'listCostNanos', 'savedCostNanos'])
+      o[k] = BigInt(typeof o[k] === 'string' || typeof o[k] === 'number' ? (o[k] as string) : 0);
+    return o as unknown as UsageEvent;
+  } catch {
+    return null;
+  }
+}
+
+/** Segment files in a directory, oldest first. */
+export function listSegments(dir: string): { seq: number; path: string }[] {
+  return readdirSync(dir)
+    .map((name) => ({ m: SEGMENT_RE.exec(name), name }))
+    .filter((x): x is { m: RegExpExecArray; name: string } => x.m !== null)
+    .map((x) => ({ seq: Number(x.m[1]), path: join(dir, x.name) }))
+    .sort((a, b) => a.seq - b.seq);
+}
+
+/** Reads every event in the given segments (a torn trailing line from a crash is skipped). */
+export function readSegments(paths: readonly string[]): UsageEvent[] {
+  const out: UsageEvent[] = [];
+  for (const p of paths) {
+    for (const line of readFileSync(p, 'utf8').split('\n')) {
+      if (!line) continue;
+      const e = decodeEvent(line);
+      if (e) out.push(e);
+    }
+  }
+  return out;
+}
+
+interface Pending<T> {
+  readonly line: string;
+  readonly item: T;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+}
+
+/** What a rotation hands back: the closed segment files and every durable item written to them. */
+export interface Rotation<T> {
+  readonly paths: string[];
+  readonly items: T[];
+}
+
+/**
+ * An appendable, group-committed segment writer. Writes and rotations run one at a time on a single chain,
+ * so a rotation sees exactly the items whose lines went into the segments it closes.
+ */
+export class WalWriter<T> {
+  private fh: FileHandle | null = null;
+  private seq: number;
+  private pending: Pending<T>[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private scheduled = false;
+  /** Durable items of the current segment, not yet handed out by a rotation. */
+  private durable: T[] = [];
+
+  private constructor(
+    private readonly dir: string,
+    startSeq: number,
+  ) {
+    this.seq = startSeq;
+  }
+
+  /** Opens a writer that starts a new segment after any existing ones. */
+  static async open<T>(dir: string): Promise<WalWriter<T>> {
+    mkdirSync(dir, { recursive: true });
+    const segs = listSegments(dir);
+    const w = new WalWriter<T>(dir, (segs.at(-1)?.seq ?? 0) + 1);
+    await w.openSegment();
+    return w;
+  }
+
+  /** Durable items waiting for the next rotation. */
+  get durableCount(): number {
+    return this.durable.length;
+  }
+
+  private segmentPath(seq: number): string {
+    return join(this.dir, `wal-${String(seq).padStart(8, '0')}.jsonl`);
+  }
+
+  private async openSegment(): Promise<void> {
+    this.fh = await open(this.segmentPath(this.seq), 'a');
+    // fsync the directory so the new segment's entry survives a crash too.
+    let dir: FileHandle | null = null;
+    try {
+      dir = await open(this.dir, 'r');
+      await dir.sync();
+    } catch {
+      // Some filesystems refuse fsync on directories; the file's own fsync still holds its data.
+    } finally {
+      await dir?.close();
+    }
+  }
+
+  /** Appends one encoded line carrying `item`; resolves once it is on disk. */
+  append(line: string, item: T): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ line, item, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        this.chain = this.chain.then(() => this.drainOnce());
+      }
+    });
+  }
+
+  private async drainOnce(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      const fh = this.fh;
+      if (!fh) throw new Error('ledger log is closed');
+      await fh.write(batch.map((p) => p.line).join('\n') + '\n');
+      await fh.datasync();
+      for (const p of batch) this.durable.push(p.item);
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      for (const p of batch) p.reject(err as Error);
+    }
+  }
+
+  /** Waits until every line appended so far is durable. */
+  sync(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.chain = this.chain.then(() => this.drainOnce()).then(resolve);
+    });
+  }
+
+  /** Closes the current segment and starts a new one; returns the closed segment and its durable items. */
+  rotate(): Promise<Rotation<T>> {
+    return new Promise<Rotation<T>>((resolve, reject) => {
+      this.chain = this.chain
+        .then(() => this.drainOnce())
+        .then(async () => {
+          const closedPath = this.segmentPath(this.seq);
+          const items = this.durable;
+          this.durable = [];
+          await this.fh?.close();
+          this.fh = null;
+          this.seq += 1;
+          await this.openSegment();
+          resolve({ paths: [closedPath], items });
+        })
+        .catch(reject);
+    });
+  }
+
+  /** Deletes segments whose items are now in the store. */
+  release(paths: readonly string[]): void {
+    for (const p of paths) {
+      try {
+        unlinkSync(p);
+      } catch {
+        // Already gone: nothing to release.
+      }
+    }
+  }
+
+  /** Closes the writer after every pending line is durable. */
+  async close(): Promise<void> {
+    await this.sync();
+    await this.fh?.close();
+    this.fh = null;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The usage ledger: durable append (WAL with group commit), batched flush into the store, replay on start.
+ * An event is acknowledged once its WAL line is fsynced; flushing to the store deduplicates on event id,
+ * so a crash between a flush and the WAL release only replays events the store then ignores.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { TallyError } from '../core/index.js';
+import type { CostStore } from '../store/index.js';
+import type { UsageEvent } from './event.js';
+import { WalWriter, encodeEvent, listSegments, readSegments } from './_wal.js';
+
+/** Ledger tuning. */
+export interface LedgerOptions {
+  readonly store: CostStore;
+  /** WAL directory; see ledgerDirFor. */
+  readonly dir: string;
+  /** Flush to the store at least this often (ms). */
+  readonly flushIntervalMs?: number;
+  /** Flush as soon as this many durable events wait. */
+  readonly flushBatch?: number;
+  /** Called when a background flush fails (the events stay in the WAL and are retried). */
+  readonly onError?: (err: Error) => void;
+}
+
+/** The WAL directory for a store file: `<db file>.ledger` beside it. */
+export function ledgerDirFor(dbPath: string): string {
+  if (dbPath === ':memory:')
+    throw new TallyError('invalid_input', 'an in-memory store needs an explicit ledger dir');
+  return join(dirname(dbPath), `${basename(dbPath)}.ledger`);
+}
+
+/** A durable, batching usage ledger. */
+export class Ledger {
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private closed = false;
+  /** Rotated segments whose store write failed; retried on the next flush. */
+  private retry: { paths: string[]; items: UsageEvent[] } = { paths: [], items: [] };
+  /** Events acknowledged (durable) since open. */
+  acknowledged = 0;
+  /** New events written to the store since open (after dedup). */
+  stored = 0;
+
+  private constructor(
+    private readonly opts: LedgerOptions & { flushIntervalMs: number; flushBatch: number },
+    private readonly wal: WalWriter<UsageEvent>,
+  ) {}
+
+  /** Opens the ledger: replays any WAL a previous process left into the store, then starts a new segment. */
+  static async open(opts: LedgerOptions): Promise<{ ledger: Ledger; replayed: number }> {
+    const full = { flushIntervalMs: 1000, flushBatch: 50_000, ...opts };
+    mkdirSync(opts.dir, { recursive: true });
+    const leftovers = listSegments(opts.dir).map((s) => s.path);
+    let replayed = 0;
+    if (leftovers.length > 0) {
+      const events = readSegments(leftovers);
+      for (let i = 0; i < events.length; i += 100_000)
+        replayed += await opts.store.appendUsage(events.slice(i, i + 100_000));
+    }
+    const wal = await WalWriter.open<UsageEvent>(opts.dir);
+    wal.release(leftovers);
+    const ledger = new Ledger(full, wal);
+    ledger.timer = setInterval(() => ledger.kick(), full.flushIntervalMs);
+    ledger.timer.unref();
+    return { ledger, replayed };
+  }
+
+  /** Appends an event; resolves once it is durable (it then reaches the store even across a crash). */
+  async append(e: UsageEvent): Promise<void> {
+    if (this.closed) throw new TallyError('unavailable', 'the ledger is closed');
+    await this.wal.append(encodeEvent(e), e);
+    this.acknowledged += 1;
+    if (this.wal.durableCount >= this.opts.flushBatch) this.kick();
+  }
+
+  /** Appends many events; resolves once all are durable. */
+  async appendMany(events: readonly UsageEvent[]): Promise<void> {
+    await Promise.all(events.map((e) => this.append(e)));
+  }
+
+  private kick(): void {
+    if (this.flushing || (this.wal.durableCount === 0 && this.retry.items.length === 0)) return;
+    this.flushing = this.flushOnce()
+      .catch((err: Error) => this.opts.onError?.(err))
+      .finally(() => {
+        this.flushing = null;
+      });
+  }
+
+  private async flushOnce(): Promise<void> {
+    const rot = await this.wal.rotate();
+    const paths = [...this.retry.paths, ...rot.paths];
+    const items = this.retry.items.length ? this.retry.items.concat(rot.items) : rot.items;
+    this.retry = { paths: [], items: [] };
+    try {
+      if (items.length > 0) this.stored += await this.opts.store.appendUsage(items);
+    } catch (err) {
+      this.retry = { paths, items };
+      throw err;
+    }
+    this.wal.release(paths);
+  }
+
+  /** Writes every acknowledged event to the store now. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    await this.flushOnce();
+  }
+
+  /** Flushes and closes; later appends are refused. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.closed = true;
+    await this.flush();
+    await this.wal.close();
+  }
+}

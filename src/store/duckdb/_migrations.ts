@@ -1,0 +1,123 @@
+/**
+ * Numbered migrations for the DuckDB backend. Append only: never edit a migration that has shipped.
+ * Each module owns the migrations it adds (the comment names the owner).
+ */
+import { FOCUS_COLUMNS, type FocusType } from '../focus-columns.js';
+
+/** One schema change. */
+export interface Migration {
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+const physical: Record<FocusType, string> = {
+  string: 'VARCHAR',
+  // Costs: exact decimals with 10 places (sub-nano precision for per-row amounts; sums are exact HUGEINT-backed).
+  money: 'DECIMAL(38,10)',
+  // Unit prices per token go down to ~1e-8 USD: keep 16 places.
+  price: 'DECIMAL(38,16)',
+  quantity: 'DECIMAL(38,10)',
+  datetime: 'TIMESTAMPTZ',
+  json: 'JSON',
+};
+
+const focusColumnsDdl = FOCUS_COLUMNS.map((col) => `"${col.name}" ${physical[col.type]}`).join(',\n  ');
+
+/** All migrations, in order. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'foundation: usage events, cost rows, keys, budgets',
+    sql: `
+CREATE TABLE usage_events (
+  id VARCHAR PRIMARY KEY,
+  start_time TIMESTAMPTZ NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  ttft_ms INTEGER,
+  key_id VARCHAR,
+  team VARCHAR,
+  app VARCHAR,
+  environment VARCHAR,
+  cost_center VARCHAR,
+  end_user VARCHAR,
+  tags JSON,
+  provider VARCHAR NOT NULL,
+  upstream VARCHAR,
+  deployment VARCHAR,
+  request_model VARCHAR NOT NULL,
+  model VARCHAR NOT NULL,
+  deployment_type VARCHAR NOT NULL,
+  region VARCHAR,
+  operation VARCHAR NOT NULL,
+  streamed BOOLEAN NOT NULL,
+  input_tokens BIGINT NOT NULL,
+  cached_input_tokens BIGINT NOT NULL,
+  output_tokens BIGINT NOT NULL,
+  reasoning_tokens BIGINT NOT NULL,
+  usage_source VARCHAR NOT NULL,
+  http_status SMALLINT NOT NULL,
+  error_class VARCHAR,
+  cache_outcome VARCHAR NOT NULL,
+  attempts SMALLINT NOT NULL,
+  cost_nanos BIGINT NOT NULL,
+  list_cost_nanos BIGINT NOT NULL,
+  saved_cost_nanos BIGINT NOT NULL,
+  price_version VARCHAR
+);
+CREATE TABLE cost_rows (
+  _row_id VARCHAR NOT NULL,
+  _source_file VARCHAR,
+  _source_line BIGINT,
+  _slice_key VARCHAR,
+  _ingest_id VARCHAR,
+  ${focusColumnsDdl}
+);
+CREATE TABLE ingests (
+  id VARCHAR PRIMARY KEY,
+  file VARCHAR NOT NULL,
+  file_hash VARCHAR NOT NULL,
+  format VARCHAR NOT NULL,
+  slice_key VARCHAR,
+  rows_loaded BIGINT NOT NULL,
+  rows_rejected BIGINT NOT NULL,
+  ingested_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE virtual_keys (
+  id VARCHAR PRIMARY KEY,
+  key_hash VARCHAR NOT NULL UNIQUE,
+  key_prefix VARCHAR NOT NULL,
+  team VARCHAR,
+  app VARCHAR,
+  environment VARCHAR,
+  cost_center VARCHAR,
+  tags JSON,
+  config JSON,
+  status VARCHAR NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  revoked_at TIMESTAMPTZ,
+  replaced_by VARCHAR
+);
+CREATE TABLE budgets (
+  id VARCHAR PRIMARY KEY,
+  scope_kind VARCHAR NOT NULL,
+  scope_value VARCHAR,
+  period VARCHAR NOT NULL,
+  amount_nanos BIGINT NOT NULL,
+  thresholds JSON NOT NULL,
+  hard BOOLEAN NOT NULL,
+  starts_at TIMESTAMPTZ,
+  ends_at TIMESTAMPTZ,
+  created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE kv (
+  namespace VARCHAR NOT NULL,
+  key VARCHAR NOT NULL,
+  value JSON,
+  updated_at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (namespace, key)
+);
+`,
+  },
+  // 2..9: reserved for module owners (ingest 2, gateway 3, analytics 4, alerts 5). Add yours below in order.
+];

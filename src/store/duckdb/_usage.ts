@@ -1,0 +1,141 @@
+/** Usage-ledger SQL for DuckDB: the bulk append (appender + staging, dedup on id) and aggregation. */
+import { timestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { UsageEvent } from '../../ledger/event.js';
+import type { UsageAggregate, UsageQuery, UsageDimension } from '../store.js';
+import { USAGE_DIMENSIONS } from '../store.js';
+import { TallyError } from '../../core/index.js';
+
+const str = (a: { appendVarchar(s: string): void; appendNull(): void }, s: string | null) =>
+  s === null ? a.appendNull() : a.appendVarchar(s);
+
+/** Appends events into the staging table, then moves the new ones into usage_events. Returns how many were new. */
+export async function appendUsageEvents(
+  conn: DuckDBConnection,
+  events: readonly UsageEvent[],
+): Promise<number> {
+  if (events.length === 0) return 0;
+  await conn.run('CREATE TEMP TABLE IF NOT EXISTS usage_staging AS SELECT * FROM usage_events LIMIT 0');
+  const a = await conn.createAppender('usage_staging', 'main', 'temp');
+  for (const e of events) {
+    a.appendVarchar(e.id);
+    a.appendTimestampTZ(timestampTZValue(BigInt(Math.round(e.startTime * 1000))));
+    a.appendInteger(Math.round(e.durationMs));
+    if (e.ttftMs === null) a.appendNull();
+    else a.appendInteger(Math.round(e.ttftMs));
+    str(a, e.keyId);
+    str(a, e.team);
+    str(a, e.app);
+    str(a, e.environment);
+    str(a, e.costCenter);
+    str(a, e.endUser);
+    a.appendVarchar(JSON.stringify(e.tags ?? {}));
+    a.appendVarchar(e.provider);
+    str(a, e.upstream);
+    str(a, e.deployment);
+    a.appendVarchar(e.requestModel);
+    a.appendVarchar(e.model);
+    a.appendVarchar(e.deploymentType);
+    str(a, e.region);
+    a.appendVarchar(e.operation);
+    a.appendBoolean(e.streamed);
+    a.appendBigInt(BigInt(e.inputTokens));
+    a.appendBigInt(BigInt(e.cachedInputTokens));
+    a.appendBigInt(BigInt(e.outputTokens));
+    a.appendBigInt(BigInt(e.reasoningTokens));
+    a.appendVarchar(e.usageSource);
+    a.appendSmallInt(e.httpStatus);
+    str(a, e.errorClass);
+    a.appendVarchar(e.cacheOutcome);
+    a.appendSmallInt(e.attempts);
+    a.appendBigInt(e.costNanos);
+    a.appendBigInt(e.listCostNanos);
+    a.appendBigInt(e.savedCostNanos);
+    str(a, e.priceVersion);
+    a.endRow();
+  }
+  a.closeSync();
+  // Duplicates within the batch are collapsed too (replayed logs may repeat an event).
+  const r = await conn.run(
+    'INSERT OR IGNORE INTO usage_events SELECT * FROM usage_staging QUALIFY row_number() OVER (PARTITION BY id) = 1',
+  );
+  await conn.run('DELETE FROM usage_staging');
+  return Number(r.rowsChanged);
+}
+
+const dimSql: Record<UsageDimension, string> = {
+  team: 'team',
+  app: 'app',
+  environment: 'environment',
+  cost_center: 'cost_center',
+  key_id: 'key_id',
+  end_user: 'end_user',
+  provider: 'provider',
+  upstream: 'upstream',
+  deployment: 'deployment',
+  model: 'model',
+  request_model: 'request_model',
+  deployment_type: 'deployment_type',
+  region: 'region',
+  operation: 'operation',
+  usage_source: 'usage_source',
+  cache_outcome: 'cache_outcome',
+  day: "strftime(start_time AT TIME ZONE 'UTC', '%Y-%m-%d')",
+  hour: "strftime(start_time AT TIME ZONE 'UTC', '%Y-%m-%dT%H:00:00Z')",
+};
+
+/** Builds the aggregation SQL (dimensions come from a closed list; values are bound parameters). */
+export function aggregateUsageSql(q: UsageQuery): { sql: string; params: (string | Date)[] } {
+  for (const d of q.by)
+    if (!USAGE_DIMENSIONS.includes(d))
+      throw new TallyError(
+        'invalid_input',
+        `unknown usage dimension "${d}"; use one of ${USAGE_DIMENSIONS.join(', ')}`,
+      );
+  const params: (string | Date)[] = [q.from, q.to];
+  const where = ['start_time >= $1', 'start_time < $2'];
+  for (const [k, v] of Object.entries(q.where ?? {})) {
+    if (v === undefined) continue;
+    const col = dimSql[k as UsageDimension];
+    if (!col) throw new TallyError('invalid_input', `unknown usage filter "${k}"`);
+    params.push(v);
+    where.push(`${col} = $${params.length}`);
+  }
+  const dims = q.by.map((d, i) => `${dimSql[d]} AS d${i}`);
+  const group = q.by.length ? `GROUP BY ${q.by.map((_, i) => `d${i}`).join(', ')}` : '';
+  const order = q.by.length ? `ORDER BY cost DESC, ${q.by.map((_, i) => `d${i}`).join(', ')}` : '';
+  const sql = `SELECT ${[...dims, ''].join(', ')}
+    count(*) AS requests,
+    sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
+    sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens,
+    sum(cost_nanos)::HUGEINT AS cost, sum(list_cost_nanos)::HUGEINT AS list_cost, sum(saved_cost_nanos)::HUGEINT AS saved_cost,
+    count(*) FILTER (WHERE http_status >= 400) AS errors,
+    count(*) FILTER (WHERE cache_outcome IN ('hit-exact', 'hit-semantic')) AS cache_hits,
+    avg(duration_ms) AS avg_duration_ms
+    FROM usage_events WHERE ${where.join(' AND ')} ${group} ${order}`;
+  return { sql, params };
+}
+
+/** Maps one aggregation result row (raw DuckDB values) to a UsageAggregate. */
+export function toUsageAggregate(q: UsageQuery, r: Record<string, unknown>): UsageAggregate {
+  const dims: Record<string, string | null> = {};
+  q.by.forEach((d, i) => {
+    const v = r[`d${i}`];
+    dims[d] = v === null || v === undefined ? null : String(v);
+  });
+  const num = (k: string) => Number((r[k] as bigint | number | null) ?? 0);
+  const big = (k: string) => BigInt((r[k] as bigint | number | null) ?? 0);
+  return {
+    dims,
+    requests: num('requests'),
+    inputTokens: num('input_tokens'),
+    cachedInputTokens: num('cached_input_tokens'),
+    outputTokens: num('output_tokens'),
+    reasoningTokens: num('reasoning_tokens'),
+    costNanos: big('cost'),
+    listCostNanos: big('list_cost'),
+    savedCostNanos: big('saved_cost'),
+    errors: num('errors'),
+    cacheHits: num('cache_hits'),
+    avgDurationMs: Number(r['avg_duration_ms'] ?? 0),
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * CostStore: the one interface every backend implements (DuckDB now, ClickHouse later). The contract test
+ * suite in contract.test.ts runs against each backend. Analytics never import a backend: they receive rows.
+ */
+import type { UsageEvent } from '../ledger/event.js';
+
+/** A plain result row: column name to JSON-safe value (numbers, strings, booleans, null, nested JSON). */
+export type Row = Record<string, unknown>;
+
+/** Parameter values for parameterised SQL. */
+export type SqlParam = string | number | bigint | boolean | null | Date;
+
+/** Grouping dimensions for usage reports. */
+export const USAGE_DIMENSIONS = [
+  'team',
+  'app',
+  'environment',
+  'cost_center',
+  'key_id',
+  'end_user',
+  'provider',
+  'upstream',
+  'deployment',
+  'model',
+  'request_model',
+  'deployment_type',
+  'region',
+  'operation',
+  'usage_source',
+  'cache_outcome',
+  'day',
+  'hour',
+] as const;
+/** A usage grouping dimension. */
+export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
+
+/** A usage aggregation request: explicit window, optional filters. */
+export interface UsageQuery {
+  readonly from: Date;
+  readonly to: Date;
+  readonly by: readonly UsageDimension[];
+  readonly where?: Partial<Record<Exclude<UsageDimension, 'day' | 'hour'>, string>>;
+}
+
+/** One aggregated usage row: the dimension values plus totals. Money in nanos. */
+export interface UsageAggregate {
+  readonly dims: Record<string, string | null>;
+  readonly requests: number;
+  readonly inputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly outputTokens: number;
+  readonly reasoningTokens: number;
+  readonly costNanos: bigint;
+  readonly listCostNanos: bigint;
+  readonly savedCostNanos: bigint;
+  readonly errors: number;
+  readonly cacheHits: number;
+  readonly avgDurationMs: number;
+}
+
+/** A stored virtual key (the secret itself is never stored: only its hash). */
+export interface VirtualKeyRecord {
+  id: string;
+  keyHash: string;
+  keyPrefix: string;
+  team: string | null;
+  app: string | null;
+  environment: string | null;
+  costCenter: string | null;
+  tags: Record<string, string>;
+  /** Limits and allowances: allowedModels, tpm, quota, budget... owned by the gateway. */
+  config: Record<string, unknown>;
+  status: 'active' | 'revoked';
+  createdAt: Date;
+  revokedAt: Date | null;
+  replacedBy: string | null;
+}
+
+/** The store interface. */
+export interface CostStore {
+  /** Which backend this is. */
+  readonly backend: 'duckdb' | 'clickhouse';
+  /** Where it lives (file path or URL), for messages. */
+  readonly location: string;
+
+  // --- usage ledger ---
+  /** Inserts events, skipping ids already stored. Returns how many were new. */
+  appendUsage(events: readonly UsageEvent[]): Promise<number>;
+  /** Aggregates usage over a window, grouped by the given dimensions. */
+  aggregateUsage(q: UsageQuery): Promise<UsageAggregate[]>;
+  /** Number of usage events in a window. */
+  countUsage(from: Date, to: Date): Promise<number>;
+
+  // --- keys (gateway) ---
+  /** Stores a new key record. */
+  insertKey(rec: VirtualKeyRecord): Promise<void>;
+  /** Finds a key by the hash of its secret. */
+  findKeyByHash(hash: string): Promise<VirtualKeyRecord | null>;
+  /** Finds a key by id. */
+  findKeyById(id: string): Promise<VirtualKeyRecord | null>;
+  /** All keys, newest first. */
+  listKeys(): Promise<VirtualKeyRecord[]>;
+  /** Updates status/config of a key. */
+  updateKey(
+    id: string,
+    patch: Partial<Pick<VirtualKeyRecord, 'status' | 'revokedAt' | 'replacedBy' | 'config'>>,
+  ): Promise<void>;
+
+  // --- key/value metadata (small state other modules keep: alert dedup, ingest markers, ...) ---
+  /** Reads a JSON value. */
+  getMeta(namespace: string, key: string): Promise<unknown>;
+  /** Writes a JSON value. */
+  setMeta(namespace: string, key: string, value: unknown): Promise<void>;
+
+  // --- generic access for module-owned queries ---
+  /** Runs a parameterised read and returns JSON-safe rows (bigints that fit become numbers). */
+  query(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
+  /** Runs a parameterised write. */
+  exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
+  /** Runs fn inside one transaction; rolls back if it throws. */
+  transaction<T>(fn: (tx: CostStore) => Promise<T>): Promise<T>;
+  /** Runs a user-supplied statement only if it is a read (SELECT, WITH ... SELECT, DESCRIBE, SHOW, EXPLAIN...). */
+  readOnlySql(sql: string): Promise<Row[]>;
+
+  /** Closes the store (checkpointing it). */
+  close(): Promise<void>;
+}
