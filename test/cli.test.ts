@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './cli.js';
+
+test('tally --version prints the package version', async () => {
+  const r = await runCli(['--version']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout.trim(), /^\d+\.\d+\.\d+/);
+});
+
+test('an unknown command prints help and exits non-zero', async () => {
+  const r = await runCli(['frobnicate']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /unknown command "frobnicate"/);
+  assert.match(r.stderr, /Commands:/);
+});
+
+test('tally sql answers a read with one JSON document and refuses writes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-sql-'));
+  try {
+    const db = join(dir, 't.duckdb');
+    const ok = await runCli(['sql', '--db', db, '--json', 'SELECT 42 AS x']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(ok.json(), [{ x: 42 }]);
+    const bad = await runCli(['sql', '--db', db, '--json', 'DELETE FROM usage_events']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /only runs reads/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a malformed tally.yaml names the file, the field and what was expected', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-cfg-'));
+  try {
+    const cfg = join(dir, 'tally.yaml');
+    writeFileSync(cfg, 'pricing:\n  discounts:\n    - { percent: "ten" }\n');
+    const r = await runCli(['sql', '--config', cfg, '--db', join(dir, 'x.duckdb'), 'SELECT 1']);
+    assert.notEqual(r.code, 0);
+    assert.ok(r.stderr.includes(cfg), r.stderr);
+    assert.match(r.stderr, /pricing\.discounts\.0\.percent/);
+    assert.match(r.stderr, /expected number/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a corrupt store file gives a clear error and is left untouched', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-corrupt-'));
+  try {
+    const db = join(dir, 'bad.duckdb');
+    const junk = 'this is not a duckdb file\n'.repeat(200);
+    writeFileSync(db, junk);
+    const r = await runCli(['sql', '--db', db, 'SELECT 1']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /cannot open the store/);
+    const { readFileSync } = await import('node:fs');
+    assert.equal(readFileSync(db, 'utf8'), junk);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
