@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
+import { openDuckDBStore } from '../src/store/index.js';
 
 test('tally --version prints the package version', async () => {
   const r = await runCli(['--version']);
@@ -60,6 +61,21 @@ test('a corrupt store file gives a clear error and is left untouched', async () 
     const { readFileSync } = await import('node:fs');
     assert.equal(readFileSync(db, 'utf8'), junk);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a store held by another process is reported as locked, not opened or overwritten', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-locked-'));
+  const db = join(dir, 'held.duckdb');
+  const holder = await openDuckDBStore({ path: db });
+  try {
+    const r = await runCli(['sql', '--db', db, '--json', 'SELECT 1 AS one']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /in use by another Tally process/);
+    assert.equal(r.json<{ error: { code: string } }>().error.code, 'store_locked');
+  } finally {
+    await holder.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
