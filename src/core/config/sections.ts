@@ -34,8 +34,34 @@ export const pricingSchema = z
 
 /** Gateway: port, upstreams, routes, limits, caches. Refined by src/gateway. */
 export const gatewaySchema = z.looseObject({}).optional();
-/** Request-time governance rules. Refined by src/policy. */
-export const policySchema = z.looseObject({}).optional();
+/** Rules for one environment (a key's `environment`). Model names match requested name, dated id or family; `*` globs. */
+const policyEnvironmentSchema = z.strictObject({
+  allowModels: z.array(z.string().min(1)).optional(),
+  denyModels: z.array(z.string().min(1)).optional(),
+  maxOutputTokens: z.number().int().positive().optional(),
+  requiredTags: z.array(z.string().min(1)).optional(),
+});
+/** Request-time governance rules (src/policy): models per environment, output caps, required tags. */
+export const policySchema = z
+  .strictObject({
+    /** What to do when a key's environment has no entry under `environments`. */
+    unknownEnvironment: z.enum(['allow', 'deny']).default('allow'),
+    maxOutputTokens: z.number().int().positive().optional(),
+    requiredTags: z.array(z.string().min(1)).default([]),
+    environments: z.record(z.string(), policyEnvironmentSchema).default({}),
+    /** Deployment types (e.g. provisioned, fine-tuned) usable only in some environments, with an approval tag. */
+    restrictedDeployments: z
+      .strictObject({
+        types: z.array(
+          z.enum(['global-standard', 'data-zone', 'regional', 'batch', 'provisioned', 'fine-tuned']),
+        ),
+        environments: z.array(z.string().min(1)).default(['prod']),
+        /** Tag that must be present on the key or request (any value but "false"), e.g. `approved`. */
+        approvalTag: z.string().min(1).optional(),
+      })
+      .optional(),
+  })
+  .optional();
 /** Shared-cost allocation rules. Refined by src/analytics (allocation). */
 export const allocationSchema = z.looseObject({}).optional();
 /** Budgets with thresholds. Refined by src/analytics (budgets). */
