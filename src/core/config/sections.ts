@@ -32,8 +32,73 @@ export const pricingSchema = z
 // Sections below are owned by later modules (gateway, policy, allocation, budgets, alerts, anomalies).
 // They start loose (passthrough records) and are tightened by their owners.
 
+// ---- gateway (owned by src/gateway) ----
+const secretRef = z
+  .string()
+  .min(1)
+  .describe('a secret: env:NAME reads the environment variable NAME, anything else is taken literally');
+const gatewayDeploymentSchema = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .describe('deployment name at the upstream (Azure deployment, or model id for OpenAI-style)'),
+  model: z.string().min(1),
+  type: z
+    .enum(['global-standard', 'data-zone', 'regional', 'batch', 'provisioned', 'fine-tuned'])
+    .default('global-standard'),
+});
+const gatewayUpstreamSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only'),
+  kind: z.enum(['azure-openai', 'openai', 'openai-compatible']),
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  apiKey: secretRef.optional(),
+  /** Entra ID: a client-credentials app registration, or a bearer token taken from the environment. */
+  entra: z
+    .strictObject({
+      tenantId: z.string().min(1).optional(),
+      clientId: z.string().min(1).optional(),
+      clientSecret: secretRef.optional(),
+      token: secretRef.optional().describe('a ready bearer token (e.g. env:AZURE_OPENAI_AD_TOKEN)'),
+      authorityHost: z.url().default('https://login.microsoftonline.com'),
+      scope: z.string().default('https://cognitiveservices.azure.com/.default'),
+    })
+    .optional(),
+  region: z.string().optional(),
+  apiVersion: z.string().default('2024-10-21').describe('Azure api-version sent upstream'),
+  maxConnections: z.number().int().positive().default(128),
+  deployments: z.array(gatewayDeploymentSchema).min(1),
+});
+const gatewayRouteSchema = z.strictObject({
+  model: z.string().min(1),
+  targets: z.array(z.string().regex(/^[^/]+\/.+$/, 'upstream/deployment')).min(1),
+  maxAttempts: z.number().int().min(1).max(10).optional(),
+});
+
 /** Gateway: port, upstreams, routes, limits, caches. Refined by src/gateway. */
-export const gatewaySchema = z.looseObject({}).optional();
+export const gatewaySchema = z
+  .strictObject({
+    port: z.number().int().min(0).max(65535).default(8787),
+    host: z.string().optional().describe('listen address (default: all interfaces)'),
+    upstreams: z.array(gatewayUpstreamSchema).default([]),
+    routes: z.array(gatewayRouteSchema).default([]),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
+    timeouts: z
+      .strictObject({
+        connectMs: z.number().int().positive().default(5_000),
+        firstByteMs: z.number().int().positive().default(120_000),
+        idleMs: z.number().int().positive().default(60_000),
+      })
+      .default({ connectMs: 5_000, firstByteMs: 120_000, idleMs: 60_000 }),
+    adminToken: secretRef.optional().describe('token for /admin/*; loopback callers need none'),
+    drainMs: z.number().int().positive().default(30_000),
+    cache: z.looseObject({}).optional(),
+    limits: z.looseObject({}).optional(),
+  })
+  .optional();
 /** Rules for one environment (a key's `environment`). Model names match requested name, dated id or family; `*` globs. */
 const policyEnvironmentSchema = z.strictObject({
   allowModels: z.array(z.string().min(1)).optional(),
@@ -62,8 +127,41 @@ export const policySchema = z
       .optional(),
   })
   .optional();
-/** Shared-cost allocation rules. Refined by src/analytics (allocation). */
-export const allocationSchema = z.looseObject({}).optional();
+/** One allocation rule: which cost rows (by FOCUS/x_ column or `Tags.<key>`) and how to split them. */
+export const allocationRuleSchema = z
+  .strictObject({
+    match: z
+      .record(z.string().min(1), z.union([z.string(), z.array(z.string()).min(1)]))
+      .refine((m) => Object.keys(m).length > 0, 'give at least one column to match'),
+    by: z.enum(['tokens', 'even', 'fixed']),
+    /** For `fixed`: consumer -> fraction (0..1); fractions must sum to at most 1 (the rest is unallocated). */
+    shares: z.record(z.string().min(1), z.number().min(0).max(1)).optional(),
+    /** For `even`: the consumers to split among (default: every consumer with usage in the period). */
+    consumers: z.array(z.string().min(1)).optional(),
+    /** Which consumer dimension `shares`/`consumers` name (default team). */
+    dimension: z.enum(['team', 'cost-center', 'app', 'environment']).default('team'),
+  })
+  .refine((r) => r.by !== 'fixed' || (r.shares && Object.keys(r.shares).length > 0), {
+    message: 'by: fixed needs shares, e.g. { search: 0.7, support: 0.3 }',
+    path: ['shares'],
+  })
+  .refine((r) => !r.shares || Object.values(r.shares).reduce((a, b) => a + b, 0) <= 1 + 1e-9, {
+    message: 'shares must add up to at most 1',
+    path: ['shares'],
+  });
+
+/** Shared-cost allocation rules (owned by src/analytics/allocate). */
+export const allocationSchema = z
+  .strictObject({
+    rules: z.array(allocationRuleSchema).optional(),
+    /** Label for cost no rule or usage could attribute. */
+    unallocated: z.string().min(1).default('unallocated'),
+    /** Input-equivalent tokens: output tokens weigh this many input tokens (Azure PTU ratio is 4). */
+    outputTokenWeight: z.number().min(0).default(4),
+    /** Cached input tokens weigh this much (PTU deducts cached tokens 100%: 0). */
+    cachedTokenWeight: z.number().min(0).default(0),
+  })
+  .optional();
 /** Budgets with thresholds. Refined by src/analytics (budgets). */
 export const budgetsSchema = z.array(z.looseObject({})).optional();
 /** Alert sinks. Refined by src/alerts. */

@@ -1,0 +1,207 @@
+/**
+ * The gateway's request pipeline, top to bottom in one readable place:
+ *
+ *   auth → route (resolve targets) → policy → trim history → limits reserve → cache lookup → upstream
+ *        → meter → settle + cache store
+ *
+ * Targets are resolved right after auth (a pure config lookup, unknown models get 404) because policy and
+ * the worst-case cost reservation both need to know the deployment type and price of what will be called.
+ *
+ * The core stages (auth, route, upstream, meter) are the gateway's own and are passed in as `CoreStages`.
+ * The governance stages (policy, trimming, limits, caches) are the named hook functions below. They start as
+ * no-ops; the governance modules (`limits/`, `cache/`, `_trim.ts`) fill them in. A hook refuses a request by
+ * throwing a TallyError (policy_denied, rate_limited, quota_exceeded, budget_exceeded); headers it wants on
+ * the response (retry-after, x-ratelimit-remaining-tokens) go into `ctx.responseHeaders`.
+ */
+import type { ServerResponse } from 'node:http';
+import type { TallyConfig } from '../core/index.js';
+import type { CacheOutcome, DeploymentType, UsageEvent, UsageSource } from '../ledger/index.js';
+import type { CostStore, VirtualKeyRecord } from '../store/index.js';
+
+/** The API operation a request asks for (gen_ai.operation.name). */
+export type Operation = 'chat' | 'embeddings' | 'responses';
+
+/** A deployment a request can be sent to: one entry of a route's `targets`. */
+export interface RouteTarget {
+  /** Configured upstream name. */
+  readonly upstream: string;
+  /** Upstream kind: azure-openai | openai | openai-compatible. */
+  readonly kind: 'azure-openai' | 'openai' | 'openai-compatible';
+  /** Deployment name at the upstream (Azure deployment, or the model id sent to OpenAI-style servers). */
+  readonly deployment: string;
+  /** Model the deployment serves, as configured (catalog name or alias). */
+  readonly model: string;
+  readonly deploymentType: DeploymentType;
+  readonly region: string | null;
+}
+
+/** Token usage of one request, OpenAI semantics (input includes cached, output includes reasoning). */
+export interface Usage {
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  source: UsageSource;
+}
+
+/** A response served from a cache instead of the upstream. */
+export interface CachedResponse {
+  readonly outcome: Extract<CacheOutcome, 'hit-exact' | 'hit-semantic'>;
+  /** Content type to send (application/json, or text/event-stream for a replayed stream). */
+  readonly contentType: string;
+  readonly body: Buffer;
+  /** Usage the original response reported (the hit itself costs nothing upstream). */
+  readonly usage: Usage;
+  /** What the original call cost, nano-USD: the saving this hit records. */
+  readonly savedCostNanos: bigint;
+}
+
+/** A completed upstream response, offered to the cache store hook. */
+export interface CompletedResponse {
+  readonly status: number;
+  readonly contentType: string;
+  /** Whole body for JSON responses; for streams only when a hook set `ctx.gov.captureStream`. */
+  readonly body: Buffer | null;
+  readonly usage: Usage;
+  readonly costNanos: bigint;
+}
+
+/** Long-lived state the governance modules keep (one instance per gateway). Typed by their owners. */
+export interface GovernanceState {
+  limits?: unknown;
+  exactCache?: unknown;
+  semanticCache?: unknown;
+}
+
+/** What every stage can use for the life of the gateway. */
+export interface GatewayServices {
+  readonly config: TallyConfig;
+  readonly store: CostStore;
+  /** Milliseconds since the epoch (injectable for tests of windows). */
+  now(): number;
+  /** Reports a background failure (never a secret) without failing the request. */
+  onError(err: unknown): void;
+  /** Governance modules' own state, created in `initGovernance`. */
+  readonly governance: GovernanceState;
+}
+
+/** Per-request governance scratch space (reservation handles, cache keys, tokens saved by trimming). */
+export interface GovernanceScratch {
+  reservation?: unknown;
+  cacheKey?: string;
+  /** Prompt tokens removed by history trimming. */
+  trimmedTokens?: number;
+  /** Cost avoided by trimming, nano-USD (added to the event's savedCostNanos). */
+  trimSavedNanos?: bigint;
+  /** Ask the upstream stage to keep a stream's raw bytes for `storeCache`. */
+  captureStream?: boolean;
+}
+
+/** Everything known about one request as it moves through the stages. */
+export interface RequestContext {
+  /** Request id (also `x-tally-request-id` and the ledger event id). */
+  readonly id: string;
+  /** Start, epoch ms. */
+  readonly startTime: number;
+  readonly operation: Operation;
+  /** openai: /v1/...; azure: /openai/deployments/{deployment}/... */
+  readonly wire: 'openai' | 'azure';
+  /** The Azure-style deployment named in the path, if any. */
+  readonly pathDeployment: string | null;
+  /** The parsed JSON body; stages may rewrite it (trimming, max_tokens caps) before it is sent upstream. */
+  body: Record<string, unknown>;
+  /** Model (OpenAI style) or deployment (Azure style) the client asked for. */
+  readonly requestModel: string;
+  readonly stream: boolean;
+  /** The client asked for the final usage chunk itself (otherwise we add it upstream and strip it). */
+  readonly clientWantsUsage: boolean;
+  /** The authenticated virtual key; set by `authenticate`. */
+  key: VirtualKeyRecord | null;
+  /** End user for per-user metering (`user` field or `x-tally-user` header). */
+  endUser: string | null;
+  /** Ordered deployments to try; set by `route`. */
+  targets: RouteTarget[];
+  /** The deployment that answered (or was last tried). */
+  target: RouteTarget | null;
+  cacheOutcome: CacheOutcome;
+  /** Headers to add to the response, success or error (rate-limit headers, cost, request id). */
+  readonly responseHeaders: Record<string, string>;
+  readonly gov: GovernanceScratch;
+  readonly services: GatewayServices;
+  readonly res: ServerResponse;
+}
+
+/** The gateway's own stages, supplied by the server so this composition stays pure and testable. */
+export interface CoreStages {
+  authenticate(ctx: RequestContext): Promise<void>;
+  route(ctx: RequestContext): void;
+  /** Sends to the targets in order (spillover), streams the answer to the client, returns what was served. */
+  forward(ctx: RequestContext): Promise<CompletedResponse>;
+  /** Writes a cached answer to the client. */
+  serveCached(ctx: RequestContext, hit: CachedResponse): void;
+  /** Builds, prices and appends the ledger event; `err` when the request failed. */
+  meter(ctx: RequestContext, outcome: CompletedResponse | CachedResponse | null, err: unknown): UsageEvent;
+}
+
+// ---- governance hooks: no-ops until the governance modules fill them in ----
+
+/** Creates the governance modules' state at gateway start. */
+export async function initGovernance(_services: GatewayServices): Promise<void> {}
+
+/** Releases governance state at shutdown (after the drain). */
+export async function closeGovernance(_services: GatewayServices): Promise<void> {}
+
+/** Policy: allowed models per environment, max output tokens, required tags. Throws policy_denied. */
+export async function checkPolicy(_ctx: RequestContext): Promise<void> {}
+
+/** History trimming per route: keeps the system prompt and the last N turns; records tokens saved. */
+export async function trimHistory(_ctx: RequestContext): Promise<void> {}
+
+/** Limits and budgets: reserves the worst-case tokens/cost. Throws rate_limited / quota_exceeded / budget_exceeded. */
+export async function reserveLimits(_ctx: RequestContext): Promise<void> {}
+
+/** Exact then semantic cache lookup, scoped to the tenant. Returns a hit or null. */
+export async function lookupCache(_ctx: RequestContext): Promise<CachedResponse | null> {
+  return null;
+}
+
+/** Settles the reservation to the actual cost of the metered event (also on failure: releases it). */
+export async function settleLimits(_ctx: RequestContext, _event: UsageEvent): Promise<void> {}
+
+/** Stores a completed upstream answer in the caches. */
+export async function storeCache(_ctx: RequestContext, _response: CompletedResponse): Promise<void> {}
+
+// ---- the composition ----
+
+/**
+ * Runs one request through every stage. Errors propagate to the caller (the server writes the OpenAI-shaped
+ * error); the request is metered and its reservation settled exactly once whatever happens.
+ */
+export async function runPipeline(ctx: RequestContext, core: CoreStages): Promise<void> {
+  let outcome: CompletedResponse | CachedResponse | null = null;
+  let failure: unknown = null;
+  try {
+    await core.authenticate(ctx);
+    core.route(ctx);
+    await checkPolicy(ctx);
+    await trimHistory(ctx);
+    await reserveLimits(ctx);
+    const hit = await lookupCache(ctx);
+    if (hit) {
+      ctx.cacheOutcome = hit.outcome;
+      core.serveCached(ctx, hit);
+      outcome = hit;
+      return;
+    }
+    outcome = await core.forward(ctx);
+  } catch (err) {
+    failure = err;
+    throw err;
+  } finally {
+    const event = core.meter(ctx, outcome, failure);
+    // Settlement and cache writes must never turn a served request into an error, nor mask the original one.
+    await settleLimits(ctx, event).catch((e: unknown) => ctx.services.onError(e));
+    if (outcome && !('outcome' in outcome) && outcome.status < 300)
+      await storeCache(ctx, outcome).catch((e: unknown) => ctx.services.onError(e));
+  }
+}
