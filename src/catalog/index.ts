@@ -1,0 +1,49 @@
+/**
+ * catalog: models and aliases, versioned token prices by deployment type (with history), effective rates,
+ * PTU specs, SKU service prices and exact token counting. Depends only on core.
+ */
+export type {
+  ResolvedModel,
+  TokenPrice,
+  PriceRecord,
+  Discount,
+  TokenUsage,
+  PriceQuery,
+  ModelKind,
+} from './types.js';
+export { resolveModel, knownModelNames } from './models.js';
+export {
+  AZURE_DEPLOYMENTS,
+  DIRECT_DEPLOYMENTS,
+  PROVISIONED_DEPLOYMENTS,
+  PROVIDERS,
+  normalizeDeployment,
+  normalizeProvider,
+  isProvisioned,
+} from './deployments.js';
+export {
+  lookupPrice,
+  lookupEffectivePrice,
+  priceUsage,
+  applyDiscount,
+  canonicalQuery,
+  matchDiscount,
+  type CanonicalQuery,
+} from './prices.js';
+export {
+  lookupPtuSpec,
+  lookupServicePrice,
+  fineTunedHostingPerHour,
+  type PtuSpec,
+  type ServicePrice,
+} from './ptu.js';
+export {
+  countTextTokens,
+  countChatTokens,
+  countWithEncoding,
+  tokenizerFor,
+  type Tokenizer,
+  type EncodingName,
+} from './tokens.js';
+export { imageTokens } from './_image.js';
+export { CATALOG_VERSION } from './data/token-prices.js';
