@@ -72,6 +72,61 @@ const gatewayRouteSchema = z.strictObject({
   model: z.string().min(1),
   targets: z.array(z.string().regex(/^[^/]+\/.+$/, 'upstream/deployment')).min(1),
   maxAttempts: z.number().int().min(1).max(10).optional(),
+  /** History trimming (src/gateway/_trim.ts): keep system messages and the last N user turns. */
+  trimHistory: z.strictObject({ keepTurns: z.number().int().positive() }).optional(),
+});
+
+// ---- gateway governance: limits, budgets, caches (owned by src/gateway/limits, src/gateway/cache) ----
+/** Exact USD amount: a number or a decimal string ("0.50"); parsed to nanos by the limits module. */
+const usdAmount = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/)]);
+const budgetSpecSchema = z.strictObject({
+  usd: usdAmount,
+  period: z.enum(['day', 'week', 'month']).default('month'),
+  /** hard: refuse with 403 once the reservation would not fit; soft: alert (record) only. */
+  hard: z.boolean().default(true),
+});
+/** Limits for one scope (a team, an app, or every key by default). Virtual keys carry the same shape in their config. */
+const limitSpecSchema = z.strictObject({
+  tpm: z.number().int().positive().optional(),
+  quota: z
+    .strictObject({
+      tokens: z.number().int().positive(),
+      period: z.enum(['hour', 'day', 'week', 'month']).default('day'),
+    })
+    .optional(),
+  budget: z.union([budgetSpecSchema, z.array(budgetSpecSchema)]).optional(),
+});
+/** gateway.limits: TPM, quotas and budgets per team and app; worst-case output reserved when max_tokens is unset. */
+export const gatewayLimitsSchema = z.strictObject({
+  reserveOutputTokens: z.number().int().positive().default(4096),
+  teams: z.record(z.string(), limitSpecSchema).default({}),
+  apps: z.record(z.string(), limitSpecSchema).default({}),
+});
+/** gateway.cache: exact and semantic response caches (both off unless configured). */
+export const gatewayCacheSchema = z.strictObject({
+  exact: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      ttlSeconds: z.number().int().positive().default(3600),
+      maxEntries: z.number().int().positive().default(10_000),
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
+    })
+    .optional(),
+  semantic: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Route model (or deployment) the gateway calls to embed the last user message. */
+      embeddingModel: z.string().min(1),
+      /** Cosine similarity a hit needs (0..1, higher is stricter). */
+      threshold: z.number().min(0).max(1).default(0.95),
+      ttlSeconds: z.number().int().positive().default(3600),
+      maxEntries: z.number().int().positive().default(10_000),
+    })
+    .optional(),
 });
 
 /** Gateway: port, upstreams, routes, limits, caches. Refined by src/gateway. */
@@ -95,8 +150,8 @@ export const gatewaySchema = z
       .default({ connectMs: 5_000, firstByteMs: 120_000, idleMs: 60_000 }),
     adminToken: secretRef.optional().describe('token for /admin/*; loopback callers need none'),
     drainMs: z.number().int().positive().default(30_000),
-    cache: z.looseObject({}).optional(),
-    limits: z.looseObject({}).optional(),
+    cache: gatewayCacheSchema.optional(),
+    limits: gatewayLimitsSchema.optional(),
   })
   .optional();
 /** Rules for one environment (a key's `environment`). Model names match requested name, dated id or family; `*` globs. */

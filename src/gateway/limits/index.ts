@@ -1,0 +1,27 @@
+/** gateway/limits: TPM limits, token quotas and USD budgets with reserve → settle, behind a LimitStore interface. */
+export type {
+  LimitStore,
+  LimitCheck,
+  LimitKind,
+  Reservation,
+  ReserveResult,
+  ReserveGranted,
+  ReserveRefused,
+  ActualUse,
+  CounterState,
+} from './limit-store.js';
+export { MemoryLimitStore } from './memory.js';
+export {
+  buildLimitChecks,
+  keyLimitSpec,
+  keyLimitSpecSchema,
+  windowCounterId,
+  type LimitsConfig,
+  type LimitSpec,
+  type LimitSubject,
+  type WorstCase,
+  type ScopeKind,
+} from './checks.js';
+export { admitRequest, refusalError, type Admitted, type Refused } from './admission.js';
+export { seedLimitsFromStore } from './_seed.js';
+export { periodWindow, PERIODS, type Period } from './_periods.js';
