@@ -3,12 +3,14 @@
  */
 import type { Command } from '../command.js';
 import { sqlCommand } from './sql.js';
+import { tokensCommand } from './tokens.js';
 
 /** Every command, in help order. */
 export const COMMANDS: readonly Command[] = [
   // foundation
   sqlCommand,
   // catalog & estimate (issue 3)
+  tokensCommand,
   // gateway, keys, usage (issue 4)
   // ingest, validate, costs (issue 5)
   // reconcile, chargeback, export, unit-economics (issue 6)
