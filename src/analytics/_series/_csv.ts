@@ -1,0 +1,117 @@
+/** Generic series input: CSV with `timestamp,value`, `series_id,timestamp,value`, or Prophet-style `ds,y`. */
+import { TallyError } from '../../core/index.js';
+import { median } from './_stats.js';
+
+/** One regularly sampled series. */
+export interface Series {
+  readonly id: string;
+  /** Epoch milliseconds UTC, ascending. */
+  readonly timestamps: readonly number[];
+  readonly values: readonly number[];
+  /** Typical sampling step in milliseconds (median gap). */
+  readonly stepMs: number;
+}
+
+const TIME_HEADERS = ['timestamp', 'ds', 'time', 'date', 'datetime'];
+const VALUE_HEADERS = ['value', 'y', 'cost', 'amount'];
+const ID_HEADERS = ['series_id', 'unique_id', 'id', 'series'];
+
+function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.map((s) => s.trim());
+}
+
+/** Parses a timestamp cell: ISO date/time (zone-less is UTC) or epoch seconds/milliseconds. */
+export function parseTimestamp(text: string): number {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) {
+    const n = Number(t);
+    return n < 1e11 ? n * 1000 : n;
+  }
+  const iso = /[zZ]|[+-]\d{2}:?\d{2}$/.test(t)
+    ? t
+    : `${t.replace(' ', 'T')}${t.length <= 10 ? 'T00:00:00' : ''}Z`;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? Date.parse(t) : ms;
+}
+
+function column(header: readonly string[], names: readonly string[]): number {
+  return header.findIndex((h) => names.includes(h.toLowerCase()));
+}
+
+/** Parses CSV text into series (sorted by time, duplicate timestamps summed, blank/NA values skipped). */
+export function parseSeriesCsv(text: string, file = 'input'): Series[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = splitCsvLine((lines[0] ?? '').replace(/^\uFEFF/, ''));
+  let ti = column(header, TIME_HEADERS);
+  let vi = column(header, VALUE_HEADERS);
+  const ii = column(header, ID_HEADERS);
+  if (ti < 0 || vi < 0) {
+    if (header.length === 2 && ii < 0) [ti, vi] = [0, 1];
+    else
+      throw new TallyError(
+        'invalid_input',
+        `${file}: expected columns timestamp,value or series_id,timestamp,value (or ds,y); got ${header.join(',')}`,
+        { file },
+      );
+  }
+  const groups = new Map<string, Map<number, number>>();
+  for (let n = 1; n < lines.length; n++) {
+    const cells = splitCsvLine(lines[n]!);
+    const ts = parseTimestamp(cells[ti] ?? '');
+    const raw = cells[vi] ?? '';
+    const v = raw === '' ? Number.NaN : Number(raw);
+    if (Number.isNaN(ts))
+      throw new TallyError('invalid_input', `${file}:${n + 1}: "${cells[ti] ?? ''}" is not a timestamp`, {
+        file,
+        line: n + 1,
+      });
+    if (!Number.isFinite(v)) continue;
+    const id = ii >= 0 ? (cells[ii] ?? 'default') : 'default';
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = new Map()));
+    g.set(ts, (g.get(ts) ?? 0) + v);
+  }
+  if (groups.size === 0) throw new TallyError('invalid_input', `${file}: no numeric rows`, { file });
+  return [...groups].map(([id, g]) =>
+    seriesFrom(
+      id,
+      [...g].sort((a, b) => a[0] - b[0]),
+    ),
+  );
+}
+
+/** Builds a Series from (timestamp, value) pairs sorted by time. */
+export function seriesFrom(id: string, pairs: readonly (readonly [number, number])[]): Series {
+  const timestamps = pairs.map((p) => p[0]);
+  const gaps = timestamps.slice(1).map((t, i) => t - timestamps[i]!);
+  const stepMs = gaps.length ? median(gaps) : 86_400_000;
+  return { id, timestamps, values: pairs.map((p) => p[1]), stepMs };
+}
+
+/** The timestamp `k` steps after `last` (calendar months for monthly data). */
+export function stepAfter(last: number, stepMs: number, k: number): number {
+  const day = 86_400_000;
+  if (stepMs >= 27 * day && stepMs <= 32 * day) {
+    const d = new Date(last);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + k, d.getUTCDate(), d.getUTCHours());
+  }
+  return last + k * stepMs;
+}

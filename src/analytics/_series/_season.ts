@@ -1,0 +1,52 @@
+/** Season (period in steps) detection from the sampling step and the autocorrelation function. */
+import { autocorrelation } from './_stats.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Calendar periods worth trying for a sampling step: a day, a week, a year (in steps). */
+export function naturalPeriods(stepMs: number): number[] {
+  if (stepMs >= 27 * DAY_MS && stepMs <= 32 * DAY_MS) return [12]; // monthly data: yearly season
+  if (stepMs >= 6 * DAY_MS && stepMs <= 8 * DAY_MS) return [52];
+  const out: number[] = [];
+  for (const span of [DAY_MS, 7 * DAY_MS]) {
+    const p = span / stepMs;
+    if (p >= 2 && Math.abs(p - Math.round(p)) < 1e-6) out.push(Math.round(p));
+  }
+  return out;
+}
+
+/**
+ * Picks the season: calendar periods first (a week for daily data, a day for hourly data) when the data
+ * shows it (autocorrelation above 0.2 with at least two full periods), else the strongest autocorrelation
+ * peak above 0.3; 1 means no season.
+ */
+export function detectSeason(values: readonly number[], stepMs: number): number {
+  const n = values.length;
+  // Difference out slow trends first so a trend's long autocorrelation is not mistaken for a season.
+  const detrended = values.slice(1).map((v, i) => v - values[i]!);
+  let best = 1;
+  let bestAcf = 0.2;
+  for (const p of naturalPeriods(stepMs)) {
+    if (n < 2 * p) continue;
+    const r = Math.max(autocorrelation(values, p), autocorrelation(detrended, p));
+    // Prefer the shorter calendar period unless a longer one is clearly stronger.
+    if (r > bestAcf + (best > 1 ? 0.1 : 0)) {
+      best = p;
+      bestAcf = r;
+    }
+  }
+  if (best > 1) return best;
+  const maxLag = Math.min(Math.floor(n / 2), 1000);
+  let peakAcf = 0.3;
+  for (let lag = 2; lag <= maxLag; lag++) {
+    const r = autocorrelation(detrended, lag);
+    const left = autocorrelation(detrended, lag - 1);
+    const right = autocorrelation(detrended, lag + 1);
+    if (r > peakAcf && r >= left && r >= right) {
+      peakAcf = r;
+      best = lag;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,201 @@
+/**
+ * Online anomaly detection on one regularly sampled series, using only data up to each point (no look-ahead).
+ * Expected value = robust level (median of the last block) + Theil-Sen trend across up to 4 blocks + median
+ * seasonal profile; score = residual / robust scale (1.4826 x MAD of past residuals). A second check catches
+ * slow drifts: the recent deseasonalised level against the oldest baseline block. Flagged points are
+ * replaced by their expectation in the history (so a spike does not become "normal") until a run lasts
+ * `adaptAfter` points, when the new level is accepted. Cold start: under one block, the running median only.
+ */
+import { median, robustScale } from '../_series/index.js';
+
+/** Detector settings (defaults are what the evaluation suite measured). */
+export interface DetectOptions {
+  /** Season in steps (1 = none). */
+  readonly season: number;
+  /** Robust score a point must reach (absolute value). */
+  readonly threshold?: number;
+  /** Minimum |actual - expected| in series units (e.g. USD). */
+  readonly minImpactAbs?: number;
+  /** Minimum |actual - expected| / |expected|. */
+  readonly minImpactPct?: number;
+  /** Recent level above the baseline by this fraction counts as a drift. */
+  readonly driftPct?: number;
+  /** Which direction counts: spend up only, or both (drops = lost traffic). */
+  readonly direction?: 'up' | 'both';
+  /** Consecutive flagged points after which the new level is accepted. Default: one block. */
+  readonly adaptAfter?: number;
+}
+
+/** Defaults used by the CLI and the evaluation harness. */
+export const DETECT_DEFAULTS = {
+  threshold: 4,
+  minImpactPct: 0.1,
+  driftPct: 0.3,
+} as const;
+
+/** What kind of departure a flagged point is. */
+export type AnomalyKind = 'spike' | 'drop' | 'drift';
+
+/** Score of one point. */
+export interface PointScore {
+  readonly index: number;
+  readonly actual: number;
+  readonly expected: number;
+  /** Signed robust score (residual / scale); 0 before enough history. */
+  readonly score: number;
+  readonly anomaly: boolean;
+  readonly kind: AnomalyKind | null;
+}
+
+interface Model {
+  level: number;
+  slope: number;
+  /** Index the level is centred on. */
+  center: number;
+  seasonal: number[];
+  baseline: number | null;
+  scale: number;
+  /** Under one block of history: flagged points are kept raw (no model yet to replace them with). */
+  cold: boolean;
+}
+
+/** Scores every point of `y` using only the points before it. */
+export function detectAnomalies(y: readonly number[], opts: DetectOptions): PointScore[] {
+  const s = Math.max(1, Math.floor(opts.season));
+  const B = s > 1 ? s : 7;
+  const threshold = opts.threshold ?? DETECT_DEFAULTS.threshold;
+  const minAbs = opts.minImpactAbs ?? 0;
+  const minPct = opts.minImpactPct ?? DETECT_DEFAULTS.minImpactPct;
+  const driftPct = opts.driftPct ?? DETECT_DEFAULTS.driftPct;
+  const both = (opts.direction ?? 'both') === 'both';
+  const adaptAfter = opts.adaptAfter ?? B;
+  const clean: number[] = [];
+  const resid: number[] = [];
+  const absResid: number[] = [];
+  const out: PointScore[] = [];
+  const flagged: boolean[] = [];
+  let model: Model | null = null;
+  let nextFit = 0;
+  let runStart = -1;
+  // After a run is accepted as the new level, the old baseline would keep reporting it as a drift: mute
+  // drift checks until the 4-block baseline has moved past it.
+  let driftMutedUntil = -1;
+  // First index of the current level regime: the model is fitted on data since then only.
+  let regimeStart = 0;
+  for (let t = 0; t < y.length; t++) {
+    const x = y[t]!;
+    if (t >= 3 && (t >= nextFit || !model)) {
+      model = fit(clean, regimeStart, s, B, resid, absResid);
+      nextFit = t + B;
+    }
+    if (!model) {
+      clean.push(x);
+      flagged.push(false);
+      out.push({ index: t, actual: x, expected: x, score: 0, anomaly: false, kind: null });
+      continue;
+    }
+    const seas = model.seasonal[t % s] ?? 0;
+    const expected = model.level + model.slope * (t - model.center) + seas;
+    const diff = x - expected;
+    const score = diff / model.scale;
+    const gate = (d: number, base: number) => Math.abs(d) >= minAbs && Math.abs(d) >= minPct * Math.abs(base);
+    let kind: AnomalyKind | null = null;
+    if (score >= threshold && gate(diff, expected)) kind = 'spike';
+    else if (both && score <= -threshold && gate(diff, expected)) kind = 'drop';
+    else if (model.baseline !== null && t >= B && t >= driftMutedUntil) {
+      // Drift: the last block's deseasonalised median (this point included) against the oldest baseline block.
+      const recent: number[] = [];
+      for (let i = t - B + 1; i <= t; i++) recent.push((i === t ? x : y[i]!) - (model.seasonal[i % s] ?? 0));
+      const lvl = median(recent);
+      const rise = lvl - model.baseline;
+      if (
+        rise >= driftPct * Math.abs(model.baseline) &&
+        rise >= threshold * model.scale &&
+        diff > 0 &&
+        gate(rise, model.baseline)
+      )
+        kind = 'drift';
+    }
+    const anomaly = kind !== null;
+    out.push({ index: t, actual: x, expected, score, anomaly, kind });
+    flagged.push(anomaly);
+    if (anomaly) {
+      if (runStart < 0) runStart = t;
+      clean.push(model.cold ? x : expected);
+      // A run with short gaps still counts: 70% of the last `adaptAfter` points flagged, from the run start.
+      let recentFlags = 0;
+      for (let i = Math.max(runStart, t - adaptAfter + 1); i <= t; i++) if (flagged[i]) recentFlags++;
+      if (t - runStart + 1 >= adaptAfter && recentFlags >= Math.ceil(0.7 * adaptAfter)) {
+        // A run this long is the new normal: put the real values back and refit from them.
+        for (let i = runStart; i <= t; i++) clean[i] = y[i]!;
+        regimeStart = runStart;
+        runStart = -1;
+        nextFit = t + 1;
+        driftMutedUntil = t + 4 * B;
+      }
+    } else {
+      // Two quiet points in a row end a run.
+      if (runStart >= 0 && t >= 1 && !flagged[t - 1]) runStart = -1;
+      clean.push(x);
+      // Residuals are kept relative to the expectation for non-negative series (spend noise is
+      // multiplicative: it scales with the level, so a level shift must not shrink the score scale).
+      resid.push(expected > 0 && x >= 0 ? diff / expected : Number.NaN);
+      absResid.push(diff);
+    }
+  }
+  return out;
+}
+
+function fit(
+  all: readonly number[],
+  offset: number,
+  s: number,
+  B: number,
+  resid: readonly number[],
+  absResid: readonly number[],
+): Model {
+  const c = all.slice(offset);
+  const t = c.length;
+  const end = all.length;
+  const blocks = Math.min(4, Math.floor(t / B));
+  if (blocks < 1) {
+    const level = median(c);
+    // Rules only (no season seen yet): a departure must be about 2x the running median to score 4.
+    const scale = Math.max(robustScale(c), 0.25 * Math.abs(level), 1e-9);
+    return { level, slope: 0, center: end, seasonal: [], baseline: null, scale, cold: true };
+  }
+  const meds: number[] = [];
+  const seasonal = new Array<number>(s).fill(0);
+  const byPhase: number[][] = Array.from({ length: s }, () => []);
+  for (let j = 0; j < blocks; j++) {
+    const from = t - (j + 1) * B;
+    const block = c.slice(from, from + B);
+    const m = median(block);
+    meds.push(m);
+    if (s > 1) block.forEach((v, i) => byPhase[(offset + from + i) % s]!.push(v - m));
+  }
+  if (s > 1) byPhase.forEach((d, p) => (seasonal[p] = median(d)));
+  const slopes: number[] = [];
+  for (let i = 0; i < blocks; i++)
+    for (let j = i + 1; j < blocks; j++) slopes.push((meds[i]! - meds[j]!) / ((j - i) * B));
+  const slope = blocks >= 3 ? median(slopes) : 0;
+  const level = meds[0]!;
+  const rel = resid.slice(-8 * B);
+  const relative = level > 0 && rel.length >= B && rel.every((r) => !Number.isNaN(r));
+  const abs = absResid.slice(-8 * B);
+  const rs = relative
+    ? robustScale(rel) * level
+    : abs.length >= B
+      ? robustScale(abs)
+      : robustScale(c.slice(-B * blocks));
+  const scale = Math.max(rs, 0.02 * Math.abs(level), 1e-9);
+  return {
+    level,
+    slope,
+    center: end - (B + 1) / 2,
+    seasonal,
+    baseline: blocks >= 3 ? meds[blocks - 1]! : null,
+    scale,
+    cold: false,
+  };
+}
