@@ -4,6 +4,8 @@
 import type { Command } from '../command.js';
 import { sqlCommand } from './sql.js';
 import { tokensCommand } from './tokens.js';
+import { chargebackCommand } from './chargeback.js';
+import { exportFocusCommand } from './export-focus.js';
 
 /** Every command, in help order. */
 export const COMMANDS: readonly Command[] = [
@@ -14,5 +16,7 @@ export const COMMANDS: readonly Command[] = [
   // gateway, keys, usage (issue 4)
   // ingest, validate, costs (issue 5)
   // reconcile, chargeback, export, unit-economics (issue 6)
+  chargebackCommand,
+  exportFocusCommand,
   // forecast, anomalies, budgets, alerts (issue 7)
 ];
