@@ -3,20 +3,44 @@
  */
 import type { Command } from '../command.js';
 import { sqlCommand } from './sql.js';
+import { demoCommand } from './demo.js';
+import { gatewayCommand } from './gateway.js';
+import { keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateCommand } from './keys.js';
+import { usageCommand } from './usage.js';
 import { tokensCommand } from './tokens.js';
+import { estimateCommand } from './estimate.js';
 import { chargebackCommand } from './chargeback.js';
 import { exportFocusCommand } from './export-focus.js';
+import { anomaliesCommand } from './anomalies.js';
+import { budgetsSetCommand, budgetsStatusCommand } from './budgets.js';
+import { forecastCommand } from './forecast.js';
+import { costsCommand } from './costs.js';
+import { ingestCommand } from './ingest.js';
 
 /** Every command, in help order. */
 export const COMMANDS: readonly Command[] = [
   // foundation
   sqlCommand,
+  demoCommand,
   // catalog & estimate (issue 3)
+  estimateCommand,
   tokensCommand,
   // gateway, keys, usage (issue 4)
+  gatewayCommand,
+  keysCreateCommand,
+  keysListCommand,
+  keysRevokeCommand,
+  keysRotateCommand,
+  usageCommand,
   // ingest, validate, costs (issue 5)
+  costsCommand,
+  ingestCommand,
   // reconcile, chargeback, export, unit-economics (issue 6)
   chargebackCommand,
   exportFocusCommand,
   // forecast, anomalies, budgets, alerts (issue 7)
+  anomaliesCommand,
+  budgetsSetCommand,
+  budgetsStatusCommand,
+  forecastCommand,
 ];

@@ -1,0 +1,189 @@
+/**
+ * `ingestFiles`: the whole ingest run in one transaction, so a failed run leaves the store as it was.
+ * Idempotent: a file whose bytes were already ingested is skipped. Month-to-date exports: a newer file for the
+ * same billing account and billing period replaces that slice (DELETE + INSERT in the same transaction); files
+ * given together in one run (partitioned exports) add up instead of replacing each other.
+ */
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { TallyError, newId } from '../core/index.js';
+import type { CostStore } from '../store/index.js';
+import { expandPaths, fileKind, hashFile } from './_source.js';
+import type { IngestFormat } from './_detect.js';
+import { loadTyped, QUARANTINE } from './_load.js';
+import { stageFile } from './_read.js';
+import { lit } from './_sql.js';
+
+/** Options of an ingest run. */
+export interface IngestOptions {
+  readonly paths: readonly string[];
+  readonly format?: IngestFormat | 'auto';
+  readonly cwd?: string;
+  /** Folder for the quarantine CSV (created when a row is rejected). */
+  readonly quarantineDir: string;
+  /** Called as bytes of input are done. */
+  readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+/** What happened to one file. */
+export interface IngestedFile {
+  file: string;
+  format: IngestFormat | null;
+  version: string | null;
+  status: 'loaded' | 'unchanged';
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  slices: string[];
+}
+
+/** The result of a run. */
+export interface IngestResult {
+  files: IngestedFile[];
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  /** Rows of earlier exports replaced by newer month-to-date exports. */
+  rowsReplaced: number;
+  quarantine?: string;
+}
+
+/** Ingests cost files (FOCUS or Azure actual/amortized; csv, csv.gz, parquet) into the store. */
+export async function ingestFiles(store: CostStore, opts: IngestOptions): Promise<IngestResult> {
+  const files = expandPaths(opts.paths, opts.cwd);
+  const total = files.reduce((s, f) => s + statSync(f).size, 0);
+  const runId = newId();
+  await store.exec("SET TimeZone = 'UTC'");
+  await store.exec(`CREATE OR REPLACE TEMP TABLE ${QUARANTINE} (file VARCHAR, line BIGINT, reason VARCHAR)`);
+  const result = await store.transaction(async (tx) => {
+    const out: IngestedFile[] = [];
+    const seen = new Set<string>();
+    let done = 0;
+    for (const [i, file] of files.entries()) {
+      const hash = await hashFile(file);
+      const known = await tx.query('SELECT 1 FROM ingests WHERE file_hash = $1 LIMIT 1', [hash]);
+      if (known.length > 0 || seen.has(hash)) {
+        out.push(unchanged(file));
+      } else {
+        seen.add(hash);
+        const ingestId = `${runId}-${i}`;
+        const staged = await stageFile(tx, file, fileKind(file)!, opts.format ?? 'auto');
+        const loaded = await loadTyped(tx, {
+          file,
+          ingestId,
+          slicePrefix: staged.format,
+          hasHeader: staged.hasHeader,
+          rejects: staged.rejects,
+        });
+        await tx.exec(
+          `INSERT INTO ingests (id, file, file_hash, format, slice_key, rows_loaded, rows_rejected, ingested_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
+          [
+            ingestId,
+            file,
+            hash,
+            staged.format,
+            loaded.slices.join(',') || null,
+            loaded.rowsLoaded,
+            loaded.rowsRejected,
+          ],
+        );
+        out.push({ file, format: staged.format, version: staged.version, status: 'loaded', ...loaded });
+      }
+      done += statSync(file).size;
+      opts.onProgress?.(done, total);
+    }
+    const rowsReplaced = await replaceSlices(tx, runId, out);
+    await reconcileAzureDatasets(tx, out);
+    return { files: out, rowsReplaced };
+  });
+  const sum = (k: 'rowsRead' | 'rowsLoaded' | 'rowsRejected') => result.files.reduce((s, f) => s + f[k], 0);
+  const res: IngestResult = {
+    files: result.files,
+    rowsRead: sum('rowsRead'),
+    rowsLoaded: sum('rowsLoaded'),
+    rowsRejected: sum('rowsRejected'),
+    rowsReplaced: result.rowsReplaced,
+  };
+  if (res.rowsRejected > 0) res.quarantine = await writeQuarantine(store, opts.quarantineDir, runId);
+  return res;
+}
+
+function unchanged(file: string): IngestedFile {
+  return {
+    file,
+    format: null,
+    version: null,
+    status: 'unchanged',
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsRejected: 0,
+    slices: [],
+  };
+}
+
+/** Month-to-date exports are cumulative: rows of earlier runs in a slice this run loaded are replaced. */
+async function replaceSlices(tx: CostStore, runId: string, files: readonly IngestedFile[]): Promise<number> {
+  const slices = [...new Set(files.flatMap((f) => f.slices))];
+  let replaced = 0;
+  for (const slice of slices) {
+    const old = await tx.query(
+      `SELECT count(*) AS n FROM cost_rows WHERE _slice_key = $1 AND NOT starts_with(_ingest_id, $2)`,
+      [slice, runId],
+    );
+    const n = Number(old[0]?.['n'] ?? 0);
+    if (n === 0) continue;
+    await tx.exec(`DELETE FROM cost_rows WHERE _slice_key = $1 AND NOT starts_with(_ingest_id, $2)`, [
+      slice,
+      runId,
+    ]);
+    replaced += n;
+  }
+  return replaced;
+}
+
+/**
+ * Azure FOCUS conversion keeps all amortized rows plus only the commitment purchases and refunds of the actual
+ * export (whose cost the amortized rows already spread): once both datasets of a slice are loaded, the other
+ * actual rows go, and those purchases get EffectiveCost 0.
+ */
+async function reconcileAzureDatasets(tx: CostStore, files: readonly IngestedFile[]): Promise<void> {
+  const pairs = new Set<string>();
+  for (const s of files.flatMap((f) => f.slices))
+    if (s.startsWith('azure-')) pairs.add(s.replace(/^azure-(actual|amortized):/, ''));
+  for (const rest of pairs) {
+    const actual = `azure-actual:${rest}`;
+    const amortized = `azure-amortized:${rest}`;
+    const has = await tx.query('SELECT 1 FROM cost_rows WHERE _slice_key = $1 LIMIT 1', [amortized]);
+    if (has.length === 0) continue;
+    const purchase = `"ChargeCategory" = 'Purchase' AND "CommitmentDiscountId" IS NOT NULL`;
+    await tx.exec(`DELETE FROM cost_rows WHERE _slice_key = $1 AND NOT (${purchase})`, [actual]);
+    await tx.exec(`UPDATE cost_rows SET "EffectiveCost" = 0 WHERE _slice_key = $1 AND ${purchase}`, [actual]);
+  }
+}
+
+async function writeQuarantine(store: CostStore, dir: string, runId: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `quarantine-${runId}.csv`);
+  try {
+    await store.exec(
+      `COPY (SELECT file, line, reason FROM ${QUARANTINE} ORDER BY file, line) TO ${lit(path)} (HEADER, DELIMITER ',')`,
+    );
+  } catch (err) {
+    throw new TallyError('io_error', `cannot write the quarantine file ${path}: ${(err as Error).message}`, {
+      file: path,
+    });
+  }
+  return path;
+}
+
+/** Default quarantine folder: beside the store file. */
+export function defaultQuarantineDir(dbPath: string): string {
+  return dbPath === ':memory:'
+    ? join(process.cwd(), '.tally', 'quarantine')
+    : join(dirname(dbPath), 'quarantine');
+}
+
+/** Short file name for messages. */
+export const shortName = (p: string): string => basename(p);

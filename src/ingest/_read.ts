@@ -1,0 +1,162 @@
+/**
+ * Reads one file into the typed staging table. FOCUS files go straight from read_csv/read_parquet to typed
+ * rows in one streamed pass; Azure legacy exports are staged raw first (small files; their dataset is read
+ * from the rows when the name does not say actual or amortized).
+ */
+import { basename } from 'node:path';
+import { TallyError } from '../core/index.js';
+import type { CostStore } from '../store/index.js';
+import { azureMapping } from './_azure.js';
+import { detectFormat, focusVersionOf, headerKey, mapFocusHeaders, type IngestFormat } from './_detect.js';
+import { REJECTS } from './_load.js';
+import { readFirstLine, sniffDelimiter, splitHeader, type FileKind } from './_source.js';
+import { ident, lit } from './_sql.js';
+import { typedTableSql, type SourceMapping } from './_stage.js';
+
+/** What staging found out about a file. */
+export interface StagedFile {
+  format: IngestFormat;
+  version: string | null;
+  hasHeader: boolean;
+  /** Records DuckDB could not split into the header's columns (already in the rejects table). */
+  rejects: number;
+}
+
+/** A readable source: its header names and the FROM-able SQL that yields columns c0..cN as text. */
+export interface Source {
+  headers: string[];
+  sql: string;
+  hasHeader: boolean;
+}
+
+/** Opens a file as a text-column source (no data read yet). */
+export async function openSource(tx: CostStore, file: string, kind: FileKind): Promise<Source> {
+  if (kind === 'parquet') {
+    let desc;
+    try {
+      desc = await tx.query(`DESCRIBE SELECT * FROM read_parquet(${lit(file)})`);
+    } catch (err) {
+      throw new TallyError(
+        'invalid_input',
+        `${basename(file)}: not a readable parquet file (${(err as Error).message})`,
+        { file },
+      );
+    }
+    const headers = desc.map((d) => String(d['column_name']));
+    const cols = desc.map((d, i) => {
+      const t = String(d['column_type']);
+      const c = ident(String(d['column_name']));
+      const text =
+        /^(MAP|STRUCT)/.test(t) || t.endsWith('[]')
+          ? `CAST(to_json(${c}) AS VARCHAR)`
+          : `CAST(${c} AS VARCHAR)`;
+      return `${text} AS c${i}`;
+    });
+    return { headers, sql: `(SELECT ${cols.join(', ')} FROM read_parquet(${lit(file)}))`, hasHeader: false };
+  }
+  const first = await readFirstLine(file, kind === 'csv.gz');
+  const delim = sniffDelimiter(first);
+  const headers = splitHeader(first, delim);
+  if (headers.length < 2 || headers.every((h) => h === ''))
+    throw new TallyError('invalid_input', `${basename(file)}: no header row found`, { file });
+  const columns = headers.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  const sql = `read_csv(${lit(file)}, header = true, auto_detect = false, delim = ${lit(delim)}, quote = '"', escape = '"',
+    columns = {${columns}}, compression = ${kind === 'csv.gz' ? "'gzip'" : "'none'"}, store_rejects = true,
+    rejects_table = '${REJECTS}', rejects_scan = '_tally_rejscan', max_line_size = 10000000)`;
+  return { headers, sql, hasHeader: true };
+}
+
+/** A FOCUS file's mapping: known columns by name, the rest as x_Extra. */
+function focusMapping(headers: readonly string[]): SourceMapping {
+  const mapped = mapFocusHeaders(headers);
+  const columns = new Map<string, string>();
+  const extras: [string, string][] = [];
+  for (const m of mapped) {
+    if (m.focus) columns.set(m.focus, ident(m.staged));
+    else extras.push([m.extraName, ident(m.staged)]);
+  }
+  const find = (key: string) => {
+    const m = mapped.find((x) => headerKey(x.source) === key);
+    return m ? ident(m.staged) : null;
+  };
+  // The first data row may carry a second byte-order mark (concatenated exports): strip it from column 1.
+  const firstFocus = mapped[0]?.focus;
+  if (firstFocus) columns.set(firstFocus, `replace(${ident('c0')}, chr(65279), '')`);
+  return {
+    columns,
+    extras,
+    checks: [],
+    keys: {
+      resourceType: find('xresourcetype'),
+      meterCategory: find('xskumetercategory'),
+      meterSubcategory: find('xskumetersubcategory'),
+    },
+  };
+}
+
+/** Reads the rows of an Azure legacy export to tell actual from amortized when the file name does not. */
+async function azureDataset(tx: CostStore, headers: readonly string[], name: string): Promise<IngestFormat> {
+  if (/amorti[sz]/i.test(name)) return 'azure-amortized';
+  if (/actual/i.test(name)) return 'azure-actual';
+  const col = (k: string) => {
+    const i = headers.findIndex((h) => headerKey(h) === k);
+    return i < 0 ? null : ident(`c${i}`);
+  };
+  const type = col('chargetype');
+  const model = col('pricingmodel');
+  const cost = col('costinbillingcurrency') ?? col('cost');
+  if (!type || !model || !cost) return 'azure-actual';
+  const r = await tx.query(`SELECT
+      count(*) FILTER (WHERE ${type} = 'Purchase' AND ${model} IN ('Reservation', 'SavingsPlan')) AS p,
+      count(*) FILTER (WHERE ${type} = 'Usage' AND ${model} IN ('Reservation', 'SavingsPlan') AND TRY_CAST(${cost} AS DOUBLE) <> 0) AS u
+    FROM _tally_raw`);
+  // Actual exports carry commitment purchases and cost 0 on covered usage; amortized ones the reverse.
+  if (Number(r[0]?.['p'] ?? 0) > 0) return 'azure-actual';
+  if (Number(r[0]?.['u'] ?? 0) > 0) return 'azure-amortized';
+  return 'azure-actual';
+}
+
+/** Stages one file into the typed table and reports its format. */
+export async function stageFile(
+  tx: CostStore,
+  file: string,
+  kind: FileKind,
+  wanted: IngestFormat | 'auto',
+): Promise<StagedFile> {
+  await tx.exec(`DROP TABLE IF EXISTS ${REJECTS}`);
+  await tx.exec('DROP TABLE IF EXISTS _tally_rejscan');
+  const src = await openSource(tx, file, kind);
+  const detected = detectFormat(src.headers, basename(file));
+  if (detected === null && wanted === 'auto')
+    throw new TallyError(
+      'invalid_input',
+      `${basename(file)}: not a FOCUS or Azure cost export (columns: ${src.headers.slice(0, 8).join(', ')}...). Pass --format to force one.`,
+      { file },
+    );
+  let format: IngestFormat = wanted === 'auto' ? detected! : wanted;
+  try {
+    if (format === 'focus') {
+      await tx.exec(typedTableSql(src.sql, focusMapping(src.headers)));
+    } else {
+      await tx.exec(`CREATE OR REPLACE TEMP TABLE _tally_raw AS SELECT * FROM ${src.sql}`);
+      if (wanted === 'auto') format = await azureDataset(tx, src.headers, basename(file));
+      await tx.exec(typedTableSql('_tally_raw', azureMapping(src.headers, format)));
+    }
+  } catch (err) {
+    if (err instanceof TallyError) throw err;
+    throw new TallyError('invalid_input', `${basename(file)}: cannot read (${(err as Error).message})`, {
+      file,
+    });
+  }
+  let rejects = 0;
+  if (src.hasHeader) {
+    const r = await tx.query(`SELECT count(*) AS n FROM ${REJECTS}`);
+    rejects = Number(r[0]?.['n'] ?? 0);
+  }
+  return {
+    format,
+    version: format === 'focus' ? focusVersionOf(src.headers) : null,
+    hasHeader: src.hasHeader,
+    rejects,
+  };
+}

@@ -1,0 +1,11 @@
+/** ingest: read FOCUS and Azure cost exports into the store, classify AI spend, validate, report costs. */
+export {
+  ingestFiles,
+  defaultQuarantineDir,
+  type IngestOptions,
+  type IngestResult,
+  type IngestedFile,
+} from './_ingest.js';
+export { classifyCharge, modelFromMeter, type AiClass, type ChargeFacts } from './_classify.js';
+export { FORMAT_CHOICES, detectFormat, type IngestFormat } from './_detect.js';
+export { queryCosts, type CostsQuery, type CostsRow } from './_costs.js';
