@@ -1,2 +1,22 @@
 /** gateway: the OpenAI/Azure-compatible metering reverse proxy. Its pipeline stages are in pipeline.ts. */
 export * from './pipeline.js';
+export { createGateway, type Gateway, type GatewayOptions } from './server.js';
+export {
+  startGateway,
+  readGatewayState,
+  gatewayStatePath,
+  type GatewayState,
+  type RunningGateway,
+} from './start.js';
+export {
+  createKey,
+  revokeKey,
+  rotateKey,
+  keyView,
+  hashKey,
+  KeyResolver,
+  KEY_PREFIX,
+  type KeySpec,
+  type KeyLimits,
+} from './keys.js';
+export { usageReport, parseUsageBy, parseWindow, type UsageRow } from './usage-report.js';

@@ -13,7 +13,7 @@
  * throwing a TallyError (policy_denied, rate_limited, quota_exceeded, budget_exceeded); headers it wants on
  * the response (retry-after, x-ratelimit-remaining-tokens) go into `ctx.responseHeaders`.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TallyConfig } from '../core/index.js';
 import type { CacheOutcome, DeploymentType, UsageEvent, UsageSource } from '../ledger/index.js';
 import type { CostStore, VirtualKeyRecord } from '../store/index.js';
@@ -81,6 +81,11 @@ export interface GatewayServices {
   now(): number;
   /** Reports a background failure (never a secret) without failing the request. */
   onError(err: unknown): void;
+  /**
+   * Embeds texts through a routed embeddings deployment (for the semantic cache); undefined when the gateway
+   * has none. Vectors come back in input order.
+   */
+  embed?: (model: string, input: readonly string[]) => Promise<number[][]>;
   /** Governance modules' own state, created in `initGovernance`. */
   readonly governance: GovernanceState;
 }
@@ -123,11 +128,16 @@ export interface RequestContext {
   targets: RouteTarget[];
   /** The deployment that answered (or was last tried). */
   target: RouteTarget | null;
+  /** Upstream calls made (spillover included); failed attempts are not billed, the answer is billed once. */
+  attempts: number;
+  /** Attempts allowed across `targets`. */
+  maxAttempts: number;
   cacheOutcome: CacheOutcome;
   /** Headers to add to the response, success or error (rate-limit headers, cost, request id). */
   readonly responseHeaders: Record<string, string>;
   readonly gov: GovernanceScratch;
   readonly services: GatewayServices;
+  readonly req: IncomingMessage;
   readonly res: ServerResponse;
 }
 

@@ -1,0 +1,140 @@
+/** `tally keys create|list|revoke|rotate`: virtual keys (secrets shown once, stored as hashes). */
+import { TallyError } from '../../core/index.js';
+import { createKey, keyView, revokeKey, rotateKey, type KeySpec } from '../../gateway/index.js';
+import type { Command, CommandContext } from '../command.js';
+
+function period<T extends string>(ctx: CommandContext, name: string, allowed: readonly T[], dflt: T): T {
+  const v = ctx.str(name) ?? dflt;
+  if (!(allowed as readonly string[]).includes(v))
+    throw new TallyError('invalid_input', `--${name}: use one of ${allowed.join(', ')}`, { field: name });
+  return v as T;
+}
+
+function tags(ctx: CommandContext): Record<string, string> {
+  const raw = ctx.values['tag'];
+  const list = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : [];
+  const out: Record<string, string> = {};
+  for (const t of list) {
+    const i = t.indexOf('=');
+    if (i <= 0) throw new TallyError('invalid_input', `--tag: "${t}" must be key=value`, { field: 'tag' });
+    out[t.slice(0, i)] = t.slice(i + 1);
+  }
+  return out;
+}
+
+function specFrom(ctx: CommandContext): KeySpec {
+  const spec: KeySpec = {
+    team: ctx.str('team'),
+    app: ctx.str('app'),
+    environment: ctx.str('env'),
+    costCenter: ctx.str('cost-center'),
+    tags: tags(ctx),
+  };
+  const models = ctx.str('models');
+  if (models)
+    spec.allowedModels = models
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
+  const tpm = ctx.num('tpm', { min: 1, integer: true });
+  if (tpm !== undefined) spec.tpm = tpm;
+  const quota = ctx.num('quota-tokens', { min: 1, integer: true });
+  if (quota !== undefined)
+    spec.quota = {
+      tokens: quota,
+      period: period(ctx, 'quota-period', ['hour', 'day', 'month'] as const, 'month'),
+    };
+  const budget = ctx.num('budget-usd', { min: 0 });
+  if (budget !== undefined)
+    spec.budget = {
+      usd: budget,
+      period: period(ctx, 'budget-period', ['day', 'week', 'month'] as const, 'month'),
+      hard: !ctx.flag('soft-budget'),
+    };
+  return spec;
+}
+
+export const keysCreateCommand: Command = {
+  name: 'keys create',
+  summary: 'create a virtual key (the secret is printed once)',
+  usage:
+    '--team T --app A --env ENV [--cost-center C] [--tag k=v] [--models a,b] [--tpm N] [--quota-tokens N --quota-period day] [--budget-usd X --budget-period day] [--json]',
+  options: {
+    team: { type: 'string', description: 'team the key bills to' },
+    app: { type: 'string', description: 'application' },
+    env: { type: 'string', description: 'environment (dev, prod, ...)' },
+    'cost-center': { type: 'string', description: 'cost center' },
+    tag: { type: 'string', multiple: true, description: 'tag key=value (repeatable)' },
+    models: { type: 'string', description: 'allowed models, comma-separated (default: all routed)' },
+    tpm: { type: 'string', description: 'tokens-per-minute limit' },
+    'quota-tokens': { type: 'string', description: 'token quota per period' },
+    'quota-period': { type: 'string', description: `quota period: hour, day, month (default month)` },
+    'budget-usd': { type: 'string', description: 'USD budget per period' },
+    'budget-period': { type: 'string', description: 'budget period: day, week, month (default month)' },
+    'soft-budget': {
+      type: 'boolean',
+      description: 'alert only when the budget is exceeded (default hard: 403)',
+    },
+  },
+  async run(ctx) {
+    const spec = specFrom(ctx);
+    const store = await ctx.openStore();
+    const { record, key } = await createKey(store, spec);
+    if (ctx.json) ctx.out.json({ id: record.id, key, ...keyView(record) });
+    else {
+      ctx.out.line(`key id: ${record.id}`);
+      ctx.out.line(`key:    ${key}`);
+      ctx.out.note('Store the key now: it is shown only once (Tally keeps only its hash).');
+    }
+  },
+};
+
+export const keysListCommand: Command = {
+  name: 'keys list',
+  summary: 'list virtual keys (ids and hints, never secrets)',
+  usage: '[--all] [--json]',
+  options: { all: { type: 'boolean', description: 'include revoked keys' } },
+  async run(ctx) {
+    const store = await ctx.openStore({ readOnly: true });
+    const keys = (await store.listKeys()).filter((k) => ctx.flag('all') || k.status === 'active');
+    const rows = keys.map(keyView);
+    if (ctx.json) ctx.out.json(rows);
+    else ctx.out.table(rows, ['id', 'hint', 'team', 'app', 'environment', 'status', 'createdAt']);
+  },
+};
+
+function idArg(ctx: CommandContext): string {
+  const id = ctx.positionals[0];
+  if (!id) throw new TallyError('invalid_input', 'give the key id, e.g. tally keys revoke key_0190...');
+  return id;
+}
+
+export const keysRevokeCommand: Command = {
+  name: 'keys revoke',
+  summary: 'revoke a virtual key by id',
+  usage: 'KEY_ID [--json]',
+  positionals: true,
+  async run(ctx) {
+    const store = await ctx.openStore();
+    const rec = await revokeKey(store, idArg(ctx));
+    if (ctx.json) ctx.out.json(keyView(rec));
+    else ctx.out.line(`revoked ${rec.id}`);
+  },
+};
+
+export const keysRotateCommand: Command = {
+  name: 'keys rotate',
+  summary: 'replace a key with a new secret (same team/app/limits); the old one is revoked',
+  usage: 'KEY_ID [--json]',
+  positionals: true,
+  async run(ctx) {
+    const store = await ctx.openStore();
+    const { record, key, replaced } = await rotateKey(store, idArg(ctx));
+    if (ctx.json) ctx.out.json({ id: record.id, key, replaced, ...keyView(record) });
+    else {
+      ctx.out.line(`key id: ${record.id} (replaces ${replaced}, now revoked)`);
+      ctx.out.line(`key:    ${key}`);
+      ctx.out.note('Store the key now: it is shown only once.');
+    }
+  },
+};

@@ -1,0 +1,212 @@
+/**
+ * The upstream stage: sends the request to the route's deployments in order, spilling over to the next on
+ * 429, 5xx or a connection failure (bounded by the route's maxAttempts; failed attempts are not billed, the
+ * answer is metered once), then relays the answer. JSON answers are read whole so cost is known for the
+ * `x-tally-cost-usd` header; streams are relayed event by event with the cost in a trailer.
+ */
+import type { Dispatcher } from 'undici';
+import { TallyError, toOpenAIErrorBody } from '../core/index.js';
+import { SseRelay } from './_sse.js';
+import { findUsage, emptyUsage } from './_usage.js';
+import type { Upstream } from './_upstreams.js';
+import type { CompletedResponse, RequestContext, RouteTarget, Usage } from './pipeline.js';
+
+/** What the upstream stage needs from the rest of the gateway. */
+export interface ForwardDeps {
+  readonly upstreams: Map<string, Upstream>;
+  /** Cost of a usage on a target (null when the catalog has no price), nano-USD. */
+  costOf(ctx: RequestContext, target: RouteTarget, usage: Usage): bigint | null;
+  /** Estimates usage of a stream that ended early: prompt counted, delivered text tokenized. */
+  estimatePartial(ctx: RequestContext, target: RouteTarget, deliveredText: string): Usage;
+}
+
+const usdHeader = (n: bigint): string => (Number(n) / 1e9).toFixed(9).replace(/\.?0+$/, '');
+
+/** Sends ctx to its targets with spillover and relays the answer to ctx.res. */
+export async function forwardToUpstream(ctx: RequestContext, deps: ForwardDeps): Promise<CompletedResponse> {
+  let lastErr: TallyError | null = null;
+  for (let i = 0; i < ctx.maxAttempts; i++) {
+    const target = ctx.targets[i]!;
+    const up = deps.upstreams.get(target.upstream)!;
+    ctx.target = target;
+    ctx.attempts++;
+    const last = i === ctx.maxAttempts - 1;
+    let r: Dispatcher.ResponseData;
+    try {
+      r = await send(ctx, up, target);
+    } catch (err) {
+      lastErr = networkError(err, target);
+      if (!last) continue;
+      throw lastErr;
+    }
+    if (!last && (r.statusCode === 429 || r.statusCode >= 500)) {
+      // Spill over (the pattern Azure recommends for PTU): discard this answer; it was not billed.
+      await r.body.dump().catch(() => undefined);
+      continue;
+    }
+    const ct = String(r.headers['content-type'] ?? '');
+    if (ctx.stream && r.statusCode < 300 && ct.includes('text/event-stream'))
+      return relayStream(ctx, r, target, deps);
+    return relayJson(ctx, r, target, deps);
+  }
+  throw lastErr ?? new TallyError('unavailable', 'no upstream could be tried');
+}
+
+async function send(
+  ctx: RequestContext,
+  up: Upstream,
+  target: RouteTarget,
+): Promise<Dispatcher.ResponseData> {
+  const body = ctx.body;
+  if (up.spec.modelInBody || ctx.operation === 'responses') body['model'] = target.deployment;
+  if (ctx.stream && ctx.operation === 'chat' && !ctx.clientWantsUsage) {
+    const so =
+      typeof body['stream_options'] === 'object' && body['stream_options'] ? body['stream_options'] : {};
+    body['stream_options'] = { ...so, include_usage: true };
+  }
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: ctx.stream ? 'text/event-stream' : 'application/json',
+    'x-request-id': ctx.id,
+  };
+  const auth = await up.authHeader();
+  if (auth) headers[auth[0]] = auth[1];
+  return up.pool.request({
+    method: 'POST',
+    path: up.path(ctx.operation, target.deployment),
+    headers,
+    body: JSON.stringify(body),
+  });
+}
+
+function networkError(err: unknown, target: RouteTarget): TallyError {
+  if (err instanceof TallyError) return err;
+  const code = (err as { code?: string }).code ?? '';
+  if (
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT'
+  )
+    return new TallyError(
+      'upstream_timeout',
+      `upstream ${target.upstream} did not answer in time (${code})`,
+      {
+        upstream: target.upstream,
+      },
+    );
+  return new TallyError(
+    'upstream_error',
+    `upstream ${target.upstream} failed: ${code || (err as Error).message}`,
+    {
+      upstream: target.upstream,
+    },
+  );
+}
+
+async function relayJson(
+  ctx: RequestContext,
+  r: Dispatcher.ResponseData,
+  target: RouteTarget,
+  deps: ForwardDeps,
+): Promise<CompletedResponse> {
+  let buf: Buffer;
+  try {
+    buf = Buffer.from(await r.body.arrayBuffer());
+  } catch (err) {
+    throw networkError(err, target);
+  }
+  const ct = String(r.headers['content-type'] ?? '');
+  let doc: unknown = null;
+  if (ct.includes('json'))
+    try {
+      doc = JSON.parse(buf.toString('utf8'));
+    } catch {
+      doc = null;
+    }
+  const isObj = typeof doc === 'object' && doc !== null;
+  if (!isObj) {
+    // An HTML error page, a proxy's text, a truncated body: never passed through as if it were the API.
+    throw new TallyError(
+      'upstream_error',
+      `upstream ${target.upstream} answered HTTP ${r.statusCode} with ${ct.split(';')[0] || 'no content type'} instead of JSON`,
+      { upstream: target.upstream, upstreamStatus: r.statusCode },
+    );
+  }
+  const ok = r.statusCode < 300;
+  const usage = (ok && findUsage(doc)) || emptyUsage(ok ? 'estimated' : 'reported');
+  const cost = ok ? deps.costOf(ctx, target, usage) : 0n;
+  const headers: Record<string, string> = { ...ctx.responseHeaders, 'content-type': 'application/json' };
+  if (cost !== null) headers['x-tally-cost-usd'] = usdHeader(cost);
+  for (const h of ['retry-after', 'x-ratelimit-remaining-tokens', 'x-ratelimit-remaining-requests'])
+    if (!ok && r.headers[h] !== undefined) headers[h] = String(r.headers[h]);
+  if (!ok && !('error' in (doc as object))) {
+    const e = new TallyError('upstream_error', `upstream ${target.upstream} answered HTTP ${r.statusCode}`);
+    buf = Buffer.from(JSON.stringify(toOpenAIErrorBody(e)));
+  }
+  if (!ctx.res.destroyed) {
+    ctx.res.writeHead(r.statusCode, { ...headers, 'content-length': String(buf.length) });
+    ctx.res.end(buf);
+  }
+  return { status: r.statusCode, contentType: 'application/json', body: buf, usage, costNanos: cost ?? 0n };
+}
+
+async function relayStream(
+  ctx: RequestContext,
+  r: Dispatcher.ResponseData,
+  target: RouteTarget,
+  deps: ForwardDeps,
+): Promise<CompletedResponse> {
+  const res = ctx.res;
+  const relay = new SseRelay(ctx.operation === 'chat' && !ctx.clientWantsUsage);
+  const decoder = new TextDecoder();
+  const captured: string[] | null = ctx.gov.captureStream ? [] : null;
+  let clientGone = res.destroyed;
+  const onClose = (): void => {
+    if (!res.writableFinished) {
+      clientGone = true;
+      r.body.destroy();
+    }
+  };
+  res.once('close', onClose);
+  res.writeHead(200, {
+    ...ctx.responseHeaders,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    trailer: 'x-tally-cost-usd',
+  });
+  res.flushHeaders();
+  let cut = false;
+  const write = async (text: string): Promise<void> => {
+    if (!text || clientGone) return;
+    captured?.push(text);
+    if (!res.write(text)) await new Promise<void>((ok) => (res.once('drain', ok), res.once('close', ok)));
+  };
+  try {
+    for await (const chunk of r.body as AsyncIterable<Buffer>) {
+      await write(relay.push(decoder.decode(chunk, { stream: true })));
+      if (clientGone) break;
+    }
+  } catch {
+    // Upstream reset or idle timeout mid-stream, or our own destroy after the client left.
+    cut = !clientGone;
+  }
+  if (!clientGone) await write(relay.finish() + decoder.decode());
+  res.off('close', onClose);
+  const ended = relay.sawDone || ctx.operation === 'responses';
+  let usage: Usage;
+  if (relay.usage && !cut) usage = relay.usage;
+  else if (clientGone || cut || !ended) usage = deps.estimatePartial(ctx, target, relay.deliveredText());
+  else usage = { ...deps.estimatePartial(ctx, target, relay.deliveredText()), source: 'estimated' };
+  const cost = deps.costOf(ctx, target, usage);
+  if (!clientGone) {
+    if (cost !== null) res.addTrailers({ 'x-tally-cost-usd': usdHeader(cost) });
+    res.end();
+  }
+  return {
+    status: 200,
+    contentType: 'text/event-stream',
+    body: captured && !cut && !clientGone ? Buffer.from(captured.join('')) : null,
+    usage,
+    costNanos: cost ?? 0n,
+  };
+}

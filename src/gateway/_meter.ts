@@ -1,0 +1,168 @@
+/**
+ * Metering: one UsageEvent per request, priced with the catalog's effective prices, appended to the durable
+ * ledger without blocking the response (the ledger batches; the hot path never writes the database), and
+ * counted in the Prometheus metrics. Keys never reach an event: only the key id.
+ */
+import { toTallyError, type TallyConfig } from '../core/index.js';
+import { countChatTokens, countTextTokens, priceUsage, resolveModel } from '../catalog/index.js';
+import { makeUsageEvent, type Ledger, type UsageEvent } from '../ledger/index.js';
+import type { GatewayMetrics } from './_metrics.js';
+import type { CachedResponse, CompletedResponse, RequestContext, RouteTarget, Usage } from './pipeline.js';
+
+/** Meters requests into the ledger. */
+export class Meter {
+  private readonly resolved = new Map<string, string>();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly config: TallyConfig,
+    private readonly ledger: Ledger,
+    private readonly metrics: GatewayMetrics,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** The catalog id of a configured model name (the name itself when the catalog does not know it). */
+  modelId(name: string): string {
+    let id = this.resolved.get(name);
+    if (id === undefined) {
+      try {
+        id = resolveModel(name).id;
+      } catch {
+        id = name;
+      }
+      this.resolved.set(name, id);
+    }
+    return id;
+  }
+
+  /** Prices a usage on a target; null when the catalog has no price for it. */
+  price(
+    target: RouteTarget,
+    usage: Usage,
+    at: Date,
+  ): { costNanos: bigint; listCostNanos: bigint; priceVersion: string } | null {
+    try {
+      return priceUsage(
+        {
+          inputTokens: usage.inputTokens,
+          cachedInputTokens: usage.cachedInputTokens,
+          outputTokens: usage.outputTokens,
+          reasoningTokens: usage.reasoningTokens,
+        },
+        {
+          model: target.model,
+          deployment: target.deploymentType,
+          provider: target.kind,
+          region: target.region ?? undefined,
+          at,
+        },
+        this.config.pricing.discounts,
+      );
+    } catch {
+      return null;
+    }
+  }
+
+  /** Usage of a stream that ended early: the prompt counted exactly, the delivered text tokenized. */
+  estimatePartial(ctx: RequestContext, target: RouteTarget, delivered: string): Usage {
+    const model = this.modelId(target.model);
+    let input = 0;
+    try {
+      const b = ctx.body;
+      if (Array.isArray(b['messages']))
+        input = countChatTokens(model, b['messages'], Array.isArray(b['tools']) ? b['tools'] : undefined);
+      else if (b['input'] !== undefined)
+        input = countTextTokens(
+          model,
+          typeof b['input'] === 'string' ? b['input'] : JSON.stringify(b['input']),
+        );
+    } catch {
+      input = 0;
+    }
+    let output = 0;
+    try {
+      output = delivered ? countTextTokens(model, delivered) : 0;
+    } catch {
+      // ~4 characters per token when no tokenizer is known for a self-hosted model.
+      output = Math.ceil(delivered.length / 4);
+    }
+    return {
+      inputTokens: input,
+      cachedInputTokens: 0,
+      outputTokens: output,
+      reasoningTokens: 0,
+      source: 'partial',
+    };
+  }
+
+  /** Builds, prices and appends the event for a finished request. */
+  meter(ctx: RequestContext, outcome: CompletedResponse | CachedResponse | null, err: unknown): UsageEvent {
+    const now = Date.now();
+    const t = ctx.target ?? ctx.targets[0] ?? null;
+    const te = err ? toTallyError(err) : null;
+    const hit = outcome && 'outcome' in outcome ? outcome : null;
+    const usage = outcome?.usage ?? null;
+    // A cache hit costs nothing upstream; its usage is kept for reporting and its original cost is the saving.
+    const priced = usage && t && !hit ? this.price(t, usage, new Date(ctx.startTime)) : null;
+    const key = ctx.key;
+    const status = te ? te.httpStatus : outcome && 'status' in outcome ? outcome.status : 200;
+    const e = makeUsageEvent({
+      id: ctx.id,
+      startTime: ctx.startTime,
+      durationMs: now - ctx.startTime,
+      keyId: key?.id ?? null,
+      team: key?.team ?? null,
+      app: key?.app ?? null,
+      environment: key?.environment ?? null,
+      costCenter: key?.costCenter ?? null,
+      endUser: ctx.endUser,
+      tags: key?.tags ?? {},
+      provider: t?.kind ?? 'unknown',
+      upstream: t?.upstream ?? null,
+      deployment: t?.deployment ?? null,
+      requestModel: ctx.requestModel || 'unknown',
+      model: t ? this.modelId(t.model) : ctx.requestModel || 'unknown',
+      deploymentType: t?.deploymentType ?? 'global-standard',
+      region: t?.region ?? null,
+      operation: ctx.operation,
+      streamed: ctx.stream,
+      inputTokens: usage?.inputTokens ?? 0,
+      cachedInputTokens: usage?.cachedInputTokens ?? 0,
+      outputTokens: usage?.outputTokens ?? 0,
+      reasoningTokens: usage?.reasoningTokens ?? 0,
+      usageSource: usage?.source ?? 'reported',
+      httpStatus: status,
+      errorClass: te ? te.code : status >= 400 ? `upstream_${status}` : null,
+      cacheOutcome: ctx.cacheOutcome,
+      attempts: ctx.attempts,
+      costNanos: priced?.costNanos ?? 0n,
+      listCostNanos: priced?.listCostNanos ?? 0n,
+      savedCostNanos: (hit?.savedCostNanos ?? 0n) + (ctx.gov.trimSavedNanos ?? 0n),
+      priceVersion: priced?.priceVersion ?? null,
+    });
+    this.metrics.record(e);
+    const p = this.ledger.append(e).catch((e2: unknown) => this.onError(e2));
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+    return e;
+  }
+
+  /** Resolves once every appended event is durable (used by the drain on SIGTERM). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+}
+
+/** Refuses configs whose routes point at models the catalog cannot price (warns only; self-hosted is fine). */
+export function unpricedTargets(meter: Meter, targets: readonly RouteTarget[]): string[] {
+  const probe: Usage = {
+    inputTokens: 1,
+    cachedInputTokens: 0,
+    outputTokens: 1,
+    reasoningTokens: 0,
+    source: 'reported',
+  };
+  return targets
+    .filter((t) => !meter.price(t, probe, new Date()))
+    .map((t) => `${t.upstream}/${t.deployment}`);
+}

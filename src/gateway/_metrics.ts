@@ -1,0 +1,121 @@
+/**
+ * Prometheus metrics, kept in memory and rendered on `GET /metrics`: requests, tokens, cost, latency and
+ * cache outcomes by team, app, model and deployment type. Label values come from keys and config only
+ * (bounded cardinality); cost is summed in exact nanos and printed as USD.
+ */
+import type { UsageEvent } from '../ledger/index.js';
+
+// Latency buckets in seconds: 1 ms to 60 s (LLM calls are long; gateway overhead is sub-ms).
+const BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+interface Series {
+  labels: string;
+  requests: number;
+  errors: number;
+  input: number;
+  cached: number;
+  output: number;
+  reasoning: number;
+  costNanos: bigint;
+  savedNanos: bigint;
+  buckets: number[];
+  durationSum: number;
+}
+
+const esc = (v: string | null): string =>
+  (v ?? '').replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+/** In-memory counters for the gateway. */
+export class GatewayMetrics {
+  private readonly series = new Map<string, Series>();
+  private readonly cache = new Map<string, number>();
+  inFlight = 0;
+
+  /** Records one metered request. */
+  record(e: UsageEvent): void {
+    const labels = `team="${esc(e.team)}",app="${esc(e.app)}",model="${esc(e.model)}",deployment_type="${esc(e.deploymentType)}"`;
+    let s = this.series.get(labels);
+    if (!s) {
+      s = {
+        labels,
+        requests: 0,
+        errors: 0,
+        input: 0,
+        cached: 0,
+        output: 0,
+        reasoning: 0,
+        costNanos: 0n,
+        savedNanos: 0n,
+        buckets: BUCKETS.map(() => 0),
+        durationSum: 0,
+      };
+      this.series.set(labels, s);
+    }
+    s.requests++;
+    if (e.httpStatus >= 400) s.errors++;
+    s.input += e.inputTokens;
+    s.cached += e.cachedInputTokens;
+    s.output += e.outputTokens;
+    s.reasoning += e.reasoningTokens;
+    s.costNanos += e.costNanos;
+    s.savedNanos += e.savedCostNanos;
+    const sec = e.durationMs / 1000;
+    s.durationSum += sec;
+    for (let i = 0; i < BUCKETS.length; i++) if (sec <= BUCKETS[i]!) s.buckets[i]!++;
+    const ck = `${labels},outcome="${e.cacheOutcome}"`;
+    this.cache.set(ck, (this.cache.get(ck) ?? 0) + 1);
+  }
+
+  /** Prometheus text exposition format 0.0.4. */
+  render(): string {
+    const out: string[] = [];
+    const counter = (name: string, help: string, pick: (s: Series) => string, extra = ''): void => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+      for (const s of this.series.values()) out.push(`${name}{${s.labels}${extra}} ${pick(s)}`);
+    };
+    counter('tally_requests_total', 'Requests metered.', (s) => String(s.requests));
+    counter('tally_request_errors_total', 'Requests that ended with HTTP status >= 400.', (s) =>
+      String(s.errors),
+    );
+    out.push(
+      '# HELP tally_tokens_total Tokens by type (input includes cached_input; output includes reasoning).',
+    );
+    out.push('# TYPE tally_tokens_total counter');
+    for (const s of this.series.values())
+      for (const [t, v] of [
+        ['input', s.input],
+        ['cached_input', s.cached],
+        ['output', s.output],
+        ['reasoning', s.reasoning],
+      ] as const)
+        out.push(`tally_tokens_total{${s.labels},type="${t}"} ${v}`);
+    const usd = (n: bigint): string => (Number(n) / 1e9).toString();
+    counter('tally_cost_usd_total', 'Cost at effective prices, USD.', (s) => usd(s.costNanos));
+    counter('tally_saved_cost_usd_total', 'Cost avoided by caches and trimming, USD.', (s) =>
+      usd(s.savedNanos),
+    );
+    out.push(
+      '# HELP tally_request_duration_seconds Request latency.',
+      '# TYPE tally_request_duration_seconds histogram',
+    );
+    for (const s of this.series.values()) {
+      BUCKETS.forEach((b, i) =>
+        out.push(`tally_request_duration_seconds_bucket{${s.labels},le="${b}"} ${s.buckets[i]}`),
+      );
+      out.push(`tally_request_duration_seconds_bucket{${s.labels},le="+Inf"} ${s.requests}`);
+      out.push(`tally_request_duration_seconds_sum{${s.labels}} ${s.durationSum}`);
+      out.push(`tally_request_duration_seconds_count{${s.labels}} ${s.requests}`);
+    }
+    out.push(
+      '# HELP tally_cache_requests_total Requests by cache outcome.',
+      '# TYPE tally_cache_requests_total counter',
+    );
+    for (const [k, v] of this.cache) out.push(`tally_cache_requests_total{${k}} ${v}`);
+    out.push(
+      '# HELP tally_requests_in_flight Requests being served.',
+      '# TYPE tally_requests_in_flight gauge',
+    );
+    out.push(`tally_requests_in_flight ${this.inFlight}`);
+    return out.join('\n') + '\n';
+  }
+}

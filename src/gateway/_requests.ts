@@ -1,0 +1,109 @@
+/**
+ * The wire layer: which endpoint a path is (OpenAI `/v1/...` or Azure `/openai/deployments/{d}/...`), and the
+ * request context built from a validated body. Paths are matched exactly after decoding once; anything else
+ * is a 404 in OpenAI's error shape.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { newId, TallyError } from '../core/index.js';
+import { dropHostFields } from './_body.js';
+import type { GatewayServices, Operation, RequestContext } from './pipeline.js';
+
+/** A matched API endpoint. */
+export interface Endpoint {
+  readonly operation: Operation;
+  readonly wire: 'openai' | 'azure';
+  readonly deployment: string | null;
+}
+
+const OPENAI: Record<string, Operation> = {
+  '/v1/chat/completions': 'chat',
+  '/v1/embeddings': 'embeddings',
+  '/v1/responses': 'responses',
+  '/openai/v1/chat/completions': 'chat',
+  '/openai/v1/embeddings': 'embeddings',
+  '/openai/v1/responses': 'responses',
+};
+const AZURE_RE = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings|responses)$/;
+
+/** Matches a POST path to an endpoint, or null. */
+export function matchEndpoint(pathname: string): Endpoint | null {
+  const op = OPENAI[pathname];
+  if (op) return { operation: op, wire: 'openai', deployment: null };
+  const m = AZURE_RE.exec(pathname);
+  if (!m) return null;
+  let deployment: string;
+  try {
+    deployment = decodeURIComponent(m[1]!);
+  } catch {
+    return null;
+  }
+  const kind = m[2]!;
+  return {
+    operation: kind === 'embeddings' ? 'embeddings' : kind === 'responses' ? 'responses' : 'chat',
+    wire: 'azure',
+    deployment,
+  };
+}
+
+/** Builds the request context from a matched endpoint and a parsed body. */
+export function buildContext(
+  ep: Endpoint,
+  body: Record<string, unknown>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  services: GatewayServices,
+  startTime: number,
+): RequestContext {
+  dropHostFields(body);
+  const model = ep.deployment ?? body['model'];
+  if (typeof model !== 'string' || model === '')
+    throw new TallyError('invalid_input', 'you must provide a model parameter', { param: 'model' });
+  const stream = body['stream'] === true;
+  if (body['stream'] !== undefined && typeof body['stream'] !== 'boolean')
+    throw new TallyError('invalid_input', '"stream" must be a boolean', { param: 'stream' });
+  const so = body['stream_options'];
+  const clientWantsUsage =
+    typeof so === 'object' && so !== null && (so as Record<string, unknown>)['include_usage'] === true;
+  const headerUser = req.headers['x-tally-user'];
+  const endUser =
+    typeof headerUser === 'string' && headerUser
+      ? headerUser.slice(0, 256)
+      : typeof body['user'] === 'string'
+        ? body['user'].slice(0, 256)
+        : null;
+  const id = `req_${newId(startTime).replace(/-/g, '')}`;
+  return {
+    id,
+    startTime,
+    operation: ep.operation,
+    wire: ep.wire,
+    pathDeployment: ep.deployment,
+    body,
+    requestModel: model,
+    stream,
+    clientWantsUsage,
+    key: null,
+    endUser,
+    targets: [],
+    target: null,
+    attempts: 0,
+    maxAttempts: 0,
+    cacheOutcome: 'none',
+    responseHeaders: { 'x-tally-request-id': id },
+    gov: {},
+    services,
+    req,
+    res,
+  };
+}
+
+/** The secret a client presented: `Authorization: Bearer …` (OpenAI SDK) or `api-key` (Azure SDK). */
+export function presentedKey(req: IncomingMessage): string | null {
+  const a = req.headers['authorization'];
+  if (typeof a === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(a);
+    if (m) return m[1]!;
+  }
+  const k = req.headers['api-key'];
+  return typeof k === 'string' && k.trim() ? k.trim() : null;
+}

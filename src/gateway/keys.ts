@@ -1,0 +1,160 @@
+/**
+ * Virtual keys: created with a random 192-bit secret shown once, stored only as a SHA-256 hash (looked up by
+ * hash with parameterised SQL, so nothing in an auth header ever reaches SQL text), revoked or rotated by id.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { newId, TallyError } from '../core/index.js';
+import type { CostStore, VirtualKeyRecord } from '../store/index.js';
+
+/** Prefix of every Tally virtual key (lets secret scanners recognise a leaked one). */
+export const KEY_PREFIX = 'tally-sk-';
+
+/** Limits and allowances a key may carry (stored in its `config`; enforced by the gateway and governance). */
+export interface KeyLimits {
+  allowedModels?: string[];
+  /** Tokens per minute. */
+  tpm?: number;
+  quota?: { tokens: number; period: 'hour' | 'day' | 'month' };
+  budget?: { usd: number; period: 'day' | 'week' | 'month'; hard: boolean };
+}
+
+/** What a new key maps to. */
+export interface KeySpec extends KeyLimits {
+  team?: string | undefined;
+  app?: string | undefined;
+  environment?: string | undefined;
+  costCenter?: string | undefined;
+  tags?: Record<string, string>;
+}
+
+/** SHA-256 (hex) of a key secret: the only form stored. */
+export function hashKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** A display-safe hint of a key: prefix plus last 4 characters. */
+export function keyHint(secret: string): string {
+  return `${secret.slice(0, KEY_PREFIX.length + 4)}…${secret.slice(-4)}`;
+}
+
+function limitsOf(spec: KeyLimits): Record<string, unknown> {
+  const c: Record<string, unknown> = {};
+  if (spec.allowedModels?.length) c['allowedModels'] = spec.allowedModels;
+  if (spec.tpm !== undefined) c['tpm'] = spec.tpm;
+  if (spec.quota) c['quota'] = spec.quota;
+  if (spec.budget) c['budget'] = spec.budget;
+  return c;
+}
+
+/** Creates a key; returns its record and the secret (the only time the secret exists outside the client). */
+export async function createKey(
+  store: CostStore,
+  spec: KeySpec,
+  now = new Date(),
+): Promise<{ record: VirtualKeyRecord; key: string }> {
+  const key = KEY_PREFIX + randomBytes(24).toString('base64url');
+  const record: VirtualKeyRecord = {
+    id: `key_${newId(now.getTime()).replace(/-/g, '')}`,
+    keyHash: hashKey(key),
+    keyPrefix: keyHint(key),
+    team: spec.team ?? null,
+    app: spec.app ?? null,
+    environment: spec.environment ?? null,
+    costCenter: spec.costCenter ?? null,
+    tags: spec.tags ?? {},
+    config: limitsOf(spec),
+    status: 'active',
+    createdAt: now,
+    revokedAt: null,
+    replacedBy: null,
+  };
+  await store.insertKey(record);
+  return { record, key };
+}
+
+async function mustFind(store: CostStore, id: string): Promise<VirtualKeyRecord> {
+  const rec = await store.findKeyById(id);
+  if (!rec) throw new TallyError('not_found', `no key with id "${id}"`, { id });
+  return rec;
+}
+
+/** Revokes a key by id (idempotent). */
+export async function revokeKey(store: CostStore, id: string, now = new Date()): Promise<VirtualKeyRecord> {
+  const rec = await mustFind(store, id);
+  if (rec.status === 'revoked') return rec;
+  await store.updateKey(id, { status: 'revoked', revokedAt: now });
+  return { ...rec, status: 'revoked', revokedAt: now };
+}
+
+/** Rotates a key: a new secret with the same attributes; the old key is revoked and points at the new one. */
+export async function rotateKey(
+  store: CostStore,
+  id: string,
+  now = new Date(),
+): Promise<{ record: VirtualKeyRecord; key: string; replaced: string }> {
+  const old = await mustFind(store, id);
+  if (old.status === 'revoked')
+    throw new TallyError('conflict', `key "${id}" is revoked; create a new one`, { id });
+  const spec: KeySpec = {
+    team: old.team ?? undefined,
+    app: old.app ?? undefined,
+    environment: old.environment ?? undefined,
+    costCenter: old.costCenter ?? undefined,
+    tags: old.tags,
+    ...(old.config as KeyLimits),
+  };
+  const fresh = await store.transaction(async (tx) => {
+    const made = await createKey(tx, spec, now);
+    await tx.updateKey(id, { status: 'revoked', revokedAt: now, replacedBy: made.record.id });
+    return made;
+  });
+  return { ...fresh, replaced: id };
+}
+
+/** The safe public view of a key record (never the hash). */
+export function keyView(r: VirtualKeyRecord): Record<string, unknown> {
+  return {
+    id: r.id,
+    hint: r.keyPrefix,
+    team: r.team,
+    app: r.app,
+    environment: r.environment,
+    costCenter: r.costCenter,
+    tags: r.tags,
+    ...r.config,
+    status: r.status,
+    createdAt: r.createdAt.toISOString(),
+    revokedAt: r.revokedAt?.toISOString() ?? null,
+    replacedBy: r.replacedBy,
+  };
+}
+
+/** Looks keys up by hash with a short-lived cache (positive and negative) so auth costs no DB trip per request. */
+export class KeyResolver {
+  private readonly cache = new Map<string, { rec: VirtualKeyRecord | null; until: number }>();
+
+  /** @param ttlMs how long a lookup is trusted; revocations through the admin API clear it at once. */
+  constructor(
+    private readonly store: CostStore,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  /** The active key for a secret, or null. */
+  async resolve(secret: string): Promise<VirtualKeyRecord | null> {
+    const hash = hashKey(secret);
+    const now = Date.now();
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > now) return hit.rec;
+    const rec = await this.store.findKeyByHash(hash);
+    const active = rec && rec.status === 'active' ? rec : null;
+    // Bound memory against floods of random keys: drop the oldest entries past 50k.
+    if (this.cache.size >= 50_000) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(hash, { rec: active, until: now + this.ttlMs });
+    return active;
+  }
+
+  /** Forgets every cached lookup (after a create/revoke/rotate through the running gateway). */
+  clear(): void {
+    this.cache.clear();
+  }
+}

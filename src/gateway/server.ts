@@ -1,0 +1,266 @@
+/**
+ * The gateway HTTP server (Node's http, no framework): endpoint dispatch, body validation, the pipeline, the
+ * OpenAI-shaped error boundary, `/healthz`, `/metrics`, `/v1/models`, the admin API, and the drain on close.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { TallyError, toOpenAIErrorBody, toTallyError, type TallyConfig } from '../core/index.js';
+import type { Ledger } from '../ledger/index.js';
+import type { CostStore } from '../store/index.js';
+import { checkContentType, parseJsonBody, readBody } from './_body.js';
+import { forwardToUpstream } from './_forward.js';
+import { Meter } from './_meter.js';
+import { GatewayMetrics } from './_metrics.js';
+import { buildContext, matchEndpoint, presentedKey, type Endpoint } from './_requests.js';
+import { RouteTable } from './_route.js';
+import { buildUpstreams, closeUpstreams } from './_upstreams.js';
+import { embedTexts } from './_embed.js';
+import { KeyResolver } from './keys.js';
+import { parseUsageBy, parseWindow, usageReport } from './usage-report.js';
+import {
+  closeGovernance,
+  initGovernance,
+  runPipeline,
+  type CachedResponse,
+  type CoreStages,
+  type GatewayServices,
+  type RequestContext,
+} from './pipeline.js';
+
+/** What a gateway needs to run. */
+export interface GatewayOptions {
+  readonly config: TallyConfig;
+  readonly store: CostStore;
+  readonly ledger: Ledger;
+  /** Token for /admin/* (Bearer or x-tally-admin-token). */
+  readonly adminToken: string;
+  readonly onError?: (err: unknown) => void;
+}
+
+/** A built (not yet listening) gateway. */
+export interface Gateway {
+  readonly server: Server;
+  readonly metrics: GatewayMetrics;
+  readonly keys: KeyResolver;
+  /** Stops accepting, waits for in-flight requests (up to drainMs), makes every event durable, closes pools. */
+  drain(): Promise<void>;
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, err: unknown, headers: Record<string, string> = {}): void {
+  const te = toTallyError(err);
+  if (res.headersSent) {
+    // Mid-stream failure: the status is gone; end the stream so the client sees it stop.
+    res.destroy();
+    return;
+  }
+  const h = { ...headers };
+  const retry = te.details['retryAfterSeconds'];
+  if (typeof retry === 'number') h['retry-after'] = String(Math.ceil(retry));
+  const remaining = te.details['remainingTokens'];
+  if (typeof remaining === 'number') h['x-ratelimit-remaining-tokens'] = String(remaining);
+  // Internal errors say nothing about internals (no stack, no paths, no secrets).
+  const safe = te.code === 'internal' ? new TallyError('internal', 'internal gateway error') : te;
+  sendJson(res, te.httpStatus, toOpenAIErrorBody(safe), h);
+}
+
+/** Builds the gateway: upstream pools, routes, keys, meter, and the request handler. */
+export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
+  const gcfg = opts.config.gateway ?? {
+    port: 8787,
+    upstreams: [],
+    routes: [],
+    maxBodyBytes: 4 << 20,
+    drainMs: 30_000,
+    timeouts: { connectMs: 5000, firstByteMs: 120_000, idleMs: 60_000 },
+  };
+  const onError =
+    opts.onError ?? ((e: unknown) => process.stderr.write(`tally gateway: ${toTallyError(e).message}\n`));
+  const upstreams = buildUpstreams(gcfg.upstreams, gcfg.timeouts);
+  const routes = new RouteTable(gcfg, upstreams);
+  const metrics = new GatewayMetrics();
+  const keys = new KeyResolver(opts.store);
+  const meter = new Meter(opts.config, opts.ledger, metrics, onError);
+  const services: GatewayServices = {
+    config: opts.config,
+    store: opts.store,
+    now: Date.now,
+    onError,
+    governance: {},
+    embed: (model, input) => embedTexts(upstreams, routes, model, input),
+  };
+  await initGovernance(services);
+  const adminToken = Buffer.from(opts.adminToken);
+
+  const core: CoreStages = {
+    async authenticate(ctx) {
+      const secret = presentedKey(ctx.req);
+      const rec = secret ? await keys.resolve(secret) : null;
+      if (!rec)
+        throw new TallyError(
+          'unauthorized',
+          'invalid or missing API key (use Authorization: Bearer or api-key)',
+        );
+      ctx.key = rec;
+    },
+    route(ctx) {
+      const allowed = ctx.key?.config['allowedModels'];
+      const r = routes.resolve(ctx.requestModel, Array.isArray(allowed) ? (allowed as string[]) : undefined);
+      ctx.targets = [...r.targets];
+      ctx.maxAttempts = r.maxAttempts;
+    },
+    forward: (ctx) =>
+      forwardToUpstream(ctx, {
+        upstreams,
+        costOf: (c, t, u) => meter.price(t, u, new Date(c.startTime))?.costNanos ?? null,
+        estimatePartial: (c, t, text) => meter.estimatePartial(c, t, text),
+      }),
+    serveCached(ctx, hit: CachedResponse) {
+      ctx.res.writeHead(200, {
+        ...ctx.responseHeaders,
+        'content-type': hit.contentType,
+        'content-length': String(hit.body.length),
+        'x-tally-cache': hit.outcome,
+        'x-tally-cost-usd': '0',
+      });
+      ctx.res.end(hit.body);
+    },
+    meter: (ctx, outcome, err) => meter.meter(ctx, outcome, err),
+  };
+
+  function isAdmin(req: IncomingMessage): boolean {
+    const h =
+      req.headers['x-tally-admin-token'] ?? /^Bearer\s+(\S+)$/i.exec(req.headers['authorization'] ?? '')?.[1];
+    if (typeof h !== 'string') return false;
+    const b = Buffer.from(h);
+    return b.length === adminToken.length && timingSafeEqual(b, adminToken);
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, ep: Endpoint): Promise<void> {
+    const start = Date.now();
+    let ctx: RequestContext | null = null;
+    try {
+      checkContentType(req.headers['content-type']);
+      const body = parseJsonBody(await readBody(req, gcfg.maxBodyBytes));
+      ctx = buildContext(ep, body, req, res, services, start);
+    } catch (err) {
+      // Bad input is metered too (a ledger event with the error class), then answered; never a crash.
+      const bad = buildContext(ep, { model: ep.deployment ?? 'unknown' }, req, res, services, start);
+      bad.key = null;
+      core.meter(bad, null, err);
+      if (toTallyError(err).code === 'payload_too_large') res.setHeader('connection', 'close');
+      sendError(res, err, bad.responseHeaders);
+      return;
+    }
+    try {
+      await runPipeline(ctx, core);
+    } catch (err) {
+      sendError(res, err, ctx.responseHeaders);
+    }
+  }
+
+  async function handleModels(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const secret = presentedKey(req);
+    const rec = secret ? await keys.resolve(secret) : null;
+    if (!rec) throw new TallyError('unauthorized', 'invalid or missing API key');
+    const allowed = rec.config['allowedModels'];
+    const names = routes.names(Array.isArray(allowed) ? (allowed as string[]) : undefined);
+    sendJson(res, 200, {
+      object: 'list',
+      data: names.map((id) => ({ id, object: 'model', created: 0, owned_by: 'tally' })),
+    });
+  }
+
+  async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!isAdmin(req)) throw new TallyError('unauthorized', 'admin token required');
+    if (url.pathname === '/admin/usage' && req.method === 'GET') {
+      // Make every acknowledged event visible to the report first.
+      await opts.ledger.flush();
+      const by = parseUsageBy(url.searchParams.get('by') ?? undefined);
+      const w = parseWindow(
+        url.searchParams.get('from') ?? undefined,
+        url.searchParams.get('to') ?? undefined,
+      );
+      sendJson(res, 200, await usageReport(opts.store, { by, ...w }));
+      return;
+    }
+    if (url.pathname === '/admin/keys/reload' && req.method === 'POST') {
+      keys.clear();
+      sendJson(res, 200, { ok: true });
+      return;
+    }
+    throw new TallyError('not_found', `no admin route ${req.method} ${url.pathname}`);
+  }
+
+  let draining = false;
+  const server = createServer(
+    { requestTimeout: 300_000, headersTimeout: 60_000, keepAliveTimeout: 5_000 },
+    (req, res) => {
+      metrics.inFlight++;
+      res.once('close', () => metrics.inFlight--);
+      const url = new URL(req.url ?? '/', 'http://gateway');
+      const path = url.pathname.replace(/\/+$/, '') || '/';
+      const run = async (): Promise<void> => {
+        if (draining) {
+          res.setHeader('connection', 'close');
+          throw new TallyError('unavailable', 'the gateway is shutting down; retry on another instance');
+        }
+        if (req.method === 'POST') {
+          const ep = matchEndpoint(path);
+          if (ep) return handleApi(req, res, ep);
+        }
+        if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+        if (req.method === 'GET' && path === '/metrics') {
+          const text = metrics.render();
+          res.writeHead(200, {
+            'content-type': 'text/plain; version=0.0.4',
+            'content-length': String(Buffer.byteLength(text)),
+          });
+          res.end(text);
+          return;
+        }
+        if (
+          req.method === 'GET' &&
+          (path === '/v1/models' || path === '/openai/models' || path === '/openai/v1/models')
+        )
+          return handleModels(req, res);
+        if (path.startsWith('/admin/')) return handleAdmin(req, res, url);
+        throw new TallyError('not_found', `no route ${req.method} ${path}`);
+      };
+      run().catch((err: unknown) => sendError(res, err));
+    },
+  );
+
+  return {
+    server,
+    metrics,
+    keys,
+    async drain() {
+      draining = true;
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + gcfg.drainMs;
+      while (metrics.inFlight > 0 && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 20));
+      server.closeAllConnections();
+      await closed;
+      await meter.settled();
+      await closeGovernance(services);
+      await closeUpstreams(upstreams);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Running a gateway process: open the store (this process becomes its one writer), open the durable ledger
+ * (replaying what a crashed run left), listen, and record `<db>.gateway.json` (URL, pid, admin token; mode
+ * 0600) so `tally usage` and friends can ask the running gateway instead of opening the locked store.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { TallyError, type TallyConfig } from '../core/index.js';
+import { Ledger, ledgerDirFor } from '../ledger/index.js';
+import { openStore } from '../store/index.js';
+import { resolveSecret } from './_secrets.js';
+import { createGateway, type Gateway } from './server.js';
+
+/** What the state file beside the db says about a running gateway. */
+export interface GatewayState {
+  url: string;
+  pid: number;
+  adminToken: string;
+  startedAt: string;
+}
+
+/** The state file path for a store file. */
+export function gatewayStatePath(dbPath: string): string {
+  return `${dbPath}.gateway.json`;
+}
+
+/** Reads the state file of a gateway running on this db, or null. */
+export function readGatewayState(dbPath: string): GatewayState | null {
+  try {
+    const s = JSON.parse(readFileSync(gatewayStatePath(dbPath), 'utf8')) as GatewayState;
+    return typeof s.url === 'string' && typeof s.adminToken === 'string' ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A running gateway. */
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  readonly gateway: Gateway;
+  /** Drains in-flight requests, flushes the ledger, closes the store, removes the state file. */
+  stop(): Promise<void>;
+}
+
+/** Starts a gateway on a store file. */
+export async function startGateway(opts: {
+  config: TallyConfig;
+  dbPath: string;
+  port?: number | undefined;
+  host?: string | undefined;
+}): Promise<RunningGateway> {
+  const gcfg = opts.config.gateway;
+  if (!gcfg || gcfg.upstreams.length === 0)
+    throw new TallyError(
+      'invalid_config',
+      'gateway.upstreams: configure at least one upstream in tally.yaml',
+      {
+        field: 'gateway.upstreams',
+      },
+    );
+  const store = await openStore({ path: opts.dbPath });
+  let ledger: Ledger | null = null;
+  try {
+    ({ ledger } = await Ledger.open({
+      store,
+      dir: ledgerDirFor(opts.dbPath),
+      flushIntervalMs: 500,
+      onError: (e) =>
+        process.stderr.write(`tally gateway: ledger flush failed (events kept in the WAL): ${e.message}\n`),
+    }));
+    const adminToken = gcfg.adminToken
+      ? resolveSecret(gcfg.adminToken, 'gateway.adminToken')
+      : randomBytes(24).toString('base64url');
+    const gateway = await createGateway({ config: opts.config, store, ledger, adminToken });
+    const port = opts.port ?? gcfg.port;
+    const host = opts.host ?? gcfg.host;
+    await new Promise<void>((ok, fail) => {
+      gateway.server.once('error', (e: NodeJS.ErrnoException) =>
+        fail(new TallyError('unavailable', `cannot listen on port ${port}: ${e.code ?? e.message}`)),
+      );
+      gateway.server.listen(port, host, () => ok());
+    });
+    const addr = gateway.server.address() as AddressInfo;
+    const shownHost =
+      !host || host === '::' || host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    const url = `http://${shownHost}:${addr.port}`;
+    const state: GatewayState = { url, pid: process.pid, adminToken, startedAt: new Date().toISOString() };
+    writeFileSync(gatewayStatePath(opts.dbPath), JSON.stringify(state), { mode: 0o600 });
+    const led = ledger;
+    let stopping: Promise<void> | null = null;
+    return {
+      url,
+      port: addr.port,
+      gateway,
+      stop() {
+        stopping ??= (async () => {
+          await gateway.drain();
+          await led.close();
+          await store.close();
+          rmSync(gatewayStatePath(opts.dbPath), { force: true });
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await ledger?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}

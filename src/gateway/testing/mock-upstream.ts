@@ -1,0 +1,217 @@
+/**
+ * A mock OpenAI / Azure OpenAI upstream for tests and benchmarks (a real HTTP server on port 0). It answers
+ * chat, embeddings and responses with fixed, known usage, streams SSE with or without the usage chunk, and
+ * misbehaves on request: the deployment or model name picks a fault (429, 500, html, hang, reset, cut).
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the mock received. */
+export interface MockCall {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, unknown> | null;
+}
+
+/** A running mock upstream. */
+export interface MockUpstream {
+  readonly url: string;
+  readonly server: Server;
+  readonly calls: MockCall[];
+  /** Words the stream sends (one per chunk) and the reply text. */
+  readonly words: readonly string[];
+  close(): Promise<void>;
+}
+
+/** Usage the mock reports for every chat answer. */
+export const MOCK_USAGE = {
+  prompt_tokens: 20,
+  completion_tokens: 10,
+  cached_tokens: 5,
+  reasoning_tokens: 2,
+} as const;
+
+const WORDS = ['Hello', ' there', ',', ' this', ' is', ' a', ' mock', ' reply', ' from', ' upstream', '.'];
+
+function usageJson(): Record<string, unknown> {
+  return {
+    prompt_tokens: MOCK_USAGE.prompt_tokens,
+    completion_tokens: MOCK_USAGE.completion_tokens,
+    total_tokens: MOCK_USAGE.prompt_tokens + MOCK_USAGE.completion_tokens,
+    prompt_tokens_details: { cached_tokens: MOCK_USAGE.cached_tokens },
+    completion_tokens_details: { reasoning_tokens: MOCK_USAGE.reasoning_tokens },
+  };
+}
+
+/** Starts the mock. `record: false` keeps no call log (benchmarks). `chunkDelayMs` spaces stream chunks. */
+export async function startMockUpstream(
+  opts: { record?: boolean; chunkDelayMs?: number } = {},
+): Promise<MockUpstream> {
+  const calls: MockCall[] = [];
+  const record = opts.record ?? true;
+  const server = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (b: Buffer) => parts.push(b));
+    req.on('end', () => {
+      const text = Buffer.concat(parts).toString('utf8');
+      let body: Record<string, unknown> | null = null;
+      try {
+        body = text ? (JSON.parse(text) as Record<string, unknown>) : null;
+      } catch {
+        body = null;
+      }
+      const path = req.url ?? '/';
+      if (record) calls.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+      const dep = /\/deployments\/([^/]+)\//.exec(path)?.[1] ?? String(body?.['model'] ?? '');
+      const fault = /(fail-429|fail-500|html|hang|reset|cut|nousage)/.exec(dep)?.[1];
+      if (fault === 'fail-429') {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+        res.end(JSON.stringify({ error: { message: 'Rate limit', type: 'rate_limit_error', code: '429' } }));
+        return;
+      }
+      if (fault === 'fail-500') {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'boom', type: 'server_error', code: null } }));
+        return;
+      }
+      if (fault === 'html') {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+        return;
+      }
+      if (fault === 'hang') return; // never answers
+      if (fault === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (path.includes('/embeddings')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            object: 'list',
+            data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }],
+            model: dep,
+            usage: { prompt_tokens: 8, total_tokens: 8 },
+          }),
+        );
+        return;
+      }
+      if (path.includes('/responses')) {
+        const response = {
+          id: 'resp_mock',
+          object: 'response',
+          created_at: 1,
+          status: 'completed',
+          model: dep,
+          output: [
+            {
+              type: 'message',
+              id: 'msg_1',
+              status: 'completed',
+              role: 'assistant',
+              content: [{ type: 'output_text', text: WORDS.join(''), annotations: [] }],
+            },
+          ],
+          usage: {
+            input_tokens: MOCK_USAGE.prompt_tokens,
+            input_tokens_details: { cached_tokens: MOCK_USAGE.cached_tokens },
+            output_tokens: MOCK_USAGE.completion_tokens,
+            output_tokens_details: { reasoning_tokens: MOCK_USAGE.reasoning_tokens },
+            total_tokens: MOCK_USAGE.prompt_tokens + MOCK_USAGE.completion_tokens,
+          },
+        };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(response));
+        return;
+      }
+      const base = { id: 'chatcmpl-mock', created: 1, model: dep, system_fingerprint: 'fp_mock' };
+      if (body?.['stream'] === true) {
+        const withUsage =
+          (body['stream_options'] as { include_usage?: boolean } | undefined)?.include_usage === true &&
+          fault !== 'nousage';
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const events: string[] = [];
+        const u = withUsage ? { usage: null } : {};
+        events.push(
+          JSON.stringify({
+            ...base,
+            object: 'chat.completion.chunk',
+            choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+            ...u,
+          }),
+        );
+        for (const w of WORDS)
+          events.push(
+            JSON.stringify({
+              ...base,
+              object: 'chat.completion.chunk',
+              choices: [{ index: 0, delta: { content: w }, finish_reason: null }],
+              ...u,
+            }),
+          );
+        events.push(
+          JSON.stringify({
+            ...base,
+            object: 'chat.completion.chunk',
+            choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+            ...u,
+          }),
+        );
+        if (withUsage)
+          events.push(
+            JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage: usageJson() }),
+          );
+        const cutAt = fault === 'cut' ? 4 : Infinity;
+        const delay = opts.chunkDelayMs ?? 0;
+        let i = 0;
+        const next = (): void => {
+          if (res.destroyed) return;
+          if (i >= cutAt) {
+            res.socket?.destroy();
+            return;
+          }
+          if (i < events.length) {
+            res.write(`data: ${events[i++]}\n\n`);
+            if (delay) setTimeout(next, delay);
+            else setImmediate(next);
+            return;
+          }
+          res.end('data: [DONE]\n\n');
+        };
+        next();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          ...base,
+          object: 'chat.completion',
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: WORDS.join(''), refusal: null },
+              finish_reason: 'stop',
+              logprobs: null,
+            },
+          ],
+          usage: usageJson(),
+        }),
+      );
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    calls,
+    words: WORDS,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
