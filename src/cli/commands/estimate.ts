@@ -1,0 +1,168 @@
+/** `tally estimate --scenario F.yaml`: monthly tokens and cost per option, the cheapest that fits, PTU sizing. */
+import { TallyError, nanosToUsd, formatUsd } from '../../core/index.js';
+import { estimateScenario, loadScenario, type Estimate, type OptionEstimate } from '../../estimate/index.js';
+import type { Command } from '../command.js';
+
+const round = (x: number, places = 6) => Math.round(x * 10 ** places) / 10 ** places;
+
+function optionJson(o: OptionEstimate, history: string) {
+  return {
+    name: o.name,
+    model: o.model,
+    modelId: o.modelId,
+    deployment: o.deployment,
+    provider: o.provider,
+    months: o.months.map((m) => ({
+      month: m.month,
+      conversations: round(m.conversations),
+      inputTokens: m.inputTokens,
+      cachedInputTokens: m.cachedInputTokens,
+      outputTokens: m.outputTokens,
+      tokenCostUsd: nanosToUsd(m.tokenCostNanos),
+      fixedCostUsd: nanosToUsd(m.fixedCostNanos),
+      totalCostUsd: nanosToUsd(m.totalCostNanos),
+      ...(m.ptuUnits !== undefined ? { ptuUnits: m.ptuUnits } : {}),
+    })),
+    totalCostUsd: nanosToUsd(o.totalCostNanos),
+    fits: o.fits,
+    ...(o.ptu
+      ? {
+          ptu: {
+            units: o.ptu.units,
+            reservation: o.ptu.reservation,
+            utilization: round(o.ptu.utilization),
+            breakEvenUtilization: Number.isFinite(o.ptu.breakEvenUtilization)
+              ? round(o.ptu.breakEvenUtilization)
+              : null,
+            paygCostUsd: nanosToUsd(o.ptu.paygCostNanos),
+            fitsPeak: o.ptu.fitsPeak,
+          },
+        }
+      : {}),
+    history: {
+      strategy: history,
+      totalCostUsd: nanosToUsd(o.totalCostNanos),
+      window2TotalCostUsd: nanosToUsd(o.window2TotalCostNanos),
+      extraCostUsd: nanosToUsd(o.totalCostNanos - o.window2TotalCostNanos),
+    },
+  };
+}
+
+/** The JSON document `tally estimate --json` prints. */
+export function estimateJson(e: Estimate) {
+  const cheapest = e.options.find((o) => o.name === e.cheapest?.name);
+  return {
+    scenario: e.scenario,
+    horizonMonths: e.horizonMonths,
+    history: e.history,
+    options: e.options.map((o) => optionJson(o, e.history)),
+    cheapest: cheapest
+      ? {
+          name: cheapest.name,
+          model: cheapest.model,
+          deployment: cheapest.deployment,
+          totalCostUsd: nanosToUsd(cheapest.totalCostNanos),
+        }
+      : null,
+    historyVsWindow2: cheapest
+      ? {
+          strategy: e.history,
+          extraCostUsd: nanosToUsd(cheapest.totalCostNanos - cheapest.window2TotalCostNanos),
+        }
+      : null,
+  };
+}
+
+const CSV_COLUMNS = [
+  'option',
+  'model',
+  'deployment',
+  'month',
+  'conversations',
+  'inputTokens',
+  'cachedInputTokens',
+  'outputTokens',
+  'tokenCostUsd',
+  'fixedCostUsd',
+  'totalCostUsd',
+  'ptuUnits',
+];
+
+function csvCell(v: unknown): string {
+  const s = v === undefined || v === null ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function toCsv(e: Estimate): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const o of e.options)
+    for (const m of o.months)
+      lines.push(
+        [
+          o.name,
+          o.model,
+          o.deployment,
+          m.month,
+          round(m.conversations),
+          m.inputTokens,
+          m.cachedInputTokens,
+          m.outputTokens,
+          formatUsd(m.tokenCostNanos, 6),
+          formatUsd(m.fixedCostNanos, 6),
+          formatUsd(m.totalCostNanos, 6),
+          m.ptuUnits,
+        ]
+          .map(csvCell)
+          .join(','),
+      );
+  return lines.join('\n');
+}
+
+export const estimateCommand: Command = {
+  name: 'estimate',
+  summary: 'estimate monthly cost of a workload scenario for several options side by side',
+  usage: '--scenario FILE.yaml [--json | --csv]',
+  options: {
+    scenario: { type: 'string', short: 's', description: 'scenario YAML file (see examples/)' },
+    csv: { type: 'boolean', description: 'print one CSV row per option and month' },
+    at: { type: 'string', description: 'price date YYYY-MM-DD (default today)' },
+  },
+  async run(ctx) {
+    const path = ctx.str('scenario');
+    if (!path)
+      throw new TallyError('invalid_input', 'give --scenario FILE.yaml (see examples/support-chatbot.yaml)', {
+        field: 'scenario',
+      });
+    if (ctx.json && ctx.flag('csv'))
+      throw new TallyError('invalid_input', 'give --json or --csv, not both', { field: 'csv' });
+    const atText = ctx.str('at');
+    const at = atText ? new Date(`${atText}T00:00:00Z`) : undefined;
+    if (at && Number.isNaN(at.getTime()))
+      throw new TallyError('invalid_input', `--at: "${atText}" is not a date (YYYY-MM-DD)`, { field: 'at' });
+    const scenario = loadScenario(path);
+    const discounts = ctx.config().pricing.discounts;
+    const e = estimateScenario(scenario, { discounts, ...(at ? { at } : {}) });
+    if (ctx.json) {
+      ctx.out.json(estimateJson(e));
+      return;
+    }
+    if (ctx.flag('csv')) {
+      ctx.out.line(toCsv(e));
+      return;
+    }
+    ctx.out.line(`Scenario ${e.scenario}: ${e.horizonMonths} months, history ${e.history}`);
+    ctx.out.table(
+      e.options.map((o) => ({
+        option: o.name,
+        total: `$${formatUsd(o.totalCostNanos)}`,
+        'per month (avg)': `$${formatUsd(o.totalCostNanos / BigInt(e.horizonMonths))}`,
+        ptu: o.ptu
+          ? `${o.ptu.units} (${(o.ptu.utilization * 100).toFixed(0)}% used, break-even ${(o.ptu.breakEvenUtilization * 100).toFixed(0)}%)`
+          : '',
+        'vs window:2': `$${formatUsd(o.totalCostNanos - o.window2TotalCostNanos)}`,
+        fits: o.fits ? 'yes' : 'no (peak exceeds PTUs)',
+      })),
+    );
+    ctx.out.line(e.cheapest ? `Cheapest that fits: ${e.cheapest.name}` : 'No option fits the peak load.');
+  },
+};
