@@ -1,0 +1,164 @@
+/** Contract tests for `tally keys create`, `tally gateway` and `tally usage`, run through the real CLI. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { priceUsage } from '../src/catalog/index.js';
+import { MOCK_USAGE } from '../src/gateway/testing/mock-upstream.js';
+import { REPO_ROOT, runCli } from './cli.js';
+import { makeFixture, type GatewayFixture } from './gateway-fixture.js';
+
+let f: GatewayFixture;
+let child: ChildProcess | null = null;
+let stderr = '';
+before(async () => {
+  f = await makeFixture();
+});
+after(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await f.cleanup();
+});
+
+async function waitForGateway(): Promise<string> {
+  const statePath = `${f.dbPath}.gateway.json`;
+  for (let i = 0; i < 300; i++) {
+    if (existsSync(statePath)) {
+      const { url } = JSON.parse(readFileSync(statePath, 'utf8')) as { url: string };
+      const r = await fetch(`${url}/healthz`).catch(() => null);
+      if (r?.status === 200) return url;
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`gateway did not become healthy: ${stderr}`);
+}
+
+test('a key created by the CLI works on a gateway started later, usage reports it while running and after SIGTERM', async () => {
+  const created = await runCli([
+    'keys',
+    'create',
+    '--config',
+    f.configPath,
+    '--db',
+    f.dbPath,
+    '--team',
+    'search',
+    '--app',
+    'web',
+    '--env',
+    'prod',
+    '--tpm',
+    '100000',
+    '--budget-usd',
+    '50',
+    '--budget-period',
+    'day',
+    '--json',
+  ]);
+  assert.equal(created.code, 0, created.stderr);
+  const { id, key } = created.json<{ id: string; key: string }>();
+  assert.match(id, /^key_/);
+  assert.match(key, /^tally-sk-/);
+
+  const listed = await runCli(['keys', 'list', '--db', f.dbPath, '--config', f.configPath, '--json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.ok(!listed.stdout.includes(key), 'the secret is never listed');
+
+  child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'src/cli/main.ts'),
+      'gateway',
+      '--config',
+      f.configPath,
+      '--db',
+      f.dbPath,
+      '--port',
+      '0',
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  const url = await waitForGateway();
+
+  const client = new OpenAI({ apiKey: key, baseURL: `${url}/v1` });
+  const { data, response } = await client.chat.completions
+    .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] })
+    .withResponse();
+  assert.equal(data.usage?.prompt_tokens, MOCK_USAGE.prompt_tokens);
+  assert.match(response.headers.get('x-tally-request-id') ?? '', /^req_/);
+  const expected = priceUsage(
+    {
+      inputTokens: MOCK_USAGE.prompt_tokens,
+      cachedInputTokens: MOCK_USAGE.cached_tokens,
+      outputTokens: MOCK_USAGE.completion_tokens,
+      reasoningTokens: MOCK_USAGE.reasoning_tokens,
+    },
+    { model: 'gpt-4o-mini', deployment: 'global-standard', provider: 'azure-openai', region: 'eastus2' },
+  );
+  assert.ok(expected.costNanos > 0n);
+  assert.equal(Number(response.headers.get('x-tally-cost-usd')), Number(expected.costNanos) / 1e9);
+
+  const bad = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer nope', 'content-type': 'application/json' },
+    body: '{"model":"gpt-4o-mini","messages":[]}',
+  });
+  assert.equal(bad.status, 401);
+  assert.equal(((await bad.json()) as { error: { type: string } }).error.type, 'authentication_error');
+
+  // While the gateway holds the store, usage asks it.
+  const live = await runCli([
+    'usage',
+    '--config',
+    f.configPath,
+    '--db',
+    f.dbPath,
+    '--by',
+    'team,model',
+    '--json',
+  ]);
+  assert.equal(live.code, 0, live.stderr);
+  const rows = live.json<Record<string, unknown>[]>();
+  const mine = rows.find((r) => r['team'] === 'search');
+  assert.ok(mine, JSON.stringify(rows));
+  assert.equal(mine['model'], 'gpt-4o-mini-2024-07-18');
+  assert.equal(mine['requests'], 1);
+  assert.equal(mine['inputTokens'], MOCK_USAGE.prompt_tokens);
+  assert.equal(mine['cachedInputTokens'], MOCK_USAGE.cached_tokens);
+  assert.equal(mine['outputTokens'], MOCK_USAGE.completion_tokens);
+  assert.equal(mine['costUsd'], Number(expected.costNanos) / 1e9);
+
+  // SIGTERM drains and flushes: the same report from the store afterwards.
+  const exited = new Promise<number | null>((ok) => child!.once('exit', (code) => ok(code)));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0, stderr);
+  assert.ok(!existsSync(`${f.dbPath}.gateway.json`), 'state file removed');
+  const offline = await runCli([
+    'usage',
+    '--config',
+    f.configPath,
+    '--db',
+    f.dbPath,
+    '--by',
+    'team,model',
+    '--json',
+  ]);
+  assert.equal(offline.code, 0, offline.stderr);
+  assert.deepEqual(offline.json(), rows);
+  const secret = await runCli([
+    'sql',
+    '--db',
+    f.dbPath,
+    '--json',
+    `SELECT count(*) AS n FROM usage_events WHERE CAST(tags AS VARCHAR) LIKE '%${key}%' OR key_id LIKE '%${key}%'`,
+  ]);
+  assert.equal(secret.json<{ n: number }[]>()[0]?.n, 0);
+});
