@@ -3,3 +3,7 @@ export { autocorrelation, mean, median, quantile, robustScale } from './_stats.j
 export { detectSeason, naturalPeriods } from './_season.js';
 export { parseSeriesCsv, parseTimestamp, seriesFrom, stepAfter } from './_csv.js';
 export type { Series } from './_csv.js';
+export { GRAIN_MS, USAGE_SCOPE_DIMS, loadCostCells, loadUsageCells } from './_load.js';
+export type { CellSource, Grain, SpendCell } from './_load.js';
+export { loadDailySpend } from './_budget-load.js';
+export type { BudgetScope } from './_budget-load.js';

@@ -218,8 +218,50 @@ export const allocationSchema = z
   })
   .optional();
 /** Budgets with thresholds. Refined by src/analytics (budgets). */
-export const budgetsSchema = z.array(z.looseObject({})).optional();
+export const budgetsSchema = z
+  .array(
+    z.strictObject({
+      name: z.string().min(1).optional(),
+      scope: z.enum(['all', 'team', 'app', 'cost_center', 'key', 'model']).default('all'),
+      value: z.string().min(1).optional().describe('team/app/... value; omitted for scope all'),
+      period: z.enum(['month', 'quarter', 'custom']).default('month'),
+      start: z.string().optional().describe('custom period start (YYYY-MM-DD)'),
+      end: z.string().optional().describe('custom period end, exclusive (YYYY-MM-DD)'),
+      amountUsd: z.number().positive(),
+      /** Percent of the amount, on actual spend and on forecast (p50) spend at period end. */
+      actual: z.array(z.number().min(0).max(1000)).default([50, 80, 100]),
+      forecast: z.array(z.number().min(0).max(1000)).default([100]),
+      hard: z.boolean().default(false).describe('gateway refuses requests once actual spend reaches 100%'),
+    }),
+  )
+  .optional();
 /** Alert sinks. Refined by src/alerts. */
-export const alertsSchema = z.looseObject({}).optional();
+export const alertsSchema = z
+  .strictObject({
+    sinks: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1).optional(),
+          type: z.enum(['webhook', 'slack', 'teams']),
+          url: z.url(),
+          minImpactUsd: z.number().min(0).default(0),
+        }),
+      )
+      .default([]),
+    /** An alert already sent is re-sent only when it changes, and never twice within this many minutes. */
+    quietMinutes: z.number().min(0).default(60),
+    /** How often `tally serve` evaluates, in seconds. */
+    intervalSeconds: z.number().min(5).default(300),
+    /** How far back anomaly evaluation looks for new episodes, in days. */
+    lookbackDays: z.number().min(1).default(2),
+  })
+  .optional();
 /** Anomaly detection settings. Refined by src/analytics (anomalies). */
-export const anomaliesSchema = z.looseObject({}).optional();
+export const anomaliesSchema = z
+  .strictObject({
+    threshold: z.number().positive().optional().describe('robust score (default 4)'),
+    minImpactUsd: z.number().min(0).optional().describe('per bucket (default 1)'),
+    minImpactPct: z.number().min(0).optional().describe('fraction of expected (default 0.1)'),
+    grains: z.array(z.enum(['day', 'hour'])).optional(),
+  })
+  .optional();

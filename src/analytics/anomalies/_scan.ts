@@ -1,0 +1,180 @@
+/**
+ * Watches every scope of spend cells (all, and each value of each dimension, per source) at one grain,
+ * merges consecutive flagged buckets into episodes, and explains each with a root cause.
+ */
+import { nanosToUsd } from '../../core/index.js';
+import { GRAIN_MS, type CellSource, type Grain, type SpendCell } from '../_series/index.js';
+import { detectAnomalies, type AnomalyKind } from './_detect.js';
+import { attributeChange, decomposeChange, type ChangeDecomposition, type RootCause } from './_root-cause.js';
+
+/** Scan settings. */
+export interface ScanOptions {
+  /** Report episodes starting in [from, to); cells before `from` are history only. */
+  readonly from: number;
+  readonly to: number;
+  readonly grain: Grain;
+  readonly threshold?: number;
+  readonly minImpactUsd?: number;
+  readonly minImpactPct?: number;
+  /** Which dimensions get their own scopes (default: all dimensions present). */
+  readonly dimensions?: readonly string[];
+}
+
+/** One anomaly episode at one scope. */
+export interface SpendAnomaly {
+  readonly id: string;
+  readonly source: CellSource;
+  readonly scope: string;
+  readonly grain: Grain;
+  readonly kind: AnomalyKind;
+  /** Episode start and end (ISO). */
+  readonly timestamp: string;
+  readonly end: string;
+  readonly points: number;
+  readonly actualUsd: number;
+  readonly expectedUsd: number;
+  readonly impactUsd: number;
+  readonly impactPct: number | null;
+  readonly score: number;
+  readonly rootCause: RootCause[];
+  readonly decomposition: ChangeDecomposition;
+}
+
+const usd = (n: bigint) => nanosToUsd(n);
+
+/** Finds anomaly episodes in every scope of the cells. */
+export function scanSpendAnomalies(cells: readonly SpendCell[], opts: ScanOptions): SpendAnomaly[] {
+  const step = GRAIN_MS[opts.grain];
+  const out: SpendAnomaly[] = [];
+  for (const source of ['usage', 'costs'] as const) {
+    const mine = cells.filter((c) => c.source === source);
+    if (mine.length === 0) continue;
+    const first = Math.min(...mine.map((c) => c.bucket));
+    const n = Math.floor((opts.to - first) / step);
+    if (n <= 0) continue;
+    // Hourly AI traffic has a weekly cycle (quiet weekends) on top of the daily one: use the hour-of-week
+    // season once two weeks of history exist, else the hour of day.
+    const season = opts.grain === 'day' ? 7 : n >= 2 * 168 ? 168 : 24;
+    const dimNames = opts.dimensions ?? [...new Set(mine.flatMap((c) => Object.keys(c.dims)))];
+    const scopes: { scope: string; dim: string | null; cells: SpendCell[] }[] = [
+      { scope: 'all', dim: null, cells: mine },
+    ];
+    for (const d of dimNames) {
+      const byValue = new Map<string, SpendCell[]>();
+      for (const c of mine) {
+        const v = c.dims[d];
+        if (!v) continue;
+        const list = byValue.get(v);
+        if (list) list.push(c);
+        else byValue.set(v, [c]);
+      }
+      for (const [v, cs] of byValue) scopes.push({ scope: `${d}=${v}`, dim: d, cells: cs });
+    }
+    for (const sc of scopes) {
+      const nanos = new Array<bigint>(n).fill(0n);
+      for (const c of sc.cells) {
+        const i = Math.floor((c.bucket - first) / step);
+        if (i >= 0 && i < n) nanos[i] = nanos[i]! + c.costNanos;
+      }
+      const scores = detectAnomalies(nanos.map(usd), {
+        season,
+        threshold: opts.threshold,
+        minImpactAbs: opts.minImpactUsd ?? 1,
+        minImpactPct: opts.minImpactPct,
+      });
+      let run: number[] = [];
+      const flush = () => {
+        if (run.length)
+          out.push(episode(source, sc, run, scores, nanos, first, step, season, opts.grain, dimNames));
+        run = [];
+      };
+      for (const p of scores) {
+        const at = first + p.index * step;
+        if (!p.anomaly || at < opts.from) continue;
+        if (run.length && p.index - run[run.length - 1]! > 2) flush();
+        run.push(p.index);
+      }
+      flush();
+    }
+  }
+  return out.sort((a, b) => Math.abs(b.impactUsd) - Math.abs(a.impactUsd));
+}
+
+function episode(
+  source: CellSource,
+  sc: { scope: string; dim: string | null; cells: SpendCell[] },
+  run: readonly number[],
+  scores: ReturnType<typeof detectAnomalies>,
+  nanos: readonly bigint[],
+  first: number,
+  step: number,
+  season: number,
+  grain: Grain,
+  dimNames: readonly string[],
+): SpendAnomaly {
+  const idx = new Set(run);
+  let actualN = 0n;
+  let expected = 0;
+  let score = 0;
+  for (const i of run) {
+    actualN += nanos[i]!;
+    expected += scores[i]!.expected;
+    if (Math.abs(scores[i]!.score) > Math.abs(score)) score = scores[i]!.score;
+  }
+  const actual = usd(actualN);
+  // Element expectations: the scope's expectation split by each value's share of the season before the episode.
+  const start = run[0]!;
+  const baseIdx = new Set(Array.from({ length: season }, (_, k) => start - season + k).filter((i) => i >= 0));
+  const elements: { dimension: string; value: string; actual: number; expected: number }[] = [];
+  for (const d of dimNames) {
+    if (d === sc.dim) continue;
+    const act = new Map<string, bigint>();
+    const base = new Map<string, bigint>();
+    let baseTotal = 0n;
+    for (const c of sc.cells) {
+      const i = Math.floor((c.bucket - first) / step);
+      const v = c.dims[d] ?? '(none)';
+      if (idx.has(i)) act.set(v, (act.get(v) ?? 0n) + c.costNanos);
+      if (baseIdx.has(i)) {
+        base.set(v, (base.get(v) ?? 0n) + c.costNanos);
+        baseTotal += c.costNanos;
+      }
+    }
+    const values = new Set([...act.keys(), ...base.keys()]);
+    if (values.size < 1 || (values.size === 1 && values.has('(none)'))) continue;
+    for (const v of values) {
+      const share = baseTotal > 0n ? Number(base.get(v) ?? 0n) / Number(baseTotal) : 0;
+      elements.push({ dimension: d, value: v, actual: usd(act.get(v) ?? 0n), expected: expected * share });
+    }
+  }
+  const modelSpend = (set: Set<number>, scaleTo: number) => {
+    const m = new Map<string, { cost: bigint; tokens: number }>();
+    for (const c of sc.cells) {
+      if (!set.has(Math.floor((c.bucket - first) / step))) continue;
+      const k = c.dims['model'] ?? '(none)';
+      const e = m.get(k) ?? { cost: 0n, tokens: 0 };
+      m.set(k, { cost: e.cost + c.costNanos, tokens: e.tokens + c.tokens });
+    }
+    const f = set.size ? scaleTo / set.size : 0;
+    return [...m].map(([model, e]) => ({ model, costUsd: usd(e.cost) * f, tokens: e.tokens * f }));
+  };
+  const kind = scores[start]!.kind ?? 'spike';
+  const from = new Date(first + start * step).toISOString();
+  return {
+    id: `${source}:${sc.scope}:${grain}:${from}`,
+    source,
+    scope: sc.scope,
+    grain,
+    kind,
+    timestamp: from,
+    end: new Date(first + (run[run.length - 1]! + 1) * step).toISOString(),
+    points: run.length,
+    actualUsd: actual,
+    expectedUsd: expected,
+    impactUsd: actual - expected,
+    impactPct: expected > 0 ? (actual - expected) / expected : null,
+    score,
+    rootCause: attributeChange(elements),
+    decomposition: decomposeChange(modelSpend(baseIdx, run.length), modelSpend(idx, run.length)),
+  };
+}

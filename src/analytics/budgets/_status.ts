@@ -1,0 +1,127 @@
+/**
+ * Budget status: spend to date, forecast at period end with its own interval (forecast of the remaining days'
+ * total, not a sum of daily bands), and which thresholds on actual and on forecast spend are crossed.
+ */
+import { TallyError, nanosToUsd, type Nanos } from '../../core/index.js';
+import { forecastValues } from '../forecast/index.js';
+
+/** A budget definition (from tally.yaml or `tally budgets set`). */
+export interface BudgetDef {
+  readonly id: string;
+  readonly scope: 'all' | 'team' | 'app' | 'cost_center' | 'key' | 'model';
+  readonly value: string | null;
+  readonly period: 'month' | 'quarter' | 'custom';
+  readonly start?: string | null | undefined;
+  readonly end?: string | null | undefined;
+  readonly amountNanos: Nanos;
+  /** Percent thresholds on actual spend and on forecast (p50) spend at period end. */
+  readonly actual: readonly number[];
+  readonly forecast: readonly number[];
+  readonly hard: boolean;
+  readonly source: 'config' | 'store';
+}
+
+/** One crossed threshold. */
+export interface CrossedThreshold {
+  readonly type: 'actual' | 'forecast';
+  readonly percent: number;
+}
+
+/** The status of one budget. */
+export interface BudgetStatus {
+  readonly id: string;
+  readonly scope: string;
+  readonly periodStart: string;
+  readonly periodEnd: string;
+  readonly amountUsd: number;
+  readonly spentUsd: number;
+  readonly spentPct: number;
+  readonly forecastUsd: number;
+  readonly forecastP10Usd: number;
+  readonly forecastP90Usd: number;
+  readonly crossed: CrossedThreshold[];
+  readonly hard: boolean;
+  readonly exceeded: boolean;
+}
+
+const DAY = 86_400_000;
+
+/** The [start, end) of the budget's period containing `now`. */
+export function budgetPeriod(b: BudgetDef, now: Date): { start: Date; end: Date } {
+  if (b.period === 'custom') {
+    if (!b.start || !b.end)
+      throw new TallyError('invalid_config', `budget ${b.id}: a custom period needs start and end`, {
+        budget: b.id,
+      });
+    return {
+      start: new Date(`${b.start.slice(0, 10)}T00:00:00Z`),
+      end: new Date(`${b.end.slice(0, 10)}T00:00:00Z`),
+    };
+  }
+  const y = now.getUTCFullYear();
+  const m = b.period === 'month' ? now.getUTCMonth() : now.getUTCMonth() - (now.getUTCMonth() % 3);
+  const len = b.period === 'month' ? 1 : 3;
+  return { start: new Date(Date.UTC(y, m, 1)), end: new Date(Date.UTC(y, m + len, 1)) };
+}
+
+/**
+ * Computes status from exact daily spend (day start ms -> nanos, history before the period included so the
+ * forecast sees seasonality). Today counts as spent so far; the forecast covers today's rest and later days.
+ */
+export function budgetStatus(b: BudgetDef, daily: ReadonlyMap<number, Nanos>, now: Date): BudgetStatus {
+  const { start, end } = budgetPeriod(b, now);
+  const today = Math.floor(now.getTime() / DAY) * DAY;
+  let spent = 0n;
+  let spentBeforeToday = 0n;
+  for (const [day, n] of daily) {
+    if (day >= start.getTime() && day < end.getTime() && day <= now.getTime()) {
+      spent += n;
+      if (day < today) spentBeforeToday += n;
+    }
+  }
+  // History: complete days before today, from the first day with spend (zeros filled in between).
+  const days = [...daily.keys()].filter((d) => d < today);
+  const first = days.length ? Math.min(...days) : today;
+  const hist: number[] = [];
+  for (let d = first; d < today; d += DAY) hist.push(nanosToUsd(daily.get(d) ?? 0n));
+  const endMs = end.getTime();
+  const remainingDays = Math.max(0, Math.ceil((endMs - Math.max(today, start.getTime())) / DAY));
+  let fc = { p10: 0, p50: 0, p90: 0 };
+  if (remainingDays > 0 && now.getTime() < endMs) {
+    const f = forecastValues(hist, {
+      horizon: remainingDays,
+      season: hist.length >= 14 ? 7 : 1,
+      nonNegative: true,
+    });
+    fc = f.total;
+  }
+  const before = today >= start.getTime() ? nanosToUsd(spentBeforeToday) : 0;
+  const spentUsd = nanosToUsd(spent);
+  // Today is already partly spent: the forecast total never goes below spend so far.
+  const atLeast = (v: number) => Math.max(spentUsd, before + v);
+  const forecastUsd = now.getTime() >= endMs ? spentUsd : atLeast(fc.p50);
+  const amountUsd = nanosToUsd(b.amountNanos);
+  const crossed: CrossedThreshold[] = [
+    ...b.actual
+      .filter((p) => spent * 100n >= b.amountNanos * BigInt(Math.round(p)))
+      .map((percent) => ({ type: 'actual' as const, percent })),
+    ...b.forecast
+      .filter((p) => forecastUsd >= (amountUsd * p) / 100)
+      .map((percent) => ({ type: 'forecast' as const, percent })),
+  ];
+  return {
+    id: b.id,
+    scope: b.scope === 'all' ? 'all' : `${b.scope}=${b.value ?? ''}`,
+    periodStart: start.toISOString(),
+    periodEnd: end.toISOString(),
+    amountUsd,
+    spentUsd,
+    spentPct: amountUsd > 0 ? (spentUsd / amountUsd) * 100 : 0,
+    forecastUsd,
+    forecastP10Usd: now.getTime() >= endMs ? spentUsd : atLeast(fc.p10),
+    forecastP90Usd: now.getTime() >= endMs ? spentUsd : atLeast(fc.p90),
+    crossed,
+    hard: b.hard,
+    exceeded: spent >= b.amountNanos,
+  };
+}

@@ -1,0 +1,145 @@
+/** `tally budgets set` and `tally budgets status`: budgets per scope and period with actual/forecast thresholds. */
+import { TallyError, parseUsd } from '../../core/index.js';
+import { loadDailySpend } from '../../analytics/_series/index.js';
+import {
+  budgetId,
+  budgetPeriod,
+  budgetStatus,
+  loadBudgets,
+  saveBudget,
+  type BudgetDef,
+  type BudgetStatus,
+} from '../../analytics/budgets/index.js';
+import type { TallyConfig } from '../../core/index.js';
+import type { CostStore } from '../../store/index.js';
+import type { Command } from '../command.js';
+
+const SCOPES = ['all', 'team', 'app', 'cost_center', 'key', 'model'] as const;
+const PERIODS = ['month', 'quarter', 'custom'] as const;
+// Days of history before the period the end-of-period forecast learns from.
+const HISTORY_DAYS = 56;
+
+function percents(text: string | undefined, fallback: number[], field: string): number[] {
+  if (text === undefined) return fallback;
+  if (text.trim() === '') return [];
+  const out = text.split(',').map((s) => Number(s.trim()));
+  if (out.some((n) => !Number.isFinite(n) || n < 0 || n > 1000))
+    throw new TallyError(
+      'invalid_input',
+      `--${field}: give percents 0..1000 separated by commas, e.g. 50,80,100`,
+      {
+        field,
+      },
+    );
+  return out;
+}
+
+/** Status of every budget (config and store) at `now`. */
+export async function allBudgetStatus(
+  store: CostStore,
+  config: TallyConfig,
+  now: Date,
+): Promise<BudgetStatus[]> {
+  const out: BudgetStatus[] = [];
+  for (const b of await loadBudgets(store, config)) {
+    const { start, end } = budgetPeriod(b, now);
+    const from = new Date(start.getTime() - HISTORY_DAYS * 86_400_000);
+    const daily = await loadDailySpend(store, b.scope, b.value, from, end);
+    out.push(budgetStatus(b, daily, now));
+  }
+  return out;
+}
+
+export const budgetsSetCommand: Command = {
+  name: 'budgets set',
+  summary: 'create or replace a budget (scope, period, amount, thresholds)',
+  usage:
+    '--amount USD [--scope all|team|app|cost_center|key|model --value V] [--period month|quarter|custom]',
+  options: {
+    scope: { type: 'string', description: 'all, team, app, cost_center, key or model', default: 'all' },
+    value: { type: 'string', description: 'the team/app/... the budget is for' },
+    period: { type: 'string', description: 'month, quarter or custom', default: 'month' },
+    start: { type: 'string', description: 'custom period start YYYY-MM-DD' },
+    end: { type: 'string', description: 'custom period end (exclusive) YYYY-MM-DD' },
+    amount: { type: 'string', description: 'budget amount in USD' },
+    actual: { type: 'string', description: 'percent thresholds on actual spend', default: '50,80,100' },
+    forecast: { type: 'string', description: 'percent thresholds on forecast spend', default: '100' },
+    hard: { type: 'boolean', description: 'the gateway refuses requests once spend reaches the amount' },
+  },
+  async run(ctx) {
+    const scope = ctx.str('scope') ?? 'all';
+    const period = ctx.str('period') ?? 'month';
+    if (!(SCOPES as readonly string[]).includes(scope))
+      throw new TallyError('invalid_input', `--scope: "${scope}" is not one of ${SCOPES.join(', ')}`, {
+        field: 'scope',
+      });
+    if (!(PERIODS as readonly string[]).includes(period))
+      throw new TallyError('invalid_input', `--period: "${period}" is not one of ${PERIODS.join(', ')}`, {
+        field: 'period',
+      });
+    const value = ctx.str('value') ?? null;
+    if (scope !== 'all' && !value)
+      throw new TallyError('invalid_input', `--value is required for scope ${scope}`, { field: 'value' });
+    const amountText = ctx.str('amount');
+    if (!amountText) throw new TallyError('invalid_input', 'give --amount USD', { field: 'amount' });
+    let amountNanos: bigint;
+    try {
+      amountNanos = parseUsd(amountText);
+    } catch {
+      amountNanos = -1n;
+    }
+    if (amountNanos <= 0n)
+      throw new TallyError('invalid_input', `--amount: "${amountText}" is not a positive amount`, {
+        field: 'amount',
+      });
+    const b: BudgetDef = {
+      id: budgetId(scope, value, period),
+      scope: scope as BudgetDef['scope'],
+      value,
+      period: period as BudgetDef['period'],
+      start: ctx.str('start') ?? null,
+      end: ctx.str('end') ?? null,
+      amountNanos,
+      actual: percents(ctx.str('actual'), [50, 80, 100], 'actual'),
+      forecast: percents(ctx.str('forecast'), [100], 'forecast'),
+      hard: ctx.flag('hard'),
+      source: 'store',
+    };
+    budgetPeriod(b, new Date()); // validates custom start/end
+    const store = await ctx.openStore();
+    await saveBudget(store, b);
+    if (ctx.json) ctx.out.json({ budget: { ...b, amountNanos: undefined, amountUsd: Number(amountText) } });
+    else ctx.out.line(`budget ${b.id} set: ${amountText} USD per ${period}`);
+  },
+};
+
+export const budgetsStatusCommand: Command = {
+  name: 'budgets status',
+  summary: 'spend, forecast at period end (p10-p90) and crossed thresholds of every budget',
+  usage: '[--db PATH] [--at YYYY-MM-DD] [--json]',
+  options: { at: { type: 'string', description: 'evaluate as of this time (default now)' } },
+  async run(ctx) {
+    const at = ctx.str('at');
+    const now = at ? new Date(at.length <= 10 ? `${at}T00:00:00Z` : at) : new Date();
+    if (Number.isNaN(now.getTime()))
+      throw new TallyError('invalid_input', `--at: "${at}" is not a date`, { field: 'at' });
+    const store = await ctx.openStore({ readOnly: true });
+    const budgets = await allBudgetStatus(store, ctx.config(), now);
+    if (ctx.json) {
+      ctx.out.json({ at: now.toISOString(), budgets });
+      return;
+    }
+    ctx.out.table(
+      budgets.map((b) => ({
+        budget: b.id,
+        scope: b.scope,
+        amountUsd: b.amountUsd,
+        spentUsd: b.spentUsd,
+        forecastUsd: b.forecastUsd,
+        forecastP10: b.forecastP10Usd,
+        forecastP90: b.forecastP90Usd,
+        crossed: b.crossed.map((c) => `${c.type} ${c.percent}%`).join(', '),
+      })),
+    );
+  },
+};

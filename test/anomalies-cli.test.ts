@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './cli.js';
+import { makeSpendStore } from './_spend-fixture.js';
+
+interface SeriesAnomaly {
+  seriesId: string;
+  timestamp: string;
+  actual: number;
+  expected: number;
+  score: number;
+}
+
+function dailyCsv(header: string, days: number, spikeDay: number, id?: string): string {
+  const rows = [header];
+  for (let i = 0; i < days; i++) {
+    const d = new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10);
+    let v = 100 + (i % 7 >= 5 ? -40 : 0) + 3 * Math.sin(i * 1.3);
+    if (i === spikeDay) v *= 3;
+    rows.push(id ? `${id},${d},${v.toFixed(3)}` : `${d},${v.toFixed(3)}`);
+  }
+  return rows.join('\n') + '\n';
+}
+
+test('anomalies --series finds a planted spike with the contract fields', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-an-'));
+  const f = join(dir, 's.csv');
+  writeFileSync(f, dailyCsv('timestamp,value', 70, 55));
+  const r = await runCli(['anomalies', '--series', f, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const { anomalies } = r.json<{ anomalies: SeriesAnomaly[] }>();
+  assert.equal(anomalies.length, 1);
+  const a = anomalies[0]!;
+  assert.equal(a.seriesId, 'default');
+  assert.equal(a.timestamp, '2026-02-25');
+  assert.ok(a.actual > 2 * a.expected && a.score > 4);
+});
+
+test('anomalies --series scores each point with data up to it only (appending the future changes nothing before)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-an-'));
+  const full = dailyCsv('ds,y', 80, 40);
+  const cut =
+    full
+      .split('\n')
+      .slice(0, 1 + 50)
+      .join('\n') + '\n';
+  writeFileSync(join(dir, 'full.csv'), full);
+  writeFileSync(join(dir, 'cut.csv'), cut);
+  const a = await runCli(['anomalies', '--series', join(dir, 'full.csv'), '--json']);
+  const b = await runCli(['anomalies', '--series', join(dir, 'cut.csv'), '--json']);
+  const before = (xs: SeriesAnomaly[]) => xs.filter((x) => x.timestamp < '2026-02-20');
+  assert.deepEqual(
+    before(a.json<{ anomalies: SeriesAnomaly[] }>().anomalies),
+    before(b.json<{ anomalies: SeriesAnomaly[] }>().anomalies),
+  );
+  assert.equal(before(a.json<{ anomalies: SeriesAnomaly[] }>().anomalies).length, 1);
+});
+
+test('anomalies --series handles many series in series_id,timestamp,value form', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-an-'));
+  const f = join(dir, 'many.csv');
+  const a = dailyCsv('series_id,timestamp,value', 60, 45, 'a');
+  const b = dailyCsv('x', 60, -1, 'b').split('\n').slice(1).join('\n');
+  writeFileSync(f, a + b);
+  const r = await runCli(['anomalies', '--series', f, '--json']);
+  const { anomalies } = r.json<{ anomalies: SeriesAnomaly[] }>();
+  assert.deepEqual(
+    anomalies.map((x) => x.seriesId),
+    ['a'],
+  );
+});
+
+test('anomalies --db finds a team spike and names the team and model as its root cause', async () => {
+  // 42 days; on day 35 (a Thursday) the search team runs 60 extra gpt-4o requests an hour for 6 hours.
+  const db = await makeSpendStore({
+    days: 42,
+    start: '2026-01-01',
+    planted: [{ team: 'search', model: 'gpt-4o', fromHour: 35 * 24 + 8, toHour: 35 * 24 + 14, requests: 60 }],
+  });
+  const r = await runCli(['anomalies', '--db', db, '--from', '2026-01-29', '--to', '2026-02-12', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const { anomalies } = r.json<{
+    anomalies: {
+      scope: string;
+      grain: string;
+      timestamp: string;
+      actualUsd: number;
+      expectedUsd: number;
+      impactUsd: number;
+      rootCause: { dimension: string; value: string; contributionUsd: number }[];
+    }[];
+  }>();
+  const day = anomalies.find((a) => a.scope === 'all' && a.grain === 'day');
+  assert.ok(day, JSON.stringify(anomalies.map((a) => [a.scope, a.grain, a.timestamp])));
+  assert.equal(day.timestamp, '2026-02-05T00:00:00.000Z');
+  // 6 hours x 60 requests x $0.10 = $36 extra.
+  assert.ok(Math.abs(day.impactUsd - 36) < 6, String(day.impactUsd));
+  assert.ok(Math.abs(day.actualUsd - day.expectedUsd - day.impactUsd) < 1e-9);
+  const team = day.rootCause.find((c) => c.dimension === 'team');
+  assert.equal(team?.value, 'search');
+  assert.ok(team.contributionUsd > 30);
+  const hourly = anomalies.filter((a) => a.scope === 'all' && a.grain === 'hour');
+  assert.ok(hourly.some((a) => a.timestamp === '2026-02-05T08:00:00.000Z'));
+  // No anomaly outside the incident's day.
+  assert.ok(
+    anomalies.every((a) => a.timestamp.startsWith('2026-02-05')),
+    JSON.stringify(anomalies.map((a) => a.timestamp)),
+  );
+});
