@@ -11,7 +11,7 @@ import { periodWindow, type Period } from './_periods.js';
 export type LimitsConfig = NonNullable<NonNullable<TallyConfig['gateway']>['limits']>;
 
 const budgetSpec = z.object({
-  usd: z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/)]),
+  usd: z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/)]),
   period: z.enum(['day', 'week', 'month']).default('month'),
   hard: z.boolean().default(true),
 });
