@@ -334,6 +334,7 @@ export async function lookupResponseCache(ctx: RequestContext): Promise<CachedRe
   if (ctx.operation === 'responses' || (ctx.operation === 'embeddings' && ctx.stream)) return null;
   if (bypassed(ctx)) {
     ctx.cacheOutcome = 'bypass';
+    ctx.responseHeaders['x-tally-cache'] = 'bypass';
     return null;
   }
   const rs = reqState(ctx);
@@ -365,6 +366,7 @@ export async function lookupResponseCache(ctx: RequestContext): Promise<CachedRe
     }
   }
   ctx.cacheOutcome = 'miss';
+  ctx.responseHeaders['x-tally-cache'] = 'miss';
   if (ctx.stream) ctx.gov.captureStream = true;
   return null;
 }
