@@ -90,7 +90,17 @@ export async function startMockUpstream(
         res.end(
           JSON.stringify({
             object: 'list',
-            data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }],
+            data: [
+              {
+                object: 'embedding',
+                index: 0,
+                // The SDK asks for base64 (little-endian float32) by default.
+                embedding:
+                  body?.['encoding_format'] === 'base64'
+                    ? Buffer.from(new Float32Array([0.1, 0.2, 0.3]).buffer).toString('base64')
+                    : [0.1, 0.2, 0.3],
+              },
+            ],
             model: dep,
             usage: { prompt_tokens: 8, total_tokens: 8 },
           }),
