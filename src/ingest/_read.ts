@@ -49,7 +49,9 @@ export async function openSource(tx: CostStore, file: string, kind: FileKind): P
       const text =
         /^(MAP|STRUCT)/.test(t) || t.endsWith('[]')
           ? `CAST(to_json(${c}) AS VARCHAR)`
-          : `CAST(${c} AS VARCHAR)`;
+          : /^(TIMESTAMP|DATE)/.test(t)
+            ? `strftime(CAST(${c} AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%SZ')`
+            : `CAST(${c} AS VARCHAR)`;
       return `${text} AS c${i}`;
     });
     return { headers, sql: `(SELECT ${cols.join(', ')} FROM read_parquet(${lit(file)}))`, hasHeader: false };
