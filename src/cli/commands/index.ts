@@ -16,6 +16,7 @@ import { budgetsSetCommand, budgetsStatusCommand } from './budgets.js';
 import { forecastCommand } from './forecast.js';
 import { costsCommand } from './costs.js';
 import { ingestCommand } from './ingest.js';
+import { validateCommand } from './validate.js';
 
 /** Every command, in help order. */
 export const COMMANDS: readonly Command[] = [
@@ -35,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   // ingest, validate, costs (issue 5)
   costsCommand,
   ingestCommand,
+  validateCommand,
   // reconcile, chargeback, export, unit-economics (issue 6)
   chargebackCommand,
   exportFocusCommand,
