@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TallyConfig } from '../core/index.js';
 import type { CacheOutcome, DeploymentType, UsageEvent, UsageSource } from '../ledger/index.js';
 import type { CostStore, VirtualKeyRecord } from '../store/index.js';
+import * as gov from './_governance.js';
 
 /** The API operation a request asks for (gen_ai.operation.name). */
 export type Operation = 'chat' | 'embeddings' | 'responses';
@@ -153,33 +154,47 @@ export interface CoreStages {
   meter(ctx: RequestContext, outcome: CompletedResponse | CachedResponse | null, err: unknown): UsageEvent;
 }
 
-// ---- governance hooks: no-ops until the governance modules fill them in ----
+// ---- governance hooks (implemented in _governance.ts over policy/, limits/, cache/ and _trim.ts) ----
 
 /** Creates the governance modules' state at gateway start. */
-export async function initGovernance(_services: GatewayServices): Promise<void> {}
+export async function initGovernance(services: GatewayServices): Promise<void> {
+  await gov.initGovernanceState(services);
+}
 
 /** Releases governance state at shutdown (after the drain). */
-export async function closeGovernance(_services: GatewayServices): Promise<void> {}
+export async function closeGovernance(services: GatewayServices): Promise<void> {
+  await gov.closeGovernanceState(services);
+}
 
 /** Policy: allowed models per environment, max output tokens, required tags. Throws policy_denied. */
-export async function checkPolicy(_ctx: RequestContext): Promise<void> {}
+export async function checkPolicy(ctx: RequestContext): Promise<void> {
+  await gov.enforcePolicy(ctx);
+}
 
 /** History trimming per route: keeps the system prompt and the last N turns; records tokens saved. */
-export async function trimHistory(_ctx: RequestContext): Promise<void> {}
+export async function trimHistory(ctx: RequestContext): Promise<void> {
+  await gov.trimRouteHistory(ctx);
+}
 
 /** Limits and budgets: reserves the worst-case tokens/cost. Throws rate_limited / quota_exceeded / budget_exceeded. */
-export async function reserveLimits(_ctx: RequestContext): Promise<void> {}
+export async function reserveLimits(ctx: RequestContext): Promise<void> {
+  await gov.reserveRequestLimits(ctx);
+}
 
 /** Exact then semantic cache lookup, scoped to the tenant. Returns a hit or null. */
-export async function lookupCache(_ctx: RequestContext): Promise<CachedResponse | null> {
-  return null;
+export async function lookupCache(ctx: RequestContext): Promise<CachedResponse | null> {
+  return gov.lookupResponseCache(ctx);
 }
 
 /** Settles the reservation to the actual cost of the metered event (also on failure: releases it). */
-export async function settleLimits(_ctx: RequestContext, _event: UsageEvent): Promise<void> {}
+export async function settleLimits(ctx: RequestContext, event: UsageEvent): Promise<void> {
+  await gov.settleRequestLimits(ctx, event);
+}
 
 /** Stores a completed upstream answer in the caches. */
-export async function storeCache(_ctx: RequestContext, _response: CompletedResponse): Promise<void> {}
+export async function storeCache(ctx: RequestContext, response: CompletedResponse): Promise<void> {
+  await gov.storeResponseCache(ctx, response);
+}
 
 // ---- the composition ----
 
