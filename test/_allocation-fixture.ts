@@ -36,17 +36,21 @@ export async function insertCostRows(store: CostStore, rows: readonly FixtureCos
       ...r,
     };
     const cost = full['EffectiveCost'] ?? '0';
-    full['BilledCost'] ??= cost;
-    full['ContractedCost'] ??= cost;
-    full['ListCost'] ??= cost;
-    full['PricingQuantity'] ??= '1';
-    full['PricingUnit'] ??= 'Units';
-    full['ConsumedQuantity'] ??= '1';
-    full['ConsumedUnit'] ??= 'Units';
-    full['ListUnitPrice'] ??= full['ListCost'];
-    full['ContractedUnitPrice'] ??= full['ContractedCost'];
-    full['SkuId'] ??= 'sku-1';
-    full['SkuPriceId'] ??= 'skuprice-1';
+    // Defaults only for columns the row does not mention (an explicit null stays empty, like an EA export).
+    const fill = (col: string, v: string | null | undefined) => {
+      if (!(col in r)) full[col] = v ?? null;
+    };
+    fill('BilledCost', cost);
+    fill('ContractedCost', cost);
+    fill('ListCost', cost);
+    fill('PricingQuantity', '1');
+    fill('PricingUnit', 'Units');
+    fill('ConsumedQuantity', '1');
+    fill('ConsumedUnit', 'Units');
+    fill('ListUnitPrice', full['ListCost']);
+    fill('ContractedUnitPrice', full['ContractedCost']);
+    fill('SkuId', 'sku-1');
+    fill('SkuPriceId', 'skuprice-1');
     const cols = Object.keys(full);
     const params: SqlParam[] = [`r${++seq}`, 'fixture.csv', seq, ...cols.map((c) => full[c] ?? null)];
     const marks = params.map((_, i) => `$${i + 1}`).join(', ');

@@ -79,7 +79,10 @@ export interface UsageMatch {
 }
 
 /** Finds the usage a cost row is about: the same deployment, else the same model (and deployment type). */
-export function matchUsage(row: CostRow, usage: readonly ConsumerUsage[]): UsageMatch {
+export function matchUsage(
+  row: CostRow,
+  usage: readonly Pick<ConsumerUsage, 'deployment' | 'model' | 'deploymentType'>[],
+): UsageMatch {
   const names = new Set(rowDeploymentNames(row));
   if (names.size > 0) {
     const hits = indexesWhere(usage, (u) => u.deployment !== null && names.has(u.deployment.toLowerCase()));

@@ -11,6 +11,7 @@ import { tokensCommand } from './tokens.js';
 import { estimateCommand } from './estimate.js';
 import { chargebackCommand } from './chargeback.js';
 import { exportFocusCommand } from './export-focus.js';
+import { reconcileCommand } from './reconcile.js';
 import { anomaliesCommand } from './anomalies.js';
 import { budgetsSetCommand, budgetsStatusCommand } from './budgets.js';
 import { forecastCommand } from './forecast.js';
@@ -40,6 +41,7 @@ export const COMMANDS: readonly Command[] = [
   // reconcile, chargeback, export, unit-economics (issue 6)
   chargebackCommand,
   exportFocusCommand,
+  reconcileCommand,
   // forecast, anomalies, budgets, alerts (issue 7)
   anomaliesCommand,
   budgetsSetCommand,

@@ -1,0 +1,77 @@
+/** `tally reconcile`: metered (ledger) cost against billed and effective cost in the export, variance explained. */
+import { TallyError, formatUsd, monthWindow, nanosToUsd } from '../../core/index.js';
+import { loadCostRows } from '../../analytics/allocate/index.js';
+import { loadMeteredUsage, reconcile, type ReconcileBy } from '../../analytics/reconcile/index.js';
+import type { Command } from '../command.js';
+import { periodOption } from './_allocation-report.js';
+
+const BYS: readonly ReconcileBy[] = ['deployment', 'model', 'day'];
+
+export const reconcileCommand: Command = {
+  name: 'reconcile',
+  summary: 'metered cost against the invoice per deployment, model or day, with the variance explained',
+  usage: '--period YYYY-MM [--by deployment|model|day] [--threshold 0.05] [--json]',
+  options: {
+    period: { type: 'string', description: 'UTC calendar month YYYY-MM' },
+    by: { type: 'string', description: 'deployment (default), model or day' },
+    threshold: {
+      type: 'string',
+      description: 'flag unexplained variance above this fraction of cost (default 0.05)',
+    },
+  },
+  async run(ctx) {
+    const period = periodOption(ctx);
+    const w = monthWindow(period);
+    const byRaw = ctx.str('by') ?? 'deployment';
+    if (!(BYS as readonly string[]).includes(byRaw))
+      throw new TallyError('invalid_input', `--by "${byRaw}": use deployment, model or day`, { field: 'by' });
+    const by = byRaw as ReconcileBy;
+    const thresholdPct = ctx.num('threshold', { min: 0 }) ?? 0.05;
+    const store = await ctx.openStore({ readOnly: true });
+    const lines = reconcile(await loadCostRows(store, w, []), await loadMeteredUsage(store, w), {
+      by,
+      thresholdPct,
+    });
+    const rows = lines.map((l) => ({
+      [by]: l.key,
+      requests: l.requests,
+      tokens: Number(l.tokens),
+      meteredCostUsd: nanosToUsd(l.meteredNanos),
+      meteredListCostUsd: nanosToUsd(l.meteredListNanos),
+      billedCostUsd: nanosToUsd(l.billedNanos),
+      effectiveCostUsd: nanosToUsd(l.effectiveNanos),
+      listCostUsd: l.listNanos === null ? null : nanosToUsd(l.listNanos),
+      varianceUsd: nanosToUsd(l.varianceNanos),
+      unexplainedUsd: nanosToUsd(l.unexplainedNanos),
+      flagged: l.flagged,
+      explanation: l.explanation,
+      components: l.components.map((c) => ({
+        kind: c.kind,
+        amountUsd: nanosToUsd(c.nanos),
+        detail: c.detail,
+      })),
+    }));
+    const sum = (f: (l: (typeof lines)[number]) => bigint) => lines.reduce((a, l) => a + f(l), 0n);
+    const totals = {
+      meteredCostUsd: nanosToUsd(sum((l) => l.meteredNanos)),
+      billedCostUsd: nanosToUsd(sum((l) => l.billedNanos)),
+      effectiveCostUsd: nanosToUsd(sum((l) => l.effectiveNanos)),
+      varianceUsd: nanosToUsd(sum((l) => l.varianceNanos)),
+      unexplainedUsd: nanosToUsd(sum((l) => l.unexplainedNanos)),
+    };
+    const flagged = lines.filter((l) => l.flagged).length;
+    if (ctx.json) {
+      ctx.out.json({ period, by, thresholdPct, rows, totals, flaggedCount: flagged });
+      return;
+    }
+    ctx.out.line(
+      `Reconciliation ${period} by ${by}: metered $${formatUsd(sum((l) => l.meteredNanos))}, billed $${formatUsd(sum((l) => l.billedNanos))}, ${flagged} flagged`,
+    );
+    ctx.out.table(
+      rows.map(({ components: _c, tokens: _t, requests: _r, meteredListCostUsd: _ml, ...r }) => ({
+        ...r,
+        flagged: r.flagged ? 'YES' : '',
+      })),
+    );
+  },
+};
