@@ -25,11 +25,13 @@ export function detectSeason(values: readonly number[], stepMs: number): number 
   const n = values.length;
   // Difference out slow trends first so a trend's long autocorrelation is not mistaken for a season.
   const detrended = values.slice(1).map((v, i) => v - values[i]!);
+  const levelled = removeLine(values);
   let best = 1;
-  let bestAcf = 0.2;
+  // Thresholds rise for short series, where chance autocorrelation has a standard error of about 1/sqrt(n).
+  let bestAcf = Math.max(0.2, 2 / Math.sqrt(n));
   for (const p of naturalPeriods(stepMs)) {
     if (n < 2 * p) continue;
-    const r = Math.max(autocorrelation(values, p), autocorrelation(detrended, p));
+    const r = Math.max(autocorrelation(levelled, p), autocorrelation(detrended, p));
     // Prefer the shorter calendar period unless a longer one is clearly stronger.
     if (r > bestAcf + (best > 1 ? 0.1 : 0)) {
       best = p;
@@ -38,7 +40,7 @@ export function detectSeason(values: readonly number[], stepMs: number): number 
   }
   if (best > 1) return best;
   const maxLag = Math.min(Math.floor(n / 2), 1000);
-  let peakAcf = 0.3;
+  let peakAcf = Math.max(0.3, 3 / Math.sqrt(n));
   for (let lag = 2; lag <= maxLag; lag++) {
     const r = autocorrelation(detrended, lag);
     const left = autocorrelation(detrended, lag - 1);
@@ -49,4 +51,19 @@ export function detectSeason(values: readonly number[], stepMs: number): number 
     }
   }
   return best;
+}
+
+/** Residuals of a least-squares line (so a trend does not look like a long season). */
+function removeLine(values: readonly number[]): number[] {
+  const n = values.length;
+  const mx = (n - 1) / 2;
+  const my = values.reduce((a, b) => a + b, 0) / Math.max(1, n);
+  let sxy = 0;
+  let sxx = 0;
+  values.forEach((v, i) => {
+    sxy += (i - mx) * (v - my);
+    sxx += (i - mx) ** 2;
+  });
+  const b = sxx ? sxy / sxx : 0;
+  return values.map((v, i) => v - my - b * (i - mx));
 }

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './cli.js';
+
+interface Out {
+  series: { id: string; points: { timestamp: string; p10: number; p50: number; p90: number }[] }[];
+}
+
+function csv(header: string, hours: number, id?: string): string {
+  const rows = [header];
+  for (let i = 0; i < hours; i++) {
+    const ts = new Date(Date.UTC(2026, 2, 1, i)).toISOString();
+    const v = 40 + 20 * Math.sin((2 * Math.PI * i) / 24) + (i % 3);
+    rows.push(id ? `${id},${ts},${v}` : `${ts},${v}`);
+  }
+  return rows.join('\n') + '\n';
+}
+
+test('forecast --series prints p10/p50/p90 per future timestamp for a single-series file as id "default"', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const f = join(dir, 'h.csv');
+  writeFileSync(f, csv('timestamp,value', 24 * 10));
+  const r = await runCli(['forecast', '--series', f, '--horizon', '6', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json<Out & { series: { season: number }[] }>();
+  assert.equal(out.series.length, 1);
+  const s = out.series[0]!;
+  assert.equal(s.id, 'default');
+  assert.equal(s.season, 24); // detected
+  assert.equal(s.points.length, 6);
+  assert.equal(s.points[0]!.timestamp, '2026-03-11T00:00:00.000Z');
+  assert.equal(s.points[5]!.timestamp, '2026-03-11T05:00:00.000Z');
+  for (const p of s.points) assert.ok(p.p10 <= p.p50 && p.p50 <= p.p90);
+  // The daily cycle carries on: hour 6 (peak side) is above hour 0's level.
+  assert.ok(Math.abs(s.points[0]!.p50 - 40) < 5, String(s.points[0]!.p50));
+});
+
+test('forecast --series takes series_id,timestamp,value files and an explicit --season', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const f = join(dir, 'm.csv');
+  const b = csv('x', 24 * 3, 'b')
+    .split('\n')
+    .slice(1)
+    .join('\n');
+  writeFileSync(f, csv('series_id,timestamp,value', 24 * 5, 'a') + b);
+  const r = await runCli(['forecast', '--series', f, '--horizon', '3', '--season', '24', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json<Out & { series: { season: number }[] }>();
+  assert.deepEqual(
+    out.series.map((s) => [s.id, s.season, s.points.length]),
+    [
+      ['a', 24, 3],
+      ['b', 24, 3],
+    ],
+  );
+});
+
+test('forecast reads Prophet-style ds,y files with dates and prints dates', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const f = join(dir, 'd.csv');
+  const rows = ['"ds","y"'];
+  for (let i = 0; i < 40; i++)
+    rows.push(`"${new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10)}",${10 + (i % 7)}`);
+  writeFileSync(f, rows.join('\n'));
+  const r = await runCli(['forecast', '--series', f, '--horizon', '2', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    r.json<Out>().series[0]!.points.map((p) => p.timestamp),
+    ['2026-02-10', '2026-02-11'],
+  );
+});
+
+test('forecast without --series fails with a usage error', async () => {
+  const r = await runCli(['forecast', '--json']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--series/);
+});
