@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { runCli } from './cli.js';
 
 interface Out {
-  series: { id: string; points: { timestamp: string; p10: number; p50: number; p90: number }[] }[];
+  series: {
+    id: string;
+    season: number;
+    points: { timestamp: string; p10: number; p50: number; p90: number }[];
+  }[];
 }
 
 function csv(header: string, hours: number, id?: string): string {
@@ -25,7 +29,7 @@ test('forecast --series prints p10/p50/p90 per future timestamp for a single-ser
   writeFileSync(f, csv('timestamp,value', 24 * 10));
   const r = await runCli(['forecast', '--series', f, '--horizon', '6', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const out = r.json<Out & { series: { season: number }[] }>();
+  const out = r.json<Out>();
   assert.equal(out.series.length, 1);
   const s = out.series[0]!;
   assert.equal(s.id, 'default');
@@ -48,7 +52,7 @@ test('forecast --series takes series_id,timestamp,value files and an explicit --
   writeFileSync(f, csv('series_id,timestamp,value', 24 * 5, 'a') + b);
   const r = await runCli(['forecast', '--series', f, '--horizon', '3', '--season', '24', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const out = r.json<Out & { series: { season: number }[] }>();
+  const out = r.json<Out>();
   assert.deepEqual(
     out.series.map((s) => [s.id, s.season, s.points.length]),
     [
