@@ -1,0 +1,119 @@
+/** Contract: through the real CLI (`tally keys create`, `tally gateway`), limits answer 429 and 403 OpenAI-shaped. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { REPO_ROOT, runCli } from './cli.js';
+import { makeFixture, type GatewayFixture } from './gateway-fixture.js';
+
+const POLICY = `policy:
+  environments:
+    dev: { allowModels: [gpt-4o-mini] }
+    prod: { allowModels: [gpt-4o, gpt-4o-mini], maxOutputTokens: 4096 }
+`;
+
+let f: GatewayFixture;
+let child: ChildProcess | null = null;
+let stderr = '';
+before(async () => {
+  f = await makeFixture(POLICY);
+});
+after(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await f.cleanup();
+});
+
+async function createKey(...flags: string[]): Promise<string> {
+  const r = await runCli([
+    'keys',
+    'create',
+    '--config',
+    f.configPath,
+    '--db',
+    f.dbPath,
+    '--team',
+    'ml',
+    '--app',
+    'bot',
+    ...flags,
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.json<{ key: string }>().key;
+}
+
+async function waitForGateway(): Promise<string> {
+  const statePath = `${f.dbPath}.gateway.json`;
+  for (let i = 0; i < 300; i++) {
+    if (existsSync(statePath)) {
+      const { url } = JSON.parse(readFileSync(statePath, 'utf8')) as { url: string };
+      const r = await fetch(`${url}/healthz`).catch(() => null);
+      if (r?.status === 200) return url;
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`gateway did not become healthy: ${stderr}`);
+}
+
+async function errorOf(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof OpenAI.APIError) return err;
+    throw err;
+  }
+  throw new Error('expected an error');
+}
+
+test('keys made by the CLI get 429 for TPM, 403 for budget and 403 for policy from a CLI-started gateway', async () => {
+  const tpmKey = await createKey('--env', 'prod', '--tpm', '100');
+  const budgetKey = await createKey('--env', 'prod', '--budget-usd', '0.00001', '--budget-period', 'day');
+  const devKey = await createKey('--env', 'dev');
+  child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'src/cli/main.ts'),
+      'gateway',
+      '--config',
+      f.configPath,
+      '--db',
+      f.dbPath,
+      '--port',
+      '0',
+    ],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+  const url = await waitForGateway();
+  const client = (key: string) => new OpenAI({ apiKey: key, baseURL: `${url}/v1`, maxRetries: 0 });
+  const ask = {
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user' as const, content: 'hello' }],
+    max_tokens: 80,
+  };
+
+  await client(tpmKey).chat.completions.create(ask);
+  const rate = await errorOf(client(tpmKey).chat.completions.create(ask));
+  assert.equal(rate.status, 429);
+  assert.ok(Number(rate.headers?.get('retry-after')) >= 1);
+  assert.match(rate.headers?.get('x-ratelimit-remaining-tokens') ?? '', /^\d+$/);
+  assert.equal((rate.error as { code?: string }).code, 'rate_limited');
+
+  const budget = await errorOf(client(budgetKey).chat.completions.create({ ...ask, max_tokens: 1000 }));
+  assert.equal(budget.status, 403);
+  assert.equal((budget.error as { code?: string }).code, 'budget_exceeded');
+  assert.match(budget.message, /key\.budget/);
+
+  const policy = await errorOf(client(devKey).chat.completions.create({ ...ask, model: 'gpt-4o' }));
+  assert.equal(policy.status, 403);
+  assert.equal((policy.error as { code?: string }).code, 'policy_denied');
+  assert.match(policy.message, /policy\.environments\.dev\.allowModels/);
+
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((ok) => child!.once('exit', (c) => ok(c)));
+  assert.equal(code, 0, stderr);
+});
