@@ -75,7 +75,7 @@ test('reconcile --json explains a negotiated discount and bypassed traffic, and 
       ]);
     });
     const doc = await reconcileDoc(db);
-    const by = Object.fromEntries(doc.rows.map((r) => [r.deployment, r]));
+    const by: Record<string, ReconRow> = Object.fromEntries(doc.rows.map((r) => [r.deployment ?? '', r]));
     for (const r of doc.rows) {
       assert.equal(typeof r.explanation, 'string');
       assert.equal(cents(r.varianceUsd), cents(r.billedCostUsd - r.meteredCostUsd));
