@@ -126,3 +126,29 @@ test("team limits from tally.yaml apply across all of the team's keys", async ()
     await h.close();
   }
 });
+
+test('a soft budget never refuses; its first breach is flagged on the response and recorded', async () => {
+  const h = await startGovernance('', {
+    soft: {
+      team: 'ml',
+      app: 'bot',
+      environment: 'prod',
+      budget: { usd: 0.000001, period: 'month', hard: false },
+    },
+  });
+  try {
+    const c = h.client('soft');
+    const r1 = await c.chat.completions.create(ask('one', 50)).withResponse();
+    assert.equal(r1.response.headers.get('x-tally-budget-warning'), 'key.budget');
+    const r2 = await c.chat.completions.create(ask('two', 50)).withResponse();
+    assert.equal(r2.response.headers.get('x-tally-budget-warning'), null, 'reported once per window');
+    const rows = await h.stopAndQuery(
+      `SELECT key, value FROM kv WHERE namespace = 'gateway.soft-budget-breaches'`,
+    );
+    assert.equal(rows.length, 1);
+    assert.match(String(rows[0]?.['key']), /^budget:key:/);
+    assert.match(JSON.stringify(rows[0]?.['value']), /key\.budget/);
+  } finally {
+    await h.close();
+  }
+});

@@ -59,10 +59,18 @@ export function windowCounterId(
   return { id: `${kind}:${scope}:${encodeURIComponent(value)}:${period}:${w.label}`, resetAt: w.end };
 }
 
+// Key records are cached by the key resolver, so each config object is parsed once, not once per request.
+const parsedSpecs = new WeakMap<object, LimitSpec>();
+
 /** Parses a key's limit config; an unreadable config refuses the key rather than silently lifting its limits. */
 export function keyLimitSpec(config: Record<string, unknown>): LimitSpec {
+  const cached = parsedSpecs.get(config);
+  if (cached) return cached;
   const r = keyLimitSpecSchema.safeParse(config);
-  if (r.success) return r.data;
+  if (r.success) {
+    parsedSpecs.set(config, r.data);
+    return r.data;
+  }
   const issue = r.error.issues[0];
   throw new TallyError(
     'invalid_config',
