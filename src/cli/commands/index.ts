@@ -4,6 +4,7 @@
 import type { Command } from '../command.js';
 import { sqlCommand } from './sql.js';
 import { demoCommand } from './demo.js';
+import { demoCommand } from './demo.js';
 import { gatewayCommand } from './gateway.js';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateCommand } from './keys.js';
 import { usageCommand } from './usage.js';
@@ -23,6 +24,7 @@ import { validateCommand } from './validate.js';
 export const COMMANDS: readonly Command[] = [
   // foundation
   sqlCommand,
+  demoCommand,
   demoCommand,
   // catalog & estimate (issue 3)
   estimateCommand,

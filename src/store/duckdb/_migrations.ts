@@ -120,4 +120,19 @@ CREATE TABLE kv (
 `,
   },
   // 2..9: reserved for module owners (ingest 2, gateway 3, analytics 4, alerts 5). Add yours below in order.
+  {
+    // Owner: demo (issue 2). Business KPIs per day (date, app or team, metric, value) for unit economics.
+    id: 7,
+    name: 'business KPI series',
+    sql: `
+CREATE TABLE business_kpis (
+  day DATE NOT NULL,
+  app VARCHAR,
+  team VARCHAR,
+  metric VARCHAR NOT NULL,
+  value DECIMAL(38,6) NOT NULL,
+  source VARCHAR NOT NULL
+);
+`,
+  },
 ];

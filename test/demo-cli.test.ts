@@ -1,0 +1,210 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './cli.js';
+import { openStore } from '../src/store/index.js';
+import { priceUsage } from '../src/catalog/index.js';
+
+interface DemoJson {
+  events: number;
+  costUsd: number;
+  costNanos: string;
+  byTeam: { team: string; costUsd: number; events: number }[];
+  byModel: { model: string; costUsd: number; events: number }[];
+  topMovers: { app: string }[];
+  incidents: { kind: string; start: string; end: string; expected: { extraCostUsd: number } }[];
+  costExport: { file: string; rows: number; billedCostUsd: number; listCostUsd: number };
+  kpis: { file: string; rows: number };
+  from: string;
+  to: string;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tally-demo-'));
+const dbA = join(dir, 'a', 'tally.duckdb');
+const dbB = join(dir, 'b', 'tally.duckdb');
+// A short, pinned period keeps the suite fast and the totals independent of today's date.
+const args = (db: string, seed: string) => [
+  'demo',
+  '--no-serve',
+  '--json',
+  '--db',
+  db,
+  '--days',
+  '3',
+  '--seed',
+  seed,
+  '--end',
+  '2026-10-15',
+];
+
+async function demo(db: string, seed: string): Promise<DemoJson> {
+  const r = await runCli(args(db, seed));
+  assert.equal(r.code, 0, r.stderr);
+  return r.json<DemoJson>();
+}
+
+async function withStore<T>(
+  db: string,
+  fn: (s: Awaited<ReturnType<typeof openStore>>) => Promise<T>,
+): Promise<T> {
+  const s = await openStore({ path: db, readOnly: true });
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+const cents = (usd: number) => Math.round(usd * 100);
+
+test('tally demo, re-run and a second seed', async (t) => {
+  const first = await demo(dbA, '7');
+  const again = await demo(dbA, '7');
+  const other = await demo(dbB, '8');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+
+  await t.test('prints one JSON object with events, costUsd, byTeam and byModel', () => {
+    assert.equal(typeof first.events, 'number');
+    assert.ok(first.events > 1000, `only ${first.events} events`);
+    assert.equal(typeof first.costUsd, 'number');
+    assert.ok(first.costUsd > 0);
+    for (const list of [first.byTeam, first.byModel]) {
+      assert.ok(Array.isArray(list) && list.length > 0);
+      for (const row of list) assert.equal(typeof row.costUsd, 'number');
+    }
+    assert.ok(first.byTeam.length >= 5, 'at least 5 teams');
+  });
+
+  await t.test('the same seed gives the same data and a re-run replaces rather than doubles it', async () => {
+    assert.equal(again.events, first.events);
+    assert.equal(again.costNanos, first.costNanos);
+    assert.deepEqual(again.byTeam, first.byTeam);
+    assert.equal(again.costExport.rows, first.costExport.rows);
+    await withStore(dbA, async (s) => {
+      const [u] = await s.query('SELECT count(*) AS n, sum(cost_nanos)::VARCHAR AS cost FROM usage_events');
+      assert.equal(u?.['n'], first.events);
+      assert.equal(u?.['cost'], first.costNanos);
+      const [c] = await s.query('SELECT count(*) AS n FROM cost_rows');
+      assert.equal(c?.['n'], first.costExport.rows);
+      const [k] = await s.query('SELECT count(*) AS n FROM business_kpis');
+      assert.equal(k?.['n'], first.kpis.rows);
+    });
+  });
+
+  await t.test('a different seed gives different traffic', () => {
+    assert.notEqual(other.costNanos, first.costNanos);
+  });
+
+  await t.test('spend by team and by model add up to the total, to the cent', () => {
+    const teams = first.byTeam.reduce((a, r) => a + cents(r.costUsd), 0);
+    const models = first.byModel.reduce((a, r) => a + cents(r.costUsd), 0);
+    // Each row is rounded to the cent on its own, so allow one cent of rounding per row.
+    assert.ok(
+      Math.abs(teams - cents(first.costUsd)) <= first.byTeam.length,
+      `${teams} vs ${cents(first.costUsd)}`,
+    );
+    assert.ok(Math.abs(models - cents(first.costUsd)) <= first.byModel.length);
+    assert.equal(Number(BigInt(first.costNanos)) / 1e9, first.costUsd);
+    assert.equal(
+      first.byTeam.reduce((a, r) => a + r.events, 0),
+      first.events,
+    );
+  });
+
+  await t.test('every stored event is priced exactly by the catalog', async () => {
+    await withStore(dbA, async (s) => {
+      const rows = await s.query(
+        `SELECT model, deployment_type, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens,
+                cost_nanos::VARCHAR AS cost, list_cost_nanos::VARCHAR AS list, start_time
+         FROM usage_events WHERE http_status = 200 USING SAMPLE 200 ROWS`,
+      );
+      assert.ok(rows.length > 0);
+      for (const r of rows) {
+        const p = priceUsage(
+          {
+            inputTokens: Number(r['input_tokens']),
+            cachedInputTokens: Number(r['cached_input_tokens']),
+            outputTokens: Number(r['output_tokens']),
+            reasoningTokens: Number(r['reasoning_tokens']),
+          },
+          {
+            model: String(r['model']),
+            deployment: String(r['deployment_type']),
+            provider: 'azure',
+            at: new Date(String(r['start_time'])),
+          },
+          [{ provider: 'azure', percent: 12 }],
+        );
+        assert.equal(String(r['list']), p.listCostNanos.toString());
+        assert.equal(String(r['cost']), p.costNanos.toString());
+      }
+    });
+  });
+
+  await t.test('the four incidents are recorded with their windows inside the period', async () => {
+    const stored = await withStore(dbA, (s) => s.getMeta('demo', 'incidents'));
+    assert.deepEqual(stored, first.incidents);
+    const kinds = first.incidents.map((i) => i.kind).sort();
+    assert.deepEqual(kinds, ['idle-fine-tuned-deployment', 'prompt-growth', 'retry-loop', 'team-spike']);
+    for (const i of first.incidents) {
+      assert.ok(i.start < i.end, `${i.kind} window`);
+      assert.ok(i.start >= first.from && i.end <= first.to, `${i.kind} inside the period`);
+      assert.ok(i.expected.extraCostUsd > 0, `${i.kind} has a cost`);
+    }
+  });
+
+  await t.test('the Azure FOCUS export is written, loaded and discounted below list', async () => {
+    assert.ok(existsSync(first.costExport.file));
+    const text = readFileSync(first.costExport.file, 'utf8');
+    const lines = text.trim().split('\n');
+    assert.equal(lines.length - 1, first.costExport.rows);
+    for (const col of [
+      'BilledCost',
+      'EffectiveCost',
+      'ListCost',
+      'SkuMeter',
+      'ChargeCategory',
+      'x_SkuMeterCategory',
+    ])
+      assert.ok(lines[0]!.split(',').includes(col), col);
+    assert.match(text, /gpt-4o-mini-0718-Inp-glbl Tokens/);
+    assert.match(text, /Provisioned Managed Global Unit/);
+    assert.match(text, /Hosting Unit/);
+    assert.match(text, /Standard S1 Unit/);
+    assert.ok(first.costExport.billedCostUsd < first.costExport.listCostUsd);
+    await withStore(dbA, async (s) => {
+      const rows = await s.query(
+        `SELECT x_AiDeploymentType AS t, sum("EffectiveCost")::VARCHAR AS eff, sum("ListCost")::VARCHAR AS list
+         FROM cost_rows GROUP BY ALL ORDER BY ALL`,
+      );
+      const types = rows.map((r) => r['t']);
+      for (const t of ['provisioned', 'fine-tune-hosting', 'global-standard', 'batch', 'data-zone'])
+        assert.ok(types.includes(t), t);
+      const gs = rows.find((r) => r['t'] === 'global-standard')!;
+      assert.ok(Number(gs['eff']) < Number(gs['list']), 'negotiated discount');
+    });
+  });
+
+  await t.test('the KPI series is written as date, app, team, metric, value', () => {
+    const lines = readFileSync(first.kpis.file, 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'date,app,team,metric,value');
+    assert.equal(lines.length - 1, first.kpis.rows);
+    assert.ok(lines.some((l) => /,revenue,\d+(\.\d+)?$/.test(l)));
+  });
+});
+
+test('tally demo refuses a bad --days', async () => {
+  const r = await runCli([
+    'demo',
+    '--no-serve',
+    '--json',
+    '--db',
+    join(tmpdir(), 'never.duckdb'),
+    '--days',
+    'zero',
+  ]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /--days/);
+});
