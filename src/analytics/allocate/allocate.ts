@@ -82,6 +82,20 @@ export function allocateCosts(
     if (r >= 0) mine = allocateShared(idx, cost, r, settings.rules[r]!, matches[idx]!, usage, settings);
     else if (isTokenRow(row))
       mine = allocateDirect(row, idx, cost, matches[idx]!, usage, exportByKey, settings);
+    else if (matches[idx]!.via === 'deployment')
+      // Other charges on a deployment the gateway serves (credits, adjustments, hosting) follow its token share.
+      mine = splitAmong(
+        idx,
+        cost,
+        matches[idx]!.usage,
+        usage,
+        ['input-equivalent', 'cost'],
+        settings,
+        'shared',
+        'tokens',
+        null,
+        `token share on ${matches[idx]!.key}`,
+      );
     else mine = [unallocated(idx, cost, null, 'no allocation rule matches this charge')];
     pieces.push(...(mine.length > 0 ? mine : [unallocated(idx, cost, r, 'nothing to split by')]));
   });

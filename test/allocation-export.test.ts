@@ -1,0 +1,146 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './cli.js';
+import { insertCostRows, seedStandardOrg, STANDARD_CONFIG, withStore } from './_allocation-fixture.js';
+
+/** Minimal RFC 4180 reader for the test (quoted fields may hold commas, quotes and newlines). */
+function readCsv(text: string): Record<string, string>[] {
+  const records: string[][] = [];
+  let field = '';
+  let rec: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') ((field += '"'), i++);
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') (rec.push(field), (field = ''));
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      rec.push(field);
+      records.push(rec);
+      rec = [];
+      field = '';
+    } else field += ch;
+  }
+  const [header, ...rows] = records;
+  return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ''])));
+}
+
+const nanos = (s: string) => BigInt(Math.round(Number(s) * 1e9));
+
+test('export focus writes FOCUS rows whose allocated costs add up to the AI spend and that tally validate accepts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-export-'));
+  try {
+    const db = join(dir, 't.duckdb');
+    const cfg = join(dir, 'tally.yaml');
+    writeFileSync(cfg, STANDARD_CONFIG);
+    await withStore(db, async (s) => {
+      await seedStandardOrg(s);
+      // A reservation purchase (billed now, amortised elsewhere) and a credit, to exercise the edges.
+      await insertCostRows(s, [
+        {
+          ChargePeriodStart: '2026-01-01T00:00:00Z',
+          ChargeCategory: 'Purchase',
+          ChargeFrequency: 'One-Time',
+          x_AiDeploymentType: 'provisioned-reservation',
+          ResourceName: 'ptu-1',
+          BilledCost: '720.00',
+          EffectiveCost: '0',
+          ConsumedQuantity: null,
+          ConsumedUnit: null,
+        },
+        {
+          ChargePeriodStart: '2026-01-20T00:00:00Z',
+          ChargeCategory: 'Credit',
+          x_AiService: 'openai',
+          ResourceName: 'gpt4o-std',
+          EffectiveCost: '-1.25',
+          ConsumedQuantity: null,
+          ConsumedUnit: null,
+        },
+      ]);
+    });
+    const out = join(dir, 'focus.csv');
+    const r = await runCli([
+      'export',
+      'focus',
+      '--db',
+      db,
+      '--config',
+      cfg,
+      '--period',
+      '2026-01',
+      '--out',
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = readCsv(readFileSync(out, 'utf8'));
+    for (const col of [
+      'BilledCost',
+      'EffectiveCost',
+      'ChargePeriodStart',
+      'AllocatedMethodId',
+      'AllocatedResourceName',
+      'AllocatedTags',
+      'x_AiDeploymentType',
+    ])
+      assert.ok(col in rows[0]!, `missing column ${col}`);
+    const sum = (f: (r: Record<string, string>) => string, keep = (_: Record<string, string>) => true) =>
+      rows.filter(keep).reduce((a, x) => a + nanos(f(x) || '0'), 0n);
+    // AI spend: 171 of the standard month, minus the 1.25 credit; the purchase is billed, not effective.
+    assert.equal(
+      sum((x) => x.EffectiveCost!),
+      nanos('169.75'),
+    );
+    assert.equal(
+      sum((x) => x.BilledCost!),
+      nanos('169.75') + nanos('720'),
+    );
+    // Per consumer, the export agrees with chargeback.
+    const cb = await runCli(['chargeback', '--db', db, '--config', cfg, '--period', '2026-01', '--json']);
+    const doc = cb.json<{
+      rows: { team: string; totalCostUsd: number }[];
+      ledgerOnlyCostUsd: number;
+      unallocatedCostUsd: number;
+    }>();
+    for (const t of doc.rows.filter((x) => x.team !== 'research'))
+      assert.equal(
+        sum(
+          (x) => x.EffectiveCost!,
+          (x) => x.AllocatedResourceName === t.team,
+        ),
+        nanos(String(t.totalCostUsd)),
+      );
+    assert.equal(
+      sum(
+        (x) => x.EffectiveCost!,
+        (x) => x.AllocatedMethodId === 'tally-unallocated',
+      ),
+      nanos(String(doc.unallocatedCostUsd)),
+    );
+    // Contract: tally validate finds no errors in the file.
+    const v = await runCli(['validate', out, '--json']);
+    const report = v.json<{ errors: unknown[] }>();
+    assert.deepEqual(report.errors, []);
+    assert.equal(v.code, 0, v.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('export focus needs --out and a valid period', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-export-'));
+  try {
+    const r = await runCli(['export', 'focus', '--db', join(dir, 't.duckdb'), '--period', '2026-01']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /--out/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
