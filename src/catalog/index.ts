@@ -47,3 +47,16 @@ export {
 } from './tokens.js';
 export { imageTokens } from './_image.js';
 export { CATALOG_VERSION } from './data/token-prices.js';
+export {
+  parseRetailPrices,
+  parsePriceSheetCsv,
+  parseMeterName,
+  toStoredRecords,
+  fromStoredRecords,
+  registerPrices,
+  clearRegisteredPrices,
+  PRICE_IMPORTS_META,
+  type ImportResult,
+  type StoredPriceRecord,
+} from './import/index.js';
+export { allPriceRecords } from './prices.js';

@@ -187,3 +187,8 @@ export function priceUsage(
   const costNanos = d ? applyDiscount(listCostNanos, d.percent) : listCostNanos;
   return { costNanos, listCostNanos, priceVersion: list.version };
 }
+
+/** Every price record (built-in and registered imports), for listings. */
+export function allPriceRecords(): readonly PriceRecord[] {
+  return allRecords();
+}

@@ -2,6 +2,7 @@
 import { TallyError, nanosToUsd, formatUsd } from '../../core/index.js';
 import { estimateScenario, loadScenario, type Estimate, type OptionEstimate } from '../../estimate/index.js';
 import type { Command } from '../command.js';
+import { loadPriceImports } from './prices-import.js';
 
 const round = (x: number, places = 6) => Math.round(x * 10 ** places) / 10 ** places;
 
@@ -140,6 +141,8 @@ export const estimateCommand: Command = {
     if (at && Number.isNaN(at.getTime()))
       throw new TallyError('invalid_input', `--at: "${atText}" is not a date (YYYY-MM-DD)`, { field: 'at' });
     const scenario = loadScenario(path);
+    // Imported retail prices and price sheets (store kv, pricing.priceSheet) apply to estimates too.
+    await loadPriceImports(ctx);
     const discounts = ctx.config().pricing.discounts;
     const e = estimateScenario(scenario, { discounts, ...(at ? { at } : {}) });
     if (ctx.json) {

@@ -4,18 +4,21 @@
 import type { Command } from '../command.js';
 import { sqlCommand } from './sql.js';
 import { demoCommand } from './demo.js';
-import { demoCommand } from './demo.js';
 import { gatewayCommand } from './gateway.js';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateCommand } from './keys.js';
 import { usageCommand } from './usage.js';
 import { tokensCommand } from './tokens.js';
 import { estimateCommand } from './estimate.js';
+import { pricesCommand } from './prices.js';
+import { pricesImportCommand } from './prices-import.js';
 import { chargebackCommand } from './chargeback.js';
 import { exportFocusCommand } from './export-focus.js';
 import { reconcileCommand } from './reconcile.js';
+import { alertsRunCommand, alertsTestCommand } from './alerts.js';
 import { anomaliesCommand } from './anomalies.js';
 import { budgetsSetCommand, budgetsStatusCommand } from './budgets.js';
 import { forecastCommand } from './forecast.js';
+import { serveCommand } from './serve.js';
 import { costsCommand } from './costs.js';
 import { ingestCommand } from './ingest.js';
 import { validateCommand } from './validate.js';
@@ -25,9 +28,10 @@ export const COMMANDS: readonly Command[] = [
   // foundation
   sqlCommand,
   demoCommand,
-  demoCommand,
   // catalog & estimate (issue 3)
   estimateCommand,
+  pricesCommand,
+  pricesImportCommand,
   tokensCommand,
   // gateway, keys, usage (issue 4)
   gatewayCommand,
@@ -45,8 +49,11 @@ export const COMMANDS: readonly Command[] = [
   exportFocusCommand,
   reconcileCommand,
   // forecast, anomalies, budgets, alerts (issue 7)
+  alertsRunCommand,
+  alertsTestCommand,
   anomaliesCommand,
   budgetsSetCommand,
   budgetsStatusCommand,
   forecastCommand,
+  serveCommand,
 ];

@@ -1,0 +1,63 @@
+/** Price imports: Azure Retail Prices API pages and EA/MCA price sheets, and their JSON form for storage. */
+import { nanosToDecimalString, parseUsd } from '../../core/index.js';
+import { addRecords, clearRegistered } from '../_registry.js';
+import type { PriceRecord } from '../types.js';
+
+export { parseRetailPrices } from './retail.js';
+export { parsePriceSheetCsv } from './pricesheet.js';
+export { parseMeterName } from './_meters.js';
+export type { ImportResult } from './_group.js';
+
+/** kv namespace and key under which `tally prices import` keeps imported records. */
+export const PRICE_IMPORTS_META = { namespace: 'catalog', key: 'price-imports' } as const;
+
+/** A price record with prices as decimal strings (USD per 1M tokens), for JSON storage. */
+export type StoredPriceRecord = Omit<
+  PriceRecord,
+  'inputNanosPerMTok' | 'cachedInputNanosPerMTok' | 'outputNanosPerMTok' | 'cacheWriteNanosPerMTok'
+> & {
+  input: string;
+  cachedInput: string | null;
+  output: string;
+  cacheWrite: string | null;
+};
+
+/** Converts records to their JSON-safe stored form. */
+export function toStoredRecords(records: readonly PriceRecord[]): StoredPriceRecord[] {
+  return records.map(
+    ({
+      inputNanosPerMTok,
+      cachedInputNanosPerMTok,
+      outputNanosPerMTok,
+      cacheWriteNanosPerMTok,
+      ...rest
+    }) => ({
+      ...rest,
+      input: nanosToDecimalString(inputNanosPerMTok),
+      cachedInput: cachedInputNanosPerMTok === null ? null : nanosToDecimalString(cachedInputNanosPerMTok),
+      output: nanosToDecimalString(outputNanosPerMTok),
+      cacheWrite: cacheWriteNanosPerMTok == null ? null : nanosToDecimalString(cacheWriteNanosPerMTok),
+    }),
+  );
+}
+
+/** Converts stored records back to exact price records. */
+export function fromStoredRecords(stored: readonly StoredPriceRecord[]): PriceRecord[] {
+  return stored.map(({ input, cachedInput, output, cacheWrite, ...rest }) => ({
+    ...rest,
+    inputNanosPerMTok: parseUsd(input),
+    cachedInputNanosPerMTok: cachedInput === null ? null : parseUsd(cachedInput),
+    outputNanosPerMTok: parseUsd(output),
+    cacheWriteNanosPerMTok: cacheWrite === null ? null : parseUsd(cacheWrite),
+  }));
+}
+
+/** Makes imported records visible to lookups in this process (later registrations win ties). */
+export function registerPrices(records: readonly PriceRecord[]): void {
+  addRecords(records);
+}
+
+/** Removes every registered import from this process, keeping the built-in catalog. */
+export function clearRegisteredPrices(): void {
+  clearRegistered();
+}
