@@ -143,3 +143,36 @@ test('image tokens follow the tile formula', () => {
   assert.equal(imageTokens('gpt-4o', 1024, 1024), 85 + 170 * 4);
   assert.equal(imageTokens('gpt-4o', 2048, 4096), 85 + 170 * 6);
 });
+
+test('chat counts equal the OpenAI cookbook figures the API reported (129 on gpt-4, 124 on gpt-4o)', () => {
+  const messages = [
+    {
+      role: 'system',
+      content:
+        'You are a helpful, pattern-following assistant that translates corporate jargon into plain English.',
+    },
+    { role: 'system', name: 'example_user', content: 'New synergies will help drive top-line growth.' },
+    {
+      role: 'system',
+      name: 'example_assistant',
+      content: 'Things working well together will increase revenue.',
+    },
+    {
+      role: 'system',
+      name: 'example_user',
+      content:
+        "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage.",
+    },
+    {
+      role: 'system',
+      name: 'example_assistant',
+      content: "Let's talk later when we're less busy about how to do better.",
+    },
+    {
+      role: 'user',
+      content: "This late pivot means we don't have time to boil the ocean for the client deliverable.",
+    },
+  ];
+  assert.equal(countChatTokens('gpt-4', messages), 129);
+  assert.equal(countChatTokens('gpt-4o', messages), 124);
+});
