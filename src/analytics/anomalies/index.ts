@@ -5,3 +5,5 @@ export { attributeChange, decomposeChange } from './_root-cause.js';
 export type { ChangeDecomposition, ElementChange, ModelSpend, RootCause } from './_root-cause.js';
 export { scanSpendAnomalies } from './_scan.js';
 export type { ScanOptions, SpendAnomaly } from './_scan.js';
+export { scanStore } from './_store-scan.js';
+export type { StoreScanSettings } from './_store-scan.js';

@@ -1,7 +1,11 @@
 /** Budget definitions kept in the store's `budgets` table (from `tally budgets set`), merged with tally.yaml. */
 import { parseUsd, type TallyConfig } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
-import type { BudgetDef } from './_status.js';
+import { loadDailySpend } from '../_series/index.js';
+import { budgetPeriod, budgetStatus, type BudgetDef, type BudgetStatus } from './_status.js';
+
+// Days of history before the period the end-of-period forecast learns from.
+const HISTORY_DAYS = 56;
 
 /** The id a budget gets: one budget per scope, value and period (setting it again replaces it). */
 export function budgetId(scope: string, value: string | null, period: string): string {
@@ -73,4 +77,20 @@ export async function loadBudgets(store: CostStore, config: TallyConfig): Promis
     });
   }
   return [...byId.values()];
+}
+
+/** Status of every budget (config and store) at `now`. */
+export async function allBudgetStatus(
+  store: CostStore,
+  config: TallyConfig,
+  now: Date,
+): Promise<BudgetStatus[]> {
+  const out: BudgetStatus[] = [];
+  for (const b of await loadBudgets(store, config)) {
+    const { start, end } = budgetPeriod(b, now);
+    const from = new Date(start.getTime() - HISTORY_DAYS * 86_400_000);
+    const daily = await loadDailySpend(store, b.scope, b.value, from, end);
+    out.push(budgetStatus(b, daily, now));
+  }
+  return out;
 }

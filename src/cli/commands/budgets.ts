@@ -1,23 +1,16 @@
 /** `tally budgets set` and `tally budgets status`: budgets per scope and period with actual/forecast thresholds. */
 import { TallyError, parseUsd } from '../../core/index.js';
-import { loadDailySpend } from '../../analytics/_series/index.js';
 import {
+  allBudgetStatus,
   budgetId,
   budgetPeriod,
-  budgetStatus,
-  loadBudgets,
   saveBudget,
   type BudgetDef,
-  type BudgetStatus,
 } from '../../analytics/budgets/index.js';
-import type { TallyConfig } from '../../core/index.js';
-import type { CostStore } from '../../store/index.js';
 import type { Command } from '../command.js';
 
 const SCOPES = ['all', 'team', 'app', 'cost_center', 'key', 'model'] as const;
 const PERIODS = ['month', 'quarter', 'custom'] as const;
-// Days of history before the period the end-of-period forecast learns from.
-const HISTORY_DAYS = 56;
 
 function percents(text: string | undefined, fallback: number[], field: string): number[] {
   if (text === undefined) return fallback;
@@ -31,22 +24,6 @@ function percents(text: string | undefined, fallback: number[], field: string): 
         field,
       },
     );
-  return out;
-}
-
-/** Status of every budget (config and store) at `now`. */
-export async function allBudgetStatus(
-  store: CostStore,
-  config: TallyConfig,
-  now: Date,
-): Promise<BudgetStatus[]> {
-  const out: BudgetStatus[] = [];
-  for (const b of await loadBudgets(store, config)) {
-    const { start, end } = budgetPeriod(b, now);
-    const from = new Date(start.getTime() - HISTORY_DAYS * 86_400_000);
-    const daily = await loadDailySpend(store, b.scope, b.value, from, end);
-    out.push(budgetStatus(b, daily, now));
-  }
   return out;
 }
 

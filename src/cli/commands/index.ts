@@ -14,9 +14,11 @@ import { pricesImportCommand } from './prices-import.js';
 import { chargebackCommand } from './chargeback.js';
 import { exportFocusCommand } from './export-focus.js';
 import { reconcileCommand } from './reconcile.js';
+import { alertsRunCommand, alertsTestCommand } from './alerts.js';
 import { anomaliesCommand } from './anomalies.js';
 import { budgetsSetCommand, budgetsStatusCommand } from './budgets.js';
 import { forecastCommand } from './forecast.js';
+import { serveCommand } from './serve.js';
 import { costsCommand } from './costs.js';
 import { ingestCommand } from './ingest.js';
 import { validateCommand } from './validate.js';
@@ -47,8 +49,11 @@ export const COMMANDS: readonly Command[] = [
   exportFocusCommand,
   reconcileCommand,
   // forecast, anomalies, budgets, alerts (issue 7)
+  alertsRunCommand,
+  alertsTestCommand,
   anomaliesCommand,
   budgetsSetCommand,
   budgetsStatusCommand,
   forecastCommand,
+  serveCommand,
 ];

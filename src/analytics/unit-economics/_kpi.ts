@@ -1,0 +1,85 @@
+/** Business KPI input: a CSV of date, app and/or team, metric, value (orders, revenue, tickets resolved...). */
+import { readFileSync } from 'node:fs';
+import { TallyError, parseUsd } from '../../core/index.js';
+import type { KpiValue } from './unit-economics.js';
+
+/** Splits CSV text into records (RFC 4180: quoted fields may hold commas, quotes and line breaks). */
+export function parseCsv(text: string): string[][] {
+  const out: string[][] = [];
+  let rec: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      rec.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      rec.push(field);
+      if (rec.some((f) => f.trim() !== '')) out.push(rec);
+      rec = [];
+      field = '';
+    } else field += ch;
+  }
+  rec.push(field);
+  if (rec.some((f) => f.trim() !== '')) out.push(rec);
+  return out;
+}
+
+/** Reads a KPI CSV file; names the file, line and column of anything malformed. */
+export function readKpiFile(path: string): KpiValue[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  } catch (err) {
+    throw new TallyError('invalid_input', `--kpi ${path}: cannot read (${(err as Error).message})`, {
+      file: path,
+    });
+  }
+  const [header, ...rows] = parseCsv(text);
+  const cols = (header ?? []).map((h) => h.trim().toLowerCase());
+  const at = (name: string) => cols.indexOf(name);
+  const iDate = at('date') >= 0 ? at('date') : at('day');
+  const [iApp, iTeam, iMetric, iValue] = [at('app'), at('team'), at('metric'), at('value')];
+  if (iDate < 0 || iMetric < 0 || iValue < 0 || (iApp < 0 && iTeam < 0))
+    throw new TallyError(
+      'invalid_input',
+      `--kpi ${path}: the header must have date, app and/or team, metric and value (found: ${cols.join(', ')})`,
+      { file: path },
+    );
+  return rows.map((r, n) => {
+    const line = n + 2;
+    const date = (r[iDate] ?? '').trim();
+    if (!/^\d{4}-\d{2}-\d{2}/.test(date))
+      throw new TallyError('invalid_input', `--kpi ${path}:${line}: date "${date}" is not YYYY-MM-DD`, {
+        file: path,
+        line,
+      });
+    let value;
+    try {
+      value = parseUsd((r[iValue] ?? '').trim());
+    } catch {
+      throw new TallyError(
+        'invalid_input',
+        `--kpi ${path}:${line}: value "${r[iValue] ?? ''}" is not a number`,
+        { file: path, line },
+      );
+    }
+    const text = (i: number) => (i >= 0 && (r[i] ?? '').trim() !== '' ? r[i]!.trim() : null);
+    return {
+      day: date.slice(0, 10),
+      app: text(iApp),
+      team: text(iTeam),
+      metric: (r[iMetric] ?? '').trim(),
+      value,
+    };
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * Unit economics: the true (allocated) AI cost of each app or team divided by what it served: requests,
+ * conversations, active end users and business outcomes from a KPI series, with the trend against the previous
+ * period and, where revenue is given, AI cost as a share of it. Ratios are computed only for printing.
+ */
+import { nanosToUsd, type Nanos } from '../../core/index.js';
+
+/** One KPI value; `value` is the decimal scaled by 1e9 (exact, like money). */
+export interface KpiValue {
+  readonly day: string;
+  readonly app: string | null;
+  readonly team: string | null;
+  readonly metric: string;
+  readonly value: bigint;
+}
+
+/** Gateway activity of one app or team (scope null = not set on the traffic). */
+export interface ScopeActivity {
+  readonly scope: string | null;
+  readonly requests: number;
+  readonly conversations: number;
+  readonly activeUsers: number;
+}
+
+/** Everything one period contributes. */
+export interface UnitPeriod {
+  /** Allocated total cost per scope (direct + shared). */
+  readonly costs: ReadonlyMap<string, Nanos>;
+  /** All AI cost of the period, unallocated included. */
+  readonly totalNanos: Nanos;
+  readonly activity: readonly ScopeActivity[];
+  /** Activity of the whole organisation (distinct users are not additive across scopes). */
+  readonly overall: ScopeActivity;
+  readonly kpis: readonly KpiValue[];
+}
+
+/** A JSON-ready row. */
+export type UnitRow = Record<string, unknown>;
+
+const UNASSIGNED = '(unassigned)';
+const per = (cost: Nanos, n: number): number | null => (n > 0 ? nanosToUsd(cost) / n : null);
+const change = (now: number | null, before: number | null): number | null =>
+  now === null || before === null || before === 0
+    ? null
+    : Math.round(((now - before) / before) * 10_000) / 100;
+const isRevenue = (metric: string) => /^revenue/i.test(metric);
+
+interface Figures {
+  cost: Nanos;
+  act: ScopeActivity | undefined;
+  kpis: Map<string, bigint>;
+}
+
+function figures(p: UnitPeriod, by: 'app' | 'team', scope: string | null): Figures {
+  const cost = scope === null ? p.totalNanos : (p.costs.get(scope) ?? 0n);
+  const act = scope === null ? p.overall : p.activity.find((a) => (a.scope ?? UNASSIGNED) === scope);
+  const kpis = new Map<string, bigint>();
+  for (const k of p.kpis) {
+    if (scope !== null && (k[by] ?? UNASSIGNED) !== scope) continue;
+    kpis.set(k.metric, (kpis.get(k.metric) ?? 0n) + k.value);
+  }
+  return { cost, act, kpis };
+}
+
+function row(cur: Figures, prev: Figures | null): UnitRow {
+  const requests = cur.act?.requests ?? 0;
+  const conversations = cur.act?.conversations ?? 0;
+  const users = cur.act?.activeUsers ?? 0;
+  const unit = (f: Figures) => ({
+    costPerRequestUsd: per(f.cost, f.act?.requests ?? 0),
+    costPerConversationUsd: per(f.cost, f.act?.conversations ?? 0),
+    costPerActiveUserUsd: per(f.cost, f.act?.activeUsers ?? 0),
+  });
+  const now = unit(cur);
+  const before = prev ? unit(prev) : null;
+  const outcomes = [...cur.kpis.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([metric, v]) => {
+      const value = Number(v) / 1e9;
+      const pv = prev?.kpis.get(metric);
+      const costPerUnitUsd = per(cur.cost, value);
+      const previousCostPerUnitUsd = prev && pv !== undefined ? per(prev.cost, Number(pv) / 1e9) : null;
+      return {
+        metric,
+        value,
+        costPerUnitUsd,
+        previousCostPerUnitUsd,
+        changePct: change(costPerUnitUsd, previousCostPerUnitUsd),
+      };
+    });
+  const revenue = [...cur.kpis.entries()].filter(([m]) => isRevenue(m)).reduce((a, [, v]) => a + v, 0n);
+  const hasRevenue = [...cur.kpis.keys()].some(isRevenue);
+  return {
+    costUsd: nanosToUsd(cur.cost),
+    requests,
+    conversations,
+    activeUsers: users,
+    ...now,
+    outcomes,
+    revenueUsd: hasRevenue ? Number(revenue) / 1e9 : null,
+    aiCostShareOfRevenue:
+      hasRevenue && revenue > 0n ? Number((cur.cost * 1_000_000n) / revenue) / 1_000_000 : null,
+    previous:
+      prev && before
+        ? { costUsd: nanosToUsd(prev.cost), requests: prev.act?.requests ?? 0, ...before }
+        : null,
+    trend: before
+      ? {
+          costChangePct: change(nanosToUsd(cur.cost), prev ? nanosToUsd(prev.cost) : null),
+          costPerRequestChangePct: change(now.costPerRequestUsd, before.costPerRequestUsd),
+          costPerConversationChangePct: change(now.costPerConversationUsd, before.costPerConversationUsd),
+          costPerActiveUserChangePct: change(now.costPerActiveUserUsd, before.costPerActiveUserUsd),
+        }
+      : null,
+  };
+}
+
+/** Builds one row per app (or team) with activity, cost or KPIs, plus the organisation's total. */
+export function unitEconomics(
+  cur: UnitPeriod,
+  prev: UnitPeriod | null,
+  by: 'app' | 'team',
+): { rows: UnitRow[]; total: UnitRow } {
+  const scopes = new Set<string>([
+    ...cur.costs.keys(),
+    ...cur.activity.map((a) => a.scope ?? UNASSIGNED),
+    ...cur.kpis.map((k) => k[by]).filter((s): s is string => s !== null),
+  ]);
+  const rows = [...scopes].sort().map((s) => ({
+    [by]: s,
+    ...row(figures(cur, by, s), prev ? figures(prev, by, s) : null),
+  }));
+  rows.sort((a, b) => (b['costUsd'] as number) - (a['costUsd'] as number));
+  return { rows, total: row(figures(cur, by, null), prev ? figures(prev, by, null) : null) };
+}
