@@ -14,6 +14,7 @@ import { pricesImportCommand } from './prices-import.js';
 import { chargebackCommand } from './chargeback.js';
 import { exportFocusCommand } from './export-focus.js';
 import { reconcileCommand } from './reconcile.js';
+import { unitEconomicsCommand } from './unit-economics.js';
 import { alertsRunCommand, alertsTestCommand } from './alerts.js';
 import { anomaliesCommand } from './anomalies.js';
 import { budgetsSetCommand, budgetsStatusCommand } from './budgets.js';
@@ -48,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   chargebackCommand,
   exportFocusCommand,
   reconcileCommand,
+  unitEconomicsCommand,
   // forecast, anomalies, budgets, alerts (issue 7)
   alertsRunCommand,
   alertsTestCommand,

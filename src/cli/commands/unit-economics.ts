@@ -1,0 +1,91 @@
+/** `tally unit-economics`: cost per request, conversation, active user and business outcome, with trend. */
+import { resolve } from 'node:path';
+import { TallyError, formatUsd, monthWindow, previousMonth } from '../../core/index.js';
+import { totalsByConsumer } from '../../analytics/chargeback/index.js';
+import type { PeriodAllocation } from '../../analytics/allocate/index.js';
+import {
+  loadActivity,
+  loadStoredKpis,
+  readKpiFile,
+  unitEconomics,
+  type KpiValue,
+  type UnitPeriod,
+} from '../../analytics/unit-economics/index.js';
+import type { CostStore } from '../../store/index.js';
+import type { Command } from '../command.js';
+import { allocateWithPrevious, periodOption } from './_allocation-report.js';
+
+export const unitEconomicsCommand: Command = {
+  name: 'unit-economics',
+  summary: 'AI cost per request, conversation, active user and business outcome (KPI file), with trend',
+  usage: '--period YYYY-MM [--kpi FILE.csv] [--by app|team] [--json]',
+  options: {
+    period: { type: 'string', description: 'UTC calendar month YYYY-MM' },
+    kpi: {
+      type: 'string',
+      description: 'CSV of date, app and/or team, metric, value (default: stored KPIs)',
+    },
+    by: { type: 'string', description: 'app (default) or team' },
+  },
+  async run(ctx) {
+    const period = periodOption(ctx);
+    monthWindow(period);
+    const byRaw = ctx.str('by') ?? 'app';
+    if (byRaw !== 'app' && byRaw !== 'team')
+      throw new TallyError('invalid_input', `--by "${byRaw}": use app or team`, { field: 'by' });
+    const by = byRaw;
+    const kpiPath = ctx.str('kpi');
+    const fileKpis = kpiPath ? readKpiFile(resolve(kpiPath)) : null;
+    const { store, current, previous } = await allocateWithPrevious(ctx, period, true);
+    const load = async (pa: PeriodAllocation): Promise<UnitPeriod> => {
+      const w = monthWindow(pa.period);
+      const inWindow = (k: KpiValue) => k.day >= isoDay(w.from) && k.day < isoDay(w.to);
+      const kpis = fileKpis ? fileKpis.filter(inWindow) : await loadStoredKpis(store, w);
+      const totals = totalsByConsumer(pa.result, by);
+      return {
+        costs: new Map([...totals].map(([k, t]) => [k, t.direct + t.shared])),
+        totalNanos: pa.result.totalNanos,
+        activity: await loadActivity(store, w, by),
+        overall: await overallActivity(store, w),
+        kpis,
+      };
+    };
+    const cur = await load(current);
+    const prev = previous ? await load(previous) : null;
+    const { rows, total } = unitEconomics(cur, prev, by);
+    if (ctx.json) {
+      ctx.out.json({
+        period,
+        previousPeriod: previousMonth(period),
+        by,
+        kpiSource: kpiPath ? resolve(kpiPath) : 'store',
+        rows,
+        total,
+      });
+      return;
+    }
+    ctx.out.line(`Unit economics ${period} by ${by}: AI cost $${formatUsd(cur.totalNanos)}`);
+    const flat = [...rows, { [by]: '(all)', ...total }].map((r) => ({
+      [by]: r[by],
+      costUsd: r['costUsd'],
+      requests: r['requests'],
+      costPerRequestUsd: r['costPerRequestUsd'],
+      costPerConversationUsd: r['costPerConversationUsd'],
+      costPerActiveUserUsd: r['costPerActiveUserUsd'],
+      aiCostShareOfRevenue: r['aiCostShareOfRevenue'],
+      outcomes: (r['outcomes'] as { metric: string; costPerUnitUsd: number | null }[])
+        .map((o) => `${o.metric} $${o.costPerUnitUsd === null ? '-' : o.costPerUnitUsd.toFixed(4)}`)
+        .join('; '),
+      costPerRequestChangePct:
+        (r['trend'] as { costPerRequestChangePct: number | null } | null)?.costPerRequestChangePct ?? null,
+    }));
+    ctx.out.table(flat);
+  },
+};
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+async function overallActivity(store: CostStore, w: { from: Date; to: Date }) {
+  const [all] = await loadActivity(store, w, 'all');
+  return all ?? { scope: 'all', requests: 0, conversations: 0, activeUsers: 0 };
+}
