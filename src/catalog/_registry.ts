@@ -126,6 +126,12 @@ function builtIn(): PriceRecord[] {
 
 const records: PriceRecord[] = builtIn();
 const builtInCount = records.length;
+let generation = 0;
+
+/** Changes whenever registered rows change, so memoised lookups know to start over. */
+export function registryGeneration(): number {
+  return generation;
+}
 
 /** All price records (built-in then registered), for lookups and listings. */
 export function allRecords(): readonly PriceRecord[] {
@@ -135,9 +141,11 @@ export function allRecords(): readonly PriceRecord[] {
 /** Adds imported rows (retail API pages, price sheets). Later registrations win ties in lookups. */
 export function addRecords(rows: readonly PriceRecord[]): void {
   records.push(...rows);
+  generation++;
 }
 
 /** Drops every registered (imported) row, keeping the built-in catalog. */
 export function clearRegistered(): void {
   records.length = builtInCount;
+  generation++;
 }

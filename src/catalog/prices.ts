@@ -1,6 +1,6 @@
 /** Price lookups at a point in time, effective rates (discounts, price sheets) and exact request costing. */
 import { TallyError, tokenCost, type Nanos } from '../core/index.js';
-import { allRecords } from './_registry.js';
+import { allRecords, registryGeneration } from './_registry.js';
 import { normalizeDeployment, normalizeProvider } from './deployments.js';
 import { resolveModel } from './models.js';
 import type { Discount, PriceQuery, PriceRecord, ResolvedModel, TokenPrice, TokenUsage } from './types.js';
@@ -36,7 +36,25 @@ function rank(r: PriceRecord, c: CanonicalQuery): number {
   return modelScore * 10 + regionScore;
 }
 
+// The gateway prices every request: memoise (query, day) -> record. Bounded; cleared when imports change.
+const memo = new Map<string, PriceRecord | null>();
+let memoGeneration = -1;
+const MEMO_LIMIT = 10_000;
+
 function pick(c: CanonicalQuery, basis: 'list' | 'effective'): PriceRecord | null {
+  if (memoGeneration !== registryGeneration() || memo.size > MEMO_LIMIT) {
+    memo.clear();
+    memoGeneration = registryGeneration();
+  }
+  const key = [basis, c.model.id, c.provider, c.deployment, c.region ?? '', c.day].join('|');
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const found = scan(c, basis);
+  memo.set(key, found);
+  return found;
+}
+
+function scan(c: CanonicalQuery, basis: 'list' | 'effective'): PriceRecord | null {
   let best: PriceRecord | null = null;
   let bestRank = -1;
   for (const r of allRecords()) {
