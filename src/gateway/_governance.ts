@@ -11,6 +11,7 @@ import {
   admitRequest,
   keyLimitSpec,
   MemoryLimitStore,
+  RedisLimitStore,
   seedLimitsFromStore,
   type LimitCheck,
   type LimitStore,
@@ -68,7 +69,10 @@ function reqState(ctx: RequestContext): RequestState {
 /** Creates limit and cache state; continues budgets and quotas from the spend already in the store. */
 export async function initGovernanceState(services: GatewayServices): Promise<void> {
   const g = services.config.gateway;
-  const limits = new MemoryLimitStore();
+  const redis = g?.limits?.redis;
+  const limits: LimitStore = redis
+    ? await RedisLimitStore.connect(redis.url, redis.prefix)
+    : new MemoryLimitStore();
   await seedLimitsFromStore(services.store, limits, services.now());
   const ex = g?.cache?.exact;
   const se = g?.cache?.semantic;

@@ -99,6 +99,13 @@ const limitSpecSchema = z.strictObject({
 /** gateway.limits: TPM, quotas and budgets per team and app; worst-case output reserved when max_tokens is unset. */
 export const gatewayLimitsSchema = z.strictObject({
   reserveOutputTokens: z.number().int().positive().default(4096),
+  /** Shared limit state for several replicas (default: in-process). */
+  redis: z
+    .strictObject({
+      url: z.string().regex(/^(redis|unix):\/\//, 'redis://host:port or unix:///path'),
+      prefix: z.string().default('tally:lim:'),
+    })
+    .optional(),
   teams: z.record(z.string(), limitSpecSchema).default({}),
   apps: z.record(z.string(), limitSpecSchema).default({}),
 });

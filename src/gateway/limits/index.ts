@@ -11,6 +11,7 @@ export type {
   CounterState,
 } from './limit-store.js';
 export { MemoryLimitStore } from './memory.js';
+export { RedisLimitStore } from './redis.js';
 export {
   buildLimitChecks,
   keyLimitSpec,
