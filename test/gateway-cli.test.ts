@@ -136,6 +136,55 @@ test('a key created by the CLI works on a gateway started later, usage reports i
   assert.equal(mine['outputTokens'], MOCK_USAGE.completion_tokens);
   assert.equal(mine['costUsd'], Number(expected.costNanos) / 1e9);
 
+  // Keys can be managed while the gateway holds the store: the CLI goes through its admin API.
+  const live2 = await runCli([
+    'keys',
+    'create',
+    '--config',
+    f.configPath,
+    '--db',
+    f.dbPath,
+    '--team',
+    'ads',
+    '--app',
+    'x',
+    '--env',
+    'dev',
+    '--json',
+  ]);
+  assert.equal(live2.code, 0, live2.stderr);
+  const second = live2.json<{ id: string; key: string }>();
+  const c2 = new OpenAI({ apiKey: second.key, baseURL: `${url}/v1`, maxRetries: 0 });
+  await c2.embeddings.create({ model: 'text-embedding-3-small', input: 'x' });
+  const revoked = await runCli([
+    'keys',
+    'revoke',
+    second.id,
+    '--config',
+    f.configPath,
+    '--db',
+    f.dbPath,
+    '--json',
+  ]);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  assert.equal(revoked.json<{ status: string }>().status, 'revoked');
+  const denied = await c2.embeddings
+    .create({ model: 'text-embedding-3-small', input: 'x' })
+    .catch((e: unknown) => e);
+  assert.ok(denied instanceof OpenAI.AuthenticationError);
+
+  const lastLive = await runCli([
+    'usage',
+    '--config',
+    f.configPath,
+    '--db',
+    f.dbPath,
+    '--by',
+    'team,model',
+    '--json',
+  ]);
+  assert.equal(lastLive.code, 0, lastLive.stderr);
+
   // SIGTERM drains and flushes: the same report from the store afterwards.
   const exited = new Promise<number | null>((ok) => child!.once('exit', (code) => ok(code)));
   child.kill('SIGTERM');
@@ -152,7 +201,7 @@ test('a key created by the CLI works on a gateway started later, usage reports i
     '--json',
   ]);
   assert.equal(offline.code, 0, offline.stderr);
-  assert.deepEqual(offline.json(), rows);
+  assert.deepEqual(offline.json(), lastLive.json());
   const secret = await runCli([
     'sql',
     '--db',

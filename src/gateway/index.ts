@@ -20,3 +20,4 @@ export {
   type KeyLimits,
 } from './keys.js';
 export { usageReport, parseUsageBy, parseWindow, type UsageRow } from './usage-report.js';
+export { askRunningGateway } from './admin-client.js';

@@ -3,6 +3,7 @@
  * hash with parameterised SQL, so nothing in an auth header ever reaches SQL text), revoked or rotated by id.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { newId, TallyError } from '../core/index.js';
 import type { CostStore, VirtualKeyRecord } from '../store/index.js';
 
@@ -26,6 +27,27 @@ export interface KeySpec extends KeyLimits {
   costCenter?: string | undefined;
   tags?: Record<string, string>;
 }
+
+/** Schema of a KeySpec arriving over the admin API. */
+export const keySpecSchema = z.strictObject({
+  team: z.string().max(200).optional(),
+  app: z.string().max(200).optional(),
+  environment: z.string().max(200).optional(),
+  costCenter: z.string().max(200).optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  allowedModels: z.array(z.string()).optional(),
+  tpm: z.number().int().positive().optional(),
+  quota: z
+    .strictObject({ tokens: z.number().int().positive(), period: z.enum(['hour', 'day', 'month']) })
+    .optional(),
+  budget: z
+    .strictObject({
+      usd: z.number().nonnegative(),
+      period: z.enum(['day', 'week', 'month']),
+      hard: z.boolean(),
+    })
+    .optional(),
+});
 
 /** SHA-256 (hex) of a key secret: the only form stored. */
 export function hashKey(secret: string): string {

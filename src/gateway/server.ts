@@ -15,7 +15,7 @@ import { buildContext, matchEndpoint, presentedKey, type Endpoint } from './_req
 import { RouteTable } from './_route.js';
 import { buildUpstreams, closeUpstreams } from './_upstreams.js';
 import { embedTexts } from './_embed.js';
-import { KeyResolver } from './keys.js';
+import { KeyResolver, createKey, keySpecSchema, keyView, revokeKey, rotateKey } from './keys.js';
 import { parseUsageBy, parseWindow, usageReport } from './usage-report.js';
 import {
   closeGovernance,
@@ -199,6 +199,32 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       sendJson(res, 200, await usageReport(opts.store, { by, ...w }));
       return;
     }
+    if (url.pathname === '/admin/keys' && req.method === 'GET') {
+      sendJson(res, 200, (await opts.store.listKeys()).map(keyView));
+      return;
+    }
+    if (url.pathname === '/admin/keys' && req.method === 'POST') {
+      const parsed = keySpecSchema.safeParse(parseJsonBody(await readBody(req, 65_536)));
+      if (!parsed.success) throw new TallyError('invalid_input', `key spec: ${parsed.error.message}`);
+      const { record, key } = await createKey(opts.store, parsed.data);
+      keys.clear();
+      sendJson(res, 200, { id: record.id, key, ...keyView(record) });
+      return;
+    }
+    const km = /^\/admin\/keys\/([^/]+)\/(revoke|rotate)$/.exec(url.pathname);
+    if (km && req.method === 'POST') {
+      const id = decodeURIComponent(km[1]!);
+      if (km[2] === 'revoke') {
+        const rec = await revokeKey(opts.store, id);
+        keys.clear();
+        sendJson(res, 200, keyView(rec));
+      } else {
+        const { record, key, replaced } = await rotateKey(opts.store, id);
+        keys.clear();
+        sendJson(res, 200, { id: record.id, key, replaced, ...keyView(record) });
+      }
+      return;
+    }
     if (url.pathname === '/admin/keys/reload' && req.method === 'POST') {
       keys.clear();
       sendJson(res, 200, { ok: true });
@@ -211,8 +237,13 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const server = createServer(
     { requestTimeout: 300_000, headersTimeout: 60_000, keepAliveTimeout: 5_000 },
     (req, res) => {
+      // In flight until the response is closed AND the pipeline has metered it (the drain waits for both).
       metrics.inFlight++;
-      res.once('close', () => metrics.inFlight--);
+      let done = 0;
+      const release = (): void => {
+        if (++done === 2) metrics.inFlight--;
+      };
+      res.once('close', release);
       const url = new URL(req.url ?? '/', 'http://gateway');
       const path = url.pathname.replace(/\/+$/, '') || '/';
       const run = async (): Promise<void> => {
@@ -242,7 +273,9 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         if (path.startsWith('/admin/')) return handleAdmin(req, res, url);
         throw new TallyError('not_found', `no route ${req.method} ${path}`);
       };
-      run().catch((err: unknown) => sendError(res, err));
+      run()
+        .catch((err: unknown) => sendError(res, err))
+        .finally(release);
     },
   );
 

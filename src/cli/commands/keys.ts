@@ -1,6 +1,13 @@
 /** `tally keys create|list|revoke|rotate`: virtual keys (secrets shown once, stored as hashes). */
 import { TallyError } from '../../core/index.js';
-import { createKey, keyView, revokeKey, rotateKey, type KeySpec } from '../../gateway/index.js';
+import {
+  askRunningGateway,
+  createKey,
+  keyView,
+  revokeKey,
+  rotateKey,
+  type KeySpec,
+} from '../../gateway/index.js';
 import type { Command, CommandContext } from '../command.js';
 
 function period<T extends string>(ctx: CommandContext, name: string, allowed: readonly T[], dflt: T): T {
@@ -78,12 +85,20 @@ export const keysCreateCommand: Command = {
   },
   async run(ctx) {
     const spec = specFrom(ctx);
-    const store = await ctx.openStore();
-    const { record, key } = await createKey(store, spec);
-    if (ctx.json) ctx.out.json({ id: record.id, key, ...keyView(record) });
+    // A running gateway holds the store: create through it (it also starts honouring the key at once).
+    let made = (await askRunningGateway(ctx.dbPath, 'POST', '/admin/keys', spec)) as Record<
+      string,
+      unknown
+    > | null;
+    if (!made) {
+      const store = await ctx.openStore();
+      const { record, key } = await createKey(store, spec);
+      made = { id: record.id, key, ...keyView(record) };
+    }
+    if (ctx.json) ctx.out.json(made);
     else {
-      ctx.out.line(`key id: ${record.id}`);
-      ctx.out.line(`key:    ${key}`);
+      ctx.out.line(`key id: ${String(made['id'])}`);
+      ctx.out.line(`key:    ${String(made['key'])}`);
       ctx.out.note('Store the key now: it is shown only once (Tally keeps only its hash).');
     }
   },
@@ -95,9 +110,12 @@ export const keysListCommand: Command = {
   usage: '[--all] [--json]',
   options: { all: { type: 'boolean', description: 'include revoked keys' } },
   async run(ctx) {
-    const store = await ctx.openStore({ readOnly: true });
-    const keys = (await store.listKeys()).filter((k) => ctx.flag('all') || k.status === 'active');
-    const rows = keys.map(keyView);
+    let all = (await askRunningGateway(ctx.dbPath, 'GET', '/admin/keys')) as Record<string, unknown>[] | null;
+    if (!all) {
+      const store = await ctx.openStore({ readOnly: true });
+      all = (await store.listKeys()).map(keyView);
+    }
+    const rows = all.filter((k) => ctx.flag('all') || k['status'] === 'active');
     if (ctx.json) ctx.out.json(rows);
     else ctx.out.table(rows, ['id', 'hint', 'team', 'app', 'environment', 'status', 'createdAt']);
   },
@@ -115,10 +133,15 @@ export const keysRevokeCommand: Command = {
   usage: 'KEY_ID [--json]',
   positionals: true,
   async run(ctx) {
-    const store = await ctx.openStore();
-    const rec = await revokeKey(store, idArg(ctx));
-    if (ctx.json) ctx.out.json(keyView(rec));
-    else ctx.out.line(`revoked ${rec.id}`);
+    const id = idArg(ctx);
+    let view = (await askRunningGateway(
+      ctx.dbPath,
+      'POST',
+      `/admin/keys/${encodeURIComponent(id)}/revoke`,
+    )) as Record<string, unknown> | null;
+    if (!view) view = keyView(await revokeKey(await ctx.openStore(), id));
+    if (ctx.json) ctx.out.json(view);
+    else ctx.out.line(`revoked ${id}`);
   },
 };
 
@@ -128,12 +151,20 @@ export const keysRotateCommand: Command = {
   usage: 'KEY_ID [--json]',
   positionals: true,
   async run(ctx) {
-    const store = await ctx.openStore();
-    const { record, key, replaced } = await rotateKey(store, idArg(ctx));
-    if (ctx.json) ctx.out.json({ id: record.id, key, replaced, ...keyView(record) });
+    const id = idArg(ctx);
+    let made = (await askRunningGateway(
+      ctx.dbPath,
+      'POST',
+      `/admin/keys/${encodeURIComponent(id)}/rotate`,
+    )) as Record<string, unknown> | null;
+    if (!made) {
+      const { record, key, replaced } = await rotateKey(await ctx.openStore(), id);
+      made = { id: record.id, key, replaced, ...keyView(record) };
+    }
+    if (ctx.json) ctx.out.json(made);
     else {
-      ctx.out.line(`key id: ${record.id} (replaces ${replaced}, now revoked)`);
-      ctx.out.line(`key:    ${key}`);
+      ctx.out.line(`key id: ${String(made['id'])} (replaces ${id}, now revoked)`);
+      ctx.out.line(`key:    ${String(made['key'])}`);
       ctx.out.note('Store the key now: it is shown only once.');
     }
   },

@@ -3,39 +3,14 @@
  * single write lock, so the report first asks that gateway (`GET /admin/usage`, admin token from the
  * `<db>.gateway.json` state file) and otherwise opens the store read-only.
  */
-import { TallyError } from '../../core/index.js';
 import {
   parseUsageBy,
   parseWindow,
-  readGatewayState,
+  askRunningGateway,
   usageReport,
   type UsageRow,
 } from '../../gateway/index.js';
 import type { Command } from '../command.js';
-
-async function askGateway(dbPath: string, query: URLSearchParams): Promise<UsageRow[] | null> {
-  const state = readGatewayState(dbPath);
-  if (!state) return null;
-  let res: Response;
-  try {
-    res = await fetch(`${state.url}/admin/usage?${query.toString()}`, {
-      headers: { 'x-tally-admin-token': state.adminToken },
-      redirect: 'error',
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch {
-    return null; // a stale state file from a gateway that is gone: read the store instead
-  }
-  const body = (await res.json().catch(() => null)) as unknown;
-  if (!res.ok) {
-    const msg = (body as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${res.status}`;
-    throw new TallyError(
-      'unavailable',
-      `the running gateway at ${state.url} refused the usage report: ${msg}`,
-    );
-  }
-  return body as UsageRow[];
-}
 
 export const usageCommand: Command = {
   name: 'usage',
@@ -54,7 +29,8 @@ export const usageCommand: Command = {
     const by = parseUsageBy(ctx.str('by'));
     const w = parseWindow(ctx.str('from'), ctx.str('to'));
     const q = new URLSearchParams({ by: by.join(','), from: w.from.toISOString(), to: w.to.toISOString() });
-    let rows = await askGateway(ctx.dbPath, q);
+    let rows = (await askRunningGateway(ctx.dbPath, 'GET', `/admin/usage?${q.toString()}`)) as
+      UsageRow[] | null;
     if (!rows) {
       const store = await ctx.openStore({ readOnly: true });
       rows = await usageReport(store, { by, ...w });

@@ -1,0 +1,95 @@
+/**
+ * Benchmark servers, one per child process so each gets its own event loop:
+ *   mock            the mock upstream
+ *   bare <mockUrl>  a bare Node pass-through proxy (http server + undici Pool, no parsing)
+ *   tally <mockUrl> Tally's gateway with keys, metering, limits and the durable ledger on
+ * Prints one JSON line {url, key?} on stdout when ready; exits on SIGTERM (Tally drains first).
+ */
+import { createServer } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+import { loadConfig } from '../src/core/index.js';
+import { createKey, startGateway } from '../src/gateway/index.js';
+import { startMockUpstream } from '../src/gateway/testing/mock-upstream.js';
+import { openStore } from '../src/store/index.js';
+
+const [kind, mockUrl] = process.argv.slice(2);
+const ready = (o: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
+
+if (kind === 'mock') {
+  const m = await startMockUpstream({ record: false });
+  ready({ url: m.url });
+  process.once('SIGTERM', () => void m.close().then(() => process.exit(0)));
+} else if (kind === 'bare') {
+  const pool = new Pool(mockUrl!, { connections: 128 });
+  const server = createServer((req, res) => {
+    pool
+      .request({
+        method: req.method as 'POST',
+        path: req.url ?? '/',
+        headers: { 'content-type': 'application/json' },
+        body: req,
+      })
+      .then(async (r) => {
+        res.writeHead(r.statusCode, {
+          'content-type': String(r.headers['content-type'] ?? 'application/json'),
+        });
+        for await (const c of r.body) res.write(c);
+        res.end();
+      })
+      .catch(() => {
+        res.writeHead(502);
+        res.end();
+      });
+  });
+  server.keepAliveTimeout = 30_000;
+  server.listen(0, '127.0.0.1', () =>
+    ready({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+  );
+  process.once('SIGTERM', () => server.close(() => process.exit(0)));
+} else if (kind === 'tally') {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-bench-'));
+  const configPath = join(dir, 'tally.yaml');
+  writeFileSync(
+    configPath,
+    `version: 1
+gateway:
+  port: 0
+  upstreams:
+    - name: mock
+      kind: azure-openai
+      baseUrl: ${mockUrl}
+      apiKey: bench-upstream-key
+      region: eastus2
+      deployments:
+        - { name: gpt-4o-mini, model: gpt-4o-mini, type: global-standard }
+  routes:
+    - { model: gpt-4o-mini, targets: [mock/gpt-4o-mini] }
+`,
+  );
+  const dbPath = join(dir, 'tally.duckdb');
+  const store = await openStore({ path: dbPath });
+  // Limits on: a generous TPM and a daily budget, so the checks run without refusing the benchmark.
+  const { key } = await createKey(store, {
+    team: 'bench',
+    app: 'load',
+    environment: 'prod',
+    tpm: 1_000_000_000,
+    budget: { usd: 1_000_000, period: 'day', hard: true },
+  });
+  await store.close();
+  const gw = await startGateway({
+    config: loadConfig({ path: configPath }).config,
+    dbPath,
+    port: 0,
+    host: '127.0.0.1',
+  });
+  ready({ url: gw.url, key, dbPath });
+  process.once('SIGTERM', () => void gw.stop().then(() => process.exit(0)));
+} else {
+  process.stderr.write('usage: gateway-servers.ts mock | bare URL | tally URL\n');
+  process.exit(2);
+}
