@@ -189,8 +189,8 @@ function tokenTypeOf(meter: string): AiClass['tokenType'] {
   if (!/\btokens?\b|\bmtok\b|\b1[km]\b/.test(m)) return 'none';
   if (/\b(cached|cchd|cd|cache)\b/.test(m)) return 'cached-input';
   if (/\b(outp|output|out|opt)\b/.test(m)) return 'output';
-  if (/\b(inp|input)\b/.test(m)) return 'input';
-  return 'none';
+  // Token meters without a direction (embeddings) bill input tokens.
+  return 'input';
 }
 
 function deploymentOf(meter: string, f: ChargeFacts, tokenType: AiClass['tokenType']): string | null {
@@ -213,14 +213,14 @@ export function modelFromMeter(meter: string): string | null {
   const cleaned = meter
     .toLowerCase()
     .replace(/\b\d{4}-\d{2}-\d{2}\b/g, ' ') // dated snapshots: 2024-07-18
-    .replace(/\btext[- ]embedding/g, 'text_embedding'); // keep "text-" in embedding names
+    .replace(/\btext[- ]embedding/g, 'textembeddingmodel'); // keep "text-" in embedding names
   const words = cleaned
     .split(/[\s\-_/()]+/)
     .filter((w) => w.length > 0)
     .filter((w) => !METER_NOISE.has(w))
     .filter((w) => !/^\d{4}$/.test(w)); // 4-digit snapshot dates: 0513, 0718
   if (words.length === 0) return null;
-  let model = words.join('-').replace(/text_embedding/g, 'text-embedding');
+  let model = words.join('-').replace(/textembeddingmodel/g, 'text-embedding');
   if (model === 'r1') model = 'deepseek-r1';
   // Azure GPT-5 family meters drop the "gpt" prefix: "5.4 inp Gl 1M Tokens".
   if (/^\d/.test(model)) model = `gpt-${model}`;

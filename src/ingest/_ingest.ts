@@ -12,7 +12,7 @@ import type { CostStore } from '../store/index.js';
 import { expandPaths, fileKind, hashFile } from './_source.js';
 import type { IngestFormat } from './_detect.js';
 import { loadTyped, QUARANTINE } from './_load.js';
-import { stageFile } from './_read.js';
+import { stageFile, type StagedFile } from './_read.js';
 import { lit } from './_sql.js';
 
 /** Options of an ingest run. */
@@ -56,25 +56,42 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
   const runId = newId();
   await store.exec("SET TimeZone = 'UTC'");
   await store.exec(`CREATE OR REPLACE TEMP TABLE ${QUARANTINE} (file VARCHAR, line BIGINT, reason VARCHAR)`);
-  const result = await store.transaction(async (tx) => {
-    const out: IngestedFile[] = [];
-    const seen = new Set<string>();
-    let done = 0;
+  // Phase 1, outside the transaction: hash and stage every new file into its own temp table (temp tables made
+  // inside a transaction get transaction-local rowids, and rowid is how we give line numbers back).
+  const staged: { file: string; hash: string; i: number; st: StagedFile | null }[] = [];
+  const seen = new Set<string>();
+  let done = 0;
+  try {
     for (const [i, file] of files.entries()) {
       const hash = await hashFile(file);
-      const known = await tx.query('SELECT 1 FROM ingests WHERE file_hash = $1 LIMIT 1', [hash]);
-      if (known.length > 0 || seen.has(hash)) {
-        out.push(unchanged(file));
-      } else {
+      const known = await store.query('SELECT 1 FROM ingests WHERE file_hash = $1 LIMIT 1', [hash]);
+      let st: StagedFile | null = null;
+      if (known.length === 0 && !seen.has(hash)) {
         seen.add(hash);
+        st = await stageFile(store, file, fileKind(file)!, opts.format ?? 'auto', tablesFor(i));
+      }
+      staged.push({ file, hash, i, st });
+      done += statSync(file).size;
+      opts.onProgress?.(done * 0.8, total);
+    }
+    // Phase 2: one transaction loads everything, so a failure leaves the store as it was.
+    const result = await store.transaction(async (tx) => {
+      const out: IngestedFile[] = [];
+      for (const { file, hash, i, st } of staged) {
+        if (!st) {
+          out.push(unchanged(file));
+          continue;
+        }
         const ingestId = `${runId}-${i}`;
-        const staged = await stageFile(tx, file, fileKind(file)!, opts.format ?? 'auto');
+        const t = tablesFor(i);
         const loaded = await loadTyped(tx, {
           file,
           ingestId,
-          slicePrefix: staged.format,
-          hasHeader: staged.hasHeader,
-          rejects: staged.rejects,
+          slicePrefix: st.format,
+          hasHeader: st.hasHeader,
+          rejects: st.rejects,
+          typed: t.typed,
+          rejectsTable: t.rejects,
         });
         await tx.exec(
           `INSERT INTO ingests (id, file, file_hash, format, slice_key, rows_loaded, rows_rejected, ingested_at)
@@ -83,32 +100,39 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
             ingestId,
             file,
             hash,
-            staged.format,
+            st.format,
             loaded.slices.join(',') || null,
             loaded.rowsLoaded,
             loaded.rowsRejected,
           ],
         );
-        out.push({ file, format: staged.format, version: staged.version, status: 'loaded', ...loaded });
+        out.push({ file, format: st.format, version: st.version, status: 'loaded', ...loaded });
       }
-      done += statSync(file).size;
-      opts.onProgress?.(done, total);
+      const rowsReplaced = await replaceSlices(tx, runId, out);
+      await reconcileAzureDatasets(tx, out);
+      return { files: out, rowsReplaced };
+    });
+    opts.onProgress?.(total, total);
+    const sum = (k: 'rowsRead' | 'rowsLoaded' | 'rowsRejected') => result.files.reduce((s, f) => s + f[k], 0);
+    const res: IngestResult = {
+      files: result.files,
+      rowsRead: sum('rowsRead'),
+      rowsLoaded: sum('rowsLoaded'),
+      rowsRejected: sum('rowsRejected'),
+      rowsReplaced: result.rowsReplaced,
+    };
+    if (res.rowsRejected > 0) res.quarantine = await writeQuarantine(store, opts.quarantineDir, runId);
+    return res;
+  } finally {
+    for (const { i } of staged) {
+      const t = tablesFor(i);
+      await store.exec(`DROP TABLE IF EXISTS ${t.typed}`);
+      await store.exec(`DROP TABLE IF EXISTS ${t.rejects}`);
     }
-    const rowsReplaced = await replaceSlices(tx, runId, out);
-    await reconcileAzureDatasets(tx, out);
-    return { files: out, rowsReplaced };
-  });
-  const sum = (k: 'rowsRead' | 'rowsLoaded' | 'rowsRejected') => result.files.reduce((s, f) => s + f[k], 0);
-  const res: IngestResult = {
-    files: result.files,
-    rowsRead: sum('rowsRead'),
-    rowsLoaded: sum('rowsLoaded'),
-    rowsRejected: sum('rowsRejected'),
-    rowsReplaced: result.rowsReplaced,
-  };
-  if (res.rowsRejected > 0) res.quarantine = await writeQuarantine(store, opts.quarantineDir, runId);
-  return res;
+  }
 }
+
+const tablesFor = (i: number) => ({ typed: `_tally_typed_${i}`, rejects: `_tally_rej_${i}` });
 
 function unchanged(file: string): IngestedFile {
   return {

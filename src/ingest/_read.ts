@@ -9,7 +9,13 @@ import type { CostStore } from '../store/index.js';
 import { azureMapping } from './_azure.js';
 import { detectFormat, focusVersionOf, headerKey, mapFocusHeaders, type IngestFormat } from './_detect.js';
 import { REJECTS } from './_load.js';
-import { readFirstLine, sniffDelimiter, splitHeader, type FileKind } from './_source.js';
+import {
+  copyWithoutLeadingBoms,
+  readFirstLine,
+  sniffDelimiter,
+  splitHeader,
+  type FileKind,
+} from './_source.js';
 import { ident, lit } from './_sql.js';
 import { typedTableSql, type SourceMapping } from './_stage.js';
 
@@ -30,7 +36,12 @@ export interface Source {
 }
 
 /** Opens a file as a text-column source (no data read yet). */
-export async function openSource(tx: CostStore, file: string, kind: FileKind): Promise<Source> {
+export async function openSource(
+  tx: CostStore,
+  file: string,
+  kind: FileKind,
+  rejectsTable: string = REJECTS,
+): Promise<Source> {
   if (kind === 'parquet') {
     let desc;
     try {
@@ -56,7 +67,13 @@ export async function openSource(tx: CostStore, file: string, kind: FileKind): P
     });
     return { headers, sql: `(SELECT ${cols.join(', ')} FROM read_parquet(${lit(file)}))`, hasHeader: false };
   }
-  const first = await readFirstLine(file, kind === 'csv.gz');
+  const { first, bomOnData } = await readFirstLine(file, kind === 'csv.gz');
+  if (bomOnData) {
+    // A second byte-order mark before the first data row would break its quoting: read a copy without it.
+    const copy = await copyWithoutLeadingBoms(file, kind === 'csv.gz');
+    const src = await openSource(tx, copy, 'csv', rejectsTable);
+    return src;
+  }
   const delim = sniffDelimiter(first);
   const headers = splitHeader(first, delim);
   if (headers.length < 2 || headers.every((h) => h === ''))
@@ -64,7 +81,7 @@ export async function openSource(tx: CostStore, file: string, kind: FileKind): P
   const columns = headers.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const sql = `read_csv(${lit(file)}, header = true, auto_detect = false, delim = ${lit(delim)}, quote = '"', escape = '"',
     columns = {${columns}}, compression = ${kind === 'csv.gz' ? "'gzip'" : "'none'"}, store_rejects = true,
-    rejects_table = '${REJECTS}', rejects_scan = '_tally_rejscan', max_line_size = 10000000)`;
+    rejects_table = '${rejectsTable}', rejects_scan = '${rejectsTable}_scan', max_line_size = 10000000)`;
   return { headers, sql, hasHeader: true };
 }
 
@@ -124,10 +141,11 @@ export async function stageFile(
   file: string,
   kind: FileKind,
   wanted: IngestFormat | 'auto',
+  tables: { typed: string; rejects: string },
 ): Promise<StagedFile> {
-  await tx.exec(`DROP TABLE IF EXISTS ${REJECTS}`);
-  await tx.exec('DROP TABLE IF EXISTS _tally_rejscan');
-  const src = await openSource(tx, file, kind);
+  await tx.exec(`DROP TABLE IF EXISTS ${tables.rejects}`);
+  await tx.exec(`DROP TABLE IF EXISTS ${tables.rejects}_scan`);
+  const src = await openSource(tx, file, kind, tables.rejects);
   const detected = detectFormat(src.headers, basename(file));
   if (detected === null && wanted === 'auto')
     throw new TallyError(
@@ -138,11 +156,11 @@ export async function stageFile(
   let format: IngestFormat = wanted === 'auto' ? detected! : wanted;
   try {
     if (format === 'focus') {
-      await tx.exec(typedTableSql(src.sql, focusMapping(src.headers)));
+      await tx.exec(typedTableSql(src.sql, focusMapping(src.headers), tables.typed));
     } else {
       await tx.exec(`CREATE OR REPLACE TEMP TABLE _tally_raw AS SELECT * FROM ${src.sql}`);
       if (wanted === 'auto') format = await azureDataset(tx, src.headers, basename(file));
-      await tx.exec(typedTableSql('_tally_raw', azureMapping(src.headers, format)));
+      await tx.exec(typedTableSql('_tally_raw', azureMapping(src.headers, format), tables.typed));
     }
   } catch (err) {
     if (err instanceof TallyError) throw err;
@@ -152,7 +170,7 @@ export async function stageFile(
   }
   let rejects = 0;
   if (src.hasHeader) {
-    const r = await tx.query(`SELECT count(*) AS n FROM ${REJECTS}`);
+    const r = await tx.query(`SELECT count(*) AS n FROM ${tables.rejects}`);
     rejects = Number(r[0]?.['n'] ?? 0);
   }
   return {

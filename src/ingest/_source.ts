@@ -2,7 +2,10 @@
  * Source files: expand paths/folders/globs, hash a file (streamed), and read a CSV header line (also from .gz)
  * without reading the whole file.
  */
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -81,15 +84,19 @@ export async function hashFile(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-/** Reads the first line of a (possibly gzipped) text file, without its byte-order mark. */
-export async function readFirstLine(path: string, gz: boolean): Promise<string> {
+/** Reads the first line of a (possibly gzipped) text file without its byte-order mark; notes a BOM on line 2. */
+export async function readFirstLine(
+  path: string,
+  gz: boolean,
+): Promise<{ first: string; bomOnData: boolean }> {
   const raw = createReadStream(path, { highWaterMark: 64 * 1024 });
   const stream = gz ? raw.pipe(createGunzip()) : raw;
   let text = '';
   try {
     for await (const chunk of stream) {
       text += (chunk as Buffer).toString('utf8');
-      if (/\r?\n/.test(text) || text.length > 1_000_000) break;
+      const nl = text.indexOf('\n');
+      if ((nl >= 0 && text.length > nl + 1) || text.length > 1_000_000) break;
     }
   } catch (err) {
     throw new TallyError('invalid_input', `${basename(path)}: cannot read (${(err as Error).message})`, {
@@ -98,8 +105,36 @@ export async function readFirstLine(path: string, gz: boolean): Promise<string> 
   } finally {
     raw.destroy();
   }
-  return text.split(/\r?\n/)[0]!.replace(/^\uFEFF+/, '');
+  const lines = text.split(/\r?\n/);
+  return { first: lines[0]!.replace(/^\uFEFF+/, ''), bomOnData: (lines[1] ?? '').startsWith('\uFEFF') };
 }
+
+/** Copies a (possibly gzipped) CSV to a temp file with byte-order marks removed from its first 1 MiB. */
+export async function copyWithoutLeadingBoms(path: string, gz: boolean): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-ingest-'));
+  const out = join(dir, basename(path).replace(/\.gz$/i, ''));
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  const input = gz ? raw.pipe(createGunzip()) : raw;
+  let first = true;
+  const strip = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (!first) return done(null, chunk);
+      first = false;
+      const parts: Buffer[] = [];
+      let at = 0;
+      for (let i = chunk.indexOf(BOM); i >= 0; i = chunk.indexOf(BOM, at)) {
+        parts.push(chunk.subarray(at, i));
+        at = i + BOM.length;
+      }
+      parts.push(chunk.subarray(at));
+      done(null, Buffer.concat(parts));
+    },
+  });
+  await pipeline(input, strip, createWriteStream(out));
+  return out;
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** The delimiter of a CSV header line: the most frequent of `,` `;` `\t` `|` outside quotes. */
 export function sniffDelimiter(header: string): string {

@@ -43,7 +43,7 @@ const KEY_COLS = [
 export const CLASS_KEY_COLUMNS: readonly string[] = KEY_COLS;
 
 /** CREATE TEMP TABLE _tally_typed AS ... from `source` (a FROM-able SQL text) with `m`. */
-export function typedTableSql(source: string, m: SourceMapping): string {
+export function typedTableSql(source: string, m: SourceMapping, table: string = TYPED): string {
   // Layer 1: cleaned text of every source cell we use.
   const l1: string[] = [];
   for (const col of SOURCE_COLUMNS) {
@@ -100,7 +100,7 @@ export function typedTableSql(source: string, m: SourceMapping): string {
   if (!l2.includes(ident('t_BilledCost'))) l2.push(ident('t_BilledCost'));
 
   const outCols = [...SOURCE_COLUMNS.map((c) => ident(c.name)), 'x_Extra', '_k_rt', '_k_mcat', '_k_msub'];
-  return `CREATE OR REPLACE TEMP TABLE ${TYPED} AS
+  return `CREATE OR REPLACE TEMP TABLE ${table} AS
 SELECT ${outCols.join(', ')},
   hash(${KEY_COLS.map(ident).join(', ')}) AS _ck,
   nullif(concat_ws('; ', ${bad.join(',\n    ')}), '') AS _reason
