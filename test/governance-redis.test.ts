@@ -48,6 +48,7 @@ test('a hard budget holds across two gateway replicas sharing Redis', { skip: !h
   const config = loadConfig({ path: fx.configPath }).config;
   config.gateway!.limits = {
     reserveOutputTokens: 4096,
+    promptTokens: 'upper-bound',
     teams: {},
     apps: {},
     redis: { url: `unix://${sock}`, prefix: 'e2e:' },

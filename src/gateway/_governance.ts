@@ -13,6 +13,7 @@ import {
   MemoryLimitStore,
   RedisLimitStore,
   seedLimitsFromStore,
+  promptTokenBound,
   type LimitCheck,
   type LimitStore,
   type Reservation,
@@ -212,7 +213,7 @@ function priceOn(
   }
 }
 
-/** Prompt tokens of the request as it will be sent (exact for chat; a tokenizer count of the input otherwise). */
+/** Exact prompt tokens of the request as it will be sent (tokenizer), for `promptTokens: exact` and images. */
 function promptTokens(ctx: RequestContext, model: string): number {
   const b = ctx.body;
   try {
@@ -247,7 +248,8 @@ export async function reserveRequestLimits(ctx: RequestContext): Promise<void> {
   const st = stateOf(ctx.services);
   if (!hasLimits(st, ctx) || !ctx.key) return;
   const model = ctx.targets[0]?.model ?? ctx.requestModel;
-  const prompt = promptTokens(ctx, model);
+  const bound = st.limitsCfg?.promptTokens === 'exact' ? null : promptTokenBound(ctx.body);
+  const prompt = bound ?? promptTokens(ctx, model);
   const n = typeof ctx.body['n'] === 'number' && ctx.body['n'] > 1 ? Math.floor(ctx.body['n']) : 1;
   const maxOut =
     ctx.operation === 'embeddings'

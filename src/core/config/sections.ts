@@ -99,6 +99,8 @@ const limitSpecSchema = z.strictObject({
 /** gateway.limits: TPM, quotas and budgets per team and app; worst-case output reserved when max_tokens is unset. */
 export const gatewayLimitsSchema = z.strictObject({
   reserveOutputTokens: z.number().int().positive().default(4096),
+  /** How reservations count prompt tokens: a UTF-8 byte upper bound (fast) or the exact tokenizer (~0.6 µs/char). */
+  promptTokens: z.enum(['upper-bound', 'exact']).default('upper-bound'),
   /** Shared limit state for several replicas (default: in-process). */
   redis: z
     .strictObject({
