@@ -176,3 +176,36 @@ test('chat counts equal the OpenAI cookbook figures the API reported (129 on gpt
   assert.equal(countChatTokens('gpt-4', messages), 129);
   assert.equal(countChatTokens('gpt-4o', messages), 124);
 });
+
+test('image parts in chat messages are counted with the tile formula from the image size', () => {
+  // A 1x1 PNG header claiming 1600x1200: fit 2048 -> short side 768 -> 1024x768 -> 2x2 tiles.
+  const png = Buffer.alloc(33);
+  png.writeUInt32BE(0x89504e47, 0);
+  png.writeUInt32BE(0x0d0a1a0a, 4);
+  png.writeUInt32BE(13, 8);
+  png.write('IHDR', 12, 'ascii');
+  png.writeUInt32BE(1600, 16);
+  png.writeUInt32BE(1200, 20);
+  const url = `data:image/png;base64,${png.toString('base64')}`;
+  const text = [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }] }];
+  const withImage = [
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'What is this?' },
+        { type: 'image_url', image_url: { url } },
+      ],
+    },
+  ];
+  const low = [
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'What is this?' },
+        { type: 'image_url', image_url: { url, detail: 'low' } },
+      ],
+    },
+  ];
+  assert.equal(countChatTokens('gpt-4o', withImage) - countChatTokens('gpt-4o', text), 85 + 170 * 4);
+  assert.equal(countChatTokens('gpt-4o', low) - countChatTokens('gpt-4o', text), 85);
+});
