@@ -140,10 +140,17 @@ export async function generateUsage(o: UsageOptions): Promise<UsageResult> {
   let buffer: UsageEvent[] = [];
   let events = 0;
 
+  // One chunk is stored while the next is generated: the store's insert runs in DuckDB's threads, so awaiting
+  // it before generating more would leave the JS thread idle. At most two chunks are in memory.
+  let inFlight: Promise<number> | null = null;
   const flush = async () => {
+    if (inFlight) events += await inFlight;
+    inFlight = null;
     if (buffer.length === 0) return;
-    events += await o.store.appendUsage(buffer);
+    inFlight = o.store.appendUsage(buffer);
     buffer = [];
+    // Yield once so the store starts on this chunk before generation resumes.
+    await new Promise((r) => setImmediate(r));
   };
 
   for (let d = 0; d < o.days; d++) {
@@ -236,6 +243,8 @@ export async function generateUsage(o: UsageOptions): Promise<UsageResult> {
           emit(t, rng, `demo-${d}-${si}-${ei}-${i}`, ts, shape, incident, i >= n);
         }
         if (buffer.length >= o.chunk) await flush();
+        // Let the store's queued work (appender, insert) proceed between streams.
+        else if (inFlight) await new Promise((r) => setImmediate(r));
       }
     }
 
@@ -263,6 +272,7 @@ export async function generateUsage(o: UsageOptions): Promise<UsageResult> {
     if (buffer.length >= o.chunk) await flush();
     o.onDay?.(d + 1);
   }
+  await flush();
   await flush();
   return { events, prodRequests, incidents: stats };
 }
