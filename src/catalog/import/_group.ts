@@ -50,7 +50,7 @@ export function groupMeters(
 ): PriceRecord[] {
   const groups = new Map<string, { m: MeterPrice; input?: Nanos; cached?: Nanos; output?: Nanos }>();
   for (const m of meters) {
-    const key = [m.family, m.deployment, m.region ?? '', m.effectiveFrom].join('|');
+    const key = [m.model, m.deployment, m.region ?? '', m.effectiveFrom].join('|');
     const g = groups.get(key) ?? { m };
     g[m.tokenType === 'input' ? 'input' : m.tokenType === 'cached' ? 'cached' : 'output'] = m.nanosPerMTok;
     groups.set(key, g);
@@ -64,7 +64,7 @@ export function groupMeters(
       continue;
     }
     out.push({
-      model: g.m.family,
+      model: g.m.model,
       deployment: g.m.deployment,
       provider: 'azure',
       inputNanosPerMTok: g.input,

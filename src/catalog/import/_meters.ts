@@ -4,10 +4,20 @@
  * "41 ft opt Dz"), so the vocabulary is data: each word is a direction, a deployment marker, noise, a
  * version stamp, or part of the model name. Anything we cannot place is skipped with a reason.
  */
+import { MODELS } from '../data/models.js';
 import { resolveModel } from '../models.js';
+
+// "0513" in "gpt 4o 0513 Inp regnl" names gpt-4o-2024-05-13: family|MMDD -> dated id.
+const BY_STAMP = new Map<string, string>();
+for (const m of MODELS) {
+  const d = /-(\d{4})-(\d{2})-(\d{2})$/.exec(m.id);
+  if (d) BY_STAMP.set(`${m.family}|${d[2]}${d[3]}`, m.id);
+}
 
 /** What a meter bills, when it is a text-token meter. */
 export interface TokenMeter {
+  /** The dated model id when the meter's version stamp names a known version (gpt 4o 0513), else the family. */
+  model: string;
   family: string;
   deployment: string;
   tokenType: 'input' | 'cached' | 'output';
@@ -23,6 +33,7 @@ const DIRECTION: Record<string, 'input' | 'cached' | 'output'> = {
   output: 'output',
   out: 'output',
   otpt: 'output',
+  outpt: 'output',
   cchd: 'cached',
   cached: 'cached',
   cache: 'cached',
@@ -50,6 +61,7 @@ const MARKER: Record<string, 'global' | 'dz' | 'regional' | 'batch' | 'ft'> = {
 };
 
 const NOISE = new Set([
+  'shortco',
   'tokens',
   'token',
   'tkn',
@@ -70,6 +82,8 @@ const NOISE = new Set([
 
 // Words that mean "not a plain text-token price": these rows are skipped with the word as the reason.
 const NOT_TEXT_TOKENS = new Set([
+  'longco',
+  'pp',
   'audio',
   'aud',
   'image',
@@ -129,6 +143,7 @@ export function parseMeterName(name: string): TokenMeter | { skip: string } {
   let direction: TokenMeter['tokenType'] | undefined;
   const markers = new Set<string>();
   const modelWords: string[] = [];
+  let stamp: string | undefined;
   for (const w of words) {
     if (NOT_TEXT_TOKENS.has(w)) return { skip: `not a text-token meter (${w})` };
     const d = DIRECTION[w];
@@ -139,7 +154,8 @@ export function parseMeterName(name: string): TokenMeter | { skip: string } {
     }
     const mk = MARKER[w];
     if (mk) markers.add(mk);
-    else if (!NOISE.has(w) && !VERSION.test(w)) modelWords.push(w);
+    else if (VERSION.test(w)) stamp ??= w.slice(-4);
+    else if (!NOISE.has(w)) modelWords.push(w);
   }
   if (modelWords.length === 0) return { skip: 'no model name in meter name' };
   let family: string | undefined;
@@ -167,7 +183,8 @@ export function parseMeterName(name: string): TokenMeter | { skip: string } {
         : markers.has('global')
           ? 'global-standard'
           : 'regional';
-  return { family, deployment, tokenType: direction };
+  const model = (stamp && BY_STAMP.get(`${family}|${stamp}`)) ?? family;
+  return { model, family, deployment, tokenType: direction };
 }
 
 /** Tokens per unit of measure for token meters ("1K" -> 1000, "1M" -> 1e6), or null for other units. */

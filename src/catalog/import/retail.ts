@@ -47,6 +47,11 @@ export function parseRetailPrices(
       skip(skipped, `price type ${type}`);
       continue;
     }
+    // Tiered meters: only the first tier is the list price per token.
+    if (Number(it['tierMinimumUnits'] ?? 0) > 0) {
+      skip(skipped, 'higher volume tier');
+      continue;
+    }
     const currency = str(it['currencyCode']) || 'USD';
     if (currency !== 'USD') {
       skip(skipped, `currency ${currency}`);

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseMeterName, parsePriceSheetCsv, parseRetailPrices } from './index.js';
+
+test('Azure meter abbreviations map to model, deployment type and token type', () => {
+  const cases: [string, string, string, string][] = [
+    ['gpt 4o 1120 Inp glbl Tokens', 'gpt-4o-2024-11-20', 'global-standard', 'input'],
+    ['gpt 4o 0513 Outp regnl Tokens', 'gpt-4o-2024-05-13', 'regional', 'output'],
+    ['GPT 5 Mini cchd Inpt Glbl', 'gpt-5-mini', 'global-standard', 'cached'],
+    ['GPT 5 outpt Glbl 1M Tokens', 'gpt-5', 'global-standard', 'output'],
+    ['5.4 opt Dz 1M Tokens', 'gpt-5.4', 'data-zone', 'output'],
+    ['5.5 ShortCo inp Gl 1M Tokens', 'gpt-5.5', 'global-standard', 'input'],
+    ['gpt-4o-mini-0718 Batch inp Dz', 'gpt-4o-mini-2024-07-18', 'data-zone-batch', 'input'],
+    ['41 ft opt Dz', 'gpt-4.1', 'fine-tuned', 'output'],
+    ['o4-mini 0416 Inp glbl Tokens', 'o4-mini-2025-04-16', 'global-standard', 'input'],
+    ['gpt 4.1 nano cached Inp glbl Tokens', 'gpt-4.1-nano', 'global-standard', 'cached'],
+  ];
+  for (const [name, model, deployment, tokenType] of cases)
+    assert.deepEqual(
+      parseMeterName(name),
+      { model, family: parseMeterName(name).family, deployment, tokenType },
+      name,
+    );
+  for (const name of [
+    '5.4 LongCo inp Gl 1M Tokens',
+    'GPT 4o Audio Inp Glbl',
+    'Grok 4.1 Inp DZone Tokens',
+    'Provisioned Managed Global Unit',
+  ])
+    assert.ok('skip' in parseMeterName(name), name);
+});
+
+test('retail items become one record per model, deployment and region, with per-1K prices scaled to per-1M', () => {
+  const item = (meterName: string, unitPrice: number, extra: Record<string, unknown> = {}) => ({
+    serviceName: 'Foundry Models',
+    productName: 'Azure OpenAI',
+    meterName,
+    unitPrice,
+    unitOfMeasure: '1K',
+    currencyCode: 'USD',
+    type: 'Consumption',
+    armRegionName: 'swedencentral',
+    effectiveStartDate: '2025-05-01T00:00:00Z',
+    ...extra,
+  });
+  const r = parseRetailPrices(
+    {
+      Items: [
+        item('gpt 4.1 mini Inp glbl Tokens', 0.0004),
+        item('gpt 4.1 mini cached Inp glbl Tokens', 0.0001),
+        item('gpt 4.1 mini Outp glbl Tokens', 0.0016),
+        item('gpt 4.1 mini Outp glbl Tokens', 0.0012, { tierMinimumUnits: 1000000 }),
+        item('gpt 4.1 mini Inp glbl Tokens', 0.0004, { currencyCode: 'EUR' }),
+        item('gpt 4.1 Inp glbl Tokens', 0.002),
+      ],
+    },
+    { source: 'test' },
+  );
+  assert.equal(r.records.length, 1);
+  const rec = r.records[0]!;
+  assert.deepEqual(
+    [
+      rec.model,
+      rec.deployment,
+      rec.region,
+      rec.inputNanosPerMTok,
+      rec.cachedInputNanosPerMTok,
+      rec.outputNanosPerMTok,
+    ],
+    ['gpt-4.1-mini', 'global-standard', 'swedencentral', 400_000_000n, 100_000_000n, 1_600_000_000n],
+  );
+  // The lone gpt-4.1 input meter has no output meter: it is reported, never priced as zero output.
+  assert.equal(
+    Object.values(r.skipped).reduce((a, b) => a + b, 0),
+    3,
+  );
+});
+
+test('a price sheet without the required columns is rejected naming the column', () => {
+  assert.throws(() => parsePriceSheetCsv('MeterName,UnitPrice\nx,1\n', { source: 't' }), /UnitOfMeasure/);
+});
