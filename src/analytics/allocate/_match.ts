@@ -71,18 +71,43 @@ export function rowDeploymentNames(row: CostRow): string[] {
 
 /** Which usage a cost row belongs to, and how it was found. */
 export interface UsageMatch {
-  /** Stable key of the matched set ("deployment:x", "model:gpt-4o|provisioned", ...). */
+  /** Stable key of the matched set ("deployment:x", "account:a|gpt-4o|provisioned", "model:gpt-4o", ...). */
   readonly key: string;
-  readonly via: 'deployment' | 'model' | 'none';
+  readonly via: 'deployment' | 'account' | 'model' | 'none';
   /** Indexes into the usage list. */
   readonly usage: readonly number[];
 }
 
-/** Finds the usage a cost row is about: the same deployment, else the same model (and deployment type). */
-export function matchUsage(
+/** What matching needs to know about a usage line. */
+export type MatchableUsage = Pick<ConsumerUsage, 'deployment' | 'model' | 'deploymentType'> & {
+  /** The gateway's upstream name; for Azure this is the account the export names in ResourceName. */
+  readonly upstream?: string | null;
+};
+
+/** Narrows usage indexes to the row's model family and, when possible, its deployment type. */
+function narrowByModel(
   row: CostRow,
-  usage: readonly Pick<ConsumerUsage, 'deployment' | 'model' | 'deploymentType'>[],
-): UsageMatch {
+  usage: readonly MatchableUsage[],
+  within: readonly number[],
+): { key: string; usage: number[] } | null {
+  const model = row.values['x_AiModel'];
+  if (!model) return null;
+  const fam = normalizeModel(model);
+  const byModel = within.filter((i) => normalizeModel(usage[i]!.model) === fam);
+  const type = row.values['x_AiDeploymentType'];
+  const ledgerType = type ? (LEDGER_TYPE[type] ?? type) : null;
+  const byType = ledgerType ? byModel.filter((i) => usage[i]!.deploymentType === ledgerType) : [];
+  if (byType.length > 0) return { key: `${fam}|${ledgerType}`, usage: byType };
+  if (byModel.length > 0) return { key: fam, usage: byModel };
+  return null;
+}
+
+/**
+ * Finds the usage a cost row is about: the same deployment; else the same account (the gateway's upstream)
+ * and model; else the same model (and deployment type) anywhere. Traffic on a known account for a model the
+ * gateway never sent there matches nothing: it bypassed the gateway.
+ */
+export function matchUsage(row: CostRow, usage: readonly MatchableUsage[]): UsageMatch {
   const names = new Set(rowDeploymentNames(row));
   if (names.size > 0) {
     const hits = indexesWhere(usage, (u) => u.deployment !== null && names.has(u.deployment.toLowerCase()));
@@ -90,17 +115,19 @@ export function matchUsage(
       const dep = usage[hits[0]!]!.deployment!.toLowerCase();
       return { key: `deployment:${dep}`, via: 'deployment', usage: hits };
     }
+    const inAccount = indexesWhere(usage, (u) => !!u.upstream && names.has(u.upstream.toLowerCase()));
+    if (inAccount.length > 0) {
+      const account = usage[inAccount[0]!]!.upstream!.toLowerCase();
+      if (!row.values['x_AiModel']) return { key: `account:${account}`, via: 'account', usage: inAccount };
+      const narrowed = narrowByModel(row, usage, inAccount);
+      if (narrowed)
+        return { key: `account:${account}|${narrowed.key}`, via: 'account', usage: narrowed.usage };
+      return { key: 'none', via: 'none', usage: [] };
+    }
   }
-  const model = row.values['x_AiModel'];
-  if (model) {
-    const fam = normalizeModel(model);
-    const byModel = indexesWhere(usage, (u) => normalizeModel(u.model) === fam);
-    const type = row.values['x_AiDeploymentType'];
-    const ledgerType = type ? (LEDGER_TYPE[type] ?? type) : null;
-    const byType = ledgerType ? byModel.filter((i) => usage[i]!.deploymentType === ledgerType) : [];
-    if (byType.length > 0) return { key: `model:${fam}|${ledgerType}`, via: 'model', usage: byType };
-    if (byModel.length > 0) return { key: `model:${fam}`, via: 'model', usage: byModel };
-  }
+  const all = usage.map((_, i) => i);
+  const narrowed = narrowByModel(row, usage, all);
+  if (narrowed) return { key: `model:${narrowed.key}`, via: 'model', usage: narrowed.usage };
   return { key: 'none', via: 'none', usage: [] };
 }
 

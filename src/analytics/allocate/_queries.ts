@@ -70,7 +70,7 @@ export async function loadConsumerUsage(store: CostStore, w: TimeWindow): Promis
   const aggs = await store.aggregateUsage({
     from: w.from,
     to: w.to,
-    by: ['team', 'cost_center', 'app', 'environment', 'deployment', 'model', 'deployment_type'],
+    by: ['team', 'cost_center', 'app', 'environment', 'upstream', 'deployment', 'model', 'deployment_type'],
   });
   return aggs.map((a) => ({
     team: a.dims['team'] ?? null,
@@ -78,6 +78,7 @@ export async function loadConsumerUsage(store: CostStore, w: TimeWindow): Promis
     app: a.dims['app'] ?? null,
     environment: a.dims['environment'] ?? null,
     deployment: a.dims['deployment'] ?? null,
+    upstream: a.dims['upstream'] ?? null,
     model: a.dims['model'] ?? '',
     deploymentType: a.dims['deployment_type'] ?? '',
     requests: a.requests,

@@ -24,6 +24,8 @@ export type ConsumerDimension = (typeof CONSUMER_DIMENSIONS)[number];
 /** Ledger usage of one consumer on one deployment/model in the period. */
 export interface ConsumerUsage extends Consumer {
   readonly deployment: string | null;
+  /** The gateway's upstream (for Azure, the account the export names as ResourceName). */
+  readonly upstream: string | null;
   readonly model: string;
   readonly deploymentType: string;
   readonly requests: number;

@@ -25,6 +25,7 @@ const use = (
   app: null,
   environment: null,
   deployment,
+  upstream: null,
   model: 'gpt-4o-2024-08-06',
   deploymentType: 'global-standard',
   requests: 1,
@@ -103,4 +104,37 @@ test('model names from meters and from the ledger meet at the model family', () 
   assert.equal(normalizeModel('GPT-4o-0806'), 'gpt-4o');
   assert.equal(normalizeModel('gpt-4o-mini-2024-07-18'), 'gpt-4o-mini');
   assert.notEqual(normalizeModel('gpt-4o-mini'), normalizeModel('gpt-4o'));
+});
+
+test('an account-level meter goes to the gateway traffic on that account and model, not to other accounts', () => {
+  const on = (team: string, upstream: string, deployment: string, model: string) => ({
+    ...use(team, deployment, 1000, 0, '1'),
+    upstream,
+    model,
+  });
+  // Two accounts both serve gpt-4.1-mini; the export names the account, never the deployment.
+  const usage = [
+    on('claims', 'aoai-claims', 'extract-41-mini', 'gpt-4.1-mini-2025-04-14'),
+    on('support', 'aoai-support', 'summarise-41-mini', 'gpt-4.1-mini-2025-04-14'),
+    on('support', 'aoai-support', 'chat-4o-mini', 'gpt-4o-mini-2024-07-18'),
+  ];
+  const acct = (i: number, name: string, model: string, cost: string) =>
+    row(i, {
+      ResourceName: name,
+      x_AiModel: model,
+      x_AiTokenType: 'input',
+      x_AiDeploymentType: 'global-standard',
+      EffectiveCost: cost,
+    });
+  const rows = [
+    acct(0, 'aoai-support', 'gpt-4.1-mini', '0.8'),
+    acct(1, 'aoai-claims', 'gpt-4.1-mini', '0.9'),
+    acct(2, 'aoai-claims', 'o4-mini', '5'), // a model nobody sent through the gateway on this account
+  ];
+  const r = allocateCosts(rows, usage, settings());
+  const of = (i: number) =>
+    r.pieces.filter((p) => p.rowIndex === i).map((p) => [p.consumer?.team ?? null, p.nanos]);
+  assert.deepEqual(of(0), [['support', parseUsd('0.8')]]);
+  assert.deepEqual(of(1), [['claims', parseUsd('0.9')]]);
+  assert.deepEqual(of(2), [[null, parseUsd('5')]]);
 });

@@ -82,7 +82,7 @@ export function allocateCosts(
     if (r >= 0) mine = allocateShared(idx, cost, r, settings.rules[r]!, matches[idx]!, usage, settings);
     else if (isTokenRow(row))
       mine = allocateDirect(row, idx, cost, matches[idx]!, usage, exportByKey, settings);
-    else if (matches[idx]!.via === 'deployment')
+    else if (matches[idx]!.via === 'deployment' || matches[idx]!.via === 'account')
       // Other charges on a deployment the gateway serves (credits, adjustments, hosting) follow its token share.
       mine = splitAmong(
         idx,

@@ -14,7 +14,13 @@ import type {
 export * from './_types.js';
 export { allocateCosts, rowCostNanos, isTokenRow, DEFAULT_RULES } from './allocate.js';
 export { consumerKey, dimensionValue } from './_consumers.js';
-export { matchUsage, normalizeModel, parseJsonObject, type UsageMatch } from './_match.js';
+export {
+  matchUsage,
+  normalizeModel,
+  parseJsonObject,
+  type UsageMatch,
+  type MatchableUsage,
+} from './_match.js';
 export { loadCostRows, loadConsumerUsage, AI_ROW_SQL } from './_queries.js';
 
 /** Allocation settings from tally.yaml (defaults when the section is absent). */

@@ -6,7 +6,7 @@ import type { MeteredUsage } from './reconcile.js';
 /** Metered usage over the window (money as exact integer text, read back into bigints). */
 export async function loadMeteredUsage(store: CostStore, w: TimeWindow): Promise<MeteredUsage[]> {
   const rows = await store.query(
-    `SELECT deployment, model, deployment_type, strftime(start_time AT TIME ZONE 'UTC', '%Y-%m-%d') AS day,
+    `SELECT upstream, deployment, model, deployment_type, strftime(start_time AT TIME ZONE 'UTC', '%Y-%m-%d') AS day,
        count(*) AS requests, CAST(sum(input_tokens) AS VARCHAR) AS input_tokens,
        CAST(sum(output_tokens) AS VARCHAR) AS output_tokens,
        CAST(sum(cost_nanos) AS VARCHAR) AS cost, CAST(sum(list_cost_nanos) AS VARCHAR) AS list_cost,
@@ -16,6 +16,7 @@ export async function loadMeteredUsage(store: CostStore, w: TimeWindow): Promise
     [w.from, w.to],
   );
   return rows.map((r) => ({
+    upstream: r['upstream'] === null ? null : String(r['upstream']),
     deployment: r['deployment'] === null ? null : String(r['deployment']),
     model: String(r['model']),
     deploymentType: String(r['deployment_type']),

@@ -8,6 +8,7 @@ import { matchUsage, normalizeModel, type CostRow } from '../allocate/index.js';
 
 /** Ledger usage of one deployment/model/type on one UTC day. */
 export interface MeteredUsage {
+  readonly upstream: string | null;
   readonly deployment: string | null;
   readonly model: string;
   readonly deploymentType: string;
@@ -105,20 +106,25 @@ const newAcc = (): Acc => ({
 
 const dec = (v: string | null | undefined): Nanos => (v ? parseUsd(v) : 0n);
 
-/** The key a cost row reconciles under. */
-function rowKey(row: CostRow, by: ReconcileBy, metered: readonly MeteredUsage[]): string {
+/** The key a cost row reconciles under, and the usage it matched. */
+function rowKey(
+  row: CostRow,
+  by: ReconcileBy,
+  metered: readonly MeteredUsage[],
+): { key: string; usage: readonly number[] } {
   const v = row.values;
-  if (by === 'day') return (v['ChargePeriodStart'] ?? '').slice(0, 10);
+  if (by === 'day') return { key: (v['ChargePeriodStart'] ?? '').slice(0, 10), usage: [] };
   const m = matchUsage(row, metered);
   if (by === 'model') {
-    if (v['x_AiModel']) return normalizeModel(v['x_AiModel']);
+    if (v['x_AiModel']) return { key: normalizeModel(v['x_AiModel']), usage: [] };
     const first = m.usage[0];
-    if (first !== undefined) return normalizeModel(metered[first]!.model);
-    return v['ServiceName'] ?? v['ResourceName'] ?? '(unknown)';
+    if (first !== undefined) return { key: normalizeModel(metered[first]!.model), usage: [] };
+    return { key: v['ServiceName'] ?? v['ResourceName'] ?? '(unknown)', usage: [] };
   }
-  const deps = new Set(m.usage.map((i) => metered[i]!.deployment ?? `model:${metered[i]!.model}`));
-  if (deps.size === 1) return [...deps][0]!;
-  return v['ResourceName'] ?? v['x_AiModel'] ?? v['ServiceName'] ?? '(unknown)';
+  const deps = new Set(m.usage.map((i) => usageKey(metered[i]!, 'deployment')));
+  if (deps.size === 1) return { key: [...deps][0]!, usage: [] };
+  // Several deployments behind one charge (an account-level meter): reconcile them together under its name.
+  return { key: v['ResourceName'] ?? v['x_AiModel'] ?? v['ServiceName'] ?? '(unknown)', usage: m.usage };
 }
 
 function usageKey(u: MeteredUsage, by: ReconcileBy): string {
@@ -139,18 +145,22 @@ export function reconcile(
     if (!a) accs.set(k, (a = newAcc()));
     return a;
   };
-  for (const u of metered) {
-    const a = get(usageKey(u, opts.by));
+  const keyed = rows.map((r) => rowKey(r, opts.by, metered));
+  const override = new Map<number, string>();
+  keyed.forEach((k) => k.usage.forEach((i) => override.has(i) || override.set(i, k.key)));
+  metered.forEach((u, i) => {
+    const a = get(override.get(i) ?? usageKey(u, opts.by));
     a.requests += u.requests;
     a.tokens += u.inputTokens + u.outputTokens;
     a.m += u.costNanos;
     a.ml += u.listCostNanos;
-    if (u.deploymentType === 'provisioned' || u.deploymentType === 'fine-tuned') a.mTime += u.costNanos;
+    // PTU traffic is paid for by the hour; fine-tuned inference is still billed per token.
+    if (u.deploymentType === 'provisioned') a.mTime += u.costNanos;
     for (const pv of u.priceVersions) a.versions.add(pv);
-  }
-  for (const row of rows) {
+  });
+  rows.forEach((row, idx) => {
     const v = row.values;
-    const a = get(rowKey(row, opts.by, metered));
+    const a = get(keyed[idx]!.key);
     const billed = dec(v['BilledCost']);
     a.rows++;
     a.b += billed;
@@ -167,7 +177,7 @@ export function reconcile(
       a.bTok += billed;
       a.lTok += dec(v['ListCost']);
     }
-  }
+  });
   const lines = [...accs.entries()].map(([key, a]) => explain(key, a, opts));
   return lines.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
 }
@@ -252,18 +262,20 @@ function explain(key: string, a: Acc, opts: ReconcileOptions): ReconcileLine {
   const abs = absOf(unexplained);
   const limit = (BigInt(Math.round(opts.thresholdPct * 1e6)) * base) / 1_000_000n;
   const flagged = abs >= CENT && abs >= limit;
+  // Parts under half a cent are rounding, not news; a discount the ledger already applies is said in words.
   const parts = comps
-    .filter((c) => c.nanos !== 0n || c.kind === 'price-change')
+    .filter((c) => absOf(c.nanos) * 2n >= CENT || c.kind === 'price-change')
     .map((c) => `${c.detail} [${usd(c.nanos)}]`);
   if (flagged)
     parts.unshift(
       `UNEXPLAINED variance ${usd(unexplained)} (${pct(abs, base)} of cost): check retries, missing usage or prices`,
     );
   else if (abs >= CENT) parts.push(`small unexplained remainder ${usd(unexplained)}`);
-  const explanation =
-    variance < CENT && variance > -CENT && parts.length === 0
-      ? 'metered matches billed'
-      : parts.join('; ') || 'metered matches billed';
+  const known =
+    a.lTok > a.bTok && a.bTok > 0n
+      ? ` (negotiated discount of ${pct(a.lTok - a.bTok, a.lTok)} off list, already in the ledger's prices)`
+      : '';
+  const explanation = parts.length === 0 ? `metered matches billed${known}` : parts.join('; ');
   return {
     key,
     requests: a.requests,

@@ -24,7 +24,7 @@ export interface DeploymentStats {
 export type EngineeringRow = Record<string, string | number | null>;
 
 /**
- * Builds the engineering rows. Effective cost is the export's cost of rows that name the deployment, else the
+ * Builds the engineering rows. Effective cost is the export's cost of rows that match exactly one deployment, else the
  * ledger's cost at effective rates (`costSource` says which).
  */
 export function engineeringView(
@@ -35,8 +35,9 @@ export function engineeringView(
   const exportByDeployment = new Map<string, Nanos>();
   for (const r of rows) {
     const m = matchUsage(r, usage);
-    if (m.via !== 'deployment') continue;
-    const dep = m.key.slice('deployment:'.length);
+    const deps = new Set(m.usage.map((i) => usage[i]!.deployment?.toLowerCase() ?? ''));
+    const [dep] = deps;
+    if (deps.size !== 1 || !dep) continue;
     exportByDeployment.set(dep, (exportByDeployment.get(dep) ?? 0n) + rowCostNanos(r));
   }
   const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);

@@ -88,7 +88,7 @@ export const chargebackCommand: Command = {
     ctx.out.table([
       ...rows,
       {
-        [key]: `${unallocatedLabel} (unallocated)`,
+        [key]: unallocatedRowLabel(unallocatedLabel),
         [view ? 'effectiveCostUsd' : 'totalCostUsd']: nanosToUsd(cb.unallocatedNanos),
       },
     ]);
@@ -105,7 +105,7 @@ function writeCsv(
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   if (columns.length === 0) columns.push(key, 'totalCostUsd');
   const totalCol = columns.includes('totalCostUsd') ? 'totalCostUsd' : 'effectiveCostUsd';
-  const all = [...rows, { [key]: `${label} (unallocated)`, [totalCol]: nanosToUsd(unallocated) }];
+  const all = [...rows, { [key]: unallocatedRowLabel(label), [totalCol]: nanosToUsd(unallocated) }];
   const text = toCsv(columns, all, { spreadsheetSafe: true });
   const out = ctx.str('out');
   if (out) {
@@ -134,4 +134,9 @@ async function engineering(ctx: CommandContext, period: string): Promise<void> {
   }
   ctx.out.line(`AI usage ${period} by model and deployment (engineering view)`);
   ctx.out.table(rows);
+}
+
+/** The label of the unallocated line in tables and CSV. */
+function unallocatedRowLabel(label: string): string {
+  return label === 'unallocated' ? '(unallocated)' : `${label} (unallocated)`;
 }
