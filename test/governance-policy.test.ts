@@ -71,15 +71,19 @@ test('history trimming keeps the system prompt and the last turn and records wha
   const h = await startGovernance(extra, { dev: { team: 'ml', app: 'bot', environment: 'dev' } });
   try {
     const long = 'an earlier question with quite a few words in it '.repeat(20);
-    await h.client('dev').chat.completions.create({
-      model: 'trimmed',
-      messages: [
-        { role: 'system', content: 'be brief' },
-        { role: 'user', content: long },
-        { role: 'assistant', content: long },
-        { role: 'user', content: 'and now?' },
-      ],
-    });
+    const res = await h
+      .client('dev')
+      .chat.completions.create({
+        model: 'trimmed',
+        messages: [
+          { role: 'system', content: 'be brief' },
+          { role: 'user', content: long },
+          { role: 'assistant', content: long },
+          { role: 'user', content: 'and now?' },
+        ],
+      })
+      .withResponse();
+    assert.ok(Number(res.response.headers.get('x-tally-trimmed-tokens')) > 100);
     assert.deepEqual(lastCall(h).body?.['messages'], [
       { role: 'system', content: 'be brief' },
       { role: 'user', content: 'and now?' },

@@ -176,15 +176,23 @@ export async function trimRouteHistory(ctx: RequestContext): Promise<void> {
   if (r.removed === 0) return;
   const target = ctx.targets[0];
   const model = target?.model ?? ctx.requestModel;
-  const tools = Array.isArray(ctx.body['tools']) ? ctx.body['tools'] : undefined;
+  // Count only what was removed (the reply priming, 3 tokens, is not part of it): cheaper than two full counts.
+  const kept = new Set(r.messages);
   let saved = 0;
   try {
-    saved = countChatTokens(model, messages, tools) - countChatTokens(model, r.messages, tools);
+    saved = Math.max(
+      0,
+      countChatTokens(
+        model,
+        messages.filter((m) => !kept.has(m)),
+      ) - 3,
+    );
   } catch {
     saved = 0;
   }
   ctx.body['messages'] = r.messages;
   ctx.gov.trimmedTokens = saved;
+  ctx.responseHeaders['x-tally-trimmed-tokens'] = String(saved);
   if (target && saved > 0)
     ctx.gov.trimSavedNanos = priceOn(ctx, target, { inputTokens: saved, outputTokens: 0 }) ?? 0n;
 }
