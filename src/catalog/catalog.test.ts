@@ -4,7 +4,9 @@ import { TallyError } from '../core/index.js';
 import {
   countChatTokens,
   countTextTokens,
+  fineTunedHostingPerHour,
   imageTokens,
+  lookupTrainingPrice,
   lookupPrice,
   lookupPtuSpec,
   lookupServicePrice,
@@ -208,4 +210,10 @@ test('image parts in chat messages are counted with the tile formula from the im
   ];
   assert.equal(countChatTokens('gpt-4o', withImage) - countChatTokens('gpt-4o', text), 85 + 170 * 4);
   assert.equal(countChatTokens('gpt-4o', low) - countChatTokens('gpt-4o', text), 85);
+});
+
+test('fine-tuning training has a price only where one is verified', () => {
+  assert.equal(lookupTrainingPrice({ model: 'o4-mini', method: 'rft' })?.priceNanos, 100_000_000_000n);
+  assert.equal(lookupTrainingPrice({ model: 'gpt-4.1', method: 'sft' }), null);
+  assert.equal(fineTunedHostingPerHour().priceNanos, 1_700_000_000n);
 });

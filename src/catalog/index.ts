@@ -34,6 +34,7 @@ export {
   lookupPtuSpec,
   lookupServicePrice,
   fineTunedHostingPerHour,
+  lookupTrainingPrice,
   type PtuSpec,
   type ServicePrice,
 } from './ptu.js';

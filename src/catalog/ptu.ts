@@ -1,7 +1,7 @@
 /** PTU specs and prices, and SKU service prices, looked up at a point in time. */
 import { parseUsd, TallyError, type Nanos } from '../core/index.js';
 import { GLOBAL_PTU_MIN, GLOBAL_PTU_STEP, PTU_MODELS, PTU_PRICES } from './data/ptu.js';
-import { FINE_TUNED_HOSTING_PER_HOUR, SERVICE_PRICES } from './data/services.js';
+import { FINE_TUNED_HOSTING_PER_HOUR, FINE_TUNING_TRAINING, SERVICE_PRICES } from './data/services.js';
 import { isProvisioned, normalizeDeployment } from './deployments.js';
 import { closeMatches } from './_match.js';
 import { resolveModel } from './models.js';
@@ -120,4 +120,20 @@ export function lookupServicePrice(q: { service: string; sku: string; at?: Date 
 export function fineTunedHostingPerHour(): { priceNanos: Nanos; effectiveFrom: string; source: string } {
   const h = FINE_TUNED_HOSTING_PER_HOUR;
   return { priceNanos: parseUsd(h.price), effectiveFrom: h.effectiveFrom, source: h.source };
+}
+
+/** A verified fine-tuning training price, or null when none is known (never a guessed number). */
+export function lookupTrainingPrice(q: {
+  model: string;
+  method: 'rft' | 'sft' | 'dpo';
+}): { unit: string; priceNanos: Nanos; capPerJobNanos: Nanos | null; source: string } | null {
+  const family = resolveModel(q.model).family;
+  const row = FINE_TUNING_TRAINING.find((r) => r.family === family && r.method === q.method);
+  if (!row) return null;
+  return {
+    unit: row.unit,
+    priceNanos: parseUsd(row.price),
+    capPerJobNanos: row.capPerJob ? parseUsd(row.capPerJob) : null,
+    source: row.source,
+  };
 }

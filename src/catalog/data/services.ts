@@ -119,3 +119,26 @@ export const FINE_TUNABLE = [
   'gpt-4.1-nano',
   'o4-mini',
 ] as const;
+
+/** Fine-tuning training prices we could verify. SFT/DPO per-token training prices are not published reliably. */
+export const FINE_TUNING_TRAINING: readonly {
+  family: string;
+  method: 'rft' | 'sft' | 'dpo';
+  unit: 'hour' | '1M tokens';
+  price: string;
+  /** Billing stops (the job pauses) at this amount per job, USD. */
+  capPerJob?: string;
+  effectiveFrom: string;
+  source: string;
+}[] = [
+  {
+    family: 'o4-mini',
+    method: 'rft',
+    unit: 'hour',
+    price: '100',
+    capPerJob: '5000',
+    effectiveFrom: '2025-05-01',
+    source:
+      'MicrosoftDocs how-to-fine-tuning-cost-management (2026-03-19): RFT $100/h of core training, $5,000 cap',
+  },
+];
