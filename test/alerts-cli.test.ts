@@ -78,11 +78,11 @@ test('alerts run sends each anomaly and crossed budget threshold once, and retri
     assert.equal(sent.length, tries);
     const keys = sent.map((x) => String(x.body['key']));
     assert.ok(
-      keys.some((k) => k.startsWith('anomaly:usage:all:day:2026-02-08')),
+      keys.some((k) => k.startsWith('anomaly:usage:all:day:cost:2026-02-08')),
       keys.join('\n'),
     );
     assert.ok(
-      keys.some((k) => k.startsWith('anomaly:usage:all:hour:2026-02-08T09')),
+      keys.some((k) => k.startsWith('anomaly:usage:all:hour:cost:2026-02-08T09')),
       keys.join('\n'),
     );
     assert.ok(keys.includes('budget:team:search:month:2026-02-01T00:00:00.000Z:actual:50'), keys.join('\n'));

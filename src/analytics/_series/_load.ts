@@ -44,7 +44,7 @@ export async function loadUsageCells(
   const ms = GRAIN_MS[grain];
   const rows = await store.query(
     `SELECT CAST(floor(epoch_ms(start_time) / ${ms}) AS BIGINT) * ${ms} AS bucket,
-            team, app, model, deployment, key_id,
+            team, app, model, deployment, key_id, deployment_type,
             CAST(sum(cost_nanos) AS VARCHAR) AS cost,
             CAST(sum(input_tokens + output_tokens + reasoning_tokens) AS DOUBLE) AS tokens
        FROM usage_events WHERE start_time >= $1 AND start_time < $2
@@ -60,6 +60,7 @@ export async function loadUsageCells(
       model: str(r['model']),
       deployment: str(r['deployment']),
       key: str(r['key_id']),
+      deploymentType: str(r['deployment_type']),
     },
     costNanos: BigInt(String(r['cost'] ?? '0')),
     tokens: Number(r['tokens'] ?? 0),
@@ -81,6 +82,7 @@ export async function loadCostCells(
             "x_AiModel" AS model,
             coalesce("ResourceName", "ResourceId") AS deployment,
             "x_AiTokenType" AS token_type,
+            "x_AiDeploymentType" AS deployment_type,
             "ServiceName" AS service,
             "SubAccountName" AS sub_account,
             CAST(sum(coalesce("EffectiveCost", "BilledCost", 0)) AS VARCHAR) AS cost,
@@ -98,6 +100,7 @@ export async function loadCostCells(
       model: str(r['model']),
       deployment: str(r['deployment']),
       tokenType: str(r['token_type']),
+      deploymentType: str(r['deployment_type']),
       service: str(r['service']),
       subAccount: str(r['sub_account']),
     },

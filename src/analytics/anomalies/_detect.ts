@@ -6,12 +6,17 @@
  * replaced by their expectation in the history (so a spike does not become "normal") until a run lasts
  * `adaptAfter` points, when the new level is accepted. Cold start: under one block, the running median only.
  */
-import { median, robustScale } from '../_series/index.js';
+import { detectSeason, median, naturalPeriods, robustScale } from '../_series/index.js';
 
 /** Detector settings (defaults are what the evaluation suite measured). */
 export interface DetectOptions {
-  /** Season in steps (1 = none). */
-  readonly season: number;
+  /**
+   * Season in steps (1 = none), or 'auto': detected from the data seen so far (at 14, 28, 56, ... points),
+   * so the season used for a point never depends on later data. 'auto' needs `stepMs`.
+   */
+  readonly season: number | 'auto';
+  /** Sampling step in ms, for season detection. */
+  readonly stepMs?: number;
   /** Robust score a point must reach (absolute value). */
   readonly threshold?: number;
   /** Minimum |actual - expected| in series units (e.g. USD). */
@@ -53,6 +58,7 @@ interface Model {
   /** Index the level is centred on. */
   center: number;
   seasonal: number[];
+  season: number;
   baseline: number | null;
   scale: number;
   /** Under one block of history: flagged points are kept raw (no model yet to replace them with). */
@@ -61,14 +67,19 @@ interface Model {
 
 /** Scores every point of `y` using only the points before it. */
 export function detectAnomalies(y: readonly number[], opts: DetectOptions): PointScore[] {
-  const s = Math.max(1, Math.floor(opts.season));
-  const B = s > 1 ? s : 7;
+  const auto = opts.season === 'auto';
+  let s = auto ? 1 : Math.max(1, Math.floor(opts.season as number));
+  // With 'auto', the first detection waits for two of the shortest calendar periods (14 days, 48 hours);
+  // until then the block is that long, which keeps scoring in the rules-only cold tier.
+  const firstDetect = auto ? 2 * Math.min(...naturalPeriods(opts.stepMs ?? 86_400_000), 7) : Infinity;
+  let B = auto ? firstDetect : s > 1 ? s : 7;
+  let nextDetect = firstDetect;
   const threshold = opts.threshold ?? DETECT_DEFAULTS.threshold;
   const minAbs = opts.minImpactAbs ?? 0;
   const minPct = opts.minImpactPct ?? DETECT_DEFAULTS.minImpactPct;
   const driftPct = opts.driftPct ?? DETECT_DEFAULTS.driftPct;
   const both = (opts.direction ?? 'both') === 'both';
-  const adaptAfter = opts.adaptAfter ?? B;
+  let adaptAfter = opts.adaptAfter ?? B;
   const clean: number[] = [];
   const resid: number[] = [];
   const absResid: number[] = [];
@@ -82,8 +93,29 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
   let driftMutedUntil = -1;
   // First index of the current level regime: the model is fitted on data since then only.
   let regimeStart = 0;
+  // The model from before the last accepted level change: a return to it (the incident ended) is a recovery,
+  // not a new anomaly. Forgotten after 8 blocks.
+  let prior: { model: Model; regimeStart: number; since: number; up: boolean } | null = null;
+  // Spend and token series cannot go below zero: neither may their expectation (a falling trend would).
+  let nonNegative = true;
+  const clampAt = (v: number) => (nonNegative && v < 0 ? 0 : v);
   for (let t = 0; t < y.length; t++) {
     const x = y[t]!;
+    if (t > 0 && y[t - 1]! < 0) nonNegative = false;
+    if (t >= nextDetect) {
+      nextDetect *= 2;
+      const found = detectSeason(clean, opts.stepMs ?? 86_400_000);
+      // No season found yet in under 4 calendar periods: stay in the rules-only tier rather than fit a
+      // season-less model to what may be a week not yet recognised.
+      const wait = found === 1 && t < 2 * firstDetect;
+      const nextB = wait ? 2 * firstDetect : found > 1 ? found : 7;
+      if (found !== s || nextB !== B) {
+        s = found;
+        B = nextB;
+        adaptAfter = opts.adaptAfter ?? B;
+        nextFit = t;
+      }
+    }
     if (t >= 3 && (t >= nextFit || !model)) {
       model = fit(clean, regimeStart, s, B, resid, absResid);
       nextFit = t + B;
@@ -94,8 +126,24 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
       out.push({ index: t, actual: x, expected: x, score: 0, anomaly: false, kind: null });
       continue;
     }
-    const seas = model.seasonal[t % s] ?? 0;
-    const expected = model.level + model.slope * (t - model.center) + seas;
+    if (prior && t - prior.since > 8 * B) prior = null;
+    let expected = clampAt(expectedAt(model, t));
+    if (prior && Math.sign(x - expected) === (prior.up ? -1 : 1)) {
+      const back = x - expectedAt(prior.model, t, false);
+      if (
+        Math.abs(back) < threshold * prior.model.scale &&
+        Math.abs((x - expected) / model.scale) >= threshold
+      ) {
+        // Recovery: the values since the change were the incident; replace them by the old expectation and
+        // return to the old regime.
+        for (let i = prior.since; i < t; i++) clean[i] = expectedAt(prior.model, i, false);
+        regimeStart = prior.regimeStart;
+        prior = null;
+        model = fit(clean, regimeStart, s, B, resid, absResid);
+        nextFit = t + B;
+        expected = clampAt(expectedAt(model, t));
+      }
+    }
     const diff = x - expected;
     const score = diff / model.scale;
     const gate = (d: number, base: number) => Math.abs(d) >= minAbs && Math.abs(d) >= minPct * Math.abs(base);
@@ -128,6 +176,7 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
       if (t - runStart + 1 >= adaptAfter && recentFlags >= Math.ceil(0.7 * adaptAfter)) {
         // A run this long is the new normal: put the real values back and refit from them.
         for (let i = runStart; i <= t; i++) clean[i] = y[i]!;
+        prior = { model, regimeStart, since: runStart, up: (out[runStart]?.score ?? 0) > 0 };
         regimeStart = runStart;
         runStart = -1;
         nextFit = t + 1;
@@ -146,6 +195,10 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
   return out;
 }
 
+function expectedAt(m: Model, t: number, trend = true): number {
+  return m.level + (trend ? m.slope * (t - m.center) : 0) + (m.seasonal[t % m.season] ?? 0);
+}
+
 function fit(
   all: readonly number[],
   offset: number,
@@ -162,7 +215,7 @@ function fit(
     const level = median(c);
     // Rules only (no season seen yet): a departure must be about 2x the running median to score 4.
     const scale = Math.max(robustScale(c), 0.25 * Math.abs(level), 1e-9);
-    return { level, slope: 0, center: end, seasonal: [], baseline: null, scale, cold: true };
+    return { level, slope: 0, center: end, seasonal: [], season: s, baseline: null, scale, cold: true };
   }
   const meds: number[] = [];
   const seasonal = new Array<number>(s).fill(0);
@@ -194,6 +247,7 @@ function fit(
     slope,
     center: end - (B + 1) / 2,
     seasonal,
+    season: s,
     baseline: blocks >= 3 ? meds[blocks - 1]! : null,
     scale,
     cold: false,

@@ -4,7 +4,7 @@
  */
 import { nanosToUsd } from '../../core/index.js';
 import { GRAIN_MS, type CellSource, type Grain, type SpendCell } from '../_series/index.js';
-import { detectAnomalies, type AnomalyKind } from './_detect.js';
+import { detectAnomalies, type AnomalyKind, type PointScore } from './_detect.js';
 import { attributeChange, decomposeChange, type ChangeDecomposition, type RootCause } from './_root-cause.js';
 
 /** Scan settings. */
@@ -26,7 +26,9 @@ export interface SpendAnomaly {
   readonly source: CellSource;
   readonly scope: string;
   readonly grain: Grain;
-  readonly kind: AnomalyKind;
+  /** Which series flagged it: cost (USD) or tokens (traffic). */
+  readonly metric: 'cost' | 'tokens';
+  readonly kind: AnomalyKind | 'idle';
   /** Episode start and end (ISO). */
   readonly timestamp: string;
   readonly end: string;
@@ -36,6 +38,8 @@ export interface SpendAnomaly {
   readonly impactUsd: number;
   readonly impactPct: number | null;
   readonly score: number;
+  readonly actualTokens: number;
+  readonly expectedTokens: number;
   readonly rootCause: RootCause[];
   readonly decomposition: ChangeDecomposition;
 }
@@ -49,6 +53,8 @@ export function scanSpendAnomalies(cells: readonly SpendCell[], opts: ScanOption
   for (const source of ['usage', 'costs'] as const) {
     const mine = cells.filter((c) => c.source === source);
     if (mine.length === 0) continue;
+    // Daily cost exports put a whole day in the midnight bucket: an hourly scan of them would see 23 empty hours.
+    if (opts.grain === 'hour' && mine.every((c) => c.bucket % GRAIN_MS.day === 0)) continue;
     const first = Math.min(...mine.map((c) => c.bucket));
     const n = Math.floor((opts.to - first) / step);
     if (n <= 0) continue;
@@ -82,36 +88,67 @@ export function scanSpendAnomalies(cells: readonly SpendCell[], opts: ScanOption
         minImpactAbs: opts.minImpactUsd ?? 1,
         minImpactPct: opts.minImpactPct,
       });
-      let run: number[] = [];
-      const flush = () => {
-        if (run.length)
-          out.push(episode(source, sc, run, scores, nanos, first, step, season, opts.grain, dimNames));
-        run = [];
-      };
-      for (const p of scores) {
-        const at = first + p.index * step;
-        if (!p.anomaly || at < opts.from) continue;
-        if (run.length && p.index - run[run.length - 1]! > 2) flush();
-        run.push(p.index);
+      // Tokens too, daily: traffic that is lost or stops (an idle deployment) can be cheap in dollars but
+      // large in tokens. Only drops of 50%+ that the cost check did not already report are kept (hourly token
+      // counts of small scopes are too noisy to page on, and token rises show up in cost).
+      const tokens = new Array<number>(n).fill(0);
+      for (const c of sc.cells) {
+        const i = Math.floor((c.bucket - first) / step);
+        if (i >= 0 && i < n) tokens[i] = tokens[i]! + c.tokens;
       }
-      flush();
+      const tokenScores = detectAnomalies(tokens, { season, threshold: opts.threshold, minImpactPct: 0.5 });
+      const ctx: EpisodeContext = {
+        source,
+        sc,
+        scores,
+        tokenScores,
+        nanos,
+        tokens,
+        first,
+        step,
+        season,
+        grain: opts.grain,
+        dimNames,
+      };
+      for (const metric of ['cost', 'tokens'] as const) {
+        let run: number[] = [];
+        const flush = () => {
+          if (run.length) out.push(episode(ctx, run, metric));
+          run = [];
+        };
+        for (const p of metric === 'cost' ? scores : tokenScores) {
+          const at = first + p.index * step;
+          if (!p.anomaly || at < opts.from) continue;
+          if (metric === 'tokens' && (opts.grain !== 'day' || p.kind !== 'drop' || scores[p.index]!.anomaly))
+            continue;
+          // Daily episodes bridge a quiet weekend (gap of 3 days); hourly ones a gap of 2 hours.
+          if (run.length && p.index - run[run.length - 1]! > (opts.grain === 'day' ? 3 : 2)) flush();
+          run.push(p.index);
+        }
+        flush();
+      }
     }
   }
   return out.sort((a, b) => Math.abs(b.impactUsd) - Math.abs(a.impactUsd));
 }
 
-function episode(
-  source: CellSource,
-  sc: { scope: string; dim: string | null; cells: SpendCell[] },
-  run: readonly number[],
-  scores: ReturnType<typeof detectAnomalies>,
-  nanos: readonly bigint[],
-  first: number,
-  step: number,
-  season: number,
-  grain: Grain,
-  dimNames: readonly string[],
-): SpendAnomaly {
+interface EpisodeContext {
+  readonly source: CellSource;
+  readonly sc: { scope: string; dim: string | null; cells: SpendCell[] };
+  readonly scores: PointScore[];
+  readonly tokenScores: PointScore[];
+  readonly nanos: readonly bigint[];
+  readonly tokens: readonly number[];
+  readonly first: number;
+  readonly step: number;
+  readonly season: number;
+  readonly grain: Grain;
+  readonly dimNames: readonly string[];
+}
+
+function episode(ctx: EpisodeContext, run: readonly number[], metric: 'cost' | 'tokens'): SpendAnomaly {
+  const { source, sc, scores, tokenScores, nanos, tokens, first, step, season, grain, dimNames } = ctx;
+  const lead = metric === 'cost' ? scores : tokenScores;
   const idx = new Set(run);
   let actualN = 0n;
   let expected = 0;
@@ -119,7 +156,7 @@ function episode(
   for (const i of run) {
     actualN += nanos[i]!;
     expected += scores[i]!.expected;
-    if (Math.abs(scores[i]!.score) > Math.abs(score)) score = scores[i]!.score;
+    if (Math.abs(lead[i]!.score) > Math.abs(score)) score = lead[i]!.score;
   }
   const actual = usd(actualN);
   // Element expectations: the scope's expectation split by each value's share of the season before the episode.
@@ -158,11 +195,24 @@ function episode(
     const f = set.size ? scaleTo / set.size : 0;
     return [...m].map(([model, e]) => ({ model, costUsd: usd(e.cost) * f, tokens: e.tokens * f }));
   };
-  const kind = scores[start]!.kind ?? 'spike';
+  let actualTokens = 0;
+  let expectedTokens = 0;
+  for (const i of run) {
+    actualTokens += tokens[i]!;
+    expectedTokens += tokenScores[i]!.expected;
+  }
+  let kind: SpendAnomaly['kind'] = lead[start]!.kind ?? 'spike';
+  // A fine-tuned deployment whose traffic stops keeps billing hosting hours: call it idle.
+  const fineTuned = sc.cells.some(
+    (c) => c.dims['deploymentType'] === 'fine-tuned' || c.dims['deploymentType'] === 'fine-tune-hosting',
+  );
+  if (kind === 'drop' && sc.dim === 'deployment' && fineTuned && actualTokens <= 0.05 * expectedTokens)
+    kind = 'idle';
   const from = new Date(first + start * step).toISOString();
   return {
-    id: `${source}:${sc.scope}:${grain}:${from}`,
+    id: `${source}:${sc.scope}:${grain}:${metric}:${from}`,
     source,
+    metric,
     scope: sc.scope,
     grain,
     kind,
@@ -174,6 +224,8 @@ function episode(
     impactUsd: actual - expected,
     impactPct: expected > 0 ? (actual - expected) / expected : null,
     score,
+    actualTokens,
+    expectedTokens,
     rootCause: attributeChange(elements),
     decomposition: decomposeChange(modelSpend(baseIdx, run.length), modelSpend(idx, run.length)),
   };

@@ -4,7 +4,7 @@
  * anomaly with expected vs actual, impact and root cause.
  */
 import { TallyError, parseUtc } from '../../core/index.js';
-import { detectSeason, type Grain } from '../../analytics/_series/index.js';
+import type { Grain } from '../../analytics/_series/index.js';
 import { detectAnomalies, scanStore } from '../../analytics/anomalies/index.js';
 import type { Command } from '../command.js';
 import { formatTimestamp, readSeriesFile } from './forecast.js';
@@ -30,8 +30,8 @@ export const anomaliesCommand: Command = {
     if (file) {
       const seasonOpt = ctx.num('season', { min: 1, integer: true });
       const anomalies = readSeriesFile(file).flatMap((s) => {
-        const season = seasonOpt ?? detectSeason(s.values, s.stepMs);
-        return detectAnomalies(s.values, { season, threshold })
+        // Without --season the detector finds the season from the data seen so far (no look-ahead).
+        return detectAnomalies(s.values, { season: seasonOpt ?? 'auto', stepMs: s.stepMs, threshold })
           .filter((p) => p.anomaly)
           .map((p) => ({
             seriesId: s.id,
