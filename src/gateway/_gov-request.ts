@@ -1,0 +1,90 @@
+/** Request shaping stages: policy (after routing, so served models and deployment types are known) and trimming. */
+import { countChatTokens, resolveModel } from '../catalog/index.js';
+import { evaluatePolicy, policyError } from '../policy/index.js';
+import { trimMessages } from './_trim.js';
+import { priceOn, requestedMaxOutput } from './_gov-state.js';
+import type { RequestContext } from './pipeline.js';
+
+// ---- policy ----
+
+const idCache = new Map<string, string[]>();
+/** Names a configured or requested model is known by: itself, its dated id and its family. */
+function namesOf(model: string): string[] {
+  let names = idCache.get(model);
+  if (!names) {
+    names = [model];
+    try {
+      const r = resolveModel(model);
+      names.push(r.id, r.family);
+    } catch {
+      // Not in the catalog (self-hosted, custom deployment name): matched by its own name only.
+    }
+    if (idCache.size > 10_000) idCache.clear();
+    idCache.set(model, names);
+  }
+  return names;
+}
+
+/** Policy, after routing so the served models and deployment types are known. Throws policy_denied (403). */
+export async function enforcePolicy(ctx: RequestContext): Promise<void> {
+  const key = ctx.key;
+  const allowed = key?.config['allowedModels'];
+  const decision = evaluatePolicy(ctx.services.config.policy, {
+    environment: key?.environment ?? null,
+    modelNames: [...new Set([ctx.requestModel, ...ctx.targets.flatMap((t) => namesOf(t.model))])],
+    deploymentTypes: ctx.targets.map((t) => t.deploymentType),
+    requestedMaxOutputTokens: requestedMaxOutput(ctx.body),
+    tags: key?.tags ?? {},
+    keyAllowedModels: Array.isArray(allowed)
+      ? allowed.filter((m): m is string => typeof m === 'string')
+      : null,
+  });
+  if (!decision.allow) throw policyError(decision);
+  if (decision.excludedDeploymentTypes.length > 0) {
+    const keep = ctx.targets.filter((t) => !decision.excludedDeploymentTypes.includes(t.deploymentType));
+    ctx.maxAttempts = Math.min(ctx.maxAttempts, keep.length);
+    ctx.targets = keep;
+  }
+  // Enforce the cap on requests that set none (the field each API reads).
+  if (decision.maxOutputTokens !== null && requestedMaxOutput(ctx.body) === null) {
+    // OpenAI and Azure read max_completion_tokens (reasoning models reject max_tokens); self-hosted
+    // OpenAI-compatible servers do not all know it yet, so they get max_tokens.
+    const selfHosted = ctx.targets.every((t) => t.kind === 'openai-compatible');
+    if (ctx.operation === 'chat')
+      ctx.body[selfHosted ? 'max_tokens' : 'max_completion_tokens'] = decision.maxOutputTokens;
+    else if (ctx.operation === 'responses') ctx.body['max_output_tokens'] = decision.maxOutputTokens;
+  }
+}
+
+// ---- history trimming ----
+
+/** Trims chat history when the route asks for it; records the prompt tokens (and cost) saved. */
+export async function trimRouteHistory(ctx: RequestContext): Promise<void> {
+  const route = ctx.services.config.gateway?.routes.find((r) => r.model === ctx.requestModel);
+  const keep = route?.trimHistory?.keepTurns;
+  const messages = ctx.body['messages'];
+  if (!keep || !Array.isArray(messages)) return;
+  const r = trimMessages(messages, keep);
+  if (r.removed === 0) return;
+  const target = ctx.targets[0];
+  const model = target?.model ?? ctx.requestModel;
+  // Count only what was removed (the reply priming, 3 tokens, is not part of it): cheaper than two full counts.
+  const kept = new Set(r.messages);
+  let saved = 0;
+  try {
+    saved = Math.max(
+      0,
+      countChatTokens(
+        model,
+        messages.filter((m) => !kept.has(m)),
+      ) - 3,
+    );
+  } catch {
+    saved = 0;
+  }
+  ctx.body['messages'] = r.messages;
+  ctx.gov.trimmedTokens = saved;
+  ctx.responseHeaders['x-tally-trimmed-tokens'] = String(saved);
+  if (target && saved > 0)
+    ctx.gov.trimSavedNanos = priceOn(ctx, target, { inputTokens: saved, outputTokens: 0 }) ?? 0n;
+}

@@ -1,0 +1,132 @@
+/**
+ * Governance state: one GovState per gateway (WeakMap on the services object) and one RequestState per
+ * request (WeakMap on the context), so the pipeline's own types stay unchanged. Created at gateway start.
+ */
+import { TallyError, type TallyConfig } from '../core/index.js';
+import { priceUsage } from '../catalog/index.js';
+import {
+  MemoryLimitStore,
+  RedisLimitStore,
+  seedLimitsFromStore,
+  type LimitStore,
+  type Reservation,
+} from './limits/index.js';
+import { MemoryResponseCache, MemorySemanticCache } from './cache/index.js';
+import type { GatewayServices, RequestContext, RouteTarget } from './pipeline.js';
+
+type GatewayConfig = NonNullable<TallyConfig['gateway']>;
+
+/** Per-gateway governance state. */
+export interface GovState {
+  readonly limits: LimitStore;
+  readonly limitsCfg: GatewayConfig['limits'];
+  readonly exact: { cache: MemoryResponseCache; ttlMs: number } | null;
+  readonly semantic: { cache: MemorySemanticCache; ttlMs: number; model: string } | null;
+}
+/** Per-request governance scratch: the reservation and the cache keys computed at lookup. */
+export interface RequestState {
+  reservation?: Reservation;
+  exactKey?: string;
+  semantic?: { partition: string; vector: Float32Array };
+}
+
+const gateways = new WeakMap<GatewayServices, GovState>();
+const requests = new WeakMap<RequestContext, RequestState>();
+
+/** The gateway's state; throws when governance was not initialised. */
+export function stateOf(services: GatewayServices): GovState {
+  const s = gateways.get(services);
+  if (!s) throw new TallyError('internal', 'governance used before initGovernance');
+  return s;
+}
+/** The request's state, created on first use. */
+export function reqState(ctx: RequestContext): RequestState {
+  let s = requests.get(ctx);
+  if (!s) requests.set(ctx, (s = {}));
+  return s;
+}
+
+/** Creates limit and cache state; continues budgets and quotas from the spend already in the store. */
+export async function initGovernanceState(services: GatewayServices): Promise<void> {
+  const g = services.config.gateway;
+  const redis = g?.limits?.redis;
+  const limits: LimitStore = redis
+    ? await RedisLimitStore.connect(redis.url, redis.prefix)
+    : new MemoryLimitStore();
+  await seedLimitsFromStore(services.store, limits, services.now());
+  const ex = g?.cache?.exact;
+  const se = g?.cache?.semantic;
+  const state: GovState = {
+    limits,
+    limitsCfg: g?.limits,
+    exact: ex?.enabled
+      ? {
+          cache: new MemoryResponseCache({ maxEntries: ex.maxEntries, maxBytes: ex.maxBytes }),
+          ttlMs: ex.ttlSeconds * 1000,
+        }
+      : null,
+    semantic: se?.enabled
+      ? {
+          cache: new MemorySemanticCache({ threshold: se.threshold, maxEntries: se.maxEntries }),
+          ttlMs: se.ttlSeconds * 1000,
+          model: se.embeddingModel,
+        }
+      : null,
+  };
+  gateways.set(services, state);
+  services.governance.limits = limits;
+  services.governance.exactCache = state.exact?.cache;
+  services.governance.semanticCache = state.semantic?.cache;
+}
+
+/** Drops governance state at shutdown. */
+export async function closeGovernanceState(services: GatewayServices): Promise<void> {
+  const s = gateways.get(services);
+  gateways.delete(services);
+  await s?.limits.close();
+}
+
+/** The request state if any stage created it. */
+export function findReqState(ctx: RequestContext): RequestState | undefined {
+  return requests.get(ctx);
+}
+
+/** The gateway state, or undefined after close. */
+export function findState(services: GatewayServices): GovState | undefined {
+  return gateways.get(services);
+}
+
+// The fields an API reads its output cap from: chat (both), responses.
+const MAX_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
+
+/** The output cap a request sets itself (tokens), or null. */
+export function requestedMaxOutput(body: Record<string, unknown>): number | null {
+  for (const f of MAX_FIELDS) {
+    const v = body[f];
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.floor(v);
+  }
+  return null;
+}
+
+/** Cost of a usage on a target at the request's time and the configured discounts; null when unpriced. */
+export function priceOn(
+  ctx: RequestContext,
+  t: RouteTarget,
+  u: { inputTokens: number; outputTokens: number },
+): bigint | null {
+  try {
+    return priceUsage(
+      { inputTokens: u.inputTokens, cachedInputTokens: 0, outputTokens: u.outputTokens },
+      {
+        model: t.model,
+        deployment: t.deploymentType,
+        provider: t.kind,
+        region: t.region ?? undefined,
+        at: new Date(ctx.startTime),
+      },
+      ctx.services.config.pricing.discounts,
+    ).costNanos;
+  } catch {
+    return null;
+  }
+}
