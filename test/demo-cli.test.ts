@@ -187,6 +187,15 @@ test('tally demo, re-run and a second seed', async (t) => {
     });
   });
 
+  await t.test('a later tally ingest of the same export leaves the cost rows as they are', async () => {
+    const r = await runCli(['ingest', first.costExport.file, '--db', dbA, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    await withStore(dbA, async (s) => {
+      const [c] = await s.query('SELECT count(*) AS n FROM cost_rows');
+      assert.equal(c?.['n'], first.costExport.rows);
+    });
+  });
+
   await t.test('the KPI series is written as date, app, team, metric, value', () => {
     const lines = readFileSync(first.kpis.file, 'utf8').trim().split('\n');
     assert.equal(lines[0], 'date,app,team,metric,value');

@@ -13,106 +13,29 @@ import {
 } from '../catalog/index.js';
 import { stableId } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
+import { DEPLOYMENTS, type DemoDeployment } from './_org.js';
+import { decimal, fromNanos, scale, tokensCost } from './_money.js';
 import {
-  DEMO_REGION,
-  DEPLOYMENTS,
-  NEGOTIATED_DISCOUNT_PERCENT,
-  costCenterOf,
-  type DemoDeployment,
-} from './_org.js';
-import { decimal, fromNanos, scale, tokensCost, type Deci } from './_money.js';
+  AOAI_SVC,
+  DAY,
+  EXPORT_COLUMNS,
+  KEEP,
+  RESERVATION_ORDER,
+  SUBSCRIPTIONS,
+  aoaiResource,
+  baseRow,
+  daysInMonth,
+  hourlyRow,
+  isoDay,
+  monthStart,
+  nextMonth,
+  payg,
+  ts,
+  type ExportRow,
+  type Resource,
+} from './_export-rows.js';
 
-/** One export line: CSV columns plus the x_Ai* classification that goes only into the store. */
-export interface ExportRow {
-  readonly csv: Record<string, string | null>;
-  readonly ai: {
-    provider: string;
-    model: string | null;
-    tokenType: string;
-    deploymentType: string | null;
-    service: string;
-  };
-  readonly billed: Deci;
-  readonly effective: Deci;
-  readonly list: Deci;
-}
-
-/** Columns of the CSV, in order: FOCUS 1.2 then the Azure x_ columns it carries. */
-export const EXPORT_COLUMNS = [
-  'AvailabilityZone',
-  'BilledCost',
-  'BillingAccountId',
-  'BillingAccountName',
-  'BillingAccountType',
-  'BillingCurrency',
-  'BillingPeriodEnd',
-  'BillingPeriodStart',
-  'CapacityReservationId',
-  'CapacityReservationStatus',
-  'ChargeCategory',
-  'ChargeClass',
-  'ChargeDescription',
-  'ChargeFrequency',
-  'ChargePeriodEnd',
-  'ChargePeriodStart',
-  'CommitmentDiscountCategory',
-  'CommitmentDiscountId',
-  'CommitmentDiscountName',
-  'CommitmentDiscountQuantity',
-  'CommitmentDiscountStatus',
-  'CommitmentDiscountType',
-  'CommitmentDiscountUnit',
-  'ConsumedQuantity',
-  'ConsumedUnit',
-  'ContractedCost',
-  'ContractedUnitPrice',
-  'EffectiveCost',
-  'InvoiceId',
-  'InvoiceIssuerName',
-  'ListCost',
-  'ListUnitPrice',
-  'PricingCategory',
-  'PricingCurrency',
-  'PricingCurrencyContractedUnitPrice',
-  'PricingCurrencyEffectiveCost',
-  'PricingCurrencyListUnitPrice',
-  'PricingQuantity',
-  'PricingUnit',
-  'ProviderName',
-  'PublisherName',
-  'RegionId',
-  'RegionName',
-  'ResourceId',
-  'ResourceName',
-  'ResourceType',
-  'ServiceCategory',
-  'ServiceName',
-  'ServiceSubcategory',
-  'SkuId',
-  'SkuMeter',
-  'SkuPriceDetails',
-  'SkuPriceId',
-  'SubAccountId',
-  'SubAccountName',
-  'SubAccountType',
-  'Tags',
-  'x_ResourceGroupName',
-  'x_ResourceType',
-  'x_SkuMeterCategory',
-  'x_SkuMeterSubcategory',
-  'x_PricingBlockSize',
-  'x_PricingUnitDescription',
-  'x_SkuDescription',
-] as const;
-
-const DAY = 86_400_000;
-const BILLING_ACCOUNT = '/providers/Microsoft.Billing/billingAccounts/8611537';
-const SUBSCRIPTIONS: Record<string, string> = {
-  prod: '0b1f6e2a-5d3c-4a7e-9f21-6c8d4e3b2a10',
-  nonprod: '7c2d9e4f-1a6b-4c3d-8e5f-2b9a7d6c5e41',
-};
-const RESERVATION_ORDER = '5a8e3c1d-2b7f-4e9a-a6d4-3f1c8b2e7d90';
-const KEEP = (100 - NEGOTIATED_DISCOUNT_PERCENT).toString();
+export { EXPORT_COLUMNS, type ExportRow } from './_export-rows.js';
 
 /** Daily token totals of one account x model x deployment type (from the stored usage). */
 interface TokenDay {
@@ -124,112 +47,6 @@ interface TokenDay {
   uncached: bigint;
   cached: bigint;
   output: bigint;
-}
-
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const ts = (day: string) => `${day}T00:00:00Z`;
-const nextDay = (day: string) => isoDay(Date.parse(ts(day)) + DAY);
-const monthStart = (day: string) => `${day.slice(0, 7)}-01`;
-function nextMonth(day: string): string {
-  const d = new Date(ts(monthStart(day)));
-  return isoDay(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
-}
-const daysInMonth = (day: string) =>
-  Math.round((Date.parse(ts(nextMonth(day))) - Date.parse(ts(monthStart(day)))) / DAY);
-
-interface Resource {
-  id: string;
-  name: string;
-  group: string;
-  env: string;
-  team: string;
-  armType: string;
-}
-
-function aoaiResource(account: string): Resource {
-  const [, team = 'platform', env = 'prod'] = account.split('-');
-  const group = `rg-${team}-${env}`;
-  return {
-    id: `/subscriptions/${SUBSCRIPTIONS[env] ?? SUBSCRIPTIONS['prod']!}/resourcegroups/${group}/providers/microsoft.cognitiveservices/accounts/${account}`,
-    name: account,
-    group,
-    env,
-    team,
-    armType: 'microsoft.cognitiveservices/accounts',
-  };
-}
-
-function baseRow(day: string, r: Resource): Record<string, string | null> {
-  const row: Record<string, string | null> = Object.fromEntries(EXPORT_COLUMNS.map((c) => [c, null]));
-  const tags: Record<string, string> = { team: r.team, env: r.env, 'cost-center': costCenterOf(r.team) };
-  Object.assign(row, {
-    BillingAccountId: BILLING_ACCOUNT,
-    BillingAccountName: 'Contoso Demo (EA)',
-    BillingAccountType: 'Billing Account',
-    BillingCurrency: 'USD',
-    PricingCurrency: 'USD',
-    BillingPeriodStart: ts(monthStart(day)),
-    BillingPeriodEnd: ts(nextMonth(day)),
-    ChargePeriodStart: ts(day),
-    ChargePeriodEnd: ts(nextDay(day)),
-    ChargeCategory: 'Usage',
-    ChargeFrequency: 'Usage-Based',
-    PricingCategory: 'Standard',
-    InvoiceIssuerName: 'Microsoft',
-    ProviderName: 'Microsoft',
-    PublisherName: 'Microsoft',
-    RegionId: DEMO_REGION,
-    RegionName: 'East US 2',
-    ResourceId: r.id,
-    ResourceName: r.name,
-    ResourceType: r.armType.endsWith('searchservices') ? 'Search service' : 'Azure AI services',
-    SubAccountId: `/subscriptions/${SUBSCRIPTIONS[r.env] ?? SUBSCRIPTIONS['prod']!}`,
-    SubAccountName: `contoso-ai-${r.env}`,
-    SubAccountType: 'Subscription',
-    Tags: JSON.stringify(tags),
-    x_ResourceGroupName: r.group,
-    x_ResourceType: r.armType,
-  });
-  return row;
-}
-
-/** Fills the price and cost columns of a pay-as-you-go line (EA discount applied) and returns the export row. */
-function payg(
-  row: Record<string, string | null>,
-  ai: ExportRow['ai'],
-  q: {
-    quantity: string;
-    unitPrice: string;
-    contractedUnitPrice: string;
-    list: Deci;
-    unit: string;
-    block: string;
-    unitDesc: string;
-    consumed: string;
-    consumedUnit: string;
-  },
-): ExportRow {
-  const effective = scale(q.list, BigInt(KEEP), 100n);
-  Object.assign(row, {
-    PricingQuantity: q.quantity,
-    PricingUnit: q.unit,
-    x_PricingBlockSize: q.block,
-    x_PricingUnitDescription: q.unitDesc,
-    ConsumedQuantity: q.consumed,
-    ConsumedUnit: q.consumedUnit,
-    ListUnitPrice: q.unitPrice,
-    PricingCurrencyListUnitPrice: q.unitPrice,
-    ContractedUnitPrice: q.contractedUnitPrice,
-    PricingCurrencyContractedUnitPrice: q.contractedUnitPrice,
-    ListCost: decimal(q.list),
-    ContractedCost: decimal(effective),
-    EffectiveCost: decimal(effective),
-    PricingCurrencyEffectiveCost: decimal(effective),
-    BilledCost: decimal(effective),
-  });
-  row['SkuId'] = stableId('sku', row['SkuMeter'] ?? '');
-  row['SkuPriceId'] = stableId('skuprice', row['SkuMeter'] ?? '', row['PricingCategory'] ?? '');
-  return { csv: row, ai, billed: effective, effective, list: q.list };
 }
 
 /** Azure-style meter name, e.g. `gpt-4o-mini-0718-Inp-glbl Tokens`, `gpt-4o-mini-0718-cchd-Inp-glbl Tokens`. */
@@ -282,72 +99,21 @@ function tokenRows(t: TokenDay): ExportRow[] {
       SkuPriceDetails: JSON.stringify({ x_ModelId: m.id, x_DeploymentType: t.type }),
     });
     out.push(
-      payg(
-        row,
-        {
-          provider: 'azure',
-          model: m.family,
-          tokenType: dir,
-          deploymentType: t.type === 'fine-tuned' ? 'regional' : t.type,
-          service: 'openai',
-        },
-        {
-          quantity: decimal(tokens, 3),
-          unitPrice: decimal(perM, 12),
-          contractedUnitPrice: decimal(perM * BigInt(KEEP), 14),
-          list: tokensCost(tokens, perM),
-          unit: 'Units',
-          block: '1000',
-          unitDesc: '1K',
-          consumed: tokens.toString(),
-          consumedUnit: 'Tokens',
-        },
-      ),
+      payg(row, {
+        quantity: decimal(tokens, 3),
+        unitPrice: decimal(perM, 12),
+        contractedUnitPrice: decimal(perM * BigInt(KEEP), 14),
+        list: tokensCost(tokens, perM),
+        unit: 'Units',
+        block: '1000',
+        unitDesc: '1K',
+        consumed: tokens.toString(),
+        consumedUnit: 'Tokens',
+      }),
     );
   }
   return out;
 }
-
-function hourlyRow(
-  day: string,
-  r: Resource,
-  meter: string,
-  hours: number,
-  perHourNanos: bigint,
-  ai: ExportRow['ai'],
-  svc: { name: string; category: string; sub: string; meterCategory: string; meterSub: string },
-): ExportRow {
-  const row = baseRow(day, r);
-  Object.assign(row, {
-    ServiceName: svc.name,
-    ServiceCategory: svc.category,
-    ServiceSubcategory: svc.sub,
-    SkuMeter: meter,
-    ChargeDescription: `${svc.meterSub} - ${meter}`,
-    x_SkuMeterCategory: svc.meterCategory,
-    x_SkuMeterSubcategory: svc.meterSub,
-    x_SkuDescription: `${svc.meterSub} ${meter}`,
-  });
-  return payg(row, ai, {
-    quantity: String(hours),
-    unitPrice: decimal(perHourNanos, 9),
-    contractedUnitPrice: decimal(perHourNanos * BigInt(KEEP), 11),
-    list: fromNanos(perHourNanos * BigInt(hours)),
-    unit: 'Hours',
-    block: '1',
-    unitDesc: '1 Hour',
-    consumed: String(hours),
-    consumedUnit: 'Hours',
-  });
-}
-
-const AOAI_SVC = {
-  name: 'Azure AI Services',
-  category: 'AI and Machine Learning',
-  sub: 'AI Platforms',
-  meterCategory: 'Foundry Models',
-  meterSub: 'Azure OpenAI',
-};
 
 function ptuRows(day: string, d: DemoDeployment): ExportRow[] {
   const spec = lookupPtuSpec({ model: d.model, deployment: 'provisioned', at: new Date(ts(day)) });
@@ -356,13 +122,6 @@ function ptuRows(day: string, d: DemoDeployment): ExportRow[] {
   const reserved = d.reservedPtu ?? 0;
   const meter = 'Provisioned Managed Global Unit';
   const out: ExportRow[] = [];
-  const ai = (deploymentType: string) => ({
-    provider: 'azure',
-    model: resolveModel(d.model).family,
-    tokenType: 'none',
-    deploymentType,
-    service: 'openai',
-  });
   const reservationId = `/providers/microsoft.capacity/reservationorders/${RESERVATION_ORDER}/reservations/${stableId('ptu-reservation', d.name).slice(0, 8)}`;
   const commitment = {
     CommitmentDiscountId: reservationId,
@@ -372,13 +131,11 @@ function ptuRows(day: string, d: DemoDeployment): ExportRow[] {
     CommitmentDiscountUnit: 'PTU',
   };
   if (d.ptu > reserved)
-    out.push(
-      hourlyRow(day, r, meter, (d.ptu - reserved) * 24, spec.hourlyNanos, ai('provisioned'), AOAI_SVC),
-    );
+    out.push(hourlyRow(day, r, meter, (d.ptu - reserved) * 24, spec.hourlyNanos, AOAI_SVC));
   if (reserved > 0) {
     // Reserved PTU-hours: billed 0 on the day (the purchase carries the money), amortised into EffectiveCost.
     const hours = reserved * 24;
-    const row = hourlyRow(day, r, meter, hours, spec.hourlyNanos, ai('provisioned'), AOAI_SVC);
+    const row = hourlyRow(day, r, meter, hours, spec.hourlyNanos, AOAI_SVC);
     const amortised = scale(
       fromNanos(spec.monthlyReservationNanos * BigInt(reserved)),
       1n,
@@ -428,7 +185,7 @@ function ptuRows(day: string, d: DemoDeployment): ExportRow[] {
         SkuId: stableId('sku', 'ptu-reservation-1m'),
         SkuPriceId: stableId('skuprice', 'ptu-reservation-1m'),
       });
-      out.push({ csv: p, ai: ai('provisioned-reservation'), billed: total, effective: 0n, list: total });
+      out.push({ csv: p, billed: total, effective: 0n, list: total });
     }
   }
   return out;
@@ -473,21 +230,10 @@ export async function buildExportRows(store: CostStore, startMs: number, days: n
         // Hosting bills every hour the fine-tuned model stays deployed, traffic or not.
         const meter = `${resolveModel(dep.model).family} FT Deployment Hosting Unit`;
         rows.push(
-          hourlyRow(
-            day,
-            aoaiResource(`aoai-${dep.owner}-prod`),
-            meter,
-            24,
-            hosting.priceNanos,
-            {
-              provider: 'azure',
-              model: resolveModel(dep.model).family,
-              tokenType: 'none',
-              deploymentType: 'fine-tune-hosting',
-              service: 'openai',
-            },
-            { ...AOAI_SVC, meterSub: 'Azure OpenAI PP FT' },
-          ),
+          hourlyRow(day, aoaiResource(`aoai-${dep.owner}-prod`), meter, 24, hosting.priceNanos, {
+            ...AOAI_SVC,
+            meterSub: 'Azure OpenAI PP FT',
+          }),
         );
       }
     }
@@ -506,21 +252,13 @@ export async function buildExportRows(store: CostStore, startMs: number, days: n
         armType: 'microsoft.search/searchservices',
       };
       rows.push(
-        hourlyRow(
-          day,
-          r,
-          `${sku === 'S1' ? 'Standard S1' : 'Basic'} Unit`,
-          units * 24,
-          price.priceNanos,
-          { provider: 'azure', model: null, tokenType: 'none', deploymentType: null, service: 'ai-search' },
-          {
-            name: 'Azure AI Search',
-            category: 'Analytics',
-            sub: 'Search',
-            meterCategory: 'Azure Cognitive Search',
-            meterSub: 'Azure AI Search',
-          },
-        ),
+        hourlyRow(day, r, `${sku === 'S1' ? 'Standard S1' : 'Basic'} Unit`, units * 24, price.priceNanos, {
+          name: 'Azure AI Search',
+          category: 'Analytics',
+          sub: 'Search',
+          meterCategory: 'Azure Cognitive Search',
+          meterSub: 'Azure AI Search',
+        }),
       );
     }
     push(day, rows);

@@ -11,7 +11,7 @@ import type { CostStore } from '../store/index.js';
 import { buildExportRows, exportCsv } from './_export.js';
 import { planIncidents, type IncidentTruth } from './_incidents.js';
 import { buildKpis, kpiCsv } from './_kpis.js';
-import { clearDemo, loadCostRows, loadKpis } from './_load.js';
+import { clearDemo, ingestExport, loadKpis } from './_load.js';
 import { NEGOTIATED_DISCOUNT_PERCENT, STREAMS, TEAMS } from './_org.js';
 import { summariseUsage, type ModelSpend, type Mover, type TeamSpend } from './_summary.js';
 import { generateUsage } from './_usage.js';
@@ -102,7 +102,7 @@ export async function buildDemo(o: DemoOptions): Promise<DemoResult> {
 
   const rows = await buildExportRows(o.store, startMs, days);
   writeFileSync(exportFile, exportCsv(rows));
-  await loadCostRows(o.store, rows, exportFile, join(dir, '.cost-rows.load.csv'));
+  await ingestExport(o.store, exportFile, dir);
   const kpis = buildKpis(usage.prodRequests, startMs, days, seed);
   writeFileSync(kpiFile, kpiCsv(kpis));
   await loadKpis(o.store, kpiFile);
