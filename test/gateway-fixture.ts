@@ -37,6 +37,12 @@ gateway:
         - { name: reset, model: gpt-4o, type: global-standard }
         - { name: cut, model: gpt-4o, type: global-standard }
         - { name: text-embedding-3-small, model: text-embedding-3-small, type: global-standard }
+    - name: aoai-entra
+      kind: azure-openai
+      baseUrl: ${mockUrl}
+      entra: { tenantId: contoso, clientId: app-id, clientSecret: env:TALLY_TEST_ENTRA_SECRET, authorityHost: ${mockUrl} }
+      deployments:
+        - { name: entra-gpt-4o-mini, model: gpt-4o-mini, type: data-zone }
     - name: openai-direct
       kind: openai
       baseUrl: ${mockUrl}
@@ -55,6 +61,7 @@ ${extra}`;
 /** Creates the fixture (mock upstream + config + temp dir). */
 export async function makeFixture(extra = ''): Promise<GatewayFixture> {
   process.env['TALLY_TEST_AOAI_KEY'] = 'aoai-upstream-secret-canary';
+  process.env['TALLY_TEST_ENTRA_SECRET'] = 'entra-secret';
   const dir = mkdtempSync(join(tmpdir(), 'tally-gw-'));
   const mock = await startMockUpstream();
   const configPath = join(dir, 'tally.yaml');

@@ -1,12 +1,15 @@
 /** Wire compatibility, streaming, spillover, metering and bad input against a real gateway on port 0. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import OpenAI, { AzureOpenAI } from 'openai';
 import { loadConfig } from '../src/core/index.js';
 import { createKey, startGateway, type RunningGateway } from '../src/gateway/index.js';
-import { MOCK_USAGE } from '../src/gateway/testing/mock-upstream.js';
+import { MOCK_ENTRA_TOKEN, MOCK_USAGE } from '../src/gateway/testing/mock-upstream.js';
 import { openStore } from '../src/store/index.js';
+import { ledgerDirFor } from '../src/ledger/index.js';
 import { makeFixture, type GatewayFixture } from './gateway-fixture.js';
 
 let f: GatewayFixture;
@@ -255,4 +258,92 @@ test('metrics expose tokens, cost and requests by team and model', async () => {
   );
   assert.match(text, /tally_tokens_total\{[^}]*type="cached_input"\} \d+/);
   assert.match(text, /tally_cost_usd_total\{team="ml"[^}]*\} [0-9.e-]+/);
+});
+
+test('an Entra ID upstream gets a bearer token from the configured authority, fetched once', async () => {
+  const client = new OpenAI({ apiKey: key, baseURL: `${gw.url}/v1` });
+  for (let i = 0; i < 2; i++)
+    await client.chat.completions.create({
+      model: 'entra-gpt-4o-mini',
+      messages: [{ role: 'user', content: 'x' }],
+    });
+  const tokenCalls = f.mock.calls.filter((c) => c.path.endsWith('/oauth2/v2.0/token'));
+  assert.equal(tokenCalls.length, 1);
+  assert.equal(tokenCalls[0]!.path, '/contoso/oauth2/v2.0/token');
+  const last = f.mock.calls.at(-1)!;
+  assert.equal(last.headers['authorization'], `Bearer ${MOCK_ENTRA_TOKEN}`);
+  assert.equal(last.headers['api-key'], undefined);
+});
+
+test('a stream the upstream cuts is metered as partial and streams carry their cost in a trailer', async () => {
+  const res = await fetch(`${gw.url}/openai/deployments/cut/chat/completions?api-version=2024-10-21`, {
+    method: 'POST',
+    headers: { 'api-key': key, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      stream: true,
+      user: 'cut-user',
+      messages: [{ role: 'user', content: 'hello there' }],
+    }),
+  });
+  assert.equal(res.status, 200);
+  await res.text().catch(() => '');
+  const ok = await new Promise<{ trailers: Record<string, string | undefined>; id: string | undefined }>(
+    (resolve, reject) => {
+      const u = new URL(`${gw.url}/v1/chat/completions`);
+      const req = request(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        },
+        (r) => {
+          r.resume();
+          r.on('end', () =>
+            resolve({ trailers: r.trailers, id: r.headers['x-tally-request-id'] as string | undefined }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(
+        JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      );
+    },
+  );
+  assert.match(ok.id ?? '', /^req_/);
+  assert.ok(Number(ok.trailers['x-tally-cost-usd']) > 0, JSON.stringify(ok.trailers));
+  await new Promise((r) => setTimeout(r, 100));
+  const rows = await usageBy('end_user,usage_source');
+  const cut = rows.find((r) => r['endUser'] === 'cut-user');
+  assert.equal(cut?.['usageSource'], 'partial');
+  // The mock cut after the role chunk and 3 words: " Hello there," is at least 3 tokens.
+  assert.ok((cut?.['outputTokens'] as number) >= 3, JSON.stringify(cut));
+  assert.ok((cut?.['inputTokens'] as number) > 0);
+});
+
+test('no secret (client key or upstream key) appears in any response body or ledger row', async () => {
+  const st = (await import('../src/gateway/index.js')).readGatewayState(f.dbPath)!;
+  const all = await fetch(`${gw.url}/admin/usage?by=key_id,team,end_user,deployment,upstream`, {
+    headers: { 'x-tally-admin-token': st.adminToken },
+  });
+  const text = await all.text();
+  for (const secret of [
+    key,
+    'aoai-upstream-secret-canary',
+    'sk-upstream-literal-secret',
+    'entra-secret',
+    MOCK_ENTRA_TOKEN,
+  ])
+    assert.ok(!text.includes(secret), 'secret in usage');
+  // The durable ledger's WAL segments hold the raw events: no secret there either.
+  const dir = ledgerDirFor(f.dbPath);
+  const wal = readdirSync(dir)
+    .map((n) => readFileSync(join(dir, n), 'utf8'))
+    .join('\n');
+  assert.ok(wal.length > 0 || text.length > 0);
+  for (const secret of [key, 'aoai-upstream-secret-canary', 'sk-upstream-literal-secret', MOCK_ENTRA_TOKEN])
+    assert.ok(!wal.includes(secret), 'secret in WAL');
+  const err = await post('/v1/chat/completions', '{"model":"always-429","messages":[]}');
+  assert.ok(!JSON.stringify(err.json).includes('aoai-upstream-secret-canary'));
 });

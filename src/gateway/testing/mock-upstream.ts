@@ -24,6 +24,9 @@ export interface MockUpstream {
   close(): Promise<void>;
 }
 
+/** The bearer token the mock's Entra ID endpoint issues. */
+export const MOCK_ENTRA_TOKEN = 'entra-access-token-from-mock';
+
 /** Usage the mock reports for every chat answer. */
 export const MOCK_USAGE = {
   prompt_tokens: 20,
@@ -63,6 +66,21 @@ export async function startMockUpstream(
       }
       const path = req.url ?? '/';
       if (record) calls.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+      if (/\/oauth2\/v2\.0\/token$/.test(path)) {
+        // Entra ID client-credentials endpoint (authorityHost points here in tests).
+        const form = new URLSearchParams(text);
+        const ok =
+          form.get('grant_type') === 'client_credentials' && form.get('client_secret') === 'entra-secret';
+        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify(
+            ok
+              ? { access_token: MOCK_ENTRA_TOKEN, token_type: 'Bearer', expires_in: 3600 }
+              : { error: 'invalid_client' },
+          ),
+        );
+        return;
+      }
       const dep = /\/deployments\/([^/]+)\//.exec(path)?.[1] ?? String(body?.['model'] ?? '');
       const fault = /(fail-429|fail-500|html|hang|reset|cut|nousage)/.exec(dep)?.[1];
       if (fault === 'fail-429') {
