@@ -127,7 +127,7 @@ const item = (meterName: string, price: number, extra: Record<string, unknown> =
   ...extra,
 });
 
-test('prices import reads Azure Retail Prices API pages and the estimator uses the regional price', async () => {
+test('prices import reads Azure Retail Prices API pages and the estimator uses the regional token and PTU prices', async () => {
   const db = join(dir, 'retail.duckdb');
   const pages = [
     {
@@ -137,7 +137,7 @@ test('prices import reads Azure Retail Prices API pages and the estimator uses t
     {
       Items: [
         item('gpt 4.1 Outp regnl Tokens', 0.0084),
-        item('Provisioned Managed Regional Unit', 2, { unitOfMeasure: '1 Hour' }),
+        item('Provisioned Managed Regional Unit', 2.5, { unitOfMeasure: '1 Hour' }),
         item('Standard S1 Unit', 0.336, {
           serviceName: 'Azure Cognitive Search',
           productName: 'Azure AI Search',
@@ -151,12 +151,18 @@ test('prices import reads Azure Retail Prices API pages and the estimator uses t
   writeFileSync(file, JSON.stringify(pages));
   const imp = await runCli(['prices', 'import', file, '--db', db, '--json']);
   assert.equal(imp.code, 0, imp.stderr);
-  const summary = imp.json<{ imported: number; rows: number; skipped: Record<string, number> }>();
+  const summary = imp.json<{
+    imported: number;
+    ptuPrices: number;
+    rows: number;
+    skipped: Record<string, number>;
+  }>();
   assert.equal(summary.rows, 5);
   assert.equal(summary.imported, 1);
+  assert.equal(summary.ptuPrices, 1);
   assert.equal(
     Object.values(summary.skipped).reduce((a, b) => a + b, 0),
-    2,
+    1,
   );
   const list = await runCli([
     'prices',
@@ -180,14 +186,19 @@ test('prices import reads Azure Retail Prices API pages and the estimator uses t
       horizonMonths: 1,
       traffic: { visitorsPerMonth: 1000, interactionRate: 1, conversationsPerUser: 1 },
       conversation: { turns: 1, systemTokens: 0, userTokensPerTurn: 1000, assistantTokensPerTurn: 1000 },
-      options: [{ model: 'gpt-4.1', deployment: 'regional', region: 'eastus2' }],
+      options: [
+        { model: 'gpt-4.1', deployment: 'regional', region: 'eastus2' },
+        { model: 'gpt-4.1', deployment: 'regional-provisioned', region: 'eastus2', ptu: 50 },
+      ],
     }),
   );
   const est = await runCli(['estimate', '--scenario', scenario, '--db', db, '--json']);
   assert.equal(est.code, 0, est.stderr);
-  const m = est.json<{ options: { months: { tokenCostUsd: number }[] }[] }>().options[0]!.months[0]!;
+  const opts = est.json<{ options: { months: { tokenCostUsd: number }[] }[] }>().options;
   // 1M input x $2.10 + 1M output x $8.40
-  assert.ok(Math.abs(m.tokenCostUsd - 10.5) < 1e-9);
+  assert.ok(Math.abs(opts[0]!.months[0]!.tokenCostUsd - 10.5) < 1e-9);
+  // 50 PTU x the imported $2.50/PTU-hour x 730 h
+  assert.ok(Math.abs(opts[1]!.months[0]!.tokenCostUsd - 50 * 2.5 * 730) < 1e-9);
 });
 
 test('prices import reads an EA price sheet CSV as effective prices', async () => {

@@ -12,7 +12,7 @@ import {
 } from './data/token-prices.js';
 import { FINE_TUNABLE } from './data/services.js';
 import { PROVISIONED_DEPLOYMENTS } from './deployments.js';
-import type { PriceRecord } from './types.js';
+import type { PriceRecord, PtuPriceRecord } from './types.js';
 
 // Azure ratios to Global Standard (domain notes §1.1): Data Zone and Regional ≈ 1.10x (Retail Prices API),
 // Batch = 50% of Global, Data Zone Batch = 50% of Data Zone. Ratios are rationals so nanos stay exact.
@@ -147,5 +147,19 @@ export function addRecords(rows: readonly PriceRecord[]): void {
 /** Drops every registered (imported) row, keeping the built-in catalog. */
 export function clearRegistered(): void {
   records.length = builtInCount;
+  ptuRecords.length = 0;
+  generation++;
+}
+
+const ptuRecords: PtuPriceRecord[] = [];
+
+/** Imported PTU prices, in registration order. */
+export function allPtuRecords(): readonly PtuPriceRecord[] {
+  return ptuRecords;
+}
+
+/** Adds imported PTU prices. */
+export function addPtuRecords(rows: readonly PtuPriceRecord[]): void {
+  ptuRecords.push(...rows);
   generation++;
 }

@@ -10,6 +10,7 @@ export type {
   TokenUsage,
   PriceQuery,
   ModelKind,
+  PtuPriceRecord,
 } from './types.js';
 export { resolveModel, knownModelNames } from './models.js';
 export {
@@ -56,6 +57,10 @@ export {
   fromStoredRecords,
   registerPrices,
   clearRegisteredPrices,
+  toStoredPtu,
+  fromStoredPtu,
+  registerPtuPrices,
+  type StoredPtuRecord,
   PRICE_IMPORTS_META,
   type ImportResult,
   type StoredPriceRecord,

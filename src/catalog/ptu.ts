@@ -5,6 +5,7 @@ import { FINE_TUNED_HOSTING_PER_HOUR, FINE_TUNING_TRAINING, SERVICE_PRICES } fro
 import { isProvisioned, normalizeDeployment } from './deployments.js';
 import { closeMatches } from './_match.js';
 import { resolveModel } from './models.js';
+import { allPtuRecords } from './_registry.js';
 
 /** Everything needed to size and price a provisioned deployment of one model. */
 export interface PtuSpec {
@@ -25,7 +26,12 @@ export interface PtuSpec {
 }
 
 /** PTU sizing and prices for a model on a provisioned deployment type; null when the model has no PTU spec. */
-export function lookupPtuSpec(q: { model: string; deployment?: string; at?: Date }): PtuSpec | null {
+export function lookupPtuSpec(q: {
+  model: string;
+  deployment?: string;
+  region?: string | undefined;
+  at?: Date | undefined;
+}): PtuSpec | null {
   const m = resolveModel(q.model);
   const deployment = normalizeDeployment(q.deployment ?? 'provisioned', 'azure');
   if (!isProvisioned(deployment))
@@ -39,7 +45,29 @@ export function lookupPtuSpec(q: { model: string; deployment?: string; at?: Date
     b.effectiveFrom.localeCompare(a.effectiveFrom),
   )[0];
   if (!price) return null;
+  const region = q.region?.toLowerCase();
+  // Imported Retail API prices win field by field (newest, region-specific first); built-in data fills the rest.
+  const imported = allPtuRecords()
+    .filter(
+      (r) =>
+        r.deployment === deployment &&
+        r.effectiveFrom <= day &&
+        (r.region === undefined || r.region === region),
+    )
+    .sort((a, b) =>
+      a.region === b.region
+        ? a.effectiveFrom.localeCompare(b.effectiveFrom)
+        : a.region === undefined
+          ? -1
+          : 1,
+    );
+  const latest = <K extends 'hourlyNanos' | 'monthlyNanos' | 'yearlyNanos'>(k: K): bigint | undefined =>
+    [...imported].reverse().find((r) => r[k] !== undefined)?.[k];
   const regional = deployment === 'regional-provisioned';
+  const hourly = latest('hourlyNanos');
+  const monthly = latest('monthlyNanos');
+  const yearly = latest('yearlyNanos');
+  const sources = [...new Set(imported.map((r) => r.source))];
   return {
     model: m.id,
     family: m.family,
@@ -48,11 +76,11 @@ export function lookupPtuSpec(q: { model: string; deployment?: string; at?: Date
     outputRatio: row.outputRatio,
     minPtu: regional ? row.regionalMin : GLOBAL_PTU_MIN,
     stepPtu: regional ? row.regionalStep : GLOBAL_PTU_STEP,
-    hourlyNanos: parseUsd(price.hourly),
-    monthlyReservationNanos: parseUsd(price.monthly),
-    yearlyReservationNanos: parseUsd(price.yearly),
-    effectiveFrom: price.effectiveFrom,
-    source: `${price.source}; sizing: provisioned-throughput-sizing.md (2026-05-21)`,
+    hourlyNanos: hourly ?? parseUsd(price.hourly),
+    monthlyReservationNanos: monthly ?? parseUsd(price.monthly),
+    yearlyReservationNanos: yearly ?? parseUsd(price.yearly),
+    effectiveFrom: [price.effectiveFrom, ...imported.map((r) => r.effectiveFrom)].sort().at(-1)!,
+    source: [...sources, `${price.source}; sizing: provisioned-throughput-sizing.md (2026-05-21)`].join('; '),
   };
 }
 

@@ -62,3 +62,14 @@ export interface PriceQuery {
   region?: string | undefined;
   at?: Date | undefined;
 }
+
+/** An imported PTU price (Retail Prices API): any of hourly / 1-month / 1-year per PTU; missing fields fall back. */
+export interface PtuPriceRecord {
+  deployment: string;
+  region?: string;
+  hourlyNanos?: bigint;
+  monthlyNanos?: bigint;
+  yearlyNanos?: bigint;
+  effectiveFrom: string;
+  source: string;
+}

@@ -236,7 +236,7 @@ function optionMonths(
     });
     return { months };
   }
-  const spec = lookupPtuSpec({ model: o.model, deployment, at });
+  const spec = lookupPtuSpec({ model: o.model, deployment, region: o.region, at });
   if (!spec)
     throw new TallyError('not_found', `no PTU sizing or price for ${o.model} on ${deployment}`, {
       field: 'model',

@@ -1,7 +1,7 @@
 /** Groups per-token-type meter prices into catalog price records (input + cached + output per model). */
 import { parseUsd, type Nanos } from '../../core/index.js';
 import { resolveModel } from '../models.js';
-import type { PriceRecord } from '../types.js';
+import type { PriceRecord, PtuPriceRecord } from '../types.js';
 import type { TokenMeter } from './_meters.js';
 
 /** One priced meter row after parsing. */
@@ -14,6 +14,8 @@ export interface MeterPrice extends TokenMeter {
 /** The outcome of an import: records to register and counts of what was skipped, by reason. */
 export interface ImportResult {
   records: PriceRecord[];
+  /** PTU hourly / reservation prices (Retail API only). */
+  ptu: PtuPriceRecord[];
   rows: number;
   skipped: Record<string, number>;
 }

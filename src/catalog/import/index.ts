@@ -1,7 +1,7 @@
 /** Price imports: Azure Retail Prices API pages and EA/MCA price sheets, and their JSON form for storage. */
 import { nanosToDecimalString, parseUsd } from '../../core/index.js';
-import { addRecords, clearRegistered } from '../_registry.js';
-import type { PriceRecord } from '../types.js';
+import { addPtuRecords, addRecords, clearRegistered } from '../_registry.js';
+import type { PriceRecord, PtuPriceRecord } from '../types.js';
 
 export { parseRetailPrices } from './retail.js';
 export { parsePriceSheetCsv } from './pricesheet.js';
@@ -60,4 +60,36 @@ export function registerPrices(records: readonly PriceRecord[]): void {
 /** Removes every registered import from this process, keeping the built-in catalog. */
 export function clearRegisteredPrices(): void {
   clearRegistered();
+}
+
+/** A PTU price with amounts as decimal strings (USD per PTU), for JSON storage. */
+export type StoredPtuRecord = Omit<PtuPriceRecord, 'hourlyNanos' | 'monthlyNanos' | 'yearlyNanos'> & {
+  hourly?: string;
+  monthly?: string;
+  yearly?: string;
+};
+
+/** Converts PTU prices to their stored form. */
+export function toStoredPtu(rows: readonly PtuPriceRecord[]): StoredPtuRecord[] {
+  return rows.map(({ hourlyNanos, monthlyNanos, yearlyNanos, ...rest }) => ({
+    ...rest,
+    ...(hourlyNanos !== undefined ? { hourly: nanosToDecimalString(hourlyNanos) } : {}),
+    ...(monthlyNanos !== undefined ? { monthly: nanosToDecimalString(monthlyNanos) } : {}),
+    ...(yearlyNanos !== undefined ? { yearly: nanosToDecimalString(yearlyNanos) } : {}),
+  }));
+}
+
+/** Converts stored PTU prices back. */
+export function fromStoredPtu(rows: readonly StoredPtuRecord[]): PtuPriceRecord[] {
+  return rows.map(({ hourly, monthly, yearly, ...rest }) => ({
+    ...rest,
+    ...(hourly !== undefined ? { hourlyNanos: parseUsd(hourly) } : {}),
+    ...(monthly !== undefined ? { monthlyNanos: parseUsd(monthly) } : {}),
+    ...(yearly !== undefined ? { yearlyNanos: parseUsd(yearly) } : {}),
+  }));
+}
+
+/** Makes imported PTU prices visible to lookupPtuSpec in this process. */
+export function registerPtuPrices(rows: readonly PtuPriceRecord[]): void {
+  addPtuRecords(rows);
 }

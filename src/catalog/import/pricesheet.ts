@@ -79,6 +79,7 @@ export function parsePriceSheetCsv(
   const version = `pricesheet:${opts.importedAt ?? new Date().toISOString().slice(0, 10)}`;
   return {
     records: groupMeters(meters, { basis: 'effective', source: opts.source, version }, skipped),
+    ptu: [],
     rows: rows.length - 1,
     skipped,
   };

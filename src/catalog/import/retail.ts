@@ -4,6 +4,7 @@
  * used; everything else is counted in `skipped` by reason. Missing meters stay missing (never zero).
  */
 import { TallyError } from '../../core/index.js';
+import type { PtuPriceRecord } from '../types.js';
 import { parseMeterName, tokensPerUnit } from './_meters.js';
 import { groupMeters, isoDay, perMTok, skip, type ImportResult, type MeterPrice } from './_group.js';
 
@@ -37,9 +38,16 @@ export function parseRetailPrices(
   const items = itemsOf(json);
   const skipped: Record<string, number> = {};
   const meters: MeterPrice[] = [];
+  const ptuRows: PtuPriceRecord[] = [];
   for (const it of items) {
     if (!AI_SERVICES.test(str(it['serviceName'])) && !/openai/i.test(str(it['productName']))) {
       skip(skipped, 'not an AI model service');
+      continue;
+    }
+    const ptu = ptuPrice(it, opts.anyRegion === true, opts.source);
+    if (ptu) {
+      if ('skip' in ptu) skip(skipped, ptu.skip);
+      else ptuRows.push(ptu);
       continue;
     }
     const type = str(it['type'] ?? it['priceType']);
@@ -86,5 +94,37 @@ export function parseRetailPrices(
   }
   const version = `retail-import:${opts.importedAt ?? new Date().toISOString().slice(0, 10)}`;
   const records = groupMeters(meters, { basis: 'list', source: opts.source, version }, skipped);
-  return { records, rows: items.length, skipped };
+  return { records, ptu: ptuRows, rows: items.length, skipped };
+}
+
+/**
+ * PTU meters ("Provisioned Managed Global Unit", sku "Provisioned Managed Data Zone"...): Consumption rows are
+ * $/PTU-hour; Reservation rows carry the whole-term price per PTU (1 Month or 1 Year). Null when not a PTU meter.
+ */
+function ptuPrice(it: Item, anyRegion: boolean, source: string): PtuPriceRecord | { skip: string } | null {
+  const text = `${str(it['meterName'])} ${str(it['skuName'])} ${str(it['productName'])}`.toLowerCase();
+  if (!/provisioned managed/.test(text)) return null;
+  const currency = str(it['currencyCode']) || 'USD';
+  if (currency !== 'USD') return { skip: `currency ${currency}` };
+  const price = it['unitPrice'] ?? it['retailPrice'];
+  if (typeof price !== 'number' && typeof price !== 'string') return { skip: 'no price' };
+  const deployment = /global/.test(text)
+    ? 'provisioned'
+    : /data ?zone/.test(text)
+      ? 'data-zone-provisioned'
+      : 'regional-provisioned';
+  const type = str(it['type'] ?? it['priceType']) || 'Consumption';
+  const term = str(it['reservationTerm']).toLowerCase();
+  const nanos = perMTok(price, 1_000_000);
+  const base = {
+    deployment,
+    ...(anyRegion || !str(it['armRegionName']) ? {} : { region: str(it['armRegionName']).toLowerCase() }),
+    effectiveFrom: isoDay(str(it['effectiveStartDate'])) ?? '1970-01-01',
+    source: `${source} (${str(it['meterName']) || str(it['skuName'])})`,
+  };
+  if (type === 'Consumption' && /hour/i.test(str(it['unitOfMeasure'])))
+    return { ...base, hourlyNanos: nanos };
+  if (type === 'Reservation' && /month/.test(term)) return { ...base, monthlyNanos: nanos };
+  if (type === 'Reservation' && /year/.test(term)) return { ...base, yearlyNanos: nanos };
+  return { skip: `PTU meter ${type} ${term || str(it['unitOfMeasure'])}` };
 }

@@ -7,13 +7,17 @@ import { basename, resolve } from 'node:path';
 import { TallyError, newId } from '../../core/index.js';
 import {
   PRICE_IMPORTS_META,
+  fromStoredPtu,
   fromStoredRecords,
   parsePriceSheetCsv,
   parseRetailPrices,
   registerPrices,
+  registerPtuPrices,
+  toStoredPtu,
   toStoredRecords,
   type ImportResult,
   type StoredPriceRecord,
+  type StoredPtuRecord,
 } from '../../catalog/index.js';
 import type { Command, CommandContext } from '../command.js';
 
@@ -24,6 +28,7 @@ interface StoredImport {
   kind: 'retail' | 'pricesheet';
   importedAt: string;
   records: StoredPriceRecord[];
+  ptu?: StoredPtuRecord[];
 }
 
 function storedImports(value: unknown): StoredImport[] {
@@ -42,6 +47,7 @@ export async function loadPriceImports(ctx: CommandContext): Promise<number> {
     )) {
       const recs = fromStoredRecords(imp.records);
       registerPrices(recs);
+      registerPtuPrices(fromStoredPtu(imp.ptu ?? []));
       n += recs.length;
     }
   }
@@ -162,6 +168,7 @@ export const pricesImportCommand: Command = {
       kind,
       importedAt: new Date().toISOString(),
       records: toStoredRecords(result.records),
+      ptu: toStoredPtu(result.ptu),
     });
     await store.setMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key, { imports });
     const summary = {
@@ -171,6 +178,7 @@ export const pricesImportCommand: Command = {
       basis: kind === 'retail' ? 'list' : 'effective',
       rows: result.rows,
       imported: result.records.length,
+      ptuPrices: result.ptu.length,
       models: [...new Set(result.records.map((r) => r.model))].sort(),
       skipped: result.skipped,
     };
