@@ -293,6 +293,8 @@ test('validate --json passes a correct FOCUS file and reports each failed rule w
     focusCsv(LINES).replace('Usage-Based', 'Sometimes').replace(',3.333333333,', ',"$3.33",'),
   );
   const b = await runCli(['validate', badFile, '--json']);
+  assert.equal(b.code, 0);
+  assert.equal((await runCli(['validate', badFile, '--strict'])).code, 1);
   const errs = b.json<{
     errors: { rule: string; column: string; count: number; example: { line: number; value: string } }[];
   }>().errors;

@@ -11,8 +11,8 @@ import { TallyError, newId } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
 import { expandPaths, fileKind, hashFile } from './_source.js';
 import type { IngestFormat } from './_detect.js';
-import { loadTyped, QUARANTINE } from './_load.js';
-import { stageFile, type StagedFile } from './_read.js';
+import { loadFile, QUARANTINE, REJECTS } from './_load.js';
+import { freshRejects, planFile, type PlannedFile } from './_read.js';
 import { lit } from './_sql.js';
 
 /** Options of an ingest run. */
@@ -56,19 +56,18 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
   const runId = newId();
   await store.exec("SET TimeZone = 'UTC'");
   await store.exec(`CREATE OR REPLACE TEMP TABLE ${QUARANTINE} (file VARCHAR, line BIGINT, reason VARCHAR)`);
-  // Phase 1, outside the transaction: hash and stage every new file into its own temp table (temp tables made
-  // inside a transaction get transaction-local rowids, and rowid is how we give line numbers back).
-  const staged: { file: string; hash: string; i: number; st: StagedFile | null }[] = [];
+  // Phase 1, outside the transaction: hash, detect and classify every new file (reads only key columns).
+  const staged: { file: string; hash: string; i: number; st: PlannedFile | null }[] = [];
   const seen = new Set<string>();
   let done = 0;
   try {
     for (const [i, file] of files.entries()) {
       const hash = await hashFile(file);
       const known = await store.query('SELECT 1 FROM ingests WHERE file_hash = $1 LIMIT 1', [hash]);
-      let st: StagedFile | null = null;
+      let st: PlannedFile | null = null;
       if (known.length === 0 && !seen.has(hash)) {
         seen.add(hash);
-        st = await stageFile(store, file, fileKind(file)!, opts.format ?? 'auto', tablesFor(i));
+        st = await planFile(store, file, fileKind(file)!, opts.format ?? 'auto', i);
       }
       staged.push({ file, hash, i, st });
       done += statSync(file).size;
@@ -83,15 +82,17 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
           continue;
         }
         const ingestId = `${runId}-${i}`;
-        const t = tablesFor(i);
-        const loaded = await loadTyped(tx, {
+        const loaded = await loadFile(tx, {
           file,
           ingestId,
           slicePrefix: st.format,
           hasHeader: st.hasHeader,
           rejects: st.rejects,
-          typed: t.typed,
-          rejectsTable: t.rejects,
+          rejectsTable: `${REJECTS}_${i}`,
+          source: st.source,
+          mapping: st.mapping,
+          classTable: st.classTable,
+          freshRejects: (suffix) => freshRejects(tx, `${REJECTS}_${i}_${suffix}`),
         });
         await tx.exec(
           `INSERT INTO ingests (id, file, file_hash, format, slice_key, rows_loaded, rows_rejected, ingested_at)
@@ -124,15 +125,11 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
     if (res.rowsRejected > 0) res.quarantine = await writeQuarantine(store, opts.quarantineDir, runId);
     return res;
   } finally {
-    for (const { i } of staged) {
-      const t = tablesFor(i);
-      await store.exec(`DROP TABLE IF EXISTS ${t.typed}`);
-      await store.exec(`DROP TABLE IF EXISTS ${t.rejects}`);
-    }
+    for (const { i } of staged)
+      for (const t of [`_tally_raw_${i}`, `_tally_cls_${i}`, `${REJECTS}_${i}`, `${REJECTS}_${i}_load`])
+        await store.exec(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
   }
 }
-
-const tablesFor = (i: number) => ({ typed: `_tally_typed_${i}`, rejects: `_tally_rej_${i}` });
 
 function unchanged(file: string): IngestedFile {
   return {

@@ -1,15 +1,17 @@
 /**
- * Loads one staged file into cost_rows: classifies AI spend per distinct key, inserts the good rows, routes the
- * bad ones (with line and reason) to the run's quarantine table, and records the file in `ingests`.
+ * Loads one planned file into cost_rows in a single streamed pass: typed rows, joined with the AI class of
+ * their key, go straight into cost_rows. Rows that cannot load are marked (slice key "reject:<reason>"),
+ * counted, re-located by line in a second pass over the file (only when there are any) and deleted again,
+ * all inside the run's transaction, so nobody ever sees them.
  */
 import type { CostStore } from '../store/index.js';
 import { classifyCharge } from './_classify.js';
-import { CLASS_KEY_COLUMNS, COST_COLUMNS } from './_stage.js';
+import { COST_COLUMNS, typedSelectSql, type SourceMapping } from './_stage.js';
 import { ident, lit } from './_sql.js';
 
 /** The run's quarantine table: file, line, reason. */
 export const QUARANTINE = '_tally_quarantine';
-/** DuckDB's rejects table for structurally broken CSV records. */
+/** Prefix of DuckDB's rejects tables for structurally broken CSV records. */
 export const REJECTS = '_tally_rej';
 
 /** Facts about one loaded file. */
@@ -21,14 +23,13 @@ export interface LoadedFile {
 }
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const q = (s: string | null) => (s === null ? 'NULL' : lit(s));
 
-async function classify(tx: CostStore, typed: string): Promise<void> {
-  await tx.exec(`CREATE OR REPLACE TEMP TABLE _tally_cls (ck UBIGINT, provider VARCHAR, model VARCHAR,
+/** Classifies the distinct keys a keys SELECT yields into `table` (ck -> x_Ai* values; AI keys only). */
+export async function classifyKeys(tx: CostStore, keysSql: string, table: string): Promise<void> {
+  await tx.exec(`CREATE OR REPLACE TEMP TABLE ${table} (ck UBIGINT, provider VARCHAR, model VARCHAR,
     token_type VARCHAR, deployment_type VARCHAR, service VARCHAR)`);
-  const keys = await tx.query(
-    `SELECT CAST(_ck AS VARCHAR) AS ck, ${CLASS_KEY_COLUMNS.map((c) => `any_value(${ident(c)}) AS ${ident(c)}`).join(', ')}
-     FROM ${typed} WHERE _reason IS NULL GROUP BY _ck`,
-  );
+  const keys = await tx.query(`SELECT CAST(ck AS VARCHAR) AS ck, * EXCLUDE (ck) FROM (${keysSql})`);
   const values: string[] = [];
   for (const k of keys) {
     const cls = classifyCharge({
@@ -43,71 +44,90 @@ async function classify(tx: CostStore, typed: string): Promise<void> {
       chargeDescription: str(k['ChargeDescription']),
     });
     if (!cls) continue;
-    const q = (s: string | null) => (s === null ? 'NULL' : lit(s));
     values.push(
       `(CAST(${lit(String(k['ck']))} AS UBIGINT), ${q(cls.provider)}, ${q(cls.model)}, ${q(cls.tokenType)}, ${q(cls.deploymentType)}, ${q(cls.service)})`,
     );
   }
   for (let i = 0; i < values.length; i += 1000)
-    await tx.exec(`INSERT INTO _tally_cls VALUES ${values.slice(i, i + 1000).join(', ')}`);
+    await tx.exec(`INSERT INTO ${table} VALUES ${values.slice(i, i + 1000).join(', ')}`);
 }
 
-/** Line number of a typed row: header is line 1; records DuckDB rejected shift later rows down. */
-function lineExpr(hasHeader: boolean, rejects: number): string {
-  const base = `t.rowid + ${hasHeader ? 2 : 1}`;
-  if (rejects === 0) return base;
-  // Good rows before the i-th rejected record (0-based, by line) = line_i - 2 - i.
-  return `${base} + (SELECT count(*) FROM _tally_rejx x WHERE x.g <= t.rowid)`;
+/** What loadFile needs. */
+export interface LoadRequest {
+  readonly file: string;
+  readonly ingestId: string;
+  readonly slicePrefix: string;
+  readonly hasHeader: boolean;
+  /** Structurally broken records found while planning, in `rejectsTable`. */
+  readonly rejects: number;
+  readonly rejectsTable: string;
+  readonly source: (rejects: string) => string;
+  readonly mapping: SourceMapping;
+  readonly classTable: string;
+  /** Returns a fresh rejects table name for a re-read of a CSV (DuckDB will not reuse one). */
+  readonly freshRejects: (suffix: string) => Promise<string>;
 }
 
-/** Loads the typed staging table of one file. `slicePrefix` names the dataset (focus, azure-actual...). */
-export async function loadTyped(
-  tx: CostStore,
-  opts: {
-    file: string;
-    ingestId: string;
-    slicePrefix: string;
-    hasHeader: boolean;
-    rejects: number;
-    typed: string;
-    rejectsTable: string;
-  },
-): Promise<LoadedFile> {
-  const typed = opts.typed;
-  const counts = await tx.query(
-    `SELECT count(*) AS n, count(*) FILTER (WHERE _reason IS NULL) AS ok FROM ${typed}`,
-  );
-  const n = Number(counts[0]?.['n'] ?? 0);
-  const ok = Number(counts[0]?.['ok'] ?? 0);
-  if (opts.rejects > 0)
-    await tx.exec(`CREATE OR REPLACE TEMP TABLE _tally_rejx AS
-      SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS g FROM ${opts.rejectsTable}`);
-  const sliceRows = await tx.query(
-    `SELECT DISTINCT "BillingAccountId" AS a, strftime("BillingPeriodStart", '%Y-%m') AS p FROM ${typed}
-     WHERE _reason IS NULL AND "BillingAccountId" IS NOT NULL AND "BillingPeriodStart" IS NOT NULL`,
-  );
-  const slices = sliceRows.map((r) => `${opts.slicePrefix}:${String(r['a'])}:${String(r['p'])}`).sort();
-  const sliceExpr =
-    slices.length === 1
-      ? lit(slices[0]!)
-      : `CASE WHEN "BillingAccountId" IS NOT NULL AND "BillingPeriodStart" IS NOT NULL THEN ${lit(opts.slicePrefix + ':')} || "BillingAccountId" || ':' || strftime("BillingPeriodStart", '%Y-%m') END`;
-  await classify(tx, typed);
-  const line = lineExpr(opts.hasHeader, opts.rejects);
+const REJECT = 'reject:';
+
+/** Loads one file (inside the run's transaction). */
+export async function loadFile(tx: CostStore, r: LoadRequest): Promise<LoadedFile> {
   const ai = ['x_AiProvider', 'x_AiModel', 'x_AiTokenType', 'x_AiDeploymentType', 'x_AiService'];
   const aiSrc = ['c.provider', 'c.model', 'c.token_type', 'c.deployment_type', 'c.service'];
   const cols = COST_COLUMNS.filter((c) => !ai.includes(c));
+  const seq = `_tally_seq_${r.ingestId.replace(/[^a-zA-Z0-9]/g, '_')}`;
+  await tx.exec(`CREATE OR REPLACE TEMP SEQUENCE ${seq}`);
+  const slice = `CASE WHEN t._reason IS NOT NULL THEN ${lit(REJECT)} || t._reason
+    WHEN t."BillingAccountId" IS NOT NULL AND t."BillingPeriodStart" IS NOT NULL
+    THEN ${lit(r.slicePrefix + ':')} || t."BillingAccountId" || ':' || strftime(t."BillingPeriodStart", '%Y-%m') END`;
+  const src = r.rejects >= 0 ? r.source(await r.freshRejects('load')) : '';
   await tx.exec(
     `INSERT INTO cost_rows (_row_id, _source_file, _source_line, _slice_key, _ingest_id, ${[...cols, ...ai].map(ident).join(', ')})
-     SELECT ${lit(opts.ingestId + ':')} || t.rowid, ${lit(opts.file)}, ${line}, ${sliceExpr}, ${lit(opts.ingestId)},
+     SELECT ${lit(r.ingestId + ':')} || nextval('${seq}'), ${lit(r.file)}, NULL, ${slice}, ${lit(r.ingestId)},
        ${cols.map((c) => `t.${ident(c)}`).join(', ')}, ${aiSrc.join(', ')}
-     FROM ${typed} t LEFT JOIN _tally_cls c ON t._ck = c.ck WHERE t._reason IS NULL`,
+     FROM (${typedSelectSql(src, r.mapping)}) t LEFT JOIN ${r.classTable} c ON t._ck = c.ck`,
   );
-  await tx.exec(
-    `INSERT INTO ${QUARANTINE} SELECT ${lit(opts.file)}, ${line}, t._reason FROM ${typed} t WHERE t._reason IS NOT NULL`,
+  const stats = await tx.query(
+    `SELECT count(*) AS n, count(*) FILTER (WHERE starts_with(_slice_key, ${lit(REJECT)})) AS bad
+     FROM cost_rows WHERE _ingest_id = $1`,
+    [r.ingestId],
   );
-  if (opts.rejects > 0)
+  const n = Number(stats[0]?.['n'] ?? 0);
+  const bad = Number(stats[0]?.['bad'] ?? 0);
+  if (bad > 0) await quarantineRows(tx, r);
+  if (r.rejects > 0)
     await tx.exec(
-      `INSERT INTO ${QUARANTINE} SELECT ${lit(opts.file)}, line, error_type || ': ' || error_message || ' | ' || csv_line FROM ${opts.rejectsTable}`,
+      `INSERT INTO ${QUARANTINE} SELECT ${lit(r.file)}, line, error_type || ': ' || error_message || ' | ' || csv_line FROM ${r.rejectsTable}`,
     );
-  return { rowsRead: n + opts.rejects, rowsLoaded: ok, rowsRejected: n - ok + opts.rejects, slices };
+  const sliceRows = await tx.query(
+    `SELECT DISTINCT _slice_key AS s FROM cost_rows WHERE _ingest_id = $1 AND _slice_key IS NOT NULL
+       AND NOT starts_with(_slice_key, ${lit(REJECT)}) ORDER BY s`,
+    [r.ingestId],
+  );
+  return {
+    rowsRead: n + r.rejects,
+    rowsLoaded: n - bad,
+    rowsRejected: bad + r.rejects,
+    slices: sliceRows.map((x) => String(x['s'])),
+  };
+}
+
+/** Finds the line of each unloadable row (second pass, in file order), quarantines it and deletes it. */
+async function quarantineRows(tx: CostStore, r: LoadRequest): Promise<void> {
+  const src = r.source(await r.freshRejects('rescan'));
+  // Record number k (0-based, good records only) -> line: header + k + broken records before it.
+  let line = `rn + ${r.hasHeader ? 1 : 0}`;
+  if (r.rejects > 0) {
+    await tx.exec(`CREATE OR REPLACE TEMP TABLE _tally_rejx AS
+      SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS g FROM ${r.rejectsTable}`);
+    line += ` + (SELECT count(*) FROM _tally_rejx x WHERE x.g <= rn - 1)`;
+  }
+  await tx.exec(
+    `INSERT INTO ${QUARANTINE} SELECT ${lit(r.file)}, ${line}, _reason
+     FROM (SELECT row_number() OVER () AS rn, _reason FROM (${typedSelectSql(src, r.mapping)}))
+     WHERE _reason IS NOT NULL`,
+  );
+  await tx.exec(`DELETE FROM cost_rows WHERE _ingest_id = $1 AND starts_with(_slice_key, ${lit(REJECT)})`, [
+    r.ingestId,
+  ]);
 }

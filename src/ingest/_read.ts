@@ -17,7 +17,8 @@ import {
   type FileKind,
 } from './_source.js';
 import { ident, lit } from './_sql.js';
-import { typedTableSql, type SourceMapping } from './_stage.js';
+import { keysSelectSql, type SourceMapping } from './_stage.js';
+import { classifyKeys } from './_load.js';
 
 /** What staging found out about a file. */
 export interface StagedFile {
@@ -31,17 +32,13 @@ export interface StagedFile {
 /** A readable source: its header names and the FROM-able SQL that yields columns c0..cN as text. */
 export interface Source {
   headers: string[];
+  /** FROM-able SQL; `@@REJ@@` stands for the name of the table DuckDB writes broken CSV records to. */
   sql: string;
   hasHeader: boolean;
 }
 
 /** Opens a file as a text-column source (no data read yet). */
-export async function openSource(
-  tx: CostStore,
-  file: string,
-  kind: FileKind,
-  rejectsTable: string = REJECTS,
-): Promise<Source> {
+export async function openSource(tx: CostStore, file: string, kind: FileKind): Promise<Source> {
   if (kind === 'parquet') {
     let desc;
     try {
@@ -71,7 +68,7 @@ export async function openSource(
   if (bomOnData) {
     // A second byte-order mark before the first data row would break its quoting: read a copy without it.
     const copy = await copyWithoutLeadingBoms(file, kind === 'csv.gz');
-    const src = await openSource(tx, copy, 'csv', rejectsTable);
+    const src = await openSource(tx, copy, 'csv');
     return src;
   }
   const delim = sniffDelimiter(first);
@@ -80,13 +77,13 @@ export async function openSource(
     throw new TallyError('invalid_input', `${basename(file)}: no header row found`, { file });
   const columns = headers.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const sql = `read_csv(${lit(file)}, header = true, auto_detect = false, delim = ${lit(delim)}, quote = '"', escape = '"',
-    columns = {${columns}}, compression = ${kind === 'csv.gz' ? "'gzip'" : "'none'"}, store_rejects = true,
-    rejects_table = '${rejectsTable}', rejects_scan = '${rejectsTable}_scan', max_line_size = 10000000)`;
+    columns = {${columns}}, nullstr = ['', 'NULL', 'null', 'Null'], compression = ${kind === 'csv.gz' ? "'gzip'" : "'none'"}, store_rejects = true,
+    rejects_table = '@@REJ@@', rejects_scan = '@@REJ@@_scan', max_line_size = 10000000)`;
   return { headers, sql, hasHeader: true };
 }
 
 /** A FOCUS file's mapping: known columns by name, the rest as x_Extra. */
-function focusMapping(headers: readonly string[]): SourceMapping {
+function focusMapping(headers: readonly string[], clean: boolean): SourceMapping {
   const mapped = mapFocusHeaders(headers);
   const columns = new Map<string, string>();
   const extras: [string, string][] = [];
@@ -105,6 +102,7 @@ function focusMapping(headers: readonly string[]): SourceMapping {
     columns,
     extras,
     checks: [],
+    clean,
     keys: {
       resourceType: find('xresourcetype'),
       meterCategory: find('xskumetercategory'),
@@ -114,7 +112,12 @@ function focusMapping(headers: readonly string[]): SourceMapping {
 }
 
 /** Reads the rows of an Azure legacy export to tell actual from amortized when the file name does not. */
-async function azureDataset(tx: CostStore, headers: readonly string[], name: string): Promise<IngestFormat> {
+async function azureDataset(
+  tx: CostStore,
+  headers: readonly string[],
+  name: string,
+  raw: string,
+): Promise<IngestFormat> {
   if (/amorti[sz]/i.test(name)) return 'azure-amortized';
   if (/actual/i.test(name)) return 'azure-actual';
   const col = (k: string) => {
@@ -128,24 +131,43 @@ async function azureDataset(tx: CostStore, headers: readonly string[], name: str
   const r = await tx.query(`SELECT
       count(*) FILTER (WHERE ${type} = 'Purchase' AND ${model} IN ('Reservation', 'SavingsPlan')) AS p,
       count(*) FILTER (WHERE ${type} = 'Usage' AND ${model} IN ('Reservation', 'SavingsPlan') AND TRY_CAST(${cost} AS DOUBLE) <> 0) AS u
-    FROM _tally_raw`);
+    FROM ${raw}`);
   // Actual exports carry commitment purchases and cost 0 on covered usage; amortized ones the reverse.
   if (Number(r[0]?.['p'] ?? 0) > 0) return 'azure-actual';
   if (Number(r[0]?.['u'] ?? 0) > 0) return 'azure-amortized';
   return 'azure-actual';
 }
 
-/** Stages one file into the typed table and reports its format. */
-export async function stageFile(
+/** How one file will be loaded: its typed SELECT, and the classification of its distinct keys. */
+export interface PlannedFile extends StagedFile {
+  /** FROM-able source SQL using the given rejects table name. */
+  source(rejects: string): string;
+  mapping: SourceMapping;
+  /** Temp table with the AI class of each classification key. */
+  classTable: string;
+}
+
+/** Drops and returns a rejects table name (DuckDB refuses to reuse one). */
+export async function freshRejects(tx: CostStore, name: string): Promise<string> {
+  await tx.exec(`DROP TABLE IF EXISTS ${name}`);
+  await tx.exec(`DROP TABLE IF EXISTS ${name}_scan`);
+  return name;
+}
+
+/**
+ * Plans one file, outside the load transaction: detects its format, stages Azure legacy exports raw, reads
+ * the distinct classification keys in one cheap pass (which also finds structurally broken records) and
+ * classifies them into a temp table.
+ */
+export async function planFile(
   tx: CostStore,
   file: string,
   kind: FileKind,
   wanted: IngestFormat | 'auto',
-  tables: { typed: string; rejects: string },
-): Promise<StagedFile> {
-  await tx.exec(`DROP TABLE IF EXISTS ${tables.rejects}`);
-  await tx.exec(`DROP TABLE IF EXISTS ${tables.rejects}_scan`);
-  const src = await openSource(tx, file, kind, tables.rejects);
+  n: number,
+): Promise<PlannedFile> {
+  const rejects = await freshRejects(tx, `${REJECTS}_${n}`);
+  const src = await openSource(tx, file, kind);
   const detected = detectFormat(src.headers, basename(file));
   if (detected === null && wanted === 'auto')
     throw new TallyError(
@@ -154,13 +176,24 @@ export async function stageFile(
       { file },
     );
   let format: IngestFormat = wanted === 'auto' ? detected! : wanted;
+  let mapping: SourceMapping;
+  let source: (rej: string) => string;
+  let hasHeader = src.hasHeader;
+  const classTable = `_tally_cls_${n}`;
   try {
     if (format === 'focus') {
-      await tx.exec(typedTableSql(src.sql, focusMapping(src.headers), tables.typed));
+      mapping = focusMapping(src.headers, src.hasHeader);
+      source = (rej) => src.sql.replaceAll('@@REJ@@', rej);
+      await classifyKeys(tx, keysSelectSql(source(rejects), mapping), classTable);
     } else {
-      await tx.exec(`CREATE OR REPLACE TEMP TABLE _tally_raw AS SELECT * FROM ${src.sql}`);
-      if (wanted === 'auto') format = await azureDataset(tx, src.headers, basename(file));
-      await tx.exec(typedTableSql('_tally_raw', azureMapping(src.headers, format), tables.typed));
+      const raw = `_tally_raw_${n}`;
+      await tx.exec(
+        `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM ${src.sql.replaceAll('@@REJ@@', rejects)}`,
+      );
+      if (wanted === 'auto') format = await azureDataset(tx, src.headers, basename(file), raw);
+      mapping = azureMapping(src.headers, format);
+      source = () => `(SELECT * FROM ${raw} ORDER BY rowid)`;
+      await classifyKeys(tx, keysSelectSql(raw, mapping), classTable);
     }
   } catch (err) {
     if (err instanceof TallyError) throw err;
@@ -168,15 +201,19 @@ export async function stageFile(
       file,
     });
   }
-  let rejects = 0;
+  let rejected = 0;
   if (src.hasHeader) {
-    const r = await tx.query(`SELECT count(*) AS n FROM ${tables.rejects}`);
-    rejects = Number(r[0]?.['n'] ?? 0);
+    const r = await tx.query(`SELECT count(*) AS n FROM ${rejects}`);
+    rejected = Number(r[0]?.['n'] ?? 0);
   }
+  if (format !== 'focus') hasHeader = src.hasHeader;
   return {
     format,
     version: format === 'focus' ? focusVersionOf(src.headers) : null,
-    hasHeader: src.hasHeader,
-    rejects,
+    hasHeader,
+    rejects: rejected,
+    source,
+    mapping,
+    classTable,
   };
 }

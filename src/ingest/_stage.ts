@@ -1,8 +1,7 @@
 /**
- * Builds the one statement that reads a source (read_csv / read_parquet / a raw staging table) into the typed
- * staging table `_tally_typed`: canonical FOCUS columns, vendor columns as one x_Extra JSON object, the
- * classification key, and `_reason` (why a row cannot load, or NULL). Row order is the file's, so the temp
- * table's rowid gives the line number back.
+ * Builds the SELECT that reads a source (read_csv / read_parquet / a raw staging table) as typed rows: canonical
+ * FOCUS columns, vendor columns as one x_Extra JSON object, the
+ * classification key, and `_reason` (why a row cannot load, or NULL). It is streamed straight into cost_rows.
  */
 import type { FocusType } from '../store/index.js';
 import { FOCUS_COLUMNS } from '../store/index.js';
@@ -17,15 +16,14 @@ export interface SourceMapping {
   /** Source cells checked for readability even though no column takes them as-is (e.g. Azure Quantity). */
   readonly checks: readonly { readonly label: string; readonly raw: string; readonly type: FocusType }[];
   /** Raw text SQL of the classification hints that are not FOCUS columns. */
+  /** True when the source already yields NULL for empty/NULL cells (read_csv with nullstr): skip text cleaning. */
+  readonly clean?: boolean;
   readonly keys: {
     readonly resourceType: string | null;
     readonly meterCategory: string | null;
     readonly meterSubcategory: string | null;
   };
 }
-
-/** Name of the typed staging table. */
-export const TYPED = '_tally_typed';
 
 const KEY_COLS = [
   'ProviderName',
@@ -43,17 +41,18 @@ const KEY_COLS = [
 export const CLASS_KEY_COLUMNS: readonly string[] = KEY_COLS;
 
 /** CREATE TEMP TABLE _tally_typed AS ... from `source` (a FROM-able SQL text) with `m`. */
-export function typedTableSql(source: string, m: SourceMapping, table: string = TYPED): string {
+export function typedSelectSql(source: string, m: SourceMapping): string {
   // Layer 1: cleaned text of every source cell we use.
   const l1: string[] = [];
+  const text = m.clean ? (raw: string) => raw : sqlText;
   for (const col of SOURCE_COLUMNS) {
     const raw = m.columns.get(col.name);
-    l1.push(`${raw === undefined ? `CAST(NULL AS VARCHAR)` : sqlText(raw)} AS ${ident(`t_${col.name}`)}`);
+    l1.push(`${raw === undefined ? `CAST(NULL AS VARCHAR)` : text(raw)} AS ${ident(`t_${col.name}`)}`);
   }
-  m.extras.forEach(([, raw], i) => l1.push(`${sqlText(raw)} AS ${ident(`e_${i}`)}`));
+  m.extras.forEach(([, raw], i) => l1.push(`${text(raw)} AS ${ident(`e_${i}`)}`));
   m.checks.forEach((c, i) => l1.push(`${sqlText(c.raw)} AS ${ident(`k_${i}`)}`));
   const key = (raw: string | null, name: string) =>
-    l1.push(`${raw === null ? 'CAST(NULL AS VARCHAR)' : sqlText(raw)} AS ${ident(name)}`);
+    l1.push(`${raw === null ? 'CAST(NULL AS VARCHAR)' : text(raw)} AS ${ident(name)}`);
   key(m.keys.resourceType, '_k_rt');
   key(m.keys.meterCategory, '_k_mcat');
   key(m.keys.meterSubcategory, '_k_msub');
@@ -100,11 +99,26 @@ export function typedTableSql(source: string, m: SourceMapping, table: string = 
   if (!l2.includes(ident('t_BilledCost'))) l2.push(ident('t_BilledCost'));
 
   const outCols = [...SOURCE_COLUMNS.map((c) => ident(c.name)), 'x_Extra', '_k_rt', '_k_mcat', '_k_msub'];
-  return `CREATE OR REPLACE TEMP TABLE ${table} AS
-SELECT ${outCols.join(', ')},
+  return `SELECT ${outCols.join(', ')},
   hash(${KEY_COLS.map(ident).join(', ')}) AS _ck,
   nullif(concat_ws('; ', ${bad.join(',\n    ')}), '') AS _reason
 FROM (SELECT ${l2.join(',\n  ')} FROM (SELECT ${l1.join(',\n    ')} FROM ${source}))`;
+}
+
+/** The distinct classification keys of a source (one cheap pass reading only the key columns). */
+export function keysSelectSql(source: string, m: SourceMapping): string {
+  const text = m.clean ? (raw: string) => raw : sqlText;
+  const raw = (c: string): string => {
+    if (c === '_k_rt') return m.keys.resourceType ?? 'NULL';
+    if (c === '_k_mcat') return m.keys.meterCategory ?? 'NULL';
+    if (c === '_k_msub') return m.keys.meterSubcategory ?? 'NULL';
+    return m.columns.get(c) ?? 'NULL';
+  };
+  const inner = KEY_COLS.map(
+    (c) => `CAST(${raw(c) === 'NULL' ? 'NULL' : text(raw(c))} AS VARCHAR) AS ${ident(c)}`,
+  );
+  return `SELECT hash(${KEY_COLS.map(ident).join(', ')}) AS ck, ${KEY_COLS.map((c) => `any_value(${ident(c)}) AS ${ident(c)}`).join(', ')}
+FROM (SELECT ${inner.join(', ')} FROM ${source}) GROUP BY ck`;
 }
 
 /** Columns of cost_rows in insert order (FOCUS + x_Ai* + x_Extra). */

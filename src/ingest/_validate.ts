@@ -164,7 +164,9 @@ export async function validateFile(path: string): Promise<ValidationReport> {
     await store.exec("SET TimeZone = 'UTC'");
     const src = await openSource(store, path, kind);
     try {
-      await store.exec(`CREATE TEMP TABLE _tally_raw AS SELECT * FROM ${src.sql}`);
+      await store.exec(
+        `CREATE TEMP TABLE _tally_raw AS SELECT * FROM ${src.sql.replaceAll('@@REJ@@', REJECTS)}`,
+      );
     } catch (err) {
       throw new TallyError('invalid_input', `${basename(path)}: cannot read (${(err as Error).message})`, {
         file: path,

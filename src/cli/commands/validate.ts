@@ -7,15 +7,20 @@ import type { Command } from '../command.js';
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'check a FOCUS file (csv, csv.gz, parquet) for FOCUS 1.2 conformance without loading it',
-  usage: 'FILE [--json]',
+  usage: 'FILE [--strict] [--json]',
   positionals: true,
+  options: {
+    strict: { type: 'boolean', description: 'exit 1 when any rule fails' },
+  },
   async run(ctx) {
     const file = ctx.positionals[0];
     if (!file) throw new TallyError('invalid_input', 'give a file, e.g. tally validate focus.csv');
     const report = await validateFile(resolve(file));
+    // The report is the answer (exit 0); --strict exits 1 when the file does not conform, for CI gates.
+    const code = ctx.flag('strict') && report.errors.length > 0 ? 1 : 0;
     if (ctx.json) {
       ctx.out.json(report);
-      return;
+      return code;
     }
     ctx.out.line(`${report.file}: FOCUS ${report.version}, ${report.rows} rows`);
     const show = (label: string, list: typeof report.errors) => {
@@ -35,7 +40,6 @@ export const validateCommand: Command = {
     show('errors', report.errors);
     show('warnings', report.warnings);
     if (report.errors.length === 0) ctx.out.line('no errors');
-    // Exit 1 when the file does not conform, so scripts can gate on it.
-    return report.errors.length > 0 ? 1 : 0;
+    return code;
   },
 };
