@@ -4,9 +4,21 @@
  * is a 404 in OpenAI's error shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { newId, TallyError } from '../core/index.js';
+import { randomBytes } from 'node:crypto';
+import { TallyError } from '../core/index.js';
 import { dropHostFields } from './_body.js';
 import type { GatewayServices, Operation, RequestContext } from './pipeline.js';
+
+// Request ids: time (ms, base 36) + a random per-process prefix + a counter. Unique across processes and
+// restarts without drawing 16 random bytes per request (that alone was ~5% of the gateway's CPU).
+const PROCESS_TAG = randomBytes(6).toString('hex');
+let counter = 0;
+
+/** A new request id, ordered by time within a process. */
+export function newRequestId(now: number): string {
+  counter = (counter + 1) % 0x7fffffff;
+  return `req_${now.toString(36)}${PROCESS_TAG}${counter.toString(36).padStart(6, '0')}`;
+}
 
 /** A matched API endpoint. */
 export interface Endpoint {
@@ -71,7 +83,7 @@ export function buildContext(
       : typeof body['user'] === 'string'
         ? body['user'].slice(0, 256)
         : null;
-  const id = `req_${newId(startTime).replace(/-/g, '')}`;
+  const id = newRequestId(startTime);
   return {
     id,
     startTime,

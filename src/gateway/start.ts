@@ -66,7 +66,6 @@ export async function startGateway(opts: {
     ({ ledger } = await Ledger.open({
       store,
       dir: ledgerDirFor(opts.dbPath),
-      flushIntervalMs: 500,
       onError: (e) =>
         process.stderr.write(`tally gateway: ledger flush failed (events kept in the WAL): ${e.message}\n`),
     }));
