@@ -84,6 +84,19 @@ export function lookupPtuSpec(q: {
   };
 }
 
+// Other names people use for the services in SERVICE_PRICES (keys without separators).
+const SERVICE_ALIASES: Record<string, string> = {
+  aisearch: 'ai-search',
+  azureaisearch: 'ai-search',
+  search: 'ai-search',
+  cognitivesearch: 'ai-search',
+  azurecognitivesearch: 'ai-search',
+  documentintelligence: 'document-intelligence',
+  formrecognizer: 'document-intelligence',
+  contentsafety: 'content-safety',
+  speech: 'speech',
+};
+
 /** Price of one unit of a SKU-based service (e.g. ai-search S1 per hour). */
 export interface ServicePrice {
   service: string;
@@ -98,7 +111,8 @@ export interface ServicePrice {
 /** SKU service price at a point in time; unknown service or SKU throws `not_found` with close matches. */
 export function lookupServicePrice(q: { service: string; sku: string; at?: Date }): ServicePrice {
   const day = (q.at ?? new Date()).toISOString().slice(0, 10);
-  const svc = q.service.toLowerCase().replace(/[\s_]+/g, '-');
+  const squashed = q.service.toLowerCase().replace(/[\s_]+/g, '-');
+  const svc = SERVICE_ALIASES[squashed.replace(/-/g, '')] ?? squashed;
   const rows = SERVICE_PRICES.filter((r) => r.service === svc);
   if (rows.length === 0) {
     const near = closeMatches(

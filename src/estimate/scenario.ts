@@ -11,10 +11,35 @@ import { TallyError } from '../core/index.js';
 const nonNeg = z.number().min(0);
 const rate = z.number().min(0).max(1);
 
-const historySchema = z
-  .string()
-  .regex(/^(full|summary|window:\d+)$/, 'must be full, summary or window:N (N a whole number)')
-  .default('full');
+// "Window: 2" and "window:2" mean the same thing: lower-case and drop spaces before checking.
+const historySchema = z.preprocess(
+  (v) => (typeof v === 'string' ? v.toLowerCase().replace(/\s+/g, '') : v),
+  z
+    .string()
+    .regex(/^(full|summary|window:\d+)$/, 'must be full, summary or window:N (N a whole number)')
+    .default('full'),
+);
+
+const RESERVATION_ALIASES: Record<string, string> = {
+  monthly: '1-month',
+  month: '1-month',
+  '1month': '1-month',
+  '1m': '1-month',
+  yearly: '1-year',
+  annual: '1-year',
+  year: '1-year',
+  '1year': '1-year',
+  '1y': '1-year',
+  payg: 'hourly',
+};
+const reservationSchema = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    const k = v.toLowerCase().replace(/[\s_]+/g, '');
+    return RESERVATION_ALIASES[k] ?? v.toLowerCase().replace(/[\s_]+/g, '-');
+  },
+  z.enum(['hourly', 'none', '1-month', '1-year']),
+);
 
 /** One option compared side by side. */
 const optionSchema = z.strictObject({
@@ -25,7 +50,7 @@ const optionSchema = z.strictObject({
   region: z.string().optional(),
   // PTU count for provisioned options: `auto` sizes from peak load, a number fixes it.
   ptu: z.union([z.literal('auto'), z.number().int().positive()]).optional(),
-  reservation: z.enum(['hourly', 'none', '1-month', '1-year']).optional(),
+  reservation: reservationSchema.optional(),
 });
 
 const conversationSchema = z.union([
