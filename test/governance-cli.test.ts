@@ -69,7 +69,7 @@ async function errorOf(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.
 
 test('keys made by the CLI get 429 for TPM, 403 for budget and 403 for policy from a CLI-started gateway', async () => {
   const tpmKey = await createKey('--env', 'prod', '--tpm', '100');
-  const budgetKey = await createKey('--env', 'prod', '--budget-usd', '0.00001', '--budget-period', 'day');
+  const budgetKey = await createKey('--env', 'prod', '--budget-usd', '0.000001', '--budget-period', 'day');
   const devKey = await createKey('--env', 'dev');
   child = spawn(
     process.execPath,
@@ -103,7 +103,9 @@ test('keys made by the CLI get 429 for TPM, 403 for budget and 403 for policy fr
   assert.match(rate.headers?.get('x-ratelimit-remaining-tokens') ?? '', /^\d+$/);
   assert.equal((rate.error as { code?: string }).code, 'rate_limited');
 
-  const budget = await errorOf(client(budgetKey).chat.completions.create({ ...ask, max_tokens: 1000 }));
+  // The first request fits the headroom; the budget is then spent and the next one is refused.
+  await client(budgetKey).chat.completions.create(ask);
+  const budget = await errorOf(client(budgetKey).chat.completions.create(ask));
   assert.equal(budget.status, 403);
   assert.equal((budget.error as { code?: string }).code, 'budget_exceeded');
   assert.match(budget.message, /key\.budget/);

@@ -70,26 +70,16 @@ test('a rate refusal is a 429 with retry-after and remaining-token headers namin
   assert.equal(no.headers['x-ratelimit-remaining-tokens'], '30');
 });
 
-test('quota and budget refusals are 403s with distinct codes', async () => {
+test('quota and budget refusals are 403s with distinct codes, once the window is used up', async () => {
   const store = new MemoryLimitStore();
-  const q = await admitRequest(
-    store,
-    undefined,
-    'q',
-    subject({ quota: { tokens: 10, period: 'hour' } }),
-    { tokens: 11n, costNanos: 0n },
-    NOW,
-  );
+  const qs = subject({ quota: { tokens: 10, period: 'hour' } });
+  assert.ok((await admitRequest(store, undefined, 'q1', qs, { tokens: 11n, costNanos: 0n }, NOW)).ok);
+  const q = await admitRequest(store, undefined, 'q2', qs, { tokens: 1n, costNanos: 0n }, NOW);
   assert.ok(!q.ok && q.error.code === 'quota_exceeded' && q.error.httpStatus === 403);
   assert.ok(!q.ok && q.headers['retry-after'] === String(30 * 60));
-  const b = await admitRequest(
-    store,
-    undefined,
-    'b',
-    subject({ budget: { usd: '0.001' } }),
-    { tokens: 1n, costNanos: 2_000_000n },
-    NOW,
-  );
+  const bs = subject({ budget: { usd: '0.001' } });
+  assert.ok((await admitRequest(store, undefined, 'b1', bs, { tokens: 1n, costNanos: 2_000_000n }, NOW)).ok);
+  const b = await admitRequest(store, undefined, 'b2', bs, { tokens: 1n, costNanos: 1n }, NOW);
   assert.ok(!b.ok && b.error.code === 'budget_exceeded' && b.error.httpStatus === 403);
   assert.ok(!b.ok && /key\.budget/.test(b.error.message));
 });
@@ -146,7 +136,7 @@ test('a restart continues budgets and quotas from the spend already in the store
       limits,
       undefined,
       'x',
-      subject({ budget: { usd: 0.5, period: 'day' } }),
+      subject({ budget: { usd: 0.4, period: 'day' } }),
       { tokens: 1n, costNanos: 100_000_001n },
       NOW,
     );

@@ -39,16 +39,15 @@ export function refusalError(r: ReserveRefused): TallyError {
     case 'quota':
       return new TallyError(
         'quota_exceeded',
-        `Token quota exhausted (rule ${c.rule}): ${unitOf(c, r.remaining)} left of ${unitOf(c, c.limit)} in this ` +
-          `window; this request may use up to ${unitOf(c, c.amount)}. The window resets in ${retryS}s.`,
+        `Token quota exhausted (rule ${c.rule}): ${unitOf(c, c.limit)} per window are used or reserved by ` +
+          `requests in flight. The window resets in ${retryS}s.`,
         details,
       );
     case 'budget':
       return new TallyError(
         'budget_exceeded',
-        `Budget exceeded (rule ${c.rule}): ${unitOf(c, r.remaining)} left of ${unitOf(c, c.limit)} in this ` +
-          `window; this request may cost up to ${unitOf(c, c.amount)} (lower max_tokens to fit). ` +
-          `The window resets in ${retryS}s.`,
+        `Budget exceeded (rule ${c.rule}): the budget of ${unitOf(c, c.limit)} for this window is spent or ` +
+          `reserved by requests in flight. The window resets in ${retryS}s.`,
         details,
       );
   }

@@ -71,7 +71,11 @@ export interface CounterState {
 
 /** State behind limits and budgets. */
 export interface LimitStore {
-  /** Atomically checks every hard check and, if all fit, reserves `amount` on each. */
+  /**
+   * Atomically checks every hard check and, if all pass, reserves `amount` on each. A rate check passes when
+   * its bucket holds `min(amount, limit)` tokens; a quota/budget check passes while `used + reserved < limit`,
+   * so spend can exceed a limit by at most one request's worst case.
+   */
   reserve(reservationId: string, checks: readonly LimitCheck[], nowMs: number): Promise<ReserveResult>;
   /** Replaces a reservation with the actual use (pass zero use to release it). Idempotent per reservation. */
   settle(reservation: Reservation, actual: ActualUse, nowMs: number): Promise<void>;
