@@ -25,6 +25,7 @@ export interface PriceRow {
 export const CATALOG_VERSION = 'catalog-2026.10.1';
 
 const GENAI = '@pydantic/genai-prices 0.1.8 bundled data (npm, 2026-09-23); OpenAI list price';
+const LEGACY = 'OpenAI list price recalled for older models (not in the domain notes snapshot; verify)';
 const ANTH =
   '@pydantic/genai-prices 0.1.8 (Anthropic direct list; cache write 5m = 1.25x input, read = 0.1x)';
 
@@ -93,6 +94,13 @@ export const OPENAI_PRICES: readonly PriceRow[] = [
   // Base (short-context) tier only; a long-context tier exists and is not modelled yet.
   openai('gpt-5.4', '2026-03-05', ['2.50', '0.25', '15.00']),
   openai('gpt-5.5', '2026-09-23', ['5.00', '0.50', '30.00']),
+  // Older models still deployed in the field (OpenAI list prices, with o1-mini's 2025 cut).
+  openai('o1-mini', '2024-09-12', ['3.00', '1.50', '12.00'], LEGACY),
+  openai('o1-mini', '2025-02-01', ['1.10', '0.55', '4.40'], LEGACY),
+  openai('o3-pro', '2025-06-10', ['20.00', null, '80.00'], LEGACY),
+  openai('gpt-4-turbo', '2024-04-09', ['10.00', null, '30.00'], LEGACY),
+  openai('gpt-4', '2023-06-13', ['30.00', null, '60.00'], LEGACY),
+  openai('gpt-3.5-turbo', '2024-01-25', ['0.50', null, '1.50'], LEGACY),
   openai('text-embedding-3-small', '2024-01-25', ['0.02', null, '0']),
   openai('text-embedding-3-large', '2024-01-25', ['0.13', null, '0']),
   openai('text-embedding-ada-002', '2022-12-15', ['0.10', null, '0']),
