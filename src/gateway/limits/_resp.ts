@@ -24,6 +24,11 @@ export class RespClient {
   private readonly pending: Pending[] = [];
   private closed = false;
 
+  /** False once the connection failed or was closed (a new one must be made). */
+  get open(): boolean {
+    return !this.closed;
+  }
+
   private constructor(private readonly socket: Socket) {
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', (e) => this.failAll(e));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { limitStoreContract } from './_contract.js';
 import { MemoryLimitStore } from './memory.js';
 import { RedisLimitStore } from './redis.js';
+import { RespClient } from './_resp.js';
 
 limitStoreContract('memory', async () => new MemoryLimitStore());
 
@@ -38,6 +39,31 @@ if (!hasRedis) {
   limitStoreContract('redis', () => RedisLimitStore.connect(`unix://${sock}`, `t${++n}:`));
 
   describe('Redis LimitStore across replicas', () => {
+    test('a dropped Redis connection is re-established on the next request', async () => {
+      const store = await RedisLimitStore.connect(`unix://${sock}`, 'drop:');
+      const admin = await RespClient.connect(`unix://${sock}`);
+      try {
+        const check = {
+          id: 'rate:key:k',
+          kind: 'rate' as const,
+          rule: 'key.tpm',
+          limit: 100n,
+          amount: 10n,
+          hard: true,
+          resetAt: Date.now() + 60_000,
+        };
+        assert.ok((await store.reserve('d1', [check], Date.now())).ok);
+        await admin.command(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
+        await new Promise((ok) => setTimeout(ok, 50));
+        const again = await store.reserve('d2', [check], Date.now());
+        assert.ok(again.ok);
+        assert.equal(again.remaining.get('rate:key:k'), 80n);
+      } finally {
+        await admin.close();
+        await store.close();
+      }
+    });
+
     test('two replicas sharing one Redis admit no more than one budget between them', async () => {
       const a = await RedisLimitStore.connect(`unix://${sock}`, 'shared:');
       const b = await RedisLimitStore.connect(`unix://${sock}`, 'shared:');

@@ -114,14 +114,27 @@ const int = (v: RespValue): number => (typeof v === 'number' ? v : Number(v));
 
 /** The Redis LimitStore (shared by every replica pointing at the same Redis and prefix). */
 export class RedisLimitStore implements LimitStore {
+  private reconnecting: Promise<RespClient> | null = null;
+  private closing = false;
+
   private constructor(
-    private readonly client: RespClient,
+    private client: RespClient,
+    private readonly url: string,
     private readonly prefix: string,
   ) {}
 
   /** Connects to `redis://host:port` or `unix:///path`; `prefix` namespaces the keys (one per deployment). */
   static async connect(url: string, prefix = 'tally:lim:'): Promise<RedisLimitStore> {
-    return new RedisLimitStore(await RespClient.connect(url), prefix);
+    return new RedisLimitStore(await RespClient.connect(url), url, prefix);
+  }
+
+  /** The live connection; after a drop, one shared reconnect (requests fail closed with 503 until it works). */
+  private async conn(): Promise<RespClient> {
+    if (this.client.open || this.closing) return this.client;
+    this.reconnecting ??= RespClient.connect(this.url)
+      .then((c) => (this.client = c))
+      .finally(() => (this.reconnecting = null));
+    return this.reconnecting;
   }
 
   private key(id: string): string {
@@ -134,8 +147,8 @@ export class RedisLimitStore implements LimitStore {
     keys: readonly string[],
     args: readonly (string | number | bigint)[],
   ): Promise<RespValue> {
-    const call = (cmd: string, body: string) =>
-      this.client.command([cmd, body, keys.length, ...keys, ...args]);
+    const client = await this.conn();
+    const call = (cmd: string, body: string) => client.command([cmd, body, keys.length, ...keys, ...args]);
     try {
       return await call('EVALSHA', sha1(src));
     } catch (e) {
@@ -176,7 +189,7 @@ export class RedisLimitStore implements LimitStore {
   }
 
   async peek(id: string, kind: LimitKind, limit: bigint, nowMs: number): Promise<CounterState | null> {
-    const h = (await this.client.command(['HGETALL', this.key(id)])) as string[];
+    const h = (await (await this.conn()).command(['HGETALL', this.key(id)])) as string[];
     if (h.length === 0) return null;
     const m = new Map<string, string>();
     for (let i = 0; i < h.length; i += 2) m.set(h[i]!, h[i + 1]!);
@@ -191,6 +204,7 @@ export class RedisLimitStore implements LimitStore {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.client.close();
   }
 }
