@@ -4,6 +4,7 @@
  * end-of-horizon total interval's coverage. Scale = in-sample MAE of the one-season-back naive forecast.
  */
 import { forecastValues } from '../src/analytics/forecast/index.js';
+import { detectSeason } from '../src/analytics/_series/index.js';
 import { generateSuite } from './_suite.js';
 
 const count = Number(process.argv[2] ?? 300);
@@ -14,6 +15,10 @@ let inside = 0;
 let points = 0;
 let totalsInside = 0;
 const byTier: Record<string, number> = {};
+// The CLI detects the season when --season is absent: count how often it finds the true one.
+let seasonFound = 0;
+let maseDetected = 0;
+let insideDetected = 0;
 const t0 = performance.now();
 for (const s of suite) {
   const H = s.granularity === 'day' ? 28 : 48;
@@ -24,6 +29,16 @@ for (const s of suite) {
   let scale = 0;
   for (let t = m; t < n; t++) scale += Math.abs(hist[t]! - hist[t - m]!);
   scale /= n - m;
+  const detected = detectSeason(hist, s.granularity === 'day' ? 86_400_000 : 3_600_000);
+  if (detected === m) seasonFound++;
+  const fd = forecastValues(hist, { horizon: H, season: detected });
+  let eDetected = 0;
+  future.forEach((y, h) => {
+    eDetected += Math.abs(y - fd.points[h]!.p50);
+    const p = fd.points[h]!;
+    if (y >= p.p10 && y <= p.p90) insideDetected++;
+  });
+  maseDetected += eDetected / H / scale;
   const f = forecastValues(hist, { horizon: H, season: m });
   byTier[f.tier] = (byTier[f.tier] ?? 0) + 1;
   let eModel = 0;
@@ -48,6 +63,11 @@ const result = {
   coverage80: +(inside / points).toFixed(3),
   totalCoverage80: +(totalsInside / suite.length).toFixed(3),
   tiers: byTier,
+  seasonDetectedCorrectly: +(seasonFound / suite.length).toFixed(3),
+  withDetectedSeason: {
+    ratioToSeasonalNaive: +(maseDetected / maseNaive).toFixed(3),
+    coverage80: +(insideDetected / points).toFixed(3),
+  },
   runtimeMs: Math.round(performance.now() - t0),
 };
 console.log(JSON.stringify(result, null, 2));

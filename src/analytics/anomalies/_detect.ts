@@ -61,8 +61,10 @@ interface Model {
   season: number;
   baseline: number | null;
   scale: number;
-  /** Under one block of history: flagged points are kept raw (no model yet to replace them with). */
+  /** Under one block of history: rules only. */
   cold: boolean;
+  /** Blocks of history the model was fitted on (0 = cold). */
+  blocks: number;
 }
 
 /** Scores every point of `y` using only the points before it. */
@@ -145,10 +147,27 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
       }
     }
     const diff = x - expected;
-    const score = diff / model.scale;
+    // A profile from one or two blocks is itself uncertain: half its departure from the level (per block) is
+    // added to the scale for that phase, so one odd day in week one does not make the next weeks look odd.
+    const phase = model.seasonal[t % model.season] ?? 0;
+    const scale =
+      model.cold || model.blocks >= 3
+        ? model.scale
+        : Math.max(model.scale, (0.5 * Math.abs(phase)) / model.blocks);
+    const score = diff / scale;
     const gate = (d: number, base: number) => Math.abs(d) >= minAbs && Math.abs(d) >= minPct * Math.abs(base);
     let kind: AnomalyKind | null = null;
-    if (score >= threshold && gate(diff, expected)) kind = 'spike';
+    if (model.cold) {
+      // Rules only before a season is seen: more than twice anything seen so far, or under a quarter of it.
+      let hi = -Infinity;
+      let lo = Infinity;
+      for (const v of clean) {
+        if (v > hi) hi = v;
+        if (v < lo) lo = v;
+      }
+      if (x > 2 * hi && hi > 0 && gate(diff, expected)) kind = 'spike';
+      else if (both && lo > 0 && x < 0.25 * lo && gate(diff, expected)) kind = 'drop';
+    } else if (score >= threshold && gate(diff, expected)) kind = 'spike';
     else if (both && score <= -threshold && gate(diff, expected)) kind = 'drop';
     else if (model.baseline !== null && t >= B && t >= driftMutedUntil) {
       // Drift: the last block's deseasonalised median (this point included) against the oldest baseline block.
@@ -169,7 +188,10 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
     flagged.push(anomaly);
     if (anomaly) {
       if (runStart < 0) runStart = t;
-      clean.push(model.cold ? x : expected);
+      // Flagged points never enter the history the model learns from (cold ones included: a 4x day in the
+      // first week would otherwise become that weekday's seasonal norm).
+      // Early on (under 3 blocks) the profile itself may be what is wrong: a drop is kept as seen.
+      clean.push(kind === 'drop' && model.blocks < 3 ? x : expected);
       // A run with short gaps still counts: 70% of the last `adaptAfter` points flagged, from the run start.
       let recentFlags = 0;
       for (let i = Math.max(runStart, t - adaptAfter + 1); i <= t; i++) if (flagged[i]) recentFlags++;
@@ -215,7 +237,17 @@ function fit(
     const level = median(c);
     // Rules only (no season seen yet): a departure must be about 2x the running median to score 4.
     const scale = Math.max(robustScale(c), 0.25 * Math.abs(level), 1e-9);
-    return { level, slope: 0, center: end, seasonal: [], season: s, baseline: null, scale, cold: true };
+    return {
+      level,
+      slope: 0,
+      center: end,
+      seasonal: [],
+      season: s,
+      baseline: null,
+      scale,
+      cold: true,
+      blocks: 0,
+    };
   }
   const meds: number[] = [];
   const seasonal = new Array<number>(s).fill(0);
@@ -251,5 +283,6 @@ function fit(
     baseline: blocks >= 3 ? meds[blocks - 1]! : null,
     scale,
     cold: false,
+    blocks,
   };
 }
