@@ -6,7 +6,7 @@
  * Env: BENCH_SECONDS (default 8), BENCH_RATE (default 1000), BENCH_SKIP_PORTKEY=1.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,7 +18,18 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
 const children: ChildProcess[] = [];
 
-function startServer(args: string[]): Promise<{ url: string; key?: string }> {
+/** CPU time (user + system, all threads) a process has used, ms; null off Linux. Clock ticks are 100 Hz. */
+function cpuMs(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+function startServer(args: string[]): Promise<{ url: string; key?: string; pid?: number | undefined }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'gateway-servers.ts'), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -33,7 +44,7 @@ function startServer(args: string[]): Promise<{ url: string; key?: string }> {
 
 async function startPortkey(
   mockUrl: string,
-): Promise<{ url: string; headers: Record<string, string> } | null> {
+): Promise<{ url: string; headers: Record<string, string>; pid?: number | undefined } | null> {
   if (process.env['BENCH_SKIP_PORTKEY']) return null;
   const dir = process.env['PORTKEY_DIR'] || mkdtempSync(join(tmpdir(), 'portkey-'));
   const entry = join(dir, 'node_modules/@portkey-ai/gateway/build/start-server.js');
@@ -59,7 +70,11 @@ async function startPortkey(
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, headers: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${mockUrl}/v1` } };
+  return {
+    url,
+    pid: child.pid,
+    headers: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${mockUrl}/v1` },
+  };
 }
 
 const BODY = JSON.stringify({
@@ -73,6 +88,7 @@ interface Figures {
   p50: number;
   p99: number;
   errors: number;
+  total: number;
 }
 
 async function load(url: string, headers: Record<string, string>, rate?: number): Promise<Figures> {
@@ -90,6 +106,7 @@ async function load(url: string, headers: Record<string, string>, rate?: number)
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.non2xx + r.timeouts,
+    total: r.requests.total,
   };
 }
 
@@ -102,16 +119,17 @@ async function main(): Promise<void> {
     return null;
   });
   const chat = '/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21';
-  const targets: [string, string, Record<string, string>][] = [
-    ['direct (mock)', mock.url + chat, {}],
-    ['bare pass-through', bare.url + chat, {}],
-    ['tally', `${tally.url}/v1/chat/completions`, { authorization: `Bearer ${tally.key}` }],
+  const targets: [string, string, Record<string, string>, number | undefined][] = [
+    ['direct (mock)', mock.url + chat, {}, mock.pid],
+    ['bare pass-through', bare.url + chat, {}, bare.pid],
+    ['tally', `${tally.url}/v1/chat/completions`, { authorization: `Bearer ${tally.key}` }, tally.pid],
   ];
   if (portkey)
     targets.push([
       'portkey',
       `${portkey.url}/v1/chat/completions`,
       { authorization: 'Bearer x', ...portkey.headers },
+      portkey.pid,
     ]);
   // Warm up connection pools and JITs.
   for (const [, url, h] of targets)
@@ -124,13 +142,18 @@ async function main(): Promise<void> {
       duration: 2,
     });
   const rows: Record<string, string | number>[] = [];
-  for (const [name, url, h] of targets) {
+  for (const [name, url, h, pid] of targets) {
+    const c0 = cpuMs(pid);
     const max = await load(url, h);
+    const c1 = cpuMs(pid);
     const fixed = await load(url, h, RATE);
     rows.push({
       name,
       maxRps: max.rps,
       maxErrors: max.errors,
+      // CPU the server process used per request at max load (all its threads), microseconds.
+      cpuUsPerReq:
+        c0 !== null && c1 !== null && max.total > 0 ? Math.round(((c1 - c0) * 1000) / max.total) : 'n/a',
       [`p50@${RATE}`]: fixed.p50,
       [`p99@${RATE}`]: fixed.p99,
       achievedRps: fixed.rps,
@@ -146,7 +169,8 @@ async function main(): Promise<void> {
     seconds: SECONDS,
     rate: RATE,
     rows,
-    tallyAddedP99Ms: Number(t[p99]) - Number(direct[p99]),
+    tallyAddedP99MsVsDirect: Number((Number(t[p99]) - Number(direct[p99])).toFixed(2)),
+    tallyAddedP50MsVsDirect: Number((Number(t[`p50@${RATE}`]) - Number(direct[`p50@${RATE}`])).toFixed(2)),
     tallyMaxVsBare: Number((Number(t['maxRps']) / Number(bareRow['maxRps'])).toFixed(2)),
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

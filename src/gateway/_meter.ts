@@ -13,6 +13,8 @@ import type { CachedResponse, CompletedResponse, RequestContext, RouteTarget, Us
 export class Meter {
   private readonly resolved = new Map<string, string>();
   private readonly pending = new Set<Promise<void>>();
+  /** Price computed for the cost header, reused when the event is built (priceUsage once per request). */
+  private readonly priced = new WeakMap<Usage, ReturnType<Meter['price']>>();
 
   constructor(
     private readonly config: TallyConfig,
@@ -63,6 +65,14 @@ export class Meter {
     }
   }
 
+  /** Prices a request's usage once; the event built later reuses the result. */
+  priceOnce(target: RouteTarget, usage: Usage, at: Date): ReturnType<Meter['price']> {
+    if (this.priced.has(usage)) return this.priced.get(usage) ?? null;
+    const p = this.price(target, usage, at);
+    this.priced.set(usage, p);
+    return p;
+  }
+
   /** Usage of a stream that ended early: the prompt counted exactly, the delivered text tokenized. */
   estimatePartial(ctx: RequestContext, target: RouteTarget, delivered: string): Usage {
     const model = this.modelId(target.model);
@@ -103,7 +113,7 @@ export class Meter {
     const hit = outcome && 'outcome' in outcome ? outcome : null;
     const usage = outcome?.usage ?? null;
     // A cache hit costs nothing upstream; its usage is kept for reporting and its original cost is the saving.
-    const priced = usage && t && !hit ? this.price(t, usage, new Date(ctx.startTime)) : null;
+    const priced = usage && t && !hit ? this.priceOnce(t, usage, new Date(ctx.startTime)) : null;
     const key = ctx.key;
     const status = te ? te.httpStatus : outcome && 'status' in outcome ? outcome.status : 200;
     const e = makeUsageEvent({

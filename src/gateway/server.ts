@@ -127,7 +127,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     forward: (ctx) =>
       forwardToUpstream(ctx, {
         upstreams,
-        costOf: (c, t, u) => meter.price(t, u, new Date(c.startTime))?.costNanos ?? null,
+        costOf: (c, t, u) => meter.priceOnce(t, u, new Date(c.startTime))?.costNanos ?? null,
         estimatePartial: (c, t, text) => meter.estimatePartial(c, t, text),
       }),
     serveCached(ctx, hit: CachedResponse) {
@@ -244,8 +244,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         if (++done === 2) metrics.inFlight--;
       };
       res.once('close', release);
-      const url = new URL(req.url ?? '/', 'http://gateway');
-      const path = url.pathname.replace(/\/+$/, '') || '/';
+      // The path only (query ignored on the API: api-version is the upstream's, from config). Percent-encoding
+      // is left as is, so `%2e`-style variants never match a route.
+      const raw = req.url ?? '/';
+      const q = raw.indexOf('?');
+      const path = (q < 0 ? raw : raw.slice(0, q)).replace(/\/+$/, '') || '/';
       const run = async (): Promise<void> => {
         if (draining) {
           res.setHeader('connection', 'close');
@@ -270,7 +273,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
           (path === '/v1/models' || path === '/openai/models' || path === '/openai/v1/models')
         )
           return handleModels(req, res);
-        if (path.startsWith('/admin/')) return handleAdmin(req, res, url);
+        if (path.startsWith('/admin/')) return handleAdmin(req, res, new URL(raw, 'http://gateway'));
         throw new TallyError('not_found', `no route ${req.method} ${path}`);
       };
       run()
