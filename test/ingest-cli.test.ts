@@ -357,3 +357,72 @@ test(
     assert.equal(row.e, '2023-10-01T00:00:00.000Z');
   },
 );
+
+test('folders, globs, .csv.gz and .parquet files ingest alike', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const { mkdirSync } = await import('node:fs');
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = join(dir, 'd.duckdb');
+  const folder = join(dir, 'exports');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'mar.csv.gz'), gzipSync(focusCsv(LINES, { month: '2026-03' })));
+  const plain = join(dir, 'apr.csv');
+  writeFileSync(plain, focusCsv(LINES, { month: '2026-04' }));
+  const inst = await DuckDBInstance.create(':memory:');
+  const conn = await inst.connect();
+  await conn.run(
+    `COPY (SELECT * FROM read_csv('${plain}', all_varchar = true)) TO '${join(folder, 'apr.parquet')}' (FORMAT parquet)`,
+  );
+  conn.closeSync();
+  inst.closeSync();
+  const r = await runCli(['ingest', folder, '--db', db, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json<{ files: { file: string }[]; rowsLoaded: number }>();
+  assert.equal(out.files.length, 2);
+  assert.equal(out.rowsLoaded, LINES.length * 2);
+  const g = await runCli(['ingest', join(dir, 'exp*/*.csv.gz'), '--db', db, '--json']);
+  assert.equal(g.json<{ files: { status: string }[] }>().files[0]?.status, 'unchanged');
+  const c = (
+    await runCli([
+      'costs',
+      '--db',
+      db,
+      '--by',
+      'BillingCurrency',
+      '--from',
+      '2026-04-01',
+      '--to',
+      '2026-05-01',
+      '--json',
+    ])
+  ).json<CostRow[]>();
+  assert.equal(c[0]?.billedCost, usd(LINES.map((l) => l.billed)));
+});
+
+test('Azure FOCUS exports classify by x_ResourceType and x_SkuMeterCategory, and vendor columns stay queryable', async () => {
+  const db = join(dir, 'e.duckdb');
+  const file = join(dir, 'azure-focus.csv');
+  const head =
+    'BilledCost,EffectiveCost,ListCost,ChargePeriodStart,BillingAccountId,BillingPeriodStart,ServiceName,SkuMeter,x_ResourceType,x_SkuMeterCategory,x_SkuMeterSubcategory,x_ResourceGroupName';
+  const rows = [
+    '5,5,5,2026-05-02T00:00:00Z,acct,2026-05-01T00:00:00Z,Azure AI Services,S1 Speech to Text Hours,microsoft.cognitiveservices/accounts,Foundry Tools,Speech,rg-a',
+    '7,7,7,2026-05-02T00:00:00Z,acct,2026-05-01T00:00:00Z,Azure AI Search,Standard S1 Unit,microsoft.search/searchservices,Azure Cognitive Search,Standard,rg-b',
+    '2,2,2,2026-05-02T00:00:00Z,acct,2026-05-01T00:00:00Z,Azure OpenAI,gpt-4o-mini-0718-Inp-glbl Tokens,microsoft.cognitiveservices/accounts,Foundry Models,Azure OpenAI,rg-a',
+    '9,9,9,2026-05-02T00:00:00Z,acct,2026-05-01T00:00:00Z,Virtual Machines,D2 v3,microsoft.compute/virtualmachines,Virtual Machines,Dv3,rg-b',
+  ];
+  writeFileSync(file, [head, ...rows].join('\n') + '\n');
+  assert.equal((await runCli(['ingest', file, '--db', db, '--json'])).code, 0);
+  const ai = (await runCli(['costs', '--db', db, '--by', 'x_AiService', '--ai-only', '--json'])).json<
+    CostRow[]
+  >();
+  const by = Object.fromEntries(ai.map((x) => [String(x['x_AiService']), x.billedCost]));
+  assert.deepEqual(by, { speech: 5, 'ai-search': 7, openai: 2 });
+  const rg = (await runCli(['costs', '--db', db, '--by', 'x_ResourceGroupName', '--json'])).json<CostRow[]>();
+  assert.deepEqual(
+    rg.map((x) => [x['x_ResourceGroupName'], x.billedCost]),
+    [
+      ['rg-b', 16],
+      ['rg-a', 7],
+    ],
+  );
+});
