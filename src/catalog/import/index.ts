@@ -93,3 +93,35 @@ export function fromStoredPtu(rows: readonly StoredPtuRecord[]): PtuPriceRecord[
 export function registerPtuPrices(rows: readonly PtuPriceRecord[]): void {
   addPtuRecords(rows);
 }
+
+/** One import as `tally prices import` stores it under PRICE_IMPORTS_META. */
+export interface StoredImport {
+  id: string;
+  file: string;
+  kind: 'retail' | 'pricesheet';
+  importedAt: string;
+  records: StoredPriceRecord[];
+  ptu?: StoredPtuRecord[];
+}
+
+/** The imports inside a stored kv value (empty when absent or malformed). */
+export function storedImports(value: unknown): StoredImport[] {
+  return value && typeof value === 'object' && Array.isArray((value as { imports?: unknown }).imports)
+    ? (value as { imports: StoredImport[] }).imports
+    : [];
+}
+
+/**
+ * Registers every import in the kv value `store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key)`
+ * so lookups in this process (gateway, API) see imported list, effective and PTU prices. Returns the count.
+ */
+export function registerStoredImports(value: unknown): number {
+  let n = 0;
+  for (const imp of storedImports(value)) {
+    const recs = fromStoredRecords(imp.records);
+    addRecords(recs);
+    addPtuRecords(fromStoredPtu(imp.ptu ?? []));
+    n += recs.length;
+  }
+  return n;
+}

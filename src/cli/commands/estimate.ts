@@ -22,7 +22,8 @@ function optionJson(o: OptionEstimate, history: string) {
       tokenCostUsd: nanosToUsd(m.tokenCostNanos),
       fixedCostUsd: nanosToUsd(m.fixedCostNanos),
       totalCostUsd: nanosToUsd(m.totalCostNanos),
-      ...(m.ptuUnits !== undefined ? { ptuUnits: m.ptuUnits } : {}),
+      // Provisioned options have no per-token price: their token cost is the PTU cost.
+      ...(m.ptuUnits !== undefined ? { ptuUnits: m.ptuUnits, ptuCostUsd: nanosToUsd(m.tokenCostNanos) } : {}),
     })),
     totalCostUsd: nanosToUsd(o.totalCostNanos),
     fits: o.fits,

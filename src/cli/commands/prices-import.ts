@@ -7,49 +7,24 @@ import { basename, resolve } from 'node:path';
 import { TallyError, newId } from '../../core/index.js';
 import {
   PRICE_IMPORTS_META,
-  fromStoredPtu,
-  fromStoredRecords,
   parsePriceSheetCsv,
   parseRetailPrices,
   registerPrices,
-  registerPtuPrices,
+  registerStoredImports,
+  storedImports,
   toStoredPtu,
   toStoredRecords,
   type ImportResult,
-  type StoredPriceRecord,
-  type StoredPtuRecord,
+  type StoredImport,
 } from '../../catalog/index.js';
 import type { Command, CommandContext } from '../command.js';
-
-/** One stored import. */
-interface StoredImport {
-  id: string;
-  file: string;
-  kind: 'retail' | 'pricesheet';
-  importedAt: string;
-  records: StoredPriceRecord[];
-  ptu?: StoredPtuRecord[];
-}
-
-function storedImports(value: unknown): StoredImport[] {
-  return value && typeof value === 'object' && Array.isArray((value as { imports?: unknown }).imports)
-    ? (value as { imports: StoredImport[] }).imports
-    : [];
-}
 
 /** Registers stored imports (when a store exists) and `pricing.priceSheet` from config for this process. */
 export async function loadPriceImports(ctx: CommandContext): Promise<number> {
   let n = 0;
   if (existsSync(ctx.dbPath)) {
     const store = await ctx.openStore({ readOnly: true });
-    for (const imp of storedImports(
-      await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key),
-    )) {
-      const recs = fromStoredRecords(imp.records);
-      registerPrices(recs);
-      registerPtuPrices(fromStoredPtu(imp.ptu ?? []));
-      n += recs.length;
-    }
+    n += registerStoredImports(await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key));
   }
   const sheet = ctx.config().pricing.priceSheet;
   if (sheet) {
