@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
 import { makeSpendStore } from './_spend-fixture.js';
+import { openStore } from '../src/store/index.js';
 
 interface SeriesAnomaly {
   seriesId: string;
@@ -109,4 +110,49 @@ test('anomalies --db finds a team spike and names the team and model as its root
     anomalies.every((a) => a.timestamp.startsWith('2026-02-05')),
     JSON.stringify(anomalies.map((a) => a.timestamp)),
   );
+});
+
+test('anomalies --db watches ingested cost exports by tag too, naming the team from the Tags column', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-an-'));
+  const db = join(dir, 'costs.duckdb');
+  const store = await openStore({ path: db });
+  const day = 86_400_000;
+  const t0 = Date.UTC(2026, 0, 1);
+  for (let d = 0; d < 45; d++)
+    for (const team of ['risk', 'web']) {
+      // Daily export rows: $200 a weekday, $120 a weekend day each, +-2%; risk spends $900 more on day 40.
+      const dow = new Date(t0 + d * day).getUTCDay();
+      const base = (dow === 0 || dow === 6 ? 120 : 200) * (1 + 0.02 * Math.sin(d * 2.1 + team.length));
+      const cost = (base + (team === 'risk' && d === 40 ? 900 : 0)).toFixed(4);
+      await store.exec(
+        `INSERT INTO cost_rows (_row_id, "ChargePeriodStart", "ChargePeriodEnd", "BilledCost", "EffectiveCost", "Tags", "x_AiModel", "ResourceName")
+         VALUES ($1, $2, $3, $4, $4, $5, 'gpt-4o', 'aoai-shared')`,
+        [
+          `${team}-${d}`,
+          new Date(t0 + d * day),
+          new Date(t0 + (d + 1) * day),
+          cost,
+          JSON.stringify({ team }),
+        ],
+      );
+    }
+  await store.close();
+  const r = await runCli(['anomalies', '--db', db, '--from', '2026-02-01', '--to', '2026-02-15', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const { anomalies } = r.json<{
+    anomalies: {
+      source: string;
+      scope: string;
+      timestamp: string;
+      impactUsd: number;
+      rootCause: { dimension: string; value: string }[];
+    }[];
+  }>();
+  const all = anomalies.find((a) => a.scope === 'all');
+  assert.ok(all, JSON.stringify(anomalies));
+  assert.equal(all.source, 'costs');
+  assert.equal(all.timestamp, '2026-02-10T00:00:00.000Z');
+  assert.ok(Math.abs(all.impactUsd - 900) < 60, String(all.impactUsd));
+  assert.deepEqual(all.rootCause[0], { ...all.rootCause[0], dimension: 'team', value: 'risk' });
+  assert.ok(anomalies.every((a) => a.timestamp === all.timestamp));
 });
