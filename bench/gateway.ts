@@ -36,7 +36,7 @@ function startServer(args: string[]): Promise<{ url: string; key?: string; pid?:
   children.push(child);
   return new Promise((ok, fail) => {
     createInterface({ input: child.stdout! }).once('line', (l) =>
-      ok(JSON.parse(l) as { url: string; key?: string }),
+      ok({ ...(JSON.parse(l) as { url: string; key?: string }), pid: child.pid }),
     );
     child.once('exit', (c) => fail(new Error(`server ${args[0]} exited ${c}`)));
   });
