@@ -182,6 +182,12 @@ test('tally demo, re-run and a second seed', async (t) => {
       const types = rows.map((r) => r['t']);
       for (const t of ['provisioned', 'fine-tune-hosting', 'global-standard', 'batch', 'data-zone'])
         assert.ok(types.includes(t), t);
+      // One line per day, resource, meter and pricing category, as Azure bills it.
+      const dup = await s.query(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM cost_rows
+           GROUP BY "ChargePeriodStart", "ResourceId", "SkuMeter", "PricingCategory" HAVING count(*) > 1)`,
+      );
+      assert.equal(dup[0]?.['n'], 0);
       const gs = rows.find((r) => r['t'] === 'global-standard')!;
       assert.ok(Number(gs['eff']) < Number(gs['list']), 'negotiated discount');
     });

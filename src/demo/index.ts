@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fineTunedHostingPerHour, type Discount } from '../catalog/index.js';
 import { TallyError, nanosToUsd } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
-import { buildExportRows, exportCsv } from './_export.js';
+import { GATEWAY_BYPASS, buildExportRows, exportCsv } from './_export.js';
 import { planIncidents, type IncidentTruth } from './_incidents.js';
 import { buildKpis, kpiCsv } from './_kpis.js';
 import { clearDemo, ingestExport, loadKpis } from './_load.js';
@@ -169,6 +169,12 @@ export async function buildDemo(o: DemoOptions): Promise<DemoResult> {
     discounts,
     exportFile,
     kpiFile,
+    // Known differences between the ledger and the invoice, for reconciliation to explain.
+    gatewayBypass: {
+      ...GATEWAY_BYPASS,
+      inputTokensPerWeekday: Number(GATEWAY_BYPASS.inputTokensPerWeekday),
+      outputTokensPerWeekday: Number(GATEWAY_BYPASS.outputTokensPerWeekday),
+    },
   });
 
   const s = await summariseUsage(o.store, startMs, endMs);
