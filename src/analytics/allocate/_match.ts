@@ -84,57 +84,79 @@ export type MatchableUsage = Pick<ConsumerUsage, 'deployment' | 'model' | 'deplo
   readonly upstream?: string | null;
 };
 
-/** Narrows usage indexes to the row's model family and, when possible, its deployment type. */
-function narrowByModel(
-  row: CostRow,
-  usage: readonly MatchableUsage[],
-  within: readonly number[],
-): { key: string; usage: number[] } | null {
-  const model = row.values['x_AiModel'];
-  if (!model) return null;
-  const fam = normalizeModel(model);
-  const byModel = within.filter((i) => normalizeModel(usage[i]!.model) === fam);
-  const type = row.values['x_AiDeploymentType'];
-  const ledgerType = type ? (LEDGER_TYPE[type] ?? type) : null;
-  const byType = ledgerType ? byModel.filter((i) => usage[i]!.deploymentType === ledgerType) : [];
-  if (byType.length > 0) return { key: `${fam}|${ledgerType}`, usage: byType };
-  if (byModel.length > 0) return { key: fam, usage: byModel };
-  return null;
-}
-
 /**
- * Finds the usage a cost row is about: the same deployment; else the same account (the gateway's upstream)
- * and model; else the same model (and deployment type) anywhere. Traffic on a known account for a model the
- * gateway never sent there matches nothing: it bypassed the gateway.
+ * Builds a matcher that finds the usage a cost row is about: the same deployment; else the same account (the
+ * gateway's upstream) and model; else the same model (and deployment type) anywhere. Traffic on a known account
+ * for a model the gateway never sent there matches nothing: it bypassed the gateway. Usage is indexed once and
+ * answers are memoised per (names, model, type), since a month repeats the same meters every day.
  */
-export function matchUsage(row: CostRow, usage: readonly MatchableUsage[]): UsageMatch {
-  const names = new Set(rowDeploymentNames(row));
-  if (names.size > 0) {
-    const hits = indexesWhere(usage, (u) => u.deployment !== null && names.has(u.deployment.toLowerCase()));
-    if (hits.length > 0) {
-      const dep = usage[hits[0]!]!.deployment!.toLowerCase();
-      return { key: `deployment:${dep}`, via: 'deployment', usage: hits };
-    }
-    const inAccount = indexesWhere(usage, (u) => !!u.upstream && names.has(u.upstream.toLowerCase()));
-    if (inAccount.length > 0) {
-      const account = usage[inAccount[0]!]!.upstream!.toLowerCase();
-      if (!row.values['x_AiModel']) return { key: `account:${account}`, via: 'account', usage: inAccount };
-      const narrowed = narrowByModel(row, usage, inAccount);
-      if (narrowed)
-        return { key: `account:${account}|${narrowed.key}`, via: 'account', usage: narrowed.usage };
-      return { key: 'none', via: 'none', usage: [] };
-    }
-  }
+export function usageMatcher(usage: readonly MatchableUsage[]): (row: CostRow) => UsageMatch {
+  const byDeployment = new Map<string, number[]>();
+  const byUpstream = new Map<string, number[]>();
+  const family = usage.map((u) => normalizeModel(u.model));
+  const push = (m: Map<string, number[]>, k: string | null | undefined, i: number) => {
+    if (!k) return;
+    const key = k.toLowerCase();
+    const list = m.get(key);
+    if (list) list.push(i);
+    else m.set(key, [i]);
+  };
+  usage.forEach((u, i) => {
+    push(byDeployment, u.deployment, i);
+    push(byUpstream, u.upstream, i);
+  });
   const all = usage.map((_, i) => i);
-  const narrowed = narrowByModel(row, usage, all);
-  if (narrowed) return { key: `model:${narrowed.key}`, via: 'model', usage: narrowed.usage };
-  return { key: 'none', via: 'none', usage: [] };
+  const union = (m: Map<string, number[]>, names: readonly string[]) =>
+    [...new Set(names.flatMap((n) => m.get(n) ?? []))].sort((a, b) => a - b);
+
+  const narrow = (row: CostRow, within: readonly number[]): { key: string; usage: number[] } | null => {
+    const model = row.values['x_AiModel'];
+    if (!model) return null;
+    const fam = normalizeModel(model);
+    const byModel = within.filter((i) => family[i] === fam);
+    const type = row.values['x_AiDeploymentType'];
+    const ledgerType = type ? (LEDGER_TYPE[type] ?? type) : null;
+    const byType = ledgerType ? byModel.filter((i) => usage[i]!.deploymentType === ledgerType) : [];
+    if (byType.length > 0) return { key: `${fam}|${ledgerType}`, usage: byType };
+    if (byModel.length > 0) return { key: fam, usage: byModel };
+    return null;
+  };
+  const none: UsageMatch = { key: 'none', via: 'none', usage: [] };
+
+  const compute = (row: CostRow, names: readonly string[]): UsageMatch => {
+    if (names.length > 0) {
+      const hits = union(byDeployment, names);
+      if (hits.length > 0) {
+        const dep = usage[hits[0]!]!.deployment!.toLowerCase();
+        return { key: `deployment:${dep}`, via: 'deployment', usage: hits };
+      }
+      const inAccount = union(byUpstream, names);
+      if (inAccount.length > 0) {
+        const account = usage[inAccount[0]!]!.upstream!.toLowerCase();
+        if (!row.values['x_AiModel']) return { key: `account:${account}`, via: 'account', usage: inAccount };
+        const n = narrow(row, inAccount);
+        return n ? { key: `account:${account}|${n.key}`, via: 'account', usage: n.usage } : none;
+      }
+    }
+    const n = narrow(row, all);
+    return n ? { key: `model:${n.key}`, via: 'model', usage: n.usage } : none;
+  };
+
+  const memo = new Map<string, UsageMatch>();
+  return (row) => {
+    const names = [...new Set(rowDeploymentNames(row))];
+    const key = JSON.stringify([
+      names,
+      row.values['x_AiModel'] ?? null,
+      row.values['x_AiDeploymentType'] ?? null,
+    ]);
+    let m = memo.get(key);
+    if (!m) memo.set(key, (m = compute(row, names)));
+    return m;
+  };
 }
 
-function indexesWhere<T>(xs: readonly T[], f: (x: T) => boolean): number[] {
-  const out: number[] = [];
-  xs.forEach((x, i) => {
-    if (f(x)) out.push(i);
-  });
-  return out;
+/** Matches one row (build a `usageMatcher` once when matching many). */
+export function matchUsage(row: CostRow, usage: readonly MatchableUsage[]): UsageMatch {
+  return usageMatcher(usage)(row);
 }

@@ -5,7 +5,7 @@
  * largest-remainder integer nanos, so the pieces of a row always add up to the row.
  */
 import { parseUsd, splitNanos, sumNanos, type Nanos } from '../../core/index.js';
-import { firstMatchingRule, matchUsage, type UsageMatch } from './_match.js';
+import { firstMatchingRule, usageMatcher, type UsageMatch } from './_match.js';
 import {
   consumerKey,
   consumerWith,
@@ -63,7 +63,8 @@ export function allocateCosts(
 ): AllocationResult {
   const pieces: AllocationPiece[] = [];
   const covered = new Set<number>();
-  const matches = rows.map((r) => matchUsage(r, usage));
+  const match = usageMatcher(usage);
+  const matches = rows.map(match);
   for (const m of matches) for (const i of m.usage) covered.add(i);
 
   // Per usage set: export cost of its token rows vs ledger cost, so traffic outside the gateway is not billed

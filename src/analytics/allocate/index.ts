@@ -2,7 +2,7 @@
 import { monthWindow, type TallyConfig } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
 import { allocateCosts, DEFAULT_RULES } from './allocate.js';
-import { checkMatchColumn, loadConsumerUsage, loadCostRows } from './_queries.js';
+import { checkMatchColumn, loadConsumerUsage, loadCostGroups, loadCostRows } from './_queries.js';
 import type {
   AllocationResult,
   AllocationRule,
@@ -16,12 +16,13 @@ export { allocateCosts, rowCostNanos, isTokenRow, DEFAULT_RULES } from './alloca
 export { consumerKey, dimensionValue } from './_consumers.js';
 export {
   matchUsage,
+  usageMatcher,
   normalizeModel,
   parseJsonObject,
   type UsageMatch,
   type MatchableUsage,
 } from './_match.js';
-export { loadCostRows, loadConsumerUsage, AI_ROW_SQL } from './_queries.js';
+export { loadCostRows, loadCostGroups, loadConsumerUsage, AI_ROW_SQL } from './_queries.js';
 
 /** Allocation settings from tally.yaml (defaults when the section is absent). */
 export function allocationSettings(config: TallyConfig | undefined): AllocationSettings {
@@ -50,14 +51,21 @@ export interface PeriodAllocation {
   readonly result: AllocationResult;
 }
 
-/** Loads a month ("YYYY-MM", UTC, by ChargePeriodStart / start_time) and allocates it. */
+/**
+ * Loads a month ("YYYY-MM", UTC, by ChargePeriodStart / start_time) and allocates it. With `rows: 'each'` every
+ * cost row is kept with all its columns (for the FOCUS export); otherwise alike rows are summed first.
+ */
 export async function allocatePeriod(
   store: CostStore,
   period: string,
   settings: AllocationSettings,
+  opts: { rows?: 'each' | 'grouped' } = {},
 ): Promise<PeriodAllocation> {
   const w = monthWindow(period);
-  const rows = await loadCostRows(store, w, settings.rules);
+  const rows =
+    opts.rows === 'each'
+      ? await loadCostRows(store, w, settings.rules)
+      : await loadCostGroups(store, w, settings.rules);
   const usage = await loadConsumerUsage(store, w);
   return { period, rows, usage, result: allocateCosts(rows, usage, settings) };
 }

@@ -41,6 +41,7 @@ export async function allocateWithPrevious(
   ctx: CommandContext,
   period: string,
   withPrevious: boolean,
+  rows: 'each' | 'grouped' = 'grouped',
 ): Promise<{
   store: CostStore;
   current: PeriodAllocation;
@@ -49,7 +50,7 @@ export async function allocateWithPrevious(
 }> {
   const settings = allocationSettings(ctx.config());
   const store = await ctx.openStore({ readOnly: true });
-  const current = await allocatePeriod(store, period, settings);
+  const current = await allocatePeriod(store, period, settings, { rows });
   const previous = withPrevious ? await allocatePeriod(store, previousMonth(period), settings) : null;
   return { store, current, previous, unallocatedLabel: settings.unallocatedLabel };
 }

@@ -21,7 +21,7 @@ export const exportFocusCommand: Command = {
     const out = ctx.str('out');
     if (!out) throw new TallyError('invalid_input', 'give --out FILE.csv', { field: 'out' });
     const by = dimensionOption(ctx, 'team');
-    const { current, unallocatedLabel } = await allocateWithPrevious(ctx, period, false);
+    const { current, unallocatedLabel } = await allocateWithPrevious(ctx, period, false, 'each');
     const rows = focusExportRows(current, by, unallocatedLabel);
     const path = resolve(out);
     try {

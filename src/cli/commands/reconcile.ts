@@ -1,6 +1,6 @@
 /** `tally reconcile`: metered (ledger) cost against billed and effective cost in the export, variance explained. */
 import { TallyError, formatUsd, monthWindow, nanosToUsd } from '../../core/index.js';
-import { loadCostRows } from '../../analytics/allocate/index.js';
+import { loadCostGroups } from '../../analytics/allocate/index.js';
 import { loadMeteredUsage, reconcile, type ReconcileBy } from '../../analytics/reconcile/index.js';
 import type { Command } from '../command.js';
 import { periodOption } from './_allocation-report.js';
@@ -28,10 +28,14 @@ export const reconcileCommand: Command = {
     const by = byRaw as ReconcileBy;
     const thresholdPct = ctx.num('threshold', { min: 0 }) ?? 0.05;
     const store = await ctx.openStore({ readOnly: true });
-    const lines = reconcile(await loadCostRows(store, w, []), await loadMeteredUsage(store, w), {
-      by,
-      thresholdPct,
-    });
+    const lines = reconcile(
+      await loadCostGroups(store, w, [], { byDay: by === 'day' }),
+      await loadMeteredUsage(store, w),
+      {
+        by,
+        thresholdPct,
+      },
+    );
     const rows = lines.map((l) => ({
       [by]: l.key,
       requests: l.requests,
