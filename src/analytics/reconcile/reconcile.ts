@@ -4,7 +4,7 @@
  * traffic that bypassed the gateway) and the rest flagged when it is large.
  */
 import { parseUsd, type Nanos } from '../../core/index.js';
-import { matchUsage, normalizeModel, type CostRow } from '../allocate/index.js';
+import { normalizeModel, usageMatcher, type CostRow, type UsageMatch } from '../allocate/index.js';
 
 /** Ledger usage of one deployment/model/type on one UTC day. */
 export interface MeteredUsage {
@@ -111,10 +111,11 @@ function rowKey(
   row: CostRow,
   by: ReconcileBy,
   metered: readonly MeteredUsage[],
+  match: (row: CostRow) => UsageMatch,
 ): { key: string; usage: readonly number[] } {
   const v = row.values;
   if (by === 'day') return { key: (v['ChargePeriodStart'] ?? '').slice(0, 10), usage: [] };
-  const m = matchUsage(row, metered);
+  const m = match(row);
   if (by === 'model') {
     if (v['x_AiModel']) return { key: normalizeModel(v['x_AiModel']), usage: [] };
     const first = m.usage[0];
@@ -145,7 +146,8 @@ export function reconcile(
     if (!a) accs.set(k, (a = newAcc()));
     return a;
   };
-  const keyed = rows.map((r) => rowKey(r, opts.by, metered));
+  const match = usageMatcher(metered);
+  const keyed = rows.map((r) => rowKey(r, opts.by, metered, match));
   const override = new Map<number, string>();
   keyed.forEach((k) => k.usage.forEach((i) => override.has(i) || override.set(i, k.key)));
   metered.forEach((u, i) => {

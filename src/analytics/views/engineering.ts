@@ -1,6 +1,6 @@
 /** The engineering view: per model and deployment, tokens per request, cache hit rate, latency and cost. */
 import { nanosToUsd, type Nanos } from '../../core/index.js';
-import { matchUsage, rowCostNanos, type CostRow, type ConsumerUsage } from '../allocate/index.js';
+import { usageMatcher, rowCostNanos, type CostRow, type ConsumerUsage } from '../allocate/index.js';
 
 /** Ledger statistics of one model/deployment. */
 export interface DeploymentStats {
@@ -33,8 +33,9 @@ export function engineeringView(
   usage: readonly ConsumerUsage[],
 ): EngineeringRow[] {
   const exportByDeployment = new Map<string, Nanos>();
+  const match = usageMatcher(usage);
   for (const r of rows) {
-    const m = matchUsage(r, usage);
+    const m = match(r);
     const deps = new Set(m.usage.map((i) => usage[i]!.deployment?.toLowerCase() ?? ''));
     const [dep] = deps;
     if (deps.size !== 1 || !dep) continue;
