@@ -12,7 +12,7 @@ export type {
   ModelKind,
   PtuPriceRecord,
 } from './types.js';
-export { resolveModel, knownModelNames } from './models.js';
+export { resolveModel, knownModelNames, contextWindow } from './models.js';
 export {
   AZURE_DEPLOYMENTS,
   DIRECT_DEPLOYMENTS,

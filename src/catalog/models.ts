@@ -1,6 +1,6 @@
 /** Model resolution: aliases and dated names to one catalog model, with close matches for typos. */
 import { TallyError } from '../core/index.js';
-import { MODELS, type ModelSpec } from './data/models.js';
+import { CONTEXT_WINDOWS, MODELS, type ModelSpec } from './data/models.js';
 import { normalizeProvider } from './deployments.js';
 import { closeMatches } from './_match.js';
 import type { ResolvedModel } from './types.js';
@@ -56,4 +56,9 @@ function toResolved(spec: ModelSpec, id: string, provider: string | undefined): 
     kind: spec.kind,
     encoding: spec.encoding,
   };
+}
+
+/** Tokens one request may hold (input + output) for a model, or undefined when not published. */
+export function contextWindow(name: string): number | undefined {
+  return CONTEXT_WINDOWS[resolveModel(name).family];
 }

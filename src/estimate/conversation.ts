@@ -23,8 +23,9 @@ export interface ConversationProfile {
   /** Input tokens per conversation (all requests, including summarisation calls). */
   inputTokens: number;
   outputTokens: number;
-  /** Input tokens of the largest single request (for context-window checks). */
+  /** Input tokens of the largest single request, and the output of that request (context-window checks). */
   maxRequestInputTokens: number;
+  maxRequestOutputTokens: number;
 }
 
 /** How many earlier turns a strategy keeps verbatim. */
@@ -53,13 +54,17 @@ function profileOf(
   let input = 0;
   let output = 0;
   let maxReq = 0;
+  let maxReqOut = 0;
   for (let k = 1; k <= turns; k++) {
     const kept = keptTurns(history, k);
     const summarised = history === 'summary' && k - 1 > SUMMARY_WINDOW;
     const req = shape.request(k, kept) + (summarised ? summaryTokens : 0);
     input += req;
     output += shape.assistant(k);
-    maxReq = Math.max(maxReq, req);
+    if (req + shape.assistant(k) > maxReq + maxReqOut) {
+      maxReq = req;
+      maxReqOut = shape.assistant(k);
+    }
     if (summarised) {
       // Turn j = k−1−window just left the window: fold it into the summary.
       const j = k - 1 - SUMMARY_WINDOW;
@@ -67,7 +72,13 @@ function profileOf(
       output += summaryTokens;
     }
   }
-  return { turns, inputTokens: input, outputTokens: output, maxRequestInputTokens: maxReq };
+  return {
+    turns,
+    inputTokens: input,
+    outputTokens: output,
+    maxRequestInputTokens: maxReq,
+    maxRequestOutputTokens: maxReqOut,
+  };
 }
 
 /** Profile of a token-described conversation (same for every model). */

@@ -83,3 +83,34 @@ test('a fixed PTU count that cannot carry the peak does not fit and is not recom
   assert.equal(e.options[0]!.fits, false);
   assert.equal(e.cheapest?.deployment, 'global-standard');
 });
+
+test('an option whose largest request exceeds the model context window does not fit', () => {
+  const e = estimateScenario(
+    parseScenario({
+      horizonMonths: 1,
+      traffic: { visitorsPerMonth: 1000, interactionRate: 1, conversationsPerUser: 1 },
+      conversation: { turns: 30, systemTokens: 500, userTokensPerTurn: 150, assistantTokensPerTurn: 300 },
+      options: [
+        { model: 'gpt-3.5-turbo', deployment: 'standard', provider: 'openai' },
+        { model: 'gpt-4o', deployment: 'global-standard' },
+      ],
+    }),
+  );
+  // Turn 30 sends 500 + 29 x 450 + 150 = 13,700 tokens and gets 300 back: 14,000 fits in 16,385.
+  assert.equal(e.options[0]!.fits, true);
+  const long = estimateScenario(
+    parseScenario({
+      horizonMonths: 1,
+      traffic: { visitorsPerMonth: 1000, interactionRate: 1, conversationsPerUser: 1 },
+      conversation: { turns: 40, systemTokens: 500, userTokensPerTurn: 150, assistantTokensPerTurn: 300 },
+      options: [
+        { model: 'gpt-3.5-turbo', deployment: 'standard', provider: 'openai' },
+        { model: 'gpt-4o', deployment: 'global-standard' },
+      ],
+    }),
+  );
+  // Turn 40: 500 + 39 x 450 + 150 + 300 = 18,500 > 16,385.
+  assert.equal(long.options[0]!.fits, false);
+  assert.match(long.options[0]!.notFitReason!, /context window/);
+  assert.equal(long.cheapest?.model, 'gpt-4o');
+});

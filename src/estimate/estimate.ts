@@ -6,6 +6,7 @@
 import { TallyError, sumNanos, type Nanos } from '../core/index.js';
 import {
   canonicalQuery,
+  contextWindow,
   fineTunedHostingPerHour,
   isProvisioned,
   lookupPrice,
@@ -62,6 +63,8 @@ export interface OptionEstimate {
   months: MonthEstimate[];
   totalCostNanos: Nanos;
   fits: boolean;
+  /** Why the option does not fit (context window, PTU capacity), when it does not. */
+  notFitReason?: string;
   ptu?: PtuEstimate;
   /** Total with the same option under `history: window:2`. */
   window2TotalCostNanos: Nanos;
@@ -179,6 +182,15 @@ function estimateOption(
   const totalFor = (history: string) =>
     optionMonths(s, o, c.deployment, q, history, discounts, at, fixedNanos);
   const main = totalFor(s.history);
+  const profile = conversationProfile(s, o.model);
+  const window = contextWindow(o.model);
+  const largest = profile.maxRequestInputTokens + profile.maxRequestOutputTokens;
+  const notFitReason =
+    window !== undefined && largest > window
+      ? `the largest request (${Math.round(largest)} tokens) exceeds ${c.model.family}'s ${window}-token context window`
+      : main.ptu && !main.ptu.fitsPeak
+        ? `${main.ptu.units} PTU cannot carry the peak load`
+        : undefined;
   const window2 = s.history === 'window:2' ? main : totalFor('window:2');
   return {
     name,
@@ -188,7 +200,8 @@ function estimateOption(
     provider: c.provider,
     months: main.months,
     totalCostNanos: sumNanos(main.months.map((m) => m.totalCostNanos)),
-    fits: main.ptu?.fitsPeak ?? true,
+    fits: notFitReason === undefined,
+    ...(notFitReason ? { notFitReason } : {}),
     ...(main.ptu ? { ptu: main.ptu } : {}),
     window2TotalCostNanos: sumNanos(window2.months.map((m) => m.totalCostNanos)),
   };

@@ -27,6 +27,7 @@ function optionJson(o: OptionEstimate, history: string) {
     })),
     totalCostUsd: nanosToUsd(o.totalCostNanos),
     fits: o.fits,
+    ...(o.notFitReason ? { notFitReason: o.notFitReason } : {}),
     ...(o.ptu
       ? {
           ptu: {
@@ -164,7 +165,7 @@ export const estimateCommand: Command = {
           ? `${o.ptu.units} (${(o.ptu.utilization * 100).toFixed(0)}% used, break-even ${(o.ptu.breakEvenUtilization * 100).toFixed(0)}%)`
           : '',
         'vs window:2': `$${formatUsd(o.totalCostNanos - o.window2TotalCostNanos)}`,
-        fits: o.fits ? 'yes' : 'no (peak exceeds PTUs)',
+        fits: o.fits ? 'yes' : `no: ${o.notFitReason ?? ''}`,
       })),
     );
     ctx.out.line(e.cheapest ? `Cheapest that fits: ${e.cheapest.name}` : 'No option fits the peak load.');
