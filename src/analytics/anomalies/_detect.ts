@@ -169,7 +169,14 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
       else if (both && lo > 0 && x < 0.25 * lo && gate(diff, expected)) kind = 'drop';
     } else if (score >= threshold && gate(diff, expected)) kind = 'spike';
     else if (both && score <= -threshold && gate(diff, expected)) kind = 'drop';
-    else if (model.baseline !== null && t >= B && t >= driftMutedUntil) {
+    else if (
+      model.baseline !== null &&
+      t >= B &&
+      t >= driftMutedUntil &&
+      diff > 0 &&
+      // Cheap pre-check before the block median: this point itself must be risen by the drift fraction.
+      x - phase - model.baseline >= driftPct * Math.abs(model.baseline)
+    ) {
       // Drift: the last block's deseasonalised median (this point included) against the oldest baseline block.
       const recent: number[] = [];
       for (let i = t - B + 1; i <= t; i++) recent.push((i === t ? x : y[i]!) - (model.seasonal[i % s] ?? 0));
