@@ -50,6 +50,8 @@ export async function queryCosts(store: CostStore, q: CostsQuery): Promise<Costs
     FROM cost_rows WHERE ${where.join(' AND ')}
     GROUP BY ${dims.map((_, i) => `d${i}`).join(', ')}
     ORDER BY sum("BilledCost") DESC NULLS LAST, ${dims.map((_, i) => `d${i}`).join(', ')}`;
+  // Time columns print as UTC whatever the machine's zone is.
+  await store.exec("SET TimeZone = 'UTC'");
   const rows = await store.query(sql, [q.from ?? new Date(0), q.to ?? new Date('9999-01-01T00:00:00Z')]);
   return rows.map((r) => {
     const out: Record<string, unknown> = {};

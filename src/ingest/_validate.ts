@@ -3,7 +3,8 @@
  * column presence, numeric/date-time/currency/key-value formats, not-null and allowed values, and a few
  * cross-column rules. Each failed rule is reported once with a count and an example (line and value).
  */
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { TallyError } from '../core/index.js';
 import { openStore, type CostStore } from '../store/index.js';
 import { fileKind } from './_source.js';
@@ -162,6 +163,8 @@ export async function validateFile(path: string): Promise<ValidationReport> {
   const store = await openStore({ path: ':memory:' });
   try {
     await store.exec("SET TimeZone = 'UTC'");
+    // The in-memory database spills to disk for files larger than memory.
+    await store.exec(`SET temp_directory = ${lit(join(tmpdir(), 'tally-validate'))}`);
     const src = await openSource(store, path, kind);
     try {
       await store.exec(
