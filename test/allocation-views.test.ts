@@ -83,3 +83,29 @@ test('chargeback --view finance cuts by cost center with budget use; --view engi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('reconcile and unit-economics take --view: finance defaults to days and teams, engineering to deployments and apps', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-views-'));
+  try {
+    const db = join(dir, 't.duckdb');
+    await withStore(db, seedStandardOrg);
+    const run = async (args: string[]) => {
+      const r = await runCli([...args, '--db', db, '--period', '2026-01', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return r.json<{ by: string; view: string; rows: Record<string, unknown>[] }>();
+    };
+    const fin = await run(['reconcile', '--view', 'finance']);
+    assert.equal(fin.by, 'day');
+    assert.ok(fin.rows.every((r) => /^2026-01-\d\d$/.test(String(r['day']))));
+    const eng = await run(['reconcile', '--view', 'engineering']);
+    assert.equal(eng.by, 'deployment');
+    const std = eng.rows.find((r) => r['deployment'] === 'gpt4o-std')!;
+    assert.equal(std['tokensPerRequest'], (4_000_000 + 1_000_000) / 2);
+    assert.equal((await run(['unit-economics', '--view', 'finance'])).by, 'team');
+    assert.equal((await run(['unit-economics', '--view', 'engineering'])).by, 'app');
+    const bad = await runCli(['reconcile', '--db', db, '--period', '2026-01', '--view', 'ceo']);
+    assert.notEqual(bad.code, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -131,5 +131,9 @@ export function unitEconomics(
     ...row(figures(cur, by, s), prev ? figures(prev, by, s) : null),
   }));
   rows.sort((a, b) => (b['costUsd'] as number) - (a['costUsd'] as number));
-  return { rows, total: row(figures(cur, by, null), prev ? figures(prev, by, null) : null) };
+  const total = row(figures(cur, by, null), prev ? figures(prev, by, null) : null);
+  // Per-outcome cost needs the outcome's own cost: the whole organisation's AI cost per (say) one app's orders
+  // would mislead, so the total keeps only revenue, where AI cost as a share of all revenue is the question.
+  total['outcomes'] = (total['outcomes'] as { metric: string }[]).filter((o) => isRevenue(o.metric));
+  return { rows, total };
 }

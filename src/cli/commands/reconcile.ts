@@ -10,10 +10,15 @@ const BYS: readonly ReconcileBy[] = ['deployment', 'model', 'day'];
 export const reconcileCommand: Command = {
   name: 'reconcile',
   summary: 'metered cost against the invoice per deployment, model or day, with the variance explained',
-  usage: '--period YYYY-MM [--by deployment|model|day] [--threshold 0.05] [--json]',
+  usage:
+    '--period YYYY-MM [--by deployment|model|day] [--view finance|engineering] [--threshold 0.05] [--json]',
   options: {
     period: { type: 'string', description: 'UTC calendar month YYYY-MM' },
-    by: { type: 'string', description: 'deployment (default), model or day' },
+    by: { type: 'string', description: 'deployment (default; day for --view finance), model or day' },
+    view: {
+      type: 'string',
+      description: 'finance (billed vs effective by day) or engineering (tokens, list cost)',
+    },
     threshold: {
       type: 'string',
       description: 'flag unexplained variance above this fraction of cost (default 0.05)',
@@ -22,7 +27,12 @@ export const reconcileCommand: Command = {
   async run(ctx) {
     const period = periodOption(ctx);
     const w = monthWindow(period);
-    const byRaw = ctx.str('by') ?? 'deployment';
+    const view = ctx.str('view');
+    if (view !== undefined && view !== 'finance' && view !== 'engineering')
+      throw new TallyError('invalid_input', `--view "${view}": use finance or engineering`, {
+        field: 'view',
+      });
+    const byRaw = ctx.str('by') ?? (view === 'finance' ? 'day' : 'deployment');
     if (!(BYS as readonly string[]).includes(byRaw))
       throw new TallyError('invalid_input', `--by "${byRaw}": use deployment, model or day`, { field: 'by' });
     const by = byRaw as ReconcileBy;
@@ -40,6 +50,7 @@ export const reconcileCommand: Command = {
       [by]: l.key,
       requests: l.requests,
       tokens: Number(l.tokens),
+      tokensPerRequest: l.requests === 0 ? null : Math.round(Number(l.tokens) / l.requests),
       meteredCostUsd: nanosToUsd(l.meteredNanos),
       meteredListCostUsd: nanosToUsd(l.meteredListNanos),
       billedCostUsd: nanosToUsd(l.billedNanos),
@@ -65,17 +76,50 @@ export const reconcileCommand: Command = {
     };
     const flagged = lines.filter((l) => l.flagged).length;
     if (ctx.json) {
-      ctx.out.json({ period, by, thresholdPct, rows, totals, flaggedCount: flagged });
+      ctx.out.json({
+        period,
+        by,
+        ...(view ? { view } : {}),
+        thresholdPct,
+        rows,
+        totals,
+        flaggedCount: flagged,
+      });
       return;
     }
     ctx.out.line(
       `Reconciliation ${period} by ${by}: metered $${formatUsd(sum((l) => l.meteredNanos))}, billed $${formatUsd(sum((l) => l.billedNanos))}, ${flagged} flagged`,
     );
+    // Persona views pick the columns each reader acts on; JSON always carries every column.
+    const columns =
+      view === 'finance'
+        ? [by, 'billedCostUsd', 'effectiveCostUsd', 'meteredCostUsd', 'varianceUsd', 'flagged', 'explanation']
+        : view === 'engineering'
+          ? [
+              by,
+              'requests',
+              'tokensPerRequest',
+              'meteredListCostUsd',
+              'meteredCostUsd',
+              'billedCostUsd',
+              'varianceUsd',
+              'flagged',
+              'explanation',
+            ]
+          : [
+              by,
+              'meteredCostUsd',
+              'billedCostUsd',
+              'effectiveCostUsd',
+              'listCostUsd',
+              'varianceUsd',
+              'unexplainedUsd',
+              'flagged',
+              'explanation',
+            ];
     ctx.out.table(
-      rows.map(({ components: _c, tokens: _t, requests: _r, meteredListCostUsd: _ml, ...r }) => ({
-        ...r,
-        flagged: r.flagged ? 'YES' : '',
-      })),
+      rows.map((r) => ({ ...r, flagged: r.flagged ? 'YES' : '' })),
+      columns,
     );
   },
 };

@@ -25,12 +25,21 @@ export const unitEconomicsCommand: Command = {
       type: 'string',
       description: 'CSV of date, app and/or team, metric, value (default: stored KPIs)',
     },
-    by: { type: 'string', description: 'app (default) or team' },
+    by: { type: 'string', description: 'app (default; team for --view finance) or team' },
+    view: {
+      type: 'string',
+      description: 'finance (per team: cost, outcomes, revenue share) or engineering (per app: per request)',
+    },
   },
   async run(ctx) {
     const period = periodOption(ctx);
     monthWindow(period);
-    const byRaw = ctx.str('by') ?? 'app';
+    const view = ctx.str('view');
+    if (view !== undefined && view !== 'finance' && view !== 'engineering')
+      throw new TallyError('invalid_input', `--view "${view}": use finance or engineering`, {
+        field: 'view',
+      });
+    const byRaw = ctx.str('by') ?? (view === 'finance' ? 'team' : 'app');
     if (byRaw !== 'app' && byRaw !== 'team')
       throw new TallyError('invalid_input', `--by "${byRaw}": use app or team`, { field: 'by' });
     const by = byRaw;
@@ -58,6 +67,7 @@ export const unitEconomicsCommand: Command = {
         period,
         previousPeriod: previousMonth(period),
         by,
+        ...(view ? { view } : {}),
         kpiSource: kpiPath ? resolve(kpiPath) : 'store',
         rows,
         total,
@@ -76,10 +86,24 @@ export const unitEconomicsCommand: Command = {
       outcomes: (r['outcomes'] as { metric: string; costPerUnitUsd: number | null }[])
         .map((o) => `${o.metric} $${o.costPerUnitUsd === null ? '-' : o.costPerUnitUsd.toFixed(4)}`)
         .join('; '),
+      costChangePct: (r['trend'] as { costChangePct: number | null } | null)?.costChangePct ?? null,
       costPerRequestChangePct:
         (r['trend'] as { costPerRequestChangePct: number | null } | null)?.costPerRequestChangePct ?? null,
     }));
-    ctx.out.table(flat);
+    const columns =
+      view === 'finance'
+        ? [by, 'costUsd', 'outcomes', 'aiCostShareOfRevenue', 'costChangePct']
+        : view === 'engineering'
+          ? [
+              by,
+              'requests',
+              'costPerRequestUsd',
+              'costPerConversationUsd',
+              'costPerActiveUserUsd',
+              'costPerRequestChangePct',
+            ]
+          : undefined;
+    ctx.out.table(flat, columns);
   },
 };
 
