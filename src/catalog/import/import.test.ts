@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseMeterName, parsePriceSheetCsv, parseRetailPrices } from './index.js';
+import { priceUsage } from '../prices.js';
+import {
+  clearRegisteredPrices,
+  parseMeterName,
+  parsePriceSheetCsv,
+  parseRetailPrices,
+  registerPrices,
+} from './index.js';
 
 test('Azure meter abbreviations map to model, deployment type and token type', () => {
   const cases: [string, string, string, string][] = [
@@ -77,4 +84,30 @@ test('retail items become one record per model, deployment and region, with per-
 
 test('a price sheet without the required columns is rejected naming the column', () => {
   assert.throws(() => parsePriceSheetCsv('MeterName,UnitPrice\nx,1\n', { source: 't' }), /UnitOfMeasure/);
+});
+
+test('a registered price sheet sets effective cost while list cost stays at list price', () => {
+  const csv = [
+    'MeterName,UnitOfMeasure,UnitPrice,EffectiveStartDate,CurrencyCode,PriceType,Product',
+    'gpt 4.1 Inp glbl Tokens,1K,0.0015,2025-05-01,USD,Consumption,Azure OpenAI',
+    'gpt 4.1 Outp glbl Tokens,1K,0.006,2025-05-01,USD,Consumption,Azure OpenAI',
+  ].join('\n');
+  const sheet = parsePriceSheetCsv(csv, { source: 'test sheet' });
+  assert.equal(sheet.records.length, 1);
+  registerPrices(sheet.records);
+  try {
+    const usage = { inputTokens: 1_000_000, cachedInputTokens: 0, outputTokens: 1_000_000 };
+    const q = { model: 'gpt-4.1', deployment: 'global-standard', at: new Date('2025-06-01') };
+    const r = priceUsage(usage, q, [{ percent: 50 }]);
+    assert.equal(r.listCostNanos, 10_000_000_000n);
+    // The sheet wins over the generic discount: $1.50 + $6.00.
+    assert.equal(r.costNanos, 7_500_000_000n);
+    // Before the sheet took effect, the discount applies.
+    assert.equal(
+      priceUsage(usage, { ...q, at: new Date('2025-04-20') }, [{ percent: 50 }]).costNanos,
+      5_000_000_000n,
+    );
+  } finally {
+    clearRegisteredPrices();
+  }
 });
