@@ -32,7 +32,7 @@ const args = (db: string, seed: string) => [
   '--db',
   db,
   '--days',
-  '3',
+  '2',
   '--seed',
   seed,
   '--end',
