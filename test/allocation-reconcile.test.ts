@@ -68,10 +68,13 @@ test('reconcile --json explains a negotiated discount and bypassed traffic, and 
       });
       // Ledger priced everything at list ($10 each).
       await insertUsage(s, [u('discounted', '10'), u('leaky', '10'), u('mystery', '10')]);
+      // This one the ledger already prices at the 20% discount ($8 for $10 of list).
+      await insertUsage(s, [{ ...u('leaky-priced', '8'), listCostUsd: '10' }]);
       await insertCostRows(s, [
         tokenRow('discounted', '8', '10'), // 20% negotiated discount
         tokenRow('leaky', '16', '20'), // twice the list volume the gateway saw, at 20% off
         tokenRow('mystery', '30', null), // EA-style: no list cost; billed 3x what was metered
+        tokenRow('leaky-priced', '16', '20'), // same discount as the ledger, twice the volume
       ]);
     });
     const doc = await reconcileDoc(db);
@@ -98,6 +101,13 @@ test('reconcile --json explains a negotiated discount and bypassed traffic, and 
     assert.equal(cents(m.unexplainedUsd), 2000);
     assert.match(m.explanation, /UNEXPLAINED/);
     assert.equal(doc.flaggedCount, 1);
+    // Same discount on both sides: one bypass part, the extra $10 of list as billed ($8).
+    const lp = by['leaky-priced']!;
+    assert.deepEqual(
+      lp.components.map((c) => [c.kind, cents(c.amountUsd)]),
+      [['bypassed-gateway', 800]],
+    );
+    assert.equal(cents(lp.unexplainedUsd), 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -197,6 +197,7 @@ function pct(part: Nanos, whole: Nanos): string {
 }
 
 function explain(key: string, a: Acc, opts: ReconcileOptions): ReconcileLine {
+  const absOf = (n: Nanos) => (n < 0n ? -n : n);
   const comps: VarianceComponent[] = [];
   const mTok = a.m - a.mTime;
   const mlTok = a.ml - a.mTime;
@@ -229,7 +230,15 @@ function explain(key: string, a: Acc, opts: ReconcileOptions): ReconcileLine {
     });
   } else if (a.lTok > 0n && vTok !== 0n) {
     const volume = a.lTok - mlTok;
-    const rate = vTok - volume;
+    let rate = vTok - volume;
+    // Same discount on both sides: the rate part is only that discount on the extra volume, so fold it in.
+    const sameDiscount =
+      mlTok > 0n && absOf((a.lTok - a.bTok) * mlTok - (mlTok - mTok) * a.lTok) * 200n <= a.lTok * mlTok;
+    let extra = volume;
+    if (volume > 0n && sameDiscount && a.versions.size <= 1) {
+      extra = volume + rate;
+      rate = 0n;
+    }
     if (rate !== 0n) {
       const what = a.commitment ? 'negotiated discount or commitment' : 'negotiated discount';
       comps.push({
@@ -243,11 +252,12 @@ function explain(key: string, a: Acc, opts: ReconcileOptions): ReconcileLine {
     }
     if (volume > 0n) {
       const kind = a.versions.size > 1 ? 'price-change' : 'bypassed-gateway';
+      const billedPart = extra !== volume ? `, ${usd(extra)} as billed after the discount` : '';
       const detail =
         a.versions.size > 1
           ? `list cost differs by ${usd(volume)} and the ledger used ${a.versions.size} price versions (${[...a.versions].join(', ')}): price change`
-          : `${usd(volume)} at list (${pct(volume, a.lTok)} of billed usage) has no matching gateway traffic: calls bypassed the gateway`;
-      comps.push({ kind, nanos: volume, detail });
+          : `${usd(volume)} at list (${pct(volume, a.lTok)} of billed usage${billedPart}) has no matching gateway traffic: calls bypassed the gateway`;
+      comps.push({ kind, nanos: extra, detail });
     }
   } else if (a.lTok === 0n && vTok < 0n && a.bTok > 0n && -vTok * 2n <= mTok) {
     comps.push({
@@ -259,7 +269,6 @@ function explain(key: string, a: Acc, opts: ReconcileOptions): ReconcileLine {
   const variance = a.b - a.m;
   const explained = comps.reduce((s, c) => s + c.nanos, 0n);
   const unexplained = variance - explained;
-  const absOf = (n: Nanos) => (n < 0n ? -n : n);
   const base = absOf(a.b) > absOf(a.m) ? absOf(a.b) : absOf(a.m);
   const abs = absOf(unexplained);
   const limit = (BigInt(Math.round(opts.thresholdPct * 1e6)) * base) / 1_000_000n;
