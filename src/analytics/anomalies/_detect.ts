@@ -65,6 +65,8 @@ interface Model {
   cold: boolean;
   /** Blocks of history the model was fitted on (0 = cold). */
   blocks: number;
+  /** Robust scale of relative residuals (non-negative series), or null: then `scale` is absolute. */
+  relScale: number | null;
 }
 
 /** Scores every point of `y` using only the points before it. */
@@ -150,10 +152,14 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
     // A profile from one or two blocks is itself uncertain: half its departure from the level (per block) is
     // added to the scale for that phase, so one odd day in week one does not make the next weeks look odd.
     const phase = model.seasonal[t % model.season] ?? 0;
+    // Multiplicative noise: a quiet phase (weekend, night) has proportionally smaller errors than the level,
+    // so the scale follows the expectation (floored at half the level's).
+    const base =
+      model.relScale !== null
+        ? Math.max(model.relScale * Math.max(Math.abs(expected), 0.5 * Math.abs(model.level)), 1e-9)
+        : model.scale;
     const scale =
-      model.cold || model.blocks >= 3
-        ? model.scale
-        : Math.max(model.scale, (0.5 * Math.abs(phase)) / model.blocks);
+      model.cold || model.blocks >= 3 ? base : Math.max(base, (0.5 * Math.abs(phase)) / model.blocks);
     const score = diff / scale;
     const gate = (d: number, base: number) => Math.abs(d) >= minAbs && Math.abs(d) >= minPct * Math.abs(base);
     let kind: AnomalyKind | null = null;
@@ -252,6 +258,7 @@ function fit(
       season: s,
       baseline: null,
       scale,
+      relScale: null,
       cold: true,
       blocks: 0,
     };
@@ -281,6 +288,7 @@ function fit(
       ? robustScale(abs)
       : robustScale(c.slice(-B * blocks));
   const scale = Math.max(rs, 0.02 * Math.abs(level), 1e-9);
+  const relScale = relative ? Math.max(robustScale(rel), 0.02) : null;
   return {
     level,
     slope,
@@ -289,6 +297,7 @@ function fit(
     season: s,
     baseline: blocks >= 3 ? meds[blocks - 1]! : null,
     scale,
+    relScale,
     cold: false,
     blocks,
   };

@@ -55,8 +55,17 @@ export function scanSpendAnomalies(cells: readonly SpendCell[], opts: ScanOption
     if (mine.length === 0) continue;
     // Daily cost exports put a whole day in the midnight bucket: an hourly scan of them would see 23 empty hours.
     if (opts.grain === 'hour' && mine.every((c) => c.bucket % GRAIN_MS.day === 0)) continue;
-    const first = Math.min(...mine.map((c) => c.bucket));
-    const n = Math.floor((opts.to - first) / step);
+    let first = Infinity;
+    let last = -Infinity;
+    for (const c of mine) {
+      if (c.bucket < first) first = c.bucket;
+      if (c.bucket > last) last = c.bucket;
+    }
+    // Only complete buckets with data behind them are scored: the bucket containing `to` is partial, buckets
+    // after the last data are not known yet (not zero), and a cost export's newest day is usually still filling
+    // in (exports land 12-24 h late), so it waits for the next export.
+    const lastScored = source === 'costs' ? last - step : last;
+    const n = Math.min(Math.floor((opts.to - first) / step), Math.floor((lastScored - first) / step) + 1);
     if (n <= 0) continue;
     // Hourly AI traffic has a weekly cycle (quiet weekends) on top of the daily one: use the hour-of-week
     // season once two weeks of history exist, else the hour of day.
