@@ -48,7 +48,7 @@ const SERVICE_WORDS: readonly (readonly [RegExp, string])[] = [
   [/speech/i, 'speech'],
   [/translat/i, 'translator'],
   [/language|text analytics|\bluis\b/i, 'language'],
-  [/vision|face api|\bface\b/i, 'vision'],
+  [/computer vision|\bvision\b|face api|\bface\b/i, 'vision'],
   [/content safety/i, 'content-safety'],
   [/(cognitive|ai) search|azure search|^search$/i, 'ai-search'],
   [/machine learning|sagemaker|vertex ai/i, 'ml'],

@@ -76,7 +76,9 @@ const AZURE_DATE = ['date', 'usagedatetime', 'usagedate'];
 /** Detects the format of a file from its headers (and name, for actual vs amortized); null if unknown. */
 export function detectFormat(headers: readonly string[], fileName: string): IngestFormat | null {
   const keys = new Set(headers.map(headerKey));
-  if (keys.has('billedcost') && (keys.has('chargeperiodstart') || keys.has('effectivecost'))) return 'focus';
+  const focus = new Set(mapFocusHeaders(headers).map((m) => m.focus));
+  if (focus.has('BilledCost') && (focus.has('ChargePeriodStart') || focus.has('EffectiveCost')))
+    return 'focus';
   if (
     AZURE_COST.some((k) => keys.has(k)) &&
     AZURE_METER.some((k) => keys.has(k)) &&

@@ -108,4 +108,8 @@ test('AI Search, ML workspaces, speech and document intelligence count as AI; VM
     null,
   );
   assert.equal(classifyCharge(facts({ meterCategory: 'Storage', skuMeter: 'Hot LRS Data Stored' })), null);
+  assert.equal(
+    classifyCharge(facts({ serviceName: 'Premium SSD v2 Provisioned IOPS', serviceCategory: 'Storage' })),
+    null,
+  );
 });
