@@ -98,14 +98,11 @@ test('tally demo, re-run and a second seed', async (t) => {
   });
 
   await t.test('spend by team and by model add up to the total, to the cent', () => {
-    const teams = first.byTeam.reduce((a, r) => a + cents(r.costUsd), 0);
-    const models = first.byModel.reduce((a, r) => a + cents(r.costUsd), 0);
-    // Each row is rounded to the cent on its own, so allow one cent of rounding per row.
-    assert.ok(
-      Math.abs(teams - cents(first.costUsd)) <= first.byTeam.length,
-      `${teams} vs ${cents(first.costUsd)}`,
-    );
-    assert.ok(Math.abs(models - cents(first.costUsd)) <= first.byModel.length);
+    // The rows carry full precision (nano-USD as a number), so their sum rounds to the same cent as the total.
+    const teams = first.byTeam.reduce((a, r) => a + r.costUsd, 0);
+    const models = first.byModel.reduce((a, r) => a + r.costUsd, 0);
+    assert.equal(cents(teams), cents(first.costUsd), `${teams} vs ${first.costUsd}`);
+    assert.equal(cents(models), cents(first.costUsd));
     assert.equal(Number(BigInt(first.costNanos)) / 1e9, first.costUsd);
     assert.equal(
       first.byTeam.reduce((a, r) => a + r.events, 0),
