@@ -70,6 +70,9 @@ console.log(
       unmatchedEpisodes: unmatched.length,
       unmatchedAtScopeAll: unmatched.filter((a) => a.scope === 'all').length,
       scanMs: Math.round(ms),
+      unmatched: unmatched.map(
+        (a) => `${a.source} ${a.scope} ${a.grain} ${a.kind} ${a.timestamp} ${a.impactUsd.toFixed(2)}`,
+      ),
       results,
     },
     null,
