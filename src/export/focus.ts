@@ -22,6 +22,7 @@ const SPLIT_COLUMNS = FOCUS_COLUMNS.filter((c) => c.type === 'money' || c.type =
 const METHOD_ID: Record<AllocationPiece['method'], string> = {
   direct: 'tally-direct-token-share',
   ledger: 'tally-ledger',
+  tag: 'tally-resource-tag',
   tokens: 'tally-token-share',
   even: 'tally-even',
   fixed: 'tally-fixed-shares',

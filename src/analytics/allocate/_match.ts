@@ -1,5 +1,5 @@
 /** Matching cost rows to rules and to the gateway's usage (deployment first, then model). */
-import type { AllocationRule, ConsumerUsage, CostRow } from './_types.js';
+import type { AllocationRule, Consumer, ConsumerUsage, CostRow } from './_types.js';
 
 /** Reads a column of a cost row; `Tags.<key>` reads one tag from the Tags JSON. */
 export function columnValue(row: CostRow, column: string): string | null {
@@ -159,4 +159,31 @@ export function usageMatcher(usage: readonly MatchableUsage[]): (row: CostRow) =
 /** Matches one row (build a `usageMatcher` once when matching many). */
 export function matchUsage(row: CostRow, usage: readonly MatchableUsage[]): UsageMatch {
   return usageMatcher(usage)(row);
+}
+
+// Resource tag keys (compared lower-case, without - and _) that name a consumer.
+const TAG_KEYS: Record<string, keyof Consumer> = {
+  team: 'team',
+  costcenter: 'costCenter',
+  app: 'app',
+  application: 'app',
+  env: 'environment',
+  environment: 'environment',
+};
+
+/** The consumer a row's resource tags name (team, cost center or app required), or null. */
+export function consumerFromTags(row: CostRow): Consumer | null {
+  const tags = parseJsonObject(row.values['Tags'] ?? null);
+  const c: { -readonly [K in keyof Consumer]: string | null } = {
+    team: null,
+    costCenter: null,
+    app: null,
+    environment: null,
+  };
+  for (const [k, v] of Object.entries(tags)) {
+    const field = TAG_KEYS[k.toLowerCase().replace(/[-_\s]/g, '')];
+    if (field && (typeof v === 'string' || typeof v === 'number') && String(v).trim() !== '')
+      c[field] ??= String(v).trim();
+  }
+  return c.team || c.costCenter || c.app ? c : null;
 }

@@ -56,7 +56,7 @@ export interface AllocationSettings {
 }
 
 /** How a piece of cost reached its consumer. */
-export type AllocationMethod = 'direct' | 'ledger' | 'tokens' | 'even' | 'fixed' | 'none';
+export type AllocationMethod = 'direct' | 'ledger' | 'tag' | 'tokens' | 'even' | 'fixed' | 'none';
 
 /** One piece of cost: part of a cost row (or of ledger-only usage) given to one consumer, or left unallocated. */
 export interface AllocationPiece {

@@ -138,3 +138,43 @@ test('an account-level meter goes to the gateway traffic on that account and mod
   assert.deepEqual(of(1), [['claims', parseUsd('0.9')]]);
   assert.deepEqual(of(2), [[null, parseUsd('5')]]);
 });
+
+test('cost no gateway usage explains goes to the owner its resource tags name; fixed-share remainders do not', () => {
+  const usage = [use('a', 'd1', 100, 0, '5')];
+  const rows = [
+    row(0, {
+      ResourceName: 'search-svc',
+      ServiceName: 'Search',
+      EffectiveCost: '50',
+      Tags: '{"Team":"search","cost-center":"CC-9","env":"prod"}',
+    }),
+    row(1, {
+      ResourceName: 'd1',
+      x_AiTokenType: 'input',
+      x_AiModel: 'gpt-4o',
+      EffectiveCost: '30',
+      Tags: '{"team":"owner"}',
+    }),
+    row(2, { ServiceName: 'Speech', EffectiveCost: '10', Tags: '{"team":"speech-owner"}' }),
+    row(3, { ServiceName: 'Nothing', EffectiveCost: '4', Tags: '{"env":"prod"}' }),
+  ];
+  const r = allocateCosts(
+    rows,
+    usage,
+    settings([{ match: { ServiceName: ['Speech'] }, by: 'fixed', shares: { a: 0.5 }, dimension: 'team' }]),
+  );
+  const of = (i: number) =>
+    r.pieces.filter((p) => p.rowIndex === i).map((p) => [p.consumer?.team ?? null, p.method, p.nanos]);
+  assert.deepEqual(of(0), [['search', 'tag', parseUsd('50')]]);
+  assert.equal(r.pieces.find((p) => p.rowIndex === 0)!.consumer!.costCenter, 'CC-9');
+  // $5 metered by team a; the other $25 on the owner's deployment never passed the gateway.
+  assert.deepEqual(of(1), [
+    ['a', 'direct', parseUsd('5')],
+    ['owner', 'tag', parseUsd('25')],
+  ]);
+  assert.deepEqual(of(2), [
+    ['a', 'fixed', parseUsd('5')],
+    [null, 'none', parseUsd('5')],
+  ]);
+  assert.deepEqual(of(3), [[null, 'none', parseUsd('4')]]);
+});

@@ -5,7 +5,7 @@
  * largest-remainder integer nanos, so the pieces of a row always add up to the row.
  */
 import { parseUsd, splitNanos, sumNanos, type Nanos } from '../../core/index.js';
-import { firstMatchingRule, usageMatcher, type UsageMatch } from './_match.js';
+import { consumerFromTags, firstMatchingRule, usageMatcher, type UsageMatch } from './_match.js';
 import {
   consumerKey,
   consumerWith,
@@ -98,7 +98,17 @@ export function allocateCosts(
         `token share on ${matches[idx]!.key}`,
       );
     else mine = [unallocated(idx, cost, null, 'no allocation rule matches this charge')];
-    pieces.push(...(mine.length > 0 ? mine : [unallocated(idx, cost, r, 'nothing to split by')]));
+    if (mine.length === 0) mine = [unallocated(idx, cost, r, 'nothing to split by')];
+    // Cost no usage explains (outside the gateway, or never metered) goes to the owner its resource tags name,
+    // as FinOps showback does; a fixed-share remainder stays unallocated on purpose.
+    const owner = consumerFromTags(row);
+    if (owner)
+      mine = mine.map((p) =>
+        p.kind === 'unallocated' && !(r >= 0 && settings.rules[r]!.by === 'fixed')
+          ? { ...p, consumer: owner, kind: 'direct', method: 'tag', reason: `resource tags (${p.reason})` }
+          : p,
+      );
+    pieces.push(...mine);
   });
 
   // Gateway usage no export row covers (e.g. a provider billed elsewhere): charged at the ledger's cost.

@@ -1,6 +1,6 @@
 /** `tally export focus`: the period's allocated AI costs as a FOCUS 1.2 + 1.3 Allocated* CSV file. */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { TallyError, formatUsd, monthWindow, parseUsd, sumNanos } from '../../core/index.js';
 import { focusExportRows, FOCUS_EXPORT_COLUMNS, toCsv } from '../../export/index.js';
 import type { Command } from '../command.js';
@@ -25,6 +25,7 @@ export const exportFocusCommand: Command = {
     const rows = focusExportRows(current, by, unallocatedLabel);
     const path = resolve(out);
     try {
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, toCsv(FOCUS_EXPORT_COLUMNS, rows));
     } catch (err) {
       throw new TallyError('io_error', `cannot write ${path}: ${(err as Error).message}`, { file: path });
