@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
-import { seedStandardOrg, STANDARD_CONFIG, withStore } from './_allocation-fixture.js';
+import { insertCostRows, seedStandardOrg, STANDARD_CONFIG, withStore } from './_allocation-fixture.js';
 
 interface ChargebackDoc {
   period: string;
@@ -153,6 +153,52 @@ test('chargeback refuses a malformed period and an unknown dimension', async () 
     const dim = await runCli(['chargeback', '--db', f.db, '--period', '2026-01', '--by', 'planet']);
     assert.notEqual(dim.code, 0);
     assert.match(dim.stderr, /team, cost-center, app, environment/);
+  } finally {
+    f.done();
+  }
+});
+
+test('a rule can match a resource tag and a list of values; a bad rule names the column', async () => {
+  const f = await setup(
+    [
+      'allocation:',
+      '  rules:',
+      '    - { match: { "Tags.owner": Research, x_AiService: [speech, vision] }, by: even, consumers: [search, support] }',
+      '    - { match: { x_AiDeploymentType: provisioned }, by: tokens }',
+    ].join('\n'),
+  );
+  try {
+    await withStore(f.db, (s) =>
+      insertCostRows(s, [
+        {
+          ChargePeriodStart: '2026-01-12T00:00:00Z',
+          x_AiService: 'speech',
+          ResourceName: 'speech-1',
+          EffectiveCost: '9',
+          Tags: '{"owner":"research"}',
+        },
+        {
+          ChargePeriodStart: '2026-01-12T00:00:00Z',
+          x_AiService: 'speech',
+          ResourceName: 'speech-2',
+          EffectiveCost: '1',
+          Tags: '{"owner":"other"}',
+        },
+      ]),
+    );
+    const r = await runCli(['chargeback', '--db', f.db, '--config', f.cfg, '--period', '2026-01', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = r.json<ChargebackDoc>();
+    const by = Object.fromEntries(doc.rows.map((x) => [x.team, x]));
+    // PTU 100 by tokens (2/3 : 1/3) plus the research-tagged speech $9 evenly; speech-2 ($1), search ($50) and
+    // shadow ($7) stay unallocated.
+    assert.equal(cents(by['search']!.sharedCostUsd), cents(100 * (4 / 6) + 4.5));
+    assert.equal(cents(by['support']!.sharedCostUsd), cents(100 * (2 / 6) + 4.5));
+    assert.equal(cents(doc.unallocatedCostUsd), 100 + 5000 + 700);
+    writeFileSync(f.cfg, 'allocation:\n  rules:\n    - { match: { Nope: x }, by: tokens }\n');
+    const bad = await runCli(['chargeback', '--db', f.db, '--config', f.cfg, '--period', '2026-01']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /unknown match column "Nope"/);
   } finally {
     f.done();
   }
