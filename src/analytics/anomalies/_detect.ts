@@ -223,6 +223,10 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
       clean.push(x);
       // Residuals are kept relative to the expectation for non-negative series (spend noise is
       // multiplicative: it scales with the level, so a level shift must not shrink the score scale).
+    }
+    // Flagged points' residuals count too: MAD ignores a few spikes anyway, and leaving them out would let a
+    // volatile stretch (weather-like series) shrink the scale and flag ever more points.
+    if (!anomaly || !model.cold) {
       resid.push(expected > 0 && x >= 0 ? diff / expected : Number.NaN);
       absResid.push(diff);
     }
