@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { statSync } from 'node:fs';
 import { TallyError, newId } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
-import { expandPaths, fileKind, hashFile } from './_source.js';
+import { expandPaths, fileKind, hashFile, removeTempCopies } from './_source.js';
 import type { IngestFormat } from './_detect.js';
 import { loadFile, QUARANTINE, REJECTS } from './_load.js';
 import { freshRejects, planFile, type PlannedFile } from './_read.js';
@@ -128,6 +128,7 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
     for (const { i } of staged)
       for (const t of [`_tally_raw_${i}`, `_tally_cls_${i}`, `${REJECTS}_${i}`, `${REJECTS}_${i}_load`])
         await store.exec(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
+    removeTempCopies();
   }
 }
 

@@ -2,7 +2,15 @@
  * Source files: expand paths/folders/globs, hash a file (streamed), and read a CSV header line (also from .gz)
  * without reading the whole file.
  */
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -131,7 +139,16 @@ export async function copyWithoutLeadingBoms(path: string, gz: boolean): Promise
     },
   });
   await pipeline(input, strip, createWriteStream(out));
+  tempDirs.add(dir);
   return out;
+}
+
+const tempDirs = new Set<string>();
+
+/** Removes the temporary BOM-free copies made so far. */
+export function removeTempCopies(): void {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  tempDirs.clear();
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);

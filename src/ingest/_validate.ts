@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { TallyError } from '../core/index.js';
 import { openStore, type CostStore } from '../store/index.js';
-import { fileKind } from './_source.js';
+import { fileKind, removeTempCopies } from './_source.js';
 import { focusVersionOf, mapFocusHeaders } from './_detect.js';
 import { openSource } from './_read.js';
 import { REJECTS } from './_load.js';
@@ -228,5 +228,6 @@ export async function validateFile(path: string): Promise<ValidationReport> {
     return { file: path, version: focusVersionOf(src.headers), rows, errors, warnings };
   } finally {
     await store.close();
+    removeTempCopies();
   }
 }
