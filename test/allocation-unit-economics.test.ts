@@ -115,3 +115,25 @@ test('unit-economics reads stored KPIs when no file is given and rejects a malfo
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('without conversation ids on the traffic a conversations KPI stands in, per app only', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-unit-'));
+  try {
+    const db = join(dir, 't.duckdb');
+    const kpi = join(dir, 'kpi.csv');
+    writeFileSync(kpi, 'date,app,metric,value\n2026-01-09,lab,conversations,5\n');
+    await withStore(db, seedStandardOrg);
+    const r = await runCli(['unit-economics', '--db', db, '--period', '2026-01', '--kpi', kpi, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = r.json<{ rows: (UnitRow & { conversationsSource: string | null })[]; total: UnitRow }>();
+    const lab = doc.rows.find((x) => x.app === 'lab')!;
+    assert.equal(lab.conversations, 5);
+    assert.equal(lab.conversationsSource, 'kpi');
+    close(lab.costPerConversationUsd, 2.5 / 5);
+    // The organisation's conversations come from the gateway only (3 distinct ids), never from one app's KPI.
+    assert.equal(doc.total.conversations, 3);
+    assert.deepEqual(doc.total.outcomes, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

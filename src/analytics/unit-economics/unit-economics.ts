@@ -57,18 +57,31 @@ function figures(p: UnitPeriod, by: 'app' | 'team', scope: string | null): Figur
   const kpis = new Map<string, bigint>();
   for (const k of p.kpis) {
     if (scope !== null && (k[by] ?? UNASSIGNED) !== scope) continue;
+    // The organisation's whole AI cost over one app's outcomes would mislead: the total keeps only revenue.
+    if (scope === null && !isRevenue(k.metric)) continue;
     kpis.set(k.metric, (kpis.get(k.metric) ?? 0n) + k.value);
   }
   return { cost, act, kpis };
 }
 
+/**
+ * Conversations: distinct conversation ids the gateway saw (tags conversation_id, conversation, session_id);
+ * when traffic carries none, a KPI named "conversations" stands in.
+ */
+function conversationsOf(f: Figures): number {
+  const seen = f.act?.conversations ?? 0;
+  if (seen > 0) return seen;
+  const kpi = f.kpis.get('conversations');
+  return kpi === undefined ? 0 : Number(kpi) / 1e9;
+}
+
 function row(cur: Figures, prev: Figures | null): UnitRow {
   const requests = cur.act?.requests ?? 0;
-  const conversations = cur.act?.conversations ?? 0;
+  const conversations = conversationsOf(cur);
   const users = cur.act?.activeUsers ?? 0;
   const unit = (f: Figures) => ({
     costPerRequestUsd: per(f.cost, f.act?.requests ?? 0),
-    costPerConversationUsd: per(f.cost, f.act?.conversations ?? 0),
+    costPerConversationUsd: per(f.cost, conversationsOf(f)),
     costPerActiveUserUsd: per(f.cost, f.act?.activeUsers ?? 0),
   });
   const now = unit(cur);
@@ -94,6 +107,7 @@ function row(cur: Figures, prev: Figures | null): UnitRow {
     costUsd: nanosToUsd(cur.cost),
     requests,
     conversations,
+    conversationsSource: (cur.act?.conversations ?? 0) > 0 ? 'ledger' : conversations > 0 ? 'kpi' : null,
     activeUsers: users,
     ...now,
     outcomes,
