@@ -173,6 +173,8 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
       }
       if (x > 2 * hi && hi > 0 && gate(diff, expected)) kind = 'spike';
       else if (both && lo > 0 && x < 0.25 * lo && gate(diff, expected)) kind = 'drop';
+      // Spend appearing after a week of nothing.
+      else if (hi === 0 && lo === 0 && x > 0 && clean.length >= 7 && gate(diff, expected)) kind = 'spike';
     } else if (score >= threshold && gate(diff, expected)) kind = 'spike';
     else if (both && score <= -threshold && gate(diff, expected)) kind = 'drop';
     else if (

@@ -82,11 +82,17 @@ function profileForecast(y: readonly number[], s: number, H: number): Forecast {
     }
     byPhase.forEach((d, p) => (seasonal[p] = median(d)));
   }
-  const level = median(y.slice(-s).map((v, i) => v - seasonal[(n - s + i) % s]!));
+  // The level is the deseasonalised median of the last season (of the last week's worth of points when there is
+  // no season, so one odd last value does not become the forecast).
+  const w = s > 1 ? s : Math.min(n, 7);
+  const level = median(y.slice(-w).map((v, i) => v - seasonal[(n - w + i) % s]!));
   const resid = y.slice(start).map((v, i) => v - seasonal[(start + i) % s]! - level);
   // In-sample residuals flatter a profile fitted on the same 1-3 seasons (each phase's median is partly the
   // point itself): widen by sqrt(1 + 2/blocks), which brought the suite's 80% bands to 0.8 (from 0.65-0.67).
-  const sigma = (robustScale(resid) || 0.1 * Math.abs(level)) * Math.sqrt(1 + 2 / blocks);
+  // Floor: 2% of the history's mean absolute value, so a flat history never yields a zero-width band.
+  const meanAbs = y.reduce((a, v) => a + Math.abs(v), 0) / n;
+  const sigma =
+    Math.max(robustScale(resid) || 0.1 * Math.abs(level), 0.02 * meanAbs) * Math.sqrt(1 + 2 / blocks);
   const points = Array.from({ length: H }, (_, i) => {
     const mu = level + seasonal[(n + i) % s]!;
     const w = Z90 * sigma * Math.sqrt(1 + (i + 1) / s);
