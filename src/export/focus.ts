@@ -7,6 +7,7 @@ import { monthWindow, nanosToDecimalString, parseUsd, splitNanos, type Nanos } f
 import { FOCUS_COLUMNS, FOCUS_COLUMN_NAMES } from '../store/index.js';
 import {
   dimensionValue,
+  parseJsonObject,
   type AllocationPiece,
   type ConsumerDimension,
   type PeriodAllocation,
@@ -116,5 +117,49 @@ function withMandatoryDefaults(
   r['PublisherName'] ??= r['ProviderName'];
   r['InvoiceIssuerName'] ??= r['ProviderName'];
   r['BillingAccountId'] ??= 'unknown';
+  // Repairs a FOCUS reader would reject, none of which changes an amount.
+  if (r['ChargeCategory'] === 'Purchase' && r['ChargeFrequency'] === 'Usage-Based')
+    r['ChargeFrequency'] = 'One-Time';
+  if (
+    r['ChargePeriodStart'] &&
+    r['ChargePeriodEnd'] &&
+    Date.parse(r['ChargePeriodEnd']) < Date.parse(r['ChargePeriodStart'])
+  )
+    r['ChargePeriodEnd'] = r['ChargePeriodStart'];
+  if (!SERVICE_CATEGORIES.has(r['ServiceCategory'] ?? '')) r['ServiceCategory'] = 'Other';
+  if (r['BillingCurrency'] && !/^[A-Z]{3}$/.test(r['BillingCurrency']))
+    r['BillingCurrency'] = r['BillingCurrency'].trim().toUpperCase();
+  for (const col of JSON_COLUMNS) {
+    const v = r[col];
+    if (v === null || v === undefined) continue;
+    const obj = parseJsonObject(v);
+    r[col] = Object.keys(obj).length > 0 || v.trim() === '{}' ? JSON.stringify(obj) : null;
+  }
   return r;
 }
+
+/** FOCUS 1.2 ServiceCategory values. */
+const SERVICE_CATEGORIES = new Set([
+  'AI and Machine Learning',
+  'Analytics',
+  'Business Applications',
+  'Compute',
+  'Databases',
+  'Developer Tools',
+  'Multicloud',
+  'Identity',
+  'Integration',
+  'Internet of Things',
+  'Management and Governance',
+  'Media',
+  'Migration',
+  'Mobile',
+  'Networking',
+  'Security',
+  'Storage',
+  'Web',
+  'Other',
+]);
+
+// Key-value (JSON object) columns; Azure writes Tags without braces, which parseJsonObject repairs.
+const JSON_COLUMNS = FOCUS_COLUMNS.filter((c) => c.type === 'json').map((c) => c.name);
