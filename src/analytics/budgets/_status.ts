@@ -5,12 +5,17 @@
 import { TallyError, nanosToUsd, type Nanos } from '../../core/index.js';
 import { forecastValues } from '../forecast/index.js';
 
+/** Budget period kinds (UTC calendar periods, or custom start/end). */
+export const BUDGET_PERIODS = ['day', 'week', 'month', 'quarter', 'year', 'custom'] as const;
+/** A budget period kind. */
+export type BudgetPeriodKind = (typeof BUDGET_PERIODS)[number];
+
 /** A budget definition (from tally.yaml or `tally budgets set`). */
 export interface BudgetDef {
   readonly id: string;
   readonly scope: 'all' | 'team' | 'app' | 'cost_center' | 'key' | 'model';
   readonly value: string | null;
-  readonly period: 'month' | 'quarter' | 'custom';
+  readonly period: BudgetPeriodKind;
   readonly start?: string | null | undefined;
   readonly end?: string | null | undefined;
   readonly amountNanos: Nanos;
@@ -59,9 +64,26 @@ export function budgetPeriod(b: BudgetDef, now: Date): { start: Date; end: Date 
     };
   }
   const y = now.getUTCFullYear();
-  const m = b.period === 'month' ? now.getUTCMonth() : now.getUTCMonth() - (now.getUTCMonth() % 3);
-  const len = b.period === 'month' ? 1 : 3;
-  return { start: new Date(Date.UTC(y, m, 1)), end: new Date(Date.UTC(y, m + len, 1)) };
+  const mo = now.getUTCMonth();
+  const d = now.getUTCDate();
+  switch (b.period) {
+    case 'day':
+      return { start: new Date(Date.UTC(y, mo, d)), end: new Date(Date.UTC(y, mo, d + 1)) };
+    case 'week': {
+      // ISO weeks: Monday 00:00 UTC.
+      const back = (now.getUTCDay() + 6) % 7;
+      return { start: new Date(Date.UTC(y, mo, d - back)), end: new Date(Date.UTC(y, mo, d - back + 7)) };
+    }
+    case 'month':
+      return { start: new Date(Date.UTC(y, mo, 1)), end: new Date(Date.UTC(y, mo + 1, 1)) };
+    case 'quarter':
+      return {
+        start: new Date(Date.UTC(y, mo - (mo % 3), 1)),
+        end: new Date(Date.UTC(y, mo - (mo % 3) + 3, 1)),
+      };
+    case 'year':
+      return { start: new Date(Date.UTC(y, 0, 1)), end: new Date(Date.UTC(y + 1, 0, 1)) };
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 import { parseUsd, type TallyConfig } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
 import { loadDailySpend } from '../_series/index.js';
-import { budgetPeriod, budgetStatus, type BudgetDef, type BudgetStatus } from './_status.js';
+import { BUDGET_PERIODS, budgetPeriod, budgetStatus, type BudgetDef, type BudgetStatus } from './_status.js';
 
 // Days of history before the period the end-of-period forecast learns from.
 const HISTORY_DAYS = 56;
@@ -60,13 +60,20 @@ export async function loadBudgets(store: CostStore, config: TallyConfig): Promis
             hard, starts_at, ends_at FROM budgets ORDER BY id`,
   );
   for (const r of rows) {
-    const th = JSON.parse(String(r['thresholds'] ?? '{}')) as { actual?: number[]; forecast?: number[] };
+    // Thresholds: {actual, forecast} as `budgets set` writes; a bare list is taken as actual thresholds.
+    const parsed = JSON.parse(String(r['thresholds'] ?? '{}')) as unknown;
+    const th = (Array.isArray(parsed) ? { actual: parsed } : (parsed ?? {})) as {
+      actual?: number[];
+      forecast?: number[];
+    };
+    const period = String(r['period']);
+    if (!(BUDGET_PERIODS as readonly string[]).includes(period)) continue;
     const id = String(r['id']);
     byId.set(id, {
       id,
       scope: String(r['scope_kind']) as BudgetDef['scope'],
       value: r['scope_value'] === null ? null : String(r['scope_value']),
-      period: String(r['period']) as BudgetDef['period'],
+      period: period as BudgetDef['period'],
       start: r['starts_at'] ? String(r['starts_at']) : null,
       end: r['ends_at'] ? String(r['ends_at']) : null,
       amountNanos: BigInt(String(r['amount'])),

@@ -1,6 +1,7 @@
 /** `tally budgets set` and `tally budgets status`: budgets per scope and period with actual/forecast thresholds. */
 import { TallyError, parseUsd } from '../../core/index.js';
 import {
+  BUDGET_PERIODS,
   allBudgetStatus,
   budgetId,
   budgetPeriod,
@@ -10,7 +11,6 @@ import {
 import type { Command } from '../command.js';
 
 const SCOPES = ['all', 'team', 'app', 'cost_center', 'key', 'model'] as const;
-const PERIODS = ['month', 'quarter', 'custom'] as const;
 
 function percents(text: string | undefined, fallback: number[], field: string): number[] {
   if (text === undefined) return fallback;
@@ -35,7 +35,7 @@ export const budgetsSetCommand: Command = {
   options: {
     scope: { type: 'string', description: 'all, team, app, cost_center, key or model', default: 'all' },
     value: { type: 'string', description: 'the team/app/... the budget is for' },
-    period: { type: 'string', description: 'month, quarter or custom', default: 'month' },
+    period: { type: 'string', description: 'day, week, month, quarter, year or custom', default: 'month' },
     start: { type: 'string', description: 'custom period start YYYY-MM-DD' },
     end: { type: 'string', description: 'custom period end (exclusive) YYYY-MM-DD' },
     amount: { type: 'string', description: 'budget amount in USD' },
@@ -50,10 +50,14 @@ export const budgetsSetCommand: Command = {
       throw new TallyError('invalid_input', `--scope: "${scope}" is not one of ${SCOPES.join(', ')}`, {
         field: 'scope',
       });
-    if (!(PERIODS as readonly string[]).includes(period))
-      throw new TallyError('invalid_input', `--period: "${period}" is not one of ${PERIODS.join(', ')}`, {
-        field: 'period',
-      });
+    if (!(BUDGET_PERIODS as readonly string[]).includes(period))
+      throw new TallyError(
+        'invalid_input',
+        `--period: "${period}" is not one of ${BUDGET_PERIODS.join(', ')}`,
+        {
+          field: 'period',
+        },
+      );
     const value = ctx.str('value') ?? null;
     if (scope !== 'all' && !value)
       throw new TallyError('invalid_input', `--value is required for scope ${scope}`, { field: 'value' });

@@ -233,7 +233,7 @@ export const budgetsSchema = z
       name: z.string().min(1).optional(),
       scope: z.enum(['all', 'team', 'app', 'cost_center', 'key', 'model']).default('all'),
       value: z.string().min(1).optional().describe('team/app/... value; omitted for scope all'),
-      period: z.enum(['month', 'quarter', 'custom']).default('month'),
+      period: z.enum(['day', 'week', 'month', 'quarter', 'year', 'custom']).default('month'),
       start: z.string().optional().describe('custom period start (YYYY-MM-DD)'),
       end: z.string().optional().describe('custom period end, exclusive (YYYY-MM-DD)'),
       amountUsd: z.number().positive(),
