@@ -426,3 +426,51 @@ test('Azure FOCUS exports classify by x_ResourceType and x_SkuMeterCategory, and
     ],
   );
 });
+
+test('MCA-style camelCase Azure exports convert: block sizes, exclusive period end, SkuId, tags, AI class', async () => {
+  const db = join(dir, 'mca.duckdb');
+  const file = join(dir, 'mca-actual.csv');
+  const head =
+    'billingAccountId,billingAccountName,billingPeriodStartDate,billingPeriodEndDate,date,costInBillingCurrency,billingCurrency,quantity,unitOfMeasure,unitPrice,meterCategory,meterSubCategory,meterName,productId,ProductName,resourceId,chargeType,pricingModel,frequency,tags,subscriptionId';
+  const rid = '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/aoai';
+  const rows = [
+    `mca-1,Fabrikam,2026-06-01,2026-06-30,2026-06-03,"1,200.5",EUR,"2,000,000",1K,0.0006,Cognitive Services,Azure OpenAI,gpt-4o-mini-0718-Inp-glbl Tokens,DZH318Z0BQ4L,Azure OpenAI,${rid},Usage,OnDemand,UsageBased,"""team"": ""search"",""env"": ""prod""",s1`,
+    `mca-1,Fabrikam,2026-06-01,2026-06-30,2026-06-04,-3,EUR,-1,1 Hour,3,Virtual Machines,Dv3,D2 v3,DZH318Z0BQ4M,VM,/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1,Refund,OnDemand,UsageBased,,s1`,
+  ];
+  writeFileSync(file, [head, ...rows].join('\n') + '\n');
+  const r = await runCli(['ingest', file, '--db', db, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json<{ files: { format: string }[] }>().files[0]?.format, 'azure-actual');
+  const s = await runCli([
+    'sql',
+    '--db',
+    db,
+    '--json',
+    `SELECT "BilledCost"::VARCHAR AS b, "BillingCurrency" AS cur, "PricingQuantity"::VARCHAR AS pq, "PricingUnit" AS pu,
+       "BillingPeriodEnd" AS e, "SkuId" AS sku, "Tags"->>'team' AS team, "ChargeClass" AS cc, "ChargeFrequency" AS cf,
+       x_AiModel AS m, x_AiTokenType AS tt, x_AiDeploymentType AS dt, "ResourceType" AS rt
+     FROM cost_rows ORDER BY "ChargePeriodStart"`,
+  ]);
+  const [ai, refund] = s.json<Record<string, string | null>[]>();
+  assert.deepEqual(
+    [ai?.['b'], ai?.['cur'], ai?.['pq'], ai?.['pu'], ai?.['e'], ai?.['sku'], ai?.['team'], ai?.['cf']],
+    [
+      '1200.5000000000',
+      'EUR',
+      '2000.0000000000',
+      'Units',
+      '2026-07-01T00:00:00.000Z',
+      'DZH318Z0BQ4L',
+      'search',
+      'Usage-Based',
+    ],
+  );
+  assert.deepEqual(
+    [ai?.['m'], ai?.['tt'], ai?.['dt'], ai?.['rt']],
+    ['gpt-4o-mini', 'input', 'global-standard', 'microsoft.cognitiveservices/accounts'],
+  );
+  assert.deepEqual(
+    [refund?.['b'], refund?.['cc'], refund?.['pu'], refund?.['m']],
+    ['-3.0000000000', 'Correction', 'Hours', null],
+  );
+});
