@@ -73,3 +73,100 @@ test('events acknowledged before kill -9 are replayed into the store on the next
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('every field of an event survives the WAL and the flush into the store', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-ledger-fields-'));
+  try {
+    const store = await openDuckDBStore({ path: join(dir, 'db.duckdb') });
+    const { ledger } = await Ledger.open({ store, dir: join(dir, 'wal') });
+    const full = makeUsageEvent({
+      id: 'full-1',
+      startTime: Date.UTC(2026, 4, 2, 3, 4, 5, 678),
+      durationMs: 1234,
+      ttftMs: 210,
+      keyId: 'vk_1',
+      team: 'support',
+      app: 'bot',
+      environment: 'prod',
+      costCenter: 'CC-7',
+      endUser: 'u-9',
+      tags: { feature: 'faq', 'quote"d': "it's" },
+      provider: 'azure-openai',
+      upstream: 'aoai-east',
+      deployment: 'gpt-4o-ptu',
+      requestModel: 'gpt-4o',
+      model: 'gpt-4o-2024-08-06',
+      deploymentType: 'provisioned',
+      region: 'eastus2',
+      operation: 'chat',
+      streamed: true,
+      inputTokens: 1200,
+      cachedInputTokens: 1024,
+      outputTokens: 300,
+      reasoningTokens: 64,
+      usageSource: 'partial',
+      httpStatus: 499,
+      errorClass: 'client_disconnect',
+      cacheOutcome: 'miss',
+      attempts: 2,
+      costNanos: 9_007_199_254_740_993n,
+      listCostNanos: 12_345n,
+      savedCostNanos: 7n,
+      priceVersion: 'v1',
+    });
+    await ledger.append(full);
+    await ledger.close();
+    const [row] = await store.query('SELECT *, cost_nanos::VARCHAR AS cost_text FROM usage_events');
+    assert.ok(row);
+    assert.equal(row['start_time'], '2026-05-02T03:04:05.678Z');
+    assert.equal(row['cost_text'], '9007199254740993', 'costs beyond 2^53 stay exact');
+    assert.deepEqual(JSON.parse(String(row['tags'])), full.tags);
+    assert.equal(row['ttft_ms'], 210);
+    assert.equal(row['deployment_type'], 'provisioned');
+    assert.equal(row['reasoning_tokens'], 64);
+    assert.equal(row['usage_source'], 'partial');
+    assert.equal(row['attempts'], 2);
+    assert.equal(row['streamed'], true);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a torn last line in the WAL (a crash mid-write) is skipped and the rest is replayed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-ledger-torn-'));
+  try {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const { encodeEvent } = await import('./index.js');
+    mkdirSync(join(dir, 'wal'));
+    const lines =
+      [event(1), event(2)].map(encodeEvent).join('\n') + '\n' + encodeEvent(event(3)).slice(0, 40);
+    writeFileSync(join(dir, 'wal', 'wal-00000001.jsonl'), lines);
+    const store = await openDuckDBStore({ path: join(dir, 'db.duckdb') });
+    const { ledger, replayed } = await Ledger.open({ store, dir: join(dir, 'wal') });
+    await ledger.close();
+    assert.equal(replayed, 2);
+    assert.deepEqual(
+      readdirSync(join(dir, 'wal')).filter((f) => f.includes('00000001')),
+      [],
+    );
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a WAL line decodes back to the event it encodes', async () => {
+  const { encodeEvent, decodeEvent } = await import('./index.js');
+  const e = makeUsageEvent({
+    id: 'rt',
+    startTime: 1_700_000_000_123.5,
+    model: 'm',
+    team: 'a "quoted"\nteam',
+    tags: { k: 'v' },
+    ttftMs: null,
+    costNanos: -5n,
+    listCostNanos: 2n ** 70n,
+  });
+  assert.deepEqual(decodeEvent(encodeEvent(e)), e);
+});

@@ -54,9 +54,12 @@ export class Ledger {
     const leftovers = listSegments(opts.dir).map((s) => s.path);
     let replayed = 0;
     if (leftovers.length > 0) {
-      const events = readSegments(leftovers);
-      for (let i = 0; i < events.length; i += 100_000)
-        replayed += await opts.store.appendUsage(events.slice(i, i + 100_000));
+      if (opts.store.appendUsageFromWal) replayed = await opts.store.appendUsageFromWal(leftovers);
+      else {
+        const events = readSegments(leftovers);
+        for (let i = 0; i < events.length; i += 100_000)
+          replayed += await opts.store.appendUsage(events.slice(i, i + 100_000));
+      }
     }
     const wal = await WalWriter.open<UsageEvent>(opts.dir);
     wal.release(leftovers);
@@ -74,9 +77,13 @@ export class Ledger {
     if (this.wal.durableCount >= this.opts.flushBatch) this.kick();
   }
 
-  /** Appends many events; resolves once all are durable. */
+  /** Appends many events in one WAL write; resolves once all are durable. */
   async appendMany(events: readonly UsageEvent[]): Promise<void> {
-    await Promise.all(events.map((e) => this.append(e)));
+    if (this.closed) throw new TallyError('unavailable', 'the ledger is closed');
+    if (events.length === 0) return;
+    await this.wal.appendBatch(events.map(encodeEvent).join('\n'), events);
+    this.acknowledged += events.length;
+    if (this.wal.durableCount >= this.opts.flushBatch) this.kick();
   }
 
   private kick(): void {
@@ -94,7 +101,11 @@ export class Ledger {
     const items = this.retry.items.length ? this.retry.items.concat(rot.items) : rot.items;
     this.retry = { paths: [], items: [] };
     try {
-      if (items.length > 0) this.stored += await this.opts.store.appendUsage(items);
+      const store = this.opts.store;
+      if (items.length > 0)
+        this.stored += store.appendUsageFromWal
+          ? await store.appendUsageFromWal(paths)
+          : await store.appendUsage(items);
     } catch (err) {
       this.retry = { paths, items };
       throw err;

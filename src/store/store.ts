@@ -86,6 +86,11 @@ export interface CostStore {
   // --- usage ledger ---
   /** Inserts events, skipping ids already stored. Returns how many were new. */
   appendUsage(events: readonly UsageEvent[]): Promise<number>;
+  /**
+   * Loads closed ledger WAL segments (JSON lines, see ledger/_wal.ts) into the store, skipping stored ids.
+   * Optional: backends without a native file reader leave it out and the ledger appends parsed events instead.
+   */
+  appendUsageFromWal?(paths: readonly string[]): Promise<number>;
   /** Aggregates usage over a window, grouped by the given dimensions. */
   aggregateUsage(q: UsageQuery): Promise<UsageAggregate[]>;
   /** Number of usage events in a window. */

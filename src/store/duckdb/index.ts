@@ -7,7 +7,7 @@ import type { UsageEvent } from '../../ledger/event.js';
 import type { CostStore, Row, SqlParam, UsageAggregate, UsageQuery, VirtualKeyRecord } from '../store.js';
 import { MIGRATIONS } from './_migrations.js';
 import { toDuckParam, toJsonValue } from './_values.js';
-import { aggregateUsageSql, appendUsageEvents, toUsageAggregate } from './_usage.js';
+import { aggregateUsageSql, appendUsageEvents, appendUsageFromWal, toUsageAggregate } from './_usage.js';
 import { keyFromRow, keyInsertParams, KEY_INSERT_SQL } from './_keys.js';
 
 /** Options for opening a DuckDB store. */
@@ -34,6 +34,8 @@ export async function openDuckDBStore(opts: DuckDBStoreOptions): Promise<DuckDBS
     throw openError(path, err);
   }
   const conn = await instance.connect();
+  // Timestamps are UTC everywhere; never let the host's zone leak into TIMESTAMP -> TIMESTAMPTZ casts.
+  await conn.run("SET TimeZone = 'UTC'").catch(() => undefined);
   const store = new DuckDBStore(instance, conn, path, false);
   if (!opts.readOnly) await store.migrate();
   return store;
@@ -111,6 +113,10 @@ export class DuckDBStore implements CostStore {
 
   appendUsage(events: readonly UsageEvent[]): Promise<number> {
     return this.withConnection((c) => appendUsageEvents(c, events));
+  }
+
+  appendUsageFromWal(paths: readonly string[]): Promise<number> {
+    return this.withConnection((c) => appendUsageFromWal(c, paths));
   }
 
   async aggregateUsage(q: UsageQuery): Promise<UsageAggregate[]> {
