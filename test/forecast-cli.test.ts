@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
+import { makeSpendStore } from './_spend-fixture.js';
 
 interface Out {
   series: {
@@ -81,4 +82,28 @@ test('forecast without --series fails with a usage error', async () => {
   const r = await runCli(['forecast', '--json']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--series/);
+});
+
+test('forecast --db forecasts daily spend of a scope from the store', async () => {
+  const db = await makeSpendStore({ days: 35, start: '2026-01-01' });
+  const r = await runCli([
+    'forecast',
+    '--db',
+    db,
+    '--to',
+    '2026-02-05',
+    '--scope',
+    'team=search',
+    '--horizon',
+    '7',
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = r.json<Out>().series[0]!;
+  assert.equal(s.id, 'team=search');
+  assert.equal(s.season, 7);
+  assert.equal(s.points[0]!.timestamp, '2026-02-05');
+  // The fixture's search team spends about $24 a weekday and $14.40 a weekend day; Feb 7 2026 is a Saturday.
+  assert.ok(Math.abs(s.points[0]!.p50 - 24) < 3, String(s.points[0]!.p50));
+  assert.ok(s.points[2]!.p50 < 0.75 * s.points[0]!.p50);
 });

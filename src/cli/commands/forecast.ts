@@ -1,9 +1,17 @@
 /** `tally forecast --series F.csv --horizon H [--season S]`: p10/p50/p90 forecasts for each series in a CSV. */
 import { readFileSync } from 'node:fs';
-import { TallyError } from '../../core/index.js';
-import { detectSeason, parseSeriesCsv, stepAfter, type Series } from '../../analytics/_series/index.js';
+import { TallyError, nanosToUsd, parseUtc } from '../../core/index.js';
+import {
+  detectSeason,
+  loadDailySpend,
+  parseSeriesCsv,
+  seriesFrom,
+  stepAfter,
+  type BudgetScope,
+  type Series,
+} from '../../analytics/_series/index.js';
 import { forecastValues } from '../../analytics/forecast/index.js';
-import type { Command } from '../command.js';
+import type { Command, CommandContext } from '../command.js';
 
 /** Formats a timestamp like the input: a date for whole-day steps at midnight, else ISO. */
 export function formatTimestamp(ms: number, stepMs: number): string {
@@ -24,8 +32,9 @@ export function readSeriesFile(path: string): Series[] {
 
 export const forecastCommand: Command = {
   name: 'forecast',
-  summary: 'forecast a series CSV (timestamp,value or series_id,timestamp,value) with p10/p50/p90',
-  usage: '--series F.csv --horizon H [--season S] [--json]',
+  summary: 'forecast a series CSV, or daily spend in the store, with p10/p50/p90',
+  usage:
+    '(--series F.csv | --db PATH [--scope all|team=X|app=X|model=X|key=X|cost_center=X]) --horizon H [--season S] [--json]',
   options: {
     series: {
       type: 'string',
@@ -33,13 +42,24 @@ export const forecastCommand: Command = {
     },
     horizon: { type: 'string', description: 'steps to forecast', default: '7' },
     season: { type: 'string', description: 'season in steps (default: detected; 1 = none)' },
+    scope: { type: 'string', description: 'store mode: all (default) or dimension=value, e.g. team=search' },
+    history: { type: 'string', description: 'store mode: days of history to learn from', default: '90' },
+    to: { type: 'string', description: 'store mode: end of history, exclusive (YYYY-MM-DD; default today)' },
   },
-  run(ctx) {
+  async run(ctx) {
     const file = ctx.str('series');
-    if (!file) throw new TallyError('invalid_input', 'give --series F.csv', { field: 'series' });
     const horizon = ctx.num('horizon', { min: 1, integer: true }) ?? 7;
     const seasonOpt = ctx.num('season', { min: 1, integer: true });
-    const series = readSeriesFile(file).map((s) => {
+    if (!file && ctx.str('db') === undefined && !process.env['TALLY_DB'])
+      throw new TallyError(
+        'invalid_input',
+        'give --series F.csv, or --db PATH to forecast spend in the store',
+        {
+          field: 'series',
+        },
+      );
+    const input = file ? readSeriesFile(file) : await storeSeries(ctx);
+    const series = input.map((s) => {
       const season = seasonOpt ?? detectSeason(s.values, s.stepMs);
       const f = forecastValues(s.values, { horizon, season });
       const last = s.timestamps[s.timestamps.length - 1] ?? 0;
@@ -58,7 +78,7 @@ export const forecastCommand: Command = {
     });
     if (ctx.json) {
       ctx.out.json({ series });
-      return Promise.resolve();
+      return;
     }
     for (const s of series) {
       ctx.out.line(`${s.id}: season ${s.season}, model ${s.tier}`);
@@ -67,6 +87,37 @@ export const forecastCommand: Command = {
         `total p10 ${s.total.p10.toFixed(2)}  p50 ${s.total.p50.toFixed(2)}  p90 ${s.total.p90.toFixed(2)}`,
       );
     }
-    return Promise.resolve();
   },
 };
+
+const SCOPES = ['team', 'app', 'model', 'key', 'cost_center'] as const;
+
+/** Daily spend (USD) of one scope from the store, complete UTC days only, as a series. */
+async function storeSeries(ctx: CommandContext): Promise<Series[]> {
+  const scopeText = ctx.str('scope') ?? 'all';
+  const [kind, value] = scopeText === 'all' ? ['all', null] : scopeText.split('=', 2);
+  if (kind !== 'all' && (!(SCOPES as readonly string[]).includes(kind ?? '') || !value))
+    throw new TallyError(
+      'invalid_input',
+      `--scope: "${scopeText}" is not all or one of ${SCOPES.join('|')}=VALUE`,
+      {
+        field: 'scope',
+      },
+    );
+  const days = ctx.num('history', { min: 1, integer: true }) ?? 90;
+  const toText = ctx.str('to');
+  const today =
+    Math.floor((toText ? parseUtc(toText, 'to').getTime() : Date.now()) / 86_400_000) * 86_400_000;
+  const from = new Date(today - days * 86_400_000);
+  const store = await ctx.openStore({ readOnly: true });
+  const daily = await loadDailySpend(store, kind as BudgetScope, value ?? null, from, new Date(today));
+  const starts = [...daily.keys()];
+  if (starts.length === 0)
+    throw new TallyError('not_found', `no spend for ${scopeText} in the last ${days} days`, {
+      field: 'scope',
+    });
+  const pairs: [number, number][] = [];
+  for (let d = Math.min(...starts); d < today; d += 86_400_000)
+    pairs.push([d, nanosToUsd(daily.get(d) ?? 0n)]);
+  return [seriesFrom(scopeText, pairs)];
+}
