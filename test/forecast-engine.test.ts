@@ -71,3 +71,15 @@ test('the public Peyton Manning series is forecast a week ahead better than by s
   }
   assert.ok(model < naive, `${model} vs ${naive}`);
 });
+
+test('hourly data with quiet weekends gets the hour-of-week season, without them the hour of day', () => {
+  let seed = 11;
+  const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 4;
+  const hours = (weekend: number) =>
+    Array.from({ length: 24 * 7 * 6 }, (_, t) => {
+      const dow = Math.floor(t / 24) % 7;
+      return 100 + 30 * Math.sin((2 * Math.PI * t) / 24) - (dow >= 5 ? weekend : 0) + noise();
+    });
+  assert.equal(detectSeason(hours(10), 3_600_000), 168);
+  assert.equal(detectSeason(hours(0), 3_600_000), 24);
+});

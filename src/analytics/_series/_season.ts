@@ -28,12 +28,25 @@ export function detectSeason(values: readonly number[], stepMs: number): number 
   const levelled = removeLine(values);
   let best = 1;
   // Thresholds rise for short series, where chance autocorrelation has a standard error of about 1/sqrt(n).
-  let bestAcf = Math.max(0.2, 2 / Math.sqrt(n));
+  const bestThreshold = Math.max(0.2, 2 / Math.sqrt(n));
+  let bestAcf = bestThreshold;
   for (const p of naturalPeriods(stepMs)) {
     if (n < 2 * p) continue;
-    const r = Math.max(autocorrelation(levelled, p), autocorrelation(detrended, p));
-    // Prefer the shorter calendar period unless a longer one is clearly stronger.
-    if (r > bestAcf + (best > 1 ? 0.1 : 0)) {
+    const acf = (lag: number) => Math.max(autocorrelation(levelled, lag), autocorrelation(detrended, lag));
+    const r = acf(p);
+    if (best === 1) {
+      if (r > bestAcf) {
+        best = p;
+        bestAcf = r;
+      }
+      continue;
+    }
+    // A longer calendar period (a week of hours) that is a multiple of the chosen one (a day) repeats the
+    // shorter cycle too, so test it on what the shorter cycle leaves: it wins when that remainder still
+    // repeats weekly (quiet weekends), or when it is clearly stronger outright.
+    if (
+      p % best === 0 ? autocorrelation(withoutCycle(levelled, best), p) > bestThreshold : r > bestAcf + 0.1
+    ) {
       best = p;
       bestAcf = r;
     }
@@ -66,4 +79,15 @@ function removeLine(values: readonly number[]): number[] {
   });
   const b = sxx ? sxy / sxx : 0;
   return values.map((v, i) => v - my - b * (i - mx));
+}
+
+/** The values minus their mean at each phase of a cycle of `p` steps. */
+function withoutCycle(values: readonly number[], p: number): number[] {
+  const sum = new Array<number>(p).fill(0);
+  const cnt = new Array<number>(p).fill(0);
+  values.forEach((v, i) => {
+    sum[i % p]! += v;
+    cnt[i % p]!++;
+  });
+  return values.map((v, i) => v - sum[i % p]! / cnt[i % p]!);
 }
