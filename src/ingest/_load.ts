@@ -97,7 +97,8 @@ export async function loadFile(tx: CostStore, r: LoadRequest): Promise<LoadedFil
   if (bad > 0) await quarantineRows(tx, r);
   if (r.rejects > 0)
     await tx.exec(
-      `INSERT INTO ${QUARANTINE} SELECT ${lit(r.file)}, line, error_type || ': ' || error_message || ' | ' || csv_line FROM ${r.rejectsTable}`,
+      `INSERT INTO ${QUARANTINE} SELECT ${lit(r.file)}, line, min(error_type || ': ' || error_message || ' | ' || csv_line)
+       FROM ${r.rejectsTable} GROUP BY line`,
     );
   const sliceRows = await tx.query(
     `SELECT DISTINCT _slice_key AS s FROM cost_rows WHERE _ingest_id = $1 AND _slice_key IS NOT NULL
@@ -119,7 +120,7 @@ async function quarantineRows(tx: CostStore, r: LoadRequest): Promise<void> {
   let line = `rn + ${r.hasHeader ? 1 : 0}`;
   if (r.rejects > 0) {
     await tx.exec(`CREATE OR REPLACE TEMP TABLE _tally_rejx AS
-      SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS g FROM ${r.rejectsTable}`);
+      SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS g FROM (SELECT DISTINCT line FROM ${r.rejectsTable})`);
     line += ` + (SELECT count(*) FROM _tally_rejx x WHERE x.g <= rn - 1)`;
   }
   await tx.exec(

@@ -203,7 +203,8 @@ export async function planFile(
   }
   let rejected = 0;
   if (src.hasHeader) {
-    const r = await tx.query(`SELECT count(*) AS n FROM ${rejects}`);
+    // DuckDB logs one entry per missing column of a short record: count records, not entries.
+    const r = await tx.query(`SELECT count(DISTINCT line) AS n FROM ${rejects}`);
     rejected = Number(r[0]?.['n'] ?? 0);
   }
   if (format !== 'focus') hasHeader = src.hasHeader;

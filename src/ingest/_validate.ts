@@ -209,7 +209,7 @@ export async function validateFile(path: string): Promise<ValidationReport> {
         });
     if (src.hasHeader) {
       const rej = await store.query(
-        `SELECT count(*) AS n, min(line) AS l, any_value(csv_line) AS v FROM ${REJECTS}`,
+        `SELECT count(DISTINCT line) AS n, min(line) AS l, arg_min(csv_line, line) AS v FROM ${REJECTS}`,
       );
       const n = Number(rej[0]?.['n'] ?? 0);
       if (n > 0)
