@@ -191,3 +191,21 @@ test('Azure FOCUS exports classify by x_ResourceType and x_SkuMeterCategory, and
     ],
   );
 });
+
+test('semicolon-separated exports read decimal commas and day.month.year dates', async () => {
+  const db = join(dir, 'eu.duckdb');
+  const file = join(dir, 'eu.csv');
+  writeFileSync(
+    file,
+    'BilledCost;EffectiveCost;ChargePeriodStart;BillingAccountId;ServiceCategory\n"1.234,56";1234,56;15.01.2026;acct;Compute\n0,5;0,5;2026-01-16T00:00:00Z;acct;Compute\n',
+  );
+  assert.equal((await runCli(['ingest', file, '--db', db, '--json'])).code, 0);
+  const c = (await runCli(['costs', '--db', db, '--by', 'ChargePeriodStart', '--json'])).json<CostRow[]>();
+  assert.deepEqual(
+    c.map((x) => [x['ChargePeriodStart'], x.billedCost]),
+    [
+      ['2026-01-15T00:00:00Z', 1234.56],
+      ['2026-01-16T00:00:00Z', 0.5],
+    ],
+  );
+});

@@ -49,7 +49,11 @@ const ALIASES: Record<string, readonly string[]> = {
 type Field = keyof typeof ALIASES;
 
 /** Maps an Azure legacy export's staged columns to FOCUS. `staged` maps header key -> staged column name. */
-export function azureMapping(headers: readonly string[], format: IngestFormat): SourceMapping {
+export function azureMapping(
+  headers: readonly string[],
+  format: IngestFormat,
+  decimalComma = false,
+): SourceMapping {
   const byKey = new Map<string, string>();
   headers.forEach((h, i) => {
     if (!byKey.has(headerKey(h))) byKey.set(headerKey(h), `c${i}`);
@@ -69,7 +73,7 @@ export function azureMapping(headers: readonly string[], format: IngestFormat): 
     const c = col(f);
     return c ? sqlText(c) : 'CAST(NULL AS VARCHAR)';
   };
-  const num = (f: Field) => sqlNumber(txt(f), 'quantity');
+  const num = (f: Field) => sqlNumber(txt(f), 'quantity', decimalComma);
   const ts = (f: Field) => sqlTimestamp(txt(f));
   const iso = (e: string) => `strftime(${e}, '%Y-%m-%dT%H:%M:%SZ')`;
   const str = (e: string) => `CAST(${e} AS VARCHAR)`;

@@ -34,6 +34,8 @@ export interface Source {
   headers: string[];
   /** FROM-able SQL; `@@REJ@@` stands for the name of the table DuckDB writes broken CSV records to. */
   sql: string;
+  /** Field delimiter (CSV only). */
+  delim?: string;
   hasHeader: boolean;
 }
 
@@ -79,7 +81,7 @@ export async function openSource(tx: CostStore, file: string, kind: FileKind): P
   const sql = `read_csv(${lit(file)}, header = true, auto_detect = false, delim = ${lit(delim)}, quote = '"', escape = '"',
     columns = {${columns}}, nullstr = ['', 'NULL', 'null', 'Null'], compression = ${kind === 'csv.gz' ? "'gzip'" : "'none'"}, store_rejects = true,
     rejects_table = '@@REJ@@', rejects_scan = '@@REJ@@_scan', max_line_size = 10000000)`;
-  return { headers, sql, hasHeader: true };
+  return { headers, sql, hasHeader: true, delim };
 }
 
 /** A FOCUS file's mapping: known columns by name, the rest as x_Extra. */
@@ -182,7 +184,7 @@ export async function planFile(
   const classTable = `_tally_cls_${n}`;
   try {
     if (format === 'focus') {
-      mapping = focusMapping(src.headers, src.hasHeader);
+      mapping = { ...focusMapping(src.headers, src.hasHeader), decimalComma: src.delim === ';' };
       source = (rej) => src.sql.replaceAll('@@REJ@@', rej);
       await classifyKeys(tx, keysSelectSql(source(rejects), mapping), classTable);
     } else {
@@ -191,7 +193,7 @@ export async function planFile(
         `CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM ${src.sql.replaceAll('@@REJ@@', rejects)}`,
       );
       if (wanted === 'auto') format = await azureDataset(tx, src.headers, basename(file), raw);
-      mapping = azureMapping(src.headers, format);
+      mapping = { ...azureMapping(src.headers, format, src.delim === ';'), decimalComma: src.delim === ';' };
       source = () => `(SELECT * FROM ${raw} ORDER BY rowid)`;
       await classifyKeys(tx, keysSelectSql(raw, mapping), classTable);
     }

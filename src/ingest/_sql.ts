@@ -22,9 +22,13 @@ const DECIMAL: Record<'money' | 'price' | 'quantity', string> = {
 };
 
 /** Text to an exact decimal: plain first, then with thousands separators, currency signs and (x) negatives. */
-export function sqlNumber(text: string, type: 'money' | 'price' | 'quantity'): string {
+export function sqlNumber(text: string, type: 'money' | 'price' | 'quantity', decimalComma = false): string {
   const t = DECIMAL[type];
-  const cleaned = `regexp_replace(regexp_replace(${text}, '^\\((.*)\\)$', '-\\1'), '[$€£¥,\\s]', '', 'g')`;
+  const signed = `regexp_replace(${text}, '^\\((.*)\\)$', '-\\1')`;
+  // Semicolon-separated exports come from locales that write 1.234,56: dots group, the comma is the decimal.
+  const cleaned = decimalComma
+    ? `replace(regexp_replace(${signed}, '[$€£¥.\\s]', '', 'g'), ',', '.')`
+    : `regexp_replace(${signed}, '[$€£¥,\\s]', '', 'g')`;
   // DuckDB parses DECIMAL(18,x) (64-bit) ~30x faster than DECIMAL(38,x) (128-bit): try the narrow type first and
   // widen; only values that do not fit (>= 1e8 USD per row, > 18 digits) take the slow path. Exact either way.
   const narrow = type === 'price' ? 'DECIMAL(18,16)' : 'DECIMAL(18,10)';
@@ -39,6 +43,9 @@ const DATE_FORMATS = [
   '%m/%d/%Y %H:%M',
   '%m/%d/%y',
   '%Y%m%d',
+  // Day.month.year, as semicolon-separated (European) exports write dates; dots make it unambiguous.
+  '%d.%m.%Y',
+  '%d.%m.%Y %H:%M:%S',
 ];
 
 /** Text to TIMESTAMPTZ: ISO 8601 (zone or not; no zone means UTC), then US formats. */
@@ -53,14 +60,18 @@ export function sqlJsonText(text: string): string {
 }
 
 /** A column's typed expression from its cleaned text, and the check that flags a value that did not parse. */
-export function typedFrom(text: string, type: FocusType): { value: string; bad: string | null } {
+export function typedFrom(
+  text: string,
+  type: FocusType,
+  decimalComma = false,
+): { value: string; bad: string | null } {
   switch (type) {
     case 'string':
       return { value: text, bad: null };
     case 'money':
     case 'price':
     case 'quantity': {
-      const value = sqlNumber(text, type);
+      const value = sqlNumber(text, type, decimalComma);
       return { value, bad: `${text} IS NOT NULL AND ${value} IS NULL` };
     }
     case 'datetime': {

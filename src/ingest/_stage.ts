@@ -18,6 +18,8 @@ export interface SourceMapping {
   /** Raw text SQL of the classification hints that are not FOCUS columns. */
   /** True when the source already yields NULL for empty/NULL cells (read_csv with nullstr): skip text cleaning. */
   readonly clean?: boolean;
+  /** Numbers use a decimal comma (semicolon-separated files): "1.234,56". */
+  readonly decimalComma?: boolean;
   readonly keys: {
     readonly resourceType: string | null;
     readonly meterCategory: string | null;
@@ -66,7 +68,7 @@ export function typedSelectSql(source: string, m: SourceMapping): string {
       l2.push(`CAST(NULL AS ${sqlTypeOf(col.type)}) AS ${ident(col.name)}`);
       continue;
     }
-    const { value, bad: check } = typedFrom(t, col.type);
+    const { value, bad: check } = typedFrom(t, col.type, m.decimalComma);
     l2.push(`${value} AS ${ident(col.name)}`);
     if (check) {
       l2.push(t);
@@ -77,7 +79,7 @@ export function typedSelectSql(source: string, m: SourceMapping): string {
   }
   m.checks.forEach((c, i) => {
     const k = ident(`k_${i}`);
-    const { bad: check } = typedFrom(k, c.type);
+    const { bad: check } = typedFrom(k, c.type, m.decimalComma);
     if (check) {
       l2.push(k);
       bad.push(`CASE WHEN ${check} THEN ${lit(`${c.label}: cannot read `)} || ${k} END`);
