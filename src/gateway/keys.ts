@@ -151,9 +151,15 @@ export function keyView(r: VirtualKeyRecord): Record<string, unknown> {
   };
 }
 
-/** Looks keys up by hash with a short-lived cache (positive and negative) so auth costs no DB trip per request. */
+/**
+ * Looks keys up by hash with a short-lived cache (positive and negative) so auth costs no DB trip per request.
+ * An expired entry is served while one background lookup refreshes it (stale-while-revalidate), and concurrent
+ * lookups of the same unknown hash share one query: a refresh never stalls the requests of a busy key behind
+ * a ledger flush on the store's connection.
+ */
 export class KeyResolver {
   private readonly cache = new Map<string, { rec: VirtualKeyRecord | null; until: number }>();
+  private readonly inflight = new Map<string, Promise<VirtualKeyRecord | null>>();
 
   /** @param ttlMs how long a lookup is trusted; revocations through the admin API clear it at once. */
   constructor(
@@ -164,15 +170,29 @@ export class KeyResolver {
   /** The active key for a secret, or null. */
   async resolve(secret: string): Promise<VirtualKeyRecord | null> {
     const hash = hashKey(secret);
-    const now = Date.now();
     const hit = this.cache.get(hash);
-    if (hit && hit.until > now) return hit.rec;
-    const rec = await this.store.findKeyByHash(hash);
-    const active = rec && rec.status === 'active' ? rec : null;
-    // Bound memory against floods of random keys: drop the oldest entries past 50k.
-    if (this.cache.size >= 50_000) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(hash, { rec: active, until: now + this.ttlMs });
-    return active;
+    if (hit) {
+      if (hit.until <= Date.now()) void this.lookup(hash).catch(() => undefined);
+      return hit.rec;
+    }
+    return this.lookup(hash);
+  }
+
+  private lookup(hash: string): Promise<VirtualKeyRecord | null> {
+    let p = this.inflight.get(hash);
+    if (p) return p;
+    p = this.store
+      .findKeyByHash(hash)
+      .then((rec) => {
+        const active = rec && rec.status === 'active' ? rec : null;
+        // Bound memory against floods of random keys: drop the oldest entries past 50k.
+        if (this.cache.size >= 50_000) this.cache.delete(this.cache.keys().next().value!);
+        this.cache.set(hash, { rec: active, until: Date.now() + this.ttlMs });
+        return active;
+      })
+      .finally(() => this.inflight.delete(hash));
+    this.inflight.set(hash, p);
+    return p;
   }
 
   /** Forgets every cached lookup (after a create/revoke/rotate through the running gateway). */
