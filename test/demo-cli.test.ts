@@ -19,6 +19,31 @@ interface DemoJson {
   kpis: { file: string; rows: number };
   from: string;
   to: string;
+  chargeback?: {
+    period: string;
+    totalCostUsd: number;
+    rows: { team: string; directCostUsd: number; sharedCostUsd: number; totalCostUsd: number }[];
+    unallocatedCostUsd: number;
+    balances: boolean;
+  };
+  reconcile?: {
+    period: string;
+    meteredCostUsd: number;
+    billedCostUsd: number;
+    varianceUsd: number;
+    explainedUsd: number;
+    unexplainedUsd: number;
+    explained: { kind: string; amountUsd: number }[];
+  };
+  unitEconomics?: { period: string; costUsd: number; requests: number; costPerRequestUsd: number | null };
+  forecast?: { month: string; p10Usd: number; p50Usd: number; p90Usd: number };
+  budgets?: { at: string; rows: { id: string; scope: string; amountUsd: number; spentUsd: number }[] };
+  anomalies?: {
+    count: number;
+    found: number;
+    missed: number;
+    incidents: { id: string; found: boolean; detectionDelayHours: number | null; match: unknown }[];
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tally-demo-'));
@@ -62,7 +87,9 @@ const cents = (usd: number) => Math.round(usd * 100);
 test('tally demo, re-run and a second seed', async (t) => {
   const first = await demo(dbA, '7');
   const again = await demo(dbA, '7');
-  const other = await demo(dbB, '8');
+  const otherRun = await runCli([...args(dbB, '8'), '--skip-analyses']);
+  assert.equal(otherRun.code, 0, otherRun.stderr);
+  const other = otherRun.json<DemoJson>();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
 
   await t.test('prints one JSON object with events, costUsd, byTeam and byModel', () => {
@@ -108,6 +135,100 @@ test('tally demo, re-run and a second seed', async (t) => {
       first.byTeam.reduce((a, r) => a + r.events, 0),
       first.events,
     );
+  });
+
+  await t.test(
+    'the analyses are in the JSON next to the contract keys, and --skip-analyses leaves them out',
+    () => {
+      for (const k of [
+        'chargeback',
+        'reconcile',
+        'unitEconomics',
+        'forecast',
+        'budgets',
+        'anomalies',
+      ] as const) {
+        assert.ok(first[k] && typeof first[k] === 'object', k);
+        assert.equal(other[k], undefined, `${k} with --skip-analyses`);
+      }
+      assert.ok(Array.isArray(other.byTeam) && other.byTeam.length > 0);
+    },
+  );
+
+  await t.test(
+    'the chargeback rows plus unallocated equal the total, to the cent, as tally chargeback says',
+    async () => {
+      const cb = first.chargeback!;
+      assert.ok(cb.rows.length >= 5 && cb.totalCostUsd > 0);
+      assert.equal(cb.balances, true);
+      const rows = cb.rows.reduce((a, r) => a + r.totalCostUsd, 0);
+      assert.equal(cents(rows + cb.unallocatedCostUsd), cents(cb.totalCostUsd));
+      for (const r of cb.rows) assert.equal(cents(r.directCostUsd + r.sharedCostUsd), cents(r.totalCostUsd));
+      const r = await runCli(['chargeback', '--db', dbA, '--period', cb.period, '--by', 'team', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const cli = r.json<{ totalCostUsd: number; rows: { team: string; totalCostUsd: number }[] }>();
+      assert.equal(cents(cli.totalCostUsd), cents(cb.totalCostUsd));
+      assert.deepEqual(
+        cli.rows.map((x) => [x.team, cents(x.totalCostUsd)]),
+        cb.rows.map((x) => [x.team, cents(x.totalCostUsd)]),
+      );
+    },
+  );
+
+  await t.test('reconciliation explains its variance and unit economics spends the chargeback total', () => {
+    const rc = first.reconcile!;
+    assert.equal(rc.period, first.chargeback!.period);
+    assert.ok(rc.billedCostUsd > 0 && rc.meteredCostUsd > 0);
+    assert.equal(cents(rc.varianceUsd), cents(rc.billedCostUsd - rc.meteredCostUsd));
+    assert.equal(cents(rc.explainedUsd + rc.unexplainedUsd), cents(rc.varianceUsd));
+    const named = rc.explained.reduce((a, e) => a + e.amountUsd, 0);
+    assert.equal(cents(named), cents(rc.explainedUsd));
+    const ue = first.unitEconomics!;
+    assert.equal(cents(ue.costUsd), cents(first.chargeback!.totalCostUsd));
+    assert.ok(ue.requests > 0 && ue.costPerRequestUsd !== null);
+    assert.ok(Math.abs(ue.costPerRequestUsd * ue.requests - ue.costUsd) < 0.01);
+  });
+
+  await t.test('the forecast is of the month after the data, with ordered quantiles', () => {
+    const f = first.forecast!;
+    assert.equal(f.month, '2026-11');
+    assert.ok(f.p10Usd <= f.p50Usd && f.p50Usd <= f.p90Usd && f.p50Usd > 0, JSON.stringify(f));
+  });
+
+  await t.test('the demo budgets are in the store, so tally budgets status shows them', async () => {
+    const b = first.budgets!;
+    const ids = b.rows.map((r) => r.id).sort();
+    assert.ok(ids.includes('all:*:month'));
+    assert.ok(ids.filter((i) => i.startsWith('team:')).length >= 5, ids.join(' '));
+    const r = await runCli(['budgets', 'status', '--db', dbA, '--json', '--at', b.at]);
+    assert.equal(r.code, 0, r.stderr);
+    const cli = r.json<{
+      budgets: { id: string; amountUsd: number; spentUsd: number; crossed: unknown[] }[];
+    }>();
+    assert.deepEqual(cli.budgets.map((x) => x.id).sort(), ids);
+    for (const row of b.rows) {
+      const c = cli.budgets.find((x) => x.id === row.id)!;
+      assert.equal(c.amountUsd, row.amountUsd);
+      assert.equal(cents(c.spentUsd), cents(row.spentUsd));
+      assert.ok(Array.isArray(c.crossed));
+    }
+  });
+
+  await t.test('every recorded incident is graded as found or missed by the anomaly scan', () => {
+    const a = first.anomalies!;
+    assert.deepEqual(
+      a.incidents.map((i) => i.id).sort(),
+      first.incidents.map((i) => (i as unknown as { id: string }).id).sort(),
+    );
+    assert.equal(a.found + a.missed, first.incidents.length);
+    for (const i of a.incidents) {
+      assert.equal(typeof i.found, 'boolean');
+      if (i.found)
+        assert.ok(i.match !== null && i.detectionDelayHours !== null && i.detectionDelayHours >= 0);
+      else assert.equal(i.match, null);
+    }
+    // The retry loop (1,500 extra calls an hour) is found even in a 2-day demo, by the hourly scan.
+    assert.equal(a.incidents.find((i) => i.id === 'inc-retry-loop')?.found, true);
   });
 
   await t.test('every stored event is priced exactly by the catalog', async () => {

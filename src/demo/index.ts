@@ -6,8 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fineTunedHostingPerHour, type Discount } from '../catalog/index.js';
-import { TallyError, nanosToUsd } from '../core/index.js';
+import { TallyError, nanosToUsd, type TallyConfig } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
+import { runDemoAnalyses, type DemoAnalyses } from './_analyses.js';
 import { GATEWAY_BYPASS, buildExportRows, exportCsv } from './_export.js';
 import { planIncidents, type IncidentTruth } from './_incidents.js';
 import { buildKpis, kpiCsv } from './_kpis.js';
@@ -18,6 +19,10 @@ import { generateUsage } from './_usage.js';
 
 export type { IncidentTruth, IncidentKind, IncidentScope } from './_incidents.js';
 export type { ModelSpend, Mover, TeamSpend } from './_summary.js';
+export type { DemoAnalyses, DemoChargeback, DemoReconcile, DemoUnitEconomics } from './_analyses.js';
+export type { DemoAnomalies, IncidentGrade } from './_anomalies.js';
+export type { DemoBudgets, DemoForecast } from './_budgets.js';
+export { demoPeriod } from './_analyses.js';
 
 /** Options for buildDemo. */
 export interface DemoOptions {
@@ -32,10 +37,16 @@ export interface DemoOptions {
   /** Events per store append (default 50,000). */
   readonly chunk?: number;
   readonly onProgress?: (phase: string, done: number, total: number) => void;
+  /** tally.yaml (allocation rules, anomaly settings, config budgets) for the analyses. */
+  readonly config?: TallyConfig;
+  /** Build the data only; skip the analyses (chargeback, reconcile, ..., anomalies). */
+  readonly skipAnalyses?: boolean;
+  /** Called as each analysis starts. */
+  readonly onAnalysis?: (name: string) => void;
 }
 
-/** What the demo built, as the CLI prints it. Money in USD numbers (exact values stay in the store). */
-export interface DemoResult {
+/** What the demo built and, unless skipped, what the analyses found. Money in USD numbers (exact in the store). */
+export interface DemoResult extends Partial<DemoAnalyses> {
   seed: number;
   days: number;
   from: string;
@@ -177,6 +188,16 @@ export async function buildDemo(o: DemoOptions): Promise<DemoResult> {
     },
   });
 
+  const analyses = o.skipAnalyses
+    ? {}
+    : await runDemoAnalyses({
+        store: o.store,
+        config: o.config,
+        startMs,
+        endMs,
+        incidents,
+        onPhase: o.onAnalysis,
+      });
   const s = await summariseUsage(o.store, startMs, endMs);
   const sum = (f: (r: (typeof rows)[number]) => bigint) => rows.reduce((a, r) => a + f(r), 0n);
   // Export amounts are in 1e-10 USD; nanosToUsd wants nanos.
@@ -206,5 +227,6 @@ export async function buildDemo(o: DemoOptions): Promise<DemoResult> {
     },
     kpis: { file: kpiFile, rows: kpis.length },
     negotiatedDiscountPercent: NEGOTIATED_DISCOUNT_PERCENT,
+    ...analyses,
   };
 }

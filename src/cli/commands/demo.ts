@@ -50,18 +50,124 @@ function printForPeople(ctx: CommandContext, r: DemoResult): void {
     `Azure FOCUS export: ${r.costExport.file} (${r.costExport.rows} rows, billed ${usd(r.costExport.billedCostUsd)}, effective ${usd(r.costExport.effectiveCostUsd)}, list ${usd(r.costExport.listCostUsd)})`,
   );
   o.line(`Business KPIs: ${r.kpis.file} (${r.kpis.rows} rows)`);
+  printAnalyses(ctx, r);
+}
+
+const pct = (f: number | null) => (f === null ? '-' : `${(f * 100).toFixed(1)}%`);
+const unit = (n: number | null) => (n === null ? '-' : `$${n.toFixed(4)}`);
+
+/** The analyses' short summaries, one block each (skipped ones are absent). */
+function printAnalyses(ctx: CommandContext, r: DemoResult): void {
+  const o = ctx.out;
+  const cb = r.chargeback;
+  if (cb) {
+    o.line();
+    o.line(
+      `Chargeback by team, ${cb.period}${cb.complete ? '' : ' (partly covered)'}: ${usd(cb.totalCostUsd)} AI cost (export ${usd(cb.exportCostUsd)}, ledger-only ${usd(cb.ledgerOnlyCostUsd)}); ${cb.balances ? 'balances to the cent' : 'DOES NOT BALANCE'}`,
+    );
+    o.table([
+      ...cb.rows.map((x) => ({
+        team: x.team,
+        direct: usd(x.directCostUsd),
+        shared: usd(x.sharedCostUsd),
+        total: usd(x.totalCostUsd),
+        share: pct(x.shareOfTotal),
+      })),
+      { team: `(${cb.unallocatedLabel})`, total: usd(cb.unallocatedCostUsd) },
+    ]);
+  }
+  const rc = r.reconcile;
+  if (rc) {
+    o.line();
+    o.line(
+      `Reconciliation ${rc.period}: metered ${usd(rc.meteredCostUsd)} (list ${usd(rc.meteredListCostUsd)}) vs billed ${usd(rc.billedCostUsd)}; variance ${usd(rc.varianceUsd)}, explained ${usd(rc.explainedUsd)}, unexplained ${usd(rc.unexplainedUsd)}, ${rc.flaggedCount} flagged`,
+    );
+    o.table(rc.explained.map((e) => ({ explained: e.kind, amount: usd(e.amountUsd) })));
+  }
+  const ue = r.unitEconomics;
+  if (ue) {
+    o.line();
+    o.line(
+      `Unit economics ${ue.period}: ${usd(ue.costUsd)} over ${ue.requests.toLocaleString('en-US')} requests: ${unit(ue.costPerRequestUsd)} per request, ${unit(ue.costPerConversationUsd)} per conversation, ${unit(ue.costPerActiveUserUsd)} per active user, AI cost ${pct(ue.aiCostShareOfRevenue)} of revenue`,
+    );
+    o.table(
+      ue.rows.map((x) => ({
+        app: x.app,
+        cost: usd(x.costUsd),
+        requests: x.requests,
+        perRequest: unit(x.costPerRequestUsd),
+        perConversation: unit(x.costPerConversationUsd),
+      })),
+    );
+  }
+  const f = r.forecast;
+  if (f) {
+    o.line();
+    o.line(
+      `Forecast of ${f.month} spend (ledger, effective rates; ${f.tier} model, season ${f.season}, ${f.historyDays} days of history): p10 ${usd(f.p10Usd)}, p50 ${usd(f.p50Usd)}, p90 ${usd(f.p90Usd)}`,
+    );
+  }
+  const b = r.budgets;
+  if (b) {
+    o.line();
+    o.line(`Budgets as of ${b.at.slice(0, 10)} (tally budgets status shows them)`);
+    o.table(
+      b.rows.map((x) => ({
+        budget: x.id,
+        amount: usd(x.amountUsd),
+        spent: usd(x.spentUsd),
+        forecast: `${usd(x.forecastUsd)} (${usd(x.forecastP10Usd)}-${usd(x.forecastP90Usd)})`,
+        crossed: x.crossed.map((c) => `${c.type} ${c.percent}%`).join(', '),
+      })),
+    );
+  }
+  const a = r.anomalies;
+  if (a) {
+    o.line();
+    o.line(
+      `Anomalies ${a.from.slice(0, 10)} to ${a.to.slice(0, 10)} (daily; hourly from ${a.hourlyFrom.slice(0, 10)}): ${a.count} episodes; incidents found ${a.found} of ${a.found + a.missed}, ${a.unmatched} episodes outside any incident`,
+    );
+    o.table(
+      a.incidents.map((i) => ({
+        incident: i.kind,
+        start: i.start.slice(0, 16),
+        found: i.found ? 'yes' : 'MISSED',
+        delay: i.detectionDelayHours === null ? '' : `${i.detectionDelayHours.toFixed(0)} h`,
+        by: i.match ? `${i.match.grain} ${i.match.source} ${i.match.scope}` : '',
+        rootCause: i.match?.rootCause ?? '',
+      })),
+    );
+    o.line('Largest episodes');
+    o.table(
+      a.top.slice(0, 5).map((x) => ({
+        start: x.timestamp.slice(0, 16),
+        grain: x.grain,
+        scope: `${x.source} ${x.scope}`,
+        kind: x.kind,
+        actual: usd(x.actualUsd),
+        expected: usd(x.expectedUsd),
+        rootCause: x.rootCause.map((c) => `${c.dimension}=${c.value}`).join(', '),
+      })),
+    );
+  }
 }
 
 /** The demo command. */
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'build a seeded demo organisation (usage, Azure cost export, KPIs) in the store',
-  usage: '[--days 90] [--seed N] [--end YYYY-MM-DD] [--no-serve] [--db PATH] [--json]',
+  summary:
+    'build a seeded demo organisation (usage, Azure cost export, KPIs) in the store and run every analysis on it',
+  usage: '[--days 90] [--seed N] [--end YYYY-MM-DD] [--skip-analyses] [--no-serve] [--db PATH] [--json]',
   options: {
     days: { type: 'string', description: 'days of history', default: '90' },
     seed: { type: 'string', description: 'random seed (same seed, same data)', default: '42' },
     end: { type: 'string', description: 'end of the period, exclusive (UTC date; default today)' },
     'no-serve': { type: 'boolean', description: 'do not serve the dashboard afterwards (there is none yet)' },
+    'skip-analyses': {
+      type: 'boolean',
+      description:
+        'build the data only (no chargeback, reconcile, unit economics, forecast, budgets, anomalies)',
+    },
   },
   async run(ctx) {
     const days = ctx.num('days', { integer: true, min: 1 }) ?? 90;
@@ -71,6 +177,11 @@ export const demoCommand: Command = {
     const store = await ctx.openStore();
     const started = Date.now();
     const bar = ctx.out.progress('demo', days);
+    let barOpen = true;
+    const closeBar = () => {
+      if (barOpen) bar.done();
+      barOpen = false;
+    };
     const result = await buildDemo({
       store,
       dbPath: ctx.dbPath,
@@ -78,8 +189,14 @@ export const demoCommand: Command = {
       seed,
       end,
       onProgress: (_phase, done) => bar.update(done),
+      config: ctx.config(),
+      skipAnalyses: ctx.flag('skip-analyses'),
+      onAnalysis: (name) => {
+        closeBar();
+        ctx.out.note(`demo: ${name}`);
+      },
     });
-    bar.done();
+    closeBar();
     if (ctx.json) ctx.out.json(result);
     else printForPeople(ctx, result);
     ctx.out.note(`demo built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
