@@ -6,6 +6,7 @@
  * Prints one JSON line {url, key?} on stdout when ready; exits on SIGTERM (Tally drains first).
  */
 import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,8 +88,17 @@ gateway:
     port: 0,
     host: '127.0.0.1',
   });
+  // Event-loop delay over the whole run: stalls here are what a client sees as tail latency.
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   ready({ url: gw.url, key, dbPath });
-  process.once('SIGTERM', () => void gw.stop().then(() => process.exit(0)));
+  process.once('SIGTERM', () => {
+    const ms = (n: number): string => (n / 1e6).toFixed(1);
+    process.stderr.write(
+      `tally event-loop delay ms: p50 ${ms(loop.percentile(50))} p99 ${ms(loop.percentile(99))} max ${ms(loop.max)}\n`,
+    );
+    void gw.stop().then(() => process.exit(0));
+  });
 } else {
   process.stderr.write('usage: gateway-servers.ts mock | bare URL | tally URL\n');
   process.exit(2);

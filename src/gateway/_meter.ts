@@ -185,8 +185,18 @@ export class Meter {
   }
 }
 
-/** Refuses configs whose routes point at models the catalog cannot price (warns only; self-hosted is fine). */
+/**
+ * Prices every target once at start: loads the catalog and the tokenizer before the first request (their
+ * first use took ~100-200 ms on the event loop) and returns the targets the catalog cannot price, which are
+ * metered at $0 (fine for self-hosted models; worth a warning otherwise).
+ */
 export function unpricedTargets(meter: Meter, targets: readonly RouteTarget[]): string[] {
+  for (const t of targets)
+    try {
+      countTextTokens(meter.modelId(t.model), 'warm up');
+    } catch {
+      // no tokenizer for this model: partial streams fall back to ~4 characters per token
+    }
   const probe: Usage = {
     inputTokens: 1,
     cachedInputTokens: 0,

@@ -55,6 +55,14 @@ export class RouteTable {
       if (!this.routes.has(model)) this.routes.set(model, { targets, maxAttempts: targets.length });
   }
 
+  /** Every distinct deployment any route can reach. */
+  allTargets(): RouteTarget[] {
+    const seen = new Map<string, RouteTarget>();
+    for (const r of this.routes.values())
+      for (const t of r.targets) seen.set(`${t.upstream}/${t.deployment}`, t);
+    return [...seen.values()];
+  }
+
   /** The names a client may ask for (optionally narrowed to a key's allowed models). */
   names(allowed?: readonly string[]): string[] {
     const all = [...this.routes.keys()].sort();

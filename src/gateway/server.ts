@@ -9,7 +9,7 @@ import type { Ledger } from '../ledger/index.js';
 import type { CostStore } from '../store/index.js';
 import { checkContentType, parseJsonBody, readBody } from './_body.js';
 import { forwardToUpstream } from './_forward.js';
-import { Meter } from './_meter.js';
+import { Meter, unpricedTargets } from './_meter.js';
 import { GatewayMetrics } from './_metrics.js';
 import { buildContext, matchEndpoint, presentedKey, type Endpoint } from './_requests.js';
 import { RouteTable } from './_route.js';
@@ -96,6 +96,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const metrics = new GatewayMetrics();
   const keys = new KeyResolver(opts.store);
   const meter = new Meter(opts.config, opts.ledger, metrics, onError);
+  const unpriced = unpricedTargets(meter, routes.allTargets());
+  if (unpriced.length > 0)
+    process.stderr.write(
+      `tally gateway: no catalog price for ${unpriced.join(', ')}; their requests are metered at $0\n`,
+    );
   const services: GatewayServices = {
     config: opts.config,
     store: opts.store,
