@@ -168,6 +168,7 @@ test('bad input gets OpenAI-shaped errors and never reaches the upstream', async
     ['/v1/chat/completions', '{"model":"gpt-4o","__proto__":{"polluted":1},"messages":[]}', {}, 400],
     ['/v1/chat/completions', '{"model":"gpt-4o","messages":[],"x":{"\\u005f_proto__":{"a":1}}}', {}, 400],
     ['/v1/chat/completions', '[1,2]', {}, 400],
+    ['/v1/chat/completions', '{"model":"gpt-4o","messages":[]}', { 'content-encoding': 'gzip' }, 415],
     ['/v1/chat/completions', '{"model":"no-such-model","messages":[]}', {}, 404],
   ];
   for (const [path, body, headers, status] of cases) {

@@ -161,6 +161,13 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     let ctx: RequestContext | null = null;
     try {
       checkContentType(req.headers['content-type']);
+      const enc = req.headers['content-encoding'];
+      // Compressed bodies are refused rather than inflated: no decompression bomb can get past the size cap.
+      if (enc && enc.toLowerCase() !== 'identity')
+        throw new TallyError(
+          'unsupported_media_type',
+          `Content-Encoding "${enc}" is not accepted; send plain JSON`,
+        );
       const body = parseJsonBody(await readBody(req, gcfg.maxBodyBytes));
       ctx = buildContext(ep, body, req, res, services, start);
     } catch (err) {
