@@ -23,7 +23,7 @@ after(async () => {
 
 async function waitForGateway(): Promise<string> {
   const statePath = `${f.dbPath}.gateway.json`;
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 600; i++) {
     if (existsSync(statePath)) {
       const { url } = JSON.parse(readFileSync(statePath, 'utf8')) as { url: string };
       const r = await fetch(`${url}/healthz`).catch(() => null);
