@@ -16,8 +16,12 @@ import type { CostStore } from '../store/index.js';
 import { TEAMS } from './_org.js';
 
 const DAY = 86_400_000;
-/** Budgets are set at this multiple of the last 28 days' run rate (per 30 days), so some cross and some do not. */
-const HEADROOM_PERCENT = 110n;
+/**
+ * Budgets are set at a percent of the last 28 days' run rate (per 30 days): the organisation at 110%, the teams in
+ * turn at 95/105/120/140%, so the demo shows budgets already over, heading over on forecast, and comfortable.
+ */
+const ORG_HEADROOM_PERCENT = 110n;
+const TEAM_HEADROOM_PERCENT = [95n, 105n, 120n, 140n] as const;
 const RUN_RATE_DAYS = 28;
 
 /** Budget status as of the end of the demo period. */
@@ -56,9 +60,13 @@ export async function demoBudgets(
 ): Promise<DemoBudgets> {
   const from = Math.max(startMs, endMs - RUN_RATE_DAYS * DAY);
   const days = BigInt(Math.max(1, Math.round((endMs - from) / DAY)));
-  const scopes: { scope: BudgetDef['scope']; value: string | null }[] = [
-    { scope: 'all', value: null },
-    ...TEAMS.map((t) => ({ scope: 'team' as const, value: t.name })),
+  const scopes: { scope: BudgetDef['scope']; value: string | null; headroom: bigint }[] = [
+    { scope: 'all', value: null, headroom: ORG_HEADROOM_PERCENT },
+    ...TEAMS.map((t, i) => ({
+      scope: 'team' as const,
+      value: t.name,
+      headroom: TEAM_HEADROOM_PERCENT[i % TEAM_HEADROOM_PERCENT.length]!,
+    })),
   ];
   for (const s of scopes) {
     const daily = await loadDailySpend(store, s.scope, s.value, new Date(from), new Date(endMs));
@@ -72,7 +80,7 @@ export async function demoBudgets(
       period: 'month',
       start: null,
       end: null,
-      amountNanos: roundUpAmount((spent * 30n * HEADROOM_PERCENT) / (days * 100n)),
+      amountNanos: roundUpAmount((spent * 30n * s.headroom) / (days * 100n)),
       actual: [50, 80, 100],
       forecast: [100],
       hard: false,
