@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/core/index.js';
 import { allocationSettings } from '../src/analytics/allocate/index.js';
-import { runCli } from './cli.js';
+import { REPO_ROOT, runCli } from './cli.js';
 
 const example = resolve(import.meta.dirname, '..', 'tally.example.yaml');
 
@@ -56,4 +57,48 @@ test('tally budgets status reads the example config budgets', async (t) => {
   const doc = r.json<{ budgets: { id: string; amountUsd: number }[] }>();
   assert.equal(doc.budgets.length, config.budgets!.length);
   assert.ok(doc.budgets.some((b) => b.id === 'org-monthly' && b.amountUsd === 25000));
+});
+
+test('tally gateway starts on the example config once its upstream secrets are in the environment', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-example-gw-'));
+  const db = join(dir, 't.duckdb');
+  let stderr = '';
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'src/cli/main.ts'),
+      'gateway',
+      '--config',
+      example,
+      '--db',
+      db,
+      '--port',
+      '0',
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, AZURE_OPENAI_API_KEY: 'k1', AZURE_CLIENT_SECRET: 'k2', OPENAI_API_KEY: 'k3' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const closed = new Promise<number | null>((ok) => child.on('close', ok));
+  t.after(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await closed;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  let healthy = false;
+  for (let i = 0; i < 600 && !healthy && child.exitCode === null; i++) {
+    if (existsSync(`${db}.gateway.json`)) {
+      const { url } = JSON.parse(readFileSync(`${db}.gateway.json`, 'utf8')) as { url: string };
+      healthy = (await fetch(`${url}/healthz`).catch(() => null))?.status === 200;
+    }
+    if (!healthy) await new Promise((ok) => setTimeout(ok, 100));
+  }
+  assert.ok(healthy, `gateway did not become healthy: ${stderr}`);
+  child.kill('SIGTERM');
+  assert.equal(await closed, 0, stderr);
 });
