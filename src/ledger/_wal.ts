@@ -2,8 +2,8 @@
  * The write-ahead log: JSON lines in numbered segment files, written with group commit (each fdatasync covers
  * every event appended while the previous one ran), so an acknowledged event survives kill -9.
  */
-import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UsageEvent } from './event.js';
 
@@ -192,15 +192,9 @@ export class WalWriter<T> {
     });
   }
 
-  /** Deletes segments whose items are now in the store. */
-  release(paths: readonly string[]): void {
-    for (const p of paths) {
-      try {
-        unlinkSync(p);
-      } catch {
-        // Already gone: nothing to release.
-      }
-    }
+  /** Deletes segments whose items are now in the store (asynchronously: this runs inside a serving process). */
+  async release(paths: readonly string[]): Promise<void> {
+    await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
   }
 
   /** Closes the writer after every pending line is durable. */

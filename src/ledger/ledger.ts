@@ -62,7 +62,7 @@ export class Ledger {
       }
     }
     const wal = await WalWriter.open<UsageEvent>(opts.dir);
-    wal.release(leftovers);
+    await wal.release(leftovers);
     const ledger = new Ledger(full, wal);
     ledger.timer = setInterval(() => ledger.kick(), full.flushIntervalMs);
     ledger.timer.unref();
@@ -110,7 +110,7 @@ export class Ledger {
       this.retry = { paths, items };
       throw err;
     }
-    this.wal.release(paths);
+    await this.wal.release(paths);
   }
 
   /** Writes every acknowledged event to the store now. */
