@@ -60,7 +60,8 @@ test('two tenants sending the same prompt never share an exact cache entry, and 
     assert.equal(afterStream.data.choices[0]?.message.content, streamed);
 
     const rows = await h.stopAndQuery(
-      `SELECT key_id, cache_outcome, CAST(cost_nanos AS VARCHAR) AS cost, CAST(saved_cost_nanos AS VARCHAR) AS saved
+      `SELECT key_id, cache_outcome, CAST(cost_nanos AS VARCHAR) AS cost, CAST(saved_cost_nanos AS VARCHAR) AS saved,
+         input_tokens + output_tokens AS tokens
        FROM usage_events ORDER BY start_time`,
     );
     const missCost = BigInt(
@@ -72,6 +73,7 @@ test('two tenants sending the same prompt never share an exact cache entry, and 
     for (const r of hits) {
       assert.equal(BigInt(String(r['cost'])), 0n);
       assert.equal(BigInt(String(r['saved'])), missCost);
+      assert.equal(r['tokens'], 0, 'a hit consumed no upstream tokens');
       assert.notEqual(r['key_id'], h.ids['b']);
     }
   } finally {

@@ -120,8 +120,9 @@ export class Meter {
     const t = ctx.target ?? ctx.targets[0] ?? null;
     const te = err ? toTallyError(err) : null;
     const hit = outcome && 'outcome' in outcome ? outcome : null;
-    const usage = outcome?.usage ?? null;
-    // A cache hit costs nothing upstream; its usage is kept for reporting and its original cost is the saving.
+    // A cache hit consumed no upstream tokens: it records zero tokens and zero cost (so token shares used for
+    // PTU allocation and reconciliation match what the upstream billed); its original cost is the saving.
+    const usage = outcome && !('outcome' in outcome) ? outcome.usage : null;
     const priced = usage && t && !hit ? this.priceOnce(t, usage, new Date(ctx.startTime)) : null;
     const key = ctx.key;
     const status = te ? te.httpStatus : outcome && 'status' in outcome ? outcome.status : 200;
