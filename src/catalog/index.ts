@@ -61,6 +61,7 @@ export {
   fromStoredPtu,
   registerPtuPrices,
   registerStoredImports,
+  registerPriceSheetFile,
   storedImports,
   type StoredImport,
   type StoredPtuRecord,

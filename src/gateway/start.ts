@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { PRICE_IMPORTS_META, registerPriceSheetFile, registerStoredImports } from '../catalog/index.js';
 import { TallyError, type TallyConfig } from '../core/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/index.js';
 import { openStore } from '../store/index.js';
@@ -61,6 +62,9 @@ export async function startGateway(opts: {
       },
     );
   const store = await openStore({ path: opts.dbPath });
+  // Prices imported with `tally prices import` and the configured price sheet make metered costs effective.
+  registerStoredImports(await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key));
+  if (opts.config.pricing.priceSheet) registerPriceSheetFile(opts.config.pricing.priceSheet);
   let ledger: Ledger | null = null;
   try {
     ({ ledger } = await Ledger.open({

@@ -1,5 +1,8 @@
 /** Price imports: Azure Retail Prices API pages and EA/MCA price sheets, and their JSON form for storage. */
-import { nanosToDecimalString, parseUsd } from '../../core/index.js';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { TallyError, nanosToDecimalString, parseUsd } from '../../core/index.js';
+import { parsePriceSheetCsv } from './pricesheet.js';
 import { addPtuRecords, addRecords, clearRegistered } from '../_registry.js';
 import type { PriceRecord, PtuPriceRecord } from '../types.js';
 
@@ -124,4 +127,22 @@ export function registerStoredImports(value: unknown): number {
     n += recs.length;
   }
   return n;
+}
+
+/**
+ * Registers, for this process, the effective prices of an EA/MCA price sheet file named in `pricing.priceSheet`.
+ * Returns how many price records it added.
+ */
+export function registerPriceSheetFile(path: string): number {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TallyError('invalid_config', `pricing.priceSheet ${path}: ${(err as Error).message}`, {
+      field: 'pricing.priceSheet',
+    });
+  }
+  const r = parsePriceSheetCsv(text, { source: `price sheet ${basename(path)}` });
+  registerPrices(r.records);
+  return r.records.length;
 }

@@ -9,8 +9,8 @@ import {
   PRICE_IMPORTS_META,
   parsePriceSheetCsv,
   parseRetailPrices,
-  registerPrices,
   registerStoredImports,
+  registerPriceSheetFile,
   storedImports,
   toStoredPtu,
   toStoredRecords,
@@ -27,19 +27,7 @@ export async function loadPriceImports(ctx: CommandContext): Promise<number> {
     n += registerStoredImports(await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key));
   }
   const sheet = ctx.config().pricing.priceSheet;
-  if (sheet) {
-    let text: string;
-    try {
-      text = readFileSync(sheet, 'utf8');
-    } catch (err) {
-      throw new TallyError('invalid_config', `pricing.priceSheet ${sheet}: ${(err as Error).message}`, {
-        field: 'pricing.priceSheet',
-      });
-    }
-    const r = parsePriceSheetCsv(text, { source: `price sheet ${basename(sheet)}` });
-    registerPrices(r.records);
-    n += r.records.length;
-  }
+  if (sheet) n += registerPriceSheetFile(sheet);
   return n;
 }
 
