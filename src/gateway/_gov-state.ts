@@ -8,6 +8,7 @@ import {
   MemoryLimitStore,
   RedisLimitStore,
   seedLimitsFromStore,
+  withHardBudgets,
   type LimitStore,
   type Reservation,
 } from './limits/index.js';
@@ -58,7 +59,7 @@ export async function initGovernanceState(services: GatewayServices): Promise<vo
   const se = g?.cache?.semantic;
   const state: GovState = {
     limits,
-    limitsCfg: g?.limits,
+    limitsCfg: withHardBudgets(g?.limits, services.config.budgets),
     exact: ex?.enabled
       ? {
           cache: new MemoryResponseCache({ maxEntries: ex.maxEntries, maxBytes: ex.maxBytes }),

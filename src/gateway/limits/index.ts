@@ -27,3 +27,4 @@ export { admitRequest, refusalError, type Admitted, type Refused } from './admis
 export { seedLimitsFromStore } from './_seed.js';
 export { promptTokenBound } from './prompt-bound.js';
 export { periodWindow, PERIODS, type Period } from './_periods.js';
+export { withHardBudgets } from './_budgets.js';
