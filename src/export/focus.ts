@@ -4,7 +4,7 @@
  * Ledger-only usage is not exported: it is not on this invoice.
  */
 import { monthWindow, nanosToDecimalString, parseUsd, splitNanos, type Nanos } from '../core/index.js';
-import { FOCUS_COLUMNS, FOCUS_COLUMN_NAMES } from '../store/index.js';
+import { FOCUS_COLUMNS, FOCUS_COLUMN_NAMES, FOCUS_SERVICE_CATEGORIES } from '../store/index.js';
 import {
   dimensionValue,
   parseJsonObject,
@@ -139,27 +139,7 @@ function withMandatoryDefaults(
 }
 
 /** FOCUS 1.2 ServiceCategory values. */
-const SERVICE_CATEGORIES = new Set([
-  'AI and Machine Learning',
-  'Analytics',
-  'Business Applications',
-  'Compute',
-  'Databases',
-  'Developer Tools',
-  'Multicloud',
-  'Identity',
-  'Integration',
-  'Internet of Things',
-  'Management and Governance',
-  'Media',
-  'Migration',
-  'Mobile',
-  'Networking',
-  'Security',
-  'Storage',
-  'Web',
-  'Other',
-]);
+const SERVICE_CATEGORIES = new Set(FOCUS_SERVICE_CATEGORIES);
 
 // Key-value (JSON object) columns; Azure writes Tags without braces, which parseJsonObject repairs.
 const JSON_COLUMNS = FOCUS_COLUMNS.filter((c) => c.type === 'json').map((c) => c.name);

@@ -2,6 +2,7 @@
  * The FOCUS 1.2 conformance rules that matter for analysis, written from the rule model (focus_validator's
  * model-1.2.json, MIT): rule ids are the model's. Each check is a predicate over one column's text.
  */
+import { FOCUS_SERVICE_CATEGORIES } from '../store/index.js';
 
 /** Mandatory columns and their presence rule ids (CostAndUsage-D-*). */
 export const MANDATORY_COLUMNS: Record<string, string> = {
@@ -94,27 +95,7 @@ export const ALLOWED_VALUES: Record<string, { rule: string; values: readonly str
   CapacityReservationStatus: { rule: 'CapacityReservationStatus-C-006-M', values: ['Used', 'Unused'] },
   ServiceCategory: {
     rule: 'ServiceCategory-C-003-M',
-    values: [
-      'AI and Machine Learning',
-      'Analytics',
-      'Business Applications',
-      'Compute',
-      'Databases',
-      'Developer Tools',
-      'Multicloud',
-      'Identity',
-      'Integration',
-      'Internet of Things',
-      'Management and Governance',
-      'Media',
-      'Migration',
-      'Mobile',
-      'Networking',
-      'Security',
-      'Storage',
-      'Web',
-      'Other',
-    ],
+    values: FOCUS_SERVICE_CATEGORIES,
   },
 };
 

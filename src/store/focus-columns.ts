@@ -117,3 +117,26 @@ export const AI_DEPLOYMENT_TYPES = [
   'fine-tune-hosting',
   'fine-tune-training',
 ] as const;
+
+/** FOCUS 1.2 allowed values of ServiceCategory. */
+export const FOCUS_SERVICE_CATEGORIES: readonly string[] = [
+  'AI and Machine Learning',
+  'Analytics',
+  'Business Applications',
+  'Compute',
+  'Databases',
+  'Developer Tools',
+  'Multicloud',
+  'Identity',
+  'Integration',
+  'Internet of Things',
+  'Management and Governance',
+  'Media',
+  'Migration',
+  'Mobile',
+  'Networking',
+  'Security',
+  'Storage',
+  'Web',
+  'Other',
+];
