@@ -3,4 +3,5 @@ export * from './errors.js';
 export * from './money.js';
 export * from './time.js';
 export * from './ids.js';
+export * from './csv.js';
 export * from './config/index.js';

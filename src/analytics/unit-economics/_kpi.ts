@@ -1,38 +1,7 @@
 /** Business KPI input: a CSV of date, app and/or team, metric, value (orders, revenue, tickets resolved...). */
 import { readFileSync } from 'node:fs';
-import { TallyError, parseUsd } from '../../core/index.js';
+import { TallyError, parseCsv, parseUsd } from '../../core/index.js';
 import type { KpiValue } from './unit-economics.js';
-
-/** Splits CSV text into records (RFC 4180: quoted fields may hold commas, quotes and line breaks). */
-export function parseCsv(text: string): string[][] {
-  const out: string[][] = [];
-  let rec: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      rec.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      rec.push(field);
-      if (rec.some((f) => f.trim() !== '')) out.push(rec);
-      rec = [];
-      field = '';
-    } else field += ch;
-  }
-  rec.push(field);
-  if (rec.some((f) => f.trim() !== '')) out.push(rec);
-  return out;
-}
 
 /** Reads a KPI CSV file; names the file, line and column of anything malformed. */
 export function readKpiFile(path: string): KpiValue[] {

@@ -1,4 +1,4 @@
 /** unit-economics: cost per request, conversation, active user and business outcome, with trend. */
 export * from './unit-economics.js';
-export { readKpiFile, parseCsv } from './_kpi.js';
+export { readKpiFile } from './_kpi.js';
 export { loadActivity, loadStoredKpis } from './_queries.js';

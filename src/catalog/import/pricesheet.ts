@@ -3,8 +3,7 @@
  * `UnitPrice` is the negotiated price (effective), `MarketPrice` the list price. Column names are matched
  * case-insensitively; EA says `MeterRegion`/`CurrencyCode`, MCA `Currency`/`BillingCurrency`.
  */
-import { TallyError } from '../../core/index.js';
-import { parseCsv } from './_csv.js';
+import { TallyError, parseCsv } from '../../core/index.js';
 import { parseMeterName, tokensPerUnit } from './_meters.js';
 import { groupMeters, isoDay, perMTok, skip, type ImportResult, type MeterPrice } from './_group.js';
 
