@@ -34,7 +34,7 @@ export const forecastCommand: Command = {
   name: 'forecast',
   summary: 'forecast a series CSV, or daily spend in the store, with p10/p50/p90',
   usage:
-    '(--series F.csv | --db PATH [--scope all|team=X|app=X|model=X|key=X|cost_center=X]) --horizon H [--season S] [--json]',
+    '(--series F.csv | [--db PATH] [--scope all|team=X|app=X|model=X|key=X|cost_center=X]) --horizon H [--season S] [--json]',
   options: {
     series: {
       type: 'string',
@@ -50,14 +50,7 @@ export const forecastCommand: Command = {
     const file = ctx.str('series');
     const horizon = ctx.num('horizon', { min: 1, integer: true }) ?? 7;
     const seasonOpt = ctx.num('season', { min: 1, integer: true });
-    if (!file && ctx.str('db') === undefined && !process.env['TALLY_DB'])
-      throw new TallyError(
-        'invalid_input',
-        'give --series F.csv, or --db PATH to forecast spend in the store',
-        {
-          field: 'series',
-        },
-      );
+    // Without --series, forecast spend in the store (--db, TALLY_DB or the default .tally/tally.duckdb).
     const input = file ? readSeriesFile(file) : await storeSeries(ctx);
     const series = input.map((s) => {
       const season = seasonOpt ?? detectSeason(s.values, s.stepMs);
