@@ -78,10 +78,19 @@ test('forecast reads Prophet-style ds,y files with dates and prints dates', asyn
   );
 });
 
-test('forecast without --series fails with a usage error', async () => {
-  const r = await runCli(['forecast', '--json']);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /--series/);
+test('forecast without --series reads the default store and says when it holds no spend', async () => {
+  const { mkdtempSync, rmSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const cwd = mkdtempSync(join(tmpdir(), 'tally-fc-default-'));
+  try {
+    const r = await runCli(['forecast', '--json'], { cwd, env: { TALLY_DB: '' } });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /no spend/);
+    assert.ok(existsSync(join(cwd, '.tally', 'tally.duckdb')), 'it looked in .tally/tally.duckdb');
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 });
 
 test('forecast --db forecasts daily spend of a scope from the store', async () => {

@@ -19,7 +19,8 @@ export function resolveDbPath(opts: {
 }): string {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
-  const p = opts.db ?? env['TALLY_DB'] ?? opts.configPath ?? DEFAULT_DB_PATH;
+  // An empty value (TALLY_DB= or --db '') means unset, never the working directory itself.
+  const p = opts.db || env['TALLY_DB'] || opts.configPath || DEFAULT_DB_PATH;
   return p === ':memory:' ? p : resolve(cwd, p);
 }
 
