@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { PRICE_IMPORTS_META, registerPriceSheetFile, registerStoredImports } from '../catalog/index.js';
 import { TallyError, type TallyConfig } from '../core/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/index.js';
-import { openStore } from '../store/index.js';
+import { openStore, type CostStore } from '../store/index.js';
 import { resolveSecret } from './_secrets.js';
 import { createGateway, type Gateway } from './server.js';
 
@@ -51,6 +51,12 @@ export async function startGateway(opts: {
   dbPath: string;
   port?: number | undefined;
   host?: string | undefined;
+  /**
+   * A job run on the gateway's own store every `everyMs` (e.g. alert evaluation): while the gateway runs it
+   * holds the only write handle on the store, so periodic work that needs the store must run in here.
+   */
+  periodic?:
+    { everyMs: number; run(store: CostStore): Promise<void>; onError?(err: unknown): void } | undefined;
 }): Promise<RunningGateway> {
   const gcfg = opts.config.gateway;
   if (!gcfg || gcfg.upstreams.length === 0)
@@ -96,13 +102,29 @@ export async function startGateway(opts: {
     writeFileSync(gatewayStatePath(opts.dbPath), JSON.stringify(state), { mode: 0o600 });
     const led = ledger;
     let stopping: Promise<void> | null = null;
+    let job: Promise<void> | null = null;
+    const periodic = opts.periodic;
+    const timer = periodic
+      ? setInterval(() => {
+          if (job || stopping) return; // never overlap passes, never start one while draining
+          job = periodic
+            .run(store)
+            .catch((err: unknown) => periodic.onError?.(err))
+            .finally(() => {
+              job = null;
+            });
+        }, periodic.everyMs)
+      : null;
+    timer?.unref();
     return {
       url,
       port: addr.port,
       gateway,
       stop() {
         stopping ??= (async () => {
+          if (timer) clearInterval(timer);
           await gateway.drain();
+          await job;
           await led.close();
           await store.close();
           rmSync(gatewayStatePath(opts.dbPath), { force: true });

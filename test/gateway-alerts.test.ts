@@ -1,0 +1,83 @@
+/** The running gateway holds the store, so it evaluates budgets and alerts itself, as `tally serve` would. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { REPO_ROOT, runCli } from './cli.js';
+import { makeFixture } from './gateway-fixture.js';
+import { startReceiver } from './_receiver.js';
+
+test('tally gateway evaluates budgets every alerts.intervalSeconds and posts the crossed threshold to the sink', async () => {
+  const rx = await startReceiver();
+  const f = await makeFixture(
+    [
+      'alerts:',
+      '  intervalSeconds: 5',
+      `  sinks: [{ type: webhook, url: "${rx.url}/hook" }]`,
+      'budgets:',
+      '  - { name: tiny, scope: all, period: month, amountUsd: 0.000001, actual: [100], forecast: [] }',
+      '',
+    ].join('\n'),
+  );
+  const made = await runCli([
+    'keys',
+    'create',
+    '--config',
+    f.configPath,
+    '--db',
+    f.dbPath,
+    '--team',
+    'ml',
+    '--app',
+    'bot',
+    '--env',
+    'prod',
+    '--json',
+  ]);
+  assert.equal(made.code, 0, made.stderr);
+  const { key } = made.json<{ key: string }>();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      import.meta.resolve('tsx'),
+      join(REPO_ROOT, 'src/cli/main.ts'),
+      'gateway',
+      '--config',
+      f.configPath,
+      '--db',
+      f.dbPath,
+      '--port',
+      '0',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  try {
+    let url = '';
+    for (let i = 0; i < 300 && !url; i++) {
+      const st = `${f.dbPath}.gateway.json`;
+      if (existsSync(st)) url = (JSON.parse(readFileSync(st, 'utf8')) as { url: string }).url;
+      else await new Promise((ok) => setTimeout(ok, 100));
+    }
+    assert.ok(url, `gateway did not start: ${stderr}`);
+    const client = new OpenAI({ apiKey: key, baseURL: `${url}/v1` });
+    await client.chat.completions.create({
+      model: 'mini-direct',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    // The ledger flushes within a second; the next evaluation (every 5 s) sees the spend and alerts once.
+    for (let i = 0; i < 150 && rx.received.length === 0; i++) await new Promise((ok) => setTimeout(ok, 100));
+    assert.equal(rx.received.length, 1, `no alert arrived; gateway said: ${stderr}`);
+    assert.equal(rx.received[0]?.path, '/hook');
+    assert.match(JSON.stringify(rx.received[0]?.body), /tiny|budget/i);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((ok) => child.on('exit', ok));
+    await rx.close();
+    await f.cleanup();
+  }
+});
