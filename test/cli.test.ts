@@ -79,3 +79,24 @@ test('a store held by another process is reported as locked, not opened or overw
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the store is opened with the configured memory limit (2GB unless tally.yaml says otherwise)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-mem-'));
+  try {
+    const db = join(dir, 'm.duckdb');
+    const q = "SELECT current_setting('memory_limit') AS m";
+    const def = await runCli(['sql', '--db', db, '--json', q]);
+    assert.equal(def.code, 0, def.stderr);
+    assert.deepEqual(def.json(), [{ m: '1.8 GiB' }]);
+    const cfg = join(dir, 'tally.yaml');
+    writeFileSync(cfg, 'store:\n  memoryLimit: 512MB\n');
+    const set = await runCli(['sql', '--db', db, '--config', cfg, '--json', q]);
+    assert.deepEqual(set.json(), [{ m: '488.2 MiB' }]);
+    writeFileSync(cfg, 'store:\n  memoryLimit: lots\n');
+    const bad = await runCli(['sql', '--db', db, '--config', cfg, q]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /store\.memoryLimit/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -150,7 +150,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       return config;
     },
     async openStore(o) {
-      const s = await openStore({ path: ctx.dbPath, readOnly: o?.readOnly ?? false });
+      const s = await openStore({
+        path: ctx.dbPath,
+        readOnly: o?.readOnly ?? false,
+        memoryLimit: ctx.config().store.memoryLimit,
+      });
       stores.push(s);
       return s;
     },

@@ -67,7 +67,7 @@ export async function startGateway(opts: {
         field: 'gateway.upstreams',
       },
     );
-  const store = await openStore({ path: opts.dbPath });
+  const store = await openStore({ path: opts.dbPath, memoryLimit: opts.config.store.memoryLimit });
   // Prices imported with `tally prices import` and the configured price sheet make metered costs effective.
   registerStoredImports(await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key));
   if (opts.config.pricing.priceSheet) registerPriceSheetFile(opts.config.pricing.priceSheet);

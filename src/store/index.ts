@@ -25,6 +25,10 @@ export function resolveDbPath(opts: {
 }
 
 /** Opens the configured store. */
-export async function openStore(opts: { path: string; readOnly?: boolean }): Promise<CostStore> {
+export async function openStore(opts: {
+  path: string;
+  readOnly?: boolean;
+  memoryLimit?: string | undefined;
+}): Promise<CostStore> {
   return openDuckDBStore(opts);
 }

@@ -30,7 +30,7 @@ export const serveCommand: Command = {
       while (!stopping) {
         const started = Date.now();
         try {
-          const store = await openStore({ path: ctx.dbPath });
+          const store = await openStore({ path: ctx.dbPath, memoryLimit: config.store.memoryLimit });
           try {
             const s = await evaluateAlerts(store, config, new Date());
             const sent = s.alerts.filter((a) => a.outcome === 'sent' || a.outcome === 'updated').length;

@@ -16,6 +16,8 @@ export interface DuckDBStoreOptions {
   readonly path: string;
   /** Open without write access (for `tally sql` and reports while another process writes). */
   readonly readOnly?: boolean;
+  /** DuckDB memory_limit, e.g. '2GB' (DuckDB spills to disk beyond it); DuckDB's default when absent. */
+  readonly memoryLimit?: string | undefined;
 }
 
 /** Opens (creating and migrating if needed) a DuckDB store. */
@@ -25,11 +27,15 @@ export async function openDuckDBStore(opts: DuckDBStoreOptions): Promise<DuckDBS
     mkdirSync(dirname(path), { recursive: true });
     // A read-only open of a store that does not exist yet creates an empty, migrated one first, so that reports
     // on a fresh path answer "no data" rather than failing.
-    if (opts.readOnly && !existsSync(path)) await (await openDuckDBStore({ path })).close();
+    if (opts.readOnly && !existsSync(path))
+      await (await openDuckDBStore({ path, memoryLimit: opts.memoryLimit })).close();
   }
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    instance = await DuckDBInstance.create(path, {
+      ...(opts.readOnly ? { access_mode: 'READ_ONLY' } : {}),
+      ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
+    });
   } catch (err) {
     throw openError(path, err);
   }
