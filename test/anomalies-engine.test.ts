@@ -135,3 +135,33 @@ test('buckets after the last data, and a cost export newest (still filling) day,
   const found = scanSpendAnomalies(cells, { from: t0 + 20 * day, to: t0 + 45 * day, grain: 'day' });
   assert.deepEqual(found, []);
 });
+
+test('a runaway loop on a provisioned (PTU) deployment, invisible in cost, is flagged hourly in tokens', () => {
+  const hour = 3_600_000;
+  const t0 = Date.UTC(2026, 0, 1);
+  const cells: SpendCell[] = [];
+  for (let h = 0; h < 24 * 21; h++) {
+    const daily = 0.5 + 0.5 * Math.sin(((h % 24) / 24) * 2 * Math.PI);
+    const loop = h >= 24 * 20 + 3 && h < 24 * 20 + 6 ? 8 : 1;
+    // PTU traffic has zero marginal cost in the ledger: only its tokens can show a runaway loop.
+    cells.push({
+      source: 'usage',
+      bucket: t0 + h * hour,
+      dims: { deployment: 'gpt-4o-ptu', team: 'support' },
+      costNanos: 0n,
+      tokens: Math.round(20_000 * (0.2 + daily) * (1 + 0.03 * noise()) * loop),
+    });
+  }
+  const found = scanSpendAnomalies(cells, {
+    from: t0 + 24 * 20 * hour,
+    to: t0 + 24 * 21 * hour,
+    grain: 'hour',
+  });
+  const hit = found.find((a) => a.scope === 'all' && a.metric === 'tokens');
+  assert.ok(hit, `found ${JSON.stringify(found.map((a) => [a.scope, a.metric, a.timestamp]))}`);
+  assert.equal(hit.timestamp, new Date(t0 + (24 * 20 + 3) * hour).toISOString());
+  assert.ok(
+    found.every((a) => a.metric === 'tokens'),
+    'nothing is reported in dollars for a $0 scope',
+  );
+});

@@ -97,15 +97,18 @@ export function scanSpendAnomalies(cells: readonly SpendCell[], opts: ScanOption
         minImpactAbs: opts.minImpactUsd ?? 1,
         minImpactPct: opts.minImpactPct,
       });
-      // Tokens too, daily: traffic that is lost or stops (an idle deployment) can be cheap in dollars but
-      // large in tokens. Only drops of 50%+ that the cost check did not already report are kept (hourly token
-      // counts of small scopes are too noisy to page on, and token rises show up in cost).
+      // Tokens too: traffic that is lost or stops (an idle deployment) can be cheap in dollars but large in
+      // tokens. For priced scopes only daily drops of 50%+ that the cost check did not already report are kept
+      // (hourly token counts of small scopes are too noisy to page on, and token rises show up in cost).
       const tokens = new Array<number>(n).fill(0);
       for (const c of sc.cells) {
         const i = Math.floor((c.bucket - first) / step);
         if (i >= 0 && i < n) tokens[i] = tokens[i]! + c.tokens;
       }
       const tokenScores = detectAnomalies(tokens, { season, threshold: opts.threshold, minImpactPct: 0.5 });
+      // A scope with tokens but no priced spend (provisioned/PTU capacity, self-hosted models) is invisible to
+      // the cost check: there every token anomaly counts, rises included, at either grain.
+      const unpriced = nanos.every((v) => v === 0n) && tokens.some((t) => t > 0);
       const ctx: EpisodeContext = {
         source,
         sc,
@@ -128,7 +131,11 @@ export function scanSpendAnomalies(cells: readonly SpendCell[], opts: ScanOption
         for (const p of metric === 'cost' ? scores : tokenScores) {
           const at = first + p.index * step;
           if (!p.anomaly || at < opts.from) continue;
-          if (metric === 'tokens' && (opts.grain !== 'day' || p.kind !== 'drop' || scores[p.index]!.anomaly))
+          if (
+            metric === 'tokens' &&
+            !unpriced &&
+            (opts.grain !== 'day' || p.kind !== 'drop' || scores[p.index]!.anomaly)
+          )
             continue;
           // Daily episodes bridge a quiet weekend (gap of 3 days); hourly ones a gap of 2 hours.
           if (run.length && p.index - run[run.length - 1]! > (opts.grain === 'day' ? 3 : 2)) flush();
