@@ -48,7 +48,8 @@ test('budgets set then budgets status reports spend, forecast with interval and 
     '--json',
   ]);
   assert.equal(r.code, 0, r.stderr);
-  const { budgets } = r.json<{ budgets: Status[] }>();
+  const budgets = r.json<Status[]>();
+  assert.ok(Array.isArray(budgets), 'budgets status --json prints rows');
   const sql = await runCli([
     'sql',
     '--db',

@@ -202,12 +202,10 @@ test('tally demo, re-run and a second seed', async (t) => {
     assert.ok(ids.filter((i) => i.startsWith('team:')).length >= 5, ids.join(' '));
     const r = await runCli(['budgets', 'status', '--db', dbA, '--json', '--at', b.at]);
     assert.equal(r.code, 0, r.stderr);
-    const cli = r.json<{
-      budgets: { id: string; amountUsd: number; spentUsd: number; crossed: unknown[] }[];
-    }>();
-    assert.deepEqual(cli.budgets.map((x) => x.id).sort(), ids);
+    const cli = r.json<{ id: string; amountUsd: number; spentUsd: number; crossed: unknown[] }[]>();
+    assert.deepEqual(cli.map((x) => x.id).sort(), ids);
     for (const row of b.rows) {
-      const c = cli.budgets.find((x) => x.id === row.id)!;
+      const c = cli.find((x) => x.id === row.id)!;
       assert.equal(c.amountUsd, row.amountUsd);
       assert.equal(cents(c.spentUsd), cents(row.spentUsd));
       assert.ok(Array.isArray(c.crossed));

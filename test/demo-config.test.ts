@@ -54,9 +54,9 @@ test('tally budgets status reads the example config budgets', async (t) => {
   const r = await runCli(['budgets', 'status', '--config', example, '--db', join(dir, 't.duckdb'), '--json']);
   assert.equal(r.code, 0, r.stderr);
   const { config } = loadConfig({ path: example, env: {} });
-  const doc = r.json<{ budgets: { id: string; amountUsd: number }[] }>();
-  assert.equal(doc.budgets.length, config.budgets!.length);
-  assert.ok(doc.budgets.some((b) => b.id === 'org-monthly' && b.amountUsd === 25000));
+  const doc = r.json<{ id: string; amountUsd: number }[]>();
+  assert.equal(doc.length, config.budgets!.length);
+  assert.ok(doc.some((b) => b.id === 'org-monthly' && b.amountUsd === 25000));
 });
 
 test('tally gateway starts on the example config once its upstream secrets are in the environment', async (t) => {

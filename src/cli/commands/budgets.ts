@@ -107,7 +107,8 @@ export const budgetsStatusCommand: Command = {
     const store = await ctx.openStore({ readOnly: true });
     const budgets = await allBudgetStatus(store, ctx.config(), now);
     if (ctx.json) {
-      ctx.out.json({ at: now.toISOString(), budgets });
+      // Rows, like `tally usage` and `tally costs`; each row carries its own period window.
+      ctx.out.json(budgets);
       return;
     }
     ctx.out.table(
