@@ -46,7 +46,8 @@ export async function loadUsageCells(
     `SELECT CAST(floor(epoch_ms(start_time) / ${ms}) AS BIGINT) * ${ms} AS bucket,
             team, app, model, deployment, key_id, deployment_type,
             CAST(sum(cost_nanos) AS VARCHAR) AS cost,
-            CAST(sum(input_tokens + output_tokens + reasoning_tokens) AS DOUBLE) AS tokens
+            -- output_tokens already includes reasoning tokens (OpenAI usage semantics): never add them twice.
+            CAST(sum(input_tokens + output_tokens) AS DOUBLE) AS tokens
        FROM usage_events WHERE start_time >= $1 AND start_time < $2
       GROUP BY ALL`,
     [from, to],
