@@ -82,12 +82,14 @@ test('messy rows load, and unloadable rows go to a quarantine file with line and
     'short,row',
     'abc,1,1,2026-01-17T00:00:00Z,acct,2026-01-01,Compute,,1,Usage',
     '3,3,3,not-a-date,acct,2026-01-01,Compute,,1,Usage',
+    // M/D/YY, as some SaaS FOCUS examples write it (DuckDB's own cast would read it as the year 1).
+    '4,4,4,1/17/26,acct,2026-01-01,Compute,,1,Usage',
   ];
   writeFileSync(file, '\uFEFF' + [header, ...rows].join('\r\n') + '\r\n');
   const r = await runCli(['ingest', file, '--db', db, '--json', '--quarantine', join(dir, 'q')]);
   assert.equal(r.code, 0, r.stderr);
   const out = r.json<{ rowsRead: number; rowsLoaded: number; rowsRejected: number; quarantine?: string }>();
-  assert.deepEqual([out.rowsRead, out.rowsLoaded, out.rowsRejected], [5, 2, 3]);
+  assert.deepEqual([out.rowsRead, out.rowsLoaded, out.rowsRejected], [6, 3, 3]);
   assert.ok(out.quarantine && existsSync(out.quarantine));
   const q = readFileSync(out.quarantine, 'utf8');
   // Line 4 is a record with too few columns; the lines after it still point at the right rows.
@@ -109,6 +111,7 @@ test('messy rows load, and unloadable rows go to a quarantine file with line and
   assert.equal(got[0]?.q, '-2.0000000000');
   assert.equal(got[1]?.d, '2026-01-16 10');
   assert.equal(got[1]?.t, null);
+  assert.equal(got[2]?.d, '2026-01-17 00');
 });
 
 test('a failed ingest run leaves the store as it was', async () => {

@@ -37,11 +37,12 @@ export function sqlNumber(text: string, type: 'money' | 'price' | 'quantity', de
 
 /** strptime formats tried after ISO 8601: US dates as Azure EA exports write them. */
 const DATE_FORMATS = [
+  // Two-digit years first: '%m/%d/%Y' would read 4/1/25 as the year 25; '%y' refuses a four-digit year.
+  '%m/%d/%y',
   '%m/%d/%Y',
   '%m/%d/%Y %H:%M:%S',
   '%m/%d/%Y %I:%M:%S %p',
   '%m/%d/%Y %H:%M',
-  '%m/%d/%y',
   '%Y%m%d',
   // Day.month.year, as semicolon-separated (European) exports write dates; dots make it unambiguous.
   '%d.%m.%Y',
@@ -51,7 +52,9 @@ const DATE_FORMATS = [
 /** Text to TIMESTAMPTZ: ISO 8601 (zone or not; no zone means UTC), then US formats. */
 export function sqlTimestamp(text: string): string {
   const fmts = `[${DATE_FORMATS.map(lit).join(', ')}]`;
-  return `coalesce(TRY_CAST(${text} AS TIMESTAMPTZ), CAST(try_strptime(${text}, ${fmts}) AS TIMESTAMPTZ))`;
+  // Only text that starts like ISO (YYYY-) goes through DuckDB's cast: it also accepts slashes and reads
+  // 4/1/25 as the year 4. Everything else is parsed by the explicit formats.
+  return `coalesce(CASE WHEN ${text} LIKE '____-%' THEN TRY_CAST(${text} AS TIMESTAMPTZ) END, CAST(try_strptime(${text}, ${fmts}) AS TIMESTAMPTZ))`;
 }
 
 /** Text to a JSON object text; Azure writes tags without braces ("a": "1","b": "2"). */
