@@ -201,7 +201,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (!isAdmin(req)) throw new TallyError('unauthorized', 'admin token required');
     if (url.pathname === '/admin/usage' && req.method === 'GET') {
-      // Make every acknowledged event visible to the report first.
+      // Make every request answered before this one visible to the report: wait (2 s at most) until they are
+      // metered, hand the meter's batch to the ledger, then flush the ledger into the store.
+      const earlier = [...active].filter(([r]) => r !== res).map(([, p]) => p);
+      await Promise.race([Promise.all(earlier), new Promise((ok) => setTimeout(ok, 2000).unref())]);
+      await meter.settled();
       await opts.ledger.flush();
       const by = parseUsageBy(url.searchParams.get('by') ?? undefined);
       const w = parseWindow(
@@ -246,14 +250,22 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   }
 
   let draining = false;
+  /** Requests not yet both answered and metered, so a report can wait for those that came before it. */
+  const active = new Map<ServerResponse, Promise<void>>();
   const server = createServer(
     { requestTimeout: 300_000, headersTimeout: 60_000, keepAliveTimeout: 5_000 },
     (req, res) => {
       // In flight until the response is closed AND the pipeline has metered it (the drain waits for both).
       metrics.inFlight++;
       let done = 0;
+      let finished: () => void = () => undefined;
+      active.set(res, new Promise<void>((ok) => (finished = ok)));
       const release = (): void => {
-        if (++done === 2) metrics.inFlight--;
+        if (++done === 2) {
+          metrics.inFlight--;
+          active.delete(res);
+          finished();
+        }
       };
       res.once('close', release);
       // The path only (query ignored on the API: api-version is the upstream's, from config). Percent-encoding
