@@ -100,3 +100,13 @@ test('the store is opened with the configured memory limit (2GB unless tally.yam
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a command group without its subcommand lists the subcommands and exits non-zero', async () => {
+  const r = await runCli(['keys']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /keys create/);
+  assert.match(r.stderr, /keys rotate/);
+  const h = await runCli(['budgets', '--help']);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /budgets status/);
+});

@@ -106,6 +106,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const found = findCommand(argv);
   if (!found) {
     const word = argv.find((a) => !a.startsWith('-')) ?? argv[0];
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${word} `));
+    if (group.length > 0) {
+      // `tally keys` alone: list the subcommands of the group.
+      const width = Math.max(...group.map((c) => c.name.length));
+      const lines = group.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+      const help = argv.includes('--help') || argv.includes('-h');
+      (help ? process.stdout : process.stderr).write(`tally ${word} needs a subcommand:\n${lines}\n`);
+      return help ? 0 : 2;
+    }
     process.stderr.write(`error: unknown command "${word}"\n\n${mainHelp()}\n`);
     return 2;
   }
