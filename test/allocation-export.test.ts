@@ -3,36 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCsv } from '../src/core/index.js';
 import { runCli } from './cli.js';
 import { insertCostRows, seedStandardOrg, STANDARD_CONFIG, withStore } from './_allocation-fixture.js';
 
-/** Minimal RFC 4180 reader for the test (quoted fields may hold commas, quotes and newlines). */
+/** The exported CSV as objects keyed by header. */
 function readCsv(text: string): Record<string, string>[] {
-  const records: string[][] = [];
-  let field = '';
-  let rec: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      rec.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      rec.push(field);
-      records.push(rec);
-      rec = [];
-      field = '';
-    } else field += ch;
-  }
-  const [header, ...rows] = records;
+  const [header, ...rows] = parseCsv(text);
   return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ''])));
 }
 
