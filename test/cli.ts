@@ -1,6 +1,7 @@
 /** Test helper: runs the real CLI (TypeScript source via tsx) in a child process and captures its output. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,3 +47,48 @@ export function runCli(
 export const REPO_ROOT = ROOT;
 /** Path of ../shared beside the checkout (reference data); tests that read it skip when it is absent. */
 export const SHARED_DIR = join(ROOT, '..', 'shared');
+
+/** A `tally gateway` started through the real CLI in a child process. */
+export interface CliGateway {
+  readonly url: string;
+  /** What the gateway printed on stderr so far. */
+  stderr(): string;
+  /** Sends SIGTERM and resolves with the exit code once it has drained and exited. */
+  stop(): Promise<number | null>;
+  /** Kills it without draining (for cleanup after a failed test). */
+  kill(): void;
+}
+
+/** Starts `tally gateway --config C --db D --port 0` and waits until `/healthz` answers 200. */
+export async function startGatewayCli(configPath: string, dbPath: string): Promise<CliGateway> {
+  const child = spawn(
+    process.execPath,
+    ['--import', TSX, MAIN, 'gateway', '--config', configPath, '--db', dbPath, '--port', '0'],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let err = '';
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  const gw: CliGateway = {
+    url: '',
+    stderr: () => err,
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    kill: () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+  const statePath = `${dbPath}.gateway.json`;
+  for (let i = 0; i < 600 && child.exitCode === null; i++) {
+    if (existsSync(statePath)) {
+      const { url } = JSON.parse(readFileSync(statePath, 'utf8')) as { url: string };
+      const r = await fetch(`${url}/healthz`).catch(() => null);
+      if (r?.status === 200) return { ...gw, url };
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  gw.kill();
+  throw new Error(`gateway did not become healthy: ${err}`);
+}

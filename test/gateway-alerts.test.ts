@@ -1,11 +1,8 @@
 /** The running gateway holds the store, so it evaluates budgets and alerts itself, as `tally serve` would. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import OpenAI from 'openai';
-import { REPO_ROOT, runCli } from './cli.js';
+import { runCli, startGatewayCli, type CliGateway } from './cli.js';
 import { makeFixture } from './gateway-fixture.js';
 import { startReceiver } from './_receiver.js';
 
@@ -38,32 +35,10 @@ test('tally gateway evaluates budgets every alerts.intervalSeconds and posts the
   ]);
   assert.equal(made.code, 0, made.stderr);
   const { key } = made.json<{ key: string }>();
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      import.meta.resolve('tsx'),
-      join(REPO_ROOT, 'src/cli/main.ts'),
-      'gateway',
-      '--config',
-      f.configPath,
-      '--db',
-      f.dbPath,
-      '--port',
-      '0',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  let gw: CliGateway | null = null;
   try {
-    let url = '';
-    for (let i = 0; i < 300 && !url; i++) {
-      const st = `${f.dbPath}.gateway.json`;
-      if (existsSync(st)) url = (JSON.parse(readFileSync(st, 'utf8')) as { url: string }).url;
-      else await new Promise((ok) => setTimeout(ok, 100));
-    }
-    assert.ok(url, `gateway did not start: ${stderr}`);
+    gw = await startGatewayCli(f.configPath, f.dbPath);
+    const url = gw.url;
     const client = new OpenAI({ apiKey: key, baseURL: `${url}/v1` });
     await client.chat.completions.create({
       model: 'mini-direct',
@@ -71,12 +46,11 @@ test('tally gateway evaluates budgets every alerts.intervalSeconds and posts the
     });
     // The ledger flushes within a second; the next evaluation (every 5 s) sees the spend and alerts once.
     for (let i = 0; i < 150 && rx.received.length === 0; i++) await new Promise((ok) => setTimeout(ok, 100));
-    assert.equal(rx.received.length, 1, `no alert arrived; gateway said: ${stderr}`);
+    assert.equal(rx.received.length, 1, `no alert arrived; gateway said: ${gw.stderr()}`);
     assert.equal(rx.received[0]?.path, '/hook');
     assert.match(JSON.stringify(rx.received[0]?.body), /tiny|budget/i);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((ok) => child.on('exit', ok));
+    await gw?.stop();
     await rx.close();
     await f.cleanup();
   }

@@ -1,38 +1,22 @@
 /** Contract tests for `tally keys create`, `tally gateway` and `tally usage`, run through the real CLI. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import OpenAI from 'openai';
 import { priceUsage } from '../src/catalog/index.js';
 import { MOCK_USAGE } from '../src/gateway/testing/mock-upstream.js';
-import { REPO_ROOT, runCli } from './cli.js';
+import { runCli, startGatewayCli, type CliGateway } from './cli.js';
 import { makeFixture, type GatewayFixture } from './gateway-fixture.js';
 
 let f: GatewayFixture;
-let child: ChildProcess | null = null;
-let stderr = '';
+let gw: CliGateway | null = null;
 before(async () => {
   f = await makeFixture();
 });
 after(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  gw?.kill();
   await f.cleanup();
 });
-
-async function waitForGateway(): Promise<string> {
-  const statePath = `${f.dbPath}.gateway.json`;
-  for (let i = 0; i < 600; i++) {
-    if (existsSync(statePath)) {
-      const { url } = JSON.parse(readFileSync(statePath, 'utf8')) as { url: string };
-      const r = await fetch(`${url}/healthz`).catch(() => null);
-      if (r?.status === 200) return url;
-    }
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-  throw new Error(`gateway did not become healthy: ${stderr}`);
-}
 
 test('a key created by the CLI works on a gateway started later, usage reports it while running and after SIGTERM', async () => {
   const created = await runCli([
@@ -65,28 +49,8 @@ test('a key created by the CLI works on a gateway started later, usage reports i
   assert.equal(listed.code, 0, listed.stderr);
   assert.ok(!listed.stdout.includes(key), 'the secret is never listed');
 
-  child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO_ROOT, 'src/cli/main.ts'),
-      'gateway',
-      '--config',
-      f.configPath,
-      '--db',
-      f.dbPath,
-      '--port',
-      '0',
-    ],
-    {
-      cwd: REPO_ROOT,
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-  const url = await waitForGateway();
+  gw = await startGatewayCli(f.configPath, f.dbPath);
+  const url = gw.url;
 
   const client = new OpenAI({ apiKey: key, baseURL: `${url}/v1` });
   const { data, response } = await client.chat.completions
@@ -186,9 +150,7 @@ test('a key created by the CLI works on a gateway started later, usage reports i
   assert.equal(lastLive.code, 0, lastLive.stderr);
 
   // SIGTERM drains and flushes: the same report from the store afterwards.
-  const exited = new Promise<number | null>((ok) => child!.once('exit', (code) => ok(code)));
-  child.kill('SIGTERM');
-  assert.equal(await exited, 0, stderr);
+  assert.equal(await gw.stop(), 0, gw.stderr());
   assert.ok(!existsSync(`${f.dbPath}.gateway.json`), 'state file removed');
   const offline = await runCli([
     'usage',

@@ -1,11 +1,8 @@
 /** Contract: through the real CLI (`tally keys create`, `tally gateway`), limits answer 429 and 403 OpenAI-shaped. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import OpenAI from 'openai';
-import { REPO_ROOT, runCli } from './cli.js';
+import { runCli, startGatewayCli, type CliGateway } from './cli.js';
 import { makeFixture, type GatewayFixture } from './gateway-fixture.js';
 
 const POLICY = `policy:
@@ -15,13 +12,12 @@ const POLICY = `policy:
 `;
 
 let f: GatewayFixture;
-let child: ChildProcess | null = null;
-let stderr = '';
+let gw: CliGateway | null = null;
 before(async () => {
   f = await makeFixture(POLICY);
 });
 after(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  gw?.kill();
   await f.cleanup();
 });
 
@@ -44,19 +40,6 @@ async function createKey(...flags: string[]): Promise<string> {
   return r.json<{ key: string }>().key;
 }
 
-async function waitForGateway(): Promise<string> {
-  const statePath = `${f.dbPath}.gateway.json`;
-  for (let i = 0; i < 300; i++) {
-    if (existsSync(statePath)) {
-      const { url } = JSON.parse(readFileSync(statePath, 'utf8')) as { url: string };
-      const r = await fetch(`${url}/healthz`).catch(() => null);
-      if (r?.status === 200) return url;
-    }
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-  throw new Error(`gateway did not become healthy: ${stderr}`);
-}
-
 async function errorOf(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
   try {
     await p;
@@ -71,24 +54,8 @@ test('keys made by the CLI get 429 for TPM, 403 for budget and 403 for policy fr
   const tpmKey = await createKey('--env', 'prod', '--tpm', '100');
   const budgetKey = await createKey('--env', 'prod', '--budget-usd', '0.000001', '--budget-period', 'day');
   const devKey = await createKey('--env', 'dev');
-  child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO_ROOT, 'src/cli/main.ts'),
-      'gateway',
-      '--config',
-      f.configPath,
-      '--db',
-      f.dbPath,
-      '--port',
-      '0',
-    ],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
-  const url = await waitForGateway();
+  gw = await startGatewayCli(f.configPath, f.dbPath);
+  const url = gw.url;
   const client = (key: string) => new OpenAI({ apiKey: key, baseURL: `${url}/v1`, maxRetries: 0 });
   const ask = {
     model: 'gpt-4o-mini',
@@ -115,7 +82,5 @@ test('keys made by the CLI get 429 for TPM, 403 for budget and 403 for policy fr
   assert.equal((policy.error as { code?: string }).code, 'policy_denied');
   assert.match(policy.message, /policy\.environments\.dev\.allowModels/);
 
-  child.kill('SIGTERM');
-  const code = await new Promise<number | null>((ok) => child!.once('exit', (c) => ok(c)));
-  assert.equal(code, 0, stderr);
+  assert.equal(await gw.stop(), 0, gw.stderr());
 });
