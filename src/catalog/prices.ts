@@ -153,12 +153,16 @@ function costAt(u: TokenUsage, p: TokenPrice): Nanos {
   );
 }
 
+const USAGE_FIELDS = ['inputTokens', 'cachedInputTokens', 'outputTokens', 'reasoningTokens', 'cacheWriteTokens'] as const;
+
 function checkUsage(u: TokenUsage): void {
-  for (const [k, v] of Object.entries(u))
-    if (v !== undefined && (!Number.isInteger(v) || (v as number) < 0))
+  for (const k of USAGE_FIELDS) {
+    const v = u[k];
+    if (v !== undefined && (!Number.isInteger(v) || v < 0))
       throw new TallyError('invalid_input', `${k} must be a non-negative integer (got ${String(v)})`, {
         field: k,
       });
+  }
   if (u.cachedInputTokens + (u.cacheWriteTokens ?? 0) > u.inputTokens)
     throw new TallyError(
       'invalid_input',
@@ -174,6 +178,76 @@ function checkUsage(u: TokenUsage): void {
 }
 
 /**
+ * Everything that decides what a request costs on one (model, deployment, provider, region) on one day: the
+ * list price, an imported price sheet's price if one applies, else the most specific discount.
+ */
+export interface RateCard {
+  readonly list: TokenPrice;
+  /** Negotiated price from an imported sheet (wins over discounts). */
+  readonly sheet: TokenPrice | null;
+  /** Percent off list when no sheet applies. */
+  readonly discountPercent: number | null;
+  readonly priceVersion: string;
+}
+
+const DAY_MS = 86_400_000;
+// The gateway prices every request (twice with a reservation): cards are memoised per discounts list and
+// (query, UTC day), bounded, and dropped when registered imports change.
+const cards = new WeakMap<readonly Discount[], { generation: number; memo: Map<string, RateCard | null> }>();
+const NO_DISCOUNTS: readonly Discount[] = [];
+
+function buildCard(q: PriceQuery, discounts: readonly Discount[]): RateCard | null {
+  const c = canonicalQuery(q);
+  const list = pick(c, 'list');
+  if (!list) return null;
+  const sheet = pick(c, 'effective');
+  return {
+    list: toTokenPrice(list, c),
+    sheet: sheet ? toTokenPrice(sheet, c) : null,
+    discountPercent: sheet ? null : (matchDiscount(c, discounts)?.percent ?? null),
+    priceVersion: (sheet ?? list).version,
+  };
+}
+
+/** The rate card for a query (default now); throws `not_found` when the catalog has no list price. */
+export function rateCard(q: PriceQuery, discounts: readonly Discount[] = NO_DISCOUNTS): RateCard {
+  const generation = registryGeneration();
+  let entry = cards.get(discounts);
+  if (!entry || entry.generation !== generation || entry.memo.size > MEMO_LIMIT)
+    cards.set(discounts, (entry = { generation, memo: new Map() }));
+  const memo = entry.memo;
+  const at = q.at ?? new Date();
+  const key = `${q.model}\u0001${q.deployment}\u0001${q.provider ?? ''}\u0001${q.region ?? ''}\u0001${Math.floor(at.getTime() / DAY_MS)}`;
+  let card = memo.get(key);
+  if (card === undefined) {
+    card = buildCard({ ...q, at }, discounts);
+    memo.set(key, card);
+  }
+  if (card) return card;
+  const c = canonicalQuery({ ...q, at });
+  throw new TallyError(
+    'not_found',
+    `no ${c.provider} price for ${c.model.id} on deployment type ${c.deployment} at ${c.day}`,
+    { model: c.model.id, deployment: c.deployment, provider: c.provider },
+  );
+}
+
+/** Exact cost of a usage on a rate card (see `priceUsage`). */
+export function costOnCard(
+  usage: TokenUsage,
+  card: RateCard,
+): { costNanos: bigint; listCostNanos: bigint; priceVersion: string } {
+  checkUsage(usage);
+  const listCostNanos = costAt(usage, card.list);
+  const costNanos = card.sheet
+    ? costAt(usage, card.sheet)
+    : card.discountPercent !== null
+      ? applyDiscount(listCostNanos, card.discountPercent)
+      : listCostNanos;
+  return { costNanos, listCostNanos, priceVersion: card.priceVersion };
+}
+
+/**
  * Exact cost of one request. OpenAI semantics: input includes cached, output includes reasoning (never billed
  * twice). Provisioned deployments cost 0 per token. Effective cost uses an imported price sheet when one
  * matches, else the most specific discount. A missing price throws `not_found` (never priced at zero).
@@ -181,29 +255,10 @@ function checkUsage(u: TokenUsage): void {
 export function priceUsage(
   usage: TokenUsage,
   q: PriceQuery,
-  discounts: readonly Discount[] = [],
+  discounts: readonly Discount[] = NO_DISCOUNTS,
 ): { costNanos: bigint; listCostNanos: bigint; priceVersion: string } {
   checkUsage(usage);
-  const c = canonicalQuery(q);
-  const list = pick(c, 'list');
-  if (!list)
-    throw new TallyError(
-      'not_found',
-      `no ${c.provider} price for ${c.model.id} on deployment type ${c.deployment} at ${c.day}`,
-      {
-        model: c.model.id,
-        deployment: c.deployment,
-        provider: c.provider,
-      },
-    );
-  const listPrice = toTokenPrice(list, c);
-  const listCostNanos = costAt(usage, listPrice);
-  const sheet = pick(c, 'effective');
-  if (sheet)
-    return { costNanos: costAt(usage, toTokenPrice(sheet, c)), listCostNanos, priceVersion: sheet.version };
-  const d = matchDiscount(c, discounts);
-  const costNanos = d ? applyDiscount(listCostNanos, d.percent) : listCostNanos;
-  return { costNanos, listCostNanos, priceVersion: list.version };
+  return costOnCard(usage, rateCard(q, discounts));
 }
 
 /** Every price record (built-in and registered imports), for listings. */

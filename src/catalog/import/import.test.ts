@@ -94,11 +94,14 @@ test('a registered price sheet sets effective cost while list cost stays at list
   ].join('\n');
   const sheet = parsePriceSheetCsv(csv, { source: 'test sheet' });
   assert.equal(sheet.records.length, 1);
+  const usage = { inputTokens: 1_000_000, cachedInputTokens: 0, outputTokens: 1_000_000 };
+  const q = { model: 'gpt-4.1', deployment: 'global-standard', at: new Date('2025-06-01') };
+  const half = [{ percent: 50 }];
+  // Priced (and memoised) before the sheet exists: the discount applies.
+  assert.equal(priceUsage(usage, q, half).costNanos, 5_000_000_000n);
   registerPrices(sheet.records);
   try {
-    const usage = { inputTokens: 1_000_000, cachedInputTokens: 0, outputTokens: 1_000_000 };
-    const q = { model: 'gpt-4.1', deployment: 'global-standard', at: new Date('2025-06-01') };
-    const r = priceUsage(usage, q, [{ percent: 50 }]);
+    const r = priceUsage(usage, q, half);
     assert.equal(r.listCostNanos, 10_000_000_000n);
     // The sheet wins over the generic discount: $1.50 + $6.00.
     assert.equal(r.costNanos, 7_500_000_000n);
@@ -110,4 +113,6 @@ test('a registered price sheet sets effective cost while list cost stays at list
   } finally {
     clearRegisteredPrices();
   }
+  // Once the sheet is gone, the memoised sheet price is gone with it.
+  assert.equal(priceUsage(usage, q, half).costNanos, 5_000_000_000n);
 });
