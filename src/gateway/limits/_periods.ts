@@ -6,8 +6,26 @@ export type Period = 'hour' | 'day' | 'week' | 'month';
 /** Every period, shortest first. */
 export const PERIODS: readonly Period[] = ['hour', 'day', 'week', 'month'];
 
+/** A fixed window [start, end) and the label naming its bucket. */
+export interface PeriodWindow {
+  readonly start: number;
+  readonly end: number;
+  readonly label: string;
+}
+
+// Every admission asks for the current window of each period it limits: keep the last one per period.
+const current = new Map<Period, PeriodWindow>();
+
 /** The window [start, end) of `period` containing `nowMs`, and a label naming that bucket. */
-export function periodWindow(period: Period, nowMs: number): { start: number; end: number; label: string } {
+export function periodWindow(period: Period, nowMs: number): PeriodWindow {
+  const last = current.get(period);
+  if (last && nowMs >= last.start && nowMs < last.end) return last;
+  const w = computeWindow(period, nowMs);
+  current.set(period, w);
+  return w;
+}
+
+function computeWindow(period: Period, nowMs: number): PeriodWindow {
   const d = new Date(nowMs);
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();

@@ -78,6 +78,59 @@ export function keyLimitSpec(config: Record<string, unknown>): LimitSpec {
   );
 }
 
+/** A check with everything but the request's amount and window filled in; compiled once per scope's spec. */
+interface CheckTemplate {
+  /** Counter id, or its prefix before the window label for fixed windows. */
+  readonly id: string;
+  readonly kind: LimitCheck['kind'];
+  readonly rule: string;
+  readonly limit: bigint;
+  readonly hard: boolean;
+  /** Fixed-window period; null for the rate bucket. */
+  readonly period: Period | null;
+}
+
+// Compiled per spec object (key configs are cached by the key resolver, config sections live for the
+// gateway's life), so ids, rules and USD limits are built once, not per request.
+const compiled = new WeakMap<LimitSpec, { scope: ScopeKind; value: string; checks: CheckTemplate[] }>();
+
+function templatesOf(scope: ScopeKind, value: string, spec: LimitSpec, rulePrefix: string): CheckTemplate[] {
+  const hit = compiled.get(spec);
+  if (hit && hit.scope === scope && hit.value === value) return hit.checks;
+  const enc = encodeURIComponent(value);
+  const checks: CheckTemplate[] = [];
+  if (spec.tpm !== undefined)
+    checks.push({
+      id: `rate:${scope}:${enc}`,
+      kind: 'rate',
+      rule: `${rulePrefix}.tpm`,
+      limit: BigInt(spec.tpm),
+      hard: true,
+      period: null,
+    });
+  if (spec.quota)
+    checks.push({
+      id: `quota:${scope}:${enc}:${spec.quota.period}:`,
+      kind: 'quota',
+      rule: `${rulePrefix}.quota`,
+      limit: BigInt(spec.quota.tokens),
+      hard: true,
+      period: spec.quota.period,
+    });
+  const budgets = spec.budget === undefined ? [] : Array.isArray(spec.budget) ? spec.budget : [spec.budget];
+  for (const b of budgets)
+    checks.push({
+      id: `budget:${scope}:${enc}:${b.period}:`,
+      kind: 'budget',
+      rule: `${rulePrefix}.budget`,
+      limit: parseUsd(b.usd),
+      hard: b.hard,
+      period: b.period,
+    });
+  compiled.set(spec, { scope, value, checks });
+  return checks;
+}
+
 /** Every check for one request, key first, then team, then app. */
 export function buildLimitChecks(
   cfg: LimitsConfig | undefined,
@@ -88,39 +141,16 @@ export function buildLimitChecks(
   const checks: LimitCheck[] = [];
   const add = (scope: ScopeKind, value: string | null, spec: LimitSpec | undefined, rulePrefix: string) => {
     if (value === null || !spec) return;
-    if (spec.tpm !== undefined)
+    for (const t of templatesOf(scope, value, spec, rulePrefix)) {
+      const w = t.period === null ? null : periodWindow(t.period, nowMs);
       checks.push({
-        id: `rate:${scope}:${encodeURIComponent(value)}`,
-        kind: 'rate',
-        rule: `${rulePrefix}.tpm`,
-        limit: BigInt(spec.tpm),
-        amount: worst.tokens,
-        hard: true,
-        resetAt: nowMs + 60_000,
-      });
-    if (spec.quota) {
-      const { id, resetAt } = windowCounterId('quota', scope, value, spec.quota.period, nowMs);
-      checks.push({
-        id,
-        kind: 'quota',
-        rule: `${rulePrefix}.quota`,
-        limit: BigInt(spec.quota.tokens),
-        amount: worst.tokens,
-        hard: true,
-        resetAt,
-      });
-    }
-    const budgets = spec.budget === undefined ? [] : Array.isArray(spec.budget) ? spec.budget : [spec.budget];
-    for (const b of budgets) {
-      const { id, resetAt } = windowCounterId('budget', scope, value, b.period, nowMs);
-      checks.push({
-        id,
-        kind: 'budget',
-        rule: `${rulePrefix}.budget`,
-        limit: parseUsd(b.usd),
-        amount: worst.costNanos,
-        hard: b.hard,
-        resetAt,
+        id: w ? t.id + w.label : t.id,
+        kind: t.kind,
+        rule: t.rule,
+        limit: t.limit,
+        amount: t.kind === 'budget' ? worst.costNanos : worst.tokens,
+        hard: t.hard,
+        resetAt: w ? w.end : nowMs + 60_000,
       });
     }
   };
