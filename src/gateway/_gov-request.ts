@@ -3,7 +3,8 @@ import { countChatTokens, resolveModel } from '../catalog/index.js';
 import { evaluatePolicy, policyError } from '../policy/index.js';
 import { trimMessages } from './_trim.js';
 import { priceOn, requestedMaxOutput } from './_gov-state.js';
-import type { RequestContext } from './pipeline.js';
+import type { DeploymentType } from '../ledger/index.js';
+import type { RequestContext, RouteTarget } from './pipeline.js';
 
 // ---- policy ----
 
@@ -25,14 +26,39 @@ function namesOf(model: string): string[] {
   return names;
 }
 
+// What policy matches on for a route's targets, built once per (targets list, requested name).
+const routeFacts = new WeakMap<
+  readonly RouteTarget[],
+  Map<string, { modelNames: string[]; deploymentTypes: DeploymentType[] }>
+>();
+
+function factsOf(targets: readonly RouteTarget[], requestModel: string) {
+  let byName = routeFacts.get(targets);
+  if (!byName) routeFacts.set(targets, (byName = new Map()));
+  let f = byName.get(requestModel);
+  if (!f) {
+    f = {
+      modelNames: [...new Set([requestModel, ...targets.flatMap((t) => namesOf(t.model))])],
+      deploymentTypes: targets.map((t) => t.deploymentType),
+    };
+    if (byName.size > 1000) byName.clear();
+    byName.set(requestModel, f);
+  }
+  return f;
+}
+
 /** Policy, after routing so the served models and deployment types are known. Throws policy_denied (403). */
-export async function enforcePolicy(ctx: RequestContext): Promise<void> {
+export function enforcePolicy(ctx: RequestContext): void {
   const key = ctx.key;
   const allowed = key?.config['allowedModels'];
-  const decision = evaluatePolicy(ctx.services.config.policy, {
+  const policy = ctx.services.config.policy;
+  // Nothing to decide: no policy section and no per-key model list.
+  if (!policy && !Array.isArray(allowed)) return;
+  const facts = factsOf(ctx.targets, ctx.requestModel);
+  const decision = evaluatePolicy(policy, {
     environment: key?.environment ?? null,
-    modelNames: [...new Set([ctx.requestModel, ...ctx.targets.flatMap((t) => namesOf(t.model))])],
-    deploymentTypes: ctx.targets.map((t) => t.deploymentType),
+    modelNames: facts.modelNames,
+    deploymentTypes: facts.deploymentTypes,
     requestedMaxOutputTokens: requestedMaxOutput(ctx.body),
     tags: key?.tags ?? {},
     keyAllowedModels: Array.isArray(allowed)

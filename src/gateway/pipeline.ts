@@ -126,7 +126,7 @@ export interface RequestContext {
   /** End user for per-user metering (`user` field or `x-tally-user` header). */
   endUser: string | null;
   /** Ordered deployments to try; set by `route`. */
-  targets: RouteTarget[];
+  targets: readonly RouteTarget[];
   /** The deployment that answered (or was last tried). */
   target: RouteTarget | null;
   /** Upstream calls made (spillover included); failed attempts are not billed, the answer is billed once. */

@@ -126,7 +126,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     route(ctx) {
       const allowed = ctx.key?.config['allowedModels'];
       const r = routes.resolve(ctx.requestModel, Array.isArray(allowed) ? (allowed as string[]) : undefined);
-      ctx.targets = [...r.targets];
+      ctx.targets = r.targets;
       ctx.maxAttempts = r.maxAttempts;
     },
     forward: (ctx) =>
