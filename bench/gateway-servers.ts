@@ -12,18 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
+import type * as CoreLib from '../src/core/index.js';
+import type * as GatewayLib from '../src/gateway/index.js';
+import type * as MockLib from '../src/gateway/testing/mock-upstream.js';
+import type * as StoreLib from '../src/store/index.js';
 
 // Tally runs from the compiled `dist/` (what `npx tally gateway` runs), not through the tsx loader, whose
 // per-closure helpers would charge Tally for a cost users never pay. BENCH_FROM_SRC=1 runs the sources.
 const LIB = new URL(process.env['BENCH_FROM_SRC'] ? '../src/' : '../dist/', import.meta.url).href;
-const { loadConfig } = (await import(`${LIB}core/index.js`)) as typeof import('../src/core/index.js');
-const { createKey, startGateway } = (await import(
-  `${LIB}gateway/index.js`
-)) as typeof import('../src/gateway/index.js');
-const { startMockUpstream } = (await import(
-  `${LIB}gateway/testing/mock-upstream.js`
-)) as typeof import('../src/gateway/testing/mock-upstream.js');
-const { openStore } = (await import(`${LIB}store/index.js`)) as typeof import('../src/store/index.js');
+const { loadConfig } = (await import(`${LIB}core/index.js`)) as typeof CoreLib;
+const { createKey, startGateway } = (await import(`${LIB}gateway/index.js`)) as typeof GatewayLib;
+const { startMockUpstream } = (await import(`${LIB}gateway/testing/mock-upstream.js`)) as typeof MockLib;
+const { openStore } = (await import(`${LIB}store/index.js`)) as typeof StoreLib;
 
 const [kind, mockUrl] = process.argv.slice(2);
 const ready = (o: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
