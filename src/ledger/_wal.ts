@@ -10,6 +10,17 @@ import type { UsageEvent } from './event.js';
 const SEGMENT_RE = /^wal-(\d{8})\.jsonl$/;
 
 const q = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
+// Most fields repeat from event to event (team, app, model, deployment...): quote each distinct value once.
+const quoted = new Map<string, string>();
+const qc = (v: string | null): string => {
+  if (v === null) return 'null';
+  let s = quoted.get(v);
+  if (s === undefined) {
+    if (quoted.size >= 10_000) quoted.clear();
+    quoted.set(v, (s = JSON.stringify(v)));
+  }
+  return s;
+};
 const n = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'null' : String(v));
 
 /**
@@ -18,19 +29,17 @@ const n = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'nu
  * the DuckDB WAL loader (store/duckdb/_usage.ts) reads exactly these.
  */
 export function encodeEvent(e: UsageEvent): string {
-  return (
-    `{"id":${q(e.id)},"startTime":${n(e.startTime)},"durationMs":${n(e.durationMs)},"ttftMs":${n(e.ttftMs)},` +
-    `"keyId":${q(e.keyId)},"team":${q(e.team)},"app":${q(e.app)},"environment":${q(e.environment)},` +
-    `"costCenter":${q(e.costCenter)},"endUser":${q(e.endUser)},"tags":${JSON.stringify(e.tags ?? {})},` +
-    `"provider":${q(e.provider)},"upstream":${q(e.upstream)},"deployment":${q(e.deployment)},` +
-    `"requestModel":${q(e.requestModel)},"model":${q(e.model)},"deploymentType":${q(e.deploymentType)},` +
-    `"region":${q(e.region)},"operation":${q(e.operation)},"streamed":${e.streamed ? 'true' : 'false'},` +
-    `"inputTokens":${n(e.inputTokens)},"cachedInputTokens":${n(e.cachedInputTokens)},` +
-    `"outputTokens":${n(e.outputTokens)},"reasoningTokens":${n(e.reasoningTokens)},` +
-    `"usageSource":${q(e.usageSource)},"httpStatus":${n(e.httpStatus)},"errorClass":${q(e.errorClass)},` +
-    `"cacheOutcome":${q(e.cacheOutcome)},"attempts":${n(e.attempts)},"costNanos":"${e.costNanos}",` +
-    `"listCostNanos":"${e.listCostNanos}","savedCostNanos":"${e.savedCostNanos}","priceVersion":${q(e.priceVersion)}}`
-  );
+  return `{"id":${q(e.id)},"startTime":${n(e.startTime)},"durationMs":${n(e.durationMs)},"ttftMs":${n(e.ttftMs)},\
+"keyId":${qc(e.keyId)},"team":${qc(e.team)},"app":${qc(e.app)},"environment":${qc(e.environment)},\
+"costCenter":${qc(e.costCenter)},"endUser":${q(e.endUser)},"tags":${JSON.stringify(e.tags ?? {})},\
+"provider":${qc(e.provider)},"upstream":${qc(e.upstream)},"deployment":${qc(e.deployment)},\
+"requestModel":${qc(e.requestModel)},"model":${qc(e.model)},"deploymentType":${qc(e.deploymentType)},\
+"region":${qc(e.region)},"operation":${qc(e.operation)},"streamed":${e.streamed ? 'true' : 'false'},\
+"inputTokens":${n(e.inputTokens)},"cachedInputTokens":${n(e.cachedInputTokens)},\
+"outputTokens":${n(e.outputTokens)},"reasoningTokens":${n(e.reasoningTokens)},\
+"usageSource":${qc(e.usageSource)},"httpStatus":${n(e.httpStatus)},"errorClass":${qc(e.errorClass)},\
+"cacheOutcome":${qc(e.cacheOutcome)},"attempts":${n(e.attempts)},"costNanos":"${e.costNanos}",\
+"listCostNanos":"${e.listCostNanos}","savedCostNanos":"${e.savedCostNanos}","priceVersion":${qc(e.priceVersion)}}`;
 }
 
 /** Parses one JSON line back into an event; returns null for a torn or foreign line. */
@@ -75,10 +84,13 @@ interface Pending<T> {
   readonly reject: (err: Error) => void;
 }
 
-/** What a rotation hands back: the closed segment files and every durable item written to them. */
+/** What a rotation hands back: the closed segment files and the durable items written to them. */
 export interface Rotation<T> {
   readonly paths: string[];
+  /** The items themselves, only when the writer keeps them (`keepItems`); otherwise empty. */
   readonly items: T[];
+  /** How many durable items the closed segments hold. */
+  readonly count: number;
 }
 
 /**
@@ -91,28 +103,34 @@ export class WalWriter<T> {
   private pending: Pending<T>[] = [];
   private chain: Promise<void> = Promise.resolve();
   private scheduled = false;
-  /** Durable items of the current segment, not yet handed out by a rotation. */
+  /** Durable items of the current segment, not yet handed out by a rotation (only with `keepItems`). */
   private durable: T[] = [];
+  private durableN = 0;
 
   private constructor(
     private readonly dir: string,
     startSeq: number,
+    private readonly keepItems: boolean,
   ) {
     this.seq = startSeq;
   }
 
-  /** Opens a writer that starts a new segment after any existing ones. */
-  static async open<T>(dir: string): Promise<WalWriter<T>> {
+  /**
+   * Opens a writer that starts a new segment after any existing ones. `keepItems` holds every durable item in
+   * memory until the next rotation, for readers that cannot load the segment files themselves; without it the
+   * items are dropped once written (a serving process then keeps no second copy of its recent traffic alive).
+   */
+  static async open<T>(dir: string, opts: { keepItems?: boolean } = {}): Promise<WalWriter<T>> {
     mkdirSync(dir, { recursive: true });
     const segs = listSegments(dir);
-    const w = new WalWriter<T>(dir, (segs.at(-1)?.seq ?? 0) + 1);
+    const w = new WalWriter<T>(dir, (segs.at(-1)?.seq ?? 0) + 1, opts.keepItems ?? true);
     await w.openSegment();
     return w;
   }
 
   /** Durable items waiting for the next rotation. */
   get durableCount(): number {
-    return this.durable.length;
+    return this.durableN;
   }
 
   private segmentPath(seq: number): string {
@@ -159,7 +177,10 @@ export class WalWriter<T> {
       if (!fh) throw new Error('ledger log is closed');
       await fh.write(batch.map((p) => p.line).join('\n') + '\n');
       await fh.datasync();
-      for (const p of batch) for (const it of p.items) this.durable.push(it);
+      for (const p of batch) {
+        this.durableN += p.items.length;
+        if (this.keepItems) for (const it of p.items) this.durable.push(it);
+      }
       for (const p of batch) p.resolve();
     } catch (err) {
       for (const p of batch) p.reject(err as Error);
@@ -181,12 +202,14 @@ export class WalWriter<T> {
         .then(async () => {
           const closedPath = this.segmentPath(this.seq);
           const items = this.durable;
+          const count = this.durableN;
           this.durable = [];
+          this.durableN = 0;
           await this.fh?.close();
           this.fh = null;
           this.seq += 1;
           await this.openSegment();
-          resolve({ paths: [closedPath], items });
+          resolve({ paths: [closedPath], items, count });
         })
         .catch(reject);
     });

@@ -36,7 +36,7 @@ export class Ledger {
   private flushing: Promise<void> | null = null;
   private closed = false;
   /** Rotated segments whose store write failed; retried on the next flush. */
-  private retry: { paths: string[]; items: UsageEvent[] } = { paths: [], items: [] };
+  private retry: { paths: string[]; items: UsageEvent[]; count: number } = { paths: [], items: [], count: 0 };
   /** Events acknowledged (durable) since open. */
   acknowledged = 0;
   /** New events written to the store since open (after dedup). */
@@ -61,7 +61,8 @@ export class Ledger {
           replayed += await opts.store.appendUsage(events.slice(i, i + 100_000));
       }
     }
-    const wal = await WalWriter.open<UsageEvent>(opts.dir);
+    // A store that loads WAL segment files itself needs no in-memory copy of the events.
+    const wal = await WalWriter.open<UsageEvent>(opts.dir, { keepItems: !opts.store.appendUsageFromWal });
     await wal.release(leftovers);
     const ledger = new Ledger(full, wal);
     ledger.timer = setInterval(() => ledger.kick(), full.flushIntervalMs);
@@ -87,7 +88,7 @@ export class Ledger {
   }
 
   private kick(): void {
-    if (this.flushing || (this.wal.durableCount === 0 && this.retry.items.length === 0)) return;
+    if (this.flushing || (this.wal.durableCount === 0 && this.retry.count === 0)) return;
     this.flushing = this.flushOnce()
       .catch((err: Error) => this.opts.onError?.(err))
       .finally(() => {
@@ -99,15 +100,16 @@ export class Ledger {
     const rot = await this.wal.rotate();
     const paths = [...this.retry.paths, ...rot.paths];
     const items = this.retry.items.length ? this.retry.items.concat(rot.items) : rot.items;
-    this.retry = { paths: [], items: [] };
+    const count = this.retry.count + rot.count;
+    this.retry = { paths: [], items: [], count: 0 };
     try {
       const store = this.opts.store;
-      if (items.length > 0)
+      if (count > 0)
         this.stored += store.appendUsageFromWal
           ? await store.appendUsageFromWal(paths)
           : await store.appendUsage(items);
     } catch (err) {
-      this.retry = { paths, items };
+      this.retry = { paths, items, count };
       throw err;
     }
     await this.wal.release(paths);
