@@ -8,7 +8,14 @@ import {
   type CacheEntry,
   type TenantOwner,
 } from './cache/index.js';
-import { findReqState, findState, reqState, stateOf } from './_gov-state.js';
+import {
+  findReqState,
+  findState,
+  reqState,
+  stateOf,
+  type GovState,
+  type RequestState,
+} from './_gov-state.js';
 import type { CachedResponse, CompletedResponse, RequestContext, Usage } from './pipeline.js';
 
 // ---- caches ----
@@ -47,9 +54,13 @@ function asHit(
 }
 
 /** Exact then semantic lookup within the tenant's scope; on a miss, remembers the keys for `storeCache`. */
-export async function lookupResponseCache(ctx: RequestContext): Promise<CachedResponse | null> {
+export function lookupResponseCache(ctx: RequestContext): Promise<CachedResponse | null> | null {
   const st = stateOf(ctx.services);
   if (!st.exact && !st.semantic) return null;
+  return lookup(ctx, st);
+}
+
+async function lookup(ctx: RequestContext, st: GovState): Promise<CachedResponse | null> {
   if (ctx.operation === 'responses' || (ctx.operation === 'embeddings' && ctx.stream)) return null;
   if (bypassed(ctx)) {
     ctx.cacheOutcome = 'bypass';
@@ -90,12 +101,26 @@ export async function lookupResponseCache(ctx: RequestContext): Promise<CachedRe
   return null;
 }
 
-/** Stores a successful upstream answer under the keys computed at lookup. */
-export async function storeResponseCache(ctx: RequestContext, response: CompletedResponse): Promise<void> {
+/** Stores a successful upstream answer under the keys computed at lookup (nothing to wait for without a key). */
+export function storeResponseCache(
+  ctx: RequestContext,
+  response: CompletedResponse,
+): Promise<void> | undefined {
   const rs = findReqState(ctx);
   const st = findState(ctx.services);
-  if (!rs || !st || response.status !== 200 || !response.body || response.usage.source !== 'reported') return;
-  const body = ctx.stream ? sseToCompletion(response.body) : response.body;
+  if (!rs || !st || (!rs.exactKey && !rs.semantic)) return undefined;
+  if (response.status !== 200 || !response.body || response.usage.source !== 'reported') return undefined;
+  return store(ctx, st, rs, response, response.body);
+}
+
+async function store(
+  ctx: RequestContext,
+  st: GovState,
+  rs: RequestState,
+  response: CompletedResponse,
+  raw: Buffer,
+): Promise<void> {
+  const body = ctx.stream ? sseToCompletion(raw) : raw;
   if (!body) return;
   const usage: Usage = { ...response.usage };
   const entry: CacheEntry = { body, usage, costNanos: response.costNanos };

@@ -1,6 +1,7 @@
 /** Limit stages: reserve the worst case on every applicable counter before forwarding; settle to actual after. */
 import { countChatTokens, countTextTokens } from '../catalog/index.js';
 import type { UsageEvent } from '../ledger/index.js';
+import type { VirtualKeyRecord } from '../store/index.js';
 import { admitRequest, keyLimitSpec, promptTokenBound, type LimitCheck } from './limits/index.js';
 import { findReqState, priceOn, reqState, requestedMaxOutput, stateOf, type GovState } from './_gov-state.js';
 import type { RequestContext } from './pipeline.js';
@@ -37,10 +38,17 @@ function hasLimits(st: GovState, ctx: RequestContext): boolean {
   );
 }
 
-/** Reserves the request's worst case (prompt + max output, at the dearest target) on every applicable limit. */
-export async function reserveRequestLimits(ctx: RequestContext): Promise<void> {
+/**
+ * Reserves the request's worst case (prompt + max output, at the dearest target) on every applicable limit.
+ * Returns nothing when no limit applies to the request.
+ */
+export function reserveRequestLimits(ctx: RequestContext): Promise<void> | undefined {
   const st = stateOf(ctx.services);
-  if (!hasLimits(st, ctx) || !ctx.key) return;
+  if (!hasLimits(st, ctx) || !ctx.key) return undefined;
+  return reserve(ctx, st, ctx.key);
+}
+
+async function reserve(ctx: RequestContext, st: GovState, key: VirtualKeyRecord): Promise<void> {
   const model = ctx.targets[0]?.model ?? ctx.requestModel;
   const bound = st.limitsCfg?.promptTokens === 'exact' ? null : promptTokenBound(ctx.body);
   const prompt = bound ?? promptTokens(ctx, model);
@@ -54,7 +62,6 @@ export async function reserveRequestLimits(ctx: RequestContext): Promise<void> {
     const c = priceOn(ctx, t, { inputTokens: prompt, outputTokens: maxOut });
     if (c !== null && c > worstCost) worstCost = c;
   }
-  const key = ctx.key;
   const r = await admitRequest(
     st.limits,
     st.limitsCfg,
@@ -82,12 +89,12 @@ function recordSoftBreach(ctx: RequestContext, c: LimitCheck): void {
 }
 
 /** Settles the reservation to what the request actually used (cache hits and failures use nothing). */
-export async function settleRequestLimits(ctx: RequestContext, event: UsageEvent): Promise<void> {
+export function settleRequestLimits(ctx: RequestContext, event: UsageEvent): Promise<void> | undefined {
   const rs = findReqState(ctx);
-  const res = rs?.reservation;
-  if (!res) return;
+  const res = rs.reservation;
+  if (!res) return undefined;
   rs.reservation = undefined;
   const hit = event.cacheOutcome === 'hit-exact' || event.cacheOutcome === 'hit-semantic';
   const tokens = hit ? 0n : BigInt(event.inputTokens + event.outputTokens);
-  await stateOf(ctx.services).limits.settle(res, { tokens, costNanos: event.costNanos }, ctx.services.now());
+  return stateOf(ctx.services).limits.settle(res, { tokens, costNanos: event.costNanos }, ctx.services.now());
 }

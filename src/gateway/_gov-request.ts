@@ -85,7 +85,7 @@ export function enforcePolicy(ctx: RequestContext): void {
 // ---- history trimming ----
 
 /** Trims chat history when the route asks for it; records the prompt tokens (and cost) saved. */
-export async function trimRouteHistory(ctx: RequestContext): Promise<void> {
+export function trimRouteHistory(ctx: RequestContext): void {
   const route = ctx.services.config.gateway?.routes.find((r) => r.model === ctx.requestModel);
   const keep = route?.trimHistory?.keepTurns;
   const messages = ctx.body['messages'];

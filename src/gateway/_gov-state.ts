@@ -26,13 +26,12 @@ export interface GovState {
 }
 /** Per-request governance scratch: the reservation and the cache keys computed at lookup. */
 export interface RequestState {
-  reservation?: Reservation;
+  reservation?: Reservation | undefined;
   exactKey?: string;
   semantic?: { partition: string; vector: Float32Array };
 }
 
 const gateways = new WeakMap<GatewayServices, GovState>();
-const requests = new WeakMap<RequestContext, RequestState>();
 
 /** The gateway's state; throws when governance was not initialised. */
 export function stateOf(services: GatewayServices): GovState {
@@ -40,11 +39,12 @@ export function stateOf(services: GatewayServices): GovState {
   if (!s) throw new TallyError('internal', 'governance used before initGovernance');
   return s;
 }
-/** The request's state, created on first use. */
+/**
+ * The request's state: it lives in the context's governance scratch (`ctx.gov`), which is created with the
+ * request and dropped with it (a per-request WeakMap entry made every young-generation GC slower).
+ */
 export function reqState(ctx: RequestContext): RequestState {
-  let s = requests.get(ctx);
-  if (!s) requests.set(ctx, (s = {}));
-  return s;
+  return ctx.gov as RequestState;
 }
 
 /** Creates limit and cache state; continues budgets and quotas from the spend already in the store. */
@@ -87,9 +87,9 @@ export async function closeGovernanceState(services: GatewayServices): Promise<v
   await s?.limits.close();
 }
 
-/** The request state if any stage created it. */
-export function findReqState(ctx: RequestContext): RequestState | undefined {
-  return requests.get(ctx);
+/** The request state (see `reqState`). */
+export function findReqState(ctx: RequestContext): RequestState {
+  return ctx.gov as RequestState;
 }
 
 /** The gateway state, or undefined after close. */
