@@ -9,16 +9,23 @@ import { TallyError, toOpenAIErrorBody } from '../core/index.js';
 import { SseRelay } from './_sse.js';
 import { findUsage, emptyUsage } from './_usage.js';
 import type { Upstream } from './_upstreams.js';
-import type { CompletedResponse, RequestContext, RouteTarget, Usage } from './pipeline.js';
+import type { CompletedResponse, Priced, RequestContext, RouteTarget, Usage } from './pipeline.js';
 
 /** What the upstream stage needs from the rest of the gateway. */
 export interface ForwardDeps {
   readonly upstreams: Map<string, Upstream>;
-  /** Cost of a usage on a target (null when the catalog has no price), nano-USD. */
-  costOf(ctx: RequestContext, target: RouteTarget, usage: Usage): bigint | null;
+  /** Prices a usage on a target (null when the catalog has no price). */
+  price(ctx: RequestContext, target: RouteTarget, usage: Usage): Priced | null;
   /** Estimates usage of a stream that ended early: prompt counted, delivered text tokenized. */
   estimatePartial(ctx: RequestContext, target: RouteTarget, deliveredText: string): Usage;
 }
+
+/** Upstream headers a client needs to back off, passed through on upstream errors. */
+const UPSTREAM_LIMIT_HEADERS = [
+  'retry-after',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-remaining-requests',
+];
 
 const usdHeader = (n: bigint): string => (Number(n) / 1e9).toFixed(9).replace(/\.?0+$/, '');
 
@@ -134,20 +141,31 @@ async function relayJson(
   }
   const ok = r.statusCode < 300;
   const usage = (ok && findUsage(doc)) || emptyUsage(ok ? 'estimated' : 'reported');
-  const cost = ok ? deps.costOf(ctx, target, usage) : 0n;
-  const headers: Record<string, string> = { ...ctx.responseHeaders, 'content-type': 'application/json' };
+  const priced = ok ? deps.price(ctx, target, usage) : undefined;
+  const cost = priced === undefined ? 0n : (priced?.costNanos ?? null);
+  // The request's own header set is complete once the answer is here: add to it rather than copy it.
+  const headers = ctx.responseHeaders;
+  headers['content-type'] = 'application/json';
   if (cost !== null) headers['x-tally-cost-usd'] = usdHeader(cost);
-  for (const h of ['retry-after', 'x-ratelimit-remaining-tokens', 'x-ratelimit-remaining-requests'])
-    if (!ok && r.headers[h] !== undefined) headers[h] = String(r.headers[h]);
+  if (!ok)
+    for (const h of UPSTREAM_LIMIT_HEADERS) if (r.headers[h] !== undefined) headers[h] = String(r.headers[h]);
   if (!ok && !('error' in (doc as object))) {
     const e = new TallyError('upstream_error', `upstream ${target.upstream} answered HTTP ${r.statusCode}`);
     buf = Buffer.from(JSON.stringify(toOpenAIErrorBody(e)));
   }
   if (!ctx.res.destroyed) {
-    ctx.res.writeHead(r.statusCode, { ...headers, 'content-length': String(buf.length) });
+    headers['content-length'] = String(buf.length);
+    ctx.res.writeHead(r.statusCode, headers);
     ctx.res.end(buf);
   }
-  return { status: r.statusCode, contentType: 'application/json', body: buf, usage, costNanos: cost ?? 0n };
+  return {
+    status: r.statusCode,
+    contentType: 'application/json',
+    body: buf,
+    usage,
+    costNanos: cost ?? 0n,
+    ...(priced !== undefined ? { priced } : {}),
+  };
 }
 
 async function relayStream(
@@ -197,7 +215,8 @@ async function relayStream(
   if (relay.usage && !cut) usage = relay.usage;
   else if (clientGone || cut || !ended) usage = deps.estimatePartial(ctx, target, relay.deliveredText());
   else usage = { ...deps.estimatePartial(ctx, target, relay.deliveredText()), source: 'estimated' };
-  const cost = deps.costOf(ctx, target, usage);
+  const priced = deps.price(ctx, target, usage);
+  const cost = priced?.costNanos ?? null;
   if (!clientGone) {
     if (cost !== null) res.addTrailers({ 'x-tally-cost-usd': usdHeader(cost) });
     res.end();
@@ -208,5 +227,6 @@ async function relayStream(
     body: captured && !cut && !clientGone ? Buffer.from(captured.join('')) : null,
     usage,
     costNanos: cost ?? 0n,
+    priced,
   };
 }

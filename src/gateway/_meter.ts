@@ -7,7 +7,14 @@ import { toTallyError, type TallyConfig } from '../core/index.js';
 import { countChatTokens, countTextTokens, priceUsage, resolveModel } from '../catalog/index.js';
 import { makeUsageEvent, type Ledger, type UsageEvent } from '../ledger/index.js';
 import type { GatewayMetrics } from './_metrics.js';
-import type { CachedResponse, CompletedResponse, RequestContext, RouteTarget, Usage } from './pipeline.js';
+import type {
+  CachedResponse,
+  CompletedResponse,
+  Priced,
+  RequestContext,
+  RouteTarget,
+  Usage,
+} from './pipeline.js';
 
 // Events wait at most 5 ms (or until 256 are ready) before going to the ledger together: at 2,000 req/s that
 // is ~200 WAL fdatasyncs a second instead of one per request or two, which was most of the metering CPU.
@@ -22,8 +29,6 @@ export class Meter {
   private readonly pending = new Set<Promise<void>>();
   private batch: UsageEvent[] = [];
   private timer: NodeJS.Timeout | null = null;
-  /** Price computed for the cost header, reused when the event is built (priceUsage once per request). */
-  private readonly priced = new WeakMap<Usage, ReturnType<Meter['price']>>();
 
   constructor(
     private readonly config: TallyConfig,
@@ -47,11 +52,7 @@ export class Meter {
   }
 
   /** Prices a usage on a target; null when the catalog has no price for it. */
-  price(
-    target: RouteTarget,
-    usage: Usage,
-    at: Date,
-  ): { costNanos: bigint; listCostNanos: bigint; priceVersion: string } | null {
+  price(target: RouteTarget, usage: Usage, at: Date): Priced | null {
     try {
       return priceUsage(
         {
@@ -72,14 +73,6 @@ export class Meter {
     } catch {
       return null;
     }
-  }
-
-  /** Prices a request's usage once; the event built later reuses the result. */
-  priceOnce(target: RouteTarget, usage: Usage, at: Date): ReturnType<Meter['price']> {
-    if (this.priced.has(usage)) return this.priced.get(usage) ?? null;
-    const p = this.price(target, usage, at);
-    this.priced.set(usage, p);
-    return p;
   }
 
   /** Usage of a stream that ended early: the prompt counted exactly, the delivered text tokenized. */
@@ -122,8 +115,15 @@ export class Meter {
     const hit = outcome && 'outcome' in outcome ? outcome : null;
     // A cache hit consumed no upstream tokens: it records zero tokens and zero cost (so token shares used for
     // PTU allocation and reconciliation match what the upstream billed); its original cost is the saving.
-    const usage = outcome && !('outcome' in outcome) ? outcome.usage : null;
-    const priced = usage && t && !hit ? this.priceOnce(t, usage, new Date(ctx.startTime)) : null;
+    const served = outcome && !('outcome' in outcome) ? outcome : null;
+    const usage = served ? served.usage : null;
+    // The upstream stage priced the answer for its cost header: reuse that (priceUsage once per request).
+    const priced =
+      served?.priced !== undefined
+        ? served.priced
+        : usage && t
+          ? this.price(t, usage, new Date(ctx.startTime))
+          : null;
     const key = ctx.key;
     const status = te ? te.httpStatus : outcome && 'status' in outcome ? outcome.status : 200;
     const e = makeUsageEvent({

@@ -20,6 +20,8 @@ interface Series {
   savedNanos: bigint;
   buckets: number[];
   durationSum: number;
+  /** Requests by cache outcome. */
+  outcomes: Map<string, number>;
 }
 
 const esc = (v: string | null): string =>
@@ -28,16 +30,16 @@ const esc = (v: string | null): string =>
 /** In-memory counters for the gateway. */
 export class GatewayMetrics {
   private readonly series = new Map<string, Series>();
-  private readonly cache = new Map<string, number>();
   inFlight = 0;
 
   /** Records one metered request. */
   record(e: UsageEvent): void {
-    const labels = `team="${esc(e.team)}",app="${esc(e.app)}",model="${esc(e.model)}",deployment_type="${esc(e.deploymentType)}"`;
-    let s = this.series.get(labels);
+    // Look series up by the raw values; the escaped label text is built once per series, not per request.
+    const raw = `${e.team ?? '\u0002'}\u0001${e.app ?? '\u0002'}\u0001${e.model}\u0001${e.deploymentType}`;
+    let s = this.series.get(raw);
     if (!s) {
       s = {
-        labels,
+        labels: `team="${esc(e.team)}",app="${esc(e.app)}",model="${esc(e.model)}",deployment_type="${esc(e.deploymentType)}"`,
         requests: 0,
         errors: 0,
         input: 0,
@@ -48,8 +50,9 @@ export class GatewayMetrics {
         savedNanos: 0n,
         buckets: BUCKETS.map(() => 0),
         durationSum: 0,
+        outcomes: new Map(),
       };
-      this.series.set(labels, s);
+      this.series.set(raw, s);
     }
     s.requests++;
     if (e.httpStatus >= 400) s.errors++;
@@ -62,8 +65,7 @@ export class GatewayMetrics {
     const sec = e.durationMs / 1000;
     s.durationSum += sec;
     for (let i = 0; i < BUCKETS.length; i++) if (sec <= BUCKETS[i]!) s.buckets[i]!++;
-    const ck = `${labels},outcome="${e.cacheOutcome}"`;
-    this.cache.set(ck, (this.cache.get(ck) ?? 0) + 1);
+    s.outcomes.set(e.cacheOutcome, (s.outcomes.get(e.cacheOutcome) ?? 0) + 1);
   }
 
   /** Prometheus text exposition format 0.0.4. */
@@ -110,7 +112,9 @@ export class GatewayMetrics {
       '# HELP tally_cache_requests_total Requests by cache outcome.',
       '# TYPE tally_cache_requests_total counter',
     );
-    for (const [k, v] of this.cache) out.push(`tally_cache_requests_total{${k}} ${v}`);
+    for (const s of this.series.values())
+      for (const [o, v] of s.outcomes)
+        out.push(`tally_cache_requests_total{${s.labels},outcome="${o}"} ${v}`);
     out.push(
       '# HELP tally_requests_in_flight Requests being served.',
       '# TYPE tally_requests_in_flight gauge',

@@ -2,6 +2,7 @@
  * Virtual keys: created with a random 192-bit secret shown once, stored only as a SHA-256 hash (looked up by
  * hash with parameterised SQL, so nothing in an auth header ever reaches SQL text), revoked or rotated by id.
  */
+import * as crypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { newId, TallyError } from '../core/index.js';
@@ -51,8 +52,10 @@ export const keySpecSchema = z.strictObject({
 
 /** SHA-256 (hex) of a key secret: the only form stored. */
 export function hashKey(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  // One-shot crypto.hash (Node >= 20.12) is ~5x cheaper than a Hash object; this runs on every request.
+  return oneShot ? oneShot('sha256', secret, 'hex') : createHash('sha256').update(secret).digest('hex');
 }
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
 
 /** A display-safe hint of a key: prefix plus last 4 characters. */
 export function keyHint(secret: string): string {

@@ -132,7 +132,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     forward: (ctx) =>
       forwardToUpstream(ctx, {
         upstreams,
-        costOf: (c, t, u) => meter.priceOnce(t, u, new Date(c.startTime))?.costNanos ?? null,
+        price: (c, t, u) => meter.price(t, u, new Date(c.startTime)),
         estimatePartial: (c, t, text) => meter.estimatePartial(c, t, text),
       }),
     serveCached(ctx, hit: CachedResponse) {
@@ -203,8 +203,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     if (url.pathname === '/admin/usage' && req.method === 'GET') {
       // Make every request answered before this one visible to the report: wait (2 s at most) until they are
       // metered, hand the meter's batch to the ledger, then flush the ledger into the store.
-      const earlier = [...active].filter(([r]) => r !== res).map(([, p]) => p);
-      await Promise.race([Promise.all(earlier), new Promise((ok) => setTimeout(ok, 2000).unref())]);
+      await waitForEarlier(res, 2000);
       await meter.settled();
       await opts.ledger.flush();
       const by = parseUsageBy(url.searchParams.get('by') ?? undefined);
@@ -251,20 +250,44 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
 
   let draining = false;
   /** Requests not yet both answered and metered, so a report can wait for those that came before it. */
-  const active = new Map<ServerResponse, Promise<void>>();
+  const active = new Set<ServerResponse>();
+  /** Reports waiting for the requests that were active when they arrived. */
+  const waiters: { pending: Set<ServerResponse>; done: () => void }[] = [];
+  function finish(res: ServerResponse): void {
+    active.delete(res);
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const w = waiters[i]!;
+      if (w.pending.delete(res) && w.pending.size === 0) {
+        waiters.splice(i, 1);
+        w.done();
+      }
+    }
+  }
+  /** Resolves once every request active now (but `self`) is answered and metered, or after `maxMs`. */
+  function waitForEarlier(self: ServerResponse, maxMs: number): Promise<void> {
+    const pending = new Set([...active].filter((r) => r !== self));
+    if (pending.size === 0) return Promise.resolve();
+    return new Promise<void>((ok) => {
+      const w = { pending, done: ok };
+      waiters.push(w);
+      setTimeout(() => {
+        const i = waiters.indexOf(w);
+        if (i >= 0) waiters.splice(i, 1);
+        ok();
+      }, maxMs).unref();
+    });
+  }
   const server = createServer(
     { requestTimeout: 300_000, headersTimeout: 60_000, keepAliveTimeout: 5_000 },
     (req, res) => {
       // In flight until the response is closed AND the pipeline has metered it (the drain waits for both).
       metrics.inFlight++;
+      active.add(res);
       let done = 0;
-      let finished: () => void = () => undefined;
-      active.set(res, new Promise<void>((ok) => (finished = ok)));
       const release = (): void => {
         if (++done === 2) {
           metrics.inFlight--;
-          active.delete(res);
-          finished();
+          finish(res);
         }
       };
       res.once('close', release);
@@ -300,9 +323,10 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         if (path.startsWith('/admin/')) return handleAdmin(req, res, new URL(raw, 'http://gateway'));
         throw new TallyError('not_found', `no route ${req.method} ${path}`);
       };
-      run()
-        .catch((err: unknown) => sendError(res, err))
-        .finally(release);
+      run().then(release, (err: unknown) => {
+        sendError(res, err);
+        release();
+      });
     },
   );
 
