@@ -163,6 +163,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         path: ctx.dbPath,
         readOnly: o?.readOnly ?? false,
         memoryLimit: ctx.config().store.memoryLimit,
+        threads: ctx.config().store.threads,
       });
       stores.push(s);
       return s;

@@ -67,7 +67,13 @@ export async function startGateway(opts: {
         field: 'gateway.upstreams',
       },
     );
-  const store = await openStore({ path: opts.dbPath, memoryLimit: opts.config.store.memoryLimit });
+  const store = await openStore({
+    path: opts.dbPath,
+    memoryLimit: opts.config.store.memoryLimit,
+    // One DuckDB thread unless configured: the gateway's store work (the ledger flush) is background work that
+    // must not take the cores the event loop serves requests on.
+    threads: opts.config.store.threads ?? 1,
+  });
   // Prices imported with `tally prices import` and the configured price sheet make metered costs effective.
   registerStoredImports(await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key));
   if (opts.config.pricing.priceSheet) registerPriceSheetFile(opts.config.pricing.priceSheet);

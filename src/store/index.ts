@@ -29,6 +29,7 @@ export async function openStore(opts: {
   path: string;
   readOnly?: boolean;
   memoryLimit?: string | undefined;
+  threads?: number | undefined;
 }): Promise<CostStore> {
   return openDuckDBStore(opts);
 }

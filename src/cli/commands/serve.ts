@@ -30,7 +30,11 @@ export const serveCommand: Command = {
       while (!stopping) {
         const started = Date.now();
         try {
-          const store = await openStore({ path: ctx.dbPath, memoryLimit: config.store.memoryLimit });
+          const store = await openStore({
+            path: ctx.dbPath,
+            memoryLimit: config.store.memoryLimit,
+            threads: config.store.threads,
+          });
           try {
             const s = await evaluateAlerts(store, config, new Date());
             const sent = s.alerts.filter((a) => a.outcome === 'sent' || a.outcome === 'updated').length;

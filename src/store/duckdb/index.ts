@@ -18,6 +18,8 @@ export interface DuckDBStoreOptions {
   readonly readOnly?: boolean;
   /** DuckDB memory_limit, e.g. '2GB' (DuckDB spills to disk beyond it); DuckDB's default when absent. */
   readonly memoryLimit?: string | undefined;
+  /** DuckDB threads; DuckDB's default (one per core) when absent. */
+  readonly threads?: number | undefined;
 }
 
 /** Opens (creating and migrating if needed) a DuckDB store. */
@@ -35,6 +37,7 @@ export async function openDuckDBStore(opts: DuckDBStoreOptions): Promise<DuckDBS
     instance = await DuckDBInstance.create(path, {
       ...(opts.readOnly ? { access_mode: 'READ_ONLY' } : {}),
       ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
+      ...(opts.threads ? { threads: String(opts.threads) } : {}),
     });
   } catch (err) {
     throw openError(path, err);
