@@ -5,7 +5,7 @@
  */
 import { toTallyError, type TallyConfig } from '../core/index.js';
 import { countChatTokens, countTextTokens, priceUsage, resolveModel } from '../catalog/index.js';
-import { makeUsageEvent, type Ledger, type UsageEvent } from '../ledger/index.js';
+import type { Ledger, UsageEvent } from '../ledger/index.js';
 import type { GatewayMetrics } from './_metrics.js';
 import type {
   CachedResponse,
@@ -126,10 +126,12 @@ export class Meter {
           : null;
     const key = ctx.key;
     const status = te ? te.httpStatus : outcome && 'status' in outcome ? outcome.status : 200;
-    const e = makeUsageEvent({
+    // Every field set here, so the event is built as one literal (no defaults object spread per request).
+    const e: UsageEvent = {
       id: ctx.id,
       startTime: ctx.startTime,
       durationMs: now - ctx.startTime,
+      ttftMs: null,
       keyId: key?.id ?? null,
       team: key?.team ?? null,
       app: key?.app ?? null,
@@ -159,7 +161,7 @@ export class Meter {
       listCostNanos: priced?.listCostNanos ?? 0n,
       savedCostNanos: (hit?.savedCostNanos ?? 0n) + (ctx.gov.trimSavedNanos ?? 0n),
       priceVersion: priced?.priceVersion ?? null,
-    });
+    };
     this.metrics.record(e);
     this.batch.push(e);
     if (this.batch.length >= BATCH_MAX) this.handOver();
