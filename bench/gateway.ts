@@ -1,12 +1,18 @@
 /**
  * `npm run bench:gateway`: throughput and latency of direct-to-mock, a bare Node pass-through, Tally (keys,
  * metering, limits, durable ledger on) and Portkey's open-source gateway (installed with npm into a temp
- * folder, not a project dependency), all against the same local mock upstream, with autocannon.
- * Each phase: max throughput (50 connections), then a fixed 1,000 req/s for p50/p99 and Tally's added p99.
- * Env: BENCH_SECONDS (default 8), BENCH_RATE (default 1000), BENCH_SKIP_PORTKEY=1.
+ * folder, not a project dependency), all against the same local mock upstream.
+ *
+ * - Maximum throughput: wrk (C, one thread, 50 connections; autocannon when wrk is not installed), in
+ *   BENCH_ROUNDS rounds that take the targets in turn, so a slow spell of the shared machine hits every target
+ *   alike; the median round is reported, and Tally's ratio to the bare proxy is the median of per-round ratios.
+ * - Latency at a fixed rate: bench/_openloop.ts, an open-loop generator in its own process (requests due at
+ *   even intervals, latency from when each was due), also in rounds; medians of the rounds' p50/p99.
+ * - CPU per request of each server process (all threads) and of Tally's main thread, from /proc.
+ * Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_RATE (default 1000), BENCH_SKIP_PORTKEY=1.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,9 +20,11 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
 const children: ChildProcess[] = [];
+const WORK = mkdtempSync(join(tmpdir(), 'tally-bench-load-'));
 
 /** CPU time (user + system, all threads) a process has used, ms; null off Linux. Clock ticks are 100 Hz. */
 function cpuMs(pid: number | undefined): number | null {
@@ -83,32 +91,90 @@ const BODY = JSON.stringify({
   max_tokens: 20,
 });
 
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  total: number;
+interface Target {
+  readonly name: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly pid: number | undefined;
 }
 
-async function load(url: string, headers: Record<string, string>, rate?: number): Promise<Figures> {
+function hasWrk(): boolean {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (e) {
+    // wrk --version exits 1 after printing its version; only a missing binary is ENOENT.
+    return (e as { code?: string }).code !== 'ENOENT';
+  }
+}
+const WRK = hasWrk();
+
+/** Maximum throughput over 50 connections: requests/s and requests completed. */
+async function maxLoad(t: Target): Promise<{ rps: number; total: number; errors: number }> {
+  if (WRK) {
+    const lua = join(WORK, 'post.lua');
+    writeFileSync(
+      lua,
+      `wrk.method = "POST"\nwrk.body = ${JSON.stringify(BODY)}\n` +
+        Object.entries({ 'content-type': 'application/json', ...t.headers })
+          .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}\n`)
+          .join(''),
+    );
+    const out = execFileSync('wrk', ['-t1', '-c50', `-d${SECONDS}s`, '-s', lua, t.url]).toString();
+    const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+    const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+    const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+    const errors = non2xx + (errs ? errs.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+    return { rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0)), total, errors };
+  }
   const r = await autocannon({
-    url,
+    url: t.url,
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...t.headers },
     body: BODY,
     connections: 50,
     duration: SECONDS,
-    ...(rate ? { overallRate: rate } : {}),
   });
-  return {
-    rps: Math.round(r.requests.average),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.non2xx + r.timeouts,
-    total: r.requests.total,
-  };
+  return { rps: Math.round(r.requests.average), total: r.requests.total, errors: r.errors + r.non2xx };
 }
+
+/** Latency at a fixed rate from the open-loop generator, in its own process. */
+function fixedRate(t: Target): { p50: number; p99: number; p999: number; ok: number; errors: number } {
+  const bodyFile = join(WORK, 'body.json');
+  writeFileSync(bodyFile, BODY);
+  const headers = Object.entries({ 'content-type': 'application/json', ...t.headers }).map(
+    ([k, v]) => `${k}: ${v}`,
+  );
+  const out = execFileSync(process.execPath, [
+    '--import',
+    'tsx',
+    join(HERE, '_openloop.ts'),
+    t.url,
+    String(RATE),
+    String(SECONDS),
+    bodyFile,
+    ...headers,
+  ]).toString();
+  return JSON.parse(out) as { p50: number; p99: number; p999: number; ok: number; errors: number };
+}
+
+/** CPU time of a process's main thread (its first task), ms. */
+function mainThreadMs(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const f = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const round2 = (x: number): number => Number(x.toFixed(2));
 
 async function main(): Promise<void> {
   const mock = await startServer(['mock']);
@@ -119,59 +185,97 @@ async function main(): Promise<void> {
     return null;
   });
   const chat = '/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21';
-  const targets: [string, string, Record<string, string>, number | undefined][] = [
-    ['direct (mock)', mock.url + chat, {}, mock.pid],
-    ['bare pass-through', bare.url + chat, {}, bare.pid],
-    ['tally', `${tally.url}/v1/chat/completions`, { authorization: `Bearer ${tally.key}` }, tally.pid],
+  const targets: Target[] = [
+    { name: 'direct (mock)', url: mock.url + chat, headers: {}, pid: mock.pid },
+    { name: 'bare pass-through', url: bare.url + chat, headers: {}, pid: bare.pid },
+    {
+      name: 'tally',
+      url: `${tally.url}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${tally.key}` },
+      pid: tally.pid,
+    },
   ];
   if (portkey)
-    targets.push([
-      'portkey',
-      `${portkey.url}/v1/chat/completions`,
-      { authorization: 'Bearer x', ...portkey.headers },
-      portkey.pid,
-    ]);
+    targets.push({
+      name: 'portkey',
+      url: `${portkey.url}/v1/chat/completions`,
+      headers: { authorization: 'Bearer x', ...portkey.headers },
+      pid: portkey.pid,
+    });
+  process.stderr.write(`load generator: ${WRK ? 'wrk' : 'autocannon (install wrk for less noise)'}\n`);
   // Warm up connection pools and JITs.
-  for (const [, url, h] of targets)
+  for (const t of targets)
     await autocannon({
-      url,
+      url: t.url,
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...h },
+      headers: { 'content-type': 'application/json', ...t.headers },
       body: BODY,
       connections: 10,
       duration: 2,
     });
-  const rows: Record<string, string | number>[] = [];
-  for (const [name, url, h, pid] of targets) {
-    const c0 = cpuMs(pid);
-    const max = await load(url, h);
-    const c1 = cpuMs(pid);
-    const fixed = await load(url, h, RATE);
-    rows.push({
-      name,
-      maxRps: max.rps,
-      maxErrors: max.errors,
-      // CPU the server process used per request at max load (all its threads), microseconds.
-      cpuUsPerReq:
-        c0 !== null && c1 !== null && max.total > 0 ? Math.round(((c1 - c0) * 1000) / max.total) : 'n/a',
-      [`p50@${RATE}`]: fixed.p50,
-      [`p99@${RATE}`]: fixed.p99,
-      achievedRps: fixed.rps,
-      errors: fixed.errors,
-    });
-    process.stderr.write(`${name}: ${JSON.stringify(rows.at(-1))}\n`);
+  const max = new Map<string, { rps: number[]; errors: number; cpu: number[]; mainCpu: number[] }>();
+  const fixed = new Map<string, { p50: number[]; p99: number[]; p999: number[]; errors: number }>();
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const rps: Record<string, number> = {};
+    for (const t of targets) {
+      const c0 = cpuMs(t.pid);
+      const m0 = mainThreadMs(t.pid);
+      const r = await maxLoad(t);
+      const c1 = cpuMs(t.pid);
+      const m1 = mainThreadMs(t.pid);
+      const row = max.get(t.name) ?? { rps: [], errors: 0, cpu: [], mainCpu: [] };
+      row.rps.push(r.rps);
+      row.errors += r.errors;
+      // CPU the server used per request at max load (all threads, and its main thread alone), microseconds.
+      if (c0 !== null && c1 !== null && r.total > 0) row.cpu.push(((c1 - c0) * 1000) / r.total);
+      if (m0 !== null && m1 !== null && r.total > 0) row.mainCpu.push(((m1 - m0) * 1000) / r.total);
+      max.set(t.name, row);
+      rps[t.name] = r.rps;
+      process.stderr.write(`round ${round + 1} max ${t.name}: ${r.rps} req/s\n`);
+    }
+    ratios.push(rps['tally']! / rps['bare pass-through']!);
+    for (const t of targets) {
+      const f = fixedRate(t);
+      const row = fixed.get(t.name) ?? { p50: [], p99: [], p999: [], errors: 0 };
+      row.p50.push(f.p50);
+      row.p99.push(f.p99);
+      row.p999.push(f.p999);
+      row.errors += f.errors;
+      fixed.set(t.name, row);
+      process.stderr.write(`round ${round + 1} @${RATE}/s ${t.name}: ${JSON.stringify(f)}\n`);
+    }
   }
-  const direct = rows[0]!;
-  const bareRow = rows[1]!;
-  const t = rows[2]!;
+  const rows = targets.map((t) => {
+    const m = max.get(t.name)!;
+    const f = fixed.get(t.name)!;
+    return {
+      name: t.name,
+      maxRps: Math.round(median(m.rps)),
+      maxRpsRounds: m.rps,
+      maxErrors: m.errors,
+      cpuUsPerReq: m.cpu.length ? Math.round(median(m.cpu)) : 'n/a',
+      mainThreadCpuUsPerReq: m.mainCpu.length ? Math.round(median(m.mainCpu)) : 'n/a',
+      [`p50@${RATE}`]: round2(median(f.p50)),
+      [`p99@${RATE}`]: round2(median(f.p99)),
+      [`p999@${RATE}`]: round2(median(f.p999)),
+      p99Rounds: f.p99,
+      errors: f.errors,
+    };
+  });
+  const by = (name: string) => rows.find((r) => r.name === name)!;
   const p99 = `p99@${RATE}`;
+  const p50 = `p50@${RATE}`;
   const summary = {
+    loadGenerator: WRK ? 'wrk' : 'autocannon',
     seconds: SECONDS,
+    rounds: ROUNDS,
     rate: RATE,
     rows,
-    tallyAddedP99MsVsDirect: Number((Number(t[p99]) - Number(direct[p99])).toFixed(2)),
-    tallyAddedP50MsVsDirect: Number((Number(t[`p50@${RATE}`]) - Number(direct[`p50@${RATE}`])).toFixed(2)),
-    tallyMaxVsBare: Number((Number(t['maxRps']) / Number(bareRow['maxRps'])).toFixed(2)),
+    tallyAddedP50MsVsDirect: round2(Number(by('tally')[p50]) - Number(by('direct (mock)')[p50])),
+    tallyAddedP99MsVsDirect: round2(Number(by('tally')[p99]) - Number(by('direct (mock)')[p99])),
+    tallyMaxVsBare: round2(median(ratios)),
+    tallyMaxVsBareRounds: ratios.map(round2),
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 }
