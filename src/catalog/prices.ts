@@ -153,7 +153,13 @@ function costAt(u: TokenUsage, p: TokenPrice): Nanos {
   );
 }
 
-const USAGE_FIELDS = ['inputTokens', 'cachedInputTokens', 'outputTokens', 'reasoningTokens', 'cacheWriteTokens'] as const;
+const USAGE_FIELDS = [
+  'inputTokens',
+  'cachedInputTokens',
+  'outputTokens',
+  'reasoningTokens',
+  'cacheWriteTokens',
+] as const;
 
 function checkUsage(u: TokenUsage): void {
   for (const k of USAGE_FIELDS) {
