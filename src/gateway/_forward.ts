@@ -4,11 +4,11 @@
  * answer is metered once), then relays the answer. JSON answers are read whole so cost is known for the
  * `x-tally-cost-usd` header; streams are relayed event by event with the cost in a trailer.
  */
-import type { Dispatcher } from 'undici';
 import { TallyError, toOpenAIErrorBody } from '../core/index.js';
 import { SseRelay } from './_sse.js';
 import { findUsage, emptyUsage } from './_usage.js';
 import type { Upstream } from './_upstreams.js';
+import { callUpstream, type UpstreamResponse } from './_upstream-call.js';
 import type { CompletedResponse, Priced, RequestContext, RouteTarget, Usage } from './pipeline.js';
 
 /** What the upstream stage needs from the rest of the gateway. */
@@ -38,17 +38,20 @@ export async function forwardToUpstream(ctx: RequestContext, deps: ForwardDeps):
     ctx.target = target;
     ctx.attempts++;
     const last = i === ctx.maxAttempts - 1;
-    let r: Dispatcher.ResponseData;
+    let r: UpstreamResponse;
+    const sent = performance.now();
     try {
       r = await send(ctx, up, target);
     } catch (err) {
+      ctx.upstreamMs += performance.now() - sent;
       lastErr = networkError(err, target);
       if (!last) continue;
       throw lastErr;
     }
+    ctx.upstreamMs += performance.now() - sent;
     if (!last && (r.statusCode === 429 || r.statusCode >= 500)) {
       // Spill over (the pattern Azure recommends for PTU): discard this answer; it was not billed.
-      await r.body.dump().catch(() => undefined);
+      await r.discard().catch(() => undefined);
       continue;
     }
     const ct = String(r.headers['content-type'] ?? '');
@@ -59,11 +62,7 @@ export async function forwardToUpstream(ctx: RequestContext, deps: ForwardDeps):
   throw lastErr ?? new TallyError('unavailable', 'no upstream could be tried');
 }
 
-async function send(
-  ctx: RequestContext,
-  up: Upstream,
-  target: RouteTarget,
-): Promise<Dispatcher.ResponseData> {
+async function send(ctx: RequestContext, up: Upstream, target: RouteTarget): Promise<UpstreamResponse> {
   const body = ctx.body;
   if (up.spec.modelInBody || ctx.operation === 'responses') body['model'] = target.deployment;
   if (ctx.stream && ctx.operation === 'chat' && !ctx.clientWantsUsage) {
@@ -78,7 +77,7 @@ async function send(
   };
   const auth = await up.authHeader();
   if (auth) headers[auth[0]] = auth[1];
-  return up.pool.request({
+  return callUpstream(up.pool, {
     method: 'POST',
     path: up.path(ctx.operation, target.deployment),
     headers,
@@ -112,15 +111,18 @@ function networkError(err: unknown, target: RouteTarget): TallyError {
 
 async function relayJson(
   ctx: RequestContext,
-  r: Dispatcher.ResponseData,
+  r: UpstreamResponse,
   target: RouteTarget,
   deps: ForwardDeps,
 ): Promise<CompletedResponse> {
   let buf: Buffer;
+  const reading = performance.now();
   try {
-    buf = Buffer.from(await r.body.arrayBuffer());
+    buf = await r.read();
   } catch (err) {
     throw networkError(err, target);
+  } finally {
+    ctx.upstreamMs += performance.now() - reading;
   }
   const ct = String(r.headers['content-type'] ?? '');
   let doc: unknown = null;
@@ -170,7 +172,7 @@ async function relayJson(
 
 async function relayStream(
   ctx: RequestContext,
-  r: Dispatcher.ResponseData,
+  r: UpstreamResponse,
   target: RouteTarget,
   deps: ForwardDeps,
 ): Promise<CompletedResponse> {
@@ -182,7 +184,7 @@ async function relayStream(
   const onClose = (): void => {
     if (!res.writableFinished) {
       clientGone = true;
-      r.body.destroy();
+      r.destroy();
     }
   };
   res.once('close', onClose);
@@ -194,13 +196,15 @@ async function relayStream(
   });
   res.flushHeaders();
   let cut = false;
+  // A relayed stream's whole life is the upstream's time (our per-event parsing is inside it, and small).
+  const relaying = performance.now();
   const write = async (text: string): Promise<void> => {
     if (!text || clientGone) return;
     captured?.push(text);
     if (!res.write(text)) await new Promise<void>((ok) => (res.once('drain', ok), res.once('close', ok)));
   };
   try {
-    for await (const chunk of r.body as AsyncIterable<Buffer>) {
+    for await (const chunk of r.chunks()) {
       await write(relay.push(decoder.decode(chunk, { stream: true })));
       if (clientGone) break;
     }
@@ -210,6 +214,7 @@ async function relayStream(
   }
   if (!clientGone) await write(relay.finish() + decoder.decode());
   res.off('close', onClose);
+  ctx.upstreamMs += performance.now() - relaying;
   const ended = relay.sawDone || ctx.operation === 'responses';
   let usage: Usage;
   if (relay.usage && !cut) usage = relay.usage;
