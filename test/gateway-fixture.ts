@@ -34,6 +34,7 @@ gateway:
         - { name: ptu-fail-500, model: gpt-4o, type: provisioned }
         - { name: html, model: gpt-4o, type: global-standard }
         - { name: hang, model: gpt-4o, type: global-standard }
+        - { name: slow, model: gpt-4o-mini, type: global-standard }
         - { name: reset, model: gpt-4o, type: global-standard }
         - { name: cut, model: gpt-4o, type: global-standard }
         - { name: text-embedding-3-small, model: text-embedding-3-small, type: global-standard }
@@ -55,6 +56,7 @@ gateway:
     - { model: spill-500, targets: [aoai-east/ptu-fail-500, aoai-east/gpt-4o] }
     - { model: always-429, targets: [aoai-east/ptu-fail-429] }
     - { model: mini-direct, targets: [openai-direct/gpt-4o-mini-2024-07-18] }
+    - { model: slow-mini, targets: [aoai-east/slow] }
 ${extra}`;
 }
 

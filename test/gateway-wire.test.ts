@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import OpenAI, { AzureOpenAI } from 'openai';
 import { loadConfig } from '../src/core/index.js';
 import { createKey, startGateway, type RunningGateway } from '../src/gateway/index.js';
-import { MOCK_ENTRA_TOKEN, MOCK_USAGE } from '../src/gateway/testing/mock-upstream.js';
+import { MOCK_ENTRA_TOKEN, MOCK_USAGE, SLOW_MS } from '../src/gateway/testing/mock-upstream.js';
 import { openStore } from '../src/store/index.js';
 import { ledgerDirFor } from '../src/ledger/index.js';
 import { makeFixture, type GatewayFixture } from './gateway-fixture.js';
@@ -259,6 +259,21 @@ test('metrics expose tokens, cost and requests by team and model', async () => {
   );
   assert.match(text, /tally_tokens_total\{[^}]*type="cached_input"\} \d+/);
   assert.match(text, /tally_cost_usd_total\{team="ml"[^}]*\} [0-9.e-]+/);
+});
+
+test("metrics report the gateway's own overhead apart from the time spent waiting on the upstream", async () => {
+  const client = new OpenAI({ apiKey: key, baseURL: `${gw.url}/v1` });
+  const t0 = performance.now();
+  for (let i = 0; i < 3; i++)
+    await client.chat.completions.create({ model: 'slow-mini', messages: [{ role: 'user', content: 'x' }] });
+  // Each answer took the upstream's SLOW_MS at least...
+  assert.ok(performance.now() - t0 >= 3 * SLOW_MS);
+  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const count = Number(/^tally_gateway_overhead_seconds_count (\d+)$/m.exec(text)?.[1]);
+  assert.ok(count >= 3, text);
+  // ...but none of it counts as the gateway's: even the slowest request's overhead is far below it.
+  const p999 = Number(/^tally_gateway_overhead_seconds\{quantile="0.999"\} ([0-9.e-]+)$/m.exec(text)?.[1]);
+  assert.ok(p999 > 0 && p999 < SLOW_MS / 1000, `p999 overhead ${p999}s`);
 });
 
 test('an Entra ID upstream gets a bearer token from the configured authority, fetched once', async () => {

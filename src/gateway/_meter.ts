@@ -163,6 +163,9 @@ export class Meter {
       priceVersion: priced?.priceVersion ?? null,
     };
     this.metrics.record(e);
+    // The gateway's own share of an upstream-served request: everything but waiting on the upstream.
+    if (served && ctx.attempts > 0)
+      this.metrics.recordOverhead(performance.now() - ctx.startedAt - ctx.upstreamMs);
     this.batch.push(e);
     if (this.batch.length >= BATCH_MAX) this.handOver();
     else this.timer ??= setTimeout(() => this.handOver(), BATCH_MS);

@@ -3,6 +3,7 @@
  * cache outcomes by team, app, model and deployment type. Label values come from keys and config only
  * (bounded cardinality); cost is summed in exact nanos and printed as USD.
  */
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import type { UsageEvent } from '../ledger/index.js';
 
 // Latency buckets in seconds: 1 ms to 60 s (LLM calls are long; gateway overhead is sub-ms).
@@ -31,6 +32,27 @@ const esc = (v: string | null): string =>
 export class GatewayMetrics {
   private readonly series = new Map<string, Series>();
   inFlight = 0;
+  /** The gateway's own time per upstream-served request (total minus waiting on the upstream), microseconds. */
+  readonly overhead: RecordableHistogram = createHistogram();
+
+  /** Records the gateway's overhead on one request, ms. */
+  recordOverhead(ms: number): void {
+    this.overhead.record(Math.max(1, Math.round(ms * 1000)));
+  }
+
+  /** Overhead percentiles since start (or the last reset), ms. */
+  overheadSummary(): { count: number; p50: number; p90: number; p99: number; p999: number; max: number } {
+    const h = this.overhead;
+    const ms = (us: number): number => Number((us / 1000).toFixed(3));
+    return {
+      count: h.count,
+      p50: ms(h.percentile(50)),
+      p90: ms(h.percentile(90)),
+      p99: ms(h.percentile(99)),
+      p999: ms(h.percentile(99.9)),
+      max: ms(h.count ? h.max : 0),
+    };
+  }
 
   /** Records one metered request. */
   record(e: UsageEvent): void {
@@ -115,6 +137,17 @@ export class GatewayMetrics {
     for (const s of this.series.values())
       for (const [o, v] of s.outcomes)
         out.push(`tally_cache_requests_total{${s.labels},outcome="${o}"} ${v}`);
+    const o = this.overhead;
+    out.push(
+      '# HELP tally_gateway_overhead_seconds Time the gateway adds to an upstream-served request (its total minus waiting on the upstream).',
+      '# TYPE tally_gateway_overhead_seconds summary',
+    );
+    for (const q of [0.5, 0.9, 0.99, 0.999])
+      out.push(
+        `tally_gateway_overhead_seconds{quantile="${q}"} ${o.count ? o.percentile(q * 100) / 1e6 : 'NaN'}`,
+      );
+    out.push(`tally_gateway_overhead_seconds_sum ${o.count ? (o.mean * o.count) / 1e6 : 0}`);
+    out.push(`tally_gateway_overhead_seconds_count ${o.count}`);
     out.push(
       '# HELP tally_requests_in_flight Requests being served.',
       '# TYPE tally_requests_in_flight gauge',

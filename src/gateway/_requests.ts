@@ -87,6 +87,8 @@ export function buildContext(
   return {
     id,
     startTime,
+    startedAt: performance.now(),
+    upstreamMs: 0,
     operation: ep.operation,
     wire: ep.wire,
     pathDeployment: ep.deployment,

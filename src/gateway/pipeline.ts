@@ -118,6 +118,10 @@ export interface RequestContext {
   readonly id: string;
   /** Start, epoch ms. */
   readonly startTime: number;
+  /** Start on the monotonic clock (performance.now(), ms), for the gateway's own overhead. */
+  readonly startedAt: number;
+  /** Time spent waiting on upstreams (sending, first byte, body), ms; the rest is the gateway's overhead. */
+  upstreamMs: number;
   readonly operation: Operation;
   /** openai: /v1/...; azure: /openai/deployments/{deployment}/... */
   readonly wire: 'openai' | 'azure';

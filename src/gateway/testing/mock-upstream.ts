@@ -1,9 +1,9 @@
 /**
  * A mock OpenAI / Azure OpenAI upstream for tests and benchmarks (a real HTTP server on port 0). It answers
  * chat, embeddings and responses with fixed, known usage, streams SSE with or without the usage chunk, and
- * misbehaves on request: the deployment or model name picks a fault (429, 500, html, hang, reset, cut).
+ * misbehaves on request: the deployment or model name picks a fault (429, 500, html, hang, slow, reset, cut).
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request the mock received. */
@@ -48,6 +48,9 @@ function usageJson(): Record<string, unknown> {
 }
 
 /** Starts the mock. `record: false` keeps no call log (benchmarks). `chunkDelayMs` spaces stream chunks. */
+/** How late a deployment whose name contains "slow" answers, ms. */
+export const SLOW_MS = 300;
+
 export async function startMockUpstream(
   opts: { record?: boolean; chunkDelayMs?: number } = {},
 ): Promise<MockUpstream> {
@@ -99,6 +102,14 @@ export async function startMockUpstream(
         return;
       }
       if (fault === 'hang') return; // never answers
+      if (/slow/.test(dep)) {
+        // A slow upstream: the whole answer leaves SLOW_MS late (headers go out with the body).
+        const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+        res.end = ((...a: unknown[]) => {
+          setTimeout(() => end(...a), SLOW_MS);
+          return res;
+        }) as typeof res.end;
+      }
       if (fault === 'reset') {
         req.socket.destroy();
         return;
