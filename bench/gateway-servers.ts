@@ -3,13 +3,15 @@
  *   mock            the mock upstream
  *   bare <mockUrl>  a bare Node pass-through proxy (http server + undici Pool, no parsing)
  *   tally <mockUrl> Tally's gateway with keys, metering, limits and the durable ledger on
- * Prints one JSON line {url, key?} on stdout when ready; exits on SIGTERM (Tally drains first).
+ * Prints one JSON line {url, key?} on stdout when ready; exits on SIGTERM (Tally drains first). Tally answers
+ * a line "overhead" on stdin with its own per-request overhead since the last ask.
  */
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import type * as CoreLib from '../src/core/index.js';
@@ -100,6 +102,12 @@ gateway:
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   ready({ url: gw.url, key, dbPath });
+  // "overhead" on stdin: print the gateway's own per-request overhead since the last ask (ms), then reset.
+  createInterface({ input: process.stdin }).on('line', (l) => {
+    if (l.trim() !== 'overhead') return;
+    process.stdout.write(`${JSON.stringify(gw.gateway.metrics.overheadSummary())}\n`);
+    gw.gateway.metrics.overhead.reset();
+  });
   process.once('SIGTERM', () => {
     const ms = (n: number): string => (n / 1e6).toFixed(1);
     process.stderr.write(

@@ -8,6 +8,7 @@
  *   alike; the median round is reported, and Tally's ratio to the bare proxy is the median of per-round ratios.
  * - Latency at a fixed rate: bench/_openloop.ts, an open-loop generator in its own process (requests due at
  *   even intervals, latency from when each was due), also in rounds; medians of the rounds' p50/p99.
+ * - Tally's own overhead per request at the fixed rate (its time minus waiting on the mock), from its metrics.
  * - CPU per request of each server process (all threads) and of Tally's main thread, from /proc.
  * Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_RATE (default 1000), BENCH_SKIP_PORTKEY=1.
  */
@@ -37,14 +38,28 @@ function cpuMs(pid: number | undefined): number | null {
   }
 }
 
-function startServer(args: string[]): Promise<{ url: string; key?: string; pid?: number | undefined }> {
+interface Server {
+  url: string;
+  key?: string;
+  pid?: number | undefined;
+  /** Sends a command line to the server and resolves with its one-line answer. */
+  ask(cmd: string): Promise<string>;
+}
+
+function startServer(args: string[]): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'gateway-servers.ts'), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   children.push(child);
+  const lines = createInterface({ input: child.stdout! });
+  const ask = (cmd: string): Promise<string> =>
+    new Promise((ok) => {
+      lines.once('line', ok);
+      child.stdin!.write(`${cmd}\n`);
+    });
   return new Promise((ok, fail) => {
-    createInterface({ input: child.stdout! }).once('line', (l) =>
-      ok({ ...(JSON.parse(l) as { url: string; key?: string }), pid: child.pid }),
+    lines.once('line', (l) =>
+      ok({ ...(JSON.parse(l) as { url: string; key?: string }), pid: child.pid, ask }),
     );
     child.once('exit', (c) => fail(new Error(`server ${args[0]} exited ${c}`)));
   });
@@ -216,6 +231,8 @@ async function main(): Promise<void> {
   const max = new Map<string, { rps: number[]; errors: number; cpu: number[]; mainCpu: number[] }>();
   const fixed = new Map<string, { p50: number[]; p99: number[]; p999: number[]; errors: number }>();
   const ratios: number[] = [];
+  // Tally's own time per request at the fixed rate (its total minus waiting on the mock), from its metrics.
+  const overhead = { p50: [] as number[], p99: [] as number[], p999: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     const rps: Record<string, number> = {};
     for (const t of targets) {
@@ -236,7 +253,14 @@ async function main(): Promise<void> {
     }
     ratios.push(rps['tally']! / rps['bare pass-through']!);
     for (const t of targets) {
+      if (t.name === 'tally') await tally.ask('overhead'); // start the window with this run
       const f = fixedRate(t);
+      if (t.name === 'tally') {
+        const o = JSON.parse(await tally.ask('overhead')) as { p50: number; p99: number; p999: number };
+        overhead.p50.push(o.p50);
+        overhead.p99.push(o.p99);
+        overhead.p999.push(o.p999);
+      }
       const row = fixed.get(t.name) ?? { p50: [], p99: [], p999: [], errors: 0 };
       row.p50.push(f.p50);
       row.p99.push(f.p99);
@@ -274,6 +298,13 @@ async function main(): Promise<void> {
     rows,
     tallyAddedP50MsVsDirect: round2(Number(by('tally')[p50]) - Number(by('direct (mock)')[p50])),
     tallyAddedP99MsVsDirect: round2(Number(by('tally')[p99]) - Number(by('direct (mock)')[p99])),
+    tallyAddedP99MsVsBare: round2(Number(by('tally')[p99]) - Number(by('bare pass-through')[p99])),
+    tallyOverheadMs: {
+      p50: round2(median(overhead.p50)),
+      p99: round2(median(overhead.p99)),
+      p999: round2(median(overhead.p999)),
+      p99Rounds: overhead.p99,
+    },
     tallyMaxVsBare: round2(median(ratios)),
     tallyMaxVsBareRounds: ratios.map(round2),
   };
