@@ -4,7 +4,7 @@
  * answer is metered once), then relays the answer. JSON answers are read whole so cost is known for the
  * `x-tally-cost-usd` header; streams are relayed event by event with the cost in a trailer.
  */
-import { TallyError, toOpenAIErrorBody } from '../core/index.js';
+import { nanosToDecimalString, TallyError, toOpenAIErrorBody } from '../core/index.js';
 import { SseRelay } from './_sse.js';
 import { findUsage, emptyUsage } from './_usage.js';
 import type { Upstream } from './_upstreams.js';
@@ -26,8 +26,6 @@ const UPSTREAM_LIMIT_HEADERS = [
   'x-ratelimit-remaining-tokens',
   'x-ratelimit-remaining-requests',
 ];
-
-const usdHeader = (n: bigint): string => (Number(n) / 1e9).toFixed(9).replace(/\.?0+$/, '');
 
 /** Sends ctx to its targets with spillover and relays the answer to ctx.res. */
 export async function forwardToUpstream(ctx: RequestContext, deps: ForwardDeps): Promise<CompletedResponse> {
@@ -148,7 +146,7 @@ async function relayJson(
   // The request's own header set is complete once the answer is here: add to it rather than copy it.
   const headers = ctx.responseHeaders;
   headers['content-type'] = 'application/json';
-  if (cost !== null) headers['x-tally-cost-usd'] = usdHeader(cost);
+  if (cost !== null) headers['x-tally-cost-usd'] = nanosToDecimalString(cost);
   if (!ok)
     for (const h of UPSTREAM_LIMIT_HEADERS) if (r.headers[h] !== undefined) headers[h] = String(r.headers[h]);
   if (!ok && !('error' in (doc as object))) {
@@ -223,7 +221,7 @@ async function relayStream(
   const priced = deps.price(ctx, target, usage);
   const cost = priced?.costNanos ?? null;
   if (!clientGone) {
-    if (cost !== null) res.addTrailers({ 'x-tally-cost-usd': usdHeader(cost) });
+    if (cost !== null) res.addTrailers({ 'x-tally-cost-usd': nanosToDecimalString(cost) });
     res.end();
   }
   return {
