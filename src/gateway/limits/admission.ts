@@ -65,25 +65,30 @@ export async function admitRequest(
   const checks = buildLimitChecks(cfg, subject, worst, nowMs);
   if (checks.length === 0) return { ok: true, reservation: null, headers: {}, softBreaches: [] };
   const r = await store.reserve(requestId, checks, nowMs);
-  const rate = checks.filter((c) => c.kind === 'rate');
+  // One pass over the checks (this runs on every request): the tightest rate limit and what is left of it
+  // and of the tightest quota.
+  let rateLimit: bigint | null = null;
+  let rateLeft: bigint | null = null;
+  let quotaLeft: bigint | null = null;
+  for (const c of checks) {
+    if (c.kind === 'budget') continue;
+    const left = r.ok ? (r.remaining.get(c.id) ?? 0n) : 0n;
+    if (c.kind === 'rate') {
+      if (rateLimit === null || c.limit < rateLimit) rateLimit = c.limit;
+      if (rateLeft === null || left < rateLeft) rateLeft = left;
+    } else if (quotaLeft === null || left < quotaLeft) quotaLeft = left;
+  }
   const headers: Record<string, string> = {};
-  if (rate.length > 0) headers['x-ratelimit-limit-tokens'] = String(minOf(rate.map((c) => c.limit)));
+  if (rateLimit !== null) headers['x-ratelimit-limit-tokens'] = String(rateLimit);
   if (!r.ok) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(r.retryAfterMs / 1000)));
     if (r.check.kind === 'rate') headers['x-ratelimit-remaining-tokens'] = String(r.remaining);
-    else if (rate.length > 0) headers['x-ratelimit-remaining-tokens'] = '0';
+    else if (rateLimit !== null) headers['x-ratelimit-remaining-tokens'] = '0';
     return { ok: false, error: refusalError(r), headers };
   }
-  if (rate.length > 0)
-    headers['x-ratelimit-remaining-tokens'] = String(minOf(rate.map((c) => r.remaining.get(c.id) ?? 0n)));
-  const quotas = checks.filter((c) => c.kind === 'quota');
-  if (quotas.length > 0)
-    headers['x-ratelimit-remaining-quota-tokens'] = String(
-      minOf(quotas.map((c) => r.remaining.get(c.id) ?? 0n)),
-    );
+  if (rateLeft !== null) headers['x-ratelimit-remaining-tokens'] = String(rateLeft);
+  if (quotaLeft !== null) headers['x-ratelimit-remaining-quota-tokens'] = String(quotaLeft);
   if (r.softBreaches.length > 0)
     headers['x-tally-budget-warning'] = r.softBreaches.map((c) => c.rule).join(', ');
   return { ok: true, reservation: r.reservation, headers, softBreaches: r.softBreaches };
 }
-
-const minOf = (xs: readonly bigint[]): bigint => xs.reduce((a, b) => (b < a ? b : a));
