@@ -105,11 +105,24 @@ test('the semantic cache matches close questions within a tenant, model and syst
       h.fx.mock.calls.some((c) => c.path.includes('/embeddings')),
       'the embedding deployment was called',
     );
+    const embedCalls = h.fx.mock.calls.filter((c) => c.path.includes('/embeddings')).length;
     const rows = await h.stopAndQuery(
-      `SELECT CAST(saved_cost_nanos AS VARCHAR) AS saved FROM usage_events WHERE cache_outcome = 'hit-semantic'`,
+      `SELECT operation, team, cache_outcome, CAST(tags AS VARCHAR) AS tags, input_tokens,
+         CAST(cost_nanos AS VARCHAR) AS cost, CAST(saved_cost_nanos AS VARCHAR) AS saved
+       FROM usage_events`,
     );
-    assert.equal(rows.length, 1);
-    assert.ok(BigInt(String(rows[0]?.['saved'])) > 0n);
+    const hits = rows.filter((r) => r['cache_outcome'] === 'hit-semantic');
+    assert.equal(hits.length, 1);
+    assert.ok(BigInt(String(hits[0]?.['saved'])) > 0n);
+    // The cache's own embedding calls are spend too: one event per call, priced, on the asking tenant's bill.
+    const embeds = rows.filter((r) => r['operation'] === 'embeddings');
+    assert.equal(embeds.length, embedCalls);
+    assert.deepEqual(new Set(embeds.map((r) => r['team'])), new Set(['alpha', 'beta']));
+    for (const r of embeds) {
+      assert.match(String(r['tags']), /"tally:purpose":\s*"semantic-cache"/);
+      assert.ok(Number(r['input_tokens']) > 0);
+      assert.ok(BigInt(String(r['cost'])) > 0n);
+    }
   } finally {
     await h.close();
   }

@@ -1,18 +1,28 @@
 /**
  * Embeddings for the gateway's own use (the semantic cache): the model is routed like a client request and
- * sent to its first deployment. These calls are the gateway's overhead, not a tenant's request.
+ * sent to its first deployment. They are real spend, so the caller meters them against the tenant whose request
+ * needed them (see `Meter.meterInternal`).
  */
 import { TallyError } from '../core/index.js';
 import type { RouteTable } from './_route.js';
 import type { Upstream } from './_upstreams.js';
+import { parseUsageObject } from './_usage.js';
+import type { RouteTarget, Usage } from './pipeline.js';
 
-/** Embeds texts with a routed embeddings model; vectors in input order. */
+/** Vectors in input order, the deployment that made them and the usage it reported (null if none). */
+export interface Embedded {
+  readonly vectors: number[][];
+  readonly target: RouteTarget;
+  readonly usage: Usage | null;
+}
+
+/** Embeds texts with a routed embeddings model. */
 export async function embedTexts(
   upstreams: Map<string, Upstream>,
   routes: RouteTable,
   model: string,
   input: readonly string[],
-): Promise<number[][]> {
+): Promise<Embedded> {
   const target = routes.resolve(model).targets[0]!;
   const up = upstreams.get(target.upstream)!;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -28,6 +38,7 @@ export async function embedTexts(
   });
   const doc = (await r.body.json().catch(() => null)) as {
     data?: { index?: number; embedding?: unknown }[];
+    usage?: unknown;
   } | null;
   if (r.statusCode >= 300 || !Array.isArray(doc?.data))
     throw new TallyError(
@@ -39,5 +50,5 @@ export async function embedTexts(
     out[typeof d.index === 'number' ? d.index : i] = Array.isArray(d.embedding)
       ? (d.embedding as number[])
       : [];
-  return out;
+  return { vectors: out, target, usage: parseUsageObject(doc.usage) };
 }

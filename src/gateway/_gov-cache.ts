@@ -81,7 +81,7 @@ async function lookup(ctx: RequestContext, st: GovState): Promise<CachedResponse
     const q = semanticQuery(owner, ctx.requestModel, ctx.body);
     if (q) {
       try {
-        const [v] = await embed(st.semantic.model, [q.text]);
+        const [v] = await embed(st.semantic.model, [q.text], ctx);
         const vector = v ? unitVector(v) : null;
         if (vector) {
           rs.semantic = { partition: q.partition, vector };

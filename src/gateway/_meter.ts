@@ -6,6 +6,7 @@
 import { toTallyError, type TallyConfig } from '../core/index.js';
 import { countChatTokens, countTextTokens, priceUsage, resolveModel } from '../catalog/index.js';
 import type { Ledger, UsageEvent } from '../ledger/index.js';
+import { emptyUsage } from './_usage.js';
 import type { GatewayMetrics } from './_metrics.js';
 import type {
   CachedResponse,
@@ -166,10 +167,62 @@ export class Meter {
     // The gateway's own share of an upstream-served request: everything but waiting on the upstream.
     if (served && ctx.attempts > 0)
       this.metrics.recordOverhead(performance.now() - ctx.startedAt - ctx.upstreamMs);
+    this.enqueue(e);
+    return e;
+  }
+
+  /**
+   * Meters a call the gateway made for its own features on behalf of a request (the semantic cache's
+   * embedding): the tenant whose request needed it pays for it, and the event is tagged `tally:purpose`.
+   */
+  meterInternal(ctx: RequestContext, t: RouteTarget, reported: Usage | null, purpose: string): UsageEvent {
+    const usage = reported ?? emptyUsage('estimated');
+    const priced = this.price(t, usage, new Date(ctx.startTime));
+    const key = ctx.key;
+    const e: UsageEvent = {
+      id: `${ctx.id}-${purpose}`,
+      startTime: Date.now(),
+      durationMs: 0,
+      ttftMs: null,
+      keyId: key?.id ?? null,
+      team: key?.team ?? null,
+      app: key?.app ?? null,
+      environment: key?.environment ?? null,
+      costCenter: key?.costCenter ?? null,
+      endUser: ctx.endUser,
+      tags: { ...(key?.tags ?? {}), 'tally:purpose': purpose },
+      provider: t.kind,
+      upstream: t.upstream,
+      deployment: t.deployment,
+      requestModel: t.model,
+      model: this.modelId(t.model),
+      deploymentType: t.deploymentType,
+      region: t.region,
+      operation: 'embeddings',
+      streamed: false,
+      inputTokens: usage.inputTokens,
+      cachedInputTokens: usage.cachedInputTokens,
+      outputTokens: usage.outputTokens,
+      reasoningTokens: usage.reasoningTokens,
+      usageSource: usage.source,
+      httpStatus: 200,
+      errorClass: null,
+      cacheOutcome: 'none',
+      attempts: 1,
+      costNanos: priced?.costNanos ?? 0n,
+      listCostNanos: priced?.listCostNanos ?? 0n,
+      savedCostNanos: 0n,
+      priceVersion: priced?.priceVersion ?? null,
+    };
+    this.metrics.record(e);
+    this.enqueue(e);
+    return e;
+  }
+
+  private enqueue(e: UsageEvent): void {
     this.batch.push(e);
     if (this.batch.length >= BATCH_MAX) this.handOver();
     else this.timer ??= setTimeout(() => this.handOver(), BATCH_MS);
-    return e;
   }
 
   /** Appends the waiting events in one tick, so the WAL covers them with one group commit (one fdatasync). */

@@ -93,9 +93,9 @@ export interface GatewayServices {
   onError(err: unknown): void;
   /**
    * Embeds texts through a routed embeddings deployment (for the semantic cache); undefined when the gateway
-   * has none. Vectors come back in input order.
+   * has none. Vectors come back in input order. With `ctx`, the call is metered against that request's tenant.
    */
-  embed?: (model: string, input: readonly string[]) => Promise<number[][]>;
+  embed?: (model: string, input: readonly string[], ctx?: RequestContext) => Promise<number[][]>;
   /** Governance modules' own state, created in `initGovernance`. */
   readonly governance: GovernanceState;
 }

@@ -107,7 +107,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     now: Date.now,
     onError,
     governance: {},
-    embed: (model, input) => embedTexts(upstreams, routes, model, input),
+    embed: async (model, input, ctx) => {
+      const r = await embedTexts(upstreams, routes, model, input);
+      if (ctx) meter.meterInternal(ctx, r.target, r.usage, 'semantic-cache');
+      return r.vectors;
+    },
   };
   await initGovernance(services);
   const adminToken = Buffer.from(opts.adminToken);
