@@ -15,6 +15,8 @@ import { buildContext, matchEndpoint, presentedKey, type Endpoint } from './_req
 import { RouteTable } from './_route.js';
 import { buildUpstreams, closeUpstreams } from './_upstreams.js';
 import { embedTexts } from './_embed.js';
+import { canReadMetrics, type MetricsAccess } from './_metrics-access.js';
+import { resolveSecret } from './_secrets.js';
 import { KeyResolver, createKey, keySpecSchema, keyView, revokeKey, rotateKey } from './keys.js';
 import { parseUsageBy, parseWindow, usageReport } from './usage-report.js';
 import {
@@ -115,6 +117,13 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   };
   await initGovernance(services);
   const adminToken = Buffer.from(opts.adminToken);
+  const metricsToken = gcfg.metrics?.token
+    ? resolveSecret(gcfg.metrics.token, 'gateway.metrics.token')
+    : null;
+  const metricsAccess: MetricsAccess = {
+    public: gcfg.metrics?.public ?? false,
+    tokens: [adminToken, ...(metricsToken ? [Buffer.from(metricsToken)] : [])],
+  };
 
   const core: CoreStages = {
     async authenticate(ctx) {
@@ -311,6 +320,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         }
         if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
         if (req.method === 'GET' && path === '/metrics') {
+          if (!canReadMetrics(metricsAccess, req.socket.remoteAddress, req.headers['authorization']))
+            throw new TallyError(
+              'unauthorized',
+              'metrics are private: scrape from this host, or send Authorization: Bearer <gateway.metrics.token>',
+            );
           const text = metrics.render();
           res.writeHead(200, {
             'content-type': 'text/plain; version=0.0.4',

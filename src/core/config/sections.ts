@@ -167,6 +167,13 @@ export const gatewaySchema = z
       })
       .default({ connectMs: 5_000, firstByteMs: 120_000, idleMs: 60_000 }),
     adminToken: secretRef.optional().describe('token for /admin/*; loopback callers need none'),
+    // /metrics names every team and app with its spend: private unless opened (see gateway/_metrics-access.ts).
+    metrics: z
+      .strictObject({
+        token: secretRef.optional().describe('bearer token that may read /metrics from other hosts'),
+        public: z.boolean().default(false).describe('serve /metrics to anyone who reaches the port'),
+      })
+      .optional(),
     drainMs: z.number().int().positive().default(30_000),
     cache: gatewayCacheSchema.optional(),
     limits: gatewayLimitsSchema.optional(),
