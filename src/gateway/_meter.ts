@@ -125,21 +125,14 @@ export class Meter {
         : usage && t
           ? this.price(t, usage, new Date(ctx.startTime))
           : null;
-    const key = ctx.key;
     const status = te ? te.httpStatus : outcome && 'status' in outcome ? outcome.status : 200;
-    // Every field set here, so the event is built as one literal (no defaults object spread per request).
+    // Every field set here (the tenant's first), so the event is one literal, not spread over defaults.
     const e: UsageEvent = {
+      ...this.meterFieldsOfTenant(ctx),
       id: ctx.id,
       startTime: ctx.startTime,
       durationMs: now - ctx.startTime,
       ttftMs: null,
-      keyId: key?.id ?? null,
-      team: key?.team ?? null,
-      app: key?.app ?? null,
-      environment: key?.environment ?? null,
-      costCenter: key?.costCenter ?? null,
-      endUser: ctx.endUser,
-      tags: key?.tags ?? {},
       provider: t?.kind ?? 'unknown',
       upstream: t?.upstream ?? null,
       deployment: t?.deployment ?? null,
@@ -178,19 +171,14 @@ export class Meter {
   meterInternal(ctx: RequestContext, t: RouteTarget, reported: Usage | null, purpose: string): UsageEvent {
     const usage = reported ?? emptyUsage('estimated');
     const priced = this.price(t, usage, new Date(ctx.startTime));
-    const key = ctx.key;
+    const tenant = this.meterFieldsOfTenant(ctx);
     const e: UsageEvent = {
+      ...tenant,
       id: `${ctx.id}-${purpose}`,
       startTime: Date.now(),
       durationMs: 0,
       ttftMs: null,
-      keyId: key?.id ?? null,
-      team: key?.team ?? null,
-      app: key?.app ?? null,
-      environment: key?.environment ?? null,
-      costCenter: key?.costCenter ?? null,
-      endUser: ctx.endUser,
-      tags: { ...(key?.tags ?? {}), 'tally:purpose': purpose },
+      tags: { ...tenant.tags, 'tally:purpose': purpose },
       provider: t.kind,
       upstream: t.upstream,
       deployment: t.deployment,
@@ -200,11 +188,7 @@ export class Meter {
       region: t.region,
       operation: 'embeddings',
       streamed: false,
-      inputTokens: usage.inputTokens,
-      cachedInputTokens: usage.cachedInputTokens,
-      outputTokens: usage.outputTokens,
-      reasoningTokens: usage.reasoningTokens,
-      usageSource: usage.source,
+      ...usageFields(usage),
       httpStatus: 200,
       errorClass: null,
       cacheOutcome: 'none',
@@ -217,6 +201,20 @@ export class Meter {
     this.metrics.record(e);
     this.enqueue(e);
     return e;
+  }
+
+  /** The tenant fields of a request's events (key, team, app, environment, cost center, end user, tags). */
+  private meterFieldsOfTenant(ctx: RequestContext) {
+    const key = ctx.key;
+    return {
+      keyId: key?.id ?? null,
+      team: key?.team ?? null,
+      app: key?.app ?? null,
+      environment: key?.environment ?? null,
+      costCenter: key?.costCenter ?? null,
+      endUser: ctx.endUser,
+      tags: key?.tags ?? {},
+    };
   }
 
   private enqueue(e: UsageEvent): void {
@@ -242,6 +240,17 @@ export class Meter {
     this.handOver();
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
+}
+
+/** A usage's token counts and source, as event fields. */
+function usageFields(u: Usage) {
+  return {
+    inputTokens: u.inputTokens,
+    cachedInputTokens: u.cachedInputTokens,
+    outputTokens: u.outputTokens,
+    reasoningTokens: u.reasoningTokens,
+    usageSource: u.source,
+  };
 }
 
 /**
