@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGovernance } from './_governance-harness.js';
+import OpenAI from 'openai';
+import { nanosToDecimalString, parseUsd } from '../src/core/index.js';
+import { createKey } from '../src/gateway/index.js';
+import { openStore } from '../src/store/index.js';
+import { failure, startGovernance } from './_governance-harness.js';
 
 const chatCalls = (h: { fx: { mock: { calls: { path: string }[] } } }) =>
   h.fx.mock.calls.filter((c) => c.path.includes('/chat/completions')).length;
@@ -123,6 +127,40 @@ test('the semantic cache matches close questions within a tenant, model and syst
       assert.ok(Number(r['input_tokens']) > 0);
       assert.ok(BigInt(String(r['cost'])) > 0n);
     }
+  } finally {
+    await h.close();
+  }
+});
+
+test("a tenant's budget also carries the semantic cache's embedding calls made for its requests", async () => {
+  const extra = '  cache:\n    semantic: { embeddingModel: text-embedding-3-small, threshold: 0.9 }\n';
+  const h = await startGovernance(extra, { probe: { team: 'probe', app: 'bot', environment: 'prod' } });
+  try {
+    // What one cache miss costs: the chat answer and the embedding the lookup needed.
+    await h.client('probe').chat.completions.create(prompt('What is FinOps?'));
+    const spent = await h.stopAndQuery(
+      `SELECT operation, CAST(cost_nanos AS VARCHAR) AS cost FROM usage_events WHERE team = 'probe'`,
+    );
+    const chat = BigInt(String(spent.find((r) => r['operation'] === 'chat')?.['cost']));
+    const embed = BigInt(String(spent.find((r) => r['operation'] === 'embeddings')?.['cost']));
+    assert.ok(chat > 0n && embed > 0n);
+    // A budget the chat answer alone fits under, but not with the embedding added.
+    const usd = Number(nanosToDecimalString(chat + embed / 2n));
+    assert.ok(parseUsd(usd) > chat && parseUsd(usd) < chat + embed);
+    const store = await openStore({ path: h.fx.dbPath });
+    const { key } = await createKey(store, {
+      team: 'capped',
+      app: 'bot',
+      environment: 'prod',
+      budget: { usd, period: 'day', hard: true },
+    });
+    await store.close();
+    await h.restart();
+    const client = new OpenAI({ apiKey: key, baseURL: `${h.gw.url}/v1`, maxRetries: 0 });
+    await client.chat.completions.create(prompt('What is FinOps?'));
+    const refused = await failure(client.chat.completions.create(prompt('Explain FinOps please')));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.error.code, 'budget_exceeded');
   } finally {
     await h.close();
   }

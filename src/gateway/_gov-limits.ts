@@ -96,5 +96,7 @@ export function settleRequestLimits(ctx: RequestContext, event: UsageEvent): Pro
   rs.reservation = undefined;
   const hit = event.cacheOutcome === 'hit-exact' || event.cacheOutcome === 'hit-semantic';
   const tokens = hit ? 0n : BigInt(event.inputTokens + event.outputTokens);
-  return stateOf(ctx.services).limits.settle(res, { tokens, costNanos: event.costNanos }, ctx.services.now());
+  // Budgets also carry what the gateway spent for this request (the semantic cache's embedding call).
+  const costNanos = event.costNanos + (ctx.gov.internalCostNanos ?? 0n);
+  return stateOf(ctx.services).limits.settle(res, { tokens, costNanos }, ctx.services.now());
 }

@@ -200,6 +200,8 @@ export class Meter {
     };
     this.metrics.record(e);
     this.enqueue(e);
+    // Settled with the request's budget reservation (budgets count what the tenant's requests cost in all).
+    ctx.gov.internalCostNanos = (ctx.gov.internalCostNanos ?? 0n) + e.costNanos;
     return e;
   }
 

@@ -110,6 +110,8 @@ export interface GovernanceScratch {
   trimSavedNanos?: bigint;
   /** Ask the upstream stage to keep a stream's raw bytes for `storeCache`. */
   captureStream?: boolean;
+  /** Cost of calls the gateway made for this request's own sake (semantic-cache embeddings), nano-USD. */
+  internalCostNanos?: bigint;
 }
 
 /** Everything known about one request as it moves through the stages. */
