@@ -6,7 +6,8 @@
  */
 import { nanosToDecimalString, TallyError, toOpenAIErrorBody } from '../core/index.js';
 import { SseRelay } from './_sse.js';
-import { findUsage, emptyUsage } from './_usage.js';
+import { findUsage, emptyUsage, parseUsageObject } from './_usage.js';
+import { scanTopLevelUsage } from './_usage-scan.js';
 import type { Upstream } from './_upstreams.js';
 import { callUpstream, type UpstreamResponse } from './_upstream-call.js';
 import type { CompletedResponse, Priced, RequestContext, RouteTarget, Usage } from './pipeline.js';
@@ -123,15 +124,18 @@ async function relayJson(
     ctx.upstreamMs += performance.now() - reading;
   }
   const ct = String(r.headers['content-type'] ?? '');
+  const ok = r.statusCode < 300;
+  const isJson = ct.includes('json');
+  // A successful answer is relayed as the bytes it came as: only its top-level usage object is parsed.
+  const scanned = ok && isJson ? scanTopLevelUsage(buf) : undefined;
   let doc: unknown = null;
-  if (ct.includes('json'))
+  if (scanned === undefined && isJson)
     try {
       doc = JSON.parse(buf.toString('utf8'));
     } catch {
       doc = null;
     }
-  const isObj = typeof doc === 'object' && doc !== null;
-  if (!isObj) {
+  if (scanned === undefined && (typeof doc !== 'object' || doc === null)) {
     // An HTML error page, a proxy's text, a truncated body: never passed through as if it were the API.
     throw new TallyError(
       'upstream_error',
@@ -139,8 +143,8 @@ async function relayJson(
       { upstream: target.upstream, upstreamStatus: r.statusCode },
     );
   }
-  const ok = r.statusCode < 300;
-  const usage = (ok && findUsage(doc)) || emptyUsage(ok ? 'estimated' : 'reported');
+  const found = !ok ? null : scanned !== undefined ? parseUsageObject(scanned) : findUsage(doc);
+  const usage = found || emptyUsage(ok ? 'estimated' : 'reported');
   const priced = ok ? deps.price(ctx, target, usage) : undefined;
   const cost = priced === undefined ? 0n : (priced?.costNanos ?? null);
   // The request's own header set is complete once the answer is here: add to it rather than copy it.
