@@ -172,13 +172,19 @@ export class KeyResolver {
 
   /** The active key for a secret, or null. */
   async resolve(secret: string): Promise<VirtualKeyRecord | null> {
+    return this.resolveNow(secret);
+  }
+
+  /**
+   * The key for a secret when the cache knows it (null: known not to be an active key), or a promise of the
+   * lookup otherwise: the common case answers without a promise. Stale entries answer and refresh behind.
+   */
+  resolveNow(secret: string): VirtualKeyRecord | null | Promise<VirtualKeyRecord | null> {
     const hash = hashKey(secret);
     const hit = this.cache.get(hash);
-    if (hit) {
-      if (hit.until <= Date.now()) void this.lookup(hash).catch(() => undefined);
-      return hit.rec;
-    }
-    return this.lookup(hash);
+    if (!hit) return this.lookup(hash);
+    if (hit.until <= Date.now()) void this.lookup(hash).catch(() => undefined);
+    return hit.rec;
   }
 
   private lookup(hash: string): Promise<VirtualKeyRecord | null> {

@@ -159,7 +159,8 @@ export interface RequestContext {
 
 /** The gateway's own stages, supplied by the server so this composition stays pure and testable. */
 export interface CoreStages {
-  authenticate(ctx: RequestContext): Promise<void>;
+  /** Sets ctx.key; returns a promise only when it has to wait (a key the cache does not know yet). */
+  authenticate(ctx: RequestContext): Promise<void> | void;
   route(ctx: RequestContext): void;
   /** Sends to the targets in order (spillover), streams the answer to the client, returns what was served. */
   forward(ctx: RequestContext): Promise<CompletedResponse>;
@@ -214,7 +215,8 @@ export async function runPipeline(ctx: RequestContext, core: CoreStages): Promis
   let outcome: CompletedResponse | CachedResponse | null = null;
   let failure: unknown = null;
   try {
-    await core.authenticate(ctx);
+    const authenticating = core.authenticate(ctx);
+    if (authenticating) await authenticating;
     core.route(ctx);
     checkPolicy(ctx);
     trimHistory(ctx);

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import { TallyError, toOpenAIErrorBody, toTallyError, type TallyConfig } from '../core/index.js';
 import type { Ledger } from '../ledger/index.js';
-import type { CostStore } from '../store/index.js';
+import type { CostStore, VirtualKeyRecord } from '../store/index.js';
 import { checkContentType, parseJsonBody, readBody } from './_body.js';
 import { forwardToUpstream } from './_forward.js';
 import { Meter, unpricedTargets } from './_meter.js';
@@ -126,15 +126,20 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 
   const core: CoreStages = {
-    async authenticate(ctx) {
+    authenticate(ctx) {
       const secret = presentedKey(ctx.req);
-      const rec = secret ? await keys.resolve(secret) : null;
-      if (!rec)
-        throw new TallyError(
-          'unauthorized',
-          'invalid or missing API key (use Authorization: Bearer or api-key)',
-        );
-      ctx.key = rec;
+      const found = secret ? keys.resolveNow(secret) : null;
+      const accept = (rec: VirtualKeyRecord | null): void => {
+        if (!rec)
+          throw new TallyError(
+            'unauthorized',
+            'invalid or missing API key (use Authorization: Bearer or api-key)',
+          );
+        ctx.key = rec;
+      };
+      if (found instanceof Promise) return found.then(accept);
+      accept(found);
+      return undefined;
     },
     route(ctx) {
       const allowed = ctx.key?.config['allowedModels'];
