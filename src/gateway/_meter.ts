@@ -126,9 +126,17 @@ export class Meter {
           ? this.price(t, usage, new Date(ctx.startTime))
           : null;
     const status = te ? te.httpStatus : outcome && 'status' in outcome ? outcome.status : 200;
-    // Every field set here (the tenant's first), so the event is one literal, not spread over defaults.
+    const key = ctx.key;
+    // One literal with every field: the hot path. The tenant fields repeat meterFieldsOfTenant on purpose:
+    // spreading that object in here put 9% of the gateway's CPU in this function, and 12% in GC.
     const e: UsageEvent = {
-      ...this.meterFieldsOfTenant(ctx),
+      keyId: key?.id ?? null,
+      team: key?.team ?? null,
+      app: key?.app ?? null,
+      environment: key?.environment ?? null,
+      costCenter: key?.costCenter ?? null,
+      endUser: ctx.endUser,
+      tags: key?.tags ?? {},
       id: ctx.id,
       startTime: ctx.startTime,
       durationMs: now - ctx.startTime,
