@@ -125,6 +125,21 @@ function hasWrk(): boolean {
 const WRK = hasWrk();
 
 /** Maximum throughput over 50 connections: requests/s and requests completed. */
+/**
+ * A short unmeasured burst right before each measured phase: a server that sat idle while the others were
+ * measured (V8 flushes code that has not run for a while) starts its phase warm, as a busy gateway would be.
+ */
+async function warm(t: Target): Promise<void> {
+  await autocannon({
+    url: t.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...t.headers },
+    body: BODY,
+    connections: 10,
+    duration: 1,
+  });
+}
+
 async function maxLoad(t: Target): Promise<{ rps: number; total: number; errors: number }> {
   if (WRK) {
     const lua = join(WORK, 'post.lua');
@@ -236,6 +251,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     const rps: Record<string, number> = {};
     for (const t of targets) {
+      await warm(t);
       const c0 = cpuMs(t.pid);
       const m0 = mainThreadMs(t.pid);
       const r = await maxLoad(t);
@@ -253,6 +269,7 @@ async function main(): Promise<void> {
     }
     ratios.push(rps['tally']! / rps['bare pass-through']!);
     for (const t of targets) {
+      await warm(t);
       if (t.name === 'tally') await tally.ask('overhead'); // start the window with this run
       const f = fixedRate(t);
       if (t.name === 'tally') {
