@@ -9,6 +9,7 @@
  * - Latency at a fixed rate: bench/_openloop.ts, an open-loop generator in its own process (requests due at
  *   even intervals, latency from when each was due), also in rounds; medians of the rounds' p50/p99.
  * - Tally's own overhead per request at the fixed rate (its time minus waiting on the mock), from its metrics.
+ * - Streamed completions one at a time (BENCH_STREAMS, default 300): time to first byte and to the end.
  * - CPU per request of each server process (all threads) and of Tally's main thread, from /proc.
  * Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_RATE (default 1000), BENCH_SKIP_PORTKEY=1.
  */
@@ -19,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { request } from 'undici';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
@@ -188,6 +190,39 @@ function fixedRate(t: Target): { p50: number; p99: number; p999: number; ok: num
   return JSON.parse(out) as { p50: number; p99: number; p999: number; ok: number; errors: number };
 }
 
+const STREAM_BODY = JSON.stringify({ ...(JSON.parse(BODY) as object), stream: true });
+const STREAMS = Number(process.env['BENCH_STREAMS'] ?? 300);
+
+/**
+ * Streamed chat completions one after another (no load): time to the first body byte and to the end, ms,
+ * p50/p99. Through Tally the stream is parsed event by event (usage, delivered text) and relayed as it comes.
+ */
+async function streamLatency(
+  t: Target,
+): Promise<{ ttfb50: number; ttfb99: number; end50: number; end99: number }> {
+  const ttfb: number[] = [];
+  const total: number[] = [];
+  for (let i = 0; i < STREAMS + 20; i++) {
+    const t0 = performance.now();
+    const r = await request(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...t.headers },
+      body: STREAM_BODY,
+    });
+    let first = 0;
+    for await (const c of r.body as AsyncIterable<Buffer>)
+      if (!first && c.length > 0) first = performance.now();
+    const end = performance.now();
+    if (r.statusCode !== 200) throw new Error(`${t.name}: stream answered HTTP ${r.statusCode}`);
+    if (i < 20) continue; // warm-up
+    ttfb.push(first - t0);
+    total.push(end - t0);
+  }
+  const q = (xs: number[], p: number): number =>
+    round2([...xs].sort((a, b) => a - b)[Math.floor(p * xs.length)]!);
+  return { ttfb50: q(ttfb, 0.5), ttfb99: q(ttfb, 0.99), end50: q(total, 0.5), end99: q(total, 0.99) };
+}
+
 /** CPU time of a process's main thread (its first task), ms. */
 function mainThreadMs(pid: number | undefined): number | null {
   if (!pid) return null;
@@ -287,6 +322,12 @@ async function main(): Promise<void> {
       process.stderr.write(`round ${round + 1} @${RATE}/s ${t.name}: ${JSON.stringify(f)}\n`);
     }
   }
+  // Streaming, unloaded: what Tally adds to the first byte and to the whole stream.
+  const streaming: Record<string, Awaited<ReturnType<typeof streamLatency>>> = {};
+  for (const t of targets.filter((x) => x.name !== 'portkey')) {
+    streaming[t.name] = await streamLatency(t);
+    process.stderr.write(`stream ${t.name}: ${JSON.stringify(streaming[t.name])}\n`);
+  }
   const rows = targets.map((t) => {
     const m = max.get(t.name)!;
     const f = fixed.get(t.name)!;
@@ -322,6 +363,7 @@ async function main(): Promise<void> {
       p999: round2(median(overhead.p999)),
       p99Rounds: overhead.p99,
     },
+    streaming,
     tallyMaxVsBare: round2(median(ratios)),
     tallyMaxVsBareRounds: ratios.map(round2),
   };
