@@ -126,21 +126,22 @@ function hasWrk(): boolean {
 }
 const WRK = hasWrk();
 
-/** Maximum throughput over 50 connections: requests/s and requests completed. */
 /**
  * A short unmeasured burst right before each measured phase: a server that sat idle while the others were
  * measured (V8 flushes code that has not run for a while) starts its phase warm, as a busy gateway would be.
  */
-async function warm(t: Target): Promise<void> {
+async function warm(t: Target, seconds = 1): Promise<void> {
   await autocannon({
     url: t.url,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...t.headers },
     body: BODY,
     connections: 10,
-    duration: 1,
+    duration: seconds,
   });
 }
+
+/** Maximum throughput over 50 connections: requests/s and requests completed. */
 
 async function maxLoad(t: Target): Promise<{ rps: number; total: number; errors: number }> {
   if (WRK) {
@@ -269,15 +270,7 @@ async function main(): Promise<void> {
     });
   process.stderr.write(`load generator: ${WRK ? 'wrk' : 'autocannon (install wrk for less noise)'}\n`);
   // Warm up connection pools and JITs.
-  for (const t of targets)
-    await autocannon({
-      url: t.url,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...t.headers },
-      body: BODY,
-      connections: 10,
-      duration: 2,
-    });
+  for (const t of targets) await warm(t, 2);
   const max = new Map<string, { rps: number[]; errors: number; cpu: number[]; mainCpu: number[] }>();
   const fixed = new Map<string, { p50: number[]; p99: number[]; p999: number[]; errors: number }>();
   const ratios: number[] = [];
