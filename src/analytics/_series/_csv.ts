@@ -1,5 +1,5 @@
 /** Generic series input: CSV with `timestamp,value`, `series_id,timestamp,value`, or Prophet-style `ds,y`. */
-import { TallyError } from '../../core/index.js';
+import { parseCsv, TallyError } from '../../core/index.js';
 import { median } from './_stats.js';
 
 /** One regularly sampled series. */
@@ -15,28 +15,6 @@ export interface Series {
 const TIME_HEADERS = ['timestamp', 'ds', 'time', 'date', 'datetime'];
 const VALUE_HEADERS = ['value', 'y', 'cost', 'amount'];
 const ID_HEADERS = ['series_id', 'unique_id', 'id', 'series'];
-
-function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out.map((s) => s.trim());
-}
 
 /** Parses a timestamp cell: ISO date/time (zone-less is UTC) or epoch seconds/milliseconds. */
 export function parseTimestamp(text: string): number {
@@ -58,8 +36,9 @@ function column(header: readonly string[], names: readonly string[]): number {
 
 /** Parses CSV text into series (sorted by time, duplicate timestamps summed, blank/NA values skipped). */
 export function parseSeriesCsv(text: string, file = 'input'): Series[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = splitCsvLine((lines[0] ?? '').replace(/^\uFEFF/, ''));
+  // core's reader (quotes, CRLF, BOM, blank records); cells trimmed.
+  const records = parseCsv(text).map((r) => r.map((c) => c.trim()));
+  const header = records[0] ?? [];
   let ti = column(header, TIME_HEADERS);
   let vi = column(header, VALUE_HEADERS);
   const ii = column(header, ID_HEADERS);
@@ -73,8 +52,8 @@ export function parseSeriesCsv(text: string, file = 'input'): Series[] {
       );
   }
   const groups = new Map<string, Map<number, number>>();
-  for (let n = 1; n < lines.length; n++) {
-    const cells = splitCsvLine(lines[n]!);
+  for (let n = 1; n < records.length; n++) {
+    const cells = records[n]!;
     const ts = parseTimestamp(cells[ti] ?? '');
     const raw = cells[vi] ?? '';
     const v = raw === '' ? Number.NaN : Number(raw);
