@@ -52,20 +52,19 @@ export async function loadUsageCells(
       GROUP BY ALL`,
     [from, to],
   );
-  return rows.map((r) => ({
-    source: 'usage' as const,
-    bucket: Number(r['bucket']),
-    dims: {
-      team: str(r['team']),
-      app: str(r['app']),
-      model: str(r['model']),
-      deployment: str(r['deployment']),
-      key: str(r['key_id']),
-      deploymentType: str(r['deployment_type']),
+  return toCells(
+    'usage',
+    rows,
+    {
+      team: 'team',
+      app: 'app',
+      model: 'model',
+      deployment: 'deployment',
+      key: 'key_id',
+      deploymentType: 'deployment_type',
     },
-    costNanos: BigInt(String(r['cost'] ?? '0')),
-    tokens: Number(r['tokens'] ?? 0),
-  }));
+    (c) => BigInt(c),
+  );
 }
 
 /** Loads cost-export cells in [from, to) (EffectiveCost, falling back to BilledCost), by FOCUS/x_Ai columns and tags. */
@@ -92,20 +91,36 @@ export async function loadCostCells(
       GROUP BY ALL`,
     [from, to],
   );
-  return rows.map((r) => ({
-    source: 'costs' as const,
-    bucket: Number(r['bucket']),
-    dims: {
-      team: str(r['team']),
-      app: str(r['app']),
-      model: str(r['model']),
-      deployment: str(r['deployment']),
-      tokenType: str(r['token_type']),
-      deploymentType: str(r['deployment_type']),
-      service: str(r['service']),
-      subAccount: str(r['sub_account']),
+  return toCells(
+    'costs',
+    rows,
+    {
+      team: 'team',
+      app: 'app',
+      model: 'model',
+      deployment: 'deployment',
+      tokenType: 'token_type',
+      deploymentType: 'deployment_type',
+      service: 'service',
+      subAccount: 'sub_account',
     },
-    costNanos: parseUsd(String(r['cost'] ?? '0')),
+    parseUsd,
+  );
+}
+
+/** Query rows (bucket, dimension columns, cost as text, tokens) as cells; `dims` maps dimension to column. */
+function toCells(
+  source: SpendCell['source'],
+  rows: readonly Record<string, unknown>[],
+  dims: Record<string, string>,
+  cost: (text: string) => bigint,
+): SpendCell[] {
+  const names = Object.entries(dims);
+  return rows.map((r) => ({
+    source,
+    bucket: Number(r['bucket']),
+    dims: Object.fromEntries(names.map(([dim, col]) => [dim, str(r[col])])),
+    costNanos: cost(String(r['cost'] ?? '0')),
     tokens: Number(r['tokens'] ?? 0),
   }));
 }
