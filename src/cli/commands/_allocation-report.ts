@@ -25,6 +25,14 @@ export function periodOption(ctx: CommandContext): string {
   return p;
 }
 
+/** The optional --view finance|engineering. */
+export function viewOption(ctx: CommandContext): 'finance' | 'engineering' | undefined {
+  const view = ctx.str('view');
+  if (view !== undefined && view !== 'finance' && view !== 'engineering')
+    throw new TallyError('invalid_input', `--view "${view}": use finance or engineering`, { field: 'view' });
+  return view;
+}
+
 /** --by team|cost-center|app|environment (cost_center and costCenter accepted too). */
 export function dimensionOption(ctx: CommandContext, fallback: ConsumerDimension): ConsumerDimension {
   const raw = ctx.str('by');

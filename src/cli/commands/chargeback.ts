@@ -10,7 +10,13 @@ import {
 } from '../../analytics/views/index.js';
 import { toCsv, type CsvValue } from '../../export/index.js';
 import type { Command, CommandContext } from '../command.js';
-import { allocateWithPrevious, dimensionKey, dimensionOption, periodOption } from './_allocation-report.js';
+import {
+  allocateWithPrevious,
+  dimensionKey,
+  dimensionOption,
+  periodOption,
+  viewOption,
+} from './_allocation-report.js';
 
 export const chargebackCommand: Command = {
   name: 'chargeback',
@@ -33,11 +39,7 @@ export const chargebackCommand: Command = {
   async run(ctx) {
     const period = periodOption(ctx);
     monthWindow(period);
-    const view = ctx.str('view');
-    if (view !== undefined && view !== 'finance' && view !== 'engineering')
-      throw new TallyError('invalid_input', `--view "${view}": use finance or engineering`, {
-        field: 'view',
-      });
+    const view = viewOption(ctx);
     if (view === 'engineering') return engineering(ctx, period);
     const by = dimensionOption(ctx, view === 'finance' ? 'cost-center' : 'team');
     const { store, current, previous, unallocatedLabel } = await allocateWithPrevious(ctx, period, true);

@@ -3,7 +3,7 @@ import { TallyError, formatUsd, monthWindow, nanosToUsd } from '../../core/index
 import { loadCostGroups } from '../../analytics/allocate/index.js';
 import { loadMeteredUsage, reconcile, type ReconcileBy } from '../../analytics/reconcile/index.js';
 import type { Command } from '../command.js';
-import { periodOption } from './_allocation-report.js';
+import { periodOption, viewOption } from './_allocation-report.js';
 
 const BYS: readonly ReconcileBy[] = ['deployment', 'model', 'day'];
 
@@ -27,11 +27,7 @@ export const reconcileCommand: Command = {
   async run(ctx) {
     const period = periodOption(ctx);
     const w = monthWindow(period);
-    const view = ctx.str('view');
-    if (view !== undefined && view !== 'finance' && view !== 'engineering')
-      throw new TallyError('invalid_input', `--view "${view}": use finance or engineering`, {
-        field: 'view',
-      });
+    const view = viewOption(ctx);
     const byRaw = ctx.str('by') ?? (view === 'finance' ? 'day' : 'deployment');
     if (!(BYS as readonly string[]).includes(byRaw))
       throw new TallyError('invalid_input', `--by "${byRaw}": use deployment, model or day`, { field: 'by' });

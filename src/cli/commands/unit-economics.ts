@@ -13,7 +13,7 @@ import {
 } from '../../analytics/unit-economics/index.js';
 import type { CostStore } from '../../store/index.js';
 import type { Command } from '../command.js';
-import { allocateWithPrevious, periodOption } from './_allocation-report.js';
+import { allocateWithPrevious, periodOption, viewOption } from './_allocation-report.js';
 
 export const unitEconomicsCommand: Command = {
   name: 'unit-economics',
@@ -34,11 +34,7 @@ export const unitEconomicsCommand: Command = {
   async run(ctx) {
     const period = periodOption(ctx);
     monthWindow(period);
-    const view = ctx.str('view');
-    if (view !== undefined && view !== 'finance' && view !== 'engineering')
-      throw new TallyError('invalid_input', `--view "${view}": use finance or engineering`, {
-        field: 'view',
-      });
+    const view = viewOption(ctx);
     const byRaw = ctx.str('by') ?? (view === 'finance' ? 'team' : 'app');
     if (byRaw !== 'app' && byRaw !== 'team')
       throw new TallyError('invalid_input', `--by "${byRaw}": use app or team`, { field: 'by' });
