@@ -43,6 +43,32 @@ export function runCli(
   });
 }
 
+/** `tally keys create --config C --db D --team T --app A [flags] --json` (the contract); fails on a non-zero exit. */
+export async function createKeyCli(
+  configPath: string,
+  dbPath: string,
+  team: string,
+  app: string,
+  ...flags: string[]
+): Promise<{ id: string; key: string }> {
+  const r = await runCli([
+    'keys',
+    'create',
+    '--config',
+    configPath,
+    '--db',
+    dbPath,
+    '--team',
+    team,
+    '--app',
+    app,
+    ...flags,
+    '--json',
+  ]);
+  if (r.code !== 0) throw new Error(`tally keys create exited ${r.code}: ${r.stderr}`);
+  return r.json<{ id: string; key: string }>();
+}
+
 /** Absolute path of the repository root. */
 export const REPO_ROOT = ROOT;
 /** Path of ../shared beside the checkout (reference data); tests that read it skip when it is absent. */

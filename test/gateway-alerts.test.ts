@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { runCli, startGatewayCli, type CliGateway } from './cli.js';
+import { createKeyCli, startGatewayCli, type CliGateway } from './cli.js';
 import { makeFixture } from './gateway-fixture.js';
 import { startReceiver } from './_receiver.js';
 
@@ -18,23 +18,7 @@ test('tally gateway evaluates budgets every alerts.intervalSeconds and posts the
       '',
     ].join('\n'),
   );
-  const made = await runCli([
-    'keys',
-    'create',
-    '--config',
-    f.configPath,
-    '--db',
-    f.dbPath,
-    '--team',
-    'ml',
-    '--app',
-    'bot',
-    '--env',
-    'prod',
-    '--json',
-  ]);
-  assert.equal(made.code, 0, made.stderr);
-  const { key } = made.json<{ key: string }>();
+  const { key } = await createKeyCli(f.configPath, f.dbPath, 'ml', 'bot', '--env', 'prod');
   let gw: CliGateway | null = null;
   try {
     gw = await startGatewayCli(f.configPath, f.dbPath);

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import OpenAI from 'openai';
 import { priceUsage } from '../src/catalog/index.js';
 import { MOCK_USAGE } from '../src/gateway/testing/mock-upstream.js';
-import { runCli, startGatewayCli, type CliGateway } from './cli.js';
+import { createKeyCli, runCli, startGatewayCli, type CliGateway } from './cli.js';
 import { makeFixture, type GatewayFixture } from './gateway-fixture.js';
 
 let f: GatewayFixture;
@@ -18,17 +18,15 @@ after(async () => {
   await f.cleanup();
 });
 
+/** `tally usage --config C --db D --by team,model --json` (the contract). */
+const usageByTeamModel = () =>
+  runCli(['usage', '--config', f.configPath, '--db', f.dbPath, '--by', 'team,model', '--json']);
+
 test('a key created by the CLI works on a gateway started later, usage reports it while running and after SIGTERM', async () => {
-  const created = await runCli([
-    'keys',
-    'create',
-    '--config',
+  const { id, key } = await createKeyCli(
     f.configPath,
-    '--db',
     f.dbPath,
-    '--team',
     'search',
-    '--app',
     'web',
     '--env',
     'prod',
@@ -38,10 +36,7 @@ test('a key created by the CLI works on a gateway started later, usage reports i
     '50',
     '--budget-period',
     'day',
-    '--json',
-  ]);
-  assert.equal(created.code, 0, created.stderr);
-  const { id, key } = created.json<{ id: string; key: string }>();
+  );
   assert.match(id, /^key_/);
   assert.match(key, /^tally-sk-/);
 
@@ -79,16 +74,7 @@ test('a key created by the CLI works on a gateway started later, usage reports i
   assert.equal(((await bad.json()) as { error: { type: string } }).error.type, 'authentication_error');
 
   // While the gateway holds the store, usage asks it.
-  const live = await runCli([
-    'usage',
-    '--config',
-    f.configPath,
-    '--db',
-    f.dbPath,
-    '--by',
-    'team,model',
-    '--json',
-  ]);
+  const live = await usageByTeamModel();
   assert.equal(live.code, 0, live.stderr);
   const rows = live.json<Record<string, unknown>[]>();
   const mine = rows.find((r) => r['team'] === 'search');
@@ -101,23 +87,7 @@ test('a key created by the CLI works on a gateway started later, usage reports i
   assert.equal(mine['costUsd'], Number(expected.costNanos) / 1e9);
 
   // Keys can be managed while the gateway holds the store: the CLI goes through its admin API.
-  const live2 = await runCli([
-    'keys',
-    'create',
-    '--config',
-    f.configPath,
-    '--db',
-    f.dbPath,
-    '--team',
-    'ads',
-    '--app',
-    'x',
-    '--env',
-    'dev',
-    '--json',
-  ]);
-  assert.equal(live2.code, 0, live2.stderr);
-  const second = live2.json<{ id: string; key: string }>();
+  const second = await createKeyCli(f.configPath, f.dbPath, 'ads', 'x', '--env', 'dev');
   const c2 = new OpenAI({ apiKey: second.key, baseURL: `${url}/v1`, maxRetries: 0 });
   await c2.embeddings.create({ model: 'text-embedding-3-small', input: 'x' });
   const revoked = await runCli([
@@ -137,31 +107,13 @@ test('a key created by the CLI works on a gateway started later, usage reports i
     .catch((e: unknown) => e);
   assert.ok(denied instanceof OpenAI.AuthenticationError);
 
-  const lastLive = await runCli([
-    'usage',
-    '--config',
-    f.configPath,
-    '--db',
-    f.dbPath,
-    '--by',
-    'team,model',
-    '--json',
-  ]);
+  const lastLive = await usageByTeamModel();
   assert.equal(lastLive.code, 0, lastLive.stderr);
 
   // SIGTERM drains and flushes: the same report from the store afterwards.
   assert.equal(await gw.stop(), 0, gw.stderr());
   assert.ok(!existsSync(`${f.dbPath}.gateway.json`), 'state file removed');
-  const offline = await runCli([
-    'usage',
-    '--config',
-    f.configPath,
-    '--db',
-    f.dbPath,
-    '--by',
-    'team,model',
-    '--json',
-  ]);
+  const offline = await usageByTeamModel();
   assert.equal(offline.code, 0, offline.stderr);
   assert.deepEqual(offline.json(), lastLive.json());
   const secret = await runCli([

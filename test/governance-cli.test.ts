@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { runCli, startGatewayCli, type CliGateway } from './cli.js';
+import { createKeyCli, startGatewayCli, type CliGateway } from './cli.js';
 import { makeFixture, type GatewayFixture } from './gateway-fixture.js';
 
 const POLICY = `policy:
@@ -22,22 +22,7 @@ after(async () => {
 });
 
 async function createKey(...flags: string[]): Promise<string> {
-  const r = await runCli([
-    'keys',
-    'create',
-    '--config',
-    f.configPath,
-    '--db',
-    f.dbPath,
-    '--team',
-    'ml',
-    '--app',
-    'bot',
-    ...flags,
-    '--json',
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.json<{ key: string }>().key;
+  return (await createKeyCli(f.configPath, f.dbPath, 'ml', 'bot', ...flags)).key;
 }
 
 async function errorOf(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
