@@ -1,4 +1,7 @@
 /** Test fixture for allocation, chargeback, reconcile and export: a small ledger and cost export in DuckDB. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseUsd } from '../src/core/index.js';
 import { makeUsageEvent, type UsageEvent } from '../src/ledger/index.js';
 import { openStore, type CostStore, type SqlParam } from '../src/store/index.js';
@@ -7,6 +10,16 @@ import { openStore, type CostStore, type SqlParam } from '../src/store/index.js'
 export type FixtureCostRow = Record<string, string | null>;
 
 let seq = 0;
+
+/** Runs `fn` with a fresh temporary directory, removed afterwards whatever happens. */
+export async function inTempDir(prefix: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Inserts cost rows with parameterised SQL, filling the FOCUS mandatory columns a real export has. */
 export async function insertCostRows(store: CostStore, rows: readonly FixtureCostRow[]): Promise<void> {

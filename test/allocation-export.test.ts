@@ -1,11 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../src/core/index.js';
 import { runCli } from './cli.js';
-import { insertCostRows, seedStandardOrg, STANDARD_CONFIG, withStore } from './_allocation-fixture.js';
+import {
+  insertCostRows,
+  seedStandardOrg,
+  STANDARD_CONFIG,
+  withStore,
+  inTempDir,
+} from './_allocation-fixture.js';
 
 /** The exported CSV as objects keyed by header. */
 function readCsv(text: string): Record<string, string>[] {
@@ -16,8 +21,7 @@ function readCsv(text: string): Record<string, string>[] {
 const nanos = (s: string) => BigInt(Math.round(Number(s) * 1e9));
 
 test('export focus writes FOCUS rows whose allocated costs add up to the AI spend and that tally validate accepts', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-export-'));
-  try {
+  await inTempDir('tally-export-', async (dir) => {
     const db = join(dir, 't.duckdb');
     const cfg = join(dir, 'tally.yaml');
     writeFileSync(cfg, STANDARD_CONFIG);
@@ -110,18 +114,13 @@ test('export focus writes FOCUS rows whose allocated costs add up to the AI spen
     const report = v.json<{ errors: unknown[] }>();
     assert.deepEqual(report.errors, []);
     assert.equal(v.code, 0, v.stdout);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('export focus needs --out and a valid period', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-export-'));
-  try {
+  await inTempDir('tally-export-', async (dir) => {
     const r = await runCli(['export', 'focus', '--db', join(dir, 't.duckdb'), '--period', '2026-01']);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /--out/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,7 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
 import {
@@ -10,6 +8,7 @@ import {
   seedStandardOrg,
   withStore,
   type FixtureCostRow,
+  inTempDir,
 } from './_allocation-fixture.js';
 
 interface ReconRow {
@@ -53,8 +52,7 @@ async function reconcileDoc(db: string, by?: string) {
 }
 
 test('reconcile --json explains a negotiated discount and bypassed traffic, and flags what it cannot explain', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-recon-'));
-  try {
+  await inTempDir('tally-recon-', async (dir) => {
     const db = join(dir, 't.duckdb');
     await withStore(db, async (s) => {
       const u = (deployment: string, costUsd: string) => ({
@@ -108,14 +106,11 @@ test('reconcile --json explains a negotiated discount and bypassed traffic, and 
       [['bypassed-gateway', 800]],
     );
     assert.equal(cents(lp.unexplainedUsd), 0);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('reconcile by model and by day regroup the same money, PTU hours are explained as billed by the hour', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-recon-'));
-  try {
+  await inTempDir('tally-recon-', async (dir) => {
     const db = join(dir, 't.duckdb');
     await withStore(db, seedStandardOrg);
     const run = async (by: string) => {
@@ -144,7 +139,5 @@ test('reconcile by model and by day regroup the same money, PTU hours are explai
     assert.equal(ptu.flagged, false);
     assert.ok(model.some((r) => r.model === 'gpt-4o'));
     assert.ok(day.every((r) => /^2026-01-\d{2}$/.test(r.day!)));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
-import { seedStandardOrg, STANDARD_CONFIG, withStore } from './_allocation-fixture.js';
+import { seedStandardOrg, STANDARD_CONFIG, withStore, inTempDir } from './_allocation-fixture.js';
 
 interface Outcome {
   metric: string;
@@ -31,8 +30,7 @@ const close = (a: number | null | undefined, b: number, eps = 1e-6) =>
   assert.ok(a !== null && a !== undefined && Math.abs(a - b) < eps, `${a} != ${b}`);
 
 test('unit-economics divides allocated cost by requests, conversations, users and KPI outcomes, with trend', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-unit-'));
-  try {
+  await inTempDir('tally-unit-', async (dir) => {
     const db = join(dir, 't.duckdb');
     const cfg = join(dir, 'tally.yaml');
     const kpi = join(dir, 'kpi.csv');
@@ -86,14 +84,11 @@ test('unit-economics divides allocated cost by requests, conversations, users an
     close(doc.total.costUsd, 173.5);
     assert.equal(doc.total.requests, 5);
     assert.equal(doc.total.activeUsers, 4);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('unit-economics reads stored KPIs when no file is given and rejects a malformed KPI file', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-unit-'));
-  try {
+  await inTempDir('tally-unit-', async (dir) => {
     const db = join(dir, 't.duckdb');
     await withStore(db, async (s) => {
       await seedStandardOrg(s);
@@ -111,14 +106,11 @@ test('unit-economics reads stored KPIs when no file is given and rejects a malfo
     const e = await runCli(['unit-economics', '--db', db, '--period', '2026-01', '--kpi', bad]);
     assert.notEqual(e.code, 0);
     assert.match(e.stderr, /bad\.csv:2: value "lots" is not a number/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('without conversation ids on the traffic a conversations KPI stands in, per app only', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-unit-'));
-  try {
+  await inTempDir('tally-unit-', async (dir) => {
     const db = join(dir, 't.duckdb');
     const kpi = join(dir, 'kpi.csv');
     writeFileSync(kpi, 'date,app,metric,value\n2026-01-09,lab,conversations,5\n');
@@ -133,7 +125,5 @@ test('without conversation ids on the traffic a conversations KPI stands in, per
     // The organisation's conversations come from the gateway only (3 distinct ids), never from one app's KPI.
     assert.equal(doc.total.conversations, 3);
     assert.deepEqual(doc.total.outcomes, []);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,14 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
-import { insertUsage, seedStandardOrg, STANDARD_CONFIG, withStore } from './_allocation-fixture.js';
+import {
+  insertUsage,
+  seedStandardOrg,
+  STANDARD_CONFIG,
+  withStore,
+  inTempDir,
+} from './_allocation-fixture.js';
 
 test('chargeback --view finance cuts by cost center with budget use; --view engineering shows model, cache and latency', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-views-'));
-  try {
+  await inTempDir('tally-views-', async (dir) => {
     const db = join(dir, 't.duckdb');
     const cfg = join(dir, 'tally.yaml');
     writeFileSync(cfg, STANDARD_CONFIG);
@@ -79,14 +83,11 @@ test('chargeback --view finance cuts by cost center with budget use; --view engi
     assert.equal(std['effectiveCostUsd'], 14);
     assert.equal(std['costSource'], 'export');
     assert.equal(rows.find((r) => r['deployment'] === 'openai-direct')!['costSource'], 'ledger');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('reconcile and unit-economics take --view: finance defaults to days and teams, engineering to deployments and apps', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-views-'));
-  try {
+  await inTempDir('tally-views-', async (dir) => {
     const db = join(dir, 't.duckdb');
     await withStore(db, seedStandardOrg);
     const run = async (args: string[]) => {
@@ -105,7 +106,5 @@ test('reconcile and unit-economics take --view: finance defaults to days and tea
     assert.equal((await run(['unit-economics', '--view', 'engineering'])).by, 'app');
     const bad = await runCli(['reconcile', '--db', db, '--period', '2026-01', '--view', 'ceo']);
     assert.notEqual(bad.code, 0);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
