@@ -12,6 +12,11 @@ export interface OptionSpec {
   readonly default?: string | boolean;
 }
 
+/** The teams a caller is bound to. */
+export interface TeamScope {
+  readonly teams: readonly string[];
+}
+
 /** Parsed option values. */
 export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
 
@@ -34,6 +39,15 @@ export interface CommandContext {
   str(name: string): string | undefined;
   /** A boolean option. */
   flag(name: string): boolean;
+  /**
+   * The teams a scoped caller (an API token of a team-lead or viewer) may see, or null for everything. Reports
+   * apply it to their rows themselves, so a page or client can never widen it.
+   */
+  readonly scope: TeamScope | null;
+  /** Who runs this command, for the audit log (`cli:<os user>` locally, `user:<id>` through the API). */
+  readonly actor: string;
+  /** Writes raw text (CSV) to stdout. */
+  write(text: string): void;
   /** A numeric option, validated; undefined when absent. */
   num(name: string, opts?: { min?: number; integer?: boolean }): number | undefined;
 }
@@ -45,6 +59,13 @@ export interface Command {
   /** Usage line after `tally <name>`, e.g. "--period YYYY-MM [--json]". */
   readonly usage?: string;
   readonly options?: Record<string, OptionSpec>;
+  /**
+   * Runs in the calling process even when a `tally serve` owns the store (it needs no store, or must own it:
+   * catalog and estimate commands, `gateway`, `serve`, `demo`).
+   */
+  readonly local?: boolean;
+  /** Changes the store: recorded in the audit log (who, what, when) when it succeeds. */
+  readonly writes?: boolean;
   /** Whether positionals (files, SQL text) are accepted. */
   readonly positionals?: boolean;
   /** Whether this command is a report (takes --json). All commands accept --json. */

@@ -1,12 +1,14 @@
 /** The `tally` command line: global options, command lookup, help, and error normalisation at the boundary. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { TallyError, loadConfig, toTallyError, type TallyConfig } from '../core/index.js';
 import { openStore, resolveDbPath, type CostStore } from '../store/index.js';
-import type { Command, CommandContext, OptionSpec, OptionValues } from './command.js';
-import { createOutput, printError } from './output.js';
+import type { Command, CommandContext, OptionSpec, OptionValues, TeamScope } from './command.js';
+import { createOutput, printError, type Sink } from './output.js';
+import { forwardToServer } from './_remote.js';
 import { COMMANDS } from './commands/index.js';
 
 /** Options every command takes. */
@@ -88,19 +90,35 @@ function commandHelp(cmd: Command): string {
   ].join('\n');
 }
 
+/**
+ * Where a run happens. The default is this process's terminal and its own store; `tally serve` runs commands
+ * for the local CLI and the API in-process with its own store, streams and the caller's scope.
+ */
+export interface MainEnv {
+  readonly stdout?: Sink;
+  readonly stderr?: Sink;
+  /** A store owned by the caller: used as is and never closed here. */
+  readonly store?: CostStore;
+  readonly config?: TallyConfig;
+  readonly scope?: TeamScope | null;
+  readonly actor?: string;
+}
+
 /** Runs the CLI; returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], env: MainEnv = {}): Promise<number> {
   const wantsJson = argv.includes('--json');
-  const out = createOutput({ json: wantsJson });
+  const stdout = env.stdout ?? process.stdout;
+  const stderr = env.stderr ?? process.stderr;
+  const out = createOutput({ json: wantsJson, stdout, stderr });
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-    process.stdout.write(`${version()}\n`);
+    stdout.write(`${version()}\n`);
     return 0;
   }
   if (
     argv.length === 0 ||
     (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help'))
   ) {
-    process.stdout.write(mainHelp() + '\n');
+    stdout.write(mainHelp() + '\n');
     return argv.length === 0 ? 2 : 0;
   }
   const found = findCommand(argv);
@@ -112,10 +130,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       const width = Math.max(...group.map((c) => c.name.length));
       const lines = group.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
       const help = argv.includes('--help') || argv.includes('-h');
-      (help ? process.stdout : process.stderr).write(`tally ${word} needs a subcommand:\n${lines}\n`);
+      (help ? stdout : stderr).write(`tally ${word} needs a subcommand:\n${lines}\n`);
       return help ? 0 : 2;
     }
-    process.stderr.write(`error: unknown command "${word}"\n\n${mainHelp()}\n`);
+    stderr.write(`error: unknown command "${word}"\n\n${mainHelp()}\n`);
     return 2;
   }
   const { cmd, rest } = found;
@@ -127,19 +145,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     values = parsed.values as OptionValues;
     positionals = parsed.positionals;
   } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n\n${commandHelp(cmd)}\n`);
+    stderr.write(`error: ${(err as Error).message}\n\n${commandHelp(cmd)}\n`);
     return 2;
   }
   if (values['help']) {
-    process.stdout.write(commandHelp(cmd) + '\n');
+    stdout.write(commandHelp(cmd) + '\n');
     return 0;
   }
   if (positionals.length > 0 && !cmd.positionals) {
-    process.stderr.write(`error: unexpected argument "${positionals[0]}"\n\n${commandHelp(cmd)}\n`);
+    stderr.write(`error: unexpected argument "${positionals[0]}"\n\n${commandHelp(cmd)}\n`);
     return 2;
   }
   const stores: CostStore[] = [];
-  let config: TallyConfig | undefined;
+  let config: TallyConfig | undefined = env.config;
   const configPath = typeof values['config'] === 'string' ? values['config'] : undefined;
   const ctx: CommandContext = {
     values,
@@ -158,7 +176,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       config ??= loadConfig({ path: configPath }).config;
       return config;
     },
+    scope: env.scope ?? null,
+    actor: env.actor ?? `cli:${localUser()}`,
+    write: (text) => stdout.write(text),
     async openStore(o) {
+      if (env.store) return env.store;
       const s = await openStore({
         path: ctx.dbPath,
         readOnly: o?.readOnly ?? false,
@@ -190,16 +212,47 @@ export async function main(argv: readonly string[]): Promise<number> {
     },
   };
   try {
-    const code = await cmd.run(ctx);
-    return code ?? 0;
+    // A running `tally serve` owns this store: the command runs there, on its store, with the same output.
+    if (!env.store && !cmd.local) {
+      const code = await forwardToServer(ctx.dbPath, argv, { stdout, stderr });
+      if (code !== null) return code;
+    }
+    const code = (await cmd.run(ctx)) ?? 0;
+    if (cmd.writes && code === 0) await audit(ctx, cmd, stores[0] ?? env.store);
+    return code;
   } catch (err) {
     const te = toTallyError(err);
     printError(out, te, ctx.json);
     if (te.code === 'internal' && process.env['TALLY_DEBUG'])
-      process.stderr.write(`${(err as Error).stack}\n`);
+      stderr.write(`${(err as Error).stack}\n`);
     return te.exitCode;
   } finally {
     for (const s of stores) await s.close().catch(() => undefined);
+  }
+}
+
+/** Records a successful write: who ran which command with which arguments (values of secrets are never options). */
+async function audit(ctx: CommandContext, cmd: Command, store: CostStore | undefined): Promise<void> {
+  if (!store) return;
+  const args = Object.fromEntries(
+    Object.entries(ctx.values).filter(([k]) => k !== 'json' && k !== 'db' && k !== 'config'),
+  );
+  await store
+    .appendAudit({
+      at: new Date(),
+      actor: ctx.actor,
+      action: cmd.name,
+      target: ctx.positionals[0] ?? null,
+      details: args,
+    })
+    .catch((err: unknown) => ctx.out.note(`warning: the audit log was not written: ${String(err)}`));
+}
+
+function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
   }
 }
 

@@ -63,12 +63,14 @@ export function renderTable(rows: readonly Record<string, unknown>[], columns?: 
   return [fmt(cols), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(fmt)].join('\n');
 }
 
+/** Somewhere text goes: a terminal, a pipe, or a buffer when a server runs the command for a client. */
+export interface Sink {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
 /** The process's output. */
-export function createOutput(opts: {
-  json: boolean;
-  stdout?: NodeJS.WriteStream;
-  stderr?: NodeJS.WriteStream;
-}): Output {
+export function createOutput(opts: { json: boolean; stdout?: Sink; stderr?: Sink }): Output {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
   const interactive = !opts.json && stderr.isTTY === true;

@@ -51,6 +51,8 @@ export async function startGateway(opts: {
   dbPath: string;
   port?: number | undefined;
   host?: string | undefined;
+  /** A store this process already owns (`tally serve`): used, and left open on stop. */
+  store?: CostStore | undefined;
   /**
    * A job run on the gateway's own store every `everyMs` (e.g. alert evaluation): while the gateway runs it
    * holds the only write handle on the store, so periodic work that needs the store must run in here.
@@ -67,13 +69,16 @@ export async function startGateway(opts: {
         field: 'gateway.upstreams',
       },
     );
-  const store = await openStore({
-    path: opts.dbPath,
-    memoryLimit: opts.config.store.memoryLimit,
-    // One DuckDB thread unless configured: the gateway's store work (the ledger flush) is background work that
-    // must not take the cores the event loop serves requests on.
-    threads: opts.config.store.threads ?? 1,
-  });
+  const ownStore = !opts.store;
+  const store =
+    opts.store ??
+    (await openStore({
+      path: opts.dbPath,
+      memoryLimit: opts.config.store.memoryLimit,
+      // One DuckDB thread unless configured: the gateway's store work (the ledger flush) is background work that
+      // must not take the cores the event loop serves requests on.
+      threads: opts.config.store.threads ?? 1,
+    }));
   // Prices imported with `tally prices import` and the configured price sheet make metered costs effective.
   registerStoredImports(await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key));
   if (opts.config.pricing.priceSheet) registerPriceSheetFile(opts.config.pricing.priceSheet);
@@ -132,7 +137,7 @@ export async function startGateway(opts: {
           await gateway.drain();
           await job;
           await led.close();
-          await store.close();
+          if (ownStore) await store.close();
           rmSync(gatewayStatePath(opts.dbPath), { force: true });
         })();
         return stopping;
@@ -140,7 +145,7 @@ export async function startGateway(opts: {
     };
   } catch (err) {
     await ledger?.close().catch(() => undefined);
-    await store.close().catch(() => undefined);
+    if (ownStore) await store.close().catch(() => undefined);
     throw err;
   }
 }

@@ -4,6 +4,7 @@ import { openDuckDBStore } from './duckdb/index.js';
 import type { CostStore } from './store.js';
 
 export * from './store.js';
+export * from './_access.js';
 export * from './focus-columns.js';
 export { DuckDBStore, openDuckDBStore, type DuckDBStoreOptions } from './duckdb/index.js';
 

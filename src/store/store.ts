@@ -3,6 +3,7 @@
  * suite in contract.test.ts runs against each backend. Analytics never import a backend: they receive rows.
  */
 import type { UsageEvent } from '../ledger/event.js';
+import type { AuditEntry, IncidentState, SessionRecord, UserRecord } from './_access.js';
 
 /** A plain result row: column name to JSON-safe value (numbers, strings, booleans, null, nested JSON). */
 export type Row = Record<string, unknown>;
@@ -110,6 +111,32 @@ export interface CostStore {
     id: string,
     patch: Partial<Pick<VirtualKeyRecord, 'status' | 'revokedAt' | 'replacedBy' | 'config'>>,
   ): Promise<void>;
+
+  // --- users, sessions, audit, incident states (server) ---
+  /** Stores a new user. */
+  insertUser(rec: UserRecord): Promise<void>;
+  /** Finds an active or revoked user by the hash of its token. */
+  findUserByTokenHash(hash: string): Promise<UserRecord | null>;
+  /** Finds a user by id. */
+  findUserById(id: string): Promise<UserRecord | null>;
+  /** All users, newest first. */
+  listUsers(): Promise<UserRecord[]>;
+  /** Revokes a user's token (its sessions end with it). */
+  revokeUser(id: string, at: Date): Promise<void>;
+  /** Stores a browser session. */
+  insertSession(rec: SessionRecord): Promise<void>;
+  /** A session by the hash of its id, if it has not expired at `now`. */
+  findSession(idHash: string, now: Date): Promise<SessionRecord | null>;
+  /** Ends a session (logout), and drops expired ones. */
+  deleteSession(idHash: string, now: Date): Promise<void>;
+  /** Appends to the audit log. */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** The newest audit entries first, at most `limit`, older than `before` when given. */
+  listAudit(opts: { limit: number; before?: Date | undefined }): Promise<AuditEntry[]>;
+  /** Sets an incident's state. */
+  setIncidentState(state: IncidentState): Promise<void>;
+  /** The states of the given incidents (missing ones are `new`). */
+  getIncidentStates(ids: readonly string[]): Promise<Map<string, IncidentState>>;
 
   // --- key/value metadata (small state other modules keep: alert dedup, ingest markers, ...) ---
   /** Reads a JSON value. */

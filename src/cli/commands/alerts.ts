@@ -5,6 +5,7 @@ import type { Command } from '../command.js';
 
 export const alertsRunCommand: Command = {
   name: 'alerts run',
+  writes: true,
   summary: 'evaluate anomalies and budgets once and send new or updated alerts (for cron)',
   usage: '[--db PATH] [--config FILE] [--at ISO] [--dry-run] [--json]',
   options: {

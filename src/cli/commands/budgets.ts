@@ -29,6 +29,7 @@ function percents(text: string | undefined, fallback: number[], field: string): 
 
 export const budgetsSetCommand: Command = {
   name: 'budgets set',
+  writes: true,
   summary: 'create or replace a budget (scope, period, amount, thresholds)',
   usage:
     '--amount USD [--scope all|team|app|cost_center|key|model --value V] [--period month|quarter|custom]',

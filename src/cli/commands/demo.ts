@@ -155,6 +155,7 @@ function printAnalyses(ctx: CommandContext, r: DemoResult): void {
 /** The demo command. */
 export const demoCommand: Command = {
   name: 'demo',
+  local: true,
   summary:
     'build a seeded demo organisation (usage, Azure cost export, KPIs) in the store and run every analysis on it',
   usage: '[--days 90] [--seed N] [--end YYYY-MM-DD] [--skip-analyses] [--no-serve] [--db PATH] [--json]',

@@ -123,6 +123,7 @@ function toCsv(e: Estimate): string {
 
 export const estimateCommand: Command = {
   name: 'estimate',
+  local: true,
   summary: 'estimate monthly cost of a workload scenario for several options side by side',
   usage: '--scenario FILE.yaml [--json | --csv]',
   options: {

@@ -1,55 +1,46 @@
-/** `tally gateway`: runs the metering gateway until SIGTERM/SIGINT, then drains and flushes the ledger. */
-import { evaluateAlerts } from '../../alerts/index.js';
-import { toTallyError } from '../../core/index.js';
-import { startGateway } from '../../gateway/index.js';
+/**
+ * `tally gateway`: runs the metering gateway until SIGTERM/SIGINT, then drains and flushes the ledger. It is
+ * `tally serve` with the API on a private loopback port, so every other command keeps working while it runs
+ * (they reach it through `<db>.server.json`) and alert evaluation runs off the gateway's event loop.
+ */
+import { TallyError } from '../../core/index.js';
+import { startServer } from '../../server/index.js';
 import type { Command } from '../command.js';
+import { serveUntilSignal } from './serve.js';
 
 export const gatewayCommand: Command = {
   name: 'gateway',
   summary: 'run the OpenAI/Azure-compatible metering gateway',
   usage: '[--config tally.yaml] [--db PATH] [--port P] [--host ADDR]',
+  local: true,
   options: {
     port: { type: 'string', description: 'listen port (default gateway.port, 8787; 0 picks a free one)' },
     host: { type: 'string', description: 'listen address (default all interfaces)' },
   },
   async run(ctx) {
     const config = ctx.config();
-    const running = await startGateway({
-      config,
+    if (!config.gateway || config.gateway.upstreams.length === 0)
+      throw new TallyError(
+        'invalid_config',
+        'gateway.upstreams: configure at least one upstream in tally.yaml',
+        {
+          field: 'gateway.upstreams',
+        },
+      );
+    const port = ctx.num('port', { min: 0, integer: true });
+    const host = ctx.str('host');
+    const gateway = { ...config.gateway, ...(port !== undefined ? { port } : {}), ...(host ? { host } : {}) };
+    const running = await startServer({
+      config: { ...config, gateway },
       dbPath: ctx.dbPath,
-      port: ctx.num('port', { min: 0, integer: true }),
-      host: ctx.str('host'),
-      // The gateway holds the store, so it evaluates budgets, anomalies and alerts itself (like `tally serve`),
-      // every alerts.intervalSeconds, when alert sinks or budgets are configured.
-      periodic:
-        (config.alerts?.sinks.length ?? 0) > 0 || (config.budgets?.length ?? 0) > 0
-          ? {
-              everyMs: (config.alerts?.intervalSeconds ?? 300) * 1000,
-              run: async (store) => {
-                const s = await evaluateAlerts(store, config, new Date());
-                const sent = s.alerts.filter((a) => a.outcome === 'sent' || a.outcome === 'updated').length;
-                ctx.out.note(`${s.at}: ${s.anomalies} anomalies, ${s.budgets} budgets, ${sent} alerts sent`);
-              },
-              onError: (err) =>
-                ctx.out.note(`tally gateway: evaluation failed: ${toTallyError(err).message}`),
-            }
-          : undefined,
+      // The API only serves this machine's CLI here: loopback, any free port.
+      port: 0,
+      host: '127.0.0.1',
+      gateway: true,
     });
-    ctx.out.note(`tally gateway listening on ${running.url} (store ${ctx.dbPath})`);
-    if (ctx.json) ctx.out.json({ url: running.url, port: running.port, pid: process.pid });
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
-        ctx.out.note('tally gateway: draining in-flight requests and flushing the ledger');
-        running.stop().then(resolve, (err: unknown) => {
-          process.stderr.write(`tally gateway: shutdown error: ${String(err)}\n`);
-          resolve();
-        });
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    });
-    ctx.out.note('tally gateway: stopped');
+    const gw = running.gateway!;
+    ctx.out.note(`tally gateway listening on ${gw.url} (store ${ctx.dbPath})`);
+    if (ctx.json) ctx.out.json({ url: gw.url, port: gw.port, pid: process.pid });
+    await serveUntilSignal(ctx, running, 'gateway');
   },
 };

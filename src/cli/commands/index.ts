@@ -23,6 +23,8 @@ import { serveCommand } from './serve.js';
 import { costsCommand } from './costs.js';
 import { ingestCommand } from './ingest.js';
 import { validateCommand } from './validate.js';
+import { usersCreateCommand, usersListCommand, usersRevokeCommand } from './users.js';
+import { freshnessCommand } from './freshness.js';
 
 /** Every command, in help order. */
 export const COMMANDS: readonly Command[] = [
@@ -58,4 +60,9 @@ export const COMMANDS: readonly Command[] = [
   budgetsStatusCommand,
   forecastCommand,
   serveCommand,
+  // server, users, freshness (issue 11)
+  freshnessCommand,
+  usersCreateCommand,
+  usersListCommand,
+  usersRevokeCommand,
 ];

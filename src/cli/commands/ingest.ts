@@ -5,6 +5,7 @@ import type { Command } from '../command.js';
 
 export const ingestCommand: Command = {
   name: 'ingest',
+  writes: true,
   summary: 'load cost exports (FOCUS 1.0-1.3, Azure actual/amortized; csv, csv.gz, parquet)',
   usage: 'PATH… [--format auto|focus|azure-actual|azure-amortized] [--quarantine DIR] [--db PATH] [--json]',
   positionals: true,

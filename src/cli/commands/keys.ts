@@ -63,6 +63,7 @@ function specFrom(ctx: CommandContext): KeySpec {
 
 export const keysCreateCommand: Command = {
   name: 'keys create',
+  writes: true,
   summary: 'create a virtual key (the secret is printed once)',
   usage:
     '--team T --app A --env ENV [--cost-center C] [--tag k=v] [--models a,b] [--tpm N] [--quota-tokens N --quota-period day] [--budget-usd X --budget-period day] [--json]',
@@ -129,6 +130,7 @@ function idArg(ctx: CommandContext): string {
 
 export const keysRevokeCommand: Command = {
   name: 'keys revoke',
+  writes: true,
   summary: 'revoke a virtual key by id',
   usage: 'KEY_ID [--json]',
   positionals: true,
@@ -147,6 +149,7 @@ export const keysRevokeCommand: Command = {
 
 export const keysRotateCommand: Command = {
   name: 'keys rotate',
+  writes: true,
   summary: 'replace a key with a new secret (same team/app/limits); the old one is revoked',
   usage: 'KEY_ID [--json]',
   positionals: true,

@@ -83,6 +83,7 @@ function parseFile(
 
 export const pricesImportCommand: Command = {
   name: 'prices import',
+  writes: true,
   summary: 'import Azure Retail Prices API pages (JSON) or an EA/MCA price sheet (CSV)',
   usage: 'FILE | --url URL [--any-region] [--json]',
   positionals: true,

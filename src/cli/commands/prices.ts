@@ -90,6 +90,7 @@ const ORDER = ['standard', ...AZURE_DEPLOYMENTS] as readonly string[];
 
 export const pricesCommand: Command = {
   name: 'prices',
+  local: true,
   summary: 'list token prices by model and deployment type (list and effective)',
   usage: '[--model M] [--deployment T] [--provider P] [--at YYYY-MM-DD] [--all] [--json]',
   options: {

@@ -1,66 +1,61 @@
 /**
- * `tally serve`: evaluates anomalies, budgets and alerts every `alerts.intervalSeconds` (default 300 s) until
- * SIGINT/SIGTERM. The store is opened for each pass and closed after it, so other commands can use it between.
+ * `tally serve`: one running Tally. It owns the store and runs the gateway (when `gateway:` is configured),
+ * the HTTP API and dashboard (`server.port`, default 8790) and the scheduled work, until SIGTERM/SIGINT,
+ * which drain and exit 0. `tally gateway` is the same process with the API on a private loopback port.
  */
-import { openStore } from '../../store/index.js';
-import { evaluateAlerts } from '../../alerts/index.js';
-import { toTallyError } from '../../core/index.js';
-import type { Command } from '../command.js';
+import { startServer, type RunningServer } from '../../server/index.js';
+import type { Command, CommandContext } from '../command.js';
+
+/** Runs a server until a signal, then stops it. */
+export async function serveUntilSignal(
+  ctx: CommandContext,
+  running: RunningServer,
+  name: string,
+): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      ctx.out.note(`tally ${name}: draining in-flight requests and flushing the ledger`);
+      running.stop().then(resolve, (err: unknown) => {
+        ctx.out.note(`tally ${name}: shutdown error: ${String(err)}`);
+        resolve();
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  ctx.out.note(`tally ${name}: stopped`);
+}
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'evaluate anomalies, budgets and alerts periodically (until interrupted)',
-  usage: '[--db PATH] [--config FILE] [--interval SECONDS] [--once]',
+  summary: 'run Tally as one service: gateway, HTTP API, dashboard and scheduled work',
+  usage: '[--config tally.yaml] [--db PATH] [--port P] [--host ADDR] [--no-gateway]',
+  local: true,
   options: {
-    interval: { type: 'string', description: 'seconds between passes (default alerts.intervalSeconds, 300)' },
-    once: { type: 'boolean', description: 'run one pass and exit' },
+    port: { type: 'string', description: 'API and dashboard port (default server.port, 8790; 0 picks one)' },
+    host: { type: 'string', description: 'API listen address (default server.host, 127.0.0.1)' },
+    'no-gateway': { type: 'boolean', description: 'do not run the gateway even when gateway: is configured' },
   },
   async run(ctx) {
-    const config = ctx.config();
-    const seconds = ctx.num('interval', { min: 1 }) ?? config.alerts?.intervalSeconds ?? 300;
-    let stopping = false;
-    let wake: (() => void) | null = null;
-    const stop = () => {
-      stopping = true;
-      wake?.();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-      while (!stopping) {
-        const started = Date.now();
-        try {
-          const store = await openStore({
-            path: ctx.dbPath,
-            memoryLimit: config.store.memoryLimit,
-            threads: config.store.threads,
-          });
-          try {
-            const s = await evaluateAlerts(store, config, new Date());
-            const sent = s.alerts.filter((a) => a.outcome === 'sent' || a.outcome === 'updated').length;
-            const line = { at: s.at, anomalies: s.anomalies, budgets: s.budgets, sent };
-            if (ctx.json) process.stdout.write(JSON.stringify(line) + '\n');
-            else ctx.out.note(`${s.at}: ${s.anomalies} anomalies, ${s.budgets} budgets, ${sent} alerts sent`);
-          } finally {
-            await store.close();
-          }
-        } catch (err) {
-          // Keep serving: a locked store or an unreachable sink is retried next pass.
-          ctx.out.note(`evaluation failed: ${toTallyError(err).message}`);
-        }
-        if (ctx.flag('once')) break;
-        const wait = Math.max(0, seconds * 1000 - (Date.now() - started));
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
+    const running = await startServer({
+      config: ctx.config(),
+      dbPath: ctx.dbPath,
+      port: ctx.num('port', { min: 0, integer: true }),
+      host: ctx.str('host'),
+      gateway: ctx.flag('no-gateway') ? false : undefined,
+    });
+    ctx.out.note(
+      `tally serve: API and dashboard on ${running.url}${running.gateway ? `, gateway on ${running.gateway.url}` : ''} (store ${ctx.dbPath})`,
+    );
+    if (ctx.json)
+      ctx.out.json({
+        url: running.url,
+        port: running.port,
+        gatewayUrl: running.gateway?.url ?? null,
+        pid: process.pid,
+      });
+    await serveUntilSignal(ctx, running, 'serve');
   },
 };

@@ -39,6 +39,7 @@ function messagesFrom(path: string, value: unknown): { messages: unknown[]; tool
 
 export const tokensCommand: Command = {
   name: 'tokens',
+  local: true,
   summary: 'count tokens exactly (tiktoken) for text, a file, or chat messages',
   usage: '--model M (--text T | --file F | --messages F.json) [--tools F.json] [--json]',
   options: {

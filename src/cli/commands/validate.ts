@@ -6,6 +6,7 @@ import type { Command } from '../command.js';
 
 export const validateCommand: Command = {
   name: 'validate',
+  local: true,
   summary: 'check a FOCUS file (csv, csv.gz, parquet) for FOCUS 1.2 conformance without loading it',
   usage: 'FILE [--strict] [--json]',
   positionals: true,

@@ -10,6 +10,7 @@ import {
   pricingSchema,
   storeSchema,
 } from './sections.js';
+import { serverSchema } from './server-section.js';
 
 /** Schema of tally.yaml. */
 export const configSchema = z.strictObject({
@@ -22,6 +23,7 @@ export const configSchema = z.strictObject({
   budgets: budgetsSchema,
   alerts: alertsSchema,
   anomalies: anomaliesSchema,
+  server: serverSchema,
 });
 
 /** Parsed, validated configuration. */

@@ -137,4 +137,44 @@ CREATE TABLE business_kpis (
 );
 `,
   },
+  {
+    // Owner: server (issue 11). People and API tokens with roles (tokens hashed), browser sessions (ids hashed),
+    // the audit log of every write, and the lifecycle state of anomaly incidents.
+    id: 10,
+    name: 'users, sessions, audit log, incident states',
+    sql: `
+CREATE TABLE users (
+  id VARCHAR PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  role VARCHAR NOT NULL,
+  teams JSON NOT NULL,
+  token_hash VARCHAR NOT NULL UNIQUE,
+  token_prefix VARCHAR NOT NULL,
+  status VARCHAR NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  revoked_at TIMESTAMPTZ
+);
+CREATE TABLE sessions (
+  id_hash VARCHAR PRIMARY KEY,
+  user_id VARCHAR NOT NULL,
+  csrf_token VARCHAR NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  expires_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE audit_log (
+  occurred_at TIMESTAMPTZ NOT NULL,
+  actor VARCHAR NOT NULL,
+  action VARCHAR NOT NULL,
+  target VARCHAR,
+  details JSON
+);
+CREATE TABLE incident_states (
+  id VARCHAR PRIMARY KEY,
+  state VARCHAR NOT NULL,
+  changed_by VARCHAR NOT NULL,
+  changed_at TIMESTAMPTZ NOT NULL,
+  note VARCHAR
+);
+`,
+  },
 ];

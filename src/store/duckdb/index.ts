@@ -9,6 +9,8 @@ import { MIGRATIONS } from './_migrations.js';
 import { toDuckParam, toJsonValue } from './_values.js';
 import { aggregateUsageSql, appendUsageEvents, appendUsageFromWal, toUsageAggregate } from './_usage.js';
 import { keyFromRow, keyInsertParams, KEY_INSERT_SQL } from './_keys.js';
+import { accessOps } from './_access.js';
+import type { AuditEntry, IncidentState, SessionRecord, UserRecord } from '../_access.js';
 
 /** Options for opening a DuckDB store. */
 export interface DuckDBStoreOptions {
@@ -179,6 +181,47 @@ export class DuckDBStore implements CostStore {
     if (sets.length === 0) return;
     params.push(id);
     await this.exec(`UPDATE virtual_keys SET ${sets.join(', ')} WHERE id = $${params.length}`, params);
+  }
+
+  private readonly access = accessOps(
+    (sql, params) => this.query(sql, params),
+    (sql, params) => this.exec(sql, params),
+  );
+  insertUser(rec: UserRecord): Promise<void> {
+    return this.access.insertUser(rec);
+  }
+  findUserByTokenHash(hash: string): Promise<UserRecord | null> {
+    return this.access.findUserByTokenHash(hash);
+  }
+  findUserById(id: string): Promise<UserRecord | null> {
+    return this.access.findUserById(id);
+  }
+  listUsers(): Promise<UserRecord[]> {
+    return this.access.listUsers();
+  }
+  revokeUser(id: string, at: Date): Promise<void> {
+    return this.access.revokeUser(id, at);
+  }
+  insertSession(rec: SessionRecord): Promise<void> {
+    return this.access.insertSession(rec);
+  }
+  findSession(idHash: string, now: Date): Promise<SessionRecord | null> {
+    return this.access.findSession(idHash, now);
+  }
+  deleteSession(idHash: string, now: Date): Promise<void> {
+    return this.access.deleteSession(idHash, now);
+  }
+  appendAudit(entry: AuditEntry): Promise<void> {
+    return this.access.appendAudit(entry);
+  }
+  listAudit(opts: { limit: number; before?: Date | undefined }): Promise<AuditEntry[]> {
+    return this.access.listAudit(opts);
+  }
+  setIncidentState(state: IncidentState): Promise<void> {
+    return this.access.setIncidentState(state);
+  }
+  getIncidentStates(ids: readonly string[]): Promise<Map<string, IncidentState>> {
+    return this.access.getIncidentStates(ids);
   }
 
   async getMeta(namespace: string, key: string): Promise<unknown> {

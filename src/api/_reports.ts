@@ -1,0 +1,142 @@
+/**
+ * The API's reports are the CLI's reports: each maps its query parameters onto the command's options and
+ * returns exactly what `tally <command> --json` prints (one shape, one serializer). Unknown parameters are
+ * refused so a typo never silently widens a report.
+ */
+import { TallyError } from '../core/index.js';
+import type { Permission } from './_roles.js';
+
+/** How one query parameter becomes a command option. */
+interface Param {
+  readonly flag: string;
+  /** Repeatable (`?team=a&team=b`). */
+  readonly multi?: boolean;
+  /** A switch: `true`/`1` adds the flag, anything else leaves it off. */
+  readonly bool?: boolean;
+  readonly description: string;
+}
+
+/** One report. */
+export interface ReportSpec {
+  readonly command: readonly string[];
+  readonly params: Readonly<Record<string, Param>>;
+  readonly permission: Permission;
+  readonly summary: string;
+}
+
+const p = (flag: string, description: string, more: Partial<Param> = {}): Param => ({
+  flag,
+  description,
+  ...more,
+});
+const WINDOW = {
+  from: p('from', 'window start, inclusive (UTC date or time)'),
+  to: p('to', 'window end, exclusive (UTC date or time)'),
+};
+const PERIOD = { period: p('period', 'UTC calendar month YYYY-MM') };
+
+/** Every report the API serves, by path name under /api/v1/. */
+export const REPORTS = {
+  costs: {
+    command: ['costs'],
+    summary: 'billed, effective and list cost grouped by any FOCUS or x_ column',
+    permission: 'read',
+    params: {
+      ...WINDOW,
+      by: p('by', 'grouping columns, comma-separated'),
+      granularity: p('granularity', 'day, week or month buckets (adds `date`)'),
+      filter: p('filter', 'COL=VALUE, repeatable', { multi: true }),
+      aiOnly: p('ai-only', 'only AI spend', { bool: true }),
+    },
+  },
+  usage: {
+    command: ['usage'],
+    summary: 'metered usage and cost from the gateway ledger',
+    permission: 'read',
+    params: { ...WINDOW, by: p('by', 'dimensions, comma-separated (team, app, model, day, ...)') },
+  },
+  chargeback: {
+    command: ['chargeback'],
+    summary: 'direct and allocated shared cost per team, cost center, app or environment',
+    permission: 'read',
+    params: {
+      ...PERIOD,
+      by: p('by', 'team, cost-center, app or environment'),
+      view: p('view', 'finance or engineering'),
+      team: p('team', 'only these teams (repeatable)', { multi: true }),
+    },
+  },
+  reconcile: {
+    command: ['reconcile'],
+    summary: 'metered vs billed per deployment, variance explained',
+    permission: 'read-org',
+    params: { ...PERIOD, view: p('view', 'finance or engineering') },
+  },
+  'unit-economics': {
+    command: ['unit-economics'],
+    summary: 'cost per request, conversation, user and outcome',
+    permission: 'read-org',
+    params: { ...PERIOD },
+  },
+  budgets: {
+    command: ['budgets', 'status'],
+    summary: 'every budget: spent, forecast at period end, crossed thresholds',
+    permission: 'read',
+    params: { at: p('at', 'evaluate as of this date') },
+  },
+  forecast: {
+    command: ['forecast'],
+    summary: 'daily spend forecast with p10/p50/p90',
+    permission: 'read',
+    params: {
+      scope: p('scope', 'all or dimension=value, e.g. team=search'),
+      horizon: p('horizon', 'days ahead'),
+      season: p('season', 'season length in points'),
+    },
+  },
+  anomalies: {
+    command: ['anomalies'],
+    summary: 'cost and usage anomalies with root cause and incident state',
+    permission: 'read',
+    params: { ...WINDOW },
+  },
+  freshness: {
+    command: ['freshness'],
+    summary: 'last ingest and last event per source',
+    permission: 'read-org',
+    params: {},
+  },
+  keys: {
+    command: ['keys', 'list'],
+    summary: 'gateway virtual keys (ids and hints only)',
+    permission: 'keys',
+    params: {},
+  },
+} as const satisfies Record<string, ReportSpec>;
+
+/** A report's name. */
+export type ReportName = keyof typeof REPORTS;
+
+/** The command line for a report request (with --json), or invalid_input naming the bad parameter. */
+export function reportArgv(name: ReportName, query: URLSearchParams, paging: ReadonlySet<string>): string[] {
+  const spec: ReportSpec = REPORTS[name];
+  const argv = [...spec.command, '--json'];
+  for (const key of new Set(query.keys())) {
+    if (paging.has(key)) continue;
+    const param = spec.params[key];
+    if (!param)
+      throw new TallyError('invalid_input', `unknown parameter "${key}" for ${name}`, {
+        param: key,
+        allowed: [...Object.keys(spec.params), ...paging],
+      });
+    const values = query.getAll(key);
+    if (param.bool) {
+      if (values.some((v) => v === 'true' || v === '1')) argv.push(`--${param.flag}`);
+      continue;
+    }
+    if (!param.multi && values.length > 1)
+      throw new TallyError('invalid_input', `give "${key}" once`, { param: key });
+    for (const v of values) argv.push(`--${param.flag}=${v}`);
+  }
+  return argv;
+}

@@ -1,0 +1,137 @@
+/** Writes of the API: budgets, incident states, ingest uploads and FOCUS exports. Each is audited. */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Hono } from 'hono';
+import { TallyError } from '../core/index.js';
+import { actorOf, requirePermission, teamScope } from './_roles.js';
+import { commandResponse, principalOf, type ApiDeps, type ApiEnv } from './_context.js';
+
+const INCIDENT_STATES = ['new', 'acknowledged', 'resolved'] as const;
+/** An upload larger than this is refused before it is read (exports are tens of MB; configurable later). */
+const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<Record<string, unknown>> {
+  const body = await c.req.json().catch(() => {
+    throw new TallyError('invalid_input', 'send a JSON object body');
+  });
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new TallyError('invalid_input', 'send a JSON object body');
+  return body as Record<string, unknown>;
+}
+
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+
+/** Registers the write routes. */
+export function writeRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
+  app.post('/api/v1/budgets', async (c) => {
+    const principal = principalOf(c.get('caller'));
+    requirePermission(principal, 'budgets-write');
+    const b = await jsonBody(c);
+    const argv = ['budgets', 'set', '--json'];
+    for (const [key, flag] of [
+      ['id', 'id'],
+      ['scope', 'scope'],
+      ['value', 'value'],
+      ['amount', 'amount'],
+      ['period', 'period'],
+      ['thresholds', 'thresholds'],
+      ['from', 'from'],
+      ['to', 'to'],
+    ] as const) {
+      const v = str(b[key]);
+      if (v !== undefined) argv.push(`--${flag}=${v}`);
+    }
+    if (b['hard'] === true) argv.push('--hard');
+    return commandResponse(deps, principal, argv);
+  });
+  app.delete('/api/v1/budgets/:id', async (c) => {
+    const principal = principalOf(c.get('caller'));
+    requirePermission(principal, 'budgets-write');
+    return commandResponse(deps, principal, ['budgets', 'delete', '--json', `--id=${c.req.param('id')}`]);
+  });
+
+  app.post('/api/v1/anomalies/:id/state', async (c) => {
+    const principal = principalOf(c.get('caller'));
+    requirePermission(principal, 'incident-state');
+    const type = c.req.header('content-type') ?? '';
+    const b = type.startsWith('application/json') ? await jsonBody(c) : await c.req.parseBody();
+    const state = str(b['state']);
+    if (!state || !(INCIDENT_STATES as readonly string[]).includes(state))
+      throw new TallyError('invalid_input', `state must be one of ${INCIDENT_STATES.join(', ')}`, {
+        param: 'state',
+      });
+    const id = c.req.param('id');
+    const scope = teamScope(principal);
+    // A scoped caller may only change incidents of its own teams.
+    if (scope && !scope.teams.some((t) => id.includes(`team=${t}:`) || id.endsWith(`team=${t}`)))
+      throw new TallyError('forbidden', 'this incident is not in your teams');
+    const note = str(b['note']) ?? null;
+    const at = deps.now();
+    await deps.store.setIncidentState({
+      id,
+      state: state as (typeof INCIDENT_STATES)[number],
+      changedBy: actorOf(principal),
+      changedAt: at,
+      note,
+    });
+    await deps.store.appendAudit({
+      at,
+      actor: actorOf(principal),
+      action: `anomaly ${state}`,
+      target: id,
+      details: note ? { note } : {},
+    });
+    const back = str(b['redirect']);
+    if (back && back.startsWith('/') && !back.startsWith('//')) return c.redirect(back, 303);
+    return c.json({ id, state, stateBy: actorOf(principal), stateAt: at.toISOString(), note });
+  });
+
+  app.post('/api/v1/ingest', async (c) => {
+    const principal = principalOf(c.get('caller'));
+    requirePermission(principal, 'ingest');
+    const declared = Number(c.req.header('content-length') ?? '0');
+    if (declared > MAX_UPLOAD_BYTES)
+      throw new TallyError('payload_too_large', `uploads are limited to ${MAX_UPLOAD_BYTES} bytes`);
+    const name =
+      basename(c.req.query('name') ?? 'upload.csv').replace(/[^A-Za-z0-9._-]/g, '_') || 'upload.csv';
+    const bytes = Buffer.from(await c.req.arrayBuffer());
+    if (bytes.length === 0) throw new TallyError('invalid_input', 'send the export file as the request body');
+    const dir = await mkdtemp(join(tmpdir(), 'tally-upload-'));
+    try {
+      const path = join(dir, name);
+      await writeFile(path, bytes, { mode: 0o600 });
+      const argv = ['ingest', path, '--json'];
+      const format = c.req.query('format');
+      if (format) argv.push(`--format=${format}`);
+      return await commandResponse(deps, principal, argv);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  app.get('/api/v1/export/focus', async (c) => {
+    const principal = principalOf(c.get('caller'));
+    requirePermission(principal, 'export');
+    const period = c.req.query('period');
+    if (!period) throw new TallyError('invalid_input', 'give period=YYYY-MM', { param: 'period' });
+    const dir = await mkdtemp(join(tmpdir(), 'tally-export-'));
+    try {
+      const out = join(dir, `focus-${period.replace(/[^0-9-]/g, '')}.csv`);
+      const argv = ['export', 'focus', '--json', `--period=${period}`, `--out=${out}`];
+      const by = c.req.query('by');
+      if (by) argv.push(`--by=${by}`);
+      await commandResponse(deps, principal, argv);
+      return new Response(await readFile(out), {
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${basename(out)}"`,
+          'cache-control': 'no-store',
+        },
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}

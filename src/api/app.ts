@@ -1,0 +1,88 @@
+/**
+ * The HTTP API (`/api/v1/...`) and the dashboard's login, on Hono. Handlers run without a socket through
+ * `app.request()`; `tally serve` serves the same app on its port. Every request is authenticated here, every
+ * write is CSRF-checked (for browsers) and audited, and every error is one problem shape.
+ */
+export type { ApiDeps, ApiEnv, ApiVariables, CommandResult } from './_context.js';
+import { Hono } from 'hono';
+import { TallyError } from '../core/index.js';
+import { identityProof, IDENTITY_PATH } from '../owner/index.js';
+import { problemResponse } from './_problem.js';
+import { checkCsrf, endSession, resolveCaller, safeNext, startSession } from './_session.js';
+import { requirePermission } from './_roles.js';
+import { commandResponse, principalOf, type ApiDeps, type ApiEnv } from './_context.js';
+import { REPORTS, reportArgv, type ReportName } from './_reports.js';
+import { PAGING_PARAMS } from './_paging.js';
+import { writeRoutes } from './_writes.js';
+import { adminRoutes } from './_admin.js';
+import { openApiDocument } from './openapi.js';
+
+/** Builds the API app. `extend` mounts more routes (the dashboard) behind the same authentication. */
+export function createApiApp(deps: ApiDeps, extend?: (app: Hono<ApiEnv>) => void): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.onError((err, c) => problemResponse(c, err));
+  app.notFound((c) =>
+    problemResponse(c, new TallyError('not_found', `no route ${c.req.method} ${c.req.path}`)),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get(IDENTITY_PATH, (c) => {
+    const nonce = c.req.query('nonce') ?? '';
+    if (!/^[A-Za-z0-9_-]{16,128}$/.test(nonce))
+      throw new TallyError('invalid_input', 'give nonce (16-128 url-safe characters)');
+    return c.json({ proof: identityProof(deps.secret, nonce, deps.storePath), pid: process.pid });
+  });
+  app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument()));
+
+  app.use('*', async (c, next) => {
+    const caller = await resolveCaller(c, deps);
+    c.set('caller', caller);
+    c.set('csrfToken', caller.csrfToken);
+    const p = caller.principal;
+    c.set(
+      'user',
+      p?.kind === 'user'
+        ? { id: p.user.id, name: p.user.name, role: p.user.role, teams: p.user.teams }
+        : null,
+    );
+    await checkCsrf(c, caller);
+    // Pages and API answers carry tenant data: never cached by shared caches, never framed.
+    c.header('x-content-type-options', 'nosniff');
+    c.header('x-frame-options', 'DENY');
+    c.header('referrer-policy', 'same-origin');
+    await next();
+  });
+
+  app.post('/login', async (c) => {
+    const form = await c.req.parseBody();
+    const next = safeNext(form['next']);
+    try {
+      await startSession(c, deps, typeof form['token'] === 'string' ? form['token'] : '');
+    } catch {
+      return c.redirect(`/login?error=1&next=${encodeURIComponent(next)}`, 303);
+    }
+    return c.redirect(next, 303);
+  });
+  app.post('/logout', async (c) => {
+    await endSession(c, deps.store, c.get('caller'), deps.now());
+    return c.redirect('/login', 303);
+  });
+
+  app.get('/api/v1/me', (c) => {
+    const p = principalOf(c.get('caller'));
+    return c.json(p.kind === 'user' ? c.get('user') : { id: p.actor, role: 'admin', teams: [] });
+  });
+
+  for (const name of Object.keys(REPORTS) as ReportName[]) {
+    app.get(`/api/v1/${name}`, async (c) => {
+      const principal = principalOf(c.get('caller'));
+      requirePermission(principal, REPORTS[name].permission);
+      const query = new URL(c.req.url).searchParams;
+      return commandResponse(deps, principal, reportArgv(name, query, PAGING_PARAMS), query);
+    });
+  }
+  writeRoutes(app, deps);
+  adminRoutes(app, deps);
+  extend?.(app);
+  return app;
+}

@@ -1,0 +1,73 @@
+/**
+ * Running a command on the store's owner. While `tally serve` (or `tally gateway`) holds the store, the CLI
+ * sends its arguments to the owner, which runs the same command on its own store handle and returns the
+ * output and exit code; the user sees exactly what a local run prints.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { reachOwner } from '../owner/index.js';
+import type { Sink } from './output.js';
+
+/** Options whose values are paths: made absolute here, since the owner runs in another working directory. */
+const PATH_OPTIONS = new Set(['out', 'kpi', 'scenario', 'series', 'file', 'price-sheet', 'dir', 'config']);
+
+/** Makes path arguments absolute (positionals that name an existing file, and path options). */
+export function absolutePaths(argv: readonly string[], cwd: string): string[] {
+  const out: string[] = [];
+  let pathNext = false;
+  for (const a of argv) {
+    if (pathNext) {
+      out.push(isAbsolute(a) ? a : resolve(cwd, a));
+      pathNext = false;
+      continue;
+    }
+    const m = /^--([^=]+)(=(.*))?$/.exec(a);
+    if (m) {
+      if (PATH_OPTIONS.has(m[1]!)) {
+        if (m[2] === undefined) pathNext = true;
+        else out.push(`--${m[1]}=${isAbsolute(m[3]!) ? m[3]! : resolve(cwd, m[3]!)}`);
+        if (m[2] === undefined) out.push(a);
+        continue;
+      }
+      out.push(a);
+      continue;
+    }
+    out.push(!a.startsWith('-') && !isAbsolute(a) && existsSync(resolve(cwd, a)) ? resolve(cwd, a) : a);
+  }
+  return out;
+}
+
+/** Runs argv on the owner of dbPath; null when no owner answers (run locally then). */
+export async function forwardToServer(
+  dbPath: string,
+  argv: readonly string[],
+  io: { stdout: Sink; stderr: Sink },
+): Promise<number | null> {
+  const owner = await reachOwner(dbPath);
+  if (!owner) return null;
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry: keep "unknown"
+  }
+  const res = await fetch(`${owner.url}/api/v1/cli`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${owner.secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ argv: absolutePaths(argv, process.cwd()), user }),
+    redirect: 'error',
+  });
+  const doc = (await res.json().catch(() => null)) as {
+    code?: number;
+    stdout?: string;
+    stderr?: string;
+  } | null;
+  if (!res.ok || !doc || typeof doc.code !== 'number') {
+    io.stderr.write(`error: the server at ${owner.url} could not run the command (HTTP ${res.status})\n`);
+    return 69;
+  }
+  if (doc.stdout) io.stdout.write(doc.stdout);
+  if (doc.stderr) io.stderr.write(doc.stderr);
+  return doc.code;
+}

@@ -1,0 +1,91 @@
+/**
+ * owner: which process owns a store, and how another process talks to it safely. A running `tally serve`
+ * (or `tally gateway`) writes `<db>.server.json` (mode 0600: as private as the store) with its URL, pid and a
+ * random secret. A client proves it reached that process, not whatever now listens on a port named in a stale
+ * file, with a challenge: it sends a fresh nonce and checks HMAC(secret, nonce, store path) before it sends
+ * the secret as a bearer token.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+/** What the state file beside the store says about the process that owns it. */
+export interface ServerState {
+  readonly url: string;
+  readonly pid: number;
+  readonly secret: string;
+  readonly storePath: string;
+  readonly startedAt: string;
+}
+
+/** The state file of a store. */
+export function serverStatePath(dbPath: string): string {
+  return `${dbPath}.server.json`;
+}
+
+/** Writes the state file (0600) for a store this process owns; returns the state. */
+export function writeServerState(dbPath: string, url: string, secret: string): ServerState {
+  const state: ServerState = {
+    url,
+    pid: process.pid,
+    secret,
+    storePath: dbPath,
+    startedAt: new Date().toISOString(),
+  };
+  writeFileSync(serverStatePath(dbPath), JSON.stringify(state), { mode: 0o600 });
+  return state;
+}
+
+/** Removes the state file if it is still ours. */
+export function removeServerState(dbPath: string, state: ServerState): void {
+  const now = readServerState(dbPath);
+  if (now && now.secret === state.secret) rmSync(serverStatePath(dbPath), { force: true });
+}
+
+/** Reads the state file; null when there is none, it is unreadable, or its process is gone. */
+export function readServerState(dbPath: string): ServerState | null {
+  let s: ServerState;
+  try {
+    s = JSON.parse(readFileSync(serverStatePath(dbPath), 'utf8')) as ServerState;
+  } catch {
+    return null;
+  }
+  if (typeof s.url !== 'string' || typeof s.secret !== 'string' || typeof s.pid !== 'number') return null;
+  try {
+    process.kill(s.pid, 0);
+  } catch (err) {
+    // ESRCH: no such process, so the file is stale. EPERM: it exists under another user; still ask it.
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return null;
+  }
+  return s;
+}
+
+/** The owner's answer to a nonce: HMAC-SHA256(secret, nonce + NUL + store path), base64url. */
+export function identityProof(secret: string, nonce: string, storePath: string): string {
+  return createHmac('sha256', secret).update(`${nonce}\0${storePath}`).digest('base64url');
+}
+
+/** The path of the identity challenge on the owner's API port. */
+export const IDENTITY_PATH = '/api/v1/server/identity';
+
+/**
+ * Reaches the owner of a store: null when no live owner answers with the right proof (the caller then opens
+ * the store itself). Sends no secret until the proof checks out.
+ */
+export async function reachOwner(dbPath: string): Promise<ServerState | null> {
+  const state = readServerState(dbPath);
+  if (!state) return null;
+  const nonce = randomBytes(16).toString('base64url');
+  try {
+    const res = await fetch(`${state.url}${IDENTITY_PATH}?nonce=${nonce}`, {
+      redirect: 'error',
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) return null;
+    const doc = (await res.json()) as { proof?: unknown };
+    const want = Buffer.from(identityProof(state.secret, nonce, state.storePath));
+    const got = Buffer.from(typeof doc.proof === 'string' ? doc.proof : '');
+    return got.length === want.length && timingSafeEqual(got, want) ? state : null;
+  } catch {
+    return null;
+  }
+}

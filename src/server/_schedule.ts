@@ -1,0 +1,74 @@
+/**
+ * Scheduled work of `tally serve`, in the worker: alert evaluation (budgets, anomalies, sinks) every
+ * `alertsSeconds`, and ingest of new files dropped in a watched folder. Passes never overlap; a failing pass
+ * is reported and retried at the next tick.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { toTallyError, type TallyConfig } from '../core/index.js';
+import type { CostStore } from '../store/index.js';
+import { evaluateAlerts } from '../alerts/index.js';
+import type { CommandResult } from '../api/index.js';
+
+const EXPORT_FILE = /\.(csv|csv\.gz|parquet)$/i;
+
+/** Starts the timers; `stop` waits for a running pass. */
+export function startSchedule(opts: {
+  store: CostStore;
+  config: TallyConfig;
+  alertsSeconds: number | null;
+  watch: { dir: string; intervalSeconds: number } | null;
+  run(argv: readonly string[], o: { scope: null; actor: string }): Promise<CommandResult>;
+  log?: (line: string) => void;
+}): { stop(): Promise<void> } {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`tally serve: ${l}\n`));
+  const timers: NodeJS.Timeout[] = [];
+  const running = new Set<Promise<void>>();
+  const every = (seconds: number, pass: () => Promise<void>) => {
+    let busy = false;
+    const t = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      const p = pass()
+        .catch((err: unknown) => log(toTallyError(err).message))
+        .finally(() => {
+          busy = false;
+          running.delete(p);
+        });
+      running.add(p);
+    }, seconds * 1000);
+    t.unref();
+    timers.push(t);
+  };
+  if (opts.alertsSeconds)
+    every(opts.alertsSeconds, async () => {
+      await evaluateAlerts(opts.store, opts.config, new Date());
+    });
+  if (opts.watch) {
+    const seen = new Map<string, string>();
+    const dir = opts.watch.dir;
+    every(opts.watch.intervalSeconds, async () => {
+      for (const name of (await readdir(dir)).sort()) {
+        if (!EXPORT_FILE.test(name)) continue;
+        const path = join(dir, name);
+        const s = await stat(path);
+        const sig = `${s.size}:${s.mtimeMs}`;
+        // A file still being written changes between passes: wait until it is stable for one interval.
+        if (seen.get(path) !== `pending:${sig}` && seen.get(path) !== sig) {
+          seen.set(path, `pending:${sig}`);
+          continue;
+        }
+        if (seen.get(path) === sig) continue;
+        const r = await opts.run(['ingest', path, '--json'], { scope: null, actor: 'system:watch' });
+        seen.set(path, sig);
+        if (r.code !== 0) log(`ingest of ${path} failed: ${r.stderr.trim()}`);
+      }
+    });
+  }
+  return {
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await Promise.all(running);
+    },
+  };
+}

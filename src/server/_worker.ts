@@ -1,0 +1,76 @@
+/**
+ * The worker thread of `tally serve`: the API, the dashboard and the scheduled work (alert evaluation, the
+ * watched ingest folder). Its store is the owner's, reached over a MessagePort, so report and alert CPU runs
+ * here and never on the gateway's event loop.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { TallyConfig } from '../core/index.js';
+import { createApiApp } from '../api/index.js';
+import { storeOverPort } from './_store-rpc.js';
+import { runCommand } from './_run-command.js';
+import { startSchedule } from './_schedule.js';
+import { mountDashboard } from './_dashboard.js';
+
+/** What the owner hands the worker. */
+export interface WorkerInit {
+  readonly storePort: MessagePort;
+  readonly backend: 'duckdb' | 'clickhouse';
+  readonly storePath: string;
+  readonly config: TallyConfig;
+  readonly port: number;
+  readonly host: string;
+  readonly secret: string;
+  readonly secureCookies: boolean;
+  readonly sessionHours: number;
+  readonly alertsSeconds: number | null;
+  readonly watch: { dir: string; intervalSeconds: number } | null;
+}
+
+const init = workerData as WorkerInit;
+const store = storeOverPort(init.storePort, { backend: init.backend, location: init.storePath });
+const run = (argv: readonly string[], opts: { scope: { teams: readonly string[] } | null; actor: string }) =>
+  runCommand(argv, { store, config: init.config, ...opts });
+
+const app = createApiApp(
+  {
+    store,
+    config: init.config,
+    storePath: init.storePath,
+    secret: init.secret,
+    secureCookies: init.secureCookies,
+    sessionHours: init.sessionHours,
+    now: () => new Date(),
+    run,
+  },
+  (a) => mountDashboard(a, run),
+);
+
+const schedule = startSchedule({
+  store,
+  config: init.config,
+  alertsSeconds: init.alertsSeconds,
+  watch: init.watch,
+  run,
+});
+
+let server: ServerType | null = null;
+server = serve({ fetch: app.fetch, port: init.port, hostname: init.host }, (info: AddressInfo) => {
+  parentPort?.postMessage({ type: 'ready', port: info.port });
+});
+server.on('error', (err: NodeJS.ErrnoException) => {
+  parentPort?.postMessage({
+    type: 'error',
+    message: `cannot listen on ${init.host}:${init.port}: ${err.code ?? err.message}`,
+  });
+});
+
+parentPort?.on('message', (m: { type?: string }) => {
+  if (m.type !== 'stop') return;
+  void (async () => {
+    await schedule.stop();
+    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    parentPort?.postMessage({ type: 'stopped' });
+  })();
+});
