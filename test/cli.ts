@@ -118,3 +118,46 @@ export async function startGatewayCli(configPath: string, dbPath: string): Promi
   gw.kill();
   throw new Error(`gateway did not become healthy: ${err}`);
 }
+
+/** A `tally serve` started through the real CLI in a child process. */
+export interface CliServer extends CliGateway {
+  readonly pid: number;
+}
+
+/** Starts `tally serve --db D --port 0 [args]` and waits until its `/healthz` answers 200. */
+export async function startServeCli(dbPath: string, ...args: string[]): Promise<CliServer> {
+  const child = spawn(
+    process.execPath,
+    ['--import', TSX, MAIN, 'serve', '--db', dbPath, '--port', '0', ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let err = '';
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  const srv: CliServer = {
+    url: '',
+    pid: child.pid ?? -1,
+    stderr: () => err,
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    kill: () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+  const statePath = `${dbPath}.server.json`;
+  for (let i = 0; i < 900 && child.exitCode === null; i++) {
+    if (existsSync(statePath)) {
+      const { url } = JSON.parse(readFileSync(statePath, 'utf8')) as { url: string };
+      const r = await fetch(`${url}/healthz`).catch(() => null);
+      if (r?.status === 200) return { ...srv, url };
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  srv.kill();
+  throw new Error(`tally serve did not become healthy: ${err}`);
+}

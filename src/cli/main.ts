@@ -223,8 +223,7 @@ export async function main(argv: readonly string[], env: MainEnv = {}): Promise<
   } catch (err) {
     const te = toTallyError(err);
     printError(out, te, ctx.json);
-    if (te.code === 'internal' && process.env['TALLY_DEBUG'])
-      stderr.write(`${(err as Error).stack}\n`);
+    if (te.code === 'internal' && process.env['TALLY_DEBUG']) stderr.write(`${(err as Error).stack}\n`);
     return te.exitCode;
   } finally {
     for (const s of stores) await s.close().catch(() => undefined);

@@ -9,7 +9,16 @@ export interface CostsQuery {
   readonly from?: Date | undefined;
   readonly to?: Date | undefined;
   readonly aiOnly?: boolean;
+  /** Time buckets: adds a `date` column (bucket start, YYYY-MM-DD, UTC) ahead of the grouping columns. */
+  readonly granularity?: 'day' | 'week' | 'month' | undefined;
+  /** Equality filters on any groupable column (`COL=VALUE`). */
+  readonly filters?: readonly { readonly column: string; readonly value: string }[];
+  /** Only rows tagged with one of these teams (the `team` tag); a team-scoped caller's view. */
+  readonly teams?: readonly string[] | undefined;
 }
+
+/** Granularities of the costs report. */
+export const COST_GRANULARITIES = ['day', 'week', 'month'] as const;
 
 /** One grouped row: the grouping values plus costs in USD (numbers, for output) and the row count. */
 export type CostsRow = Record<string, unknown> & {
@@ -41,15 +50,27 @@ export async function queryCosts(store: CostStore, q: CostsQuery): Promise<Costs
   if (q.by.length === 0)
     throw new TallyError('invalid_input', 'give --by COL[,COL], e.g. --by ServiceCategory');
   const dims = q.by.map(dimension);
+  if (q.granularity)
+    dims.unshift({
+      sql: `strftime(date_trunc(${lit(q.granularity)}, "ChargePeriodStart"), '%Y-%m-%d')`,
+      label: 'date',
+    });
   const where: string[] = ['"ChargePeriodStart" >= $1', '"ChargePeriodStart" < $2'];
   if (q.aiOnly) where.push('x_AiService IS NOT NULL');
+  for (const f of q.filters ?? []) where.push(`${dimension(f.column).sql} = ${lit(f.value)}`);
+  if (q.teams)
+    where.push(
+      q.teams.length === 0
+        ? 'false'
+        : `json_extract_string("Tags", '$.team') IN (${q.teams.map(lit).join(', ')})`,
+    );
   const money = (c: string) => `CAST(CAST(coalesce(sum(${ident(c)}), 0) AS DECIMAL(38,9)) AS VARCHAR)`;
   const sql = `SELECT ${dims.map((d, i) => `${d.sql} AS d${i}`).join(', ')},
       ${money('BilledCost')} AS billed, ${money('EffectiveCost')} AS effective, ${money('ListCost')} AS list,
       count(*) AS rows
     FROM cost_rows WHERE ${where.join(' AND ')}
     GROUP BY ${dims.map((_, i) => `d${i}`).join(', ')}
-    ORDER BY sum("BilledCost") DESC NULLS LAST, ${dims.map((_, i) => `d${i}`).join(', ')}`;
+    ORDER BY ${q.granularity ? 'd0, ' : ''}sum("BilledCost") DESC NULLS LAST, ${dims.map((_, i) => `d${i}`).join(', ')}`;
   // Time columns print as UTC whatever the machine's zone is.
   await store.exec("SET TimeZone = 'UTC'");
   const rows = await store.query(sql, [q.from ?? new Date(0), q.to ?? new Date('9999-01-01T00:00:00Z')]);

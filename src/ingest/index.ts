@@ -8,5 +8,5 @@ export {
 } from './_ingest.js';
 export { classifyCharge, modelFromMeter, type AiClass, type ChargeFacts } from './_classify.js';
 export { FORMAT_CHOICES, detectFormat, type IngestFormat } from './_detect.js';
-export { queryCosts, type CostsQuery, type CostsRow } from './_costs.js';
+export { COST_GRANULARITIES, queryCosts, type CostsQuery, type CostsRow } from './_costs.js';
 export { validateFile, type ValidationReport, type RuleFailure } from './_validate.js';

@@ -68,13 +68,27 @@ export const anomaliesCommand: Command = {
       minImpactPct: cfg?.minImpactPct,
       grains: grainOpt === 'both' ? (cfg?.grains ?? ['day', 'hour']) : [grainOpt as Grain],
     });
+    // A team-scoped caller sees the anomalies of its teams' scopes only.
+    const scope = ctx.scope?.teams;
+    const visible = scope ? anomalies.filter((a) => scope.some((t) => inTeam(a.scope, t))) : anomalies;
+    const states = await store.getIncidentStates(visible.map((a) => a.id));
+    const withState = visible.map((a) => {
+      const s = states.get(a.id);
+      return {
+        ...a,
+        state: s?.state ?? 'new',
+        stateBy: s?.changedBy ?? null,
+        stateAt: s?.changedAt.toISOString() ?? null,
+      };
+    });
     if (ctx.json) {
-      ctx.out.json({ from: from.toISOString(), to: to.toISOString(), anomalies });
+      ctx.out.json({ from: from.toISOString(), to: to.toISOString(), anomalies: withState });
       return;
     }
     ctx.out.table(
-      anomalies.map((a) => ({
+      withState.map((a) => ({
         timestamp: a.timestamp,
+        state: a.state,
         grain: a.grain,
         source: a.source,
         scope: a.scope,
@@ -89,3 +103,8 @@ export const anomaliesCommand: Command = {
     );
   },
 };
+
+/** Whether an anomaly scope (`team=x`, `team=x,app=y`, ...) belongs to a team. */
+function inTeam(scope: string, team: string): boolean {
+  return scope.split(/[,;]/).some((part) => part.trim() === `team=${team}`);
+}

@@ -106,7 +106,10 @@ export const budgetsStatusCommand: Command = {
     if (Number.isNaN(now.getTime()))
       throw new TallyError('invalid_input', `--at: "${at}" is not a date`, { field: 'at' });
     const store = await ctx.openStore({ readOnly: true });
-    const budgets = await allBudgetStatus(store, ctx.config(), now);
+    const all = await allBudgetStatus(store, ctx.config(), now);
+    // A team-scoped caller sees the budgets of its teams.
+    const scope = ctx.scope?.teams;
+    const budgets = scope ? all.filter((b) => scope.some((t) => b.scope === `team=${t}`)) : all;
     if (ctx.json) {
       // Rows, like `tally usage` and `tally costs`; each row carries its own period window.
       ctx.out.json(budgets);

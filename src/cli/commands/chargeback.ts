@@ -1,7 +1,7 @@
 /** `tally chargeback`: showback/chargeback per team, cost center, app or environment (or a persona view). */
 import { writeFileSync } from 'node:fs';
 import { TallyError, formatUsd, monthWindow, nanosToUsd } from '../../core/index.js';
-import { buildChargeback, chargebackBalances } from '../../analytics/chargeback/index.js';
+import { buildChargeback, chargebackBalances, type Chargeback } from '../../analytics/chargeback/index.js';
 import {
   engineeringView,
   financeView,
@@ -35,17 +35,23 @@ export const chargebackCommand: Command = {
     },
     csv: { type: 'boolean', description: 'print CSV (safe to open in a spreadsheet)' },
     out: { type: 'string', description: 'write the CSV to this file instead of stdout' },
+    team: { type: 'string', multiple: true, description: 'only these teams (repeatable; with --by team)' },
   },
   async run(ctx) {
     const period = periodOption(ctx);
     monthWindow(period);
     const view = viewOption(ctx);
+    const teams = teamFilter(ctx, view, ctx.str('by'));
     if (view === 'engineering') return engineering(ctx, period);
     const by = dimensionOption(ctx, view === 'finance' ? 'cost-center' : 'team');
     const { store, current, previous, unallocatedLabel } = await allocateWithPrevious(ctx, period, true);
-    const cb = buildChargeback(current.result, previous?.result ?? null, by);
-    if (!chargebackBalances(cb))
+    const whole = buildChargeback(current.result, previous?.result ?? null, by);
+    if (!chargebackBalances(whole))
       throw new TallyError('internal', 'allocation does not balance; please report this with the period');
+    // Shares are computed over every consumer (a team's share of shared cost depends on the others' usage);
+    // only then are the lines narrowed to the teams asked for or allowed.
+    if (teams) return printTeams(ctx, period, whole, teams);
+    const cb = whole;
     const key = dimensionKey(by);
     let rows: Record<string, CsvValue>[];
     if (view === 'finance') {
@@ -53,20 +59,7 @@ export const chargebackCommand: Command = {
         const { costCenter, ...rest } = r;
         return { [key]: costCenter, ...rest };
       });
-    } else
-      rows = cb.lines.map((l) => ({
-        [key]: l.consumer,
-        directCostUsd: nanosToUsd(l.directNanos),
-        sharedCostUsd: nanosToUsd(l.sharedNanos),
-        totalCostUsd: nanosToUsd(l.totalNanos),
-        shareOfTotal: l.shareOfTotal,
-        previousTotalCostUsd: l.previousTotalNanos === null ? null : nanosToUsd(l.previousTotalNanos),
-        changeUsd: l.previousTotalNanos === null ? null : nanosToUsd(l.totalNanos - l.previousTotalNanos),
-        changePct:
-          l.previousTotalNanos === null || l.previousTotalNanos === 0n
-            ? null
-            : Number(((l.totalNanos - l.previousTotalNanos) * 10_000n) / l.previousTotalNanos) / 100,
-      }));
+    } else rows = cb.lines.map(lineRow(key));
     const doc = {
       period,
       by,
@@ -97,6 +90,74 @@ export const chargebackCommand: Command = {
   },
 };
 
+/**
+ * The teams a run may show: the caller's scope (team-scoped API tokens), narrowed by --team; null for all.
+ * A scoped caller sees chargeback by team only, and asking for a team outside its scope is forbidden.
+ */
+function teamFilter(
+  ctx: CommandContext,
+  view: string | undefined,
+  by: string | undefined,
+): Set<string> | null {
+  const asked = (ctx.values['team'] as string[] | undefined) ?? [];
+  const scope = ctx.scope?.teams;
+  if (!scope && asked.length === 0) return null;
+  if ((by !== undefined && by !== 'team') || view !== undefined)
+    throw new TallyError(
+      scope ? 'forbidden' : 'invalid_input',
+      scope ? 'a team-scoped token sees chargeback by team only' : '--team goes with --by team',
+      { field: 'team' },
+    );
+  const outside = scope ? asked.filter((t) => !scope.includes(t)) : [];
+  if (outside.length > 0)
+    throw new TallyError('forbidden', `not in your teams: ${outside.join(', ')}`, { field: 'team' });
+  return new Set(asked.length > 0 ? asked : scope);
+}
+
+/** Chargeback narrowed to some teams: their lines, and totals over those lines only (no org-wide figures). */
+function printTeams(ctx: CommandContext, period: string, cb: Chargeback, teams: Set<string>): void {
+  const lines = cb.lines.filter((l) => teams.has(l.consumer));
+  const total = lines.reduce((a, l) => a + l.totalNanos, 0n);
+  const prev = lines.some((l) => l.previousTotalNanos !== null)
+    ? lines.reduce((a, l) => a + (l.previousTotalNanos ?? 0n), 0n)
+    : null;
+  const rows = lines.map(lineRow('team'));
+  const doc = {
+    period,
+    by: 'team',
+    teams: [...teams].sort(),
+    totalCostUsd: nanosToUsd(total),
+    previousTotalCostUsd: prev === null ? null : nanosToUsd(prev),
+    rows,
+  };
+  if (ctx.flag('csv')) {
+    ctx.write(
+      toCsv(Object.keys(rows[0] ?? { team: null, totalCostUsd: null }), rows, { spreadsheetSafe: true }),
+    );
+    return;
+  }
+  if (ctx.json) return ctx.out.json(doc);
+  ctx.out.line(`AI cost ${period} for ${doc.teams.join(', ')}: $${formatUsd(total)}`);
+  ctx.out.table(rows);
+}
+
+/** One chargeback line as a row (money exact, change against the previous period). */
+function lineRow(key: string) {
+  return (l: Chargeback['lines'][number]): Record<string, CsvValue> => ({
+    [key]: l.consumer,
+    directCostUsd: nanosToUsd(l.directNanos),
+    sharedCostUsd: nanosToUsd(l.sharedNanos),
+    totalCostUsd: nanosToUsd(l.totalNanos),
+    shareOfTotal: l.shareOfTotal,
+    previousTotalCostUsd: l.previousTotalNanos === null ? null : nanosToUsd(l.previousTotalNanos),
+    changeUsd: l.previousTotalNanos === null ? null : nanosToUsd(l.totalNanos - l.previousTotalNanos),
+    changePct:
+      l.previousTotalNanos === null || l.previousTotalNanos === 0n
+        ? null
+        : Number(((l.totalNanos - l.previousTotalNanos) * 10_000n) / l.previousTotalNanos) / 100,
+  });
+}
+
 function writeCsv(
   ctx: CommandContext,
   rows: Record<string, CsvValue>[],
@@ -113,7 +174,7 @@ function writeCsv(
   if (out) {
     writeFileSync(out, text);
     ctx.out.note(`wrote ${all.length} rows to ${out}`);
-  } else process.stdout.write(text);
+  } else ctx.write(text);
 }
 
 async function engineering(ctx: CommandContext, period: string): Promise<void> {
@@ -127,7 +188,7 @@ async function engineering(ctx: CommandContext, period: string): Promise<void> {
     const text = toCsv(Object.keys(rows[0] ?? { model: null }), rows, { spreadsheetSafe: true });
     const out = ctx.str('out');
     if (out) writeFileSync(out, text);
-    else process.stdout.write(text);
+    else ctx.write(text);
     return;
   }
   if (ctx.json) {

@@ -1,6 +1,6 @@
 /** `tally costs --by COL[,COL]`: billed, effective and list cost grouped by FOCUS or x_ columns. */
-import { parseUtc } from '../../core/index.js';
-import { queryCosts } from '../../ingest/index.js';
+import { TallyError, parseUtc } from '../../core/index.js';
+import { COST_GRANULARITIES, queryCosts, type CostsQuery } from '../../ingest/index.js';
 import type { Command } from '../command.js';
 
 export const costsCommand: Command = {
@@ -15,6 +15,8 @@ export const costsCommand: Command = {
     from: { type: 'string', description: 'window start, inclusive (UTC date or time; default: all)' },
     to: { type: 'string', description: 'window end, exclusive (UTC date or time; default: all)' },
     'ai-only': { type: 'boolean', description: 'only rows classified as AI spend' },
+    granularity: { type: 'string', description: 'day, week or month: adds a date column (bucket start)' },
+    filter: { type: 'string', multiple: true, description: 'COL=VALUE, repeatable (e.g. x_AiModel=gpt-4o)' },
   },
   async run(ctx) {
     const by = (ctx.str('by') ?? 'ServiceCategory')
@@ -23,8 +25,22 @@ export const costsCommand: Command = {
       .filter(Boolean);
     const fromText = ctx.str('from');
     const toText = ctx.str('to');
+    const granularity = ctx.str('granularity');
+    if (granularity !== undefined && !(COST_GRANULARITIES as readonly string[]).includes(granularity))
+      throw new TallyError('invalid_input', `--granularity: use ${COST_GRANULARITIES.join(', ')}`, {
+        field: 'granularity',
+      });
+    const filters = ((ctx.values['filter'] as string[] | undefined) ?? []).map((f) => {
+      const eq = f.indexOf('=');
+      if (eq <= 0)
+        throw new TallyError('invalid_input', `--filter "${f}": use COL=VALUE`, { field: 'filter' });
+      return { column: f.slice(0, eq).trim(), value: f.slice(eq + 1) };
+    });
     const store = await ctx.openStore({ readOnly: true });
     const rows = await queryCosts(store, {
+      granularity: granularity as CostsQuery['granularity'],
+      filters,
+      teams: ctx.scope?.teams,
       by,
       from: fromText ? parseUtc(fromText, 'from') : undefined,
       to: toText ? parseUtc(toText, 'to') : undefined,

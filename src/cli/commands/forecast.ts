@@ -87,7 +87,17 @@ const SCOPES = ['team', 'app', 'model', 'key', 'cost_center'] as const;
 
 /** Daily spend (USD) of one scope from the store, complete UTC days only, as a series. */
 async function storeSeries(ctx: CommandContext): Promise<Series[]> {
-  const scopeText = ctx.str('scope') ?? 'all';
+  const teams = ctx.scope?.teams;
+  // A team-scoped caller forecasts one of its teams (its only team by default), never the organisation.
+  const scopeText = ctx.str('scope') ?? (teams?.length === 1 ? `team=${teams[0]}` : 'all');
+  if (teams && !teams.some((t) => scopeText === `team=${t}`))
+    throw new TallyError(
+      'forbidden',
+      `a team-scoped token forecasts its teams: give scope=team=<${teams.join('|')}>`,
+      {
+        field: 'scope',
+      },
+    );
   const [kind, value] = scopeText === 'all' ? ['all', null] : scopeText.split('=', 2);
   if (kind !== 'all' && (!(SCOPES as readonly string[]).includes(kind ?? '') || !value))
     throw new TallyError(

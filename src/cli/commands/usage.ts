@@ -10,6 +10,7 @@ import {
   usageReport,
   type UsageRow,
 } from '../../gateway/index.js';
+import { TallyError } from '../../core/index.js';
 import type { Command } from '../command.js';
 
 export const usageCommand: Command = {
@@ -34,6 +35,19 @@ export const usageCommand: Command = {
     if (!rows) {
       const store = await ctx.openStore({ readOnly: true });
       rows = await usageReport(store, { by, ...w });
+    }
+    // A team-scoped caller sees its teams only: the report must be grouped by team so no row mixes teams.
+    const scope = ctx.scope?.teams;
+    if (scope) {
+      if (!by.includes('team'))
+        throw new TallyError(
+          'forbidden',
+          'a team-scoped token sees usage grouped by team (add team to --by)',
+          {
+            field: 'by',
+          },
+        );
+      rows = rows.filter((r) => scope.includes(String((r as Record<string, unknown>)['team'])));
     }
     if (ctx.json) ctx.out.json(rows);
     else ctx.out.table(rows);

@@ -1,0 +1,182 @@
+/**
+ * `tally serve` end to end: one process owns the store; the CLI keeps working through it (reports, ingest,
+ * users) with the same output; the API answers the same documents with roles and team scopes enforced; the
+ * CLI never sends its secret to a process that cannot prove it owns the store; SIGTERM drains and exits 0.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { runCli, startServeCli } from './cli.js';
+import { inTempDir } from './_allocation-fixture.js';
+import { LINES, focusCsv } from './ingest-fixtures.js';
+
+interface ChargebackDoc {
+  period: string;
+  by: string;
+  totalCostUsd: number;
+  rows: { team: string; totalCostUsd: number }[];
+}
+
+async function cli(db: string, ...args: string[]) {
+  const r = await runCli([...args, '--db', db]);
+  if (r.code !== 0) throw new Error(`tally ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r;
+}
+
+test('tally serve owns the store while the CLI and the API report the same numbers within each role', async () => {
+  await inTempDir('tally-serve-', async (dir) => {
+    const db = join(dir, 't.duckdb');
+    await cli(db, 'demo', '--days', '40', '--end', '2026-12-01', '--skip-analyses', '--json');
+    const srv = await startServeCli(db);
+    try {
+      const admin = (await cli(db, 'users', 'create', '--name', 'ada', '--role', 'admin', '--json')).json<{
+        token: string;
+      }>();
+      const lead = (
+        await cli(db, 'users', 'create', '--name', 'lee', '--role', 'team-lead', '--team', 'search', '--json')
+      ).json<{ id: string; token: string }>();
+      const get = (path: string, token?: string) =>
+        fetch(`${srv.url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
+      // The CLI runs through the server (the store is locked by it) and prints what the API returns.
+      const viaCli = (
+        await cli(db, 'chargeback', '--period', '2026-11', '--by', 'team', '--json')
+      ).json<ChargebackDoc>();
+      const viaApi = (await (
+        await get('/api/v1/chargeback?period=2026-11&by=team', admin.token)
+      ).json()) as ChargebackDoc;
+      assert.deepEqual(viaApi, viaCli);
+      assert.ok(viaCli.rows.length > 1, 'the demo bills several teams');
+
+      const costsCli = (
+        await cli(db, 'costs', '--from', '2026-11-01', '--to', '2026-12-01', '--by', 'x_AiModel', '--json')
+      ).json<unknown>();
+      const costsApi = await (
+        await get('/api/v1/costs?from=2026-11-01&to=2026-12-01&by=x_AiModel', admin.token)
+      ).json();
+      assert.deepEqual(costsApi, costsCli);
+
+      // No token: 401 in the problem shape.
+      const anon = await get('/api/v1/chargeback?period=2026-11&by=team');
+      assert.equal(anon.status, 401);
+      assert.equal(anon.headers.get('content-type'), 'application/problem+json');
+      assert.equal(((await anon.json()) as { code: string }).code, 'unauthorized');
+
+      // A team-lead gets exactly its team's row, and never another team's.
+      const mine = (await (
+        await get('/api/v1/chargeback?period=2026-11&by=team', lead.token)
+      ).json()) as ChargebackDoc;
+      assert.deepEqual(
+        mine.rows.map((r) => r.team),
+        ['search'],
+      );
+      const search = viaCli.rows.find((r) => r.team === 'search')!;
+      assert.equal(mine.rows[0]!.totalCostUsd, search.totalCostUsd);
+      assert.equal(mine.totalCostUsd, search.totalCostUsd);
+      const other = await get('/api/v1/chargeback?period=2026-11&by=team&team=engineering', lead.token);
+      assert.equal(other.status, 403);
+      assert.equal((await get('/api/v1/chargeback?period=2026-11&by=app', lead.token)).status, 403);
+      assert.equal((await get('/api/v1/keys', lead.token)).status, 403);
+      assert.equal((await get('/api/v1/reconcile?period=2026-11', lead.token)).status, 403);
+      const scopedCosts = (await (
+        await get('/api/v1/costs?from=2026-11-01&to=2026-12-01&by=x_AiModel', lead.token)
+      ).json()) as { billedCost: number }[];
+      const allBilled = (costsCli as { billedCost: number }[]).reduce((a, r) => a + r.billedCost, 0);
+      const mineBilled = scopedCosts.reduce((a, r) => a + r.billedCost, 0);
+      assert.ok(mineBilled < allBilled, 'a team-lead sees only its team-tagged cost rows');
+      assert.equal((await get('/api/v1/costs?bogus=1', admin.token)).status, 400);
+
+      // Ingest while the server runs: through the CLI and through the API, idempotent.
+      const file = join(dir, 'export.csv');
+      writeFileSync(file, focusCsv(LINES));
+      const first = (await cli(db, 'ingest', file, '--json')).json<Record<string, unknown>>();
+      const again = await fetch(`${srv.url}/api/v1/ingest?name=export.csv`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' },
+        body: focusCsv(LINES),
+      });
+      assert.equal(again.status, 200);
+      assert.notDeepEqual(first, {});
+      const leadIngest = await fetch(`${srv.url}/api/v1/ingest?name=x.csv`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${lead.token}` },
+        body: 'a,b\n1,2\n',
+      });
+      assert.equal(leadIngest.status, 403);
+
+      // Every write is in the audit log with who did it.
+      const audit = (await (await get('/api/v1/audit', admin.token)).json()) as {
+        items: { actor: string; action: string }[];
+      };
+      const actions = audit.items.map((e) => e.action);
+      assert.ok(actions.includes('users create'));
+      assert.ok(actions.includes('ingest'));
+      assert.ok(audit.items.every((e) => e.actor.startsWith('cli:') || e.actor.startsWith('user:')));
+
+      // An incident's state persists, with who and when; a team-lead may not touch another team's.
+      const id = 'usage:team=search:day:cost:2026-11-10T00:00:00.000Z';
+      const ack = await fetch(`${srv.url}/api/v1/anomalies/${encodeURIComponent(id)}/state`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${lead.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ state: 'acknowledged', note: 'looking' }),
+      });
+      assert.equal(ack.status, 200);
+      assert.equal(((await ack.json()) as { stateBy: string }).stateBy, `user:${lead.id}`);
+      const foreign = await fetch(
+        `${srv.url}/api/v1/anomalies/${encodeURIComponent('usage:team=claims:day:cost:x')}/state`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${lead.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ state: 'resolved' }),
+        },
+      );
+      assert.equal(foreign.status, 403);
+    } finally {
+      const code = await srv.stop();
+      assert.equal(code, 0, srv.stderr());
+    }
+    assert.equal(existsSync(`${db}.server.json`), false, 'a clean stop removes the state file');
+  });
+});
+
+test('the CLI sends no secret to a process that cannot prove it owns the store, and runs locally', async () => {
+  await inTempDir('tally-serve-stale-', async (dir) => {
+    const db = join(dir, 't.duckdb');
+    await cli(db, 'budgets', 'status', '--json');
+    const seen: { auth: string | undefined; url: string | undefined }[] = [];
+    const impostor = createServer((req, res) => {
+      seen.push({ auth: req.headers.authorization, url: req.url });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ proof: 'not-the-right-one', code: 0, stdout: '{"fake":true}\n', stderr: '' }));
+    });
+    await new Promise<void>((ok) => impostor.listen(0, '127.0.0.1', ok));
+    try {
+      const port = (impostor.address() as AddressInfo).port;
+      // A stale state file naming a live pid (ours) and a port something else now listens on.
+      writeFileSync(
+        `${db}.server.json`,
+        JSON.stringify({
+          url: `http://127.0.0.1:${port}`,
+          pid: process.pid,
+          secret: 's3cret-owner-token',
+          storePath: db,
+          startedAt: new Date().toISOString(),
+        }),
+        { mode: 0o600 },
+      );
+      const r = await cli(db, 'budgets', 'status', '--json');
+      assert.deepEqual(r.json(), []);
+      assert.ok(seen.length >= 1, 'the CLI asked for the identity proof');
+      assert.ok(
+        seen.every((s) => s.auth === undefined),
+        'no request carried the secret',
+      );
+      assert.ok(seen.every((s) => s.url?.startsWith('/api/v1/server/identity')));
+    } finally {
+      impostor.close();
+    }
+  });
+});
