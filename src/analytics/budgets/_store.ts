@@ -35,6 +35,14 @@ export async function saveBudget(store: CostStore, b: BudgetDef): Promise<void> 
   });
 }
 
+/** Deletes a stored budget; false when there was none (budgets in tally.yaml are changed there). */
+export async function deleteBudget(store: CostStore, id: string): Promise<boolean> {
+  const found = await store.query('SELECT 1 FROM budgets WHERE id = $1', [id]);
+  if (found.length === 0) return false;
+  await store.exec('DELETE FROM budgets WHERE id = $1', [id]);
+  return true;
+}
+
 /** Budgets from tally.yaml and from the store (the store's `budgets set` wins for the same id). */
 export async function loadBudgets(store: CostStore, config: TallyConfig): Promise<BudgetDef[]> {
   const byId = new Map<string, BudgetDef>();

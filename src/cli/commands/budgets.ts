@@ -1,6 +1,7 @@
 /** `tally budgets set` and `tally budgets status`: budgets per scope and period with actual/forecast thresholds. */
 import { TallyError, parseUsd } from '../../core/index.js';
 import {
+  deleteBudget,
   BUDGET_PERIODS,
   allBudgetStatus,
   budgetId,
@@ -127,5 +128,24 @@ export const budgetsStatusCommand: Command = {
         crossed: b.crossed.map((c) => `${c.type} ${c.percent}%`).join(', '),
       })),
     );
+  },
+};
+
+export const budgetsDeleteCommand: Command = {
+  name: 'budgets delete',
+  summary: 'delete a budget set with `budgets set` (by its id, see `budgets status`)',
+  usage: '--id ID [--json]',
+  writes: true,
+  options: { id: { type: 'string', description: 'the budget id' } },
+  async run(ctx) {
+    const id = ctx.str('id');
+    if (!id) throw new TallyError('invalid_input', 'give --id (see `tally budgets status`)', { field: 'id' });
+    const store = await ctx.openStore();
+    if (!(await deleteBudget(store, id)))
+      throw new TallyError('not_found', `no stored budget ${id} (budgets in tally.yaml are changed there)`, {
+        field: 'id',
+      });
+    if (ctx.json) ctx.out.json({ id, deleted: true });
+    else ctx.out.line(`deleted budget ${id}`);
   },
 };

@@ -17,7 +17,7 @@ import { reconcileCommand } from './reconcile.js';
 import { unitEconomicsCommand } from './unit-economics.js';
 import { alertsRunCommand, alertsTestCommand } from './alerts.js';
 import { anomaliesCommand } from './anomalies.js';
-import { budgetsSetCommand, budgetsStatusCommand } from './budgets.js';
+import { budgetsDeleteCommand, budgetsSetCommand, budgetsStatusCommand } from './budgets.js';
 import { forecastCommand } from './forecast.js';
 import { serveCommand } from './serve.js';
 import { costsCommand } from './costs.js';
@@ -56,6 +56,7 @@ export const COMMANDS: readonly Command[] = [
   alertsRunCommand,
   alertsTestCommand,
   anomaliesCommand,
+  budgetsDeleteCommand,
   budgetsSetCommand,
   budgetsStatusCommand,
   forecastCommand,
