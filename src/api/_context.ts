@@ -46,13 +46,12 @@ export function principalOf(caller: Caller): Principal {
   return caller.principal;
 }
 
-/** Runs a command for a principal and turns its outcome into a response (the JSON it printed, or a problem). */
-export async function commandResponse(
-  deps: ApiDeps,
+/** Runs a command for a principal: the JSON text it printed and the parsed document, or the TallyError it failed with. */
+export async function runForDocument(
+  deps: Pick<ApiDeps, 'run'>,
   principal: Principal,
   argv: readonly string[],
-  query?: URLSearchParams,
-): Promise<Response> {
+): Promise<{ text: string; doc: unknown }> {
   const r = await deps.run(argv, { scope: teamScope(principal), actor: actorOf(principal) });
   let doc: unknown;
   try {
@@ -65,10 +64,25 @@ export async function commandResponse(
   }
   const err = (doc as { error?: { code?: string; message?: string; details?: Record<string, unknown> } })
     .error;
-  if (r.code !== 0 && err?.code)
-    throw new TallyError(err.code as 'invalid_input', err.message ?? 'failed', err.details ?? {});
+  if (r.code !== 0 || err?.code)
+    throw new TallyError(
+      (err?.code ?? 'internal') as 'invalid_input',
+      err?.message ?? 'failed',
+      err?.details ?? {},
+    );
+  return { text: r.stdout, doc };
+}
+
+/** Runs a command for a principal and turns its outcome into a response (the JSON it printed, or a problem). */
+export async function commandResponse(
+  deps: ApiDeps,
+  principal: Principal,
+  argv: readonly string[],
+  query?: URLSearchParams,
+): Promise<Response> {
+  const { text, doc } = await runForDocument(deps, principal, argv);
   const page = query ? paginate(doc, query) : null;
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   if (page) Object.assign(headers, page.headers);
-  return new Response(page ? JSON.stringify(page.doc) : r.stdout, { status: 200, headers });
+  return new Response(page ? JSON.stringify(page.doc) : text, { status: 200, headers });
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Hono } from 'hono';
 import { TallyError } from '../core/index.js';
-import { actorOf, requirePermission, teamScope } from './_roles.js';
+import { actorOf, requirePermission, teamScope, type Principal } from './_roles.js';
 import { commandResponse, principalOf, type ApiDeps, type ApiEnv } from './_context.js';
 
 const INCIDENT_STATES = ['new', 'acknowledged', 'resolved'] as const;
@@ -22,6 +22,42 @@ async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<Recor
 
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+
+/** Sets an incident's state for a principal (a scoped one only on its teams' incidents), audited. */
+export async function setIncidentState(
+  deps: Pick<ApiDeps, 'store' | 'now'>,
+  principal: Principal,
+  id: string,
+  state: string,
+  note: string | null,
+): Promise<Record<string, unknown>> {
+  requirePermission(principal, 'incident-state');
+  if (!(INCIDENT_STATES as readonly string[]).includes(state))
+    throw new TallyError('invalid_input', `state must be one of ${INCIDENT_STATES.join(', ')}`, {
+      param: 'state',
+    });
+  const scope = teamScope(principal);
+  // Incident ids name their scope (`usage:team=search:day:...`): a scoped caller may only change its teams'.
+  if (scope && !scope.teams.some((t) => id.split(':').some((part) => part.split(',').includes(`team=${t}`))))
+    throw new TallyError('forbidden', 'this incident is not in your teams');
+  const at = deps.now();
+  const actor = actorOf(principal);
+  await deps.store.setIncidentState({
+    id,
+    state: state as (typeof INCIDENT_STATES)[number],
+    changedBy: actor,
+    changedAt: at,
+    note,
+  });
+  await deps.store.appendAudit({
+    at,
+    actor,
+    action: `anomaly ${state}`,
+    target: id,
+    details: note ? { note } : {},
+  });
+  return { id, state, stateBy: actor, stateAt: at.toISOString(), note };
+}
 
 /** Registers the write routes. */
 export function writeRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
@@ -63,29 +99,10 @@ export function writeRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
         param: 'state',
       });
     const id = c.req.param('id');
-    const scope = teamScope(principal);
-    // A scoped caller may only change incidents of its own teams.
-    if (scope && !scope.teams.some((t) => id.includes(`team=${t}:`) || id.endsWith(`team=${t}`)))
-      throw new TallyError('forbidden', 'this incident is not in your teams');
-    const note = str(b['note']) ?? null;
-    const at = deps.now();
-    await deps.store.setIncidentState({
-      id,
-      state: state as (typeof INCIDENT_STATES)[number],
-      changedBy: actorOf(principal),
-      changedAt: at,
-      note,
-    });
-    await deps.store.appendAudit({
-      at,
-      actor: actorOf(principal),
-      action: `anomaly ${state}`,
-      target: id,
-      details: note ? { note } : {},
-    });
+    const doc = await setIncidentState(deps, principal, id, state, str(b['note']) ?? null);
     const back = str(b['redirect']);
     if (back && back.startsWith('/') && !back.startsWith('//')) return c.redirect(back, 303);
-    return c.json({ id, state, stateBy: actorOf(principal), stateAt: at.toISOString(), note });
+    return c.json(doc);
   });
 
   app.post('/api/v1/ingest', async (c) => {

@@ -59,7 +59,7 @@ export function createApiApp(deps: ApiDeps, extend?: (app: Hono<ApiEnv>) => void
     try {
       await startSession(c, deps, typeof form['token'] === 'string' ? form['token'] : '');
     } catch {
-      return c.redirect(`/login?error=1&next=${encodeURIComponent(next)}`, 303);
+      return c.redirect(`/login?failed=1&next=${encodeURIComponent(next)}`, 303);
     }
     return c.redirect(next, 303);
   });
