@@ -1,0 +1,193 @@
+/** The API without a socket: authentication, sessions and CSRF, roles, scopes passed to reports, paging, problems. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configSchema } from '../core/index.js';
+import { openStore, type CostStore } from '../store/index.js';
+import { createApiApp, type ApiDeps } from './app.js';
+import { createUser } from './_users.js';
+import { identityProof } from '../owner/index.js';
+
+interface Ran {
+  argv: readonly string[];
+  scope: { teams: readonly string[] } | null;
+  actor: string;
+}
+
+async function setup(output: (argv: readonly string[]) => string = () => '{"rows":[1,2,3,4,5]}\n') {
+  const store: CostStore = await openStore({ path: ':memory:' });
+  const ran: Ran[] = [];
+  const deps: ApiDeps = {
+    store,
+    config: configSchema.parse({}),
+    storePath: '/data/t.duckdb',
+    secret: 'owner-secret-0123456789',
+    secureCookies: false,
+    sessionHours: 1,
+    now: () => new Date(),
+    run(argv, opts) {
+      ran.push({ argv, ...opts });
+      return Promise.resolve({ code: 0, stdout: output(argv), stderr: '' });
+    },
+  };
+  const app = createApiApp(deps);
+  const admin = await createUser(store, { name: 'ada', role: 'admin', teams: [] });
+  const lead = await createUser(store, { name: 'lee', role: 'team-lead', teams: ['search'] });
+  const viewer = await createUser(store, { name: 'vi', role: 'viewer', teams: ['claims'] });
+  const bearer = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
+  return { app, store, ran, admin, lead, viewer, bearer, deps };
+}
+
+test('a report runs its command with --json and the caller scope, and returns what it printed', async () => {
+  const { app, ran, admin, lead, bearer } = await setup();
+  const res = await app.request('/api/v1/chargeback?period=2026-11&by=team&team=search', bearer(lead.token));
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), '{"rows":[1,2,3,4,5]}\n');
+  assert.deepEqual(ran[0]!.argv, ['chargeback', '--json', '--period=2026-11', '--by=team', '--team=search']);
+  assert.deepEqual(ran[0]!.scope, { teams: ['search'] });
+  assert.equal(ran[0]!.actor, `user:${lead.user.id}`);
+  await app.request('/api/v1/chargeback?period=2026-11', bearer(admin.token));
+  assert.equal(ran[1]!.scope, null, 'admin sees every team');
+});
+
+test('no token is 401, an unknown token is 401, and errors are problem documents with a code', async () => {
+  const { app, bearer } = await setup();
+  const none = await app.request('/api/v1/costs');
+  assert.equal(none.status, 401);
+  assert.equal(none.headers.get('content-type'), 'application/problem+json');
+  const body = (await none.json()) as { code: string; status: number; detail: string };
+  assert.equal(body.code, 'unauthorized');
+  assert.equal(body.status, 401);
+  assert.equal((await app.request('/api/v1/costs', bearer('tally-ut-nope'))).status, 401);
+});
+
+test('roles decide what a token may read and write', async () => {
+  const { app, lead, viewer, admin, bearer } = await setup();
+  for (const path of ['/api/v1/keys', '/api/v1/reconcile?period=2026-11', '/api/v1/users', '/api/v1/audit'])
+    assert.equal((await app.request(path, bearer(lead.token))).status, 403, path);
+  assert.equal((await app.request('/api/v1/keys', bearer(admin.token))).status, 200);
+  const post = (token: string, path: string, body: unknown) =>
+    app.request(path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  assert.equal((await post(viewer.token, '/api/v1/budgets', { amount: '10' })).status, 403);
+  assert.equal((await post(lead.token, '/api/v1/budgets', { amount: '10' })).status, 403);
+  assert.equal(
+    (
+      await post(viewer.token, '/api/v1/anomalies/usage%3Ateam%3Dclaims%3Aday/state', {
+        state: 'acknowledged',
+      })
+    ).status,
+    403,
+  );
+  assert.equal(
+    (await post(lead.token, '/api/v1/anomalies/usage%3Ateam%3Dsearch%3Aday/state', { state: 'acknowledged' }))
+      .status,
+    200,
+  );
+  assert.equal(
+    (await post(lead.token, '/api/v1/anomalies/usage%3Ateam%3Dclaims%3Aday/state', { state: 'acknowledged' }))
+      .status,
+    403,
+  );
+  assert.equal(
+    (await post(lead.token, '/api/v1/cli', { argv: ['keys', 'list'] })).status,
+    403,
+    'only the owner secret runs commands',
+  );
+});
+
+test('unknown report parameters are refused instead of ignored', async () => {
+  const { app, admin, bearer, ran } = await setup();
+  const res = await app.request('/api/v1/chargeback?period=2026-11&peroid=2026-10', bearer(admin.token));
+  assert.equal(res.status, 400);
+  assert.equal(((await res.json()) as { details: { param: string } }).details.param, 'peroid');
+  assert.equal(ran.length, 0);
+});
+
+test('paging slices the list and says how many there are and where the next page is', async () => {
+  const { app, admin, bearer } = await setup();
+  const res = await app.request('/api/v1/costs?limit=2&offset=1', bearer(admin.token));
+  assert.deepEqual(await res.json(), { rows: [2, 3] });
+  assert.equal(res.headers.get('x-total-count'), '5');
+  assert.match(res.headers.get('link') ?? '', /offset=3/);
+  assert.equal((await app.request('/api/v1/costs?limit=0', bearer(admin.token))).status, 400);
+});
+
+test('a command failure becomes the problem of its error code', async () => {
+  const { app, admin, bearer } = await setup(
+    () => '{"error":{"code":"not_found","message":"no spend","details":{}}}\n',
+  );
+  const res = await app.request('/api/v1/forecast?scope=team=x', bearer(admin.token));
+  assert.equal(res.status, 404);
+  assert.equal(((await res.json()) as { detail: string }).detail, 'no spend');
+});
+
+test('a browser logs in with its token, must echo the CSRF token on writes, and logs out', async () => {
+  const { app, lead } = await setup();
+  const form = (fields: Record<string, string>, cookie = '') => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams(fields).toString(),
+  });
+  // The login form is CSRF-protected by a pre-session cookie.
+  const first = await app.request('/api/v1/openapi.json');
+  assert.equal(first.status, 200);
+  const pre = await app.request('/login', form({ token: lead.token }));
+  assert.equal(pre.status, 403, 'a login post without the CSRF token is refused');
+  const anon = await app.request('/api/v1/me');
+  const csrfCookie = /tally_csrf=([^;]+)/.exec(anon.headers.get('set-cookie') ?? '')![1]!;
+  const bad = await app.request(
+    '/login',
+    form({ token: 'tally-ut-wrong', _csrf: csrfCookie, next: '/teams' }, `tally_csrf=${csrfCookie}`),
+  );
+  assert.equal(bad.status, 303);
+  assert.match(bad.headers.get('location') ?? '', /^\/login\?failed=1/);
+  const ok = await app.request(
+    '/login',
+    form({ token: lead.token, _csrf: csrfCookie, next: '//evil.example/' }, `tally_csrf=${csrfCookie}`),
+  );
+  assert.equal(ok.status, 303);
+  assert.equal(ok.headers.get('location'), '/', 'next never leaves the site');
+  const setCookie = ok.headers.get('set-cookie') ?? '';
+  assert.match(setCookie, /tally_session=[^;]+;.*HttpOnly/i);
+  assert.match(setCookie, /SameSite=Lax/i);
+  const session = `tally_session=${/tally_session=([^;]+)/.exec(setCookie)![1]!}`;
+  const me = (await (await app.request('/api/v1/me', { headers: { cookie: session } })).json()) as {
+    name: string;
+    teams: string[];
+  };
+  assert.deepEqual([me.name, me.teams], ['lee', ['search']]);
+  // A write from the session without its CSRF token is refused; with it, allowed.
+  const noCsrf = await app.request(
+    '/api/v1/anomalies/usage%3Ateam%3Dsearch%3Aday/state',
+    form({ state: 'resolved' }, session),
+  );
+  assert.equal(noCsrf.status, 403);
+  const out = await app.request('/logout', form({}, session));
+  assert.equal(out.status, 403, 'logout is a write too');
+  assert.equal((await app.request('/api/v1/me', { headers: { cookie: session } })).status, 200);
+});
+
+test('the identity proof names the store and needs no token', async () => {
+  const { app, deps } = await setup();
+  const nonce = 'n'.repeat(24);
+  const res = await app.request(`/api/v1/server/identity?nonce=${nonce}`);
+  assert.equal(
+    ((await res.json()) as { proof: string }).proof,
+    identityProof(deps.secret, nonce, deps.storePath),
+  );
+  assert.equal((await app.request('/api/v1/server/identity?nonce=short')).status, 400);
+});
+
+test('the owner secret is the local CLI: it may run commands, audited under the CLI user', async () => {
+  const { app, deps, ran } = await setup();
+  const res = await app.request('/api/v1/cli', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${deps.secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ argv: ['keys', 'list', '--json'], user: 'ops' }),
+  });
+  assert.equal(res.status, 200);
+  assert.deepEqual(ran[0], { argv: ['keys', 'list', '--json'], scope: null, actor: 'cli:ops' });
+});
