@@ -4,6 +4,15 @@ import type { CostStore } from '../store/index.js';
 import type { Caller } from './_session.js';
 import { actorOf, teamScope, type Principal } from './_roles.js';
 import { paginate } from './_paging.js';
+import { ReportCache } from './_cache.js';
+
+const NO_CACHE = new ReportCache(0);
+
+class CommandFailed extends Error {
+  constructor(readonly stdout: string) {
+    super('command failed');
+  }
+}
 
 /** What a command run in the owner process gave back. */
 export interface CommandResult {
@@ -23,6 +32,10 @@ export interface ApiDeps {
   readonly secureCookies: boolean;
   readonly sessionHours: number;
   now(): Date;
+  /** The report cache to use (the serving process clears it on writes it makes itself, e.g. watched ingest). */
+  readonly cache?: ReportCache;
+  /** Seconds a report answer may be reused (0: never); writes through this server clear them. Default 30. */
+  readonly reportCacheSeconds?: number;
   /** Runs a CLI command in the owner process with a caller's scope and audit name. */
   run(
     argv: readonly string[],
@@ -51,8 +64,28 @@ export async function runForDocument(
   deps: Pick<ApiDeps, 'run'>,
   principal: Principal,
   argv: readonly string[],
+  cache?: ReportCache,
+  live = true,
 ): Promise<{ text: string; doc: unknown }> {
-  const r = await deps.run(argv, { scope: teamScope(principal), actor: actorOf(principal) });
+  const scope = teamScope(principal);
+  let code = 0;
+  let stderr = '';
+  const stdout = await (cache ?? NO_CACHE)
+    .get(JSON.stringify([argv, scope]), live, async () => {
+      const r = await deps.run(argv, { scope, actor: actorOf(principal) });
+      if (r.code !== 0) {
+        code = r.code;
+        stderr = r.stderr;
+        // Failures are not cached: throw past the cache, rebuilt below from what was printed.
+        throw new CommandFailed(r.stdout);
+      }
+      return r.stdout;
+    })
+    .catch((err: unknown) => {
+      if (err instanceof CommandFailed) return err.stdout;
+      throw err;
+    });
+  const r = { code, stdout, stderr };
   let doc: unknown;
   try {
     doc = JSON.parse(r.stdout);
@@ -79,8 +112,9 @@ export async function commandResponse(
   principal: Principal,
   argv: readonly string[],
   query?: URLSearchParams,
+  cached?: { cache: ReportCache; live: boolean },
 ): Promise<Response> {
-  const { text, doc } = await runForDocument(deps, principal, argv);
+  const { text, doc } = await runForDocument(deps, principal, argv, cached?.cache, cached?.live ?? true);
   const page = query ? paginate(doc, query) : null;
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   if (page) Object.assign(headers, page.headers);

@@ -22,6 +22,8 @@ export interface ReportSpec {
   readonly params: Readonly<Record<string, Param>>;
   readonly permission: Permission;
   readonly summary: string;
+  /** Always computed fresh (the ledger moves every second; keys and freshness are cheap). */
+  readonly live?: boolean;
 }
 
 const p = (flag: string, description: string, more: Partial<Param> = {}): Param => ({
@@ -53,6 +55,7 @@ export const REPORTS = {
     command: ['usage'],
     summary: 'metered usage and cost from the gateway ledger',
     permission: 'read',
+    live: true,
     params: { ...WINDOW, by: p('by', 'dimensions, comma-separated (team, app, model, day, ...)') },
   },
   chargeback: {
@@ -104,12 +107,14 @@ export const REPORTS = {
     command: ['freshness'],
     summary: 'last ingest and last event per source',
     permission: 'read-org',
+    live: true,
     params: {},
   },
   keys: {
     command: ['keys', 'list'],
     summary: 'gateway virtual keys (ids and hints only)',
     permission: 'keys',
+    live: true,
     params: {},
   },
 } as const satisfies Record<string, ReportSpec>;

@@ -191,3 +191,20 @@ test('the owner secret is the local CLI: it may run commands, audited under the 
   assert.equal(res.status, 200);
   assert.deepEqual(ran[0], { argv: ['keys', 'list', '--json'], scope: null, actor: 'cli:ops' });
 });
+
+test('a repeated report is served from the cache until a write clears it', async () => {
+  const { app, admin, bearer, ran } = await setup();
+  await app.request('/api/v1/chargeback?period=2026-11', bearer(admin.token));
+  await app.request('/api/v1/chargeback?period=2026-11', bearer(admin.token));
+  assert.equal(ran.length, 1);
+  await app.request('/api/v1/usage?by=team', bearer(admin.token));
+  await app.request('/api/v1/usage?by=team', bearer(admin.token));
+  assert.equal(ran.length, 3, 'usage is live');
+  await app.request('/api/v1/budgets', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ amount: '10' }),
+  });
+  await app.request('/api/v1/chargeback?period=2026-11', bearer(admin.token));
+  assert.equal(ran.length, 5, 'the write cleared the cached chargeback');
+});

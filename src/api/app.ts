@@ -11,15 +11,25 @@ import { problemResponse } from './_problem.js';
 import { checkCsrf, endSession, resolveCaller, safeNext, startSession } from './_session.js';
 import { requirePermission } from './_roles.js';
 import { commandResponse, principalOf, type ApiDeps, type ApiEnv } from './_context.js';
-import { REPORTS, reportArgv, type ReportName } from './_reports.js';
+import { REPORTS, reportArgv, type ReportName, type ReportSpec } from './_reports.js';
+import { ReportCache } from './_cache.js';
 import { PAGING_PARAMS } from './_paging.js';
 import { writeRoutes } from './_writes.js';
 import { adminRoutes } from './_admin.js';
 import { openApiDocument } from './openapi.js';
 
 /** Builds the API app. `extend` mounts more routes (the dashboard) behind the same authentication. */
-export function createApiApp(deps: ApiDeps, extend?: (app: Hono<ApiEnv>) => void): Hono<ApiEnv> {
+export function createApiApp(
+  deps: ApiDeps,
+  extend?: (app: Hono<ApiEnv>, cache: ReportCache) => void,
+): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
+  const cache = deps.cache ?? new ReportCache((deps.reportCacheSeconds ?? 30) * 1000);
+  // Any write clears every cached report, so what was just changed is what the next report shows.
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') cache.clear();
+  });
   app.onError((err, c) => problemResponse(c, err));
   app.notFound((c) =>
     problemResponse(c, new TallyError('not_found', `no route ${c.req.method} ${c.req.path}`)),
@@ -78,11 +88,15 @@ export function createApiApp(deps: ApiDeps, extend?: (app: Hono<ApiEnv>) => void
       const principal = principalOf(c.get('caller'));
       requirePermission(principal, REPORTS[name].permission);
       const query = new URL(c.req.url).searchParams;
-      return commandResponse(deps, principal, reportArgv(name, query, PAGING_PARAMS), query);
+      const spec: ReportSpec = REPORTS[name];
+      return commandResponse(deps, principal, reportArgv(name, query, PAGING_PARAMS), query, {
+        cache,
+        live: spec.live === true,
+      });
     });
   }
   writeRoutes(app, deps);
   adminRoutes(app, deps);
-  extend?.(app);
+  extend?.(app, cache);
   return app;
 }

@@ -8,3 +8,4 @@ export { reportArgv } from './_reports.js';
 export { requirePermission, actorOf } from './_roles.js';
 export { runForDocument } from './_context.js';
 export { setIncidentState } from './_writes.js';
+export { ReportCache } from './_cache.js';

@@ -217,7 +217,8 @@ export async function main(argv: readonly string[], env: MainEnv = {}): Promise<
       const code = await forwardToServer(ctx.dbPath, argv, { stdout, stderr });
       if (code !== null) return code;
     }
-    const code = (await cmd.run(ctx)) ?? 0;
+    const ran: unknown = await cmd.run(ctx);
+    const code = typeof ran === 'number' ? ran : 0;
     if (cmd.writes && code === 0) await audit(ctx, cmd, stores[0] ?? env.store);
     return code;
   } catch (err) {

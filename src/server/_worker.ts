@@ -7,7 +7,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { TallyConfig } from '../core/index.js';
-import { createApiApp } from '../api/index.js';
+import { createApiApp, ReportCache } from '../api/index.js';
 import { storeOverPort } from './_store-rpc.js';
 import { runCommand } from './_run-command.js';
 import { startSchedule } from './_schedule.js';
@@ -26,12 +26,14 @@ export interface WorkerInit {
   readonly sessionHours: number;
   readonly alertsSeconds: number | null;
   readonly watch: { dir: string; intervalSeconds: number } | null;
+  readonly reportCacheSeconds: number;
 }
 
 const init = workerData as WorkerInit;
 const store = storeOverPort(init.storePort, { backend: init.backend, location: init.storePath });
 const run = (argv: readonly string[], opts: { scope: { teams: readonly string[] } | null; actor: string }) =>
   runCommand(argv, { store, config: init.config, ...opts });
+const cache = new ReportCache(init.reportCacheSeconds * 1000);
 
 const app = createApiApp(
   {
@@ -43,6 +45,7 @@ const app = createApiApp(
     sessionHours: init.sessionHours,
     now: () => new Date(),
     run,
+    cache,
   },
   (a) => mountDashboard(a, run),
 );

@@ -72,6 +72,7 @@ export async function startServer(opts: {
       sessionHours: scfg.sessionHours,
       alertsSeconds,
       watch: scfg.watch ? { dir: scfg.watch.dir, intervalSeconds: scfg.watch.intervalSeconds } : null,
+      reportCacheSeconds: scfg.reportCacheSeconds,
     };
     // Under tsx (tests, development) the worker loads its TypeScript entry through tsx's API (Node 20 does not
     // carry --import loader hooks into workers); built code runs the .js entry directly.

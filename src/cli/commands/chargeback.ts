@@ -136,7 +136,10 @@ function printTeams(ctx: CommandContext, period: string, cb: Chargeback, teams: 
     );
     return;
   }
-  if (ctx.json) return ctx.out.json(doc);
+  if (ctx.json) {
+    ctx.out.json(doc);
+    return;
+  }
   ctx.out.line(`AI cost ${period} for ${doc.teams.join(', ')}: $${formatUsd(total)}`);
   ctx.out.table(rows);
 }

@@ -22,6 +22,8 @@ export const serverSchema = z
       .default(12),
     /** Seconds between alert evaluations (default alerts.intervalSeconds when alerts or budgets exist). */
     alertsSeconds: z.number().min(5).optional(),
+    /** Seconds a report answer may be reused by the API and dashboard (0: never); writes here clear them. */
+    reportCacheSeconds: z.number().min(0).max(3600).default(30),
     /** A folder whose new export files are ingested. */
     watch: z
       .strictObject({ dir: z.string().min(1), intervalSeconds: z.number().min(1).default(60) })
