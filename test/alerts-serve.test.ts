@@ -49,6 +49,8 @@ test('serve keeps evaluating on its interval without repeating alerts, and stops
         'tsx',
         join(REPO_ROOT, 'src/cli/main.ts'),
         'serve',
+        '--port',
+        '0',
         '--interval',
         '1',
         '--db',

@@ -20,6 +20,8 @@ export function startSchedule(opts: {
   watch: { dir: string; intervalSeconds: number } | null;
   run(argv: readonly string[], o: { scope: null; actor: string }): Promise<CommandResult>;
   log?: (line: string) => void;
+  /** Told after each alert pass (`tally serve --json` prints these as JSON lines). */
+  onPass?: (summary: { at: string; anomalies: number; budgets: number; sent: number }) => void;
 }): { stop(): Promise<void> } {
   const log = opts.log ?? ((l: string) => process.stderr.write(`tally serve: ${l}\n`));
   const timers: NodeJS.Timeout[] = [];
@@ -42,7 +44,9 @@ export function startSchedule(opts: {
   };
   if (opts.alertsSeconds)
     every(opts.alertsSeconds, async () => {
-      await evaluateAlerts(opts.store, opts.config, new Date());
+      const s = await evaluateAlerts(opts.store, opts.config, new Date());
+      const sent = s.alerts.filter((a) => a.outcome === 'sent' || a.outcome === 'updated').length;
+      opts.onPass?.({ at: s.at, anomalies: s.anomalies, budgets: s.budgets, sent });
     });
   if (opts.watch) {
     const seen = new Map<string, string>();

@@ -27,6 +27,8 @@ export interface WorkerInit {
   readonly alertsSeconds: number | null;
   readonly watch: { dir: string; intervalSeconds: number } | null;
   readonly reportCacheSeconds: number;
+  /** Print each alert pass as a JSON line on stdout. */
+  readonly json: boolean;
 }
 
 const init = workerData as WorkerInit;
@@ -55,7 +57,18 @@ const schedule = startSchedule({
   config: init.config,
   alertsSeconds: init.alertsSeconds,
   watch: init.watch,
-  run,
+  onPass: (p) => {
+    if (init.json) process.stdout.write(`${JSON.stringify(p)}\n`);
+    else
+      process.stderr.write(
+        `${p.at}: ${p.anomalies} anomalies, ${p.budgets} budgets, ${p.sent} alerts sent\n`,
+      );
+  },
+  run: async (argv, o) => {
+    const r = await run(argv, o);
+    cache.clear(); // a watched-folder ingest changed the data
+    return r;
+  },
 });
 
 let server: ServerType | null = null;

@@ -35,6 +35,8 @@ export async function startServer(opts: {
   host?: string | undefined;
   /** Run the gateway when configured (default: `server.gateway`). */
   gateway?: boolean | undefined;
+  /** Print each alert pass as a JSON line on stdout (`--json`). */
+  json?: boolean | undefined;
 }): Promise<RunningServer> {
   const scfg = opts.config.server;
   const store: CostStore = await openStore({
@@ -73,6 +75,7 @@ export async function startServer(opts: {
       alertsSeconds,
       watch: scfg.watch ? { dir: scfg.watch.dir, intervalSeconds: scfg.watch.intervalSeconds } : null,
       reportCacheSeconds: scfg.reportCacheSeconds,
+      json: opts.json === true,
     };
     // Under tsx (tests, development) the worker loads its TypeScript entry through tsx's API (Node 20 does not
     // carry --import loader hooks into workers); built code runs the .js entry directly.

@@ -3,6 +3,7 @@
  * the HTTP API and dashboard (`server.port`, default 8790) and the scheduled work, until SIGTERM/SIGINT,
  * which drain and exit 0. `tally gateway` is the same process with the API on a private loopback port.
  */
+import { evaluateAlerts } from '../../alerts/index.js';
 import { startServer, type RunningServer } from '../../server/index.js';
 import type { Command, CommandContext } from '../command.js';
 
@@ -31,31 +32,42 @@ export async function serveUntilSignal(
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run Tally as one service: gateway, HTTP API, dashboard and scheduled work',
-  usage: '[--config tally.yaml] [--db PATH] [--port P] [--host ADDR] [--no-gateway]',
+  usage: '[--config tally.yaml] [--db PATH] [--port P] [--host ADDR] [--no-gateway] [--interval S] [--once]',
   local: true,
   options: {
+    interval: {
+      type: 'string',
+      description: 'seconds between alert passes (default alerts.intervalSeconds)',
+    },
+    once: { type: 'boolean', description: 'run one alert pass on the store and exit (no server)' },
     port: { type: 'string', description: 'API and dashboard port (default server.port, 8790; 0 picks one)' },
     host: { type: 'string', description: 'API listen address (default server.host, 127.0.0.1)' },
     'no-gateway': { type: 'boolean', description: 'do not run the gateway even when gateway: is configured' },
   },
   async run(ctx) {
+    const interval = ctx.num('interval', { min: 1 });
+    if (ctx.flag('once')) return alertPass(ctx);
+    const config = ctx.config();
     const running = await startServer({
-      config: ctx.config(),
+      config: interval ? { ...config, server: { ...config.server, alertsSeconds: interval } } : config,
       dbPath: ctx.dbPath,
       port: ctx.num('port', { min: 0, integer: true }),
       host: ctx.str('host'),
       gateway: ctx.flag('no-gateway') ? false : undefined,
+      json: ctx.json,
     });
     ctx.out.note(
       `tally serve: API and dashboard on ${running.url}${running.gateway ? `, gateway on ${running.gateway.url}` : ''} (store ${ctx.dbPath})`,
     );
-    if (ctx.json)
-      ctx.out.json({
-        url: running.url,
-        port: running.port,
-        gatewayUrl: running.gateway?.url ?? null,
-        pid: process.pid,
-      });
     await serveUntilSignal(ctx, running, 'serve');
   },
 };
+
+/** `serve --once`: one alert evaluation on the store, its summary printed, then exit. */
+async function alertPass(ctx: CommandContext): Promise<void> {
+  const store = await ctx.openStore();
+  const s = await evaluateAlerts(store, ctx.config(), new Date());
+  const sent = s.alerts.filter((a) => a.outcome === 'sent' || a.outcome === 'updated').length;
+  if (ctx.json) ctx.out.json({ at: s.at, anomalies: s.anomalies, budgets: s.budgets, sent });
+  else ctx.out.note(`${s.at}: ${s.anomalies} anomalies, ${s.budgets} budgets, ${sent} alerts sent`);
+}
