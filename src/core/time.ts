@@ -7,34 +7,98 @@ export interface TimeWindow {
   readonly to: Date;
 }
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const MONTH_ONLY = /^\d{4}-\d{2}$/;
+// Strict shapes: a calendar day, or a day and a time (seconds and fraction optional) with an optional zone.
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const MONTH = /^(\d{4})-(\d{2})$/;
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
-/** Parses an ISO date or timestamp as UTC (a date without a zone is taken as UTC midnight). */
+/** Days in a month (1-12) of a year, leap years included. */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function badDate(text: string, field: string, why: string): TallyError {
+  return new TallyError(
+    'invalid_input',
+    `${field}: "${text}" is not a date${why ? ` (${why})` : ''}; give YYYY-MM-DD or an ISO 8601 timestamp such as 2026-02-28T09:30:00Z (UTC unless it names a zone)`,
+    { field },
+  );
+}
+
+/**
+ * Parses an ISO date or timestamp as UTC (a date or time without a zone is taken as UTC). Strict: the calendar
+ * must exist (2026-02-30 is refused, where `new Date` would roll it over to March 2), and nothing else is
+ * guessed ("yesterday", "2026-1", epoch numbers).
+ */
 export function parseUtc(text: string, field = 'date'): Date {
+  const m = DATE_TIME.exec(text.trim());
+  if (!m) throw badDate(text, field, '');
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12) throw badDate(text, field, `month ${mo} is not 01-12`);
+  const last = daysInMonth(year, month);
+  if (day < 1 || day > last) throw badDate(text, field, `${MONTH_NAMES[month - 1]} ${year} has ${last} days`);
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59)
+    throw badDate(text, field, `${h}:${mi}:${s} is not a time of day`);
+  let offsetMin = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const oh = Number(zone.slice(1, 3));
+    const om = Number(zone.slice(-2));
+    if (oh > 23 || om > 59) throw badDate(text, field, `${zone} is not a UTC offset`);
+    offsetMin = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om);
+  }
+  const ms = Math.floor(Number(`0${frac || '.0'}`) * 1000);
+  const utc = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s), ms);
+  return new Date(utc - offsetMin * 60_000);
+}
+
+/** Parses a calendar day "YYYY-MM-DD" (strict, as parseUtc) and returns it unchanged. */
+export function parseDay(text: string, field = 'date'): string {
   const t = text.trim();
-  let d: Date;
-  if (DATE_ONLY.test(t)) d = new Date(`${t}T00:00:00Z`);
-  else if (/[zZ]|[+-]\d{2}:?\d{2}$/.test(t)) d = new Date(t);
-  else d = new Date(`${t.replace(' ', 'T')}Z`);
-  if (Number.isNaN(d.getTime()))
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(t))
     throw new TallyError(
       'invalid_input',
-      `${field}: "${text}" is not a date; use YYYY-MM-DD or an ISO timestamp`,
+      `${field}: "${text}" is not a day; give YYYY-MM-DD, e.g. 2026-02-28`,
       {
         field,
       },
     );
-  return d;
+  parseUtc(t, field);
+  return t;
+}
+
+/** Parses a calendar month "YYYY-MM" (two-digit month 01-12); the error says what to give instead. */
+export function parseMonth(text: string, field = 'period'): { year: number; month: number } {
+  const m = MONTH.exec(text.trim());
+  const month = m ? Number(m[2]) : 0;
+  if (!m || month < 1 || month > 12)
+    throw new TallyError(
+      'invalid_input',
+      `${field}: "${text}" is not a month; give YYYY-MM with a two-digit month 01-12, e.g. 2026-02`,
+      { field },
+    );
+  return { year: Number(m[1]), month };
 }
 
 /** The window of one calendar month "YYYY-MM". */
-export function monthWindow(period: string): TimeWindow {
-  if (!MONTH_ONLY.test(period))
-    throw new TallyError('invalid_input', `period: "${period}" is not a month; use YYYY-MM`, {
-      field: 'period',
-    });
-  const [y, m] = period.split('-').map(Number) as [number, number];
+export function monthWindow(period: string, field = 'period'): TimeWindow {
+  const { year: y, month: m } = parseMonth(period, field);
   return { from: new Date(Date.UTC(y, m - 1, 1)), to: new Date(Date.UTC(y, m, 1)) };
 }
 

@@ -3,7 +3,7 @@
  * window, money as USD numbers for JSON. Shared so the CLI answers the same whether it asks the running
  * gateway or opens the store itself.
  */
-import { nanosToUsd, TallyError } from '../core/index.js';
+import { monthWindow, nanosToUsd, parseUtc, TallyError } from '../core/index.js';
 import { USAGE_DIMENSIONS, type CostStore, type UsageDimension } from '../store/index.js';
 
 /** camelCase names accepted in --by (and printed as row keys) → store dimensions. */
@@ -42,16 +42,9 @@ export function parseUsageBy(by: string | undefined): UsageDimension[] {
 
 /** Parses --from/--to (ISO date or datetime, UTC); defaults cover all time. */
 export function parseWindow(from: string | undefined, to: string | undefined): { from: Date; to: Date } {
-  const parse = (v: string, name: string): Date => {
-    const d = new Date(
-      /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : /^\d{4}-\d{2}$/.test(v) ? `${v}-01T00:00:00Z` : v,
-    );
-    if (Number.isNaN(d.getTime()))
-      throw new TallyError('invalid_input', `--${name}: "${v}" is not a date (YYYY-MM-DD or ISO 8601)`, {
-        field: name,
-      });
-    return d;
-  };
+  // Strict (core/time): 2026-02-30 or "yesterday" is an error, not a silently shifted or empty window.
+  const parse = (v: string, name: string): Date =>
+    /^\d{4}-\d{1,2}$/.test(v.trim()) ? monthWindow(v, name).from : parseUtc(v, name);
   const f = from ? parse(from, 'from') : new Date(0);
   // Default end: one day ahead of now, so events stamped a moment ago are always inside.
   const t = to ? parse(to, 'to') : new Date(Date.now() + 86_400_000);

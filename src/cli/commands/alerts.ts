@@ -1,5 +1,5 @@
 /** `tally alerts run` (one evaluation pass, for cron) and `tally alerts test` (a test message to every sink). */
-import { TallyError } from '../../core/index.js';
+import { TallyError, parseUtc } from '../../core/index.js';
 import { alertBody, evaluateAlerts, postJson, type AlertEvent } from '../../alerts/index.js';
 import type { Command } from '../command.js';
 
@@ -14,9 +14,7 @@ export const alertsRunCommand: Command = {
   },
   async run(ctx) {
     const at = ctx.str('at');
-    const now = at ? new Date(at.length <= 10 ? `${at}T00:00:00Z` : at) : new Date();
-    if (Number.isNaN(now.getTime()))
-      throw new TallyError('invalid_input', `--at: "${at}" is not a date`, { field: 'at' });
+    const now = at ? parseUtc(at, 'at') : new Date();
     const dryRun = ctx.flag('dry-run');
     const store = await ctx.openStore({ readOnly: dryRun });
     const summary = await evaluateAlerts(store, ctx.config(), now, { dryRun });

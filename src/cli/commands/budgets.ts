@@ -1,5 +1,5 @@
 /** `tally budgets set` and `tally budgets status`: budgets per scope and period with actual/forecast thresholds. */
-import { TallyError, parseUsd } from '../../core/index.js';
+import { TallyError, parseDay, parseUsd, parseUtc } from '../../core/index.js';
 import {
   deleteBudget,
   BUDGET_PERIODS,
@@ -10,6 +10,9 @@ import {
   type BudgetDef,
 } from '../../analytics/budgets/index.js';
 import type { Command } from '../command.js';
+
+const optionalDay = (text: string | undefined, field: string) =>
+  text === undefined ? null : parseDay(text, field);
 
 const SCOPES = ['all', 'team', 'app', 'cost_center', 'key', 'model'] as const;
 
@@ -80,8 +83,8 @@ export const budgetsSetCommand: Command = {
       scope: scope as BudgetDef['scope'],
       value,
       period: period as BudgetDef['period'],
-      start: ctx.str('start') ?? null,
-      end: ctx.str('end') ?? null,
+      start: optionalDay(ctx.str('start'), 'start'),
+      end: optionalDay(ctx.str('end'), 'end'),
       amountNanos,
       actual: percents(ctx.str('actual'), [50, 80, 100], 'actual'),
       forecast: percents(ctx.str('forecast'), [100], 'forecast'),
@@ -103,9 +106,7 @@ export const budgetsStatusCommand: Command = {
   options: { at: { type: 'string', description: 'evaluate as of this time (default now)' } },
   async run(ctx) {
     const at = ctx.str('at');
-    const now = at ? new Date(at.length <= 10 ? `${at}T00:00:00Z` : at) : new Date();
-    if (Number.isNaN(now.getTime()))
-      throw new TallyError('invalid_input', `--at: "${at}" is not a date`, { field: 'at' });
+    const now = at ? parseUtc(at, 'at') : new Date();
     const store = await ctx.openStore({ readOnly: true });
     const all = await allBudgetStatus(store, ctx.config(), now);
     // A team-scoped caller sees the budgets of its teams.

@@ -1,5 +1,5 @@
 /** `tally estimate --scenario F.yaml`: monthly tokens and cost per option, the cheapest that fits, PTU sizing. */
-import { TallyError, nanosToUsd, formatUsd } from '../../core/index.js';
+import { TallyError, nanosToUsd, formatUsd, parseUtc } from '../../core/index.js';
 import { estimateScenario, loadScenario, type Estimate, type OptionEstimate } from '../../estimate/index.js';
 import type { Command } from '../command.js';
 import { loadPriceImports } from './prices-import.js';
@@ -140,9 +140,7 @@ export const estimateCommand: Command = {
     if (ctx.json && ctx.flag('csv'))
       throw new TallyError('invalid_input', 'give --json or --csv, not both', { field: 'csv' });
     const atText = ctx.str('at');
-    const at = atText ? new Date(`${atText}T00:00:00Z`) : undefined;
-    if (at && Number.isNaN(at.getTime()))
-      throw new TallyError('invalid_input', `--at: "${atText}" is not a date (YYYY-MM-DD)`, { field: 'at' });
+    const at = atText ? parseUtc(atText, 'at') : undefined;
     const scenario = loadScenario(path);
     // Imported retail prices and price sheets (store kv, pricing.priceSheet) apply to estimates too.
     await loadPriceImports(ctx);

@@ -1,5 +1,5 @@
 /** `tally prices`: list token prices (list and effective) by model and deployment type, at a date. */
-import { TallyError, nanosToUsd, formatUsd, type Nanos } from '../../core/index.js';
+import { TallyError, nanosToUsd, formatUsd, parseUtc, type Nanos } from '../../core/index.js';
 import {
   AZURE_DEPLOYMENTS,
   allPriceRecords,
@@ -106,9 +106,7 @@ export const pricesCommand: Command = {
   },
   async run(ctx) {
     const atText = ctx.str('at');
-    const at = atText ? new Date(`${atText}T00:00:00Z`) : new Date();
-    if (Number.isNaN(at.getTime()))
-      throw new TallyError('invalid_input', `--at: "${atText}" is not a date (YYYY-MM-DD)`, { field: 'at' });
+    const at = atText ? parseUtc(atText, 'at') : new Date();
     await loadPriceImports(ctx);
     const model = ctx.str('model');
     const resolved = model ? resolveModel(model) : undefined;
