@@ -1,3 +1,4 @@
 /** cli: the `tally` command line. */
-export { main, mainHelp, version } from './main.js';
-export type { Command, CommandContext } from './command.js';
+export { main, mainHelp, runProcess, version } from './main.js';
+export { defineCommand } from './command.js';
+export type { Command, CommandContext, CommandEntry, OptionSpec } from './command.js';

@@ -8,7 +8,7 @@ import {
   type PeriodAllocation,
 } from '../../analytics/allocate/index.js';
 import type { CostStore } from '../../store/index.js';
-import type { CommandContext } from '../command.js';
+import type { CommandContext, WithOptions } from '../command.js';
 
 /** JSON key for a consumer dimension ("cost-center" -> "costCenter"). */
 export function dimensionKey(by: ConsumerDimension): string {
@@ -16,7 +16,7 @@ export function dimensionKey(by: ConsumerDimension): string {
 }
 
 /** The required --period YYYY-MM. */
-export function periodOption(ctx: CommandContext): string {
+export function periodOption(ctx: WithOptions<'period'>): string {
   const p = ctx.str('period');
   if (!p)
     throw new TallyError('invalid_input', 'give --period YYYY-MM (a UTC calendar month)', {
@@ -26,7 +26,7 @@ export function periodOption(ctx: CommandContext): string {
 }
 
 /** The optional --view finance|engineering. */
-export function viewOption(ctx: CommandContext): 'finance' | 'engineering' | undefined {
+export function viewOption(ctx: WithOptions<'view'>): 'finance' | 'engineering' | undefined {
   const view = ctx.str('view');
   if (view !== undefined && view !== 'finance' && view !== 'engineering')
     throw new TallyError('invalid_input', `--view "${view}": use finance or engineering`, { field: 'view' });
@@ -34,7 +34,7 @@ export function viewOption(ctx: CommandContext): 'finance' | 'engineering' | und
 }
 
 /** --by team|cost-center|app|environment (cost_center and costCenter accepted too). */
-export function dimensionOption(ctx: CommandContext, fallback: ConsumerDimension): ConsumerDimension {
+export function dimensionOption(ctx: WithOptions<'by'>, fallback: ConsumerDimension): ConsumerDimension {
   const raw = ctx.str('by');
   if (raw === undefined) return fallback;
   const v = raw.trim().toLowerCase().replace('_', '-').replace('costcenter', 'cost-center');

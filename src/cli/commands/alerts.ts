@@ -1,13 +1,10 @@
 /** `tally alerts run` (one evaluation pass, for cron) and `tally alerts test` (a test message to every sink). */
 import { TallyError, parseUtc } from '../../core/index.js';
 import { alertBody, evaluateAlerts, postJson, type AlertEvent } from '../../alerts/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const alertsRunCommand: Command = {
-  name: 'alerts run',
+export const alertsRunCommand = defineCommand({
   writes: true,
-  summary: 'evaluate anomalies and budgets once and send new or updated alerts (for cron)',
-  usage: '[--db PATH] [--config FILE] [--at ISO] [--dry-run] [--json]',
   options: {
     at: { type: 'string', description: 'evaluate as of this time (default now)' },
     'dry-run': { type: 'boolean', description: 'show what would be sent; send nothing, record nothing' },
@@ -32,12 +29,9 @@ export const alertsRunCommand: Command = {
     );
     return summary.alerts.some((a) => a.outcome === 'failed') ? 69 : 0;
   },
-};
+});
 
-export const alertsTestCommand: Command = {
-  name: 'alerts test',
-  summary: 'send a test alert to every configured sink (or one, with --sink NAME)',
-  usage: '[--config FILE] [--sink NAME] [--json]',
+export const alertsTestCommand = defineCommand({
   options: { sink: { type: 'string', description: 'only the sink with this name (or type)' } },
   async run(ctx) {
     const wanted = ctx.str('sink');
@@ -81,4 +75,4 @@ export const alertsTestCommand: Command = {
     else ctx.out.table(results);
     return results.every((r) => r.ok) ? 0 : 69;
   },
-};
+});

@@ -6,13 +6,10 @@
 import { TallyError, parseUtc } from '../../core/index.js';
 import type { Grain } from '../../analytics/_series/index.js';
 import { detectAnomalies, scanStore } from '../../analytics/anomalies/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { formatTimestamp, readSeriesFile } from './forecast.js';
 
-export const anomaliesCommand: Command = {
-  name: 'anomalies',
-  summary: 'find anomalies with root cause in the store, or in a series CSV',
-  usage: '(--series F.csv [--season S] | --db PATH --from D --to D [--grain day|hour]) [--json]',
+export const anomaliesCommand = defineCommand({
   options: {
     series: {
       type: 'string',
@@ -102,7 +99,7 @@ export const anomaliesCommand: Command = {
       })),
     );
   },
-};
+});
 
 /** Whether an anomaly scope (`team=x`, `team=x,app=y`, ...) belongs to a team. */
 function inTeam(scope: string, team: string): boolean {

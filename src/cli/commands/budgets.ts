@@ -9,7 +9,7 @@ import {
   saveBudget,
   type BudgetDef,
 } from '../../analytics/budgets/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 const optionalDay = (text: string | undefined, field: string) =>
   text === undefined ? null : parseDay(text, field);
@@ -31,12 +31,8 @@ function percents(text: string | undefined, fallback: number[], field: string): 
   return out;
 }
 
-export const budgetsSetCommand: Command = {
-  name: 'budgets set',
+export const budgetsSetCommand = defineCommand({
   writes: true,
-  summary: 'create or replace a budget (scope, period, amount, thresholds)',
-  usage:
-    '--amount USD [--scope all|team|app|cost_center|key|model --value V] [--period month|quarter|custom]',
   options: {
     scope: { type: 'string', description: 'all, team, app, cost_center, key or model', default: 'all' },
     value: { type: 'string', description: 'the team/app/... the budget is for' },
@@ -97,12 +93,9 @@ export const budgetsSetCommand: Command = {
     if (ctx.json) ctx.out.json({ budget: { ...b, amountNanos: undefined, amountUsd: Number(amountText) } });
     else ctx.out.line(`budget ${b.id} set: ${amountText} USD per ${period}`);
   },
-};
+});
 
-export const budgetsStatusCommand: Command = {
-  name: 'budgets status',
-  summary: 'spend, forecast at period end (p10-p90) and crossed thresholds of every budget',
-  usage: '[--db PATH] [--at YYYY-MM-DD] [--json]',
+export const budgetsStatusCommand = defineCommand({
   options: { at: { type: 'string', description: 'evaluate as of this time (default now)' } },
   async run(ctx) {
     const at = ctx.str('at');
@@ -130,12 +123,9 @@ export const budgetsStatusCommand: Command = {
       })),
     );
   },
-};
+});
 
-export const budgetsDeleteCommand: Command = {
-  name: 'budgets delete',
-  summary: 'delete a budget set with `budgets set` (by its id, see `budgets status`)',
-  usage: '--id ID [--json]',
+export const budgetsDeleteCommand = defineCommand({
   writes: true,
   options: { id: { type: 'string', description: 'the budget id' } },
   async run(ctx) {
@@ -149,4 +139,4 @@ export const budgetsDeleteCommand: Command = {
     if (ctx.json) ctx.out.json({ id, deleted: true });
     else ctx.out.line(`deleted budget ${id}`);
   },
-};
+});

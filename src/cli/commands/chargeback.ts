@@ -9,7 +9,7 @@ import {
   loadDeploymentStats,
 } from '../../analytics/views/index.js';
 import { toCsv, type CsvValue } from '../../export/index.js';
-import type { Command, CommandContext } from '../command.js';
+import { defineCommand, type WithOptions } from '../command.js';
 import {
   allocateWithPrevious,
   dimensionKey,
@@ -18,11 +18,7 @@ import {
   viewOption,
 } from './_allocation-report.js';
 
-export const chargebackCommand: Command = {
-  name: 'chargeback',
-  summary: 'direct and allocated shared AI cost per team, cost center, app or environment',
-  usage:
-    '--period YYYY-MM [--by team|cost-center|app|environment] [--view finance|engineering] [--json|--csv]',
+export const chargebackCommand = defineCommand({
   options: {
     period: { type: 'string', description: 'UTC calendar month YYYY-MM' },
     by: {
@@ -88,14 +84,14 @@ export const chargebackCommand: Command = {
       },
     ]);
   },
-};
+});
 
 /**
  * The teams a run may show: the caller's scope (team-scoped API tokens), narrowed by --team; null for all.
  * A scoped caller sees chargeback by team only, and asking for a team outside its scope is forbidden.
  */
 function teamFilter(
-  ctx: CommandContext,
+  ctx: WithOptions<never, never, 'team'>,
   view: string | undefined,
   by: string | undefined,
 ): Set<string> | null {
@@ -115,7 +111,12 @@ function teamFilter(
 }
 
 /** Chargeback narrowed to some teams: their lines, and totals over those lines only (no org-wide figures). */
-function printTeams(ctx: CommandContext, period: string, cb: Chargeback, teams: Set<string>): void {
+function printTeams(
+  ctx: WithOptions<never, 'csv'>,
+  period: string,
+  cb: Chargeback,
+  teams: Set<string>,
+): void {
   const lines = cb.lines.filter((l) => teams.has(l.consumer));
   const total = lines.reduce((a, l) => a + l.totalNanos, 0n);
   const prev = lines.some((l) => l.previousTotalNanos !== null)
@@ -162,7 +163,7 @@ function lineRow(key: string) {
 }
 
 function writeCsv(
-  ctx: CommandContext,
+  ctx: WithOptions<'out'>,
   rows: Record<string, CsvValue>[],
   label: string,
   unallocated: bigint,
@@ -180,7 +181,7 @@ function writeCsv(
   } else ctx.write(text);
 }
 
-async function engineering(ctx: CommandContext, period: string): Promise<void> {
+async function engineering(ctx: WithOptions<'out', 'csv'>, period: string): Promise<void> {
   const { store, current } = await allocateWithPrevious(ctx, period, false);
   const rows = engineeringView(
     await loadDeploymentStats(store, monthWindow(period)),

@@ -1,12 +1,9 @@
 /** `tally costs --by COL[,COL]`: billed, effective and list cost grouped by FOCUS or x_ columns. */
 import { TallyError, parseUtc } from '../../core/index.js';
 import { COST_GRANULARITIES, queryCosts, type CostsQuery } from '../../ingest/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const costsCommand: Command = {
-  name: 'costs',
-  summary: 'report billed, effective and list cost grouped by any FOCUS or x_ column',
-  usage: '--by COL[,COL] [--from DATE] [--to DATE] [--ai-only] [--db PATH] [--json]',
+export const costsCommand = defineCommand({
   options: {
     by: {
       type: 'string',
@@ -49,4 +46,4 @@ export const costsCommand: Command = {
     if (ctx.json) ctx.out.json(rows);
     else ctx.out.table(rows);
   },
-};
+});

@@ -2,7 +2,7 @@
 import { buildDemo, type DemoResult } from '../../demo/index.js';
 import { formatUsd, parseUtc } from '../../core/index.js';
 import { parseUsd } from '../../core/index.js';
-import type { Command, CommandContext } from '../command.js';
+import { defineCommand, type CommandContext } from '../command.js';
 
 const usd = (n: number) => `$${formatUsd(parseUsd(n))}`;
 
@@ -153,12 +153,8 @@ function printAnalyses(ctx: CommandContext, r: DemoResult): void {
 }
 
 /** The demo command. */
-export const demoCommand: Command = {
-  name: 'demo',
+export const demoCommand = defineCommand({
   local: true,
-  summary:
-    'build a seeded demo organisation (usage, Azure cost export, KPIs) in the store and run every analysis on it',
-  usage: '[--days 90] [--seed N] [--end YYYY-MM-DD] [--skip-analyses] [--no-serve] [--db PATH] [--json]',
   options: {
     days: { type: 'string', description: 'days of history', default: '90' },
     seed: { type: 'string', description: 'random seed (same seed, same data)', default: '42' },
@@ -202,4 +198,4 @@ export const demoCommand: Command = {
     else printForPeople(ctx, result);
     ctx.out.note(`demo built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   },
-};
+});

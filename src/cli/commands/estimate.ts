@@ -1,7 +1,7 @@
 /** `tally estimate --scenario F.yaml`: monthly tokens and cost per option, the cheapest that fits, PTU sizing. */
 import { TallyError, nanosToUsd, formatUsd, parseUtc } from '../../core/index.js';
 import { estimateScenario, loadScenario, type Estimate, type OptionEstimate } from '../../estimate/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { loadPriceImports } from './prices-import.js';
 
 const round = (x: number, places = 6) => Math.round(x * 10 ** places) / 10 ** places;
@@ -121,11 +121,8 @@ function toCsv(e: Estimate): string {
   return lines.join('\n');
 }
 
-export const estimateCommand: Command = {
-  name: 'estimate',
+export const estimateCommand = defineCommand({
   local: true,
-  summary: 'estimate monthly cost of a workload scenario for several options side by side',
-  usage: '--scenario FILE.yaml [--json | --csv]',
   options: {
     scenario: { type: 'string', short: 's', description: 'scenario YAML file (see examples/)' },
     csv: { type: 'boolean', description: 'print one CSV row per option and month' },
@@ -169,4 +166,4 @@ export const estimateCommand: Command = {
     );
     ctx.out.line(e.cheapest ? `Cheapest that fits: ${e.cheapest.name}` : 'No option fits the peak load.');
   },
-};
+});

@@ -3,13 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { TallyError, formatUsd, monthWindow, parseUsd, sumNanos } from '../../core/index.js';
 import { focusExportRows, FOCUS_EXPORT_COLUMNS, toCsv } from '../../export/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { allocateWithPrevious, dimensionOption, periodOption } from './_allocation-report.js';
 
-export const exportFocusCommand: Command = {
-  name: 'export focus',
-  summary: 'write allocated AI costs as FOCUS 1.2 CSV with the 1.3 Allocated* columns',
-  usage: '--period YYYY-MM --out FILE.csv [--by team|cost-center|app|environment] [--json]',
+export const exportFocusCommand = defineCommand({
   options: {
     period: { type: 'string', description: 'UTC calendar month YYYY-MM' },
     out: { type: 'string', description: 'CSV file to write' },
@@ -44,4 +41,4 @@ export const exportFocusCommand: Command = {
         `wrote ${rows.length} FOCUS rows (${current.rows.length} cost rows split by ${by}, $${formatUsd(effective)}) to ${path}`,
       );
   },
-};
+});

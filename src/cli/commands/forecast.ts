@@ -11,7 +11,7 @@ import {
   type Series,
 } from '../../analytics/_series/index.js';
 import { forecastValues } from '../../analytics/forecast/index.js';
-import type { Command, CommandContext } from '../command.js';
+import { defineCommand, type WithOptions } from '../command.js';
 
 /** Formats a timestamp like the input: a date for whole-day steps at midnight, else ISO. */
 export function formatTimestamp(ms: number, stepMs: number): string {
@@ -30,11 +30,7 @@ export function readSeriesFile(path: string): Series[] {
   return parseSeriesCsv(text, path);
 }
 
-export const forecastCommand: Command = {
-  name: 'forecast',
-  summary: 'forecast a series CSV, or daily spend in the store, with p10/p50/p90',
-  usage:
-    '(--series F.csv | [--db PATH] [--scope all|team=X|app=X|model=X|key=X|cost_center=X]) --horizon H [--season S] [--json]',
+export const forecastCommand = defineCommand({
   options: {
     series: {
       type: 'string',
@@ -81,12 +77,12 @@ export const forecastCommand: Command = {
       );
     }
   },
-};
+});
 
 const SCOPES = ['team', 'app', 'model', 'key', 'cost_center'] as const;
 
 /** Daily spend (USD) of one scope from the store, complete UTC days only, as a series. */
-async function storeSeries(ctx: CommandContext): Promise<Series[]> {
+async function storeSeries(ctx: WithOptions<'scope' | 'history' | 'to'>): Promise<Series[]> {
   const teams = ctx.scope?.teams;
   // A team-scoped caller forecasts one of its teams (its only team by default), never the organisation.
   const scopeText = ctx.str('scope') ?? (teams?.length === 1 ? `team=${teams[0]}` : 'all');

@@ -1,11 +1,7 @@
 /** `tally freshness`: how current the data is: the last ingest per export source and the ledger's last event. */
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const freshnessCommand: Command = {
-  name: 'freshness',
-  summary:
-    'last ingest and last event per source (exports lag 1-3 days; the ledger should be seconds behind)',
-  usage: '[--json]',
+export const freshnessCommand = defineCommand({
   async run(ctx) {
     const store = await ctx.openStore({ readOnly: true });
     const ledger = await store.query('SELECT max(start_time) AS last_event, count(*) AS n FROM usage_events');
@@ -32,4 +28,4 @@ export const freshnessCommand: Command = {
     if (ctx.json) ctx.out.json({ sources });
     else ctx.out.table(sources);
   },
-};
+});

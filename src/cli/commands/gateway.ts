@@ -5,13 +5,10 @@
  */
 import { TallyError } from '../../core/index.js';
 import { startServer } from '../../server/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { serveUntilSignal } from './serve.js';
 
-export const gatewayCommand: Command = {
-  name: 'gateway',
-  summary: 'run the OpenAI/Azure-compatible metering gateway',
-  usage: '[--config tally.yaml] [--db PATH] [--port P] [--host ADDR]',
+export const gatewayCommand = defineCommand({
   local: true,
   options: {
     port: { type: 'string', description: 'listen port (default gateway.port, 8787; 0 picks a free one)' },
@@ -43,4 +40,4 @@ export const gatewayCommand: Command = {
     if (ctx.json) ctx.out.json({ url: gw.url, port: gw.port, pid: process.pid });
     await serveUntilSignal(ctx, running, 'gateway');
   },
-};
+});

@@ -1,13 +1,10 @@
 /** `tally ingest PATH…`: load FOCUS or Azure actual/amortized cost exports into the store. */
 import { TallyError } from '../../core/index.js';
 import { FORMAT_CHOICES, defaultQuarantineDir, ingestFiles, type IngestFormat } from '../../ingest/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const ingestCommand: Command = {
-  name: 'ingest',
+export const ingestCommand = defineCommand({
   writes: true,
-  summary: 'load cost exports (FOCUS 1.0-1.3, Azure actual/amortized; csv, csv.gz, parquet)',
-  usage: 'PATH… [--format auto|focus|azure-actual|azure-amortized] [--quarantine DIR] [--db PATH] [--json]',
   positionals: true,
   options: {
     format: {
@@ -57,4 +54,4 @@ export const ingestCommand: Command = {
     );
     if (res.quarantine) ctx.out.note(`rejected rows (file, line, reason): ${res.quarantine}`);
   },
-};
+});

@@ -8,18 +8,43 @@ import {
   rotateKey,
   type KeySpec,
 } from '../../gateway/index.js';
-import type { Command, CommandContext } from '../command.js';
+import { defineCommand, type CommandContext, type OptionSpecs } from '../command.js';
 
-function period<T extends string>(ctx: CommandContext, name: string, allowed: readonly T[], dflt: T): T {
+/** Options of `keys create` (its helpers below read them by name). */
+const createOptions = {
+  team: { type: 'string', description: 'team the key bills to' },
+  app: { type: 'string', description: 'application' },
+  env: { type: 'string', description: 'environment (dev, prod, ...)' },
+  'cost-center': { type: 'string', description: 'cost center' },
+  tag: { type: 'string', multiple: true, description: 'tag key=value (repeatable)' },
+  models: { type: 'string', description: 'allowed models, comma-separated (default: all routed)' },
+  tpm: { type: 'string', description: 'tokens-per-minute limit' },
+  'quota-tokens': { type: 'string', description: 'token quota per period' },
+  'quota-period': { type: 'string', description: `quota period: hour, day, month (default month)` },
+  'budget-usd': { type: 'string', description: 'USD budget per period' },
+  'budget-period': { type: 'string', description: 'budget period: day, week, month (default month)' },
+  'soft-budget': {
+    type: 'boolean',
+    description: 'alert only when the budget is exceeded (default hard: 403)',
+  },
+} as const satisfies OptionSpecs;
+
+type CreateContext = CommandContext<typeof createOptions>;
+
+function period<T extends string>(
+  ctx: CreateContext,
+  name: 'quota-period' | 'budget-period',
+  allowed: readonly T[],
+  dflt: T,
+): T {
   const v = ctx.str(name) ?? dflt;
   if (!(allowed as readonly string[]).includes(v))
     throw new TallyError('invalid_input', `--${name}: use one of ${allowed.join(', ')}`, { field: name });
   return v as T;
 }
 
-function tags(ctx: CommandContext): Record<string, string> {
-  const raw = ctx.values['tag'];
-  const list = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : [];
+function tags(ctx: CreateContext): Record<string, string> {
+  const list = ctx.values.tag ?? [];
   const out: Record<string, string> = {};
   for (const t of list) {
     const i = t.indexOf('=');
@@ -29,7 +54,7 @@ function tags(ctx: CommandContext): Record<string, string> {
   return out;
 }
 
-function specFrom(ctx: CommandContext): KeySpec {
+function specFrom(ctx: CreateContext): KeySpec {
   const spec: KeySpec = {
     team: ctx.str('team'),
     app: ctx.str('app'),
@@ -61,29 +86,9 @@ function specFrom(ctx: CommandContext): KeySpec {
   return spec;
 }
 
-export const keysCreateCommand: Command = {
-  name: 'keys create',
+export const keysCreateCommand = defineCommand({
   writes: true,
-  summary: 'create a virtual key (the secret is printed once)',
-  usage:
-    '--team T --app A --env ENV [--cost-center C] [--tag k=v] [--models a,b] [--tpm N] [--quota-tokens N --quota-period day] [--budget-usd X --budget-period day] [--json]',
-  options: {
-    team: { type: 'string', description: 'team the key bills to' },
-    app: { type: 'string', description: 'application' },
-    env: { type: 'string', description: 'environment (dev, prod, ...)' },
-    'cost-center': { type: 'string', description: 'cost center' },
-    tag: { type: 'string', multiple: true, description: 'tag key=value (repeatable)' },
-    models: { type: 'string', description: 'allowed models, comma-separated (default: all routed)' },
-    tpm: { type: 'string', description: 'tokens-per-minute limit' },
-    'quota-tokens': { type: 'string', description: 'token quota per period' },
-    'quota-period': { type: 'string', description: `quota period: hour, day, month (default month)` },
-    'budget-usd': { type: 'string', description: 'USD budget per period' },
-    'budget-period': { type: 'string', description: 'budget period: day, week, month (default month)' },
-    'soft-budget': {
-      type: 'boolean',
-      description: 'alert only when the budget is exceeded (default hard: 403)',
-    },
-  },
+  options: createOptions,
   async run(ctx) {
     const spec = specFrom(ctx);
     // A running gateway holds the store: create through it (it also starts honouring the key at once).
@@ -103,12 +108,9 @@ export const keysCreateCommand: Command = {
       ctx.out.note('Store the key now: it is shown only once (Tally keeps only its hash).');
     }
   },
-};
+});
 
-export const keysListCommand: Command = {
-  name: 'keys list',
-  summary: 'list virtual keys (ids and hints, never secrets)',
-  usage: '[--all] [--json]',
+export const keysListCommand = defineCommand({
   options: { all: { type: 'boolean', description: 'include revoked keys' } },
   async run(ctx) {
     let all = (await askRunningGateway(ctx.dbPath, 'GET', '/admin/keys')) as Record<string, unknown>[] | null;
@@ -120,7 +122,7 @@ export const keysListCommand: Command = {
     if (ctx.json) ctx.out.json(rows);
     else ctx.out.table(rows, ['id', 'hint', 'team', 'app', 'environment', 'status', 'createdAt']);
   },
-};
+});
 
 function idArg(ctx: CommandContext): string {
   const id = ctx.positionals[0];
@@ -128,11 +130,8 @@ function idArg(ctx: CommandContext): string {
   return id;
 }
 
-export const keysRevokeCommand: Command = {
-  name: 'keys revoke',
+export const keysRevokeCommand = defineCommand({
   writes: true,
-  summary: 'revoke a virtual key by id',
-  usage: 'KEY_ID [--json]',
   positionals: true,
   async run(ctx) {
     const id = idArg(ctx);
@@ -145,13 +144,10 @@ export const keysRevokeCommand: Command = {
     if (ctx.json) ctx.out.json(view);
     else ctx.out.line(`revoked ${id}`);
   },
-};
+});
 
-export const keysRotateCommand: Command = {
-  name: 'keys rotate',
+export const keysRotateCommand = defineCommand({
   writes: true,
-  summary: 'replace a key with a new secret (same team/app/limits); the old one is revoked',
-  usage: 'KEY_ID [--json]',
   positionals: true,
   async run(ctx) {
     const id = idArg(ctx);
@@ -171,4 +167,4 @@ export const keysRotateCommand: Command = {
       ctx.out.note('Store the key now: it is shown only once.');
     }
   },
-};
+});

@@ -17,7 +17,7 @@ import {
   type ImportResult,
   type StoredImport,
 } from '../../catalog/index.js';
-import type { Command, CommandContext } from '../command.js';
+import { defineCommand, type CommandContext } from '../command.js';
 
 /** Registers stored imports (when a store exists) and `pricing.priceSheet` from config for this process. */
 export async function loadPriceImports(ctx: CommandContext): Promise<number> {
@@ -81,11 +81,8 @@ function parseFile(
   };
 }
 
-export const pricesImportCommand: Command = {
-  name: 'prices import',
+export const pricesImportCommand = defineCommand({
   writes: true,
-  summary: 'import Azure Retail Prices API pages (JSON) or an EA/MCA price sheet (CSV)',
-  usage: 'FILE | --url URL [--any-region] [--json]',
   positionals: true,
   options: {
     url: { type: 'string', description: 'fetch retail price pages live (follows NextPageLink)' },
@@ -153,4 +150,4 @@ export const pricesImportCommand: Command = {
     ctx.out.line(`Imported ${summary.imported} ${summary.basis} prices from ${result.rows} rows (${kind}).`);
     for (const [reason, n] of Object.entries(result.skipped)) ctx.out.note(`skipped ${n}: ${reason}`);
   },
-};
+});

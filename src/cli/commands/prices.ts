@@ -14,7 +14,7 @@ import {
   type Discount,
   type PriceRecord,
 } from '../../catalog/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { loadPriceImports } from './prices-import.js';
 
 const usd = (n: Nanos | null | undefined) => (n === null || n === undefined ? null : nanosToUsd(n));
@@ -88,11 +88,8 @@ function entry(r: PriceRecord, discounts: readonly Discount[], at: Date) {
 
 const ORDER = ['standard', ...AZURE_DEPLOYMENTS] as readonly string[];
 
-export const pricesCommand: Command = {
-  name: 'prices',
+export const pricesCommand = defineCommand({
   local: true,
-  summary: 'list token prices by model and deployment type (list and effective)',
-  usage: '[--model M] [--deployment T] [--provider P] [--at YYYY-MM-DD] [--all] [--json]',
   options: {
     model: { type: 'string', short: 'm', description: 'model name or alias' },
     deployment: {
@@ -162,4 +159,4 @@ export const pricesCommand: Command = {
     if (rows.some((r) => isProvisioned(r.deployment)))
       ctx.out.note('Provisioned rows have no per-token price: PTUs are billed per hour (see --json ptu).');
   },
-};
+});

@@ -2,16 +2,12 @@
 import { TallyError, formatUsd, monthWindow, nanosToUsd } from '../../core/index.js';
 import { loadCostGroups } from '../../analytics/allocate/index.js';
 import { loadMeteredUsage, reconcile, type ReconcileBy } from '../../analytics/reconcile/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { periodOption, viewOption } from './_allocation-report.js';
 
 const BYS: readonly ReconcileBy[] = ['deployment', 'model', 'day'];
 
-export const reconcileCommand: Command = {
-  name: 'reconcile',
-  summary: 'metered cost against the invoice per deployment, model or day, with the variance explained',
-  usage:
-    '--period YYYY-MM [--by deployment|model|day] [--view finance|engineering] [--threshold 0.05] [--json]',
+export const reconcileCommand = defineCommand({
   options: {
     period: { type: 'string', description: 'UTC calendar month YYYY-MM' },
     by: { type: 'string', description: 'deployment (default; day for --view finance), model or day' },
@@ -118,4 +114,4 @@ export const reconcileCommand: Command = {
       columns,
     );
   },
-};
+});

@@ -5,7 +5,7 @@
  */
 import { evaluateAlerts } from '../../alerts/index.js';
 import { startServer, type RunningServer } from '../../server/index.js';
-import type { Command, CommandContext } from '../command.js';
+import { defineCommand, type CommandContext } from '../command.js';
 
 /** Runs a server until a signal, then stops it. */
 export async function serveUntilSignal(
@@ -29,10 +29,7 @@ export async function serveUntilSignal(
   ctx.out.note(`tally ${name}: stopped`);
 }
 
-export const serveCommand: Command = {
-  name: 'serve',
-  summary: 'run Tally as one service: gateway, HTTP API, dashboard and scheduled work',
-  usage: '[--config tally.yaml] [--db PATH] [--port P] [--host ADDR] [--no-gateway] [--interval S] [--once]',
+export const serveCommand = defineCommand({
   local: true,
   options: {
     interval: {
@@ -61,7 +58,7 @@ export const serveCommand: Command = {
     );
     await serveUntilSignal(ctx, running, 'serve');
   },
-};
+});
 
 /** `serve --once`: one alert evaluation on the store, its summary printed, then exit. */
 async function alertPass(ctx: CommandContext): Promise<void> {

@@ -1,11 +1,8 @@
 /** `tally sql "SELECT ..."`: a read-only SQL door into the store for power users. */
 import { TallyError } from '../../core/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const sqlCommand: Command = {
-  name: 'sql',
-  summary: 'run a read-only SQL query against the store',
-  usage: '"SELECT ..." [--db PATH] [--json]',
+export const sqlCommand = defineCommand({
   positionals: true,
   async run(ctx) {
     const text = ctx.positionals.join(' ').trim();
@@ -19,4 +16,4 @@ export const sqlCommand: Command = {
     if (ctx.json) ctx.out.json(rows);
     else ctx.out.table(rows);
   },
-};
+});

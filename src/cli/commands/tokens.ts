@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { TallyError } from '../../core/index.js';
 import { countChatTokens, countWithEncoding, tokenizerFor } from '../../catalog/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
 function readText(path: string): string {
   try {
@@ -37,11 +37,8 @@ function messagesFrom(path: string, value: unknown): { messages: unknown[]; tool
   });
 }
 
-export const tokensCommand: Command = {
-  name: 'tokens',
+export const tokensCommand = defineCommand({
   local: true,
-  summary: 'count tokens exactly (tiktoken) for text, a file, or chat messages',
-  usage: '--model M (--text T | --file F | --messages F.json) [--tools F.json] [--json]',
   options: {
     model: { type: 'string', short: 'm', description: 'model name or alias (e.g. gpt-4o)' },
     text: { type: 'string', description: 'text to count' },
@@ -53,7 +50,7 @@ export const tokensCommand: Command = {
     const model = ctx.str('model');
     if (!model)
       throw new TallyError('invalid_input', 'give --model, e.g. --model gpt-4o', { field: 'model' });
-    const sources = ['text', 'file', 'messages'].filter((k) => ctx.values[k] !== undefined);
+    const sources = (['text', 'file', 'messages'] as const).filter((k) => ctx.values[k] !== undefined);
     if (sources.length !== 1)
       throw new TallyError('invalid_input', 'give exactly one of --text, --file or --messages', {
         field: 'text',
@@ -94,4 +91,4 @@ export const tokensCommand: Command = {
         ctx.out.note(`${tk.model} has no public tokenizer; the count uses ${tk.encoding} and is approximate`);
     }
   },
-};
+});

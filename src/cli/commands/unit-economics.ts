@@ -12,13 +12,10 @@ import {
   type UnitPeriod,
 } from '../../analytics/unit-economics/index.js';
 import type { CostStore } from '../../store/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { allocateWithPrevious, periodOption, viewOption } from './_allocation-report.js';
 
-export const unitEconomicsCommand: Command = {
-  name: 'unit-economics',
-  summary: 'AI cost per request, conversation, active user and business outcome (KPI file), with trend',
-  usage: '--period YYYY-MM [--kpi FILE.csv] [--by app|team] [--json]',
+export const unitEconomicsCommand = defineCommand({
   options: {
     period: { type: 'string', description: 'UTC calendar month YYYY-MM' },
     kpi: {
@@ -101,7 +98,7 @@ export const unitEconomicsCommand: Command = {
           : undefined;
     ctx.out.table(flat, columns);
   },
-};
+});
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 

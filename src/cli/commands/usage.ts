@@ -11,12 +11,9 @@ import {
   type UsageRow,
 } from '../../gateway/index.js';
 import { TallyError } from '../../core/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const usageCommand: Command = {
-  name: 'usage',
-  summary: 'report metered usage and cost from the ledger',
-  usage: '[--by team,app,model] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]',
+export const usageCommand = defineCommand({
   options: {
     by: {
       type: 'string',
@@ -52,4 +49,4 @@ export const usageCommand: Command = {
     if (ctx.json) ctx.out.json(rows);
     else ctx.out.table(rows);
   },
-};
+});

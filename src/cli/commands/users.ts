@@ -1,12 +1,9 @@
 /** `tally users create|list|revoke`: people and API tokens with roles (tokens shown once, stored hashed). */
 import { TallyError } from '../../core/index.js';
 import { createUser, parseRole, userView } from '../../api/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const usersCreateCommand: Command = {
-  name: 'users create',
-  summary: 'create a user with a role (admin, finance, team-lead, viewer) and print its token once',
-  usage: '--name N --role admin|finance|team-lead|viewer [--team T ...] [--json]',
+export const usersCreateCommand = defineCommand({
   writes: true,
   options: {
     name: { type: 'string', description: 'who this is (a person or an integration)' },
@@ -28,24 +25,18 @@ export const usersCreateCommand: Command = {
     ctx.out.line(`created ${user.role} ${user.name} (${user.id})`);
     ctx.out.line(`token (shown once; log in to the dashboard or send as "Authorization: Bearer"): ${token}`);
   },
-};
+});
 
-export const usersListCommand: Command = {
-  name: 'users list',
-  summary: 'list users (ids, roles, teams, token hints; never tokens)',
-  usage: '[--json]',
+export const usersListCommand = defineCommand({
   async run(ctx) {
     const store = await ctx.openStore({ readOnly: true });
     const rows = (await store.listUsers()).map(userView);
     if (ctx.json) ctx.out.json({ users: rows });
     else ctx.out.table(rows, ['id', 'name', 'role', 'teams', 'tokenHint', 'status', 'createdAt']);
   },
-};
+});
 
-export const usersRevokeCommand: Command = {
-  name: 'users revoke',
-  summary: 'revoke a user token (its browser sessions end too)',
-  usage: 'ID [--json]',
+export const usersRevokeCommand = defineCommand({
   positionals: true,
   writes: true,
   async run(ctx) {
@@ -57,4 +48,4 @@ export const usersRevokeCommand: Command = {
     if (ctx.json) ctx.out.json({ id, status: 'revoked' });
     else ctx.out.line(`revoked ${id}`);
   },
-};
+});

@@ -2,13 +2,10 @@
 import { resolve } from 'node:path';
 import { TallyError } from '../../core/index.js';
 import { validateFile } from '../../ingest/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const validateCommand: Command = {
-  name: 'validate',
+export const validateCommand = defineCommand({
   local: true,
-  summary: 'check a FOCUS file (csv, csv.gz, parquet) for FOCUS 1.2 conformance without loading it',
-  usage: 'FILE [--strict] [--json]',
   positionals: true,
   options: {
     strict: { type: 'boolean', description: 'exit 1 when any rule fails' },
@@ -43,4 +40,4 @@ export const validateCommand: Command = {
     if (report.errors.length === 0) ctx.out.line('no errors');
     return code;
   },
-};
+});

@@ -1,0 +1,134 @@
+/**
+ * Runs a loaded command: builds its context (config, store, typed options), forwards it to a running server that
+ * owns the store, records writes in the audit log, and normalises errors at the boundary.
+ */
+import { userInfo } from 'node:os';
+import { TallyError, loadConfig, toTallyError, type TallyConfig } from '../core/index.js';
+import { openStore, resolveDbPath, type CostStore } from '../store/index.js';
+import type { Command, CommandContext, CommandEntry, OptionSpecs, OptionValues } from './command.js';
+import type { MainEnv } from './main.js';
+import { createOutput, printError, type Sink } from './output.js';
+import { forwardToServer } from './_remote.js';
+
+/** argv as given, and as parsed against the command's options (plus the global ones). */
+export interface ParsedArgs {
+  readonly argv: readonly string[];
+  readonly values: Record<string, unknown>;
+  readonly positionals: string[];
+}
+
+/** Runs `cmd`; returns the exit code. */
+export async function runCommand(
+  entry: CommandEntry,
+  cmd: Command,
+  args: ParsedArgs,
+  env: MainEnv & { stdout: Sink; stderr: Sink },
+): Promise<number> {
+  const { values, positionals } = args;
+  const { stdout, stderr } = env;
+  const json = values['json'] === true;
+  const out = createOutput({ json, stdout, stderr });
+  const stores: CostStore[] = [];
+  let config: TallyConfig | undefined = env.config;
+  const configPath = typeof values['config'] === 'string' ? values['config'] : undefined;
+  const str = (name: string) => {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const ctx: CommandContext<OptionSpecs> = {
+    // parseArgs parsed argv with exactly cmd.options (plus the global ones), the shape the command declared.
+    values: values as OptionValues<OptionSpecs>,
+    positionals,
+    json,
+    out,
+    configPath,
+    get dbPath() {
+      return resolveDbPath({ db: str('db'), configPath: ctx.config().store.path });
+    },
+    config() {
+      config ??= loadConfig({ path: configPath }).config;
+      return config;
+    },
+    scope: env.scope ?? null,
+    actor: env.actor ?? `cli:${localUser()}`,
+    write: (text) => stdout.write(text),
+    async openStore(o) {
+      if (env.store) return env.store;
+      const s = await openStore({
+        path: ctx.dbPath,
+        readOnly: o?.readOnly ?? false,
+        memoryLimit: ctx.config().store.memoryLimit,
+        threads: ctx.config().store.threads,
+      });
+      stores.push(s);
+      return s;
+    },
+    str,
+    flag: (name: string) => values[name] === true,
+    num(name: string, o) {
+      const v = values[name];
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (
+        typeof v !== 'string' ||
+        v.trim() === '' ||
+        !Number.isFinite(n) ||
+        (o?.integer && !Number.isInteger(n)) ||
+        (o?.min !== undefined && n < o.min)
+      )
+        throw new TallyError(
+          'invalid_input',
+          `--${name}: "${String(v)}" is not a valid ${o?.integer ? 'whole ' : ''}number${o?.min !== undefined ? ` >= ${o.min}` : ''}`,
+          { field: name },
+        );
+      return n;
+    },
+  };
+  try {
+    // A running `tally serve` owns this store: the command runs there, on its store, with the same output.
+    if (!env.store && !cmd.local) {
+      const code = await forwardToServer(ctx.dbPath, args.argv, { stdout, stderr });
+      if (code !== null) return code;
+    }
+    const ran: unknown = await cmd.run(ctx);
+    const code = typeof ran === 'number' ? ran : 0;
+    if (cmd.writes && code === 0) await audit(ctx, entry.name, stores[0] ?? env.store);
+    return code;
+  } catch (err) {
+    const te = toTallyError(err);
+    printError(out, te, ctx.json);
+    if (te.code === 'internal' && process.env['TALLY_DEBUG']) stderr.write(`${(err as Error).stack}\n`);
+    return te.exitCode;
+  } finally {
+    for (const s of stores) await s.close().catch(() => undefined);
+  }
+}
+
+/** Records a successful write: who ran which command with which arguments (values of secrets are never options). */
+async function audit(
+  ctx: CommandContext<OptionSpecs>,
+  action: string,
+  store: CostStore | undefined,
+): Promise<void> {
+  if (!store) return;
+  const args = Object.fromEntries(
+    Object.entries(ctx.values).filter(([k]) => k !== 'json' && k !== 'db' && k !== 'config'),
+  );
+  await store
+    .appendAudit({
+      at: new Date(),
+      actor: ctx.actor,
+      action,
+      target: ctx.positionals[0] ?? null,
+      details: args,
+    })
+    .catch((err: unknown) => ctx.out.note(`warning: the audit log was not written: ${String(err)}`));
+}
+
+function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
