@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { UsageEvent } from './event.js';
+import type { UsageEvent } from '../store/index.js';
 
 const SEGMENT_RE = /^wal-(\d{8})\.jsonl$/;
 

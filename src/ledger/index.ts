@@ -1,4 +1,12 @@
 /** ledger: the UsageEvent and its durable append log, flushed in batches to the store. */
-export * from './event.js';
+// UsageEvent is defined in the store (below the ledger, which writes it); the ledger's door re-exports it.
+export {
+  DEPLOYMENT_TYPES,
+  makeUsageEvent,
+  type CacheOutcome,
+  type DeploymentType,
+  type UsageEvent,
+  type UsageSource,
+} from '../store/index.js';
 export { Ledger, ledgerDirFor, type LedgerOptions } from './ledger.js';
 export { encodeEvent, decodeEvent } from './_wal.js';

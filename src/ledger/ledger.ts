@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { TallyError } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
-import type { UsageEvent } from './event.js';
+import type { UsageEvent } from '../store/index.js';
 import { WalWriter, encodeEvent, listSegments, readSegments } from './_wal.js';
 
 /** Ledger tuning. */

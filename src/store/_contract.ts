@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeUsageEvent } from '../ledger/event.js';
+import { makeUsageEvent } from './usage-event.js';
 import type { CostStore } from './store.js';
 
 const DAY = 86_400_000;

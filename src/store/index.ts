@@ -1,10 +1,14 @@
-/** store: the CostStore interface, the canonical FOCUS column list, and backends (DuckDB; ClickHouse later). */
+/**
+ * store: the CostStore interface, the canonical FOCUS column list, the UsageEvent row type, and backends (DuckDB;
+ * ClickHouse later).
+ */
 import { resolve } from 'node:path';
 import { openDuckDBStore } from './duckdb/index.js';
 import type { CostStore } from './store.js';
 
 export * from './store.js';
 export * from './_access.js';
+export * from './usage-event.js';
 export * from './focus-columns.js';
 export { DuckDBStore, openDuckDBStore, type DuckDBStoreOptions } from './duckdb/index.js';
 

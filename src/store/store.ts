@@ -2,7 +2,7 @@
  * CostStore: the one interface every backend implements (DuckDB now, ClickHouse later). The contract test
  * suite in contract.test.ts runs against each backend. Analytics never import a backend: they receive rows.
  */
-import type { UsageEvent } from '../ledger/event.js';
+import type { UsageEvent } from './usage-event.js';
 import type { AuditEntry, IncidentState, SessionRecord, UserRecord } from './_access.js';
 
 /** A plain result row: column name to JSON-safe value (numbers, strings, booleans, null, nested JSON). */

@@ -1,6 +1,6 @@
 /** Usage-ledger SQL for DuckDB: the bulk append (appender + staging, dedup on id) and aggregation. */
 import { timestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
-import type { UsageEvent } from '../../ledger/event.js';
+import type { UsageEvent } from '../usage-event.js';
 import type { UsageAggregate, UsageQuery, UsageDimension } from '../store.js';
 import { USAGE_DIMENSIONS } from '../store.js';
 import { TallyError } from '../../core/index.js';

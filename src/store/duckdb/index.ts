@@ -3,7 +3,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { TallyError } from '../../core/index.js';
-import type { UsageEvent } from '../../ledger/event.js';
+import type { UsageEvent } from '../usage-event.js';
 import type { CostStore, Row, SqlParam, UsageAggregate, UsageQuery, VirtualKeyRecord } from '../store.js';
 import { MIGRATIONS } from './_migrations.js';
 import { toDuckParam, toJsonValue } from './_values.js';

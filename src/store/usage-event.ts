@@ -1,6 +1,8 @@
 /**
- * UsageEvent: one metered request. Field names are ours (camelCase); `OTEL_NAMES` maps them to the
- * OpenTelemetry GenAI semantic conventions where a convention exists.
+ * UsageEvent: one metered request, the row type of the store's usage_events table. It lives in the store, below
+ * the ledger that writes it, so the store never imports the ledger (the ledger re-exports it). Field names are
+ * ours (camelCase); a field's comment names the OpenTelemetry GenAI attribute it corresponds to, where one
+ * exists. Tally does not emit OpenTelemetry spans or metrics (Prometheus /metrics is its telemetry).
  */
 import type { Nanos } from '../core/index.js';
 
@@ -71,22 +73,6 @@ export interface UsageEvent {
   /** Price catalog version used to price this event. */
   priceVersion: string | null;
 }
-
-/** OpenTelemetry GenAI attribute names for the fields that have one. */
-export const OTEL_NAMES: Partial<Record<keyof UsageEvent, string>> = {
-  provider: 'gen_ai.provider.name',
-  requestModel: 'gen_ai.request.model',
-  model: 'gen_ai.response.model',
-  operation: 'gen_ai.operation.name',
-  inputTokens: 'gen_ai.usage.input_tokens',
-  outputTokens: 'gen_ai.usage.output_tokens',
-  cachedInputTokens: 'gen_ai.usage.cache_read.input_tokens',
-  reasoningTokens: 'gen_ai.usage.reasoning.output_tokens',
-  endUser: 'enduser.id',
-  httpStatus: 'http.response.status_code',
-  errorClass: 'error.type',
-  region: 'cloud.region',
-};
 
 /** A UsageEvent with every optional field defaulted; handy for producers that know only part of it. */
 export function makeUsageEvent(
