@@ -4,8 +4,7 @@
  * enforce hard budgets from it.
  */
 import type { TallyConfig } from '../core/index.js';
-import { scanStore } from '../analytics/anomalies/index.js';
-import { allBudgetStatus } from '../analytics/budgets/index.js';
+import { scanStore, allBudgetStatus } from '../analytics/index.js';
 import type { CostStore } from '../store/index.js';
 import { anomalyAlert, budgetAlerts } from './_events.js';
 import { dispatchAlerts, type DispatchResult } from './_dispatch.js';

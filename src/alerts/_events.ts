@@ -1,6 +1,5 @@
 /** Turns anomaly episodes and budget statuses into alert events with stable keys and change fingerprints. */
-import type { SpendAnomaly } from '../analytics/anomalies/index.js';
-import type { BudgetStatus } from '../analytics/budgets/index.js';
+import type { SpendAnomaly, BudgetStatus } from '../analytics/index.js';
 import type { AlertEvent } from './_format.js';
 
 const money = (v: number) => `$${v.toFixed(2)}`;

@@ -5,12 +5,21 @@
  */
 import type { TallyConfig } from '../core/index.js';
 import { monthWindow, nanosToUsd, previousMonth, type Nanos } from '../core/index.js';
-import { allocatePeriod, allocationSettings, loadCostGroups } from '../analytics/allocate/index.js';
-import { buildChargeback, chargebackBalances, totalsByConsumer } from '../analytics/chargeback/index.js';
-import { loadMeteredUsage, reconcile } from '../analytics/reconcile/index.js';
-import { loadActivity, loadStoredKpis, unitEconomics } from '../analytics/unit-economics/index.js';
-import type { UnitPeriod } from '../analytics/unit-economics/index.js';
-import type { PeriodAllocation } from '../analytics/allocate/index.js';
+import {
+  allocatePeriod,
+  allocationSettings,
+  loadCostGroups,
+  buildChargeback,
+  chargebackBalances,
+  totalsByConsumer,
+  loadMeteredUsage,
+  reconcile,
+  loadActivity,
+  loadStoredKpis,
+  unitEconomics,
+  type UnitPeriod,
+  type PeriodAllocation,
+} from '../analytics/index.js';
 import type { CostStore } from '../store/index.js';
 import { demoAnomalies, type DemoAnomalies } from './_anomalies.js';
 import { demoBudgets, demoForecast, type DemoBudgets, type DemoForecast } from './_budgets.js';

@@ -5,8 +5,7 @@
  * first flagged bucket (when the anomaly could first be known).
  */
 import type { TallyConfig } from '../core/index.js';
-import { GRAIN_MS } from '../analytics/_series/index.js';
-import { scanStore, type SpendAnomaly } from '../analytics/anomalies/index.js';
+import { GRAIN_MS, scanStore, type SpendAnomaly } from '../analytics/index.js';
 import type { CostStore } from '../store/index.js';
 import type { IncidentTruth } from './_incidents.js';
 

@@ -3,15 +3,16 @@
  * `tally budgets status` shows them) and its forecast of next month's spend.
  */
 import { configSchema, nanosToUsd, type Nanos, type TallyConfig } from '../core/index.js';
-import { detectSeason, loadDailySpend } from '../analytics/_series/index.js';
 import {
+  detectSeason,
+  loadDailySpend,
   allBudgetStatus,
   budgetId,
   saveBudget,
   type BudgetDef,
   type BudgetStatus,
-} from '../analytics/budgets/index.js';
-import { forecastValues } from '../analytics/forecast/index.js';
+  forecastValues,
+} from '../analytics/index.js';
 import type { CostStore } from '../store/index.js';
 import { TEAMS } from './_org.js';
 

@@ -11,7 +11,7 @@ import {
   type AllocationPiece,
   type ConsumerDimension,
   type PeriodAllocation,
-} from '../analytics/allocate/index.js';
+} from '../analytics/index.js';
 
 /** Columns of the export file: every canonical FOCUS/x_ column, in order. */
 export const FOCUS_EXPORT_COLUMNS: readonly string[] = FOCUS_COLUMN_NAMES;

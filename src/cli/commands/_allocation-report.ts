@@ -6,7 +6,7 @@ import {
   CONSUMER_DIMENSIONS,
   type ConsumerDimension,
   type PeriodAllocation,
-} from '../../analytics/allocate/index.js';
+} from '../../analytics/index.js';
 import type { CostStore } from '../../store/index.js';
 import type { CommandContext, WithOptions } from '../command.js';
 

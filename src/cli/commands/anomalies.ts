@@ -4,8 +4,7 @@
  * anomaly with expected vs actual, impact and root cause.
  */
 import { TallyError, parseUtc } from '../../core/index.js';
-import type { Grain } from '../../analytics/_series/index.js';
-import { detectAnomalies, scanStore } from '../../analytics/anomalies/index.js';
+import { type Grain, detectAnomalies, scanStore } from '../../analytics/index.js';
 import { defineCommand } from '../command.js';
 import { formatTimestamp, readSeriesFile } from './forecast.js';
 

@@ -8,7 +8,7 @@ import {
   budgetPeriod,
   saveBudget,
   type BudgetDef,
-} from '../../analytics/budgets/index.js';
+} from '../../analytics/index.js';
 import { defineCommand } from '../command.js';
 
 const optionalDay = (text: string | undefined, field: string) =>

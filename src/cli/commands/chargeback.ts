@@ -1,13 +1,15 @@
 /** `tally chargeback`: showback/chargeback per team, cost center, app or environment (or a persona view). */
 import { writeFileSync } from 'node:fs';
 import { TallyError, formatUsd, monthWindow, nanosToUsd } from '../../core/index.js';
-import { buildChargeback, chargebackBalances, type Chargeback } from '../../analytics/chargeback/index.js';
 import {
+  buildChargeback,
+  chargebackBalances,
+  type Chargeback,
   engineeringView,
   financeView,
   loadCostCenterBudgets,
   loadDeploymentStats,
-} from '../../analytics/views/index.js';
+} from '../../analytics/index.js';
 import { toCsv, type CsvValue } from '../../export/index.js';
 import { defineCommand, type WithOptions } from '../command.js';
 import {

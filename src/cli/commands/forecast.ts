@@ -9,8 +9,8 @@ import {
   stepAfter,
   type BudgetScope,
   type Series,
-} from '../../analytics/_series/index.js';
-import { forecastValues } from '../../analytics/forecast/index.js';
+  forecastValues,
+} from '../../analytics/index.js';
 import { defineCommand, type WithOptions } from '../command.js';
 
 /** Formats a timestamp like the input: a date for whole-day steps at midnight, else ISO. */

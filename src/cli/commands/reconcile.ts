@@ -1,7 +1,6 @@
 /** `tally reconcile`: metered (ledger) cost against billed and effective cost in the export, variance explained. */
 import { TallyError, formatUsd, monthWindow, nanosToUsd } from '../../core/index.js';
-import { loadCostGroups } from '../../analytics/allocate/index.js';
-import { loadMeteredUsage, reconcile, type ReconcileBy } from '../../analytics/reconcile/index.js';
+import { loadCostGroups, loadMeteredUsage, reconcile, type ReconcileBy } from '../../analytics/index.js';
 import { defineCommand } from '../command.js';
 import { periodOption, viewOption } from './_allocation-report.js';
 

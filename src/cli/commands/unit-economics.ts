@@ -1,16 +1,16 @@
 /** `tally unit-economics`: cost per request, conversation, active user and business outcome, with trend. */
 import { resolve } from 'node:path';
 import { TallyError, formatUsd, monthWindow, previousMonth } from '../../core/index.js';
-import { totalsByConsumer } from '../../analytics/chargeback/index.js';
-import type { PeriodAllocation } from '../../analytics/allocate/index.js';
 import {
+  totalsByConsumer,
+  type PeriodAllocation,
   loadActivity,
   loadStoredKpis,
   readKpiFile,
   unitEconomics,
   type KpiValue,
   type UnitPeriod,
-} from '../../analytics/unit-economics/index.js';
+} from '../../analytics/index.js';
 import type { CostStore } from '../../store/index.js';
 import { defineCommand } from '../command.js';
 import { allocateWithPrevious, periodOption, viewOption } from './_allocation-report.js';

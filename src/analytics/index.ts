@@ -1,0 +1,25 @@
+/**
+ * analytics: pure functions over query results (allocation, chargeback, reconciliation, unit economics, persona
+ * views, forecast, anomalies, budgets) and the loaders that read their inputs through the store's interface.
+ * This file is the module's only door; its folders are its parts.
+ */
+export * from './allocate/index.js';
+export * from './anomalies/index.js';
+export * from './budgets/index.js';
+export * from './chargeback/index.js';
+export * from './forecast/index.js';
+export * from './reconcile/index.js';
+export * from './unit-economics/index.js';
+export * from './views/index.js';
+// The series plumbing others need: series CSV input, daily spend per scope, season detection, grains.
+export {
+  GRAIN_MS,
+  detectSeason,
+  loadDailySpend,
+  parseSeriesCsv,
+  seriesFrom,
+  stepAfter,
+  type BudgetScope,
+  type Grain,
+  type Series,
+} from './_series/index.js';
