@@ -35,7 +35,7 @@ interface UnitDoc {
 function outcomes(x: Row): Html {
   const o = x.outcomes ?? [];
   if (!o.length) return html`<span class="muted">–</span>`;
-  return html`${o.map((u, i) => html`${i ? html`<br />` : ''}${usdEstimate(u.costPerUnitUsd)} per ${u.metric.replace(/s$/, '')} ${change(u.changePct)}`)}`;
+  return html`${o.map((u, i) => html`${i ? html`<br />` : ''}${u.metric} ${usdEstimate(u.costPerUnitUsd)} each ${change(u.changePct)}`)}`;
 }
 
 /** GET /unit-economics */
