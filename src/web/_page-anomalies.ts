@@ -28,8 +28,8 @@ function rootCause(a: Anomaly): Html {
     ${rc.map(
       (c) =>
         html`<li>
-          ${c.dimension} <strong>${c.value}</strong>:
-          ${usdEstimate(c.contributionUsd)}${typeof c.explanatoryPower === 'number' ? ` (${Math.round(c.explanatoryPower * 100)}% of the change)` : ''}
+          ${c.dimension} <strong>${c.value}</strong>
+          ${usdEstimate(c.contributionUsd)}${typeof c.explanatoryPower === 'number' ? ` · ${Math.round(c.explanatoryPower * 100)}%` : ''}
         </li>`,
     )}
   </ul>`;
@@ -98,7 +98,7 @@ async function anomaliesPage(r: PageReq): Promise<PageResult> {
   const body = html`<h1>Anomalies</h1>
     <p class="lede">
       ${count(shown.length)} of ${count(all.length)} incidents from ${from} to ${addDays(to, -1)}. Root cause:
-      the values that explain most of the change.
+      the values that explain most of the change, with the share of the change each explains.
     </p>
     ${r.query('done') ? messageBox('notice', 'State saved.') : ''}
     <section class="card no-print">
@@ -154,9 +154,9 @@ async function anomaliesPage(r: PageReq): Promise<PageResult> {
             num: true,
             cell: (a) => (a.metric === 'tokens' ? tokensImpact(a) : usdEstimate(a.impactUsd)),
           },
-          { label: 'Root cause', cell: rootCause },
+          { label: 'Root cause', cls: 'wide', cell: rootCause },
           { label: 'State', cell: stateCell },
-          ...(triageOk ? [{ label: 'Triage', cell: (a: Anomaly) => triage(r, a, back) }] : []),
+          ...(triageOk ? [{ label: 'Triage', cls: 'nowrap', cell: (a: Anomaly) => triage(r, a, back) }] : []),
         ],
         rows: slice,
         empty: 'No anomalies match.',

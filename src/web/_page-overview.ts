@@ -9,6 +9,7 @@ import {
   asList,
   asObject,
   stateOf,
+  type Anomaly,
   type AnomaliesDoc,
   type BudgetRow,
   type ChargebackDoc,
@@ -51,7 +52,8 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
   const prev = previousWindow(mtd);
   const lastMonth = monthStart(r.today, -1);
   const horizon = daysBetween(r.today, monthStart(r.today, 1));
-  const by = { by: 'ServiceName' };
+  // One group (per currency), so each total is the report's own sum, to the nano, as `tally costs` prints it.
+  const by = { by: 'BillingCurrency' };
   const [cur, same, last, usage, forecast, budgets, movers, anomalies, fresh] = await Promise.all([
     settle(r.report('costs', { ...mtd, ...by })),
     settle(r.report('costs', { ...prev, ...by })),
@@ -267,19 +269,37 @@ function moversCard(doc: ChargebackDoc): Html {
   </section>`;
 }
 
-function anomaliesCard(open: AnomaliesDoc['anomalies']): Html {
-  const top = [...open].sort((a, b) => Math.abs(b.impactUsd ?? 0) - Math.abs(a.impactUsd ?? 0)).slice(0, 5);
+/** One incident seen at several scopes (team, app, model, deployment...) is shown once, with the scope count. */
+function incidents(open: readonly Anomaly[]): { a: Anomaly; scopes: number }[] {
+  const byKey = new Map<string, { a: Anomaly; scopes: number }>();
+  for (const a of open) {
+    const key = [a.timestamp, a.end, a.metric, a.kind, a.actualUsd, a.actualTokens].join('|');
+    const seen = byKey.get(key);
+    if (seen) seen.scopes++;
+    else byKey.set(key, { a, scopes: 1 });
+  }
+  return [...byKey.values()];
+}
+
+function anomaliesCard(open: readonly Anomaly[]): Html {
+  const top = incidents(open)
+    .sort((x, y) => Math.abs(y.a.impactUsd ?? 0) - Math.abs(x.a.impactUsd ?? 0))
+    .slice(0, 5);
   return html`<section class="card" aria-labelledby="an-h">
     <h2 id="an-h">Largest open anomalies</h2>
     ${dataTable({
       columns: [
-        { label: 'When', cell: (a) => when(a.timestamp) },
+        { label: 'When', cell: ({ a }) => when(a.timestamp) },
         {
           label: 'Scope',
-          cell: (a) => html`${a.scope} <span class="muted small">${a.kind}, ${a.metric}</span>`,
+          cell: ({ a, scopes }) =>
+            html`${a.scope}
+              <span class="muted small"
+                >${a.kind}, ${a.metric}${scopes > 1 ? `, seen in ${scopes} scopes` : ''}</span
+              >`,
         },
-        { label: 'Impact', num: true, cell: (a) => usdEstimate(a.impactUsd) },
-        { label: 'State', cell: (a) => html`<span class="badge ${stateOf(a)}">${stateOf(a)}</span>` },
+        { label: 'Impact', num: true, cell: ({ a }) => usdEstimate(a.impactUsd) },
+        { label: 'State', cell: ({ a }) => html`<span class="badge ${stateOf(a)}">${stateOf(a)}</span>` },
       ],
       rows: top,
       empty: 'No open anomalies in the last 30 days.',

@@ -72,6 +72,7 @@ button.danger{background:#fff;color:var(--up);border-color:var(--up)}
 form.inline{display:inline-flex;gap:.35rem;margin:0 .3rem .2rem 0;align-items:center}
 form.inline button{padding:.15rem .55rem;font-size:.88rem}
 .nowrap{white-space:nowrap}
+td.wide{min-width:18rem}
 .chips{display:flex;flex-wrap:wrap;gap:.4rem;margin:.6rem 0 0;padding:0;list-style:none}
 .chips a{background:#eef2fb;border-radius:999px;padding:.1rem .6rem;text-decoration:none;font-size:.88rem}
 .badge{display:inline-block;border-radius:999px;padding:0 .5rem;font-size:.8rem;border:1px solid var(--line);background:#fff}

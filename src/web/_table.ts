@@ -14,6 +14,8 @@ export interface Column<R> {
   readonly label: string;
   /** Right-aligned numbers. */
   readonly num?: boolean;
+  /** Extra class on the column's cells (width, wrapping). */
+  readonly cls?: string;
   readonly cell: (r: R) => HtmlValue;
   /** The CSV value; omitted columns are not exported (e.g. action buttons). */
   readonly csv?: (r: R) => CsvOut;
@@ -28,6 +30,10 @@ export function moneyColumn<R>(label: string, get: (r: R) => unknown): Column<R>
 export function moneyCsv(v: unknown): CsvOut {
   const t = moneyText(v);
   return t === null ? null : { exact: t };
+}
+
+function classOf(c: Column<never>): string {
+  return [c.num ? 'num' : '', c.cls ?? ''].join(' ').trim();
 }
 
 /** A table with a caption, header, rows and an optional footer row. */
@@ -52,14 +58,14 @@ export function dataTable<R>(opts: {
       }
       <thead>
         <tr>
-          ${cols.map((c) => html`<th scope="col" ${c.num ? html` class="num"` : ''}>${c.label}</th>`)}
+          ${cols.map((c) => html`<th scope="col" class="${classOf(c)}">${c.label}</th>`)}
         </tr>
       </thead>
       <tbody>
         ${opts.rows.map(
           (r) =>
             html`<tr>
-              ${cols.map((c) => html`<td${c.num ? html` class="num"` : ''}>${c.cell(r)}</td>`)}
+              ${cols.map((c) => html`<td class="${classOf(c)}">${c.cell(r)}</td>`)}
             </tr>`,
         )}
       </tbody>

@@ -31,9 +31,9 @@ test('the overview shows this month so far, last month, the forecast band, budge
   assert.match(text, /ledger 2026-12-02 09:00 UTC 2026-12-02 09:00 UTC 1,234,567 fresh/);
   const asked = deps.calls.map((c) => `${c.name} ${new URLSearchParams(c.params).toString()}`);
   for (const call of [
-    'costs from=2026-12-01&to=2026-12-03&by=ServiceName',
-    'costs from=2026-11-01&to=2026-11-03&by=ServiceName',
-    'costs from=2026-11-01&to=2026-12-01&by=ServiceName',
+    'costs from=2026-12-01&to=2026-12-03&by=BillingCurrency',
+    'costs from=2026-11-01&to=2026-11-03&by=BillingCurrency',
+    'costs from=2026-11-01&to=2026-12-01&by=BillingCurrency',
     'usage from=2026-11-02&to=2026-12-02&by=day',
     'forecast scope=all&horizon=30',
     'budgets ',
@@ -83,7 +83,7 @@ test('budgets show spent of amount, the forecast band and the status', async () 
 test('anomalies list open incidents with their root cause and state', async () => {
   const text = visible((await testApp(fakeDeps(), USERS.lead).get('/anomalies')).text);
   assert.match(text, /team=search spike in cost \(usage\) \$83\.86 \$9\.84 \$74\.02/);
-  assert.match(text, /key "><img src=x onerror=alert\(1\)>: \$73\.90 \(100% of the change\)/);
+  assert.match(text, /key "><img src=x onerror=alert\(1\)> \$73\.90 · 100%/);
   assert.doesNotMatch(text, /app=x/, 'resolved ones are hidden by default');
   const all = visible((await testApp(fakeDeps(), USERS.lead).get('/anomalies?state=all')).text);
   assert.match(all, /app=x .* resolved Lea, 2026-11-11 08:00 UTC/);
