@@ -4,8 +4,8 @@
  *   cp /tmp/demo/t.duckdb /tmp/web-demo.duckdb
  *   node --import tsx scripts/web-dev.ts [--db /tmp/web-demo.duckdb] [--port 8791]
  * Sign in with token `admin`, `finance`, `lead` (team-lead of search and platform) or `viewer` (marketing).
- * The costs report's `granularity` and `filter` are emulated here from `--by ...,ChargePeriodStart,Tags`
- * (the API will do them in SQL); x_Team is read from the `team` tag. Results are cached on disk by arguments.
+ * Team scoping is approximated by filtering rows here (the server scopes inside the commands). Results are
+ * cached on disk by arguments; writes bypass the cache.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { TallyError, nanosToUsd, parseUsd } from '../src/core/index.js';
+import { TallyError } from '../src/core/index.js';
 import { createWebApp, type WebDeps, type WebUser, type WebVariables } from '../src/web/index.js';
 
 const { values: opts } = parseArgs({
@@ -71,55 +71,13 @@ function cli(args: string[], cache = true): Promise<unknown> {
 }
 
 type Row = Record<string, unknown>;
-const tagsOf = (r: Row): Record<string, string> =>
-  JSON.parse(String(r['Tags'] ?? '{}')) as Record<string, string>;
-const col = (r: Row, c: string): unknown => (c === 'x_Team' ? (tagsOf(r)['team'] ?? null) : r[c]);
 
-async function costs(p: Record<string, string>): Promise<Row[]> {
-  const by = p['by'] ?? 'ServiceName';
-  const filters = (p['filter'] ?? '')
-    .split(';')
-    .filter(Boolean)
-    .map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)] as const);
-  const cols = [...new Set([by, ...filters.map((f) => f[0])].filter((c) => c !== 'x_Team'))];
-  const args = [
-    'costs',
-    '--from',
-    p['from']!,
-    '--to',
-    p['to']!,
-    '--by',
-    [...cols, 'ChargePeriodStart', 'Tags'].join(','),
-  ];
+async function costs(p: Record<string, string>): Promise<unknown> {
+  const args = ['costs', '--from', p['from']!, '--to', p['to']!, '--by', p['by'] ?? 'ServiceName'];
+  if (p['granularity']) args.push('--granularity', p['granularity']);
+  for (const f of (p['filter'] ?? '').split(';').filter(Boolean)) args.push('--filter', f);
   if (p['aiOnly'] === 'true') args.push('--ai-only');
-  const raw = (await cli(args)) as Row[];
-  const out = new Map<string, { row: Row; b: bigint; e: bigint; l: bigint; n: number }>();
-  for (const r of raw) {
-    if (!filters.every(([c, v]) => String(col(r, c)) === v)) continue;
-    const day = String(r['ChargePeriodStart']).slice(0, 10);
-    const date =
-      p['granularity'] === 'month' ? `${day.slice(0, 7)}-01` : p['granularity'] === 'day' ? day : undefined;
-    const k = JSON.stringify([col(r, by), date]);
-    const acc = out.get(k) ?? {
-      row: { [by]: col(r, by) ?? null, ...(date ? { date } : {}) },
-      b: 0n,
-      e: 0n,
-      l: 0n,
-      n: 0,
-    };
-    acc.b += parseUsd(r['billedCost'] as number);
-    acc.e += parseUsd(r['effectiveCost'] as number);
-    acc.l += parseUsd(r['listCost'] as number);
-    acc.n += r['rows'] as number;
-    out.set(k, acc);
-  }
-  return [...out.values()].map((a) => ({
-    ...a.row,
-    billedCost: nanosToUsd(a.b),
-    effectiveCost: nanosToUsd(a.e),
-    listCost: nanosToUsd(a.l),
-    rows: a.n,
-  }));
+  return cli(args);
 }
 
 const states = new Map<string, { state: string; by: string; at: string }>();
@@ -128,6 +86,8 @@ const scoped = (u: WebUser, team: unknown) => u.teams.length === 0 || u.teams.in
 const deps: WebDeps = {
   now: () => new Date('2026-12-02T09:30:00Z'),
   async report(name, p, user) {
+    if (['reconcile', 'unit-economics', 'freshness'].includes(name) && user.teams.length > 0)
+      throw new TallyError('forbidden', `${name} is org-wide: admins and finance only`);
     switch (name) {
       case 'costs':
         return costs(p);
@@ -181,34 +141,8 @@ const deps: WebDeps = {
       case 'keys':
         if (user.role !== 'admin') throw new TallyError('forbidden', 'admins only');
         return cli(['keys', 'list'], false);
-      case 'freshness': {
-        const [ing] = (await cli([
-          'sql',
-          'SELECT max(ingested_at) AS at, sum(rows_loaded) AS n, any_value(file) AS f FROM ingests',
-        ])) as Row[];
-        const [ev] = (await cli([
-          'sql',
-          'SELECT max(start_time) AS at, count(*) AS n FROM usage_events',
-        ])) as Row[];
-        return {
-          sources: [
-            {
-              source: 'ledger',
-              lastIngestAt: ev?.['at'] ?? null,
-              lastEventAt: ev?.['at'] ?? null,
-              rows: Number(ev?.['n'] ?? 0),
-            },
-            {
-              source: `export:${String(ing?.['f'] ?? '')
-                .split('/')
-                .pop()}`,
-              lastIngestAt: ing?.['at'] ?? null,
-              lastEventAt: '2026-12-02T00:00:00.000Z',
-              rows: Number(ing?.['n'] ?? 0),
-            },
-          ],
-        };
-      }
+      case 'freshness':
+        return cli(['freshness']);
     }
   },
   async action(name, p, user) {
@@ -248,7 +182,7 @@ app.use(async (c, next) => {
 app.post('/login', async (c) => {
   const f = await c.req.parseBody();
   const next = String(f['next'] ?? '/');
-  if (!USERS[String(f['token'])]) return c.redirect(`/login?failed=1&next=${encodeURIComponent(next)}`, 303);
+  if (!USERS[String(f['token'])]) return c.redirect(`/login?error=1&next=${encodeURIComponent(next)}`, 303);
   setCookie(c, 'dev-user', String(f['token']), { httpOnly: true, sameSite: 'Lax', path: '/' });
   return c.redirect(next.startsWith('/') && !next.startsWith('//') ? next : '/', 303);
 });

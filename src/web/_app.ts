@@ -28,7 +28,7 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
   app.get('/login', (c) => {
     const next = localPath(c.req.query('next'));
     if (c.var.user) return c.redirect(next, 303);
-    const failed = c.req.query('failed') !== undefined;
+    const failed = c.req.query('error') !== undefined;
     return sendHtml(
       c,
       layout(shellOf(c), 'Sign in', loginPage(c.var.csrfToken ?? '', next, failed)),

@@ -69,11 +69,22 @@ export function previousWindow(w: { from: string; to: string }): { from: string;
   return { from: addDays(w.from, -len), to: w.from };
 }
 
-/** The bucket starts of a window: every day, or the first of every month it touches. */
-export function buckets(w: { from: string; to: string }, granularity: 'day' | 'month'): string[] {
+/** A time bucket size, as the costs report's `granularity`. */
+export type Granularity = 'day' | 'week' | 'month';
+
+/** The Monday on or before `day` (weeks start on Monday, as the store's date_trunc('week') does). */
+export function weekStart(day: string): string {
+  const dow = new Date(`${day}T00:00:00Z`).getUTCDay();
+  return addDays(day, -((dow + 6) % 7));
+}
+
+/** The bucket starts of a window: every day, every Monday, or the first of every month it touches. */
+export function buckets(w: { from: string; to: string }, granularity: Granularity): string[] {
   const out: string[] = [];
   if (granularity === 'day')
     for (let d = w.from; d < w.to && out.length < 1000; d = addDays(d, 1)) out.push(d);
+  else if (granularity === 'week')
+    for (let d = weekStart(w.from); d < w.to && out.length < 200; d = addDays(d, 7)) out.push(d);
   else for (let m = monthStart(w.from); m < w.to && out.length < 240; m = monthStart(m, 1)) out.push(m);
   return out;
 }

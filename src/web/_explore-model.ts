@@ -11,6 +11,7 @@ import {
   presetWindow,
   previousWindow,
   PRESETS,
+  type Granularity,
   type Preset,
 } from './_dates.js';
 import { sumMoney } from './_format.js';
@@ -21,7 +22,6 @@ import type { PageReq } from './_page.js';
 export const DIMENSIONS: readonly { col: string; label: string }[] = [
   { col: 'x_AiModel', label: 'Model' },
   { col: 'x_AiDeploymentType', label: 'Deployment type' },
-  { col: 'x_Team', label: 'Team' },
   { col: 'x_AiTokenType', label: 'Token type' },
   { col: 'ServiceName', label: 'Service' },
   { col: 'ServiceCategory', label: 'Service category' },
@@ -41,7 +41,7 @@ export type Metric = keyof typeof METRICS;
 export interface ExploreQuery {
   readonly from: string;
   readonly to: string;
-  readonly granularity: 'day' | 'month';
+  readonly granularity: Granularity;
   readonly by: string;
   readonly metric: Metric;
   readonly filters: readonly string[];
@@ -77,7 +77,8 @@ export function parseExplore(r: PageReq): ExploreQuery {
   return {
     from,
     to,
-    granularity: g === 'month' ? 'month' : g === 'day' ? 'day' : daysBetween(from, to) > 92 ? 'month' : 'day',
+    granularity:
+      g === 'day' || g === 'week' || g === 'month' ? g : daysBetween(from, to) > 92 ? 'month' : 'day',
     by,
     metric: m === 'billed' || m === 'list' ? m : 'effective',
     filters,

@@ -1,19 +1,19 @@
 /** The page shell: head, skip link, navigation for the user's role, sign-out, and the main landmark. */
 import { SCRIPT_URL, STYLE_URL } from './_assets.js';
 import { html, type Html } from './_html.js';
-import { canSeeKeys, teamsLabel } from './_roles.js';
+import { canReadOrg, canSeeKeys, teamsLabel } from './_roles.js';
 import type { WebUser } from './_types.js';
 
-const NAV: readonly { href: string; label: string; adminOnly?: boolean }[] = [
+const NAV: readonly { href: string; label: string; show?: (u: WebUser) => boolean }[] = [
   { href: '/', label: 'Overview' },
   { href: '/explore', label: 'Explore' },
   { href: '/teams', label: 'Teams' },
   { href: '/budgets', label: 'Budgets' },
   { href: '/anomalies', label: 'Anomalies' },
   { href: '/forecast', label: 'Forecast' },
-  { href: '/reconcile', label: 'Reconcile' },
-  { href: '/unit-economics', label: 'Unit economics' },
-  { href: '/keys', label: 'Keys', adminOnly: true },
+  { href: '/reconcile', label: 'Reconcile', show: canReadOrg },
+  { href: '/unit-economics', label: 'Unit economics', show: canReadOrg },
+  { href: '/keys', label: 'Keys', show: canSeeKeys },
 ];
 
 /** What the shell needs to know about the request. */
@@ -30,7 +30,7 @@ function isCurrent(href: string, path: string): boolean {
 function nav(s: Shell): Html {
   const u = s.user;
   if (!u) return html``;
-  const items = NAV.filter((n) => !n.adminOnly || canSeeKeys(u));
+  const items = NAV.filter((n) => !n.show || n.show(u));
   return html`<nav class="main" aria-label="Main">
       <ul>
         ${items.map(

@@ -21,6 +21,7 @@ import {
   type GroupRow,
 } from './_explore-model.js';
 
+const BUCKET = { day: 'Day', week: 'Week', month: 'Month' } as const;
 const METRIC_LABEL = { billed: 'Billed cost', effective: 'Effective cost', list: 'List cost' } as const;
 
 /** The table's columns; the CSV is written from the same list, so both always agree. */
@@ -96,8 +97,9 @@ function form(q: ExploreQuery, today: string): Html {
       <label
         >Granularity
         <select name="granularity">
-          <option value="day" ${sel(q.granularity === 'day')}>Day</option>
-          <option value="month" ${sel(q.granularity === 'month')}>Month</option>
+          ${(['day', 'week', 'month'] as const).map(
+            (g) => html`<option value="${g}" ${sel(q.granularity === g)}>${BUCKET[g]}</option>`,
+          )}
         </select></label
       >
       <label
@@ -152,12 +154,12 @@ function chart(q: ExploreQuery, rows: ReturnType<typeof costRows>, groups: Group
     ${series.map((s, i) => html`<li><span class="sw ${seriesClass(i, s.name)}"></span>${s.name}</li>`)}
   </ul>`;
   const data = html`<details>
-    <summary>Chart data (${buckets.length} ${q.granularity === 'day' ? 'days' : 'months'})</summary>
+    <summary>Chart data (${buckets.length} ${BUCKET[q.granularity].toLowerCase()}s)</summary>
     <div class="scroll">
       <table>
         <thead>
           <tr>
-            <th scope="col">${q.granularity === 'day' ? 'Day' : 'Month'}</th>
+            <th scope="col">${BUCKET[q.granularity]} starting</th>
             ${series.map((s) => html`<th scope="col" class="num">${s.name}</th>`)}
           </tr>
         </thead>

@@ -21,6 +21,7 @@ import { change, changePct, count, pct, sumMoney, usd, usdEstimate, when } from 
 import { html, type Html } from './_html.js';
 import { settle, type PageReq, type PageResult, type Settled } from './_page.js';
 import { freshnessCard } from './_freshness.js';
+import { canReadOrg } from './_roles.js';
 import { dataTable, moneyColumn } from './_table.js';
 
 function failed(title: string, s: Settled<unknown>): Html | null {
@@ -63,7 +64,8 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
     settle(r.report('budgets', {})),
     settle(r.report('chargeback', { period: lastMonth.slice(0, 7), by: 'team' })),
     settle(r.report('anomalies', { from: addDays(r.today, -30), to: tomorrow })),
-    settle(r.report('freshness', {})),
+    // Freshness is org-wide; team-scoped users would only get a 403 card.
+    canReadOrg(r.user) ? settle(r.report('freshness', {})) : null,
   ]);
 
   const spend = cur.ok
@@ -144,7 +146,7 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
       ${movers.ok ? moversCard(asObject<ChargebackDoc>(movers.value, 'chargeback', 'rows')) : failed('Top movers', movers)}
       ${anomalies.ok ? anomaliesCard(open) : ''}
     </div>
-    ${fresh.ok ? freshnessCard(fresh.value, r.now) : failed('Data freshness', fresh)}`;
+    ${fresh === null ? '' : fresh.ok ? freshnessCard(fresh.value, r.now) : failed('Data freshness', fresh)}`;
   return { title: 'Overview', body };
 }
 

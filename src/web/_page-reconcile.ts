@@ -2,7 +2,8 @@
 import { asObject } from './_docs.js';
 import { count, usd } from './_format.js';
 import { html } from './_html.js';
-import type { PageReq, PageResult } from './_page.js';
+import { orgOnly, type PageReq, type PageResult } from './_page.js';
+import { canReadOrg } from './_roles.js';
 import { monthForm, periodOf } from './_page-teams.js';
 import { monthName } from './_dates.js';
 import { dataTable, moneyColumn } from './_table.js';
@@ -19,6 +20,7 @@ interface ReconcileDoc {
 
 /** GET /reconcile */
 export async function reconcilePage(r: PageReq): Promise<PageResult> {
+  if (!canReadOrg(r.user)) throw orgOnly('Reconciliation');
   const period = periodOf(r);
   const doc = asObject<ReconcileDoc>(await r.report('reconcile', { period }), 'reconcile', 'rows');
   const t = doc.totals ?? {};

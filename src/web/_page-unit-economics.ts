@@ -3,7 +3,8 @@ import { monthName } from './_dates.js';
 import { asObject } from './_docs.js';
 import { change, count, usd, usdEstimate } from './_format.js';
 import { html, type Html } from './_html.js';
-import type { PageReq, PageResult } from './_page.js';
+import { orgOnly, type PageReq, type PageResult } from './_page.js';
+import { canReadOrg } from './_roles.js';
 import { monthForm, periodOf } from './_page-teams.js';
 import { dataTable, moneyColumn } from './_table.js';
 
@@ -40,6 +41,7 @@ function outcomes(x: Row): Html {
 
 /** GET /unit-economics */
 export async function unitEconomicsPage(r: PageReq): Promise<PageResult> {
+  if (!canReadOrg(r.user)) throw orgOnly('Unit economics');
   const period = periodOf(r);
   const doc = asObject<UnitDoc>(await r.report('unit-economics', { period }), 'unit-economics', 'rows');
   const t = doc.total;

@@ -77,3 +77,8 @@ export function localPath(next: string | undefined, fallback = '/'): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
   return /[\r\n]/.test(next) ? fallback : next;
 }
+
+/** The 403 for an org-wide report asked for by a team-scoped user (the API refuses it too). */
+export function orgOnly(what: string): TallyError {
+  return new TallyError('forbidden', `${what} spans every team, so it is for admins and finance.`);
+}

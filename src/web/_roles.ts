@@ -11,9 +11,14 @@ export function canEditBudgets(u: WebUser): boolean {
   return u.role === 'admin' || u.role === 'finance';
 }
 
-/** Admins, and team leads for their own teams, acknowledge and resolve anomalies; viewers and finance read. */
+/** Admins, finance, and team leads (for their own teams) acknowledge, resolve and reopen anomalies. */
 export function canTriageAnomalies(u: WebUser): boolean {
-  return u.role === 'admin' || u.role === 'team-lead';
+  return u.role !== 'viewer';
+}
+
+/** Org-wide reports (reconcile, unit economics, freshness) are for admins and finance: they span every team. */
+export function canReadOrg(u: WebUser): boolean {
+  return u.role === 'admin' || u.role === 'finance';
 }
 
 /** "all teams" or the bound teams, for the header and page ledes. */

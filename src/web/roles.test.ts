@@ -81,11 +81,11 @@ test('admins and finance get the budget form; team leads and viewers do not', as
   }
 });
 
-test('team leads and admins can acknowledge anomalies; viewers and finance only read them', async () => {
+test('admins, finance and team leads can acknowledge anomalies; viewers only read them', async () => {
   for (const [user, triage] of [
     [USERS.admin, true],
+    [USERS.finance, true],
     [USERS.lead, true],
-    [USERS.finance, false],
     [USERS.viewer, false],
   ] as const) {
     const text = (await testApp(fakeDeps(), user).get('/anomalies')).text;
@@ -107,4 +107,27 @@ test('a report the user may not read becomes a page with its status and message'
   const res = await testApp(deps, USERS.lead).get('/teams/platform?period=2026-11');
   assert.equal(res.status, 404);
   assert.match(res.text, /No chargeback for team &quot;platform&quot;/);
+});
+
+test('org-wide pages are for admins and finance; team-scoped users get a 403 and no org report is read', async () => {
+  for (const user of [USERS.lead, USERS.viewer]) {
+    const deps = fakeDeps();
+    const app = testApp(deps, user);
+    const home = await app.get('/');
+    assert.doesNotMatch(home.text, /href="\/reconcile"|href="\/unit-economics"/, user.role);
+    assert.doesNotMatch(home.text, /Data freshness/);
+    for (const path of ['/reconcile', '/unit-economics'])
+      assert.equal((await app.get(path)).status, 403, path);
+    const org = deps.calls.filter((c) => ['reconcile', 'unit-economics', 'freshness'].includes(c.name));
+    assert.deepEqual(org, []);
+  }
+  const finance = await testApp(fakeDeps(), USERS.finance).get('/');
+  assert.match(finance.text, /href="\/reconcile"/);
+  assert.match(finance.text, /Data freshness/);
+});
+
+test('a rejected token shows a message on the login page', async () => {
+  const res = await testApp(fakeDeps(), null).get('/login?error=1&next=%2F');
+  assert.equal(res.status, 401);
+  assert.match(res.text, /That token was not accepted/);
 });
