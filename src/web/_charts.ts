@@ -3,7 +3,7 @@
  * reader through <title>/<desc>. Every chart on a page has a table with the same numbers next to it; the
  * chart is the picture, the table is the record. Geometry uses floats, but no number shown is computed here.
  */
-import { groupThousands } from './_format.js';
+import { groupThousands, usdEstimate } from './_format.js';
 import { html, type Html } from './_html.js';
 
 /** One stacked series: a name and one value per bucket. */
@@ -275,4 +275,41 @@ export function horizontalBars(opts: {
     )}</g
   >`;
   return frame(opts.title, opts.desc, W, height, html`${axis}${rows}`);
+}
+
+/** The colour key of stacked series. */
+export function legend(series: readonly StackSeries[]): Html {
+  return html`<ul class="legend">
+    ${series.map((s, i) => html`<li><span class="sw ${seriesClass(i, s.name)}"></span>${s.name}</li>`)}
+  </ul>`;
+}
+
+/** A chart's numbers as a table in a disclosure, for screen readers and for reading exact-ish values. */
+export function chartData(
+  bucketLabel: string,
+  buckets: readonly string[],
+  series: readonly StackSeries[],
+): Html {
+  return html`<details>
+    <summary>Chart data (${buckets.length} rows, rounded to cents)</summary>
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">${bucketLabel}</th>
+            ${series.map((s) => html`<th scope="col" class="num">${s.name}</th>`)}
+          </tr>
+        </thead>
+        <tbody>
+          ${buckets.map(
+            (b, i) =>
+              html`<tr>
+                <th scope="row">${b}</th>
+                ${series.map((s) => html`<td class="num">${usdEstimate(s.values[i] ?? 0)}</td>`)}
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+  </details>`;
 }

@@ -1,6 +1,6 @@
 /** /explore: spend over time stacked by any dimension, with filters, presets, comparison, a table and its CSV. */
 import { presetWindow, PRESETS, type Preset } from './_dates.js';
-import { axisUsd, seriesClass, stackedBars } from './_charts.js';
+import { axisUsd, chartData, legend, stackedBars } from './_charts.js';
 import { change, changePct, count, sumMoney, usd } from './_format.js';
 import { html, type Html, type HtmlValue } from './_html.js';
 import type { PageReq, PageResult } from './_page.js';
@@ -150,38 +150,14 @@ function chart(q: ExploreQuery, rows: ReturnType<typeof costRows>, groups: Group
     </p>`;
   const { buckets, series } = chartSeries(q, rows, groups);
   const label = METRIC_LABEL[q.metric];
-  const legend = html`<ul class="legend">
-    ${series.map((s, i) => html`<li><span class="sw ${seriesClass(i, s.name)}"></span>${s.name}</li>`)}
-  </ul>`;
-  const data = html`<details>
-    <summary>Chart data (${buckets.length} ${BUCKET[q.granularity].toLowerCase()}s)</summary>
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">${BUCKET[q.granularity]} starting</th>
-            ${series.map((s) => html`<th scope="col" class="num">${s.name}</th>`)}
-          </tr>
-        </thead>
-        <tbody>
-          ${buckets.map(
-            (b, i) =>
-              html`<tr>
-                <th scope="row">${b}</th>
-                ${series.map((s) => html`<td class="num">${axisUsd(s.values[i] ?? 0)}</td>`)}
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
-  </details>`;
+  const data = chartData(`${BUCKET[q.granularity]} starting`, buckets, series);
   return html`${stackedBars({
     title: `${label} per ${q.granularity}, ${q.from} to ${lastDay(q)}, by ${q.by}`,
     desc: `Stacked bars of ${label.toLowerCase()} for the top ${Math.min(8, groups.length)} values of ${q.by}; the table below has the exact totals.`,
     buckets,
     series,
     format: axisUsd,
-  })}${legend}${data}`;
+  })}${legend(series)}${data}`;
 }
 
 /** GET /explore */

@@ -140,11 +140,11 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
     <div class="grid">${spend}${lastKpi}${fcKpi}${budgetKpi}${anomalyKpi}</div>
     <div class="cols">
       ${series ? forecastCard(daily, series) : failed('Metered spend and forecast', forecast.ok ? usage : forecast)}
-      ${budgets.ok ? budgetCard(budgetRows) : ''}
+      ${anomalies.ok ? anomaliesCard(open) : ''}
     </div>
     <div class="cols">
+      ${budgets.ok ? budgetCard(budgetRows) : ''}
       ${movers.ok ? moversCard(asObject<ChargebackDoc>(movers.value, 'chargeback', 'rows')) : failed('Top movers', movers)}
-      ${anomalies.ok ? anomaliesCard(open) : ''}
     </div>
     ${fresh === null ? '' : fresh.ok ? freshnessCard(fresh.value, r.now) : failed('Data freshness', fresh)}`;
   return { title: 'Overview', body };
@@ -238,7 +238,9 @@ function budgetStatus(b: BudgetRow): Html {
 }
 
 function budgetCard(rows: BudgetRow[]): Html {
-  const shown = [...rows].sort((a, b) => b.spentPct - a.spentPct).slice(0, 6);
+  // The budgets closest to (or past) their amount, by spend and then by forecast.
+  const risk = (b: BudgetRow) => Math.max(b.spentUsd, b.forecastUsd ?? 0) / (b.amountUsd || 1);
+  const shown = [...rows].sort((a, b) => risk(b) - risk(a)).slice(0, 4);
   return html`<section class="card" aria-labelledby="bu-h">
     <h2 id="bu-h">Budgets</h2>
     ${budgetTable(shown)}

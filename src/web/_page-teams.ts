@@ -1,6 +1,6 @@
 /** /teams: chargeback per team (direct plus allocated shared cost); /teams/:team: one team's month in detail. */
 import { TallyError } from '../core/index.js';
-import { axisUsd, horizontalBars, stackedBars, seriesClass, OTHER } from './_charts.js';
+import { axisUsd, chartData, horizontalBars, legend, stackedBars } from './_charts.js';
 import { buckets, monthName, monthStart } from './_dates.js';
 import {
   asList,
@@ -191,7 +191,8 @@ export async function teamPage(r: PageReq): Promise<PageResult> {
 
 function dailyByApp(days: UsageRow[], from: string, to: string): Html {
   const bs = buckets({ from, to }, 'day');
-  const apps = [...new Set(days.map((d) => String(d['app'] ?? '(none)')))].slice(0, 8);
+  // A team has a handful of apps; past eight the colours repeat (the table below names every app).
+  const apps = [...new Set(days.map((d) => String(d['app'] ?? '(none)')))];
   const series = apps.map((app) => ({
     name: app,
     values: bs.map((b) =>
@@ -203,8 +204,6 @@ function dailyByApp(days: UsageRow[], from: string, to: string): Html {
   return html`<section class="card" aria-labelledby="tm-daily">
     <h2 id="tm-daily">Metered spend per day by app</h2>
     ${stackedBars({ title: 'Metered spend per day by app', desc: 'Stacked bars per day; exact totals per app and model are in the table below.', buckets: bs, series, format: axisUsd, height: 220 })}
-    <ul class="legend">
-      ${series.map((s, i) => html`<li><span class="sw ${seriesClass(i, s.name === OTHER ? OTHER : s.name)}"></span>${s.name}</li>`)}
-    </ul>
+    ${legend(series)}${chartData('Day', bs, series)}
   </section>`;
 }

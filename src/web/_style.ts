@@ -31,7 +31,7 @@ h2{font-size:1.1rem;margin:0 0 .5rem}
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
 @media (max-width:900px){.cols{grid-template-columns:1fr}}
 .kpi .label{color:var(--muted);font-size:.85rem;margin:0}
-.kpi .value{font-size:1.55rem;font-weight:650;margin:.15rem 0;font-variant-numeric:tabular-nums}
+.kpi .value{font-size:1.4rem;overflow-wrap:anywhere;font-weight:650;margin:.15rem 0;font-variant-numeric:tabular-nums}
 .kpi .note{color:var(--muted);font-size:.85rem;margin:0}
 .subcent{color:#a3a9b5;font-weight:400;font-size:.72em;letter-spacing:-.01em}
 .na{color:#9aa1ae}
@@ -73,6 +73,7 @@ form.inline{display:inline-flex;gap:.35rem;margin:0 .3rem .2rem 0;align-items:ce
 form.inline button{padding:.15rem .55rem;font-size:.88rem}
 .nowrap{white-space:nowrap}
 td.wide{min-width:18rem}
+.kpi .value .subcent{font-size:.58em}
 .chips{display:flex;flex-wrap:wrap;gap:.4rem;margin:.6rem 0 0;padding:0;list-style:none}
 .chips a{background:#eef2fb;border-radius:999px;padding:.1rem .6rem;text-decoration:none;font-size:.88rem}
 .badge{display:inline-block;border-radius:999px;padding:0 .5rem;font-size:.8rem;border:1px solid var(--line);background:#fff}

@@ -123,5 +123,5 @@ test('the chart stacks the top groups per day with a title, a description and a 
     /<title id="[^"]+">Billed cost per day, 2026-11-20 to 2026-11-22, by x_AiModel<\/title>/,
   );
   assert.match(res.text, /<desc id="[^"]+">Stacked bars/);
-  assert.match(res.text, /Chart data \(3 days\)/);
+  assert.match(res.text, /Chart data \(3 rows/);
 });
