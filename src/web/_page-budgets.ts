@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { asList, type BudgetRow } from './_docs.js';
 import { html, type Html } from './_html.js';
 import { csrfField, messageBox } from './_layout.js';
-import { budgetTable } from './_page-overview.js';
+import { budgetTable } from './_budget-table.js';
 import type { PageReq, PageResult } from './_page.js';
 import { canEditBudgets } from './_roles.js';
 import type { WebDeps } from './_types.js';

@@ -4,7 +4,7 @@ import { addDays } from './_dates.js';
 import { bandChart } from './_charts.js';
 import { asList, asObject, type ForecastDoc, type UsageRow } from './_docs.js';
 import { usdEstimate } from './_format.js';
-import { html } from './_html.js';
+import { html, type Html } from './_html.js';
 import type { PageReq, PageResult } from './_page.js';
 import { dataTable } from './_table.js';
 
@@ -79,24 +79,34 @@ export async function forecastPage(r: PageReq): Promise<PageResult> {
         actual,
         forecast: s.points.map((p) => ({ x: p.timestamp, p10: p.p10, p50: p.p50, p90: p.p90 })),
       })}
-      <ul class="legend">
-        <li><span class="sw actual"></span>metered</li>
-        <li><span class="sw median"></span>forecast (median)</li>
-        <li><span class="sw band"></span>p10–p90</li>
-      </ul>
+      ${bandLegend()}
     </section>
     <section class="card" aria-labelledby="fct-h">
       <h2 id="fct-h">Forecast by day</h2>
-      ${dataTable({
-        columns: [
-          { label: 'Day', cell: (p) => p.timestamp },
-          { label: 'p10', num: true, cell: (p) => usdEstimate(p.p10) },
-          { label: 'Median (p50)', num: true, cell: (p) => usdEstimate(p.p50) },
-          { label: 'p90', num: true, cell: (p) => usdEstimate(p.p90) },
-        ],
-        rows: s.points,
-        foot: ['Total', usdEstimate(s.total.p10), usdEstimate(s.total.p50), usdEstimate(s.total.p90)],
-      })}
+      ${forecastTable(s)}
     </section>`;
   return { title: 'Forecast', body };
+}
+
+/** The key of a band chart: actual line, forecast median, p10–p90 band. */
+export function bandLegend(): Html {
+  return html`<ul class="legend">
+    <li><span class="sw actual"></span>metered</li>
+    <li><span class="sw median"></span>forecast (median)</li>
+    <li><span class="sw band"></span>p10–p90</li>
+  </ul>`;
+}
+
+/** A forecast series as a table: p10, median and p90 per step, totals in the footer (estimates, rounded). */
+export function forecastTable(s: ForecastDoc['series'][number]): Html {
+  return dataTable({
+    columns: [
+      { label: 'Day', cell: (p) => p.timestamp },
+      { label: 'p10', num: true, cell: (p) => usdEstimate(p.p10) },
+      { label: 'Median (p50)', num: true, cell: (p) => usdEstimate(p.p50) },
+      { label: 'p90', num: true, cell: (p) => usdEstimate(p.p90) },
+    ],
+    rows: s.points,
+    foot: ['Total', usdEstimate(s.total.p10), usdEstimate(s.total.p50), usdEstimate(s.total.p90)],
+  });
 }

@@ -4,7 +4,7 @@
  * Sections load in parallel and fail alone: a report the user may not read shows its message in its card.
  */
 import { addDays, daysBetween, monthName, monthStart, previousWindow } from './_dates.js';
-import { bandChart, budgetBar } from './_charts.js';
+import { bandChart } from './_charts.js';
 import {
   asList,
   asObject,
@@ -17,10 +17,12 @@ import {
   type ForecastDoc,
   type UsageRow,
 } from './_docs.js';
-import { change, changePct, count, pct, sumMoney, usd, usdEstimate, when } from './_format.js';
+import { change, changePct, count, sumMoney, usd, usdEstimate, when } from './_format.js';
 import { html, type Html } from './_html.js';
 import { settle, type PageReq, type PageResult, type Settled } from './_page.js';
+import { budgetTable } from './_budget-table.js';
 import { freshnessCard } from './_freshness.js';
+import { bandLegend, forecastTable } from './_page-forecast.js';
 import { canReadOrg } from './_roles.js';
 import { dataTable, moneyColumn } from './_table.js';
 
@@ -162,79 +164,12 @@ function forecastCard(daily: UsageRow[], s: ForecastDoc['series'][number]): Html
       height: 240,
       width: 600,
     })}
-    <ul class="legend">
-      <li><span class="sw actual"></span>metered</li>
-      <li><span class="sw median"></span>forecast (median)</li>
-      <li><span class="sw band"></span>p10–p90</li>
-    </ul>
+    ${bandLegend()}
     <details>
       <summary>Forecast table</summary>
-      ${dataTable({
-        columns: [
-          { label: 'Day', cell: (p) => p.timestamp },
-          { label: 'p10', num: true, cell: (p) => usdEstimate(p.p10) },
-          { label: 'p50', num: true, cell: (p) => usdEstimate(p.p50) },
-          { label: 'p90', num: true, cell: (p) => usdEstimate(p.p90) },
-        ],
-        rows: s.points,
-        foot: ['Total', usdEstimate(s.total.p10), usdEstimate(s.total.p50), usdEstimate(s.total.p90)],
-      })}
+      ${forecastTable(s)}
     </details>
   </section>`;
-}
-
-/** The budget table with a bar per budget (used here and on /budgets). */
-export function budgetTable(
-  rows: readonly BudgetRow[],
-  extra?: { label: string; cell: (b: BudgetRow) => Html },
-): Html {
-  return dataTable({
-    columns: [
-      {
-        label: 'Budget',
-        cell: (b) =>
-          html`${b.scope === 'all' ? 'All spend' : b.scope}<br /><span class="muted small"
-              >${budgetPeriod(b)}</span
-            >`,
-      },
-      {
-        label: 'Spent of amount',
-        cell: (b) =>
-          html`${budgetBar({ label: `${b.scope}: spent ${pct(b.spentPct)} of the budget`, amount: b.amountUsd, spent: b.spentUsd, forecast: b.forecastUsd ?? null, p10: b.forecastP10Usd ?? null, p90: b.forecastP90Usd ?? null })}<span
-              class="small"
-              >${usd(b.spentUsd)} of ${usd(b.amountUsd)} (${pct(b.spentPct)})</span
-            >`,
-      },
-      {
-        label: 'Forecast at period end',
-        num: true,
-        cell: (b) =>
-          html`${usdEstimate(b.forecastUsd)}<br /><span class="muted small"
-              >${usdEstimate(b.forecastP10Usd)} – ${usdEstimate(b.forecastP90Usd)}</span
-            >`,
-      },
-      { label: 'Status', cell: (b) => budgetStatus(b) },
-      ...(extra ? [{ label: extra.label, cell: extra.cell }] : []),
-    ],
-    rows,
-    empty: 'No budgets yet.',
-  });
-}
-
-function budgetPeriod(b: BudgetRow): string {
-  const start = b.periodStart.slice(0, 10);
-  // A calendar month reads better as "December 2026" than as two timestamps.
-  return start.endsWith('-01') && b.periodEnd.slice(0, 10) === monthStart(start, 1)
-    ? monthName(start)
-    : `${when(b.periodStart)} – ${when(b.periodEnd)}`;
-}
-
-function budgetStatus(b: BudgetRow): Html {
-  if (b.exceeded) return html`<span class="badge bad">exceeded${b.hard ? ' (hard)' : ''}</span>`;
-  if ((b.forecastUsd ?? 0) > b.amountUsd) return html`<span class="badge warn">forecast over</span>`;
-  const crossed = (b.crossed ?? []).filter((c) => c.type === 'actual').map((c) => c.percent);
-  if (crossed.length) return html`<span class="badge warn">${Math.max(...crossed)}% reached</span>`;
-  return html`<span class="badge ok">on track</span>`;
 }
 
 function budgetCard(rows: BudgetRow[]): Html {

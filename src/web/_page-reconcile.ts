@@ -4,7 +4,7 @@ import { count, usd } from './_format.js';
 import { html } from './_html.js';
 import { orgOnly, type PageReq, type PageResult } from './_page.js';
 import { canReadOrg } from './_roles.js';
-import { monthForm, periodOf } from './_page-teams.js';
+import { monthForm, periodOf } from './_month.js';
 import { monthName } from './_dates.js';
 import { dataTable, moneyColumn } from './_table.js';
 

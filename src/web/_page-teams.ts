@@ -12,36 +12,13 @@ import {
 } from './_docs.js';
 import { change, count, usd } from './_format.js';
 import { html, type Html } from './_html.js';
-import { budgetTable } from './_page-overview.js';
+import { budgetTable } from './_budget-table.js';
+import { monthForm, periodOf } from './_month.js';
 import { settle, type PageReq, type PageResult } from './_page.js';
 import { dataTable, moneyColumn } from './_table.js';
 
 const VIEWS = { team: 'Team', 'cost-center': 'Cost center', app: 'App', environment: 'Environment' } as const;
 type View = keyof typeof VIEWS;
-
-/** The month to show: ?period=YYYY-MM, else last complete month. */
-export function periodOf(r: PageReq): string {
-  const p = r.query('period');
-  if (p === undefined) return monthStart(r.today, -1).slice(0, 7);
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(p)) throw new TallyError('invalid_input', 'Choose a month as YYYY-MM.');
-  return p;
-}
-
-/** A month picker form (GET), keeping other parameters as hidden fields. */
-export function monthForm(
-  action: string,
-  period: string,
-  hidden: Record<string, string> = {},
-  extra: Html = html``,
-): Html {
-  return html`<form class="filters no-print" method="get" action="${action}" data-autosubmit>
-    <label
-      >Month <input type="month" name="period" value="${period}" pattern="\\d{4}-\\d{2}" required
-    /></label>
-    ${Object.entries(hidden).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}" />`)}${extra}
-    <button type="submit">Show</button>
-  </form>`;
-}
 
 function groupOf(row: ChargebackRow, by: string): string {
   const v = row[by] ?? row[by.replace('-', '')] ?? row['costCenter'] ?? row['group'];

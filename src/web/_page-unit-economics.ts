@@ -5,7 +5,7 @@ import { change, count, usd, usdEstimate } from './_format.js';
 import { html, type Html } from './_html.js';
 import { orgOnly, type PageReq, type PageResult } from './_page.js';
 import { canReadOrg } from './_roles.js';
-import { monthForm, periodOf } from './_page-teams.js';
+import { monthForm, periodOf } from './_month.js';
 import { dataTable, moneyColumn } from './_table.js';
 
 interface Outcome {
