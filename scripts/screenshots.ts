@@ -47,10 +47,9 @@ try {
   await page.goto(`${base}/login`);
   await page.screenshot({ path: join(o.out!, 'login.png') });
   await page.fill('input[name=token]', o.token);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith('/login')),
-    page.click('button[type=submit]'),
-  ]);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  if (new URL(page.url()).pathname === '/login')
+    throw new Error(`the token was not accepted at ${base}/login`);
   for (const [name, path] of PAGES) {
     if (name === 'login') continue;
     const started = Date.now();
