@@ -33,8 +33,8 @@ h2{font-size:1.1rem;margin:0 0 .5rem}
 .kpi .label{color:var(--muted);font-size:.85rem;margin:0}
 .kpi .value{font-size:1.4rem;overflow-wrap:anywhere;font-weight:650;margin:.15rem 0;font-variant-numeric:tabular-nums}
 .kpi .note{color:var(--muted);font-size:.85rem;margin:0}
-.subcent{color:#a3a9b5;font-weight:400;font-size:.72em;letter-spacing:-.01em}
-.na{color:#9aa1ae}
+.subcent{color:#717887;font-weight:400;font-size:.72em;letter-spacing:-.01em}
+.na{color:#717887}
 .up{color:var(--up)}.down{color:var(--down)}.flat{color:var(--muted)}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{padding:.32rem .55rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
