@@ -31,12 +31,12 @@ async function keysPage(r: PageReq): Promise<PageResult> {
       ${dataTable<KeyRow>({
         columns: [
           { label: 'Id', cell: (k) => html`<code>${k.id}</code>` },
-          { label: 'Hint', cell: (k) => html`<code>${String(k['hint'] ?? '')}</code>` },
+          { label: 'Hint', cls: 'nowrap', cell: (k) => html`<code>${String(k['hint'] ?? '')}</code>` },
           { label: 'Team', cell: (k) => String(k['team'] ?? '–') },
           { label: 'App', cell: (k) => String(k['app'] ?? '–') },
           { label: 'Environment', cell: (k) => String(k['environment'] ?? '–') },
           { label: 'Status', cell: (k) => html`<span class="badge">${k.status ?? '–'}</span>` },
-          { label: 'Created', cell: (k) => when(k['createdAt']) },
+          { label: 'Created', cls: 'nowrap', cell: (k) => when(k['createdAt']) },
           {
             label: 'Manage',
             cell: (k) =>
