@@ -31,22 +31,46 @@ function parseScope(s: string | undefined): { text: string; kind: ScopeKind | nu
   return { text: s, kind: kind as ScopeKind, value };
 }
 
-/** GET /forecast */
-export async function forecastPage(r: PageReq): Promise<PageResult> {
-  const scope = parseScope(r.query('scope'));
-  const h = Number(r.query('horizon') ?? '30');
-  const horizon = (HORIZONS as readonly number[]).includes(h) ? h : 30;
+/** The default scope: all spend, or a team-scoped user's first team (the API forecasts only their teams). */
+export function defaultScope(r: PageReq): string {
+  const team = r.user.teams[0];
+  return team === undefined ? 'all' : `team=${team}`;
+}
+
+/** A scope's forecast and its metered spend per day over the last `historyDays` (complete days). */
+export async function loadForecast(r: PageReq, scopeText: string, horizon: number, historyDays: number) {
+  const scope = parseScope(scopeText);
   const column = scope.kind ? SCOPE_COLUMN[scope.kind] : null;
   const [fc, usage] = await Promise.all([
     r.report('forecast', { scope: scope.text, horizon: String(horizon) }),
-    r.report('usage', { from: addDays(r.today, -60), to: r.today, by: column ? `${column},day` : 'day' }),
+    r.report('usage', {
+      from: addDays(r.today, -historyDays),
+      to: r.today,
+      by: column ? `${column},day` : 'day',
+    }),
   ]);
-  const s = asObject<ForecastDoc>(fc, 'forecast', 'series').series[0];
-  if (!s) throw new TallyError('not_found', `No forecast for ${scope.text}.`);
-  const actual = asList<UsageRow>(usage, 'usage')
+  const series = asObject<ForecastDoc>(fc, 'forecast', 'series').series[0];
+  if (!series) throw new TallyError('not_found', `No forecast for ${scope.text}.`);
+  const daily = asList<UsageRow>(usage, 'usage')
     .filter((u) => !column || String(u[column]) === scope.value)
-    .map((u) => ({ x: String(u['day']), y: Number(u.costUsd ?? 0) }))
-    .sort((a, b) => a.x.localeCompare(b.x));
+    .sort((a, b) => String(a['day']).localeCompare(String(b['day'])));
+  return {
+    scope,
+    series,
+    daily,
+    actual: daily.map((u) => ({ x: String(u['day']), y: Number(u.costUsd ?? 0) })),
+  };
+}
+
+/** GET /forecast */
+export async function forecastPage(r: PageReq): Promise<PageResult> {
+  const h = Number(r.query('horizon') ?? '30');
+  const horizon = (HORIZONS as readonly number[]).includes(h) ? h : 30;
+  const {
+    scope,
+    series: s,
+    actual,
+  } = await loadForecast(r, r.query('scope') ?? defaultScope(r), horizon, 60);
   const body = html`<h1>Forecast</h1>
     <p class="lede">
       Metered spend per day for ${scope.text === 'all' ? 'all teams' : scope.text}, the last 60 days and the

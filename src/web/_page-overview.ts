@@ -22,7 +22,7 @@ import { html, type Html } from './_html.js';
 import { settle, type PageReq, type PageResult, type Settled } from './_page.js';
 import { budgetTable } from './_budget-table.js';
 import { freshnessCard } from './_freshness.js';
-import { bandLegend, forecastTable } from './_page-forecast.js';
+import { bandLegend, defaultScope, forecastTable, loadForecast } from './_page-forecast.js';
 import { canReadOrg } from './_roles.js';
 import { dataTable, moneyColumn } from './_table.js';
 
@@ -57,12 +57,12 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
   const horizon = daysBetween(r.today, monthStart(r.today, 1));
   // One group (per currency), so each total is the report's own sum, to the nano, as `tally costs` prints it.
   const by = { by: 'BillingCurrency' };
-  const [cur, same, last, usage, forecast, budgets, movers, anomalies, fresh] = await Promise.all([
+  const scope = defaultScope(r);
+  const [cur, same, last, forecast, budgets, movers, anomalies, fresh] = await Promise.all([
     settle(r.report('costs', { ...mtd, ...by })),
     settle(r.report('costs', { ...prev, ...by })),
     settle(r.report('costs', { from: lastMonth, to: month, ...by })),
-    settle(r.report('usage', { from: addDays(r.today, -30), to: r.today, by: 'day' })),
-    settle(r.report('forecast', { scope: 'all', horizon: String(horizon) })),
+    settle(loadForecast(r, scope, horizon, 30)),
     settle(r.report('budgets', {})),
     settle(r.report('chargeback', { period: lastMonth.slice(0, 7), by: 'team' })),
     settle(r.report('anomalies', { from: addDays(r.today, -30), to: tomorrow })),
@@ -91,18 +91,13 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
       )
     : failed(monthName(lastMonth), last);
 
-  const daily = usage.ok
-    ? asList<UsageRow>(usage.value, 'usage')
-        .slice()
-        .sort((a, b) => String(a['day']).localeCompare(String(b['day'])))
-    : [];
-  const series = forecast.ok
-    ? asObject<ForecastDoc>(forecast.value, 'forecast', 'series').series[0]
-    : undefined;
+  const daily = forecast.ok ? forecast.value.daily : [];
+  const series = forecast.ok ? forecast.value.series : undefined;
+  const scopeLabel = scope === 'all' ? '' : ` (${scope})`;
   const meteredMtd = sumMoney(daily.filter((d) => String(d['day']) >= month).map((d) => d.costUsd));
   const fcKpi = series
     ? kpi(
-        'Metered spend by month end (forecast)',
+        `Metered spend by month end${scopeLabel} (forecast)`,
         usdEstimate(Number(meteredMtd) + series.total.p50),
         `p10–p90 ${usdEstimate(Number(meteredMtd) + series.total.p10)} – ${usdEstimate(Number(meteredMtd) + series.total.p90)}; ${usdEstimate(Number(meteredMtd))} metered so far`,
         '/forecast',
@@ -141,7 +136,7 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
     </p>
     <div class="grid">${spend}${lastKpi}${fcKpi}${budgetKpi}${anomalyKpi}</div>
     <div class="cols">
-      ${series ? forecastCard(daily, series) : failed('Metered spend and forecast', forecast.ok ? usage : forecast)}
+      ${series ? forecastCard(daily, series) : failed('Metered spend and forecast', forecast)}
       ${anomalies.ok ? anomaliesCard(open) : ''}
     </div>
     <div class="cols">

@@ -131,3 +131,19 @@ test('a rejected token shows a message on the login page', async () => {
   assert.equal(res.status, 401);
   assert.match(res.text, /That token was not accepted/);
 });
+
+test('a team-scoped user’s forecast is for their first team, the only scope the API forecasts for them', async () => {
+  const deps = fakeDeps();
+  const app = testApp(deps, USERS.lead);
+  await app.get('/');
+  await app.get('/forecast');
+  const asked = deps.calls
+    .filter((c) => c.name === 'forecast' || c.name === 'usage')
+    .map((c) => `${c.name} ${c.params['scope'] ?? c.params['by']}`);
+  assert.deepEqual(asked, [
+    'forecast team=search',
+    'usage team,day',
+    'forecast team=search',
+    'usage team,day',
+  ]);
+});
