@@ -1,0 +1,122 @@
+/**
+ * The report documents as the pages read them. They are exactly what `tally <report> --json` prints; the
+ * shapes here name only the fields the pages use, and `asList`/`asObject` refuse anything else with a clear
+ * error instead of rendering half a page.
+ */
+import { TallyError } from '../core/index.js';
+
+/** `chargeback` document. */
+export interface ChargebackDoc {
+  period: string;
+  by: string;
+  totalCostUsd: number;
+  previousTotalCostUsd?: number | null;
+  unallocatedCostUsd?: number;
+  rows: ChargebackRow[];
+}
+/** One chargeback row (the `by` column holds the group: team, cost-center, app, environment). */
+export type ChargebackRow = Record<string, unknown> & {
+  directCostUsd: number;
+  sharedCostUsd: number;
+  totalCostUsd: number;
+  shareOfTotal?: number;
+  previousTotalCostUsd?: number | null;
+  changeUsd?: number | null;
+  changePct?: number | null;
+};
+
+/** One `budgets` status row. */
+export interface BudgetRow {
+  id: string;
+  scope: string;
+  periodStart: string;
+  periodEnd: string;
+  amountUsd: number;
+  spentUsd: number;
+  spentPct: number;
+  forecastUsd?: number | null;
+  forecastP10Usd?: number | null;
+  forecastP90Usd?: number | null;
+  crossed?: { type: string; percent: number }[];
+  hard?: boolean;
+  exceeded?: boolean;
+}
+
+/** `forecast` document. */
+export interface ForecastDoc {
+  series: {
+    id: string;
+    season?: number;
+    tier?: string;
+    points: { timestamp: string; p10: number; p50: number; p90: number }[];
+    total: { p10: number; p50: number; p90: number };
+  }[];
+}
+
+/** One root-cause contributor of an anomaly. */
+export interface RootCause {
+  dimension: string;
+  value: string;
+  contributionUsd: number;
+  explanatoryPower?: number;
+}
+
+/** One anomaly, with the server's triage state. */
+export interface Anomaly {
+  id: string;
+  source: string;
+  metric: string;
+  scope: string;
+  grain: string;
+  kind: string;
+  timestamp: string;
+  end?: string;
+  actualUsd?: number;
+  expectedUsd?: number;
+  impactUsd?: number;
+  impactPct?: number;
+  score?: number;
+  actualTokens?: number;
+  expectedTokens?: number;
+  rootCause?: RootCause[];
+  state?: 'new' | 'acknowledged' | 'resolved';
+  stateBy?: string | null;
+  stateAt?: string | null;
+}
+
+/** `anomalies` document. */
+export interface AnomaliesDoc {
+  from: string;
+  to: string;
+  anomalies: Anomaly[];
+}
+
+/** `freshness` document. */
+export interface FreshnessDoc {
+  sources: { source: string; lastIngestAt: string | null; lastEventAt: string | null; rows: number }[];
+}
+
+/** One `usage` row (grouping columns plus counts and costs). */
+export type UsageRow = Record<string, unknown> & {
+  requests?: number;
+  costUsd?: number;
+  listCostUsd?: number;
+};
+
+/** The document as a list, or a server fault. */
+export function asList<T>(doc: unknown, name: string): T[] {
+  if (!Array.isArray(doc)) throw new TallyError('internal', `${name} report is not a list`);
+  return doc as T[];
+}
+
+/** The document as an object that has `key`, or a server fault. */
+export function asObject<T>(doc: unknown, name: string, key: string): T {
+  if (typeof doc !== 'object' || doc === null || !(key in doc))
+    throw new TallyError('internal', `${name} report has no "${key}"`);
+  return doc as T;
+}
+
+/** An anomaly's state; documents without one (before triage existed) count as new. */
+export function stateOf(a: Anomaly): 'new' | 'acknowledged' | 'resolved' {
+  return a.state ?? 'new';
+}

@@ -1,0 +1,111 @@
+/**
+ * How numbers look on the pages. Money from the report documents is exact (at most 9 decimals, i.e. whole
+ * nanos), so it is shown with every digit it has: the cents in full weight and any sub-cent digits dimmed, never
+ * rounded by float arithmetic. Estimates (forecasts, per-unit ratios) are not exact to begin with and are rounded.
+ */
+import { nanosToDecimalString, parseUsd } from '../core/index.js';
+import { html, type Html } from './_html.js';
+
+/** Exact decimal text of a money value from a document ("-1e-9" becomes "-0.000000001"). */
+export function moneyText(v: unknown): string | null {
+  if (typeof v !== 'number' && typeof v !== 'string') return null;
+  try {
+    return nanosToDecimalString(parseUsd(v));
+  } catch {
+    return null;
+  }
+}
+
+/** Inserts thousands separators into the integer part of a plain decimal string, leaving its digits alone. */
+export function groupThousands(decimal: string): string {
+  const neg = decimal.startsWith('-');
+  const body = neg ? decimal.slice(1) : decimal;
+  const [int = '0', frac] = body.split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (neg ? '-' : '') + grouped + (frac !== undefined ? `.${frac}` : '');
+}
+
+/** Exact money as text: "$19,418.209414082"; whole amounts get ".00" so columns line up. */
+export function usdText(v: unknown): string {
+  const t = moneyText(v);
+  if (t === null) return '–';
+  const neg = t.startsWith('-');
+  const abs = neg ? t.slice(1) : t;
+  const [int = '0', frac = ''] = abs.split('.');
+  return `${neg ? '-' : ''}$${groupThousands(int)}.${frac.padEnd(2, '0')}`;
+}
+
+/** Exact money as markup: cents in full, sub-cent digits in a dimmed span, the exact value in `<data>`. */
+export function usd(v: unknown): Html {
+  const t = moneyText(v);
+  if (t === null) return html`<span class="na">–</span>`;
+  const text = usdText(v);
+  const dot = text.indexOf('.');
+  const main = text.slice(0, dot + 3);
+  const sub = text.slice(dot + 3);
+  return html`<data class="money" value="${t}"
+    >${main}${sub ? html`<span class="subcent">${sub}</span>` : ''}</data
+  >`;
+}
+
+/** An estimate in dollars, rounded to cents (or to 4 significant digits below one cent). */
+export function usdEstimate(v: unknown): string {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '–';
+  const abs = Math.abs(v);
+  const places = abs !== 0 && abs < 0.01 ? Math.min(9, 2 - Math.floor(Math.log10(abs)) + 1) : 2;
+  const t = abs.toFixed(places);
+  const [int = '0', frac] = t.split('.');
+  return `${v < 0 ? '-' : ''}$${groupThousands(int)}${frac ? `.${frac}` : ''}`;
+}
+
+/** A count (requests, tokens, rows) with thousands separators. */
+export function count(v: unknown): string {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '–';
+  return groupThousands(String(Math.round(v)));
+}
+
+/** A percentage given in percent units (12.5 → "12.5%"), one decimal. */
+export function pct(v: unknown, places = 1): string {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '–';
+  return `${v.toFixed(places)}%`;
+}
+
+/** A signed change in percent ("+12.5%", "-3.1%") with a class for colour; spend going up is the warning. */
+export function change(v: unknown): Html {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return html`<span class="na">–</span>`;
+  const cls = v > 0 ? 'up' : v < 0 ? 'down' : 'flat';
+  return html`<span class="${cls}">${v > 0 ? '+' : ''}${v.toFixed(1)}%</span>`;
+}
+
+/** Exact sum of money values (nanos under the hood), as a plain decimal string. */
+export function sumMoney(values: readonly unknown[]): string {
+  let total = 0n;
+  for (const v of values) {
+    const t = moneyText(v);
+    if (t !== null) total += parseUsd(t);
+  }
+  return nanosToDecimalString(total);
+}
+
+/** Exact difference a - b of two money values, as a plain decimal string (null when either is missing). */
+export function diffMoney(a: unknown, b: unknown): string | null {
+  const x = moneyText(a);
+  const y = moneyText(b);
+  return x === null || y === null ? null : nanosToDecimalString(parseUsd(x) - parseUsd(y));
+}
+
+/** Percentage change from b to a (null when b is zero or missing); for display only. */
+export function changePct(a: unknown, b: unknown): number | null {
+  const x = moneyText(a);
+  const y = moneyText(b);
+  if (x === null || y === null || Number(y) === 0) return null;
+  return ((Number(x) - Number(y)) / Math.abs(Number(y))) * 100;
+}
+
+/** A date or ISO timestamp as "2026-11-19" or "2026-11-19 14:00 UTC". */
+export function when(v: unknown): string {
+  if (typeof v !== 'string' || v === '') return '–';
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}))?/.exec(v);
+  if (!m) return v;
+  return m[2] && m[2] !== '00:00' ? `${m[1]} ${m[2]} UTC` : (m[1] ?? v);
+}

@@ -1,0 +1,243 @@
+/**
+ * /: the month at a glance: spend so far against the same days last month, the metered-spend forecast to
+ * month end with its p10–p90 band, budgets, the teams that moved most, open anomalies and data freshness.
+ * Sections load in parallel and fail alone: a report the user may not read shows its message in its card.
+ */
+import { addDays, daysBetween, monthName, monthStart, previousWindow } from './_dates.js';
+import { bandChart } from './_charts.js';
+import {
+  asList,
+  asObject,
+  stateOf,
+  type Anomaly,
+  type AnomaliesDoc,
+  type BudgetRow,
+  type ChargebackDoc,
+  type ChargebackRow,
+  type ForecastDoc,
+  type UsageRow,
+} from './_docs.js';
+import { change, changePct, count, sumMoney, usd, usdEstimate, when } from './_format.js';
+import { html, type Html } from './_html.js';
+import { settle, type PageReq, type PageResult, type Settled } from './_page.js';
+import { budgetTable } from './_budget-table.js';
+import { freshnessCard } from './_freshness.js';
+import { bandLegend, defaultScope, forecastTable, loadForecast } from './_page-forecast.js';
+import { canReadOrg } from './_roles.js';
+import { dataTable, moneyColumn } from './_table.js';
+
+function failed(title: string, s: Settled<unknown>): Html | null {
+  return s.ok
+    ? null
+    : html`<section class="card error">
+        <h2>${title}</h2>
+        <p>${s.error.message}</p>
+      </section>`;
+}
+
+function total(doc: unknown, key: 'effectiveCost' | 'billedCost'): string {
+  return sumMoney(asList<Record<string, unknown>>(doc, 'costs').map((r) => r[key]));
+}
+
+function kpi(label: string, value: Html | string, note: Html | string, href?: string): Html {
+  return html`<section class="card kpi">
+    <h2 class="label">${href ? html`<a href="${href}">${label}</a>` : label}</h2>
+    <p class="value">${value}</p>
+    <p class="note">${note}</p>
+  </section>`;
+}
+
+/** GET / */
+export async function overviewPage(r: PageReq): Promise<PageResult> {
+  const month = monthStart(r.today);
+  const tomorrow = addDays(r.today, 1);
+  const mtd = { from: month, to: tomorrow };
+  const prev = previousWindow(mtd);
+  const lastMonth = monthStart(r.today, -1);
+  const horizon = daysBetween(r.today, monthStart(r.today, 1));
+  // One group (per currency), so each total is the report's own sum, to the nano, as `tally costs` prints it.
+  const by = { by: 'BillingCurrency' };
+  const scope = defaultScope(r);
+  const [cur, same, last, forecast, budgets, movers, anomalies, fresh] = await Promise.all([
+    settle(r.report('costs', { ...mtd, ...by })),
+    settle(r.report('costs', { ...prev, ...by })),
+    settle(r.report('costs', { from: lastMonth, to: month, ...by })),
+    settle(loadForecast(r, scope, horizon, 30)),
+    settle(r.report('budgets', {})),
+    settle(r.report('chargeback', { period: lastMonth.slice(0, 7), by: 'team' })),
+    settle(r.report('anomalies', { from: addDays(r.today, -30), to: tomorrow })),
+    // Freshness is org-wide; team-scoped users would only get a 403 card.
+    canReadOrg(r.user) ? settle(r.report('freshness', {})) : null,
+  ]);
+
+  const spend = cur.ok
+    ? kpi(
+        'Spend this month so far',
+        usd(total(cur.value, 'effectiveCost')),
+        same.ok
+          ? html`${change(changePct(total(cur.value, 'effectiveCost'), total(same.value, 'effectiveCost')))}
+            vs ${usd(total(same.value, 'effectiveCost'))} on the same days of ${monthName(lastMonth)} · billed
+            ${usd(total(cur.value, 'billedCost'))}`
+          : 'effective cost, from the cost export',
+        '/explore?preset=this-month',
+      )
+    : failed('Spend this month so far', cur);
+  const lastKpi = last.ok
+    ? kpi(
+        `${monthName(lastMonth)}`,
+        usd(total(last.value, 'effectiveCost')),
+        html`effective cost · billed ${usd(total(last.value, 'billedCost'))}`,
+        '/explore?preset=last-month',
+      )
+    : failed(monthName(lastMonth), last);
+
+  const daily = forecast.ok ? forecast.value.daily : [];
+  const series = forecast.ok ? forecast.value.series : undefined;
+  const scopeLabel = scope === 'all' ? '' : ` (${scope})`;
+  const meteredMtd = sumMoney(daily.filter((d) => String(d['day']) >= month).map((d) => d.costUsd));
+  const fcKpi = series
+    ? kpi(
+        `Metered spend by month end${scopeLabel} (forecast)`,
+        usdEstimate(Number(meteredMtd) + series.total.p50),
+        `p10–p90 ${usdEstimate(Number(meteredMtd) + series.total.p10)} – ${usdEstimate(Number(meteredMtd) + series.total.p90)}; ${usdEstimate(Number(meteredMtd))} metered so far`,
+        '/forecast',
+      )
+    : failed('Forecast', forecast);
+
+  const budgetRows = budgets.ok ? asList<BudgetRow>(budgets.value, 'budgets') : [];
+  const atRisk = budgetRows.filter((b) => b.exceeded || (b.forecastUsd ?? 0) > b.amountUsd);
+  const budgetKpi = budgets.ok
+    ? kpi(
+        'Budgets',
+        `${atRisk.length} of ${budgetRows.length} at risk`,
+        'spent or forecast above the amount this period',
+        '/budgets',
+      )
+    : failed('Budgets', budgets);
+
+  const open = anomalies.ok
+    ? asObject<AnomaliesDoc>(anomalies.value, 'anomalies', 'anomalies').anomalies.filter(
+        (a) => stateOf(a) !== 'resolved',
+      )
+    : [];
+  const anomalyKpi = anomalies.ok
+    ? kpi(
+        'Open anomalies, last 30 days',
+        count(open.length),
+        `${count(open.filter((a) => stateOf(a) === 'new').length)} not yet acknowledged`,
+        '/anomalies',
+      )
+    : failed('Anomalies', anomalies);
+
+  const body = html`<h1>Overview</h1>
+    <p class="lede">
+      ${monthName(r.today)} so far (to ${r.today}, UTC). Spend is effective cost from the cost export; the
+      forecast is the gateway's metered spend.
+    </p>
+    <div class="grid">${spend}${lastKpi}${fcKpi}${budgetKpi}${anomalyKpi}</div>
+    <div class="cols">
+      ${series ? forecastCard(daily, series) : failed('Metered spend and forecast', forecast)}
+      ${anomalies.ok ? anomaliesCard(open) : ''}
+    </div>
+    <div class="cols">
+      ${budgets.ok ? budgetCard(budgetRows) : ''}
+      ${movers.ok ? moversCard(asObject<ChargebackDoc>(movers.value, 'chargeback', 'rows')) : failed('Top movers', movers)}
+    </div>
+    ${fresh === null ? '' : fresh.ok ? freshnessCard(fresh.value, r.now) : failed('Data freshness', fresh)}`;
+  return { title: 'Overview', body };
+}
+
+function forecastCard(daily: UsageRow[], s: ForecastDoc['series'][number]): Html {
+  const actual = daily.map((d) => ({ x: String(d['day']), y: Number(d.costUsd ?? 0) }));
+  return html`<section class="card" aria-labelledby="fc-h">
+    <h2 id="fc-h">Metered spend per day and forecast</h2>
+    ${bandChart({
+      title: 'Metered spend per day, last 30 days, and forecast to month end',
+      desc: `Solid line: metered spend per day. Dashed line: forecast median; shaded: p10 to p90. Forecast total ${usdEstimate(s.total.p50)}.`,
+      actual,
+      forecast: s.points.map((p) => ({ x: p.timestamp, p10: p.p10, p50: p.p50, p90: p.p90 })),
+      height: 240,
+      width: 600,
+    })}
+    ${bandLegend()}
+    <details>
+      <summary>Forecast table</summary>
+      ${forecastTable(s)}
+    </details>
+  </section>`;
+}
+
+function budgetCard(rows: BudgetRow[]): Html {
+  // The budgets closest to (or past) their amount, by spend and then by forecast.
+  const risk = (b: BudgetRow) => Math.max(b.spentUsd, b.forecastUsd ?? 0) / (b.amountUsd || 1);
+  const shown = [...rows].sort((a, b) => risk(b) - risk(a)).slice(0, 4);
+  return html`<section class="card" aria-labelledby="bu-h">
+    <h2 id="bu-h">Budgets</h2>
+    ${budgetTable(shown)}
+    ${rows.length > shown.length ? html`<p><a href="/budgets">All ${rows.length} budgets</a></p>` : ''}
+  </section>`;
+}
+
+function moversCard(doc: ChargebackDoc): Html {
+  const rows = [...doc.rows]
+    .sort((a, b) => Math.abs(b.changeUsd ?? 0) - Math.abs(a.changeUsd ?? 0))
+    .slice(0, 5);
+  return html`<section class="card" aria-labelledby="mv-h">
+    <h2 id="mv-h">Top movers: ${monthName(doc.period)} vs the month before</h2>
+    ${dataTable<ChargebackRow>({
+      columns: [
+        {
+          label: 'Team',
+          cell: (t) =>
+            html`<a href="/teams/${encodeURIComponent(String(t['team']))}?period=${doc.period}"
+              >${String(t['team'])}</a
+            >`,
+        },
+        moneyColumn('Total', (t) => t.totalCostUsd),
+        moneyColumn('Change', (t) => t.changeUsd),
+        { label: '%', num: true, cell: (t) => change(t.changePct) },
+      ],
+      rows,
+    })}
+    <p><a href="/teams?period=${doc.period}">Chargeback for ${monthName(doc.period)}</a></p>
+  </section>`;
+}
+
+/** One incident seen at several scopes (team, app, model, deployment...) is shown once, with the scope count. */
+function incidents(open: readonly Anomaly[]): { a: Anomaly; scopes: number }[] {
+  const byKey = new Map<string, { a: Anomaly; scopes: number }>();
+  for (const a of open) {
+    const key = [a.timestamp, a.end, a.metric, a.kind, a.actualUsd, a.actualTokens].join('|');
+    const seen = byKey.get(key);
+    if (seen) seen.scopes++;
+    else byKey.set(key, { a, scopes: 1 });
+  }
+  return [...byKey.values()];
+}
+
+function anomaliesCard(open: readonly Anomaly[]): Html {
+  const top = incidents(open)
+    .sort((x, y) => Math.abs(y.a.impactUsd ?? 0) - Math.abs(x.a.impactUsd ?? 0))
+    .slice(0, 5);
+  return html`<section class="card" aria-labelledby="an-h">
+    <h2 id="an-h">Largest open anomalies</h2>
+    ${dataTable({
+      columns: [
+        { label: 'When', cell: ({ a }) => when(a.timestamp) },
+        {
+          label: 'Scope',
+          cell: ({ a, scopes }) =>
+            html`${a.scope}
+              <span class="muted small"
+                >${a.kind}, ${a.metric}${scopes > 1 ? `, seen in ${scopes} scopes` : ''}</span
+              >`,
+        },
+        { label: 'Impact', num: true, cell: ({ a }) => usdEstimate(a.impactUsd) },
+        { label: 'State', cell: ({ a }) => html`<span class="badge ${stateOf(a)}">${stateOf(a)}</span>` },
+      ],
+      rows: top,
+      empty: 'No open anomalies in the last 30 days.',
+    })}
+    <p><a href="/anomalies">All anomalies</a></p>
+  </section>`;
+}

@@ -1,0 +1,186 @@
+/** /teams: chargeback per team (direct plus allocated shared cost); /teams/:team: one team's month in detail. */
+import { TallyError } from '../core/index.js';
+import { axisUsd, chartData, horizontalBars, legend, stackedBars } from './_charts.js';
+import { buckets, monthName, monthStart } from './_dates.js';
+import {
+  asList,
+  asObject,
+  type BudgetRow,
+  type ChargebackDoc,
+  type ChargebackRow,
+  type UsageRow,
+} from './_docs.js';
+import { change, count, usd } from './_format.js';
+import { html, type Html } from './_html.js';
+import { budgetTable } from './_budget-table.js';
+import { monthForm, periodOf } from './_month.js';
+import { settle, type PageReq, type PageResult } from './_page.js';
+import { dataTable, moneyColumn } from './_table.js';
+
+const VIEWS = { team: 'Team', 'cost-center': 'Cost center', app: 'App', environment: 'Environment' } as const;
+type View = keyof typeof VIEWS;
+
+function groupOf(row: ChargebackRow, by: string): string {
+  const v = row[by] ?? row[by.replace('-', '')] ?? row['costCenter'] ?? row['group'];
+  return v === null || v === undefined ? '(unallocated)' : String(v);
+}
+
+/** GET /teams */
+export async function teamsPage(r: PageReq): Promise<PageResult> {
+  const period = periodOf(r);
+  const byParam = r.query('by');
+  const by: View = byParam && byParam in VIEWS ? (byParam as View) : 'team';
+  const doc = asObject<ChargebackDoc>(await r.report('chargeback', { period, by }), 'chargeback', 'rows');
+  const labels = doc.rows.map((row) => groupOf(row, by));
+  const select = html`<label
+    >Group by
+    <select name="by">
+      ${(Object.keys(VIEWS) as View[]).map(
+        (v) => html`<option value="${v}" ${v === by ? html` selected` : ''}>${VIEWS[v]}</option>`,
+      )}
+    </select></label
+  >`;
+  const body = html`<h1>Chargeback by ${VIEWS[by].toLowerCase()}</h1>
+    <p class="lede">
+      ${monthName(period)}: direct spend plus each group's allocated share of shared costs (provisioned
+      throughput, hosting, search). Total
+      ${usd(doc.totalCostUsd)}${doc.previousTotalCostUsd != null ? html`, previous month ${usd(doc.previousTotalCostUsd)}` : ''}.
+    </p>
+    <section class="card no-print">${monthForm('/teams', period, {}, select)}</section>
+    <section class="card" aria-labelledby="cb-chart">
+      <h2 id="cb-chart">Direct and shared cost</h2>
+      ${horizontalBars({
+        title: `Chargeback by ${by}, ${period}`,
+        desc: 'Each bar is one group: direct cost, then allocated shared cost. Exact amounts are in the table below.',
+        labels,
+        series: [
+          { name: 'direct', values: doc.rows.map((x) => x.directCostUsd) },
+          { name: 'shared', values: doc.rows.map((x) => x.sharedCostUsd) },
+        ],
+        format: axisUsd,
+      })}
+      <ul class="legend">
+        <li><span class="sw s0"></span>direct</li>
+        <li><span class="sw s1"></span>allocated shared</li>
+      </ul>
+    </section>
+    <section class="card" aria-labelledby="cb-table">
+      <h2 id="cb-table">Chargeback table</h2>
+      ${dataTable<ChargebackRow>({
+        columns: [
+          {
+            label: VIEWS[by],
+            cell: (x) =>
+              by === 'team'
+                ? html`<a href="/teams/${encodeURIComponent(groupOf(x, by))}?period=${period}"
+                    >${groupOf(x, by)}</a
+                  >`
+                : groupOf(x, by),
+          },
+          moneyColumn('Direct', (x) => x.directCostUsd),
+          moneyColumn('Shared (allocated)', (x) => x.sharedCostUsd),
+          moneyColumn('Total', (x) => x.totalCostUsd),
+          {
+            label: 'Share',
+            num: true,
+            cell: (x) => (typeof x.shareOfTotal === 'number' ? `${(x.shareOfTotal * 100).toFixed(1)}%` : '–'),
+          },
+          moneyColumn('Previous month', (x) => x.previousTotalCostUsd),
+          { label: 'Change', num: true, cell: (x) => change(x.changePct) },
+        ],
+        rows: doc.rows,
+        foot: [
+          'Total',
+          '',
+          '',
+          usd(doc.totalCostUsd),
+          '',
+          doc.previousTotalCostUsd != null ? usd(doc.previousTotalCostUsd) : '',
+          '',
+        ],
+      })}
+      ${doc.unallocatedCostUsd ? html`<p class="small">Unallocated: ${usd(doc.unallocatedCostUsd)}</p>` : ''}
+    </section>`;
+  return { title: 'Teams', body };
+}
+
+/** GET /teams/:team */
+export async function teamPage(r: PageReq): Promise<PageResult> {
+  const team = r.params['team'] ?? '';
+  const period = periodOf(r);
+  const from = `${period}-01`;
+  const to = monthStart(from, 1);
+  const [cb, byModel, byDay, budgets] = await Promise.all([
+    r.report('chargeback', { period, by: 'team' }),
+    settle(r.report('usage', { from, to, by: 'team,app,model' })),
+    settle(r.report('usage', { from, to, by: 'team,app,day' })),
+    settle(r.report('budgets', {})),
+  ]);
+  const doc = asObject<ChargebackDoc>(cb, 'chargeback', 'rows');
+  const row = doc.rows.find((x) => x['team'] === team);
+  if (!row)
+    throw new TallyError('not_found', `No chargeback for team "${team}" in ${period} that you can see.`);
+  const mine = (u: UsageRow) => u['team'] === team;
+  const models = byModel.ok ? asList<UsageRow>(byModel.value, 'usage').filter(mine) : [];
+  const days = byDay.ok ? asList<UsageRow>(byDay.value, 'usage').filter(mine) : [];
+  const teamBudgets = budgets.ok
+    ? asList<BudgetRow>(budgets.value, 'budgets').filter((b) => b.scope === `team=${team}`)
+    : [];
+  const body = html`<p class="small"><a href="/teams?period=${period}">← All teams</a></p>
+    <h1>Team ${team}</h1>
+    <p class="lede">
+      ${monthName(period)}: total ${usd(row.totalCostUsd)} = direct ${usd(row.directCostUsd)} + allocated
+      shared ${usd(row.sharedCostUsd)}; ${change(row.changePct)} vs the month
+      before${row.previousTotalCostUsd != null ? html` (${usd(row.previousTotalCostUsd)})` : ''}.
+    </p>
+    <section class="card no-print">${monthForm(`/teams/${encodeURIComponent(team)}`, period)}</section>
+    ${days.length ? dailyByApp(days, from, to) : ''}
+    <section class="card" aria-labelledby="tm-usage">
+      <h2 id="tm-usage">Metered usage by app and model</h2>
+      ${
+        byModel.ok
+          ? dataTable<UsageRow>({
+              columns: [
+                { label: 'App', cell: (u) => String(u['app'] ?? '–') },
+                { label: 'Model', cell: (u) => String(u['model'] ?? '–') },
+                { label: 'Requests', num: true, cell: (u) => count(u.requests) },
+                { label: 'Input tokens', num: true, cell: (u) => count(u['inputTokens']) },
+                { label: 'Output tokens', num: true, cell: (u) => count(u['outputTokens']) },
+                moneyColumn('Cost', (u) => u.costUsd),
+                moneyColumn('At list price', (u) => u.listCostUsd),
+              ],
+              rows: models,
+              empty: 'No gateway traffic for this team in the month.',
+            })
+          : html`<p>${byModel.ok ? '' : byModel.error.message}</p>`
+      }
+    </section>
+    ${
+      teamBudgets.length
+        ? html`<section class="card">
+            <h2>Budgets</h2>
+            ${budgetTable(teamBudgets)}
+          </section>`
+        : ''
+    }`;
+  return { title: `Team ${team}`, body };
+}
+
+function dailyByApp(days: UsageRow[], from: string, to: string): Html {
+  const bs = buckets({ from, to }, 'day');
+  // A team has a handful of apps; past eight the colours repeat (the table below names every app).
+  const apps = [...new Set(days.map((d) => String(d['app'] ?? '(none)')))];
+  const series = apps.map((app) => ({
+    name: app,
+    values: bs.map((b) =>
+      days
+        .filter((d) => String(d['app'] ?? '(none)') === app && d['day'] === b)
+        .reduce((s, d) => s + Number(d.costUsd ?? 0), 0),
+    ),
+  }));
+  return html`<section class="card" aria-labelledby="tm-daily">
+    <h2 id="tm-daily">Metered spend per day by app</h2>
+    ${stackedBars({ title: 'Metered spend per day by app', desc: 'Stacked bars per day; exact totals per app and model are in the table below.', buckets: bs, series, format: axisUsd, height: 220 })}
+    ${legend(series)}${chartData('Day', bs, series)}
+  </section>`;
+}

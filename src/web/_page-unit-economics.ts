@@ -1,0 +1,106 @@
+/** /unit-economics: cost per request, per active user and per business outcome, per app, with the trend. */
+import { monthName } from './_dates.js';
+import { asObject } from './_docs.js';
+import { change, count, usd, usdEstimate } from './_format.js';
+import { html, type Html } from './_html.js';
+import { orgOnly, type PageReq, type PageResult } from './_page.js';
+import { canReadOrg } from './_roles.js';
+import { monthForm, periodOf } from './_month.js';
+import { dataTable, moneyColumn } from './_table.js';
+
+interface Outcome {
+  metric: string;
+  value: number;
+  costPerUnitUsd: number | null;
+  changePct?: number | null;
+}
+type Row = Record<string, unknown> & {
+  costUsd: number;
+  requests: number;
+  activeUsers?: number;
+  costPerRequestUsd?: number | null;
+  costPerActiveUserUsd?: number | null;
+  outcomes?: Outcome[];
+  revenueUsd?: number | null;
+  aiCostShareOfRevenue?: number | null;
+  trend?: Record<string, number | null>;
+};
+interface UnitDoc {
+  period: string;
+  previousPeriod?: string;
+  by: string;
+  rows: Row[];
+  total?: Row;
+}
+
+function outcomes(x: Row): Html {
+  const o = x.outcomes ?? [];
+  if (!o.length) return html`<span class="muted">–</span>`;
+  return html`${o.map((u, i) => html`${i ? html`<br />` : ''}${u.metric} ${usdEstimate(u.costPerUnitUsd)} each ${change(u.changePct)}`)}`;
+}
+
+/** GET /unit-economics */
+export async function unitEconomicsPage(r: PageReq): Promise<PageResult> {
+  if (!canReadOrg(r.user)) throw orgOnly('Unit economics');
+  const period = periodOf(r);
+  const doc = asObject<UnitDoc>(await r.report('unit-economics', { period }), 'unit-economics', 'rows');
+  const t = doc.total;
+  const by = doc.by || 'app';
+  const body = html`<h1>Unit economics</h1>
+    <p class="lede">
+      ${monthName(period)}${doc.previousPeriod ? html`, trend against ${monthName(doc.previousPeriod)}` : ''}:
+      what each ${by} costs per request, per active user and per business outcome. Per-unit figures are ratios
+      and are shown rounded.
+    </p>
+    <section class="card no-print">${monthForm('/unit-economics', period)}</section>
+    ${
+      t
+        ? html`<div class="grid">
+            <section class="card kpi">
+              <h2 class="label">AI cost</h2>
+              <p class="value">${usd(t.costUsd)}</p>
+              <p class="note">${change(t.trend?.['costChangePct'])} vs the month before</p>
+            </section>
+            <section class="card kpi">
+              <h2 class="label">Cost per request</h2>
+              <p class="value">${usdEstimate(t.costPerRequestUsd)}</p>
+              <p class="note">
+                ${count(t.requests)} requests · ${change(t.trend?.['costPerRequestChangePct'])}
+              </p>
+            </section>
+            <section class="card kpi">
+              <h2 class="label">Cost per active user</h2>
+              <p class="value">${usdEstimate(t.costPerActiveUserUsd)}</p>
+              <p class="note">
+                ${count(t.activeUsers)} users · ${change(t.trend?.['costPerActiveUserChangePct'])}
+              </p>
+            </section>
+            ${
+              t.revenueUsd != null
+                ? html`<section class="card kpi">
+                    <h2 class="label">AI cost share of revenue</h2>
+                    <p class="value">${((t.aiCostShareOfRevenue ?? 0) * 100).toFixed(1)}%</p>
+                    <p class="note">revenue ${usd(t.revenueUsd)}</p>
+                  </section>`
+                : ''
+            }
+          </div>`
+        : ''
+    }
+    <section class="card">
+      ${dataTable<Row>({
+        columns: [
+          { label: by[0]!.toUpperCase() + by.slice(1), cell: (x) => String(x[by] ?? '–') },
+          moneyColumn('Cost', (x) => x.costUsd),
+          { label: 'Change', num: true, cell: (x) => change(x.trend?.['costChangePct']) },
+          { label: 'Requests', num: true, cell: (x) => count(x.requests) },
+          { label: 'Per request', num: true, cell: (x) => usdEstimate(x.costPerRequestUsd) },
+          { label: 'Active users', num: true, cell: (x) => count(x.activeUsers) },
+          { label: 'Per active user', num: true, cell: (x) => usdEstimate(x.costPerActiveUserUsd) },
+          { label: 'Per outcome', cell: outcomes },
+        ],
+        rows: doc.rows,
+      })}
+    </section>`;
+  return { title: 'Unit economics', body };
+}

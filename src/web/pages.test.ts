@@ -1,0 +1,170 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fakeDeps, testApp, USERS } from './_test-fakes.js';
+
+/** Page text with tags removed and whitespace collapsed, as a reader sees it. */
+function visible(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/g, '')
+    .replace(/<\/?(span|data|strong|code|a)\b[^>]*>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+test('the overview shows this month so far, last month, the forecast band, budgets, movers, anomalies and freshness', async () => {
+  const deps = fakeDeps();
+  const res = await testApp(deps, USERS.admin).get('/');
+  assert.equal(res.status, 200);
+  const text = visible(res.text);
+  assert.match(text, /Spend this month so far \$645\.668918942/, 'two services summed exactly');
+  assert.match(text, /vs \$100\.00 on the same days of November 2026/);
+  assert.match(text, /Metered spend by month end \(forecast\) \$103\.77/, '33.46 so far + 70.31 median');
+  assert.match(text, /p10–p90 \$99\.98 – \$110\.87/);
+  assert.match(text, /team=search/);
+  assert.match(text, /search \$13,295\.53470316 \$134\.469919578 \+1\.0%/);
+  assert.match(text, /Open anomalies, last 30 days 1 1 not yet acknowledged/);
+  assert.match(text, /ledger 2026-12-02 09:00 UTC 2026-12-02 09:00 UTC 1,234,567 fresh/);
+  const asked = deps.calls.map((c) => `${c.name} ${new URLSearchParams(c.params).toString()}`);
+  for (const call of [
+    'costs from=2026-12-01&to=2026-12-03&by=BillingCurrency',
+    'costs from=2026-11-01&to=2026-11-03&by=BillingCurrency',
+    'costs from=2026-11-01&to=2026-12-01&by=BillingCurrency',
+    'usage from=2026-11-02&to=2026-12-02&by=day',
+    'forecast scope=all&horizon=30',
+    'budgets ',
+    'chargeback period=2026-11&by=team',
+    'anomalies from=2026-11-02&to=2026-12-03',
+    'freshness ',
+  ])
+    assert.ok(asked.includes(call), `${call} in ${asked.join(' | ')}`);
+});
+
+test('one failing report leaves the rest of the overview standing', async () => {
+  const deps = fakeDeps({ ...{}, chargeback: undefined });
+  const res = await testApp(deps, USERS.admin).get('/');
+  assert.equal(res.status, 200);
+  assert.match(visible(res.text), /Top movers no chargeback in this test/);
+});
+
+test('teams shows direct, shared and total per team with the exact document values', async () => {
+  const res = await testApp(fakeDeps(), USERS.admin).get('/teams?period=2026-11');
+  const text = visible(res.text);
+  assert.match(
+    text,
+    /search \$739\.318784987 \$12,556\.215918173 \$13,295\.53470316 68\.5% \$13,161\.064783582 \+1\.0%/,
+  );
+  assert.match(text, /Total \$19,418\.209414082 \$19,542\.359851397/);
+  assert.match(res.text, /<svg\s+class="chart"[^>]*role="img"/);
+});
+
+test('a team page adds the team’s usage by app and model', async () => {
+  const res = await testApp(fakeDeps(), USERS.lead).get('/teams/search?period=2026-11');
+  assert.equal(res.status, 200);
+  const text = visible(res.text);
+  assert.match(
+    text,
+    /total \$13,295\.53470316 = direct \$739\.318784987 \+ allocated shared \$12,556\.215918173/,
+  );
+  assert.match(text, /rag-search gpt-4\.1 40,572 181,853,017 16,140,236 \$35\.99145088 \$40\.899376/);
+});
+
+test('budgets show spent of amount, the forecast band and the status', async () => {
+  const text = visible((await testApp(fakeDeps(), USERS.viewer).get('/budgets')).text);
+  assert.match(text, /team=search December 2026/);
+  assert.match(text, /\$33\.463767958 of \$880\.00 \(3\.8%\)/);
+  assert.match(text, /\$890\.82 \$846\.68 – \$963\.67 forecast over/);
+});
+
+test('anomalies list open incidents with their root cause and state', async () => {
+  const text = visible((await testApp(fakeDeps(), USERS.lead).get('/anomalies')).text);
+  assert.match(text, /team=search spike in cost \(usage\) \$83\.86 \$9\.84 \$74\.02/);
+  assert.match(text, /key "><img src=x onerror=alert\(1\)> \$73\.90 · 100%/);
+  assert.doesNotMatch(text, /app=x/, 'resolved ones are hidden by default');
+  const all = visible((await testApp(fakeDeps(), USERS.lead).get('/anomalies?state=all')).text);
+  assert.match(all, /app=x .* resolved Lea, 2026-11-11 08:00 UTC/);
+});
+
+test('acknowledging an anomaly calls the action and returns to the list', async () => {
+  const deps = fakeDeps();
+  const res = await testApp(deps, USERS.lead).post('/anomalies/state', {
+    id: 'usage:team=search:day:cost:2026-11-19',
+    state: 'acknowledged',
+    back: '/anomalies?state=open',
+  });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/anomalies?state=open&done=1');
+  const call = deps.calls.find((c) => c.kind === 'action');
+  assert.deepEqual(call?.params, { id: 'usage:team=search:day:cost:2026-11-19', state: 'acknowledged' });
+  assert.equal(call?.user, USERS.lead);
+});
+
+test('a form cannot send the browser to another site afterwards', async () => {
+  const res = await testApp(fakeDeps(), USERS.admin).post('/anomalies/state', {
+    id: 'x',
+    state: 'resolved',
+    back: '//evil.example/',
+  });
+  assert.equal(res.headers.get('location'), '/anomalies');
+});
+
+test('setting a budget passes scope, value, amount and period to the action', async () => {
+  const deps = fakeDeps();
+  const res = await testApp(deps, USERS.finance).post('/budgets', {
+    scope: 'team',
+    value: 'search',
+    amount: '1500',
+    period: 'month',
+  });
+  assert.equal(res.headers.get('location'), '/budgets?saved=set');
+  assert.deepEqual(deps.calls.at(-1)?.params, {
+    scope: 'team',
+    value: 'search',
+    amount: '1500',
+    period: 'month',
+  });
+});
+
+test('forecast, reconcile, unit economics and keys render their documents', async () => {
+  const app = testApp(fakeDeps(), USERS.admin);
+  const fc = visible((await app.get('/forecast')).text);
+  assert.match(fc, /Next 30 days: \$70\.31 \(p10 \$66\.52, p90 \$77\.41\)/);
+  assert.match(fc, /2026-12-03 \$37\.33 \$39\.20 \$42\.85/);
+  const rc = visible((await app.get('/reconcile?period=2026-11')).text);
+  assert.match(rc, /code-o4-mini 40,412 \$383\.56026156 \$513\.65946162 \$130\.09920006 \$0\.00/);
+  assert.match(rc, /Variance \$18,645\.881600059/);
+  const ue = visible((await app.get('/unit-economics?period=2026-11')).text);
+  assert.match(
+    ue,
+    /rag-search \$12,592\.872303142 \+1\.3% 103,849 \$0\.12 1,500 \$8\.40 searches \$0\.24 each -11\.2%/,
+  );
+  const keys = visible((await app.get('/keys')).text);
+  assert.match(keys, /vk-1 tally-sk-ab search rag prod active 2026-11-01/);
+});
+
+test('pages are HTML with a strict content security policy and are never cached', async () => {
+  const res = await testApp(fakeDeps(), USERS.admin).get('/');
+  assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+  assert.doesNotMatch(res.text, /<script>|\son[a-z]+=|style="/, 'no inline script, handler or style');
+  assert.match(res.text, /<a class="skip" href="#main">/);
+});
+
+test('the stylesheet and script are served under hashed names with a year of caching', async () => {
+  const app = testApp(fakeDeps(), null);
+  const page = (await app.get('/login')).text;
+  const css = /href="(\/assets\/style\.[0-9a-f]{10}\.css)"/.exec(page)?.[1];
+  const js = /src="(\/assets\/enhance\.[0-9a-f]{10}\.js)"/.exec(page)?.[1];
+  assert.ok(css && js);
+  for (const path of [css, js]) {
+    const res = await app.get(path);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  }
+  assert.equal((await app.get('/assets/other.css')).status, 404);
+});
