@@ -1,6 +1,6 @@
 /** What API handlers share: the dependencies the serving process gives, the request variables, and running a command. */
 import { TallyError, type TallyConfig } from '../core/index.js';
-import type { CostStore } from '../store/index.js';
+import type { CostStore, Role } from '../store/index.js';
 import type { Caller } from './_session.js';
 import { actorOf, teamScope, type Principal } from './_roles.js';
 import { paginate } from './_paging.js';
@@ -46,7 +46,7 @@ export interface ApiDeps {
 /** Per-request values handlers can read. */
 export interface ApiVariables {
   caller: Caller;
-  user: { id: string; name: string; role: string; teams: readonly string[] } | null;
+  user: { id: string; name: string; role: Role; teams: readonly string[] } | null;
   csrfToken: string;
 }
 /** The app's Hono environment. */

@@ -1,7 +1,7 @@
 /** api: the HTTP API (`/api/v1`), authentication, roles, sessions and the OpenAPI document. */
 export { createApiApp, type ApiDeps, type ApiEnv, type ApiVariables, type CommandResult } from './app.js';
 export { openApiDocument } from './openapi.js';
-export { REPORTS, type ReportName } from './_reports.js';
+export { REPORTS, type ReportName, type ReportSpec } from './_reports.js';
 export { ROLE_MATRIX, teamScope, type Permission, type Principal } from './_roles.js';
 export { createUser, parseRole, userView, hashToken, isScopedRole, USER_TOKEN_PREFIX } from './_users.js';
 export { reportArgv } from './_reports.js';

@@ -49,7 +49,7 @@ const app = createApiApp(
     run,
     cache,
   },
-  (a) => mountDashboard(a, run),
+  (a, c) => mountDashboard(a, { run, store, now: () => new Date() }, c),
 );
 
 const schedule = startSchedule({
