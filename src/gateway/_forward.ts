@@ -6,7 +6,7 @@
  */
 import { nanosToDecimalString, TallyError, toOpenAIErrorBody } from '../core/index.js';
 import { SseRelay } from './_sse.js';
-import { findUsage, emptyUsage, parseUsageObject } from './_usage.js';
+import { answerText, findUsage, emptyUsage, parseUsageObject } from './_usage.js';
 import { scanTopLevelUsage } from './_usage-scan.js';
 import type { Upstream } from './_upstreams.js';
 import { callUpstream, type UpstreamResponse } from './_upstream-call.js';
@@ -108,6 +108,14 @@ function networkError(err: unknown, target: RouteTarget): TallyError {
   );
 }
 
+function parseOrNull(buf: Buffer): unknown {
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
 async function relayJson(
   ctx: RequestContext,
   r: UpstreamResponse,
@@ -144,7 +152,15 @@ async function relayJson(
     );
   }
   const found = !ok ? null : scanned !== undefined ? parseUsageObject(scanned) : findUsage(doc);
-  const usage = found || emptyUsage(ok ? 'estimated' : 'reported');
+  // An answer without usage is not free: the prompt and the answer's text are counted and marked estimated.
+  const usage =
+    found ??
+    (ok
+      ? {
+          ...deps.estimatePartial(ctx, target, answerText(doc ?? parseOrNull(buf))),
+          source: 'estimated' as const,
+        }
+      : emptyUsage('reported'));
   const priced = ok ? deps.price(ctx, target, usage) : undefined;
   const cost = priced === undefined ? 0n : (priced?.costNanos ?? null);
   // The request's own header set is complete once the answer is here: add to it rather than copy it.
@@ -219,7 +235,8 @@ async function relayStream(
   ctx.upstreamMs += performance.now() - relaying;
   const ended = relay.sawDone || ctx.operation === 'responses';
   let usage: Usage;
-  if (relay.usage && !cut) usage = relay.usage;
+  // Reported usage wins whenever it arrived, also when the stream was cut after its usage chunk.
+  if (relay.usage) usage = relay.usage;
   else if (clientGone || cut || !ended) usage = deps.estimatePartial(ctx, target, relay.deliveredText());
   else usage = { ...deps.estimatePartial(ctx, target, relay.deliveredText()), source: 'estimated' };
   const priced = deps.price(ctx, target, usage);

@@ -1,5 +1,11 @@
 /** Limit stages: reserve the worst case on every applicable counter before forwarding; settle to actual after. */
-import { contextWindow, countChatTokens, countTextTokens, imageTokens, resolveModel } from '../catalog/index.js';
+import {
+  contextWindow,
+  countChatTokens,
+  countTextTokens,
+  imageTokens,
+  resolveModel,
+} from '../catalog/index.js';
 import type { UsageEvent } from '../ledger/index.js';
 import type { VirtualKeyRecord } from '../store/index.js';
 import {

@@ -59,10 +59,7 @@ test('class 2: the bound counts every billable part of a request, however it is 
     },
   ];
   // Tools: at least what the tokenizer counts for messages + tool definitions.
-  assert.ok(
-    promptTokenBound({ ...base, tools }) >= countChatTokens('gpt-4o', base.messages, tools),
-    'tools',
-  );
+  assert.ok(promptTokenBound({ ...base, tools }) >= countChatTokens('gpt-4o', base.messages, tools), 'tools');
   const partOf = (extra: Record<string, unknown>) =>
     promptTokenBound({ ...base, ...extra }) - promptTokenBound(base);
   const exact = countTextTokens('gpt-4o', text);
