@@ -61,6 +61,7 @@ export function parseJsonBody(buf: Buffer): Record<string, unknown> {
   } catch {
     throw new TallyError('invalid_input', 'request body is not valid UTF-8');
   }
+  checkDepth(text);
   let value: unknown;
   try {
     // The reviver costs ~2x; only pay it when a forbidden key could be present (literally or \u-escaped).
@@ -77,6 +78,31 @@ export function parseJsonBody(buf: Buffer): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new TallyError('invalid_input', 'request body must be a JSON object');
   return value as Record<string, unknown>;
+}
+
+/**
+ * Deepest nesting a body may have. Real requests nest a few levels (messages → content → parts → schema); a
+ * JSON Schema in tools rarely passes 20. Deeper bodies parse fine but every recursive walk afterwards
+ * (forwarding, cache keys, token bounds) would overflow the stack and answer 500/502 instead of 400.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Refuses JSON nested deeper than MAX_JSON_DEPTH; one pass over the text, strings skipped. */
+function checkDepth(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH)
+        throw new TallyError('invalid_input', `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
 }
 
 function guardKeys(this: unknown, key: string, value: unknown): unknown {

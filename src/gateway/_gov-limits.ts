@@ -121,6 +121,11 @@ async function reserve(ctx: RequestContext, st: GovState, key: VirtualKeyRecord)
     const c = priceOn(ctx, t, { inputTokens: prompt, outputTokens: maxOut });
     if (c !== null && c > worstCost) worstCost = c;
   }
+  // The semantic cache's embedding call is billed to this request's budget too (settled with it), so its worst
+  // case (the whole prompt embedded) is reserved as well: a budget it would push over does not admit.
+  const embedding =
+    st.semantic && ctx.operation === 'chat' ? ctx.services.embedTarget?.(st.semantic.model) : undefined;
+  if (embedding) worstCost += priceOn(ctx, embedding, { inputTokens: prompt, outputTokens: 0 }) ?? 0n;
   const r = await admitRequest(
     st.limits,
     st.limitsCfg,
