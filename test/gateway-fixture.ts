@@ -37,6 +37,10 @@ gateway:
         - { name: slow, model: gpt-4o-mini, type: global-standard }
         - { name: reset, model: gpt-4o, type: global-standard }
         - { name: cut, model: gpt-4o, type: global-standard }
+        - { name: cutusage, model: gpt-4o, type: global-standard }
+        - { name: nousage, model: gpt-4o, type: global-standard }
+        - { name: maxout, model: gpt-4o, type: global-standard }
+        - { name: echo, model: gpt-4o, type: global-standard }
         - { name: text-embedding-3-small, model: text-embedding-3-small, type: global-standard }
     - name: aoai-entra
       kind: azure-openai

@@ -8,9 +8,10 @@ import { openStore } from '../src/store/index.js';
 import { makeFixture } from './gateway-fixture.js';
 
 test('a hard team budget in the budgets section refuses the team with 403 once spent, and spares other teams', async () => {
-  // $0.000005 a day: the first paid request (about $0.0000086 at list) uses it up; PTU traffic would cost nothing.
+  // $0.000025 a day: the first request's worst case (~$0.000019) fits; after its answer (about $0.0000086 at
+  // list) the next worst case no longer does, so it is refused. PTU traffic would cost nothing.
   const f = await makeFixture(
-    'budgets:\n  - { name: ml-daily, scope: team, value: ml, period: day, amountUsd: 0.000005, hard: true }\n',
+    'budgets:\n  - { name: ml-daily, scope: team, value: ml, period: day, amountUsd: 0.000025, hard: true }\n',
   );
   try {
     const s = await openStore({ path: f.dbPath });

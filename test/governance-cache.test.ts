@@ -134,8 +134,17 @@ test('the semantic cache matches close questions within a tenant, model and syst
 
 test("a tenant's budget also carries the semantic cache's embedding calls made for its requests", async () => {
   const extra = '  cache:\n    semantic: { embeddingModel: text-embedding-3-small, threshold: 0.9 }\n';
-  const h = await startGovernance(extra, { probe: { team: 'probe', app: 'bot', environment: 'prod' } });
+  const h = await startGovernance(extra, {
+    probe: { team: 'probe', app: 'bot', environment: 'prod' },
+    // A zero budget refuses everything, and its refusal names the request's worst case to the nano-dollar.
+    zero: { team: 'zero', app: 'bot', environment: 'prod', budget: { usd: 0, period: 'day', hard: true } },
+  });
+  const worstOf = async (content: string): Promise<bigint> => {
+    const r = await failure(h.client('zero').chat.completions.create(prompt(content)));
+    return parseUsd(/may cost up to \$([\d.]+)/.exec(r.error.message ?? '')![1]!);
+  };
   try {
+    const worst = await worstOf('Explain FinOps please');
     // What one cache miss costs: the chat answer and the embedding the lookup needed.
     await h.client('probe').chat.completions.create(prompt('What is FinOps?'));
     const spent = await h.stopAndQuery(
@@ -144,9 +153,9 @@ test("a tenant's budget also carries the semantic cache's embedding calls made f
     const chat = BigInt(String(spent.find((r) => r['operation'] === 'chat')?.['cost']));
     const embed = BigInt(String(spent.find((r) => r['operation'] === 'embeddings')?.['cost']));
     assert.ok(chat > 0n && embed > 0n);
-    // A budget the chat answer alone fits under, but not with the embedding added.
-    const usd = Number(nanosToDecimalString(chat + embed / 2n));
-    assert.ok(parseUsd(usd) > chat && parseUsd(usd) < chat + embed);
+    // After one answer, the next worst case fits if only the chat answer was charged, not with the embedding.
+    const usd = Number(nanosToDecimalString(worst + chat + embed / 2n));
+    assert.ok(parseUsd(usd) > worst + chat && parseUsd(usd) < worst + chat + embed);
     const store = await openStore({ path: h.fx.dbPath });
     const { key } = await createKey(store, {
       team: 'capped',

@@ -2,6 +2,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
+import { priceUsage } from '../src/catalog/index.js';
+import { nanosToDecimalString } from '../src/core/index.js';
+import { promptTokenBound } from '../src/gateway/limits/index.js';
 import { createKeyCli, startGatewayCli, type CliGateway } from './cli.js';
 import { makeFixture, type GatewayFixture } from './gateway-fixture.js';
 
@@ -37,7 +40,21 @@ async function errorOf(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.
 
 test('keys made by the CLI get 429 for TPM, 403 for budget and 403 for policy from a CLI-started gateway', async () => {
   const tpmKey = await createKey('--env', 'prod', '--tpm', '100');
-  const budgetKey = await createKey('--env', 'prod', '--budget-usd', '0.000001', '--budget-period', 'day');
+  // A budget the first request's worst case fits, but not the second's once the first answer is spent
+  // (mini-direct has one target, so the worst case is its byte bound + 80 output tokens at its price).
+  const budgetAsk = {
+    model: 'mini-direct',
+    messages: [{ role: 'user' as const, content: 'hello' }],
+    max_tokens: 80,
+  };
+  const q = { model: 'gpt-4o-mini', deployment: 'global-standard', provider: 'openai' };
+  const worst = priceUsage(
+    { inputTokens: promptTokenBound(budgetAsk), cachedInputTokens: 0, outputTokens: 80 },
+    q,
+  ).costNanos;
+  const answer = priceUsage({ inputTokens: 20, cachedInputTokens: 5, outputTokens: 10 }, q).costNanos;
+  const budgetUsd = nanosToDecimalString(worst + answer / 2n);
+  const budgetKey = await createKey('--env', 'prod', '--budget-usd', budgetUsd, '--budget-period', 'day');
   const devKey = await createKey('--env', 'dev');
   gw = await startGatewayCli(f.configPath, f.dbPath);
   const url = gw.url;
@@ -55,9 +72,9 @@ test('keys made by the CLI get 429 for TPM, 403 for budget and 403 for policy fr
   assert.match(rate.headers?.get('x-ratelimit-remaining-tokens') ?? '', /^\d+$/);
   assert.equal((rate.error as { code?: string }).code, 'rate_limited');
 
-  // The first request fits the headroom; the budget is then spent and the next one is refused.
-  await client(budgetKey).chat.completions.create(ask);
-  const budget = await errorOf(client(budgetKey).chat.completions.create(ask));
+  // The first request's worst case fits; after its answer the next one's no longer does, so it is refused.
+  await client(budgetKey).chat.completions.create(budgetAsk);
+  const budget = await errorOf(client(budgetKey).chat.completions.create(budgetAsk));
   assert.equal(budget.status, 403);
   assert.equal((budget.error as { code?: string }).code, 'budget_exceeded');
   assert.match(budget.message, /key\.budget/);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countChatTokens, priceUsage } from '../src/catalog/index.js';
+import { priceUsage } from '../src/catalog/index.js';
+import { promptTokenBound } from '../src/gateway/limits/index.js';
 import { failure, startGovernance } from './_governance-harness.js';
 
 const ask = (content: string, max_tokens?: number) => ({
@@ -34,7 +35,8 @@ test('a key over its tokens-per-minute limit gets 429 with retry-after and remai
 
 test('a hard budget holds under 50 concurrent requests and survives a restart', async () => {
   const messages = [{ role: 'user' as const, content: 'budget probe' }];
-  const prompt = countChatTokens('gpt-4o-mini', messages);
+  // The gateway reserves its byte bound of the whole body (see limits/prompt-bound.ts).
+  const prompt = promptTokenBound({ model: 'gpt-4o-mini', messages, max_tokens: 100 });
   const q = { model: 'gpt-4o-mini', deployment: 'global-standard', provider: 'azure-openai' };
   const worst = priceUsage({ inputTokens: prompt, cachedInputTokens: 0, outputTokens: 100 }, q).costNanos;
   // The mock bills 20 input (5 cached) + 10 output tokens per answer.
@@ -95,8 +97,8 @@ test('a hard budget holds under 50 concurrent requests and survives a restart', 
     );
     const spend = BigInt(String(row?.['spend']));
     assert.equal(Number(row?.['ok']), admitted + after.filter((r) => r.status === 'fulfilled').length);
-    // Admission stops once spend + reservations reach the budget: the overrun is at most one worst case.
-    assert.ok(spend <= budgetNanos + worst, `spend ${spend} > budget ${budgetNanos} + worst case ${worst}`);
+    // Class 4: admission needs spend + reservations + the worst case to fit, so the budget is never overrun.
+    assert.ok(spend <= budgetNanos, `spend ${spend} > budget ${budgetNanos}`);
     assert.ok(spend >= budgetNanos - worst, `the budget was not used up: ${spend} of ${budgetNanos}`);
   } finally {
     await h.close();
@@ -105,17 +107,19 @@ test('a hard budget holds under 50 concurrent requests and survives a restart', 
 
 test('a token quota answers 403 once exhausted', async () => {
   const h = await startGovernance('', {
-    q: { team: 'ml', app: 'bot', environment: 'prod', quota: { tokens: 100, period: 'day' } },
+    q: { team: 'ml', app: 'bot', environment: 'prod', quota: { tokens: 300, period: 'day' } },
   });
   try {
     const c = h.client('q');
-    // Each answer bills 30 tokens; requests pass while fewer than 100 are used, so the 5th is refused.
+    // Each answer bills 30 tokens; a request passes only while its worst case (the byte bound of its body +
+    // 20 output tokens) fits in what is left of the 300.
+    const worst = promptTokenBound(ask('again', 20)) + 20;
     let served = 0;
-    for (; served < 10; served++) {
+    for (; served < 20; served++) {
       const r = await c.chat.completions.create(ask('again', 20)).catch((e: unknown) => e);
       if (r instanceof Error) break;
     }
-    assert.equal(served, Math.ceil(100 / 30));
+    assert.equal(served, Math.floor((300 - worst) / 30) + 1);
     const f = await failure(c.chat.completions.create(ask('one more', 1)));
     assert.equal(f.status, 403);
     assert.equal(f.error.code, 'quota_exceeded');

@@ -73,3 +73,15 @@ test('host-like top-level fields are dropped and the rest kept', () => {
   dropHostFields(b);
   assert.deepEqual(b, { model: 'm', messages: [] });
 });
+
+test('deeply nested JSON is refused as invalid input, however deep, and ordinary nesting passes', () => {
+  for (const depth of [65, 5_000, 1_000_000]) {
+    const body = Buffer.from(`{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    assert.throws(
+      () => parseJsonBody(body),
+      (e: unknown) => e instanceof TallyError && e.code === 'invalid_input' && /nests deeper/.test(e.message),
+    );
+  }
+  const ok = Buffer.from(`{"a":${'['.repeat(60)}${']'.repeat(60)}}`);
+  assert.ok(parseJsonBody(ok));
+});

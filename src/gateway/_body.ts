@@ -76,7 +76,38 @@ export function parseJsonBody(buf: Buffer): Record<string, unknown> {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new TallyError('invalid_input', 'request body must be a JSON object');
+  checkDepth(value);
   return value as Record<string, unknown>;
+}
+
+/**
+ * Deepest nesting a body may have. Real requests nest a few levels (messages → content → parts → schema); a
+ * JSON Schema in tools rarely passes 20. Deeper bodies parse fine but every recursive walk afterwards
+ * (forwarding, cache keys, token bounds) would overflow the stack and answer 500/502 instead of 400.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Refuses values nested deeper than MAX_JSON_DEPTH. V8's JSON.parse is iterative, so the parse itself is safe;
+ * this walks the parsed value without recursion, at a cost per node rather than per byte (a 20 KB chat body
+ * with tools has a few hundred nodes: ~2 µs, where a byte scan of the text took ~200 µs).
+ */
+function checkDepth(root: unknown): void {
+  const stack: unknown[] = [root];
+  const depths: number[] = [0];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    const d = depths.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d >= MAX_JSON_DEPTH)
+      throw new TallyError('invalid_input', `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    const children = Array.isArray(v) ? v : Object.values(v);
+    for (const x of children)
+      if (typeof x === 'object' && x !== null) {
+        stack.push(x);
+        depths.push(d + 1);
+      }
+  }
 }
 
 function guardKeys(this: unknown, key: string, value: unknown): unknown {

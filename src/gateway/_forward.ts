@@ -4,9 +4,9 @@
  * answer is metered once), then relays the answer. JSON answers are read whole so cost is known for the
  * `x-tally-cost-usd` header; streams are relayed event by event with the cost in a trailer.
  */
-import { nanosToDecimalString, TallyError, toOpenAIErrorBody } from '../core/index.js';
+import { nanosToDecimalString, TallyError } from '../core/index.js';
 import { SseRelay } from './_sse.js';
-import { findUsage, emptyUsage, parseUsageObject } from './_usage.js';
+import { answerText, findUsage, emptyUsage, parseUsageObject } from './_usage.js';
 import { scanTopLevelUsage } from './_usage-scan.js';
 import type { Upstream } from './_upstreams.js';
 import { callUpstream, type UpstreamResponse } from './_upstream-call.js';
@@ -19,6 +19,50 @@ export interface ForwardDeps {
   price(ctx: RequestContext, target: RouteTarget, usage: Usage): Priced | null;
   /** Estimates usage of a stream that ended early: prompt counted, delivered text tokenized. */
   estimatePartial(ctx: RequestContext, target: RouteTarget, deliveredText: string): Usage;
+  /** Removes configured secrets and credential-shaped strings from text relayed to the client. */
+  redact(text: string): string;
+}
+
+const OPENAI_ERROR_TYPES = new Set([
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'not_found_error',
+  'rate_limit_error',
+  'insufficient_quota',
+  'server_error',
+  'api_error',
+]);
+const typeForStatus = (status: number): string =>
+  status === 401
+    ? 'authentication_error'
+    : status === 403
+      ? 'permission_error'
+      : status === 429
+        ? 'rate_limit_error'
+        : status >= 500
+          ? 'api_error'
+          : 'invalid_request_error';
+// Codes and params are identifiers; anything else (free text, objects) is dropped rather than relayed.
+const IDENT = /^[A-Za-z0-9_.[\]-]{1,64}$/;
+const ident = (v: unknown): string | null =>
+  (typeof v === 'string' || typeof v === 'number') && IDENT.test(String(v)) ? String(v) : null;
+
+/** The OpenAI-shaped error relayed for an upstream's error answer: its fields, sanitised, nothing else. */
+export function upstreamErrorBody(
+  doc: unknown,
+  status: number,
+  target: RouteTarget,
+  redact: (text: string) => string,
+): { error: { message: string; type: string; code: string | null; param: string | null } } {
+  const root = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>) : {};
+  const raw = root['error'];
+  const e = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const text = typeof raw === 'string' ? raw : typeof e['message'] === 'string' ? e['message'] : null;
+  const message = text ? redact(text.slice(0, 1000)) : `upstream ${target.upstream} answered HTTP ${status}`;
+  const type =
+    typeof e['type'] === 'string' && OPENAI_ERROR_TYPES.has(e['type']) ? e['type'] : typeForStatus(status);
+  return { error: { message, type, code: ident(e['code']), param: ident(e['param']) } };
 }
 
 /** Upstream headers a client needs to back off, passed through on upstream errors. */
@@ -108,6 +152,14 @@ function networkError(err: unknown, target: RouteTarget): TallyError {
   );
 }
 
+function parseOrNull(buf: Buffer): unknown {
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
 async function relayJson(
   ctx: RequestContext,
   r: UpstreamResponse,
@@ -144,7 +196,15 @@ async function relayJson(
     );
   }
   const found = !ok ? null : scanned !== undefined ? parseUsageObject(scanned) : findUsage(doc);
-  const usage = found || emptyUsage(ok ? 'estimated' : 'reported');
+  // An answer without usage is not free: the prompt and the answer's text are counted and marked estimated.
+  const usage =
+    found ??
+    (ok
+      ? {
+          ...deps.estimatePartial(ctx, target, answerText(doc ?? parseOrNull(buf))),
+          source: 'estimated' as const,
+        }
+      : emptyUsage('reported'));
   const priced = ok ? deps.price(ctx, target, usage) : undefined;
   const cost = priced === undefined ? 0n : (priced?.costNanos ?? null);
   // The request's own header set is complete once the answer is here: add to it rather than copy it.
@@ -153,10 +213,9 @@ async function relayJson(
   if (cost !== null) headers['x-tally-cost-usd'] = nanosToDecimalString(cost);
   if (!ok)
     for (const h of UPSTREAM_LIMIT_HEADERS) if (r.headers[h] !== undefined) headers[h] = String(r.headers[h]);
-  if (!ok && !('error' in (doc as object))) {
-    const e = new TallyError('upstream_error', `upstream ${target.upstream} answered HTTP ${r.statusCode}`);
-    buf = Buffer.from(JSON.stringify(toOpenAIErrorBody(e)));
-  }
+  // Error bodies are never relayed raw (an upstream may echo the credential it was sent): rebuilt in
+  // OpenAI's shape from the upstream's message (secrets redacted), type, code and param.
+  if (!ok) buf = Buffer.from(JSON.stringify(upstreamErrorBody(doc, r.statusCode, target, deps.redact)));
   if (!ctx.res.destroyed) {
     headers['content-length'] = String(buf.length);
     ctx.res.writeHead(r.statusCode, headers);
@@ -219,7 +278,8 @@ async function relayStream(
   ctx.upstreamMs += performance.now() - relaying;
   const ended = relay.sawDone || ctx.operation === 'responses';
   let usage: Usage;
-  if (relay.usage && !cut) usage = relay.usage;
+  // Reported usage wins whenever it arrived, also when the stream was cut after its usage chunk.
+  if (relay.usage) usage = relay.usage;
   else if (clientGone || cut || !ended) usage = deps.estimatePartial(ctx, target, relay.deliveredText());
   else usage = { ...deps.estimatePartial(ctx, target, relay.deliveredText()), source: 'estimated' };
   const priced = deps.price(ctx, target, usage);

@@ -26,7 +26,11 @@ const bypassed = (ctx: RequestContext): boolean => {
 };
 
 function ownerOf(ctx: RequestContext): TenantOwner {
-  return { keyId: ctx.key?.id ?? null, team: ctx.key?.team ?? null, app: ctx.key?.app ?? null };
+  const key = ctx.key;
+  const owner = { keyId: key?.id ?? null, team: key?.team ?? null, app: key?.app ?? null };
+  // Apps that say their answers are per user (a tutor's "what is my grade?") never share them across users.
+  const perUser = ctx.services.config.gateway?.cache?.perUserApps;
+  return key?.app && perUser?.includes(key.app) ? { ...owner, user: ctx.endUser } : owner;
 }
 
 function asHit(

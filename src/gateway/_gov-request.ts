@@ -4,6 +4,7 @@ import { evaluatePolicy, policyError } from '../policy/index.js';
 import { trimMessages } from './_trim.js';
 import { priceOn, requestedMaxOutput } from './_gov-state.js';
 import type { DeploymentType } from '../ledger/index.js';
+import type { VirtualKeyRecord } from '../store/index.js';
 import type { RequestContext, RouteTarget } from './pipeline.js';
 
 // ---- policy ----
@@ -80,6 +81,27 @@ export function enforcePolicy(ctx: RequestContext): void {
       ctx.body[selfHosted ? 'max_tokens' : 'max_completion_tokens'] = decision.maxOutputTokens;
     else if (ctx.operation === 'responses') ctx.body['max_output_tokens'] = decision.maxOutputTokens;
   }
+}
+
+/** Whether policy lets a key use a model name served by `targets` (for listing models: no request yet). */
+export function policyAllowsModel(
+  config: RequestContext['services']['config'],
+  key: VirtualKeyRecord,
+  model: string,
+  targets: readonly RouteTarget[],
+): boolean {
+  const allowed = key.config['allowedModels'];
+  const facts = factsOf(targets, model);
+  return evaluatePolicy(config.policy, {
+    environment: key.environment ?? null,
+    modelNames: facts.modelNames,
+    deploymentTypes: facts.deploymentTypes,
+    requestedMaxOutputTokens: null,
+    tags: key.tags ?? {},
+    keyAllowedModels: Array.isArray(allowed)
+      ? allowed.filter((m): m is string => typeof m === 'string')
+      : null,
+  }).allow;
 }
 
 // ---- history trimming ----

@@ -14,6 +14,7 @@ import {
 } from './limits/index.js';
 import { MemoryResponseCache, MemorySemanticCache } from './cache/index.js';
 import type { GatewayServices, RequestContext, RouteTarget } from './pipeline.js';
+import { OUTPUT_CAP_FIELDS } from './_requests.js';
 
 type GatewayConfig = NonNullable<TallyConfig['gateway']>;
 
@@ -97,16 +98,18 @@ export function findState(services: GatewayServices): GovState | undefined {
   return gateways.get(services);
 }
 
-// The fields an API reads its output cap from: chat (both), responses.
-const MAX_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
-
-/** The output cap a request sets itself (tokens), or null. */
+/**
+ * The output cap a request sets itself (tokens), or null: the largest of every cap field present, because
+ * providers differ in which one they honour (`max_tokens: 50` with `max_completion_tokens: 100000` gets the
+ * second from OpenAI). The fields were checked to be integers at admission.
+ */
 export function requestedMaxOutput(body: Record<string, unknown>): number | null {
-  for (const f of MAX_FIELDS) {
+  let max: number | null = null;
+  for (const f of OUTPUT_CAP_FIELDS) {
     const v = body[f];
-    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.floor(v);
+    if (typeof v === 'number' && (max === null || v > max)) max = v;
   }
-  return null;
+  return max;
 }
 
 /** Cost of a usage on a target at the request's time and the configured discounts; null when unpriced. */

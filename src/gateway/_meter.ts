@@ -8,6 +8,7 @@ import { countChatTokens, countTextTokens, priceUsage, resolveModel } from '../c
 import type { Ledger, UsageEvent } from '../ledger/index.js';
 import { emptyUsage } from './_usage.js';
 import type { GatewayMetrics } from './_metrics.js';
+import { Redactor } from './_redact.js';
 import type {
   CachedResponse,
   CompletedResponse,
@@ -36,6 +37,7 @@ export class Meter {
     private readonly ledger: Ledger,
     private readonly metrics: GatewayMetrics,
     private readonly onError: (err: unknown) => void,
+    private readonly redact: Redactor = new Redactor([]),
   ) {}
 
   /** The catalog id of a configured model name (the name itself when the catalog does not know it). */
@@ -127,6 +129,10 @@ export class Meter {
           : null;
     const status = te ? te.httpStatus : outcome && 'status' in outcome ? outcome.status : 200;
     const key = ctx.key;
+    // What a stranger or an unroutable request sends must not become a metrics label or a ledger value: such
+    // events are labelled by class ("unknown" model, no end user). Strings a tenant sends are redacted.
+    const requestModel = t && ctx.requestModel ? this.redact.text(ctx.requestModel) : 'unknown';
+    const endUser = key ? this.redact.nullable(ctx.endUser) : null;
     // One literal with every field: the hot path. The tenant fields repeat meterFieldsOfTenant on purpose:
     // spreading that object in here put 9% of the gateway's CPU in this function, and 12% in GC.
     const e: UsageEvent = {
@@ -135,7 +141,7 @@ export class Meter {
       app: key?.app ?? null,
       environment: key?.environment ?? null,
       costCenter: key?.costCenter ?? null,
-      endUser: ctx.endUser,
+      endUser,
       tags: key?.tags ?? {},
       id: ctx.id,
       startTime: ctx.startTime,
@@ -144,8 +150,8 @@ export class Meter {
       provider: t?.kind ?? 'unknown',
       upstream: t?.upstream ?? null,
       deployment: t?.deployment ?? null,
-      requestModel: ctx.requestModel || 'unknown',
-      model: t ? this.modelId(t.model) : ctx.requestModel || 'unknown',
+      requestModel,
+      model: t ? this.modelId(t.model) : 'unknown',
       deploymentType: t?.deploymentType ?? 'global-standard',
       region: t?.region ?? null,
       operation: ctx.operation,
@@ -222,7 +228,7 @@ export class Meter {
       app: key?.app ?? null,
       environment: key?.environment ?? null,
       costCenter: key?.costCenter ?? null,
-      endUser: ctx.endUser,
+      endUser: key ? this.redact.nullable(ctx.endUser) : null,
       tags: key?.tags ?? {},
     };
   }

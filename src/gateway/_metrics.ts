@@ -28,9 +28,18 @@ interface Series {
 const esc = (v: string | null): string =>
   (v ?? '').replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
+/**
+ * Most label sets kept. Labels come from keys and config (team, app, configured model, deployment type), so a
+ * real deployment has dozens to hundreds; the cap holds even if a label source is ever fed by request input:
+ * past it, new label sets are counted in one `"__other__"` series instead of growing memory and /metrics.
+ */
+export const MAX_SERIES = 2000;
+const OTHER = '__other__';
+
 /** In-memory counters for the gateway. */
 export class GatewayMetrics {
   private readonly series = new Map<string, Series>();
+  constructor(private readonly maxSeries = MAX_SERIES) {}
   inFlight = 0;
   /** The gateway's own time per upstream-served request (total minus waiting on the upstream), microseconds. */
   readonly overhead: RecordableHistogram = createHistogram();
@@ -57,11 +66,18 @@ export class GatewayMetrics {
   /** Records one metered request. */
   record(e: UsageEvent): void {
     // Look series up by the raw values; the escaped label text is built once per series, not per request.
-    const raw = `${e.team ?? '\u0002'}\u0001${e.app ?? '\u0002'}\u0001${e.model}\u0001${e.deploymentType}`;
+    let raw = `${e.team ?? '\u0002'}\u0001${e.app ?? '\u0002'}\u0001${e.model}\u0001${e.deploymentType}`;
     let s = this.series.get(raw);
+    const full = !s && this.series.size >= this.maxSeries;
+    if (full) {
+      raw = OTHER;
+      s = this.series.get(raw);
+    }
     if (!s) {
       s = {
-        labels: `team="${esc(e.team)}",app="${esc(e.app)}",model="${esc(e.model)}",deployment_type="${esc(e.deploymentType)}"`,
+        labels: full
+          ? `team="${OTHER}",app="${OTHER}",model="${OTHER}",deployment_type="${OTHER}"`
+          : `team="${esc(e.team)}",app="${esc(e.app)}",model="${esc(e.model)}",deployment_type="${esc(e.deploymentType)}"`,
         requests: 0,
         errors: 0,
         input: 0,

@@ -57,6 +57,34 @@ export function matchEndpoint(pathname: string): Endpoint | null {
   };
 }
 
+/**
+ * Every field a provider reads as an output cap (chat: max_tokens and max_completion_tokens; Responses:
+ * max_output_tokens; self-hosted servers: max_new_tokens). Limits and policy use the largest one present.
+ */
+export const OUTPUT_CAP_FIELDS = [
+  'max_tokens',
+  'max_completion_tokens',
+  'max_output_tokens',
+  'max_new_tokens',
+] as const;
+/** Completions a request may ask for (`n`); OpenAI's own maximum is 128. */
+const MAX_N = 128;
+
+/**
+ * Refuses counts the reservation could misread: `n` and output caps must be integers (a string "5" or 2.5 is
+ * not silently read as "unset", which reserved one completion while the upstream might serve five).
+ */
+function checkCounts(body: Record<string, unknown>): void {
+  const n = body['n'];
+  if (n !== undefined && n !== null && !(Number.isInteger(n) && (n as number) >= 1 && (n as number) <= MAX_N))
+    throw new TallyError('invalid_input', `"n" must be an integer from 1 to ${MAX_N}`, { param: 'n' });
+  for (const f of OUTPUT_CAP_FIELDS) {
+    const v = body[f];
+    if (v !== undefined && v !== null && !(Number.isInteger(v) && (v as number) >= 0))
+      throw new TallyError('invalid_input', `"${f}" must be a non-negative integer`, { param: f });
+  }
+}
+
 /** Builds the request context from a matched endpoint and a parsed body. */
 export function buildContext(
   ep: Endpoint,
@@ -73,6 +101,7 @@ export function buildContext(
   const stream = body['stream'] === true;
   if (body['stream'] !== undefined && typeof body['stream'] !== 'boolean')
     throw new TallyError('invalid_input', '"stream" must be a boolean', { param: 'stream' });
+  checkCounts(body);
   const so = body['stream_options'];
   const clientWantsUsage =
     typeof so === 'object' && so !== null && (so as Record<string, unknown>)['include_usage'] === true;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deltaText, findUsage } from './_usage.js';
+import { answerText, deltaText, findUsage } from './_usage.js';
 
 test('chat and responses usage shapes both parse with cached and reasoning details', () => {
   const chat = findUsage({
@@ -60,4 +60,31 @@ test('delivered text includes content, tool-call arguments and Responses deltas'
     'ab{"x"',
   );
   assert.equal(deltaText({ type: 'response.output_text.delta', delta: 'hi' }), 'hi');
+});
+
+test('class 5: the text of an answer without usage is found in every shape, ids and enums left out', () => {
+  const chat = {
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    choices: [
+      {
+        index: 0,
+        finish_reason: 'stop',
+        message: {
+          role: 'assistant',
+          content: [{ type: 'text', text: 'Hello' }],
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }],
+        },
+      },
+    ],
+  };
+  assert.equal(answerText(chat), 'Hellof{"a":1}');
+  const responses = {
+    id: 'resp_1',
+    output: [
+      { type: 'message', id: 'm', status: 'completed', content: [{ type: 'output_text', text: 'Hi' }] },
+    ],
+  };
+  assert.equal(answerText(responses), 'Hi');
+  assert.equal(answerText({ object: 'list', data: [] }), '');
 });

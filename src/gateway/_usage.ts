@@ -67,3 +67,42 @@ export function deltaText(doc: unknown): string {
   }
   return text;
 }
+
+// Keys whose strings are not generated text (ids, enums, bookkeeping) and are left out of an estimate.
+const NOT_TEXT = new Set([
+  'id',
+  'type',
+  'role',
+  'status',
+  'object',
+  'finish_reason',
+  'call_id',
+  'logprobs',
+  'annotations',
+]);
+
+function collectText(v: unknown, out: string[], depth: number): void {
+  if (depth > 32) return;
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) collectText(x, out, depth + 1);
+  else if (v !== null && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) if (!NOT_TEXT.has(k)) collectText(x, out, depth + 1);
+}
+
+/**
+ * The generated text of a whole answer (chat `choices`, Responses `output`): message content, refusals,
+ * reasoning, tool-call names and arguments, in any shape. Used to count output tokens when the upstream
+ * reported no usage, so such an answer is billed by our own count rather than as free.
+ */
+export function answerText(doc: unknown): string {
+  const o = obj(doc);
+  if (!o) return '';
+  const out: string[] = [];
+  if (Array.isArray(o['choices']))
+    for (const c of o['choices']) {
+      const choice = obj(c);
+      collectText(choice?.['message'] ?? choice?.['text'], out, 0);
+    }
+  collectText(o['output'], out, 0);
+  return out.join('');
+}

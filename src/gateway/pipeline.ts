@@ -96,6 +96,8 @@ export interface GatewayServices {
    * has none. Vectors come back in input order. With `ctx`, the call is metered against that request's tenant.
    */
   embed?: (model: string, input: readonly string[], ctx?: RequestContext) => Promise<number[][]>;
+  /** The deployment `embed` calls for a model (priced into hard-budget reservations); undefined when none. */
+  embedTarget?: (model: string) => RouteTarget | undefined;
   /** Governance modules' own state, created in `initGovernance`. */
   readonly governance: GovernanceState;
 }

@@ -16,6 +16,9 @@ import { RouteTable } from './_route.js';
 import { buildUpstreams, closeUpstreams } from './_upstreams.js';
 import { embedTexts } from './_embed.js';
 import { canReadMetrics, type MetricsAccess } from './_metrics-access.js';
+import { configuredSecrets, Redactor } from './_redact.js';
+import { capConnectionsPerClient } from './_connections.js';
+import { policyAllowsModel } from './_gov-request.js';
 import { resolveSecret } from './_secrets.js';
 import { KeyResolver, createKey, keySpecSchema, keyView, revokeKey, rotateKey } from './keys.js';
 import { parseUsageBy, parseWindow, usageReport } from './usage-report.js';
@@ -64,8 +67,13 @@ function sendJson(
   res.end(text);
 }
 
-function sendError(res: ServerResponse, err: unknown, headers: Record<string, string> = {}): void {
-  const te = toTallyError(err);
+function sendError(
+  res: ServerResponse,
+  err: unknown,
+  headers: Record<string, string> = {},
+  redactor?: Redactor,
+): void {
+  const te = redactor ? redactor.error(err) : toTallyError(err);
   if (res.headersSent) {
     // Mid-stream failure: the status is gone; end the stream so the client sees it stop.
     res.destroy();
@@ -90,14 +98,24 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     maxBodyBytes: 4 << 20,
     drainMs: 30_000,
     timeouts: { connectMs: 5000, firstByteMs: 120_000, idleMs: 60_000 },
+    server: {
+      headersTimeoutMs: 30_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnectionsPerClient: 256,
+    },
+    trustProxy: false,
   };
-  const onError =
+  // Every log line and error body passes one redaction boundary (configured secrets, credential shapes).
+  const redactor = new Redactor(configuredSecrets(opts.config, [opts.adminToken]));
+  const report =
     opts.onError ?? ((e: unknown) => process.stderr.write(`tally gateway: ${toTallyError(e).message}\n`));
+  const onError = (e: unknown): void => report(redactor.error(e));
   const upstreams = buildUpstreams(gcfg.upstreams, gcfg.timeouts);
   const routes = new RouteTable(gcfg, upstreams);
   const metrics = new GatewayMetrics();
   const keys = new KeyResolver(opts.store);
-  const meter = new Meter(opts.config, opts.ledger, metrics, onError);
+  const meter = new Meter(opts.config, opts.ledger, metrics, onError, redactor);
   const unpriced = unpricedTargets(meter, routes.allTargets());
   if (unpriced.length > 0)
     process.stderr.write(
@@ -114,6 +132,13 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       if (ctx) meter.meterInternal(ctx, r.target, r.usage, 'semantic-cache');
       return r.vectors;
     },
+    embedTarget: (model) => {
+      try {
+        return routes.resolve(model).targets[0];
+      } catch {
+        return undefined;
+      }
+    },
   };
   await initGovernance(services);
   const adminToken = Buffer.from(opts.adminToken);
@@ -123,6 +148,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const metricsAccess: MetricsAccess = {
     public: gcfg.metrics?.public ?? false,
     tokens: [adminToken, ...(metricsToken ? [Buffer.from(metricsToken)] : [])],
+    trustProxy: gcfg.trustProxy,
   };
 
   const core: CoreStages = {
@@ -152,6 +178,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         upstreams,
         price: (c, t, u) => meter.price(t, u, new Date(c.startTime)),
         estimatePartial: (c, t, text) => meter.estimatePartial(c, t, text),
+        redact: (text) => redactor.text(text),
       }),
     serveCached(ctx, hit: CachedResponse) {
       ctx.res.writeHead(200, {
@@ -189,18 +216,20 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       const body = parseJsonBody(await readBody(req, gcfg.maxBodyBytes));
       ctx = buildContext(ep, body, req, res, services, start);
     } catch (err) {
-      // Bad input is metered too (a ledger event with the error class), then answered; never a crash.
+      // Bad input is metered too (a ledger event with the error class), then answered; never a crash. It is
+      // the tenant's when it came with a valid key, so a key cannot send junk that nobody is accountable for.
       const bad = buildContext(ep, { model: ep.deployment ?? 'unknown' }, req, res, services, start);
-      bad.key = null;
+      const secret = presentedKey(req);
+      bad.key = secret ? await keys.resolve(secret).catch(() => null) : null;
       core.meter(bad, null, err);
       if (toTallyError(err).code === 'payload_too_large') res.setHeader('connection', 'close');
-      sendError(res, err, bad.responseHeaders);
+      sendError(res, err, bad.responseHeaders, redactor);
       return;
     }
     try {
       await runPipeline(ctx, core);
     } catch (err) {
-      sendError(res, err, ctx.responseHeaders);
+      sendError(res, err, ctx.responseHeaders, redactor);
     }
   }
 
@@ -209,7 +238,10 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     const rec = secret ? await keys.resolve(secret) : null;
     if (!rec) throw new TallyError('unauthorized', 'invalid or missing API key');
     const allowed = rec.config['allowedModels'];
-    const names = routes.names(Array.isArray(allowed) ? (allowed as string[]) : undefined);
+    // Only what this key may call: its own allow-list and policy (environment allow/deny, restricted types).
+    const names = routes
+      .names(Array.isArray(allowed) ? (allowed as string[]) : undefined)
+      .filter((n) => policyAllowsModel(opts.config, rec, n, routes.resolve(n).targets));
     sendJson(res, 200, {
       object: 'list',
       data: names.map((id) => ({ id, object: 'model', created: 0, owned_by: 'tally' })),
@@ -295,8 +327,17 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       }, maxMs).unref();
     });
   }
+  const sc = gcfg.server;
   const server = createServer(
-    { requestTimeout: 300_000, headersTimeout: 60_000, keepAliveTimeout: 5_000 },
+    {
+      // A client has requestTimeoutMs for its whole request (headers + body; slower gets 408) and
+      // headersTimeoutMs for the headers (Node requires headers <= request). Node checks both on an interval,
+      // at most a second here (its default of 30 s let a slow body hold a connection 30 s past its limit).
+      requestTimeout: sc.requestTimeoutMs,
+      headersTimeout: Math.min(sc.headersTimeoutMs, sc.requestTimeoutMs),
+      keepAliveTimeout: sc.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(sc.requestTimeoutMs / 4))),
+    },
     (req, res) => {
       // In flight until the response is closed AND the pipeline has metered it (the drain waits for both).
       metrics.inFlight++;
@@ -325,7 +366,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         }
         if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
         if (req.method === 'GET' && path === '/metrics') {
-          if (!canReadMetrics(metricsAccess, req.socket.remoteAddress, req.headers['authorization']))
+          if (!canReadMetrics(metricsAccess, req.socket.remoteAddress, req.headers))
             throw new TallyError(
               'unauthorized',
               'metrics are private: scrape from this host, or send Authorization: Bearer <gateway.metrics.token>',
@@ -347,11 +388,13 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         throw new TallyError('not_found', `no route ${req.method} ${path}`);
       };
       run().then(release, (err: unknown) => {
-        sendError(res, err);
+        sendError(res, err, {}, redactor);
         release();
       });
     },
   );
+
+  capConnectionsPerClient(server, sc.maxConnectionsPerClient);
 
   return {
     server,

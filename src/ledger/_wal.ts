@@ -9,7 +9,17 @@ import type { UsageEvent } from '../store/index.js';
 
 const SEGMENT_RE = /^wal-(\d{8})\.jsonl$/;
 
-const q = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
+// A lone UTF-16 surrogate (legal in a JS string, e.g. from a `\ud800` JSON escape) is written by
+// JSON.stringify as a `\udXXX` escape that DuckDB's JSON reader refuses, so the row was lost at flush. Every
+// string is made well-formed (lone surrogates become U+FFFD) before it is written, so the WAL, its replay and
+// the store hold the same text. Only strings whose JSON has a `\ud` escape pay for the regex.
+const LONE_SURROGATE = /\p{Cs}/gu;
+const wellFormed = (s: string): string => s.replace(LONE_SURROGATE, '\ufffd');
+const json = (v: string): string => {
+  const j = JSON.stringify(v);
+  return j.includes('\\ud') ? JSON.stringify(wellFormed(v)) : j;
+};
+const q = (v: string | null): string => (v === null ? 'null' : json(v));
 // Most fields repeat from event to event (team, app, model, deployment...): quote each distinct value once.
 const quoted = new Map<string, string>();
 const qc = (v: string | null): string => {
@@ -17,9 +27,17 @@ const qc = (v: string | null): string => {
   let s = quoted.get(v);
   if (s === undefined) {
     if (quoted.size >= 10_000) quoted.clear();
-    quoted.set(v, (s = JSON.stringify(v)));
+    quoted.set(v, (s = json(v)));
   }
   return s;
+};
+/** Tags as JSON, keys and values well-formed (see `json`). */
+const tagsJson = (tags: Readonly<Record<string, string>> | undefined): string => {
+  const j = JSON.stringify(tags ?? {});
+  if (!j.includes('\\ud')) return j;
+  const clean: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags ?? {})) clean[wellFormed(k)] = wellFormed(String(v));
+  return JSON.stringify(clean);
 };
 const n = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'null' : String(v));
 
@@ -31,7 +49,7 @@ const n = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'nu
 export function encodeEvent(e: UsageEvent): string {
   return `{"id":${q(e.id)},"startTime":${n(e.startTime)},"durationMs":${n(e.durationMs)},"ttftMs":${n(e.ttftMs)},\
 "keyId":${qc(e.keyId)},"team":${qc(e.team)},"app":${qc(e.app)},"environment":${qc(e.environment)},\
-"costCenter":${qc(e.costCenter)},"endUser":${q(e.endUser)},"tags":${JSON.stringify(e.tags ?? {})},\
+"costCenter":${qc(e.costCenter)},"endUser":${q(e.endUser)},"tags":${tagsJson(e.tags)},\
 "provider":${qc(e.provider)},"upstream":${qc(e.upstream)},"deployment":${qc(e.deployment)},\
 "requestModel":${qc(e.requestModel)},"model":${qc(e.model)},"deploymentType":${qc(e.deploymentType)},\
 "region":${qc(e.region)},"operation":${qc(e.operation)},"streamed":${e.streamed ? 'true' : 'false'},\

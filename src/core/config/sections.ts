@@ -145,7 +145,27 @@ export const gatewayCacheSchema = z.strictObject({
       maxEntries: z.number().int().positive().default(10_000),
     })
     .optional(),
+  /** Apps whose answers are per end user: their cache entries are keyed by `user` / `x-tally-user` too. */
+  perUserApps: z.array(z.string().min(1)).default([]),
 });
+
+/** gateway.server: how long clients may take and how many connections one address may hold. */
+const gatewayServerSchema = z.strictObject({
+  /** Time to receive a request's headers, ms (slowloris). */
+  headersTimeoutMs: z.number().int().positive().default(30_000),
+  /** Time to receive a whole request, headers and body, ms; a slower client gets 408. */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** Idle time allowed between requests on a kept-alive connection, ms. */
+  keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+  /** Open connections one client address may hold (0: no cap). Raise it behind a reverse proxy. */
+  maxConnectionsPerClient: z.number().int().nonnegative().default(256),
+});
+const SERVER_DEFAULTS = {
+  headersTimeoutMs: 30_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnectionsPerClient: 256,
+};
 
 /** Gateway: port, upstreams, routes, limits, caches. Refined by src/gateway. */
 export const gatewaySchema = z
@@ -175,6 +195,13 @@ export const gatewaySchema = z
       })
       .optional(),
     drainMs: z.number().int().positive().default(30_000),
+    server: gatewayServerSchema.default(SERVER_DEFAULTS),
+    // Forwarding headers (Forwarded, X-Forwarded-For, X-Real-IP) are believed only with trustProxy; without it
+    // their presence means a proxy relays strangers, so loopback no longer proves a local caller.
+    trustProxy: z
+      .boolean()
+      .default(false)
+      .describe('believe the client address a local reverse proxy forwards (X-Forwarded-For, Forwarded)'),
     cache: gatewayCacheSchema.optional(),
     limits: gatewayLimitsSchema.optional(),
   })

@@ -11,12 +11,15 @@ export interface TenantOwner {
   readonly keyId: string | null;
   readonly team: string | null;
   readonly app: string | null;
+  /** The end user, for apps whose answers are per user (`gateway.cache.perUserApps`); otherwise absent. */
+  readonly user?: string | null;
 }
 
 /** The tenant scope string of an owner (never empty: anonymous requests get their own scope). */
 export function tenantScope(o: TenantOwner): string {
-  if (o.team !== null) return `team=${o.team}\u0000app=${o.app ?? ''}`;
-  return `key=${o.keyId ?? '(anonymous)'}`;
+  const base = o.team !== null ? `team=${o.team}\u0000app=${o.app ?? ''}` : `key=${o.keyId ?? '(anonymous)'}`;
+  // A per-user app without a user gets its own (shared) scope, never another user's.
+  return o.user === undefined ? base : `${base}\u0000user=${o.user ?? '(none)'}`;
 }
 
 // Fields that change how the answer is delivered or metered, not what it says.

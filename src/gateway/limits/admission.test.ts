@@ -73,12 +73,17 @@ test('a rate refusal is a 429 with retry-after and remaining-token headers namin
 test('quota and budget refusals are 403s with distinct codes, once the window is used up', async () => {
   const store = new MemoryLimitStore();
   const qs = subject({ quota: { tokens: 10, period: 'hour' } });
-  assert.ok((await admitRequest(store, undefined, 'q1', qs, { tokens: 11n, costNanos: 0n }, NOW)).ok);
+  // A worst case that does not fit in what is left is refused, one that exactly fits is admitted.
+  assert.equal(
+    (await admitRequest(store, undefined, 'q0', qs, { tokens: 11n, costNanos: 0n }, NOW)).ok,
+    false,
+  );
+  assert.ok((await admitRequest(store, undefined, 'q1', qs, { tokens: 10n, costNanos: 0n }, NOW)).ok);
   const q = await admitRequest(store, undefined, 'q2', qs, { tokens: 1n, costNanos: 0n }, NOW);
   assert.ok(!q.ok && q.error.code === 'quota_exceeded' && q.error.httpStatus === 403);
   assert.ok(!q.ok && q.headers['retry-after'] === String(30 * 60));
   const bs = subject({ budget: { usd: '0.001' } });
-  assert.ok((await admitRequest(store, undefined, 'b1', bs, { tokens: 1n, costNanos: 2_000_000n }, NOW)).ok);
+  assert.ok((await admitRequest(store, undefined, 'b1', bs, { tokens: 1n, costNanos: 1_000_000n }, NOW)).ok);
   const b = await admitRequest(store, undefined, 'b2', bs, { tokens: 1n, costNanos: 1n }, NOW);
   assert.ok(!b.ok && b.error.code === 'budget_exceeded' && b.error.httpStatus === 403);
   assert.ok(!b.ok && /key\.budget/.test(b.error.message));

@@ -21,7 +21,8 @@ export interface Refused {
   readonly headers: Record<string, string>;
 }
 
-const unitOf = (c: LimitCheck, n: bigint) => (c.kind === 'budget' ? `$${formatUsd(n, 6)}` : `${n} tokens`);
+// Budgets are named to the nano-dollar: a refusal says exactly what the request may cost and what is left.
+const unitOf = (c: LimitCheck, n: bigint) => (c.kind === 'budget' ? `$${formatUsd(n, 9)}` : `${n} tokens`);
 
 /** The error a refusal turns into; its message names the rule and what would fit. */
 export function refusalError(r: ReserveRefused): TallyError {
@@ -39,15 +40,17 @@ export function refusalError(r: ReserveRefused): TallyError {
     case 'quota':
       return new TallyError(
         'quota_exceeded',
-        `Token quota exhausted (rule ${c.rule}): ${unitOf(c, c.limit)} per window are used or reserved by ` +
-          `requests in flight. The window resets in ${retryS}s.`,
+        `Token quota exhausted (rule ${c.rule}): this request may use up to ${unitOf(c, c.amount)} and only ` +
+          `${unitOf(c, r.remaining)} of the ${unitOf(c, c.limit)} per window are neither used nor reserved by ` +
+          `requests in flight. Lower max_tokens or wait for the window to reset in ${retryS}s.`,
         details,
       );
     case 'budget':
       return new TallyError(
         'budget_exceeded',
-        `Budget exceeded (rule ${c.rule}): the budget of ${unitOf(c, c.limit)} for this window is spent or ` +
-          `reserved by requests in flight. The window resets in ${retryS}s.`,
+        `Budget exceeded (rule ${c.rule}): this request may cost up to ${unitOf(c, c.amount)} and only ` +
+          `${unitOf(c, r.remaining)} of the budget of ${unitOf(c, c.limit)} for this window is neither spent ` +
+          `nor reserved by requests in flight. Lower max_tokens or wait for the window to reset in ${retryS}s.`,
         details,
       );
   }

@@ -25,6 +25,6 @@ export {
 } from './checks.js';
 export { admitRequest, refusalError, type Admitted, type Refused } from './admission.js';
 export { seedLimitsFromStore } from './_seed.js';
-export { promptTokenBound } from './prompt-bound.js';
+export { promptTokenBound, DEFAULT_MEDIA, type MediaBounds } from './prompt-bound.js';
 export { periodWindow, PERIODS, type Period } from './_periods.js';
 export { withHardBudgets } from './_budgets.js';

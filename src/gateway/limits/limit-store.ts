@@ -73,8 +73,8 @@ export interface CounterState {
 export interface LimitStore {
   /**
    * Atomically checks every hard check and, if all pass, reserves `amount` on each. A rate check passes when
-   * its bucket holds `min(amount, limit)` tokens; a quota/budget check passes while `used + reserved < limit`,
-   * so spend can exceed a limit by at most one request's worst case.
+   * its bucket holds `min(amount, limit)` tokens; a hard quota/budget check passes only when
+   * `used + reserved + amount <= limit`, so spend never exceeds it while worst cases are true bounds.
    */
   reserve(reservationId: string, checks: readonly LimitCheck[], nowMs: number): Promise<ReserveResult>;
   /** Replaces a reservation with the actual use (pass zero use to release it). Idempotent per reservation. */

@@ -1,8 +1,8 @@
 /**
  * In-process LimitStore. Every call runs synchronously to completion (no await inside), so check-and-reserve
  * is atomic for one gateway process. Rate limits are token buckets (capacity = TPM, refilled continuously);
- * quotas and budgets are fixed-window counters of settled use plus in-flight reservations, admitting while
- * `used + reserved < limit`.
+ * quotas and budgets are fixed-window counters of settled use plus in-flight reservations, admitting a hard
+ * check only when `used + reserved + amount <= limit`.
  */
 import type {
   ActualUse,
@@ -56,9 +56,9 @@ export class MemoryLimitStore implements LimitStore {
         }
       } else {
         const w = this.window(c);
-        // Admit while headroom remains: the request that crosses the limit overruns it by at most its own
-        // worst case, and concurrent requests see each other's reservations, so the overrun never compounds.
-        if (w.used + w.reserved >= c.limit) {
+        // Admit only when the worst case fits in what is left: settled use + reservations in flight + this
+        // request's worst case stays within the limit, so a hard budget or quota is never overrun.
+        if (w.used + w.reserved + c.amount > c.limit) {
           const left = c.limit - w.used - w.reserved;
           return {
             ok: false,

@@ -51,7 +51,7 @@ for i = 1, n do
     else
       local h = redis.call('HMGET', KEYS[i], 'used', 'reserved')
       local left = limit - (tonumber(h[1]) or 0) - (tonumber(h[2]) or 0)
-      if left <= 0 then
+      if left < amount then
         return {0, i, math.max(0, tonumber(arg(i, 5)) - now), math.max(0, left)}
       end
     end

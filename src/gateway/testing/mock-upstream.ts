@@ -1,7 +1,9 @@
 /**
  * A mock OpenAI / Azure OpenAI upstream for tests and benchmarks (a real HTTP server on port 0). It answers
  * chat, embeddings and responses with fixed, known usage, streams SSE with or without the usage chunk, and
- * misbehaves on request: the deployment or model name picks a fault (429, 500, html, hang, slow, reset, cut).
+ * misbehaves on request: the deployment or model name picks a fault (429, 500, html, hang, slow, reset, cut,
+ * nousage: no usage anywhere; cutusage: a stream cut after its usage chunk; maxout: reports as many completion
+ * tokens as the request's largest output cap; echo: a 400 error that echoes the credential it was sent).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,11 +39,11 @@ export const MOCK_USAGE = {
 
 const WORDS = ['Hello', ' there', ',', ' this', ' is', ' a', ' mock', ' reply', ' from', ' upstream', '.'];
 
-function usageJson(): Record<string, unknown> {
+function usageJson(completion: number = MOCK_USAGE.completion_tokens): Record<string, unknown> {
   return {
     prompt_tokens: MOCK_USAGE.prompt_tokens,
-    completion_tokens: MOCK_USAGE.completion_tokens,
-    total_tokens: MOCK_USAGE.prompt_tokens + MOCK_USAGE.completion_tokens,
+    completion_tokens: completion,
+    total_tokens: MOCK_USAGE.prompt_tokens + completion,
     prompt_tokens_details: { cached_tokens: MOCK_USAGE.cached_tokens },
     completion_tokens_details: { reasoning_tokens: MOCK_USAGE.reasoning_tokens },
   };
@@ -85,7 +87,24 @@ export async function startMockUpstream(
         return;
       }
       const dep = /\/deployments\/([^/]+)\//.exec(path)?.[1] ?? String(body?.['model'] ?? '');
-      const fault = /(fail-429|fail-500|html|hang|reset|cut|nousage)/.exec(dep)?.[1];
+      const fault = /(fail-429|fail-500|html|hang|reset|cutusage|cut|nousage|maxout|echo)/.exec(dep)?.[1];
+      if (fault === 'echo') {
+        // A careless upstream that echoes the credential it received in its error message.
+        const cred = String(req.headers['api-key'] ?? req.headers['authorization'] ?? '');
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            error: {
+              message: `Invalid request for key ${cred}: unsupported parameter`,
+              type: 'invalid_request_error',
+              code: 'unsupported_parameter',
+              param: 'temperature',
+              internal_trace: `auth=${cred}`,
+            },
+          }),
+        );
+        return;
+      }
       if (fault === 'fail-429') {
         res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
         res.end(JSON.stringify({ error: { message: 'Rate limit', type: 'rate_limit_error', code: '429' } }));
@@ -201,7 +220,8 @@ export async function startMockUpstream(
           events.push(
             JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage: usageJson() }),
           );
-        const cutAt = fault === 'cut' ? 4 : Infinity;
+        // cut: stops after 4 events; cutusage: stops after the usage chunk, before [DONE].
+        const cutAt = fault === 'cut' ? 4 : fault === 'cutusage' ? events.length : Infinity;
         const delay = opts.chunkDelayMs ?? 0;
         let i = 0;
         const next = (): void => {
@@ -221,6 +241,10 @@ export async function startMockUpstream(
         next();
         return;
       }
+      const caps = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'].map((k) =>
+        Number(body?.[k] ?? 0),
+      );
+      const completion = fault === 'maxout' ? Math.max(...caps) : MOCK_USAGE.completion_tokens;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
@@ -234,7 +258,7 @@ export async function startMockUpstream(
               logprobs: null,
             },
           ],
-          usage: usageJson(),
+          ...(fault === 'nousage' ? {} : { usage: usageJson(completion) }),
         }),
       );
     });

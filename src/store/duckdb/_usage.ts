@@ -1,4 +1,5 @@
 /** Usage-ledger SQL for DuckDB: the bulk append (appender + staging, dedup on id) and aggregation. */
+import { open } from 'node:fs/promises';
 import { timestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { UsageEvent } from '../usage-event.js';
 import type { UsageAggregate, UsageQuery, UsageDimension } from '../store.js';
@@ -86,10 +87,13 @@ priceVersion:'VARCHAR'}`;
 
 /**
  * Loads ledger WAL segments (JSON lines) straight into usage_events with DuckDB's own reader: no per-event
- * JavaScript work, which is what lets the ledger flush at 100k+ events/s. Torn lines from a crash are skipped.
+ * JavaScript work, which is what lets the ledger flush at 100k+ events/s. A torn last line (a crash mid-write:
+ * no trailing newline) is skipped; any other line DuckDB cannot read fails the load, so the segments stay on
+ * disk and nothing is dropped silently.
  */
 export async function appendUsageFromWal(conn: DuckDBConnection, paths: readonly string[]): Promise<number> {
   if (paths.length === 0) return 0;
+  const torn = await tornTails(paths);
   const list = paths.map((p) => `'${p.replace(/'/g, "''")}'`).join(', ');
   await conn.run(`CREATE OR REPLACE TEMP TABLE usage_wal AS
     SELECT id, make_timestamp(CAST(round(startTime * 1000) AS BIGINT))::TIMESTAMPTZ AS start_time,
@@ -98,14 +102,44 @@ export async function appendUsageFromWal(conn: DuckDBConnection, paths: readonly
       deployment, requestModel, model, deploymentType, region, operation, streamed, inputTokens,
       cachedInputTokens, outputTokens, reasoningTokens, usageSource, httpStatus, errorClass, cacheOutcome,
       attempts, costNanos, listCostNanos, savedCostNanos, priceVersion
-    FROM read_json([${list}], format = 'newline_delimited', columns = ${WAL_COLUMNS}, ignore_errors = true)
-    WHERE id IS NOT NULL AND startTime IS NOT NULL`);
+    FROM read_json([${list}], format = 'newline_delimited', columns = ${WAL_COLUMNS}, ignore_errors = true)`);
   try {
-    const r = await conn.run(insertNewFrom('usage_wal'));
+    // ignore_errors turns each unreadable line into a row of NULLs: count them before leaving them out.
+    const bad = await conn.runAndReadAll(
+      'SELECT count(*) FROM usage_wal WHERE id IS NULL OR start_time IS NULL',
+    );
+    const unreadable = Number(bad.getRows()[0]?.[0] ?? 0);
+    if (unreadable > torn)
+      throw new TallyError(
+        'io_error',
+        `ledger flush: ${unreadable - torn} complete line(s) of ${paths.join(', ')} could not be loaded; ` +
+          'the segments are kept and nothing was appended',
+        { paths: [...paths] },
+      );
+    const r = await conn.run(
+      insertNewFrom('(SELECT * FROM usage_wal WHERE id IS NOT NULL AND start_time IS NOT NULL)'),
+    );
     return Number(r.rowsChanged);
   } finally {
     await conn.run('DROP TABLE usage_wal');
   }
+}
+
+/** How many of the files end in a torn line (no final newline): the one unreadable line a crash may leave. */
+async function tornTails(paths: readonly string[]): Promise<number> {
+  let n = 0;
+  for (const p of paths) {
+    const fh = await open(p, 'r');
+    try {
+      const { size } = await fh.stat();
+      const last = Buffer.alloc(1);
+      if (size > 0) await fh.read(last, 0, 1, size - 1);
+      if (size > 0 && last[0] !== 0x0a) n++;
+    } finally {
+      await fh.close();
+    }
+  }
+  return n;
 }
 
 const dimSql: Record<UsageDimension, string> = {
