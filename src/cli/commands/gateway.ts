@@ -6,7 +6,7 @@
 import { TallyError } from '../../core/index.js';
 import { startServer } from '../../server/index.js';
 import { defineCommand } from '../command.js';
-import { serveUntilSignal } from './serve.js';
+import { serveUntilSignal, trapSignals } from './serve.js';
 
 export const gatewayCommand = defineCommand({
   local: true,
@@ -27,6 +27,7 @@ export const gatewayCommand = defineCommand({
     const port = ctx.num('port', { min: 0, integer: true });
     const host = ctx.str('host');
     const gateway = { ...config.gateway, ...(port !== undefined ? { port } : {}), ...(host ? { host } : {}) };
+    const signals = trapSignals();
     const running = await startServer({
       config: { ...config, gateway },
       dbPath: ctx.dbPath,
@@ -38,6 +39,6 @@ export const gatewayCommand = defineCommand({
     const gw = running.gateway!;
     ctx.out.note(`tally gateway listening on ${gw.url} (store ${ctx.dbPath})`);
     if (ctx.json) ctx.out.json({ url: gw.url, port: gw.port, pid: process.pid });
-    await serveUntilSignal(ctx, running, 'gateway');
+    await serveUntilSignal(ctx, running, 'gateway', signals);
   },
 });

@@ -7,25 +7,42 @@ import { evaluateAlerts } from '../../alerts/index.js';
 import { startServer, type RunningServer } from '../../server/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
 
-/** Runs a server until a signal, then stops it. */
+/**
+ * SIGTERM/SIGINT trapped from the moment a long-running command starts, before its server is up: a signal
+ * that arrives while the store opens or the gateway starts is kept and served as soon as there is something
+ * to stop (without the trap, Node's default would kill the process undrained).
+ */
+export function trapSignals(): { received: Promise<void>; release(): void } {
+  let fire: () => void = () => undefined;
+  const received = new Promise<void>((resolve) => (fire = resolve));
+  const on = (): void => fire();
+  process.on('SIGTERM', on);
+  process.on('SIGINT', on);
+  return {
+    received,
+    release() {
+      process.off('SIGTERM', on);
+      process.off('SIGINT', on);
+    },
+  };
+}
+
+/** Waits for a trapped signal, then drains and stops the server. */
 export async function serveUntilSignal(
   ctx: CommandContext,
   running: RunningServer,
   name: string,
+  signals: { received: Promise<void>; release(): void },
 ): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      ctx.out.note(`tally ${name}: draining in-flight requests and flushing the ledger`);
-      running.stop().then(resolve, (err: unknown) => {
-        ctx.out.note(`tally ${name}: shutdown error: ${String(err)}`);
-        resolve();
-      });
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  await signals.received;
+  ctx.out.note(`tally ${name}: draining in-flight requests and flushing the ledger`);
+  try {
+    await running.stop();
+  } catch (err) {
+    ctx.out.note(`tally ${name}: shutdown error: ${String(err)}`);
+  } finally {
+    signals.release();
+  }
   ctx.out.note(`tally ${name}: stopped`);
 }
 
@@ -45,6 +62,7 @@ export const serveCommand = defineCommand({
     const interval = ctx.num('interval', { min: 1 });
     if (ctx.flag('once')) return alertPass(ctx);
     const config = ctx.config();
+    const signals = trapSignals();
     const running = await startServer({
       config: interval ? { ...config, server: { ...config.server, alertsSeconds: interval } } : config,
       dbPath: ctx.dbPath,
@@ -56,7 +74,7 @@ export const serveCommand = defineCommand({
     ctx.out.note(
       `tally serve: API and dashboard on ${running.url}${running.gateway ? `, gateway on ${running.gateway.url}` : ''} (store ${ctx.dbPath})`,
     );
-    await serveUntilSignal(ctx, running, 'serve');
+    await serveUntilSignal(ctx, running, 'serve', signals);
   },
 });
 
