@@ -48,7 +48,7 @@ export class Meter {
     private readonly eager = false,
   ) {}
 
-  /** Runs `fn` once every event metered so far is durable (at once when none is waiting). */
+  /** Runs `fn` once every event metered so far is durable (at once when none waits to be handed over). */
   afterDurable(fn: AfterDurable): void {
     if (this.batch.length === 0) fn();
     else this.waiting.push(fn);
@@ -245,8 +245,10 @@ export class Meter {
 
   private enqueue(e: UsageEvent): void {
     this.batch.push(e);
-    if (this.batch.length >= BATCH_MAX) this.handOver();
-    else if (this.eager) this.immediate ??= setImmediate(this.handOverNow);
+    // Eager batches are never handed over here, in the middle of a turn: the caller registers its afterDurable
+    // callback right after this, and it must join the batch that holds its event.
+    if (this.eager) this.immediate ??= setImmediate(this.handOverNow);
+    else if (this.batch.length >= BATCH_MAX) this.handOver();
     else this.timer ??= setTimeout(this.handOverNow, BATCH_MS);
   }
 
