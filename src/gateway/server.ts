@@ -98,7 +98,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const routes = new RouteTable(gcfg, upstreams);
   const metrics = new GatewayMetrics();
   const keys = new KeyResolver(opts.store);
-  // Acknowledged means durable (ADR 0012): an answer's last bytes wait for its event's WAL fdatasync.
+  // Acknowledged means durable (ADR 0013): an answer's last bytes wait for its event's WAL fdatasync.
   const durableAck = gcfg.ack === 'durable';
   const meter = new Meter(opts.config, opts.ledger, metrics, onError, durableAck);
   const unpriced = unpricedTargets(meter, routes.allTargets());
