@@ -88,9 +88,9 @@ export async function startGateway(opts: {
       store,
       dir: ledgerDirFor(opts.dbPath),
       // Flushes load closed WAL segments with DuckDB's own reader on a libuv thread, never the event loop. Their
-      // cost is mostly per flush, not per event (37 ms of CPU for 1,000 events, 40-75 ms for 5,000), and it runs
-      // on the same 2 cores as the requests: every 5 s (or 50,000 events) costs 8-15 ms/s at 1,000 req/s where
-      // every second cost ~37 ms/s. Reports through /admin/usage flush first, so they never see the lag.
+      // cost is mostly per flush, not per event (32-34 ms of CPU for 1,000 events, 76-103 ms for 5,000;
+      // bench/ledger-flush.ts), and it runs on the 2 cores that serve requests: every 5 s (or 50,000 events)
+      // costs 15-21 ms/s at 1,000 req/s where every second cost 32-34. /admin/usage flushes before it answers.
       flushIntervalMs: 5000,
       onError: (e) =>
         process.stderr.write(`tally gateway: ledger flush failed (events kept in the WAL): ${e.message}\n`),

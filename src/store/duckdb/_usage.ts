@@ -87,9 +87,9 @@ priceVersion:'VARCHAR'}`;
 /**
  * Loads ledger WAL segments (JSON lines) straight into usage_events with DuckDB's own reader: no per-event
  * JavaScript work, which is what lets the ledger flush at 100k+ events/s. Torn lines from a crash are skipped.
- * One statement (no temp table, no window function): at 1,000 events a flush cost 42 ms of CPU as
- * CREATE + INSERT ... NOT EXISTS + DROP with a row_number() dedup and 37 ms like this; at 5,000 events over 2M
- * stored rows, 17-24 against 8-15 µs per event (bench numbers in docs/benchmarks.md, 2026-12-02).
+ * One statement (no temp table, no window function): at 1,000 events a flush took 42-54 ms of CPU as
+ * CREATE + INSERT ... NOT EXISTS + DROP with a row_number() dedup, and 32-34 ms like this (bench/ledger-flush.ts,
+ * docs/benchmarks.md 2026-12-02).
  */
 export async function appendUsageFromWal(conn: DuckDBConnection, paths: readonly string[]): Promise<number> {
   if (paths.length === 0) return 0;
