@@ -87,11 +87,10 @@ export async function startGateway(opts: {
     ({ ledger } = await Ledger.open({
       store,
       dir: ledgerDirFor(opts.dbPath),
-      // Flushes load closed WAL segments with DuckDB's own reader on a libuv thread, never the event loop. Their
-      // cost is mostly per flush, not per event (32-34 ms of CPU for 1,000 events, 76-103 ms for 5,000;
-      // bench/ledger-flush.ts), and it runs on the 2 cores that serve requests: every 5 s (or 50,000 events)
-      // costs 15-21 ms/s at 1,000 req/s where every second cost 32-34. /admin/usage flushes before it answers.
-      flushIntervalMs: 5000,
+      // Flushes load closed WAL segments with DuckDB's own reader on a libuv thread, never the event loop. Every
+      // 5 s would halve their CPU at 1,000 req/s (15-21 instead of 32-34 ms/s; bench/ledger-flush.ts), but alert
+      // evaluation and tally serve's API read the store without flushing, and usage there must stay ~1 s fresh.
+      flushIntervalMs: 1000,
       onError: (e) =>
         process.stderr.write(`tally gateway: ledger flush failed (events kept in the WAL): ${e.message}\n`),
     }));
