@@ -17,7 +17,11 @@ function load(url: string, key: string, workers: number) {
     const r = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content: `hi ${i}` }] }),
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        stream,
+        messages: [{ role: 'user', content: `hi ${i}` }],
+      }),
     });
     // text() rejects when the connection dies before the end of the body (content-length or chunked end).
     const text = await r.text();
@@ -49,7 +53,8 @@ test('acknowledged means durable: every answer completed before a SIGKILL under 
       gw = await startGatewayCli(fx.configPath, fx.dbPath);
       const l = load(gw.url, key, 24);
       const until = l.completed.length + 150;
-      for (let t = 0; t < 200 && l.completed.length < until; t++) await new Promise((ok) => setTimeout(ok, 20));
+      for (let t = 0; t < 200 && l.completed.length < until; t++)
+        await new Promise((ok) => setTimeout(ok, 20));
       gw.kill();
       await l.stop();
       acked.push(...l.completed);

@@ -236,7 +236,8 @@ async function relayStream(
     captured?.push(text);
     if (ttftMs === null && CONTENT_RE.test(text)) ttftMs = performance.now() - ctx.startedAt;
     if (relay.sawDone) held += text;
-    else if (!res.write(text)) await new Promise<void>((ok) => (res.once('drain', ok), res.once('close', ok)));
+    else if (!res.write(text))
+      await new Promise<void>((ok) => (res.once('drain', ok), res.once('close', ok)));
   };
   try {
     for await (const chunk of r.chunks()) {
