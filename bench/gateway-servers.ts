@@ -2,7 +2,7 @@
  * Benchmark servers, one per child process so each gets its own event loop:
  *   mock            the mock upstream
  *   bare <mockUrl>  a bare Node pass-through proxy (http server + undici Pool, no parsing)
- *   tally <mockUrl> Tally's gateway with keys, metering, limits and the durable ledger on
+ *   tally <mockUrl> [durable|fast] Tally's gateway with keys, metering, limits and the durable ledger on
  * Prints one JSON line {url, key?} on stdout when ready; exits on SIGTERM (Tally drains first). Tally answers
  * a line "overhead" on stdin with its own per-request overhead since the last ask.
  */
@@ -27,7 +27,7 @@ const { createKey, startGateway } = (await import(`${LIB}gateway/index.js`)) as 
 const { startMockUpstream } = (await import(`${LIB}gateway/testing/mock-upstream.js`)) as typeof MockLib;
 const { openStore } = (await import(`${LIB}store/index.js`)) as typeof StoreLib;
 
-const [kind, mockUrl] = process.argv.slice(2);
+const [kind, mockUrl, ack = 'durable'] = process.argv.slice(2);
 const ready = (o: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
 
 if (kind === 'mock') {
@@ -69,6 +69,7 @@ if (kind === 'mock') {
     `version: 1
 gateway:
   port: 0
+  ack: ${ack}
   upstreams:
     - name: mock
       kind: azure-openai
@@ -116,6 +117,6 @@ gateway:
     void gw.stop().then(() => process.exit(0));
   });
 } else {
-  process.stderr.write('usage: gateway-servers.ts mock | bare URL | tally URL\n');
+  process.stderr.write('usage: gateway-servers.ts mock | bare URL | tally URL [durable|fast]\n');
   process.exit(2);
 }

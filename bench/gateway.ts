@@ -11,7 +11,8 @@
  * - Tally's own overhead per request at the fixed rate (its time minus waiting on the mock), from its metrics.
  * - Streamed completions one at a time (BENCH_STREAMS, default 300): time to first byte and to the end.
  * - CPU per request of each server process (all threads) and of Tally's main thread, from /proc.
- * Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_RATE (default 1000), BENCH_SKIP_PORTKEY=1.
+ * Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_RATE (default 1000), BENCH_SKIP_PORTKEY=1,
+ * BENCH_FAST_ACK=1 (also Tally with `gateway.ack: fast`, to price the durable acknowledgement; ADR 0013).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -246,6 +247,7 @@ async function main(): Promise<void> {
   const mock = await startServer(['mock']);
   const bare = await startServer(['bare', mock.url]);
   const tally = await startServer(['tally', mock.url]);
+  const fastAck = process.env['BENCH_FAST_ACK'] ? await startServer(['tally', mock.url, 'fast']) : null;
   const portkey = await startPortkey(mock.url).catch((e: Error) => {
     process.stderr.write(`portkey skipped: ${e.message}\n`);
     return null;
@@ -261,6 +263,13 @@ async function main(): Promise<void> {
       pid: tally.pid,
     },
   ];
+  if (fastAck)
+    targets.push({
+      name: 'tally (ack: fast)',
+      url: `${fastAck.url}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${fastAck.key}` },
+      pid: fastAck.pid,
+    });
   if (portkey)
     targets.push({
       name: 'portkey',

@@ -65,11 +65,14 @@ ${extra}`;
 }
 
 /** Creates the fixture (mock upstream + config + temp dir). */
-export async function makeFixture(extra = ''): Promise<GatewayFixture> {
+export async function makeFixture(
+  extra = '',
+  mockOpts: Parameters<typeof startMockUpstream>[0] = {},
+): Promise<GatewayFixture> {
   process.env['TALLY_TEST_AOAI_KEY'] = 'aoai-upstream-secret-canary';
   process.env['TALLY_TEST_ENTRA_SECRET'] = 'entra-secret';
   const dir = mkdtempSync(join(tmpdir(), 'tally-gw-'));
-  const mock = await startMockUpstream();
+  const mock = await startMockUpstream(mockOpts);
   const configPath = join(dir, 'tally.yaml');
   writeFileSync(configPath, fixtureYaml(mock.url, extra));
   return {

@@ -65,6 +65,25 @@ export function upstreamErrorBody(
   return { error: { message, type, code: ident(e['code']), param: ident(e['param']) } };
 }
 
+/**
+ * A relayed answer but for its last bytes (a JSON body whole; a stream's `[DONE]` event, anything after it and
+ * the chunked end with the cost trailer): `finish` sends them once the request's usage event is durable, so a
+ * client never holds a complete answer that a kill -9 could leave unbilled (ADR 0013). With `err` (the event
+ * could not be made durable) it cuts the connection instead.
+ */
+export interface HeldResponse extends CompletedResponse {
+  finish(err?: Error): void;
+}
+
+/** Whether an outcome still has its last bytes to send. */
+export function isHeld(o: object): o is HeldResponse {
+  return typeof (o as Partial<HeldResponse>).finish === 'function';
+}
+
+// A stream event that carries generated text (chat content, a Responses API delta, tool-call arguments): the
+// first one relayed marks the time to first token.
+const CONTENT_RE = /"(?:content|delta|arguments|refusal)"\s*:\s*"[^"]/;
+
 /** Upstream headers a client needs to back off, passed through on upstream errors. */
 const UPSTREAM_LIMIT_HEADERS = [
   'retry-after',
@@ -73,7 +92,7 @@ const UPSTREAM_LIMIT_HEADERS = [
 ];
 
 /** Sends ctx to its targets with spillover and relays the answer to ctx.res. */
-export async function forwardToUpstream(ctx: RequestContext, deps: ForwardDeps): Promise<CompletedResponse> {
+export async function forwardToUpstream(ctx: RequestContext, deps: ForwardDeps): Promise<HeldResponse> {
   let lastErr: TallyError | null = null;
   for (let i = 0; i < ctx.maxAttempts; i++) {
     const target = ctx.targets[i]!;
@@ -91,7 +110,8 @@ export async function forwardToUpstream(ctx: RequestContext, deps: ForwardDeps):
       if (!last) continue;
       throw lastErr;
     }
-    ctx.upstreamMs += performance.now() - sent;
+    const now = performance.now();
+    ctx.upstreamMs += now - sent;
     if (!last && (r.statusCode === 429 || r.statusCode >= 500)) {
       // Spill over (the pattern Azure recommends for PTU): discard this answer; it was not billed.
       await r.discard().catch(() => undefined);
@@ -100,7 +120,9 @@ export async function forwardToUpstream(ctx: RequestContext, deps: ForwardDeps):
     const ct = String(r.headers['content-type'] ?? '');
     if (ctx.stream && r.statusCode < 300 && ct.includes('text/event-stream'))
       return relayStream(ctx, r, target, deps);
-    return relayJson(ctx, r, target, deps);
+    // A JSON answer's tokens are all generated before its first byte: the time to first token it records is
+    // the time to the upstream's response headers (generation plus network), not what a streaming user feels.
+    return relayJson(ctx, r, target, deps, now - ctx.startedAt);
   }
   throw lastErr ?? new TallyError('unavailable', 'no upstream could be tried');
 }
@@ -165,7 +187,8 @@ async function relayJson(
   r: UpstreamResponse,
   target: RouteTarget,
   deps: ForwardDeps,
-): Promise<CompletedResponse> {
+  ttftMs: number,
+): Promise<HeldResponse> {
   let buf: Buffer;
   const reading = performance.now();
   try {
@@ -216,18 +239,23 @@ async function relayJson(
   // Error bodies are never relayed raw (an upstream may echo the credential it was sent): rebuilt in
   // OpenAI's shape from the upstream's message (secrets redacted), type, code and param.
   if (!ok) buf = Buffer.from(JSON.stringify(upstreamErrorBody(doc, r.statusCode, target, deps.redact)));
-  if (!ctx.res.destroyed) {
-    headers['content-length'] = String(buf.length);
-    ctx.res.writeHead(r.statusCode, headers);
-    ctx.res.end(buf);
-  }
+  const body = buf;
+  const res = ctx.res;
   return {
     status: r.statusCode,
     contentType: 'application/json',
-    body: buf,
+    body,
     usage,
     costNanos: cost ?? 0n,
     ...(priced !== undefined ? { priced } : {}),
+    ttftMs: ok ? ttftMs : null,
+    finish(err) {
+      if (res.destroyed) return;
+      if (err) return void res.destroy();
+      headers['content-length'] = String(body.length);
+      res.writeHead(r.statusCode, headers);
+      res.end(body);
+    },
   };
 }
 
@@ -236,7 +264,7 @@ async function relayStream(
   r: UpstreamResponse,
   target: RouteTarget,
   deps: ForwardDeps,
-): Promise<CompletedResponse> {
+): Promise<HeldResponse> {
   const res = ctx.res;
   const relay = new SseRelay(ctx.operation === 'chat' && !ctx.clientWantsUsage);
   const decoder = new TextDecoder();
@@ -257,12 +285,18 @@ async function relayStream(
   });
   res.flushHeaders();
   let cut = false;
+  let ttftMs: number | null = null;
+  // `[DONE]` and whatever follows it wait in `held` for finish(): they tell the client the answer is complete.
+  let held = '';
   // A relayed stream's whole life is the upstream's time (our per-event parsing is inside it, and small).
   const relaying = performance.now();
   const write = async (text: string): Promise<void> => {
     if (!text || clientGone) return;
     captured?.push(text);
-    if (!res.write(text)) await new Promise<void>((ok) => (res.once('drain', ok), res.once('close', ok)));
+    if (ttftMs === null && CONTENT_RE.test(text)) ttftMs = performance.now() - ctx.startedAt;
+    if (relay.sawDone) held += text;
+    else if (!res.write(text))
+      await new Promise<void>((ok) => (res.once('drain', ok), res.once('close', ok)));
   };
   try {
     for await (const chunk of r.chunks()) {
@@ -284,10 +318,6 @@ async function relayStream(
   else usage = { ...deps.estimatePartial(ctx, target, relay.deliveredText()), source: 'estimated' };
   const priced = deps.price(ctx, target, usage);
   const cost = priced?.costNanos ?? null;
-  if (!clientGone) {
-    if (cost !== null) res.addTrailers({ 'x-tally-cost-usd': nanosToDecimalString(cost) });
-    res.end();
-  }
   return {
     status: 200,
     contentType: 'text/event-stream',
@@ -295,5 +325,12 @@ async function relayStream(
     usage,
     costNanos: cost ?? 0n,
     priced,
+    ttftMs,
+    finish(err) {
+      if (clientGone || res.destroyed) return;
+      if (err) return void res.destroy();
+      if (cost !== null) res.addTrailers({ 'x-tally-cost-usd': nanosToDecimalString(cost) });
+      res.end(held);
+    },
   };
 }

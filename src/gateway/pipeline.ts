@@ -74,6 +74,8 @@ export interface CompletedResponse {
   readonly costNanos: bigint;
   /** The price the upstream stage computed for the cost header, reused by the meter (null: no catalog price). */
   readonly priced?: Priced | null;
+  /** ms from the request's arrival to the first content relayed (streams) or the upstream's headers (JSON). */
+  readonly ttftMs?: number | null;
 }
 
 /** Long-lived state the governance modules keep (one instance per gateway). Typed by their owners. */

@@ -8,7 +8,7 @@ import { TallyError, toOpenAIErrorBody, toTallyError, type TallyConfig } from '.
 import type { Ledger } from '../ledger/index.js';
 import type { CostStore, VirtualKeyRecord } from '../store/index.js';
 import { checkContentType, parseJsonBody, readBody } from './_body.js';
-import { forwardToUpstream } from './_forward.js';
+import { forwardToUpstream, isHeld } from './_forward.js';
 import { Meter, unpricedTargets } from './_meter.js';
 import { GatewayMetrics } from './_metrics.js';
 import { buildContext, matchEndpoint, presentedKey, type Endpoint } from './_requests.js';
@@ -97,6 +97,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     routes: [],
     maxBodyBytes: 4 << 20,
     drainMs: 30_000,
+    ack: 'durable' as const,
     timeouts: { connectMs: 5000, firstByteMs: 120_000, idleMs: 60_000 },
     server: {
       headersTimeoutMs: 30_000,
@@ -115,7 +116,9 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const routes = new RouteTable(gcfg, upstreams);
   const metrics = new GatewayMetrics();
   const keys = new KeyResolver(opts.store);
-  const meter = new Meter(opts.config, opts.ledger, metrics, onError, redactor);
+  // Acknowledged means durable (ADR 0013): an answer's last bytes wait for its event's WAL fdatasync.
+  const durableAck = gcfg.ack === 'durable';
+  const meter = new Meter(opts.config, opts.ledger, metrics, onError, redactor, durableAck);
   const unpriced = unpricedTargets(meter, routes.allTargets());
   if (unpriced.length > 0)
     process.stderr.write(
@@ -180,6 +183,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         estimatePartial: (c, t, text) => meter.estimatePartial(c, t, text),
         redact: (text) => redactor.text(text),
       }),
+    // The head only: Node sends nothing before the body, which `meter` below ends the response with.
     serveCached(ctx, hit: CachedResponse) {
       ctx.res.writeHead(200, {
         ...ctx.responseHeaders,
@@ -188,9 +192,21 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         'x-tally-cache': hit.outcome,
         'x-tally-cost-usd': '0',
       });
-      ctx.res.end(hit.body);
     },
-    meter: (ctx, outcome, err) => meter.meter(ctx, outcome, err),
+    meter(ctx, outcome, err) {
+      const event = meter.meter(ctx, outcome, err);
+      if (outcome) {
+        const res = ctx.res;
+        const finish = isHeld(outcome)
+          ? (e?: Error) => outcome.finish(e)
+          : 'outcome' in outcome
+            ? (e?: Error) => (e ? res.destroy() : res.end(outcome.body))
+            : null;
+        if (finish && durableAck) meter.afterDurable(finish);
+        else finish?.();
+      }
+      return event;
+    },
   };
 
   function isAdmin(req: IncomingMessage): boolean {

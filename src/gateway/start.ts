@@ -87,8 +87,9 @@ export async function startGateway(opts: {
     ({ ledger } = await Ledger.open({
       store,
       dir: ledgerDirFor(opts.dbPath),
-      // Flushes load closed WAL segments with DuckDB's own reader on its threads, so they no longer stall the
-      // event loop (the JS appender did: ~9 ms per 1,000 events). One flush a second keeps per-flush overhead low.
+      // Flushes load closed WAL segments with DuckDB's own reader on a libuv thread, never the event loop. Every
+      // 5 s would halve their CPU at 1,000 req/s (15-21 instead of 32-34 ms/s; bench/ledger-flush.ts), but alert
+      // evaluation and tally serve's API read the store without flushing, and usage there must stay ~1 s fresh.
       flushIntervalMs: 1000,
       onError: (e) =>
         process.stderr.write(`tally gateway: ledger flush failed (events kept in the WAL): ${e.message}\n`),
