@@ -4,16 +4,15 @@
  * same billing account and billing period replaces that slice (DELETE + INSERT in the same transaction); files
  * given together in one run (partitioned exports) add up instead of replacing each other.
  */
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { statSync } from 'node:fs';
-import { TallyError, newId } from '../core/index.js';
+import { TallyError, csvRecord, newId } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
 import { expandPaths, fileKind, hashFile, removeTempCopies } from './_source.js';
 import type { IngestFormat } from './_detect.js';
 import { loadFile, QUARANTINE, REJECTS } from './_load.js';
 import { freshRejects, planFile, type PlannedFile } from './_read.js';
-import { lit } from './_sql.js';
 
 /** Options of an ingest run. */
 export interface IngestOptions {
@@ -185,13 +184,25 @@ async function reconcileAzureDatasets(tx: CostStore, files: readonly IngestedFil
   }
 }
 
+/**
+ * Writes the run's quarantine CSV through core's formula-safe writer: its reasons quote cells of an untrusted
+ * export (`BilledCost: cannot read =HYPERLINK(...)`), which a spreadsheet would otherwise run. Paged, so a file
+ * with millions of bad rows does not sit in memory at once.
+ */
 async function writeQuarantine(store: CostStore, dir: string, runId: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `quarantine-${runId}.csv`);
+  const page = 50_000;
   try {
-    await store.exec(
-      `COPY (SELECT file, line, reason FROM ${QUARANTINE} ORDER BY file, line) TO ${lit(path)} (HEADER, DELIMITER ',')`,
-    );
+    writeFileSync(path, csvRecord(['file', 'line', 'reason']) + '\r\n');
+    for (let at = 0; ; at += page) {
+      const rows = await store.query(
+        `SELECT file, line, reason FROM ${QUARANTINE} ORDER BY file, line LIMIT ${page} OFFSET ${at}`,
+      );
+      if (rows.length === 0) break;
+      const text = rows.map((r) => csvRecord([r['file'] as string, Number(r['line']), r['reason'] as string]));
+      appendFileSync(path, text.join('\r\n') + '\r\n');
+    }
   } catch (err) {
     throw new TallyError('io_error', `cannot write the quarantine file ${path}: ${(err as Error).message}`, {
       file: path,
