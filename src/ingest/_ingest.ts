@@ -9,7 +9,8 @@ import { basename, dirname, join } from 'node:path';
 import { statSync } from 'node:fs';
 import { TallyError, csvRecord, newId } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
-import { expandPaths, fileKind, hashFile, removeTempCopies } from './_source.js';
+import { expandPaths, fileKind, hashFile } from './_source.js';
+import { removeTempCopies, type InputLimits } from './_input.js';
 import type { IngestFormat } from './_detect.js';
 import { loadFile, QUARANTINE, REJECTS } from './_load.js';
 import { freshRejects, planFile, type PlannedFile } from './_read.js';
@@ -21,6 +22,8 @@ export interface IngestOptions {
   readonly cwd?: string;
   /** Folder for the quarantine CSV (created when a row is rejected). */
   readonly quarantineDir: string;
+  /** Caps on decompressed input (tally.yaml `ingest`); defaults when absent. */
+  readonly limits?: InputLimits;
   /** Called as bytes of input are done. */
   readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
@@ -66,7 +69,7 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
       let st: PlannedFile | null = null;
       if (known.length === 0 && !seen.has(hash)) {
         seen.add(hash);
-        st = await planFile(store, file, fileKind(file)!, opts.format ?? 'auto', i);
+        st = await planFile(store, file, fileKind(file)!, opts.format ?? 'auto', i, opts.limits);
       }
       staged.push({ file, hash, i, st });
       done += statSync(file).size;
@@ -93,6 +96,7 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
           classTable: st.classTable,
           freshRejects: (suffix) => freshRejects(tx, `${REJECTS}_${i}_${suffix}`),
         });
+        assertEveryRecordRead(file, st.records, loaded.rowsRead);
         await tx.exec(
           `INSERT INTO ingests (id, file, file_hash, format, slice_key, rows_loaded, rows_rejected, ingested_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
@@ -129,6 +133,19 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
         await store.exec(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
     removeTempCopies();
   }
+}
+
+/**
+ * A file is "loaded" only if every data record in it was either loaded or rejected: DuckDB's CSV reader can
+ * skip what it cannot decode or split without saying so, and a silent shortfall is lost spend.
+ */
+function assertEveryRecordRead(file: string, records: number | null, read: number): void {
+  if (records === null || records === read) return;
+  throw new TallyError(
+    'invalid_input',
+    `${basename(file)}: the file has ${records} data rows but ${read} were read (loaded or rejected); nothing was loaded. Check its encoding and quoting, or run tally validate on it`,
+    { file, records, read },
+  );
 }
 
 function unchanged(file: string): IngestedFile {
@@ -200,7 +217,9 @@ async function writeQuarantine(store: CostStore, dir: string, runId: string): Pr
         `SELECT file, line, reason FROM ${QUARANTINE} ORDER BY file, line LIMIT ${page} OFFSET ${at}`,
       );
       if (rows.length === 0) break;
-      const text = rows.map((r) => csvRecord([r['file'] as string, Number(r['line']), r['reason'] as string]));
+      const text = rows.map((r) =>
+        csvRecord([r['file'] as string, Number(r['line']), r['reason'] as string]),
+      );
       appendFileSync(path, text.join('\r\n') + '\r\n');
     }
   } catch (err) {
