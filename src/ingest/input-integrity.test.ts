@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -121,6 +121,28 @@ describe('file names are literal', () => {
     });
   });
 
+  test('p[1].parquet loads its own rows, not p1.parquet', async () => {
+    const sub = join(dir, 'parquet');
+    mkdirSync(sub);
+    await withStore(async (s) => {
+      for (const [name, rows] of [
+        ['p[1].parquet', ['bracket parquet']],
+        ['p1.parquet', ['other', 'other 2']],
+      ] as const) {
+        const csv = join(sub, `${rows.length}.csv`);
+        writeFileSync(csv, focus([...rows]));
+        await s.exec(
+          `COPY (FROM read_csv('${csv}', all_varchar = true)) TO '${join(sub, name)}' (FORMAT parquet)`,
+        );
+        rmSync(csv);
+      }
+    });
+    await withStore(async (s) => {
+      assert.equal((await ingest(s, [join(sub, 'p[1].parquet')])).rowsLoaded, 1);
+      assert.deepEqual(await descriptions(s), ['bracket parquet']);
+    });
+  });
+
   test('validate reads the literal file too', async () => {
     const sub = join(dir, 'validate');
     mkdirSync(sub);
@@ -192,5 +214,3 @@ function windows1252(text: string): Buffer {
   const map: Record<string, number> = { '€': 0x80, '–': 0x96, '“': 0x93, '”': 0x94 };
   return Buffer.from([...text].map((ch) => map[ch] ?? ch.charCodeAt(0)));
 }
-
-void readFileSync;
