@@ -21,11 +21,14 @@ export interface InputLimits {
   /** Largest decompressed size of one file, in bytes. */
   readonly maxDecompressedBytes: number;
   /** Largest decompressed/compressed size ratio (real exports inflate 5-30x; a gzip bomb ~1000x). */
-  readonly maxRatio: number;
+  readonly maxDecompressionRatio: number;
 }
 
 /** 20 GiB and 200x: above any real export seen, far below the 1000x of a bomb. */
-export const DEFAULT_INPUT_LIMITS: InputLimits = { maxDecompressedBytes: 20 * 2 ** 30, maxRatio: 200 };
+export const DEFAULT_INPUT_LIMITS: InputLimits = {
+  maxDecompressedBytes: 20 * 2 ** 30,
+  maxDecompressionRatio: 200,
+};
 
 /** Text encodings an input can arrive in. */
 export type InputEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
@@ -101,11 +104,11 @@ function source(file: string, compressed: boolean, limits: InputLimits): NodeJS.
           tooLarge(file, `inflates past ${limits.maxDecompressedBytes} bytes (ingest.maxDecompressedBytes)`),
         );
       // The ratio is checked against the whole compressed file, with a 1 MiB floor for tiny files.
-      if (total > Math.max(limits.maxRatio * size, 1 << 20))
+      if (total > Math.max(limits.maxDecompressionRatio * size, 1 << 20))
         return done(
           tooLarge(
             file,
-            `inflates more than ${limits.maxRatio}x its ${size} bytes, the ratio of a gzip bomb (ingest.maxDecompressionRatio)`,
+            `inflates more than ${limits.maxDecompressionRatio}x its ${size} bytes, the ratio of a gzip bomb (ingest.maxDecompressionRatio)`,
           ),
         );
       done(null, chunk);

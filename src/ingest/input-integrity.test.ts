@@ -199,7 +199,7 @@ describe('compressed input', () => {
     writeFileSync(file, gzipSync(focus(many)));
     await withStore(async (s) => {
       await assert.rejects(
-        ingest(s, [file], { limits: { maxDecompressedBytes: 10_000, maxRatio: 1000 } }),
+        ingest(s, [file], { limits: { maxDecompressedBytes: 10_000, maxDecompressionRatio: 1000 } }),
         (err: unknown) =>
           err instanceof TallyError &&
           err.code === 'payload_too_large' &&
