@@ -13,10 +13,10 @@ import { TallyError } from '../../core/index.js';
 const TABLE_FUNCTIONS = new Set(['range', 'generate_series', 'unnest']);
 
 /**
- * Scalar functions refused: they read settings or the process environment, or advance sequences (a write).
+ * Scalar functions refused: they read settings or the process environment, or write (sequences, the log).
  * Unknown functions cannot pull in an extension: the store opens with extension autoloading off.
  */
-const DENIED_FUNCTIONS = new Set(['current_setting', 'getenv', 'nextval', 'currval', 'setseed']);
+const DENIED_FUNCTIONS = new Set(['current_setting', 'getenv', 'nextval', 'currval', 'setseed', 'write_log']);
 
 /** FROM-clause node types of DuckDB's parse tree that only combine other nodes (checked as the walk reaches them). */
 const PLAIN_REFS = new Set(['SUBQUERY', 'JOIN', 'EMPTY', 'EXPRESSION_LIST', 'PIVOT']);

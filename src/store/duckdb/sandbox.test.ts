@@ -60,6 +60,11 @@ describe('tally sql is read-only for files too', () => {
     ['current_setting (settings and paths)', () => `SELECT current_setting('temp_directory')`],
     ['getenv', () => `SELECT getenv('HOME')`],
     ['nextval (a write)', () => `SELECT nextval('any_seq')`],
+    ['write_log (a write)', () => `SELECT write_log('x')`],
+    [
+      'json_execute_serialized_sql',
+      () => `SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))`,
+    ],
     ['the query table function', (d) => `SELECT * FROM query('SELECT * FROM read_text(''${d.token}'')')`],
     ['a system catalog view', () => `SELECT * FROM system.main.duckdb_databases`],
     ['duckdb_settings()', () => `SELECT * FROM duckdb_settings()`],
