@@ -134,9 +134,7 @@ function printTeams(
     rows,
   };
   if (ctx.flag('csv')) {
-    ctx.write(
-      toCsv(Object.keys(rows[0] ?? { team: null, totalCostUsd: null }), rows, { spreadsheetSafe: true }),
-    );
+    ctx.write(toCsv(Object.keys(rows[0] ?? { team: null, totalCostUsd: null }), rows));
     return;
   }
   if (ctx.json) {

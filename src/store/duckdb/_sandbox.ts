@@ -66,7 +66,10 @@ async function parseTree(conn: DuckDBConnection, sql: string): Promise<JsonObjec
   if (tree['error'] === true) {
     const msg = String(tree['error_message'] ?? 'cannot parse');
     if (tree['error_type'] === 'parser') throw new TallyError('invalid_input', `SQL error: ${msg}`);
-    refuse(`only SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE and EXPLAIN SELECT are allowed (${msg})`);
+    throw new TallyError(
+      'forbidden',
+      'tally sql only runs reads (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN SELECT); this statement is not one',
+    );
   }
   return tree;
 }
