@@ -10,7 +10,7 @@ import { statSync } from 'node:fs';
 import { TallyError, csvRecord, newId } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
 import { expandPaths, fileKind, hashFile } from './_source.js';
-import { removeTempCopies, type InputLimits } from './_input.js';
+import { Staging, type InputLimits } from './_input.js';
 import type { IngestFormat } from './_detect.js';
 import { loadFile, QUARANTINE, REJECTS } from './_load.js';
 import { freshRejects, planFile, type PlannedFile } from './_read.js';
@@ -61,6 +61,7 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
   // Phase 1, outside the transaction: hash, detect and classify every new file (reads only key columns).
   const staged: { file: string; hash: string; i: number; st: PlannedFile | null }[] = [];
   const seen = new Set<string>();
+  const staging = new Staging(opts.limits);
   let done = 0;
   try {
     for (const [i, file] of files.entries()) {
@@ -69,7 +70,7 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
       let st: PlannedFile | null = null;
       if (known.length === 0 && !seen.has(hash)) {
         seen.add(hash);
-        st = await planFile(store, file, fileKind(file)!, opts.format ?? 'auto', i, opts.limits);
+        st = await planFile(store, file, fileKind(file)!, opts.format ?? 'auto', i, staging);
       }
       staged.push({ file, hash, i, st });
       done += statSync(file).size;
@@ -131,7 +132,7 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
     for (const { i } of staged)
       for (const t of [`_tally_raw_${i}`, `_tally_cls_${i}`, `${REJECTS}_${i}`, `${REJECTS}_${i}_load`])
         await store.exec(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
-    removeTempCopies();
+    staging.remove();
   }
 }
 

@@ -41,23 +41,31 @@ export interface StagedCsv {
   readonly records: number;
 }
 
-const tempDirs = new Set<string>();
+/**
+ * One run's private staging folder (mode 0700, under the OS temp folder). Each run owns its own, so two ingests
+ * in one long-running process never remove each other's copies.
+ */
+export class Staging {
+  private root: string | null = null;
 
-function privateDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-ingest-'));
-  tempDirs.add(dir);
-  return dir;
-}
+  constructor(readonly limits: InputLimits = DEFAULT_INPUT_LIMITS) {}
 
-/** Removes every private copy made so far. */
-export function removeTempCopies(): void {
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-  tempDirs.clear();
+  /** A fresh folder for one file's copy, so every copy can keep the same fixed name. */
+  folder(): string {
+    this.root ??= mkdtempSync(join(tmpdir(), 'tally-ingest-'));
+    return mkdtempSync(join(this.root, 'f-'));
+  }
+
+  /** Deletes every copy this run made. */
+  remove(): void {
+    if (this.root) rmSync(this.root, { recursive: true, force: true });
+    this.root = null;
+  }
 }
 
 /** A parquet input under a fixed name (a symlink: parquet is binary and read as is). */
-export function stageParquet(file: string): string {
-  const link = join(privateDir(), 'input.parquet');
+export function stageParquet(file: string, staging: Staging): string {
+  const link = join(staging.folder(), 'input.parquet');
   symlinkSync(resolve(file), link);
   return link;
 }
@@ -65,9 +73,10 @@ export function stageParquet(file: string): string {
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 /** Stages a CSV (or .csv.gz) input; throws a clear TallyError for a truncated, oversized or undecodable file. */
-export async function stageCsv(file: string, gz: boolean, limits: InputLimits): Promise<StagedCsv> {
+export async function stageCsv(file: string, gz: boolean, staging: Staging): Promise<StagedCsv> {
+  const limits = staging.limits;
   const compressed = gz || (await startsWith(file, GZIP_MAGIC));
-  const out = join(privateDir(), 'input.csv');
+  const out = join(staging.folder(), 'input.csv');
   const first = await decodeTo(file, compressed, limits, out, 'utf-8-or-bom');
   if (first !== 'not-utf-8') return { path: out, ...first };
   // Not UTF-8: a file in which no byte sequence is UTF-8 is a single-byte export (Excel's "CSV" on Windows);

@@ -10,7 +10,7 @@ import { azureMapping } from './_azure.js';
 import { detectFormat, focusVersionOf, headerKey, mapFocusHeaders, type IngestFormat } from './_detect.js';
 import { REJECTS } from './_load.js';
 import { readFirstLine, sniffDelimiter, splitHeader, type FileKind } from './_source.js';
-import { DEFAULT_INPUT_LIMITS, stageCsv, stageParquet, type InputLimits } from './_input.js';
+import { stageCsv, stageParquet, type Staging } from './_input.js';
 import { ident, lit } from './_sql.js';
 import { keysSelectSql, type SourceMapping } from './_stage.js';
 import { classifyKeys } from './_load.js';
@@ -46,10 +46,10 @@ export async function openSource(
   tx: CostStore,
   userFile: string,
   kind: FileKind,
-  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+  staging: Staging,
 ): Promise<Source> {
   if (kind === 'parquet') {
-    const file = stageParquet(userFile);
+    const file = stageParquet(userFile, staging);
     let desc;
     try {
       desc = await tx.query(`DESCRIBE SELECT * FROM read_parquet(${lit(file)})`);
@@ -79,7 +79,7 @@ export async function openSource(
       records: null,
     };
   }
-  const staged = await stageCsv(userFile, kind === 'csv.gz', limits);
+  const staged = await stageCsv(userFile, kind === 'csv.gz', staging);
   const file = staged.path;
   const { first } = await readFirstLine(file);
   const delim = sniffDelimiter(first);
@@ -176,10 +176,10 @@ export async function planFile(
   kind: FileKind,
   wanted: IngestFormat | 'auto',
   n: number,
-  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+  staging: Staging,
 ): Promise<PlannedFile> {
   const rejects = await freshRejects(tx, `${REJECTS}_${n}`);
-  const src = await openSource(tx, file, kind, limits);
+  const src = await openSource(tx, file, kind, staging);
   const detected = detectFormat(src.headers, basename(file));
   if (detected === null && wanted === 'auto')
     throw new TallyError(

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { TallyError } from '../core/index.js';
 import { openStore, type CostStore } from '../store/index.js';
 import { fileKind } from './_source.js';
-import { removeTempCopies, type InputLimits } from './_input.js';
+import { Staging, type InputLimits } from './_input.js';
 import { focusVersionOf, mapFocusHeaders } from './_detect.js';
 import { openSource } from './_read.js';
 import { REJECTS } from './_load.js';
@@ -162,11 +162,12 @@ export async function validateFile(path: string, limits?: InputLimits): Promise<
       file: path,
     });
   const store = await openStore({ path: ':memory:' });
+  const staging = new Staging(limits);
   try {
     await store.exec("SET TimeZone = 'UTC'");
     // The in-memory database spills to disk for files larger than memory.
     await store.exec(`SET temp_directory = ${lit(join(tmpdir(), 'tally-validate'))}`);
-    const src = await openSource(store, path, kind, limits);
+    const src = await openSource(store, path, kind, staging);
     try {
       await store.exec(
         `CREATE TEMP TABLE _tally_raw AS SELECT * FROM ${src.sql.replaceAll('@@REJ@@', REJECTS)}`,
@@ -229,6 +230,6 @@ export async function validateFile(path: string, limits?: InputLimits): Promise<
     return { file: path, version: focusVersionOf(src.headers), rows, errors, warnings };
   } finally {
     await store.close();
-    removeTempCopies();
+    staging.remove();
   }
 }
