@@ -18,6 +18,9 @@ const TABLE_FUNCTIONS = new Set(['range', 'generate_series', 'unnest']);
  */
 const DENIED_FUNCTIONS = new Set(['current_setting', 'getenv', 'nextval', 'currval', 'setseed', 'write_log']);
 
+/** Settings `current_setting` may read, named by a literal: sizing an operator checks, never a path or secret. */
+const READABLE_SETTINGS = new Set(['memory_limit', 'threads', 'timezone']);
+
 /** FROM-clause node types of DuckDB's parse tree that only combine other nodes (checked as the walk reaches them). */
 const PLAIN_REFS = new Set(['SUBQUERY', 'JOIN', 'EMPTY', 'EXPRESSION_LIST', 'PIVOT']);
 
@@ -117,8 +120,22 @@ function checkFunction(n: JsonObject): void {
   const catalog = String(n['catalog'] ?? '');
   if (catalog !== '' || (schema !== '' && schema !== 'main'))
     refuse(`${catalog}.${schema}.${name} is not allowed`);
+  if (name === 'current_setting' && readsSafeSetting(n)) return;
   if (DENIED_FUNCTIONS.has(name) || name.startsWith('read_') || name.endsWith('_scan'))
     refuse(`the function ${name} is not allowed`);
+}
+
+/** current_setting('memory_limit') and the like: one string literal from READABLE_SETTINGS. */
+function readsSafeSetting(n: JsonObject): boolean {
+  const args = n['children'];
+  if (!Array.isArray(args) || args.length !== 1 || !isObject(args[0])) return false;
+  const value = args[0]['value'];
+  return (
+    args[0]['class'] === 'CONSTANT' &&
+    isObject(value) &&
+    typeof value['value'] === 'string' &&
+    READABLE_SETTINGS.has(value['value'].toLowerCase())
+  );
 }
 
 function checkTableRef(n: JsonObject, relations: Relations, ctes: ReadonlySet<string>): void {
