@@ -1,10 +1,11 @@
 /** Test fixture for allocation, chargeback, reconcile and export: a small ledger and cost export in DuckDB. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseUsd } from '../src/core/index.js';
 import { makeUsageEvent, type UsageEvent } from '../src/ledger/index.js';
 import { openStore, type CostStore, type SqlParam } from '../src/store/index.js';
+import { runCli } from './cli.js';
 
 /** A cost row: FOCUS column -> value (strings for decimals keep them exact). */
 export type FixtureCostRow = Record<string, string | null>;
@@ -266,3 +267,23 @@ export const STANDARD_CONFIG = `allocation:
     - { match: { ServiceName: Azure AI Search }, by: fixed, shares: { search: 0.7, support: 0.3 } }
   unallocated: shared-platform
 `;
+
+/**
+ * The FOCUS export of January 2026 for the standard org plus `rows`, written by the CLI to `<dir>/focus.csv`:
+ * what the export tests start from. Returns the path and the CLI result.
+ */
+export async function exportStandardOrgFocus(
+  dir: string,
+  rows: readonly FixtureCostRow[],
+): Promise<{ out: string; db: string; cfg: string; result: Awaited<ReturnType<typeof runCli>> }> {
+  const db = join(dir, 't.duckdb');
+  const cfg = join(dir, 'tally.yaml');
+  writeFileSync(cfg, STANDARD_CONFIG);
+  await withStore(db, async (s) => {
+    await seedStandardOrg(s);
+    await insertCostRows(s, rows);
+  });
+  const out = join(dir, 'focus.csv');
+  const args = ['export', 'focus', '--db', db, '--config', cfg, '--period', '2026-01', '--out', out];
+  return { out, db, cfg, result: await runCli(args) };
+}

@@ -1,16 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../src/core/index.js';
 import { runCli } from './cli.js';
-import {
-  insertCostRows,
-  seedStandardOrg,
-  STANDARD_CONFIG,
-  withStore,
-  inTempDir,
-} from './_allocation-fixture.js';
+import { exportStandardOrgFocus, inTempDir } from './_allocation-fixture.js';
 
 /** The exported CSV as objects keyed by header. */
 function readCsv(text: string): Record<string, string>[] {
@@ -22,47 +16,33 @@ const nanos = (s: string) => BigInt(Math.round(Number(s) * 1e9));
 
 test('export focus writes FOCUS rows whose allocated costs add up to the AI spend and that tally validate accepts', async () => {
   await inTempDir('tally-export-', async (dir) => {
-    const db = join(dir, 't.duckdb');
-    const cfg = join(dir, 'tally.yaml');
-    writeFileSync(cfg, STANDARD_CONFIG);
-    await withStore(db, async (s) => {
-      await seedStandardOrg(s);
-      // A reservation purchase (billed now, amortised elsewhere) and a credit, to exercise the edges.
-      await insertCostRows(s, [
-        {
-          ChargePeriodStart: '2026-01-01T00:00:00Z',
-          ChargeCategory: 'Purchase',
-          ChargeFrequency: 'One-Time',
-          x_AiDeploymentType: 'provisioned-reservation',
-          ResourceName: 'ptu-1',
-          BilledCost: '720.00',
-          EffectiveCost: '0',
-          ConsumedQuantity: null,
-          ConsumedUnit: null,
-        },
-        {
-          ChargePeriodStart: '2026-01-20T00:00:00Z',
-          ChargeCategory: 'Credit',
-          x_AiService: 'openai',
-          ResourceName: 'gpt4o-std',
-          EffectiveCost: '-1.25',
-          ConsumedQuantity: null,
-          ConsumedUnit: null,
-        },
-      ]);
-    });
-    const out = join(dir, 'focus.csv');
-    const r = await runCli([
-      'export',
-      'focus',
-      '--db',
-      db,
-      '--config',
-      cfg,
-      '--period',
-      '2026-01',
-      '--out',
+    // A reservation purchase (billed now, amortised elsewhere) and a credit, to exercise the edges.
+    const {
       out,
+      db,
+      cfg,
+      result: r,
+    } = await exportStandardOrgFocus(dir, [
+      {
+        ChargePeriodStart: '2026-01-01T00:00:00Z',
+        ChargeCategory: 'Purchase',
+        ChargeFrequency: 'One-Time',
+        x_AiDeploymentType: 'provisioned-reservation',
+        ResourceName: 'ptu-1',
+        BilledCost: '720.00',
+        EffectiveCost: '0',
+        ConsumedQuantity: null,
+        ConsumedUnit: null,
+      },
+      {
+        ChargePeriodStart: '2026-01-20T00:00:00Z',
+        ChargeCategory: 'Credit',
+        x_AiService: 'openai',
+        ResourceName: 'gpt4o-std',
+        EffectiveCost: '-1.25',
+        ConsumedQuantity: null,
+        ConsumedUnit: null,
+      },
     ]);
     assert.equal(r.code, 0, r.stderr);
     const rows = readCsv(readFileSync(out, 'utf8'));

@@ -1,4 +1,7 @@
-/** A small RFC 4180 CSV reader for the modest files Tally reads in JavaScript (price sheets, KPI files). */
+/**
+ * CSV for Tally: a small RFC 4180 reader for the modest files read in JavaScript (price sheets, KPI files), and
+ * the one writer every CSV Tally produces goes through, formula-safe by default.
+ */
 
 /**
  * Parses CSV text into records of strings: quoted fields may hold commas, doubled quotes and line breaks;
@@ -35,4 +38,42 @@ export function parseCsv(text: string): string[][] {
   }
   if (field !== '' || rec.length > 0) end();
   return out;
+}
+
+/** A CSV cell value: numbers are written as numbers, null as an empty cell. */
+export type CsvValue = string | number | bigint | boolean | null | undefined;
+
+// A spreadsheet runs a cell as a formula (or a DDE command) when its text starts with one of these, in their
+// ASCII or full-width forms (OWASP "CSV injection"; Excel folds ＝＋－＠ to =+-@). Leading spaces do not disarm it.
+const FORMULA_START = /^[\s\0]*[=+\-@|%\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r\n\0]/;
+// A plain decimal number cannot run anything, and a FOCUS file's negative costs (-1.5) must stay numbers.
+const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * One cell: quoted when needed (RFC 4180). Text a spreadsheet would run as a formula gets a leading `'`, which
+ * spreadsheets show as text; text that is a plain decimal number is left alone, as are JS numbers and bigints.
+ */
+export function csvCell(v: CsvValue): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v !== 'string') return String(v);
+  const s = FORMULA_START.test(v) && !PLAIN_NUMBER.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One CSV record (no line end), for writers that stream. */
+export function csvRecord(values: readonly CsvValue[]): string {
+  return values.map(csvCell).join(',');
+}
+
+/** Renders a header and rows as CSV text, each record ended by `eol` (CRLF, as RFC 4180 says, by default). */
+export function toCsv(
+  columns: readonly string[],
+  rows: readonly Readonly<Record<string, CsvValue>>[],
+  opts: { eol?: '\r\n' | '\n' } = {},
+): string {
+  const eol = opts.eol ?? '\r\n';
+  const lines = [csvRecord(columns)];
+  for (const r of rows) lines.push(csvRecord(columns.map((c) => r[c])));
+  return lines.join(eol) + eol;
 }

@@ -11,7 +11,7 @@ import {
   fineTunedHostingPerHour,
   resolveModel,
 } from '../catalog/index.js';
-import { stableId } from '../core/index.js';
+import { stableId, toCsv } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
 import { DEPLOYMENTS, type DemoDeployment } from './_org.js';
 import { decimal, fromNanos, scale, tokensCost } from './_money.js';
@@ -290,8 +290,9 @@ export async function buildExportRows(store: CostStore, startMs: number, days: n
 
 /** RFC 4180 CSV text of the export rows (header first). */
 export function exportCsv(rows: readonly ExportRow[]): string {
-  const q = (v: string | null) => (v === null ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = [EXPORT_COLUMNS.join(',')];
-  for (const r of rows) lines.push(EXPORT_COLUMNS.map((c) => q(r.csv[c] ?? null)).join(','));
-  return lines.join('\n') + '\n';
+  return toCsv(
+    EXPORT_COLUMNS,
+    rows.map((r) => r.csv),
+    { eol: '\n' },
+  );
 }

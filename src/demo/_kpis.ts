@@ -4,6 +4,7 @@
  */
 import { Prng } from './_prng.js';
 import { decimal } from './_money.js';
+import { toCsv } from '../core/index.js';
 
 /** One KPI value: a day, the app and its team, the metric and its value (decimal string). */
 export interface KpiRow {
@@ -60,10 +61,11 @@ export function buildKpis(
 
 /** CSV text of the KPI rows (date,app,team,metric,value). */
 export function kpiCsv(rows: readonly KpiRow[]): string {
-  return (
-    [
-      'date,app,team,metric,value',
-      ...rows.map((r) => `${r.date},${r.app},${r.team},${r.metric},${r.value}`),
-    ].join('\n') + '\n'
+  return toCsv(
+    ['date', 'app', 'team', 'metric', 'value'],
+    rows.map((r) => ({ ...r })),
+    {
+      eol: '\n',
+    },
   );
 }

@@ -1,3 +1,3 @@
-/** export: CSV writing (spreadsheet-safe when asked) and the FOCUS export of allocated AI costs. */
-export { csvCell, toCsv, type CsvValue } from './csv.js';
+/** export: the FOCUS export of allocated AI costs; CSV writing is core's one formula-safe writer, re-exported. */
+export { csvCell, csvRecord, toCsv, type CsvValue } from '../core/index.js';
 export { focusExportRows, FOCUS_EXPORT_COLUMNS } from './focus.js';

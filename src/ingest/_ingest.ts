@@ -4,16 +4,16 @@
  * same billing account and billing period replaces that slice (DELETE + INSERT in the same transaction); files
  * given together in one run (partitioned exports) add up instead of replacing each other.
  */
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { statSync } from 'node:fs';
-import { TallyError, newId } from '../core/index.js';
+import { TallyError, csvRecord, newId } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
-import { expandPaths, fileKind, hashFile, removeTempCopies } from './_source.js';
+import { expandPaths, fileKind, hashFile } from './_source.js';
+import { Staging, type InputLimits } from './_input.js';
 import type { IngestFormat } from './_detect.js';
 import { loadFile, QUARANTINE, REJECTS } from './_load.js';
 import { freshRejects, planFile, type PlannedFile } from './_read.js';
-import { lit } from './_sql.js';
 
 /** Options of an ingest run. */
 export interface IngestOptions {
@@ -22,6 +22,8 @@ export interface IngestOptions {
   readonly cwd?: string;
   /** Folder for the quarantine CSV (created when a row is rejected). */
   readonly quarantineDir: string;
+  /** Caps on decompressed input (tally.yaml `ingest`); defaults when absent. */
+  readonly limits?: InputLimits;
   /** Called as bytes of input are done. */
   readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
@@ -59,6 +61,7 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
   // Phase 1, outside the transaction: hash, detect and classify every new file (reads only key columns).
   const staged: { file: string; hash: string; i: number; st: PlannedFile | null }[] = [];
   const seen = new Set<string>();
+  const staging = new Staging(opts.limits);
   let done = 0;
   try {
     for (const [i, file] of files.entries()) {
@@ -67,7 +70,7 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
       let st: PlannedFile | null = null;
       if (known.length === 0 && !seen.has(hash)) {
         seen.add(hash);
-        st = await planFile(store, file, fileKind(file)!, opts.format ?? 'auto', i);
+        st = await planFile(store, file, fileKind(file)!, opts.format ?? 'auto', i, staging);
       }
       staged.push({ file, hash, i, st });
       done += statSync(file).size;
@@ -94,6 +97,7 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
           classTable: st.classTable,
           freshRejects: (suffix) => freshRejects(tx, `${REJECTS}_${i}_${suffix}`),
         });
+        assertEveryRecordRead(file, st.records, loaded.rowsRead);
         await tx.exec(
           `INSERT INTO ingests (id, file, file_hash, format, slice_key, rows_loaded, rows_rejected, ingested_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
@@ -128,8 +132,21 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
     for (const { i } of staged)
       for (const t of [`_tally_raw_${i}`, `_tally_cls_${i}`, `${REJECTS}_${i}`, `${REJECTS}_${i}_load`])
         await store.exec(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
-    removeTempCopies();
+    staging.remove();
   }
+}
+
+/**
+ * A file is "loaded" only if every data record in it was either loaded or rejected: DuckDB's CSV reader can
+ * skip what it cannot decode or split without saying so, and a silent shortfall is lost spend.
+ */
+function assertEveryRecordRead(file: string, records: number | null, read: number): void {
+  if (records === null || records === read) return;
+  throw new TallyError(
+    'invalid_input',
+    `${basename(file)}: the file has ${records} data rows but ${read} were read (loaded or rejected); nothing was loaded. Check its encoding and quoting, or run tally validate on it`,
+    { file, records, read },
+  );
 }
 
 function unchanged(file: string): IngestedFile {
@@ -185,13 +202,27 @@ async function reconcileAzureDatasets(tx: CostStore, files: readonly IngestedFil
   }
 }
 
+/**
+ * Writes the run's quarantine CSV through core's formula-safe writer: its reasons quote cells of an untrusted
+ * export (`BilledCost: cannot read =HYPERLINK(...)`), which a spreadsheet would otherwise run. Paged, so a file
+ * with millions of bad rows does not sit in memory at once.
+ */
 async function writeQuarantine(store: CostStore, dir: string, runId: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `quarantine-${runId}.csv`);
+  const page = 50_000;
   try {
-    await store.exec(
-      `COPY (SELECT file, line, reason FROM ${QUARANTINE} ORDER BY file, line) TO ${lit(path)} (HEADER, DELIMITER ',')`,
-    );
+    writeFileSync(path, csvRecord(['file', 'line', 'reason']) + '\r\n');
+    for (let at = 0; ; at += page) {
+      const rows = await store.query(
+        `SELECT file, line, reason FROM ${QUARANTINE} ORDER BY file, line LIMIT ${page} OFFSET ${at}`,
+      );
+      if (rows.length === 0) break;
+      const text = rows.map((r) =>
+        csvRecord([r['file'] as string, Number(r['line']), r['reason'] as string]),
+      );
+      appendFileSync(path, text.join('\r\n') + '\r\n');
+    }
   } catch (err) {
     throw new TallyError('io_error', `cannot write the quarantine file ${path}: ${(err as Error).message}`, {
       file: path,

@@ -9,13 +9,8 @@ import type { CostStore } from '../store/index.js';
 import { azureMapping } from './_azure.js';
 import { detectFormat, focusVersionOf, headerKey, mapFocusHeaders, type IngestFormat } from './_detect.js';
 import { REJECTS } from './_load.js';
-import {
-  copyWithoutLeadingBoms,
-  readFirstLine,
-  sniffDelimiter,
-  splitHeader,
-  type FileKind,
-} from './_source.js';
+import { readFirstLine, sniffDelimiter, splitHeader, type FileKind } from './_source.js';
+import { stageCsv, stageParquet, type Staging } from './_input.js';
 import { ident, lit } from './_sql.js';
 import { keysSelectSql, type SourceMapping } from './_stage.js';
 import { classifyKeys } from './_load.js';
@@ -27,6 +22,8 @@ export interface StagedFile {
   hasHeader: boolean;
   /** Records DuckDB could not split into the header's columns (already in the rejects table). */
   rejects: number;
+  /** Data records the file holds, when known: the load must account for each (loaded or rejected). */
+  records: number | null;
 }
 
 /** A readable source: its header names and the FROM-able SQL that yields columns c0..cN as text. */
@@ -37,19 +34,30 @@ export interface Source {
   /** Field delimiter (CSV only). */
   delim?: string;
   hasHeader: boolean;
+  /** Data records in the file (CSV: counted while staging); null when the reader cannot lose any (parquet). */
+  records: number | null;
 }
 
-/** Opens a file as a text-column source (no data read yet). */
-export async function openSource(tx: CostStore, file: string, kind: FileKind): Promise<Source> {
+/**
+ * Opens a file as a text-column source (no data read yet). DuckDB only ever sees a private staged copy (see
+ * _input.ts): a literal name, UTF-8, uncompressed, with its record count known.
+ */
+export async function openSource(
+  tx: CostStore,
+  userFile: string,
+  kind: FileKind,
+  staging: Staging,
+): Promise<Source> {
   if (kind === 'parquet') {
+    const file = stageParquet(userFile, staging);
     let desc;
     try {
       desc = await tx.query(`DESCRIBE SELECT * FROM read_parquet(${lit(file)})`);
     } catch (err) {
       throw new TallyError(
         'invalid_input',
-        `${basename(file)}: not a readable parquet file (${(err as Error).message})`,
-        { file },
+        `${basename(userFile)}: not a readable parquet file (${(err as Error).message})`,
+        { file: userFile },
       );
     }
     const headers = desc.map((d) => String(d['column_name']));
@@ -64,24 +72,25 @@ export async function openSource(tx: CostStore, file: string, kind: FileKind): P
             : `CAST(${c} AS VARCHAR)`;
       return `${text} AS c${i}`;
     });
-    return { headers, sql: `(SELECT ${cols.join(', ')} FROM read_parquet(${lit(file)}))`, hasHeader: false };
+    return {
+      headers,
+      sql: `(SELECT ${cols.join(', ')} FROM read_parquet(${lit(file)}))`,
+      hasHeader: false,
+      records: null,
+    };
   }
-  const { first, bomOnData } = await readFirstLine(file, kind === 'csv.gz');
-  if (bomOnData) {
-    // A second byte-order mark before the first data row would break its quoting: read a copy without it.
-    const copy = await copyWithoutLeadingBoms(file, kind === 'csv.gz');
-    const src = await openSource(tx, copy, 'csv');
-    return src;
-  }
+  const staged = await stageCsv(userFile, kind === 'csv.gz', staging);
+  const file = staged.path;
+  const { first } = await readFirstLine(file);
   const delim = sniffDelimiter(first);
   const headers = splitHeader(first, delim);
   if (headers.length < 2 || headers.every((h) => h === ''))
-    throw new TallyError('invalid_input', `${basename(file)}: no header row found`, { file });
+    throw new TallyError('invalid_input', `${basename(userFile)}: no header row found`, { file: userFile });
   const columns = headers.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const sql = `read_csv(${lit(file)}, header = true, auto_detect = false, delim = ${lit(delim)}, quote = '"', escape = '"',
-    columns = {${columns}}, nullstr = ['', 'NULL', 'null', 'Null'], compression = ${kind === 'csv.gz' ? "'gzip'" : "'none'"}, store_rejects = true,
+    columns = {${columns}}, nullstr = ['', 'NULL', 'null', 'Null'], compression = 'none', encoding = 'utf-8', store_rejects = true,
     rejects_table = '@@REJ@@', rejects_scan = '@@REJ@@_scan', max_line_size = 10000000)`;
-  return { headers, sql, hasHeader: true, delim };
+  return { headers, sql, hasHeader: true, delim, records: Math.max(0, staged.records - 1) };
 }
 
 /** A FOCUS file's mapping: known columns by name, the rest as x_Extra. */
@@ -167,9 +176,10 @@ export async function planFile(
   kind: FileKind,
   wanted: IngestFormat | 'auto',
   n: number,
+  staging: Staging,
 ): Promise<PlannedFile> {
   const rejects = await freshRejects(tx, `${REJECTS}_${n}`);
-  const src = await openSource(tx, file, kind);
+  const src = await openSource(tx, file, kind, staging);
   const detected = detectFormat(src.headers, basename(file));
   if (detected === null && wanted === 'auto')
     throw new TallyError(
@@ -215,6 +225,7 @@ export async function planFile(
     version: format === 'focus' ? focusVersionOf(src.headers) : null,
     hasHeader,
     rejects: rejected,
+    records: src.records,
     source,
     mapping,
     classTable,

@@ -1,21 +1,9 @@
 /**
- * Source files: expand paths/folders/globs, hash a file (streamed), and read a CSV header line (also from .gz)
+ * Source files: expand paths/folders/globs, hash a file (streamed), and read a staged CSV's header line
  * without reading the whole file.
  */
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { createGunzip } from 'node:zlib';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TallyError } from '../core/index.js';
 
@@ -49,12 +37,16 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-/** Expands files, folders (recursively) and globs (`*`, `**`, `?`) into readable files, sorted, without repeats. */
+/**
+ * Expands files, folders (recursively) and globs (`*`, `**`, `?`) into readable files, sorted, without repeats.
+ * A path that names an existing file or folder is taken literally even when it holds `*` or `?` (as a shell
+ * passes a quoted name): `a*.csv` is that one file, never also `ab.csv`.
+ */
 export function expandPaths(inputs: readonly string[], cwd = process.cwd()): string[] {
   const out: string[] = [];
   for (const input of inputs) {
     const abs = resolve(cwd, input);
-    if (/[*?]/.test(input)) {
+    if (/[*?]/.test(input) && !existsSync(abs)) {
       const firstWild = abs.search(/[*?]/);
       const root = dirname(abs.slice(0, firstWild + 1));
       const re = globToRegExp(abs);
@@ -92,18 +84,15 @@ export async function hashFile(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-/** Reads the first line of a (possibly gzipped) text file without its byte-order mark; notes a BOM on line 2. */
-export async function readFirstLine(
-  path: string,
-  gz: boolean,
-): Promise<{ first: string; bomOnData: boolean }> {
+/** Reads the first line of a staged (UTF-8, uncompressed) CSV without its byte-order mark. */
+export async function readFirstLine(path: string): Promise<{ first: string }> {
   const raw = createReadStream(path, { highWaterMark: 64 * 1024 });
-  const stream = gz ? raw.pipe(createGunzip()) : raw;
+  const stream = raw;
   let text = '';
   try {
     for await (const chunk of stream) {
       text += (chunk as Buffer).toString('utf8');
-      const nl = text.indexOf('\n');
+      const nl = text.search(/[\r\n]/);
       if ((nl >= 0 && text.length > nl + 1) || text.length > 1_000_000) break;
     }
   } catch (err) {
@@ -113,45 +102,9 @@ export async function readFirstLine(
   } finally {
     raw.destroy();
   }
-  const lines = text.split(/\r?\n/);
-  return { first: lines[0]!.replace(/^\uFEFF+/, ''), bomOnData: (lines[1] ?? '').startsWith('\uFEFF') };
+  const lines = text.split(/\r\n|\r|\n/);
+  return { first: lines[0]!.replace(/^\uFEFF+/, '') };
 }
-
-/** Copies a (possibly gzipped) CSV to a temp file with byte-order marks removed from its first 1 MiB. */
-export async function copyWithoutLeadingBoms(path: string, gz: boolean): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-ingest-'));
-  const out = join(dir, basename(path).replace(/\.gz$/i, ''));
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  const input = gz ? raw.pipe(createGunzip()) : raw;
-  let first = true;
-  const strip = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      if (!first) return done(null, chunk);
-      first = false;
-      const parts: Buffer[] = [];
-      let at = 0;
-      for (let i = chunk.indexOf(BOM); i >= 0; i = chunk.indexOf(BOM, at)) {
-        parts.push(chunk.subarray(at, i));
-        at = i + BOM.length;
-      }
-      parts.push(chunk.subarray(at));
-      done(null, Buffer.concat(parts));
-    },
-  });
-  await pipeline(input, strip, createWriteStream(out));
-  tempDirs.add(dir);
-  return out;
-}
-
-const tempDirs = new Set<string>();
-
-/** Removes the temporary BOM-free copies made so far. */
-export function removeTempCopies(): void {
-  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-  tempDirs.clear();
-}
-
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** The delimiter of a CSV header line: the most frequent of `,` `;` `\t` `|` outside quotes. */
 export function sniffDelimiter(header: string): string {

@@ -7,7 +7,8 @@ import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { TallyError } from '../core/index.js';
 import { openStore, type CostStore } from '../store/index.js';
-import { fileKind, removeTempCopies } from './_source.js';
+import { fileKind } from './_source.js';
+import { Staging, type InputLimits } from './_input.js';
 import { focusVersionOf, mapFocusHeaders } from './_detect.js';
 import { openSource } from './_read.js';
 import { REJECTS } from './_load.js';
@@ -154,18 +155,19 @@ async function runChecks(
 }
 
 /** Validates one FOCUS file (csv, csv.gz or parquet) without touching any store. */
-export async function validateFile(path: string): Promise<ValidationReport> {
+export async function validateFile(path: string, limits?: InputLimits): Promise<ValidationReport> {
   const kind = fileKind(path);
   if (!kind)
     throw new TallyError('invalid_input', `${basename(path)}: expected a .csv, .csv.gz or .parquet file`, {
       file: path,
     });
   const store = await openStore({ path: ':memory:' });
+  const staging = new Staging(limits);
   try {
     await store.exec("SET TimeZone = 'UTC'");
     // The in-memory database spills to disk for files larger than memory.
     await store.exec(`SET temp_directory = ${lit(join(tmpdir(), 'tally-validate'))}`);
-    const src = await openSource(store, path, kind);
+    const src = await openSource(store, path, kind, staging);
     try {
       await store.exec(
         `CREATE TEMP TABLE _tally_raw AS SELECT * FROM ${src.sql.replaceAll('@@REJ@@', REJECTS)}`,
@@ -228,6 +230,6 @@ export async function validateFile(path: string): Promise<ValidationReport> {
     return { file: path, version: focusVersionOf(src.headers), rows, errors, warnings };
   } finally {
     await store.close();
-    removeTempCopies();
+    staging.remove();
   }
 }

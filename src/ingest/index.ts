@@ -10,3 +10,4 @@ export { classifyCharge, modelFromMeter, type AiClass, type ChargeFacts } from '
 export { FORMAT_CHOICES, detectFormat, type IngestFormat } from './_detect.js';
 export { COST_GRANULARITIES, queryCosts, type CostsQuery, type CostsRow } from './_costs.js';
 export { validateFile, type ValidationReport, type RuleFailure } from './_validate.js';
+export { DEFAULT_INPUT_LIMITS, type InputLimits } from './_input.js';

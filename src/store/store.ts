@@ -77,6 +77,12 @@ export interface VirtualKeyRecord {
   replacedBy: string | null;
 }
 
+/** Options of a user query. */
+export interface ReadOnlySqlOptions {
+  /** Stop the query after this many milliseconds (the store's default when absent). */
+  readonly timeoutMs?: number;
+}
+
 /** The store interface. */
 export interface CostStore {
   /** Which backend this is. */
@@ -151,8 +157,12 @@ export interface CostStore {
   exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
   /** Runs fn inside one transaction; rolls back if it throws. */
   transaction<T>(fn: (tx: CostStore) => Promise<T>): Promise<T>;
-  /** Runs a user-supplied statement only if it is a read (SELECT, WITH ... SELECT, DESCRIBE, SHOW, EXPLAIN...). */
-  readOnlySql(sql: string): Promise<Row[]>;
+  /**
+   * Runs a user-supplied statement only if it is a read of the store's own tables (SELECT, WITH, DESCRIBE,
+   * SHOW, EXPLAIN): no files, URLs, other catalogs, extensions or settings, stopped after a timeout. The one
+   * door for queries an API or an assistant sends (docs/decisions/0012).
+   */
+  readOnlySql(sql: string, opts?: ReadOnlySqlOptions): Promise<Row[]>;
 
   /** Closes the store (checkpointing it). */
   close(): Promise<void>;

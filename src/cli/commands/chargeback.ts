@@ -134,9 +134,7 @@ function printTeams(
     rows,
   };
   if (ctx.flag('csv')) {
-    ctx.write(
-      toCsv(Object.keys(rows[0] ?? { team: null, totalCostUsd: null }), rows, { spreadsheetSafe: true }),
-    );
+    ctx.write(toCsv(Object.keys(rows[0] ?? { team: null, totalCostUsd: null }), rows));
     return;
   }
   if (ctx.json) {
@@ -175,7 +173,7 @@ function writeCsv(
   if (columns.length === 0) columns.push(key, 'totalCostUsd');
   const totalCol = columns.includes('totalCostUsd') ? 'totalCostUsd' : 'effectiveCostUsd';
   const all = [...rows, { [key]: unallocatedRowLabel(label), [totalCol]: nanosToUsd(unallocated) }];
-  const text = toCsv(columns, all, { spreadsheetSafe: true });
+  const text = toCsv(columns, all);
   const out = ctx.str('out');
   if (out) {
     writeFileSync(out, text);
@@ -191,7 +189,7 @@ async function engineering(ctx: WithOptions<'out', 'csv'>, period: string): Prom
     current.usage,
   );
   if (ctx.flag('csv')) {
-    const text = toCsv(Object.keys(rows[0] ?? { model: null }), rows, { spreadsheetSafe: true });
+    const text = toCsv(Object.keys(rows[0] ?? { model: null }), rows);
     const out = ctx.str('out');
     if (out) writeFileSync(out, text);
     else ctx.write(text);

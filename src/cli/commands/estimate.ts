@@ -1,5 +1,5 @@
 /** `tally estimate --scenario F.yaml`: monthly tokens and cost per option, the cheapest that fits, PTU sizing. */
-import { TallyError, nanosToUsd, formatUsd, parseUtc } from '../../core/index.js';
+import { TallyError, nanosToUsd, formatUsd, parseUtc, toCsv } from '../../core/index.js';
 import { estimateScenario, loadScenario, type Estimate, type OptionEstimate } from '../../estimate/index.js';
 import { defineCommand } from '../command.js';
 import { loadPriceImports } from './prices-import.js';
@@ -91,34 +91,25 @@ const CSV_COLUMNS = [
   'ptuUnits',
 ];
 
-function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function toCsv(e: Estimate): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const o of e.options)
-    for (const m of o.months)
-      lines.push(
-        [
-          o.name,
-          o.model,
-          o.deployment,
-          m.month,
-          round(m.conversations),
-          m.inputTokens,
-          m.cachedInputTokens,
-          m.outputTokens,
-          formatUsd(m.tokenCostNanos, 6),
-          formatUsd(m.fixedCostNanos, 6),
-          formatUsd(m.totalCostNanos, 6),
-          m.ptuUnits,
-        ]
-          .map(csvCell)
-          .join(','),
-      );
-  return lines.join('\n');
+function estimateCsv(e: Estimate): string {
+  const rows = e.options.flatMap((o) =>
+    o.months.map((m) => ({
+      option: o.name,
+      model: o.model,
+      deployment: o.deployment,
+      month: m.month,
+      conversations: round(m.conversations),
+      inputTokens: m.inputTokens,
+      cachedInputTokens: m.cachedInputTokens,
+      outputTokens: m.outputTokens,
+      tokenCostUsd: formatUsd(m.tokenCostNanos, 6),
+      fixedCostUsd: formatUsd(m.fixedCostNanos, 6),
+      totalCostUsd: formatUsd(m.totalCostNanos, 6),
+      ptuUnits: m.ptuUnits,
+    })),
+  );
+  // The scenario's option names are user text: core's writer neutralises formulas in them.
+  return toCsv(CSV_COLUMNS, rows, { eol: '\n' }).trimEnd();
 }
 
 export const estimateCommand = defineCommand({
@@ -148,7 +139,7 @@ export const estimateCommand = defineCommand({
       return;
     }
     if (ctx.flag('csv')) {
-      ctx.out.line(toCsv(e));
+      ctx.out.line(estimateCsv(e));
       return;
     }
     ctx.out.line(`Scenario ${e.scenario}: ${e.horizonMonths} months, history ${e.history}`);

@@ -32,6 +32,7 @@ export const ingestCommand = defineCommand({
       paths: ctx.positionals,
       format: format as IngestFormat | 'auto',
       quarantineDir: ctx.str('quarantine') ?? defaultQuarantineDir(ctx.dbPath),
+      limits: ctx.config().ingest,
       onProgress: (done, total) => bar.update(total > 0 ? (done / total) * 100 : 100),
     });
     bar.done();

@@ -13,7 +13,7 @@ export const validateCommand = defineCommand({
   async run(ctx) {
     const file = ctx.positionals[0];
     if (!file) throw new TallyError('invalid_input', 'give a file, e.g. tally validate focus.csv');
-    const report = await validateFile(resolve(file));
+    const report = await validateFile(resolve(file), ctx.config().ingest);
     // The report is the answer (exit 0); --strict exits 1 when the file does not conform, for CI gates.
     const code = ctx.flag('strict') && report.errors.length > 0 ? 1 : 0;
     if (ctx.json) {

@@ -6,6 +6,7 @@ import {
   anomaliesSchema,
   budgetsSchema,
   gatewaySchema,
+  ingestSchema,
   policySchema,
   pricingSchema,
   storeSchema,
@@ -16,6 +17,7 @@ import { serverSchema } from './server-section.js';
 export const configSchema = z.strictObject({
   version: z.literal(1).default(1),
   store: storeSchema,
+  ingest: ingestSchema,
   pricing: pricingSchema,
   gateway: gatewaySchema,
   policy: policySchema,

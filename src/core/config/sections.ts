@@ -21,6 +21,26 @@ export const storeSchema = z
   })
   .default({ backend: 'duckdb', memoryLimit: '2GB' });
 
+/**
+ * Cost-export ingest. Compressed files are inflated by Tally under these caps: real exports inflate 5-30x, a
+ * gzip bomb ~1000x (a 306 KB file became 304 MB), so the ratio cap sits between them.
+ */
+export const ingestSchema = z
+  .strictObject({
+    maxDecompressedBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(20 * 2 ** 30)
+      .describe('largest decompressed size of one .csv.gz, in bytes (default 20 GiB)'),
+    maxDecompressionRatio: z
+      .number()
+      .min(1)
+      .default(200)
+      .describe('largest decompressed/compressed ratio of one .csv.gz (default 200)'),
+  })
+  .default({ maxDecompressedBytes: 20 * 2 ** 30, maxDecompressionRatio: 200 });
+
 /** Negotiated discounts and price sheets that turn list prices into effective prices. */
 export const pricingSchema = z
   .strictObject({

@@ -1,10 +1,24 @@
 /** DuckDB backend: the embedded default store, one file at .tally/tally.duckdb unless told otherwise. */
 import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  DuckDBInstance,
+  StatementType,
+  type DuckDBConnection,
+  type DuckDBPreparedStatement,
+} from '@duckdb/node-api';
 import { TallyError } from '../../core/index.js';
 import type { UsageEvent } from '../usage-event.js';
-import type { CostStore, Row, SqlParam, UsageAggregate, UsageQuery, VirtualKeyRecord } from '../store.js';
+import type {
+  CostStore,
+  ReadOnlySqlOptions,
+  Row,
+  SqlParam,
+  UsageAggregate,
+  UsageQuery,
+  VirtualKeyRecord,
+} from '../store.js';
+import { checkReadOnlyStatement, storeRelations } from './_sandbox.js';
 import { MIGRATIONS } from './_migrations.js';
 import { toDuckParam, toJsonValue } from './_values.js';
 import { aggregateUsageSql, appendUsageEvents, appendUsageFromWal, toUsageAggregate } from './_usage.js';
@@ -22,6 +36,8 @@ export interface DuckDBStoreOptions {
   readonly memoryLimit?: string | undefined;
   /** DuckDB threads; DuckDB's default (one per core) when absent. */
   readonly threads?: number | undefined;
+  /** How long a `readOnlySql` query may run before it is stopped; 30 s when absent. */
+  readonly sqlTimeoutMs?: number | undefined;
 }
 
 /** Opens (creating and migrating if needed) a DuckDB store. */
@@ -40,6 +56,11 @@ export async function openDuckDBStore(opts: DuckDBStoreOptions): Promise<DuckDBS
       ...(opts.readOnly ? { access_mode: 'READ_ONLY' } : {}),
       ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
       ...(opts.threads ? { threads: String(opts.threads) } : {}),
+      // Nothing Tally runs needs an extension beyond the built-in json, parquet and icu; a query naming an
+      // https:// path or an extension's function must fail, not download and load code.
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      allow_community_extensions: 'false',
     });
   } catch (err) {
     throw openError(path, err);
@@ -47,7 +68,7 @@ export async function openDuckDBStore(opts: DuckDBStoreOptions): Promise<DuckDBS
   const conn = await instance.connect();
   // Timestamps are UTC everywhere; never let the host's zone leak into TIMESTAMP -> TIMESTAMPTZ casts.
   await conn.run("SET TimeZone = 'UTC'").catch(() => undefined);
-  const store = new DuckDBStore(instance, conn, path, false);
+  const store = new DuckDBStore(instance, conn, path, false, opts.sqlTimeoutMs ?? 30_000);
   if (!opts.readOnly) await store.migrate();
   return store;
 }
@@ -69,6 +90,31 @@ function openError(path: string, err: unknown): TallyError {
   );
 }
 
+/** Prepares exactly one statement and refuses anything that is not a read. */
+async function prepareReadOnly(conn: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  let extracted;
+  try {
+    extracted = await conn.extractStatements(sql);
+  } catch (err) {
+    throw new TallyError('invalid_input', `SQL error: ${(err as Error).message}`);
+  }
+  if (extracted.count !== 1)
+    throw new TallyError('invalid_input', `give exactly one statement (got ${extracted.count})`);
+  let prepared;
+  try {
+    prepared = await extracted.prepare(0);
+  } catch (err) {
+    throw new TallyError('invalid_input', `SQL error: ${(err as Error).message}`);
+  }
+  const type = prepared.statementType;
+  if (type !== StatementType.SELECT && type !== StatementType.EXPLAIN)
+    throw new TallyError(
+      'forbidden',
+      `tally sql only runs reads (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN); this statement is a ${StatementType[type] ?? type}`,
+    );
+  return prepared;
+}
+
 /** The DuckDB implementation of CostStore. All statements on one connection are serialised. */
 export class DuckDBStore implements CostStore {
   readonly backend = 'duckdb' as const;
@@ -80,6 +126,7 @@ export class DuckDBStore implements CostStore {
     private readonly conn: DuckDBConnection,
     readonly location: string,
     private readonly inTransaction: boolean,
+    private readonly sqlTimeoutMs = 30_000,
   ) {}
 
   /** Runs fn with exclusive use of the connection (serialised with every other call). */
@@ -255,7 +302,7 @@ export class DuckDBStore implements CostStore {
   transaction<T>(fn: (tx: CostStore) => Promise<T>): Promise<T> {
     return this.withConnection(async (c) => {
       await c.run('BEGIN TRANSACTION');
-      const tx = new DuckDBStore(this.instance, c, this.location, true);
+      const tx = new DuckDBStore(this.instance, c, this.location, true, this.sqlTimeoutMs);
       try {
         const out = await fn(tx);
         await c.run('COMMIT');
@@ -267,28 +314,24 @@ export class DuckDBStore implements CostStore {
     });
   }
 
-  async readOnlySql(sql: string): Promise<Row[]> {
-    return this.withConnection(async (c) => {
-      let extracted;
-      try {
-        extracted = await c.extractStatements(sql);
-      } catch (err) {
-        throw new TallyError('invalid_input', `SQL error: ${(err as Error).message}`);
-      }
-      if (extracted.count !== 1)
-        throw new TallyError('invalid_input', `give exactly one statement (got ${extracted.count})`);
-      let prepared;
-      try {
-        prepared = await extracted.prepare(0);
-      } catch (err) {
-        throw new TallyError('invalid_input', `SQL error: ${(err as Error).message}`);
-      }
-      const type = prepared.statementType;
-      if (type !== StatementType.SELECT && type !== StatementType.EXPLAIN)
-        throw new TallyError(
-          'forbidden',
-          `tally sql only runs reads (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN); this statement is a ${StatementType[type] ?? type}`,
-        );
+  /**
+   * Runs a user's read-only statement in the sandbox (see _sandbox.ts): one statement, a read, naming only the
+   * store's tables; on its own connection, so a slow query neither waits for nor blocks the store's writes and
+   * can be interrupted alone when it runs past `timeoutMs`.
+   */
+  async readOnlySql(sql: string, opts: ReadOnlySqlOptions = {}): Promise<Row[]> {
+    const timeoutMs = opts.timeoutMs ?? this.sqlTimeoutMs;
+    const conn = await this.instance.connect();
+    try {
+      await conn.run("SET TimeZone = 'UTC'");
+      // Check before preparing: binding read_csv already opens the file to sniff it.
+      await checkReadOnlyStatement(conn, sql, await storeRelations(conn));
+      const prepared = await prepareReadOnly(conn, sql);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        conn.interrupt();
+      }, timeoutMs);
       try {
         const reader = await prepared.runAndReadAll();
         return reader.getRowObjects().map((r) => {
@@ -297,9 +340,19 @@ export class DuckDBStore implements CostStore {
           return out;
         });
       } catch (err) {
+        if (timedOut)
+          throw new TallyError(
+            'invalid_input',
+            `the query ran longer than ${timeoutMs / 1000} s and was stopped; narrow it (a time window, a LIMIT)`,
+            { timeoutMs },
+          );
         throw new TallyError('invalid_input', `SQL error: ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
       }
-    });
+    } finally {
+      conn.closeSync();
+    }
   }
 
   async close(): Promise<void> {
