@@ -12,7 +12,7 @@
  * - Streamed completions one at a time (BENCH_STREAMS, default 300): time to first byte and to the end.
  * - CPU per request of each server process (all threads) and of Tally's main thread, from /proc.
  * Env: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_RATE (default 1000), BENCH_SKIP_PORTKEY=1,
- * BENCH_FAST_ACK=1 (also Tally with `gateway.ack: fast`, to price the durable acknowledgement; ADR 0013).
+ * BENCH_FAST_ACK=1 (also Tally with `gateway.ack: fast`, to price the durable acknowledgement; ADR 0015).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * CPU of one ledger flush into DuckDB (all threads of this process, `process.cpuUsage`), by events per flush:
- * the cost the gateway pays every flush interval on the cores that serve its requests (ADR 0013).
+ * the cost the gateway pays every flush interval on the cores that serve its requests (ADR 0015).
  *
  *   node --import tsx bench/ledger-flush.ts            # 10, 1,000 and 5,000 events per flush
  *   BENCH_STORED=2000000 node --import tsx bench/ledger-flush.ts   # with 2M older rows already stored

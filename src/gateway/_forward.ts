@@ -68,7 +68,7 @@ export function upstreamErrorBody(
 /**
  * A relayed answer but for its last bytes (a JSON body whole; a stream's `[DONE]` event, anything after it and
  * the chunked end with the cost trailer): `finish` sends them once the request's usage event is durable, so a
- * client never holds a complete answer that a kill -9 could leave unbilled (ADR 0013). With `err` (the event
+ * client never holds a complete answer that a kill -9 could leave unbilled (ADR 0015). With `err` (the event
  * could not be made durable) it cuts the connection instead.
  */
 export interface HeldResponse extends CompletedResponse {

@@ -22,7 +22,7 @@ import type {
 // 2,000 req/s that is ~200 WAL fdatasyncs a second instead of one per request or two, which was most of the
 // metering CPU, and a crash can lose these 5 ms plus the fdatasync still running. With `ack: durable` (the
 // default) answers wait for their event, so the batch goes at the end of the event-loop turn instead: the
-// WAL's group commit already gathers everything that arrives while one fdatasync runs (ADR 0013).
+// WAL's group commit already gathers everything that arrives while one fdatasync runs (ADR 0015).
 const BATCH_MS = 5;
 const BATCH_MAX = 256;
 

@@ -116,7 +116,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const routes = new RouteTable(gcfg, upstreams);
   const metrics = new GatewayMetrics();
   const keys = new KeyResolver(opts.store);
-  // Acknowledged means durable (ADR 0013): an answer's last bytes wait for its event's WAL fdatasync.
+  // Acknowledged means durable (ADR 0015): an answer's last bytes wait for its event's WAL fdatasync.
   const durableAck = gcfg.ack === 'durable';
   const meter = new Meter(opts.config, opts.ledger, metrics, onError, redactor, durableAck);
   const unpriced = unpricedTargets(meter, routes.allTargets());

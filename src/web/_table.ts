@@ -82,11 +82,9 @@ export function dataTable<R>(opts: {
   </div>`;
 }
 
-// Spreadsheets also run formulas typed with full-width signs (＝＋－＠); export's guard covers the ASCII ones.
-const FULL_WIDTH_START = /^[\uFF1D\uFF0B\uFF0D\uFF20]/;
-
+// The one CSV writer defuses formula starts (ASCII and full-width) in text and leaves plain numbers alone.
 function textCell(s: string): string {
-  return csvCell(FULL_WIDTH_START.test(s) ? `'${s}` : s, true);
+  return csvCell(s);
 }
 
 /** The CSV of a table: the exported columns' labels, then one line per row (CRLF, spreadsheet-safe text). */

@@ -222,9 +222,9 @@ export const gatewaySchema = z
       .boolean()
       .default(false)
       .describe('believe the client address a local reverse proxy forwards (X-Forwarded-For, Forwarded)'),
-    // 'durable': an answer's last bytes wait for its usage event's WAL fdatasync (group commit; ADR 0013).
+    // 'durable': an answer's last bytes wait for its usage event's WAL fdatasync (group commit; ADR 0015).
     // 'fast': answers never wait; a kill -9 can lose the last ~5 ms + one fdatasync of answered requests.
-    ack: z.enum(['durable', 'fast']).default('durable').describe('when an answer may finish (ADR 0013)'),
+    ack: z.enum(['durable', 'fast']).default('durable').describe('when an answer may finish (ADR 0015)'),
     cache: gatewayCacheSchema.optional(),
     limits: gatewayLimitsSchema.optional(),
   })
