@@ -160,7 +160,7 @@ export interface CostStore {
   /**
    * Runs a user-supplied statement only if it is a read of the store's own tables (SELECT, WITH, DESCRIBE,
    * SHOW, EXPLAIN): no files, URLs, other catalogs, extensions or settings, stopped after a timeout. The one
-   * door for queries an API or an assistant sends (docs/decisions/0012).
+   * door for queries an API or an assistant sends (docs/decisions/0016).
    */
   readOnlySql(sql: string, opts?: ReadOnlySqlOptions): Promise<Row[]>;
 

@@ -4,7 +4,7 @@
  * network readers (read_csv, read_text, glob, `FROM 'x.csv'` replacement scans, https:// paths, ATTACHed
  * catalogs) all appear in that tree as a table function or a table name, so they are refused before anything
  * runs. Why a parse-tree allowlist and not `enable_external_access=false`: that setting is global to the DuckDB
- * instance, and the same instance ingests files with read_csv in long-running processes (ADR 0012).
+ * instance, and the same instance ingests files with read_csv in long-running processes (ADR 0016).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TallyError } from '../../core/index.js';
