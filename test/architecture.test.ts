@@ -14,8 +14,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['core'],
   ['catalog', 'store', 'owner'],
   ['ledger', 'ingest', 'estimate', 'analytics', 'policy'],
-  ['gateway', 'export', 'alerts', 'demo', 'api'],
-  ['server', 'web'],
+  ['gateway', 'export', 'alerts', 'demo', 'api', 'web'],
+  ['server'],
   ['cli'],
 ];
 

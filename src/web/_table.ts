@@ -2,7 +2,7 @@
  * Tables and their CSV from one column list, so a download always holds exactly the rows and values of the
  * table on screen: money cells show every digit in the page and write the same exact decimal to the file.
  */
-import { csvCell } from '../export/index.js';
+import { csvCell } from '../core/index.js';
 import { moneyText, usd } from './_format.js';
 import { html, type Html, type HtmlValue } from './_html.js';
 
