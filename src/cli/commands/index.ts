@@ -208,4 +208,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     usage: 'ID [--json]',
     load: async () => (await import('./users.js')).usersRevokeCommand,
   },
+  // recommend, carbon, maturity (issue 14)
+  {
+    name: 'recommend',
+    summary: 'savings you can act on: PTU right-sizing, reservations, idle deployments, batch, model and deployment type',
+    usage: '[--period YYYY-MM] [--db PATH] [--json]',
+    load: async () => (await import('./recommend.js')).recommendCommand,
+  },
 ];

@@ -1,0 +1,53 @@
+/** `tally recommend`: ranked savings with their evidence (issue 14). */
+import { formatUsd, monthWindow, TallyError } from '../../core/index.js';
+import {
+  forTeams,
+  latestCompleteMonth,
+  loadRecommendInputs,
+  recommend,
+  recommendDocument,
+} from '../../analytics/recommend/index.js';
+import type { Command } from '../command.js';
+
+export const recommendCommand: Command = {
+  name: 'recommend',
+  summary:
+    'savings you can act on: PTU right-sizing, reservations, idle fine-tunes, batch, model and deployment type',
+  usage: '[--period YYYY-MM] [--db PATH] [--json]',
+  options: {
+    period: {
+      type: 'string',
+      description: 'UTC calendar month YYYY-MM (default: the last complete month in the ledger)',
+    },
+  },
+  async run(ctx) {
+    const store = await ctx.openStore({ readOnly: true });
+    const period = ctx.str('period') ?? (await latestCompleteMonth(store));
+    if (!period)
+      throw new TallyError('not_found', 'the ledger has no usage yet: give --period or record traffic first');
+    const inputs = await loadRecommendInputs(store, monthWindow(period));
+    const all = recommend(inputs);
+    // A team-scoped caller sees only recommendations about its own teams' apps.
+    const teams = ctx.scope?.teams;
+    const res = teams ? forTeams(all, teams) : all;
+    const doc = recommendDocument(period, res);
+    if (ctx.json) {
+      ctx.out.json(doc);
+      return;
+    }
+    ctx.out.line(
+      `Recommendations for ${period}: $${doc['totalMonthlySavingsUsd'] as string} a month at your rates`,
+    );
+    ctx.out.table(
+      res.recommendations.map((r, i) => ({
+        '#': i + 1,
+        kind: r.kind,
+        monthlyUsd: formatUsd(r.monthlySavingsNanos),
+        confidence: r.confidence,
+        recommendation: r.title + (r.alternativeTo ? ' (alternative; not in total)' : ''),
+      })),
+    );
+    for (const n of res.notes) ctx.out.line(`note: ${n}`);
+    ctx.out.line('Evidence, SQL and actions: tally recommend --json');
+  },
+};
