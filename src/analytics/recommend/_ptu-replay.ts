@@ -96,6 +96,8 @@ export function replayPtu(
 /** PTU counts worth pricing: 0 (all pay-as-you-go) and min, min+step, … up to `upTo` (at least the minimum). */
 export function ptuCandidates(minPtu: number, stepPtu: number, upTo: number): number[] {
   const out = [0];
-  for (let p = minPtu; p <= Math.max(upTo, minPtu); p += stepPtu) out.push(p);
-  return out;
+  for (let p = minPtu; ; p += stepPtu) {
+    out.push(p);
+    if (p >= upTo) return out;
+  }
 }

@@ -202,8 +202,24 @@ async function tableExists(store: CostStore, name: string): Promise<boolean> {
   return num(rows[0]?.['n']) > 0;
 }
 
+/**
+ * The window clipped to the whole UTC days the ledger covers, so a month with 20 days of data is scaled from
+ * 480 hours, not 720 (deployed PTU = PTU-hours ÷ hours would read 2/3 of the truth otherwise).
+ */
+export async function coveredWindow(store: CostStore, w: TimeWindow): Promise<TimeWindow> {
+  const [r] = await store.query(
+    `SELECT epoch_ms(min(start_time)) AS lo, epoch_ms(max(start_time)) AS hi FROM usage_events WHERE ${inWindow('start_time', w)}`,
+  );
+  if (r?.['lo'] === null || r?.['lo'] === undefined) return w;
+  const day = 86_400_000;
+  const lo = Math.floor(Number(r['lo']) / day) * day;
+  const hi = (Math.floor(Number(r['hi']) / day) + 1) * day;
+  return { from: new Date(Math.max(lo, w.from.getTime())), to: new Date(Math.min(hi, w.to.getTime())) };
+}
+
 /** Loads every input for the window. Cost rows are optional (no exports ingested: rules that need them stay quiet). */
-export async function loadRecommendInputs(store: CostStore, w: TimeWindow): Promise<RecommendInputs> {
+export async function loadRecommendInputs(store: CostStore, month: TimeWindow): Promise<RecommendInputs> {
+  const w = await coveredWindow(store, month);
   const hasCosts = await tableExists(store, 'cost_rows');
   const q = (sql: string): Promise<Row[]> => store.query(sql);
   const ptuDeployments = (await q(ptuDeploymentsSql(w))).map((r) => ({
