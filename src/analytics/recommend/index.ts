@@ -11,4 +11,4 @@ export {
   type ReplayOutcome,
   type ReplaySpec,
 } from './_ptu-replay.js';
-export { perMonth, atRate, type Recommendation, type RecommendationKind, type Evidence } from './_types.js';
+export { perMonth, atRate, familyOf, type Recommendation, type RecommendationKind, type Evidence } from './_types.js';
