@@ -333,3 +333,50 @@ function reservationRecs(
   }
   return out;
 }
+
+/** Average utilisation of each provisioned deployment at its deployed size, and its reservation figures. */
+export interface PtuUtilisation {
+  readonly deployment: string;
+  readonly account: string;
+  readonly deployedPtu: number;
+  readonly utilisation: number;
+  readonly reservationCoverage: number | null;
+  readonly reservationUtilisation: number | null;
+}
+
+/** Utilisation of every provisioned deployment the exports and ledger both show (for maturity). */
+export function ptuUtilisation(inp: RecommendInputs): PtuUtilisation[] {
+  const out: PtuUtilisation[] = [];
+  for (const d of inp.ptuDeployments) {
+    const cur = currentPtu(
+      inp.ptuBilling.filter((r) => r.account === d.upstream),
+      inp.hours,
+    );
+    const spec = lookupPtuSpec({
+      model: d.model,
+      deployment: cur?.ptuKind ?? 'provisioned',
+      at: inp.window.from,
+    });
+    const series = inp.minuteLoads.get(loadKey(d.deployment, d.upstream));
+    if (!cur || !spec || !series || cur.deployedPtu === 0) continue;
+    const rs = {
+      inputTpmPerPtu: spec.inputTpmPerPtu,
+      outputRatio: spec.outputRatio,
+      inputNanosPerMTok: 0n,
+      cachedNanosPerMTok: 0n,
+      outputNanosPerMTok: 0n,
+    };
+    const [o] = replayPtu(series.minutes, inp.hours * 60, rs, [cur.deployedPtu]);
+    const reserved = cur.usedReservedHours + cur.unusedReservedHours;
+    const total = cur.usedReservedHours + cur.hourlyHours;
+    out.push({
+      deployment: d.deployment,
+      account: d.upstream,
+      deployedPtu: cur.deployedPtu,
+      utilisation: round4(o?.utilisation ?? 0),
+      reservationCoverage: reserved > 0 && total > 0 ? round4(cur.usedReservedHours / total) : null,
+      reservationUtilisation: reserved > 0 ? round4(cur.usedReservedHours / reserved) : null,
+    });
+  }
+  return out;
+}

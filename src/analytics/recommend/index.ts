@@ -3,6 +3,7 @@
  * right-sizing, deployment-type premiums), each with the evidence that reproduces it to the cent.
  */
 export { recommend, recommendDocument, forTeams, type RecommendResult } from './recommend.js';
+export { ptuUtilisation, type PtuUtilisation } from './_ptu.js';
 export { loadRecommendInputs, latestCompleteMonth, type RecommendInputs } from './_queries.js';
 export {
   replayPtu,
@@ -11,4 +12,11 @@ export {
   type ReplayOutcome,
   type ReplaySpec,
 } from './_ptu-replay.js';
-export { perMonth, atRate, familyOf, type Recommendation, type RecommendationKind, type Evidence } from './_types.js';
+export {
+  perMonth,
+  atRate,
+  familyOf,
+  type Recommendation,
+  type RecommendationKind,
+  type Evidence,
+} from './_types.js';

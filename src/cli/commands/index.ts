@@ -221,4 +221,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     usage: '[--by team|app|model|region|deployment|environment|cost-center] [--period YYYY-MM] [--basis location|market --market-factor G] [--json | --csv]',
     load: async () => (await import('./carbon.js')).carbonCommand,
   },
+  {
+    name: 'maturity',
+    summary: 'crawl / walk / run per FinOps-for-AI capability, with evidence and the next step',
+    usage: '[--period YYYY-MM] [--db PATH] [--json]',
+    load: async () => (await import('./maturity.js')).maturityCommand,
+  },
 ];
