@@ -10,7 +10,7 @@ interface CarbonDoc {
   method: { name: string; version: string };
 }
 
-test('tally carbon --json --by team and tally maturity --json print the issue-14 contracts', async () => {
+test('tally carbon --json --by team, tally maturity --json and chargeback --with-carbon print the issue-14 contracts', async () => {
   await inTempDir('tally-carbon-', async (dir) => {
     const db = join(dir, 't.duckdb');
     await withStore(db, seedSavingsOrg);
@@ -37,5 +37,12 @@ test('tally carbon --json --by team and tally maturity --json print the issue-14
     assert.equal(caps.length, 8);
     // The fixture's PTU runs 8 hours a day at a third of 20 PTU: crawl.
     assert.equal(caps.find((x) => x.name === 'reservations and PTU utilisation')?.level, 'crawl');
+    const cb = await runCli(['chargeback', '--json', '--with-carbon', '--period', '2026-11', '--db', db]);
+    assert.equal(cb.code, 0, cb.stderr);
+    const rows = cb.json<{ rows: { team: string; energyWhLow: number; co2eGramsHigh: number }[] }>().rows;
+    const search = rows.find((r) => r.team === 'search')!;
+    const carbonSearch = doc.rows.find((r) => r.team === 'search')!;
+    assert.equal(search.energyWhLow, carbonSearch.energyWh.low);
+    assert.equal(search.co2eGramsHigh, carbonSearch.co2eGrams.high);
   });
 });

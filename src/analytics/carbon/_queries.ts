@@ -10,6 +10,7 @@ const COLUMN: Record<CarbonBy, string> = {
   region: 'region',
   deployment: 'deployment',
   environment: 'environment',
+  'cost-center': 'cost_center',
 };
 
 /** Output tokens and requests per (by, model, provider, region) in the window, optionally for some teams only. */

@@ -8,9 +8,17 @@ import { AZURE_PUE, CARBON_METHOD, DEFAULT_PUE, energyRange } from './_method.js
 import { factorFor, type GridFactors } from './_factors.js';
 
 /** What a carbon report groups by. */
-export type CarbonBy = 'team' | 'app' | 'model' | 'region' | 'deployment' | 'environment';
+export type CarbonBy = 'team' | 'app' | 'model' | 'region' | 'deployment' | 'environment' | 'cost-center';
 /** Allowed --by values. */
-export const CARBON_BY: readonly CarbonBy[] = ['team', 'app', 'model', 'region', 'deployment', 'environment'];
+export const CARBON_BY: readonly CarbonBy[] = [
+  'team',
+  'app',
+  'model',
+  'region',
+  'deployment',
+  'environment',
+  'cost-center',
+];
 
 /** Output tokens of one grouping value on one model, provider and region. */
 export interface TokenGroup {
