@@ -2,7 +2,7 @@
  * Test fixture for recommend, carbon and maturity: November 2026 (720 hours) with an oversized PTU deployment
  * (20 PTU, 15 reserved for a month, used 8 hours a day at ~19,000 input-equivalent TPM), a fine-tuned
  * deployment idle after 10 November whose hosting keeps billing, a Data Zone app without a residency tag, a
- * nightly non-streamed job and a classifier on gpt-4o.
+ * nightly non-streamed job, a classifier on gpt-4o, and a 15-PTU account with no provisioned traffic at all.
  */
 import { makeUsageEvent, type UsageEvent } from '../src/ledger/index.js';
 import type { CostStore } from '../src/store/index.js';
@@ -134,6 +134,14 @@ export async function seedSavingsOrg(store: CostStore): Promise<void> {
       ConsumedQuantity: '24',
       ListCost: '40.8',
       EffectiveCost: '35.904',
+    });
+    rows.push({
+      ...ptu,
+      ResourceName: 'acct-idle',
+      ChargePeriodStart: at(d),
+      ConsumedQuantity: '360',
+      ListCost: '360',
+      EffectiveCost: '316.8',
     });
     rows.push({
       ResourceName: 'acct-mkt',

@@ -71,7 +71,7 @@ export function reproduce(r: LooseRecommendation): bigint {
   const { inputs, figures } = ev(r);
   if (r.kind === 'ptu-rightsize') return reproducePtu(r);
   if (r.kind === 'idle-deployment')
-    return halfUp(usd(figures['hostingEffectiveUsd']) * 730n, BigInt(inputs['window'].hours));
+    return halfUp(usd(figures['billedEffectiveUsd']) * 730n, BigInt(inputs['window'].hours));
   if (r.kind === 'reservation') {
     const rate = (x: bigint) =>
       halfUp(x * usd(inputs['paygRate'].effectiveUsd), usd(inputs['paygRate'].listUsd));

@@ -35,6 +35,7 @@ test('recommend finds the oversized PTU, its hourly overage, the idle fine-tune,
       'batch:nightly-report/gpt-41',
       'deployment-type:writer/dz-4o',
       'idle-deployment:acct-ft/gpt-4.1-mini',
+      'idle-deployment:acct-idle/ptu',
       'model-rightsize:triage/gpt-4o',
       'ptu-rightsize:acct-ptu/ptu-41',
       'reservation:purchase:acct-ptu/ptu-41',
@@ -48,7 +49,7 @@ test('recommend finds the oversized PTU, its hourly overage, the idle fine-tune,
       term: '1-month',
       reservation: 'ptu-res-1m',
     });
-    const idle = res.recommendations.find((r) => r.kind === 'idle-deployment')!;
+    const idle = res.recommendations.find((r) => r.id === 'idle-deployment:acct-ft/gpt-4.1-mini')!;
     // Idle from 11 November: 20 days × 24 h of hosting at $1.496 effective.
     assert.deepEqual(ev(idle).figures['accruedSinceLastRequest'], {
       hours: 480,
@@ -56,6 +57,14 @@ test('recommend finds the oversized PTU, its hourly overage, the idle fine-tune,
       listUsd: '816',
     });
     assert.equal(formatUsd(idle.monthlySavingsNanos), '1092.08');
+    // 15 PTU hourly at $0.88 for 720 h = $9,504 in the window, $9,636 per 730-hour month; idle all month.
+    const idlePtu = res.recommendations.find((r) => r.id === 'idle-deployment:acct-idle/ptu')!;
+    assert.equal(formatUsd(idlePtu.monthlySavingsNanos), '9636.00');
+    assert.deepEqual(ev(idlePtu).figures['accruedSinceLastRequest'], {
+      hours: 10800,
+      effectiveUsd: '9504',
+      listUsd: '10800',
+    });
     const reservation = res.recommendations.find((r) => r.kind === 'reservation')!;
     assert.equal(reservation.alternativeTo, ptu.id);
     const total = res.recommendations

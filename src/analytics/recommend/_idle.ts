@@ -4,10 +4,21 @@
  * whose account shows no fine-tuned request for 7 days is idle (high confidence); fewer than 24 a day on
  * average is underused (medium: the base model at token prices, or the Developer tier, would do).
  */
-import { fineTunedTrafficSql, hostingSql, idleSince, sinceKey, type RecommendInputs } from './_queries.js';
+import {
+  fineTunedTrafficSql,
+  hostingSql,
+  idleSince,
+  ptuBillingSql,
+  ptuDeploymentsSql,
+  ptuLastRequestSql,
+  sinceKey,
+  type RecommendInputs,
+} from './_queries.js';
 import { exactUsd, familyOf, perMonth, type Recommendation } from './_types.js';
 
 const IDLE_DAYS = 7;
+const IDLE_FORMULA =
+  'saving = billedEffectiveUsd × 730 ÷ window hours (half-up); list likewise from billedListUsd';
 const UNDERUSED_PER_DAY = 24;
 
 /** Idle-deployment recommendations for fine-tuned hosting. */
@@ -30,7 +41,7 @@ export function idleRecommendations(inp: RecommendInputs): Recommendation[] {
     const idle = idleDays >= IDLE_DAYS;
     if (!idle && perDay >= UNDERUSED_PER_DAY) continue;
     const since = idleSince(last, inp.window);
-    const accrued = inp.hostingSince.get(sinceKey(h.account, h.model, since));
+    const accrued = inp.accruedSince.get(sinceKey(h.account, h.model, since));
     const monthEff = perMonth(h.effectiveNanos, inp.hours);
     const monthList = perMonth(h.listNanos, inp.hours);
     const deployments = ft.map((f) => f.deployment);
@@ -59,9 +70,9 @@ export function idleRecommendations(inp: RecommendInputs): Recommendation[] {
           window: { from: inp.window.from.toISOString(), to: inp.window.to.toISOString(), hours: inp.hours },
         },
         figures: {
-          hostingHours: h.hours,
-          hostingListUsd: exactUsd(h.listNanos),
-          hostingEffectiveUsd: exactUsd(h.effectiveNanos),
+          billedHours: h.hours,
+          billedListUsd: exactUsd(h.listNanos),
+          billedEffectiveUsd: exactUsd(h.effectiveNanos),
           requestsInWindow: requests,
           lastRequest: last,
           idleSince: since.toISOString(),
@@ -75,6 +86,66 @@ export function idleRecommendations(inp: RecommendInputs): Recommendation[] {
         },
         formula:
           'saving = hostingEffectiveUsd × 730 ÷ window hours (half-up); list likewise from hostingListUsd',
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Provisioned capacity billed with no provisioned request in the window at all (so the replay has nothing to
+ * size): the whole PTU bill is the saving, and the evidence gives what accrued since the last request.
+ */
+export function idlePtuRecommendations(inp: RecommendInputs): Recommendation[] {
+  const out: Recommendation[] = [];
+  const accounts = [
+    ...new Set(inp.ptuBilling.filter((b) => b.chargeCategory === 'Usage').map((b) => b.account)),
+  ];
+  for (const account of accounts) {
+    if (inp.ptuDeployments.some((d) => d.upstream === account)) continue;
+    const rows = inp.ptuBilling.filter((b) => b.account === account && b.chargeCategory === 'Usage');
+    const eff = rows.reduce((s, r) => s + r.effectiveNanos, 0n);
+    const list = rows.reduce((s, r) => s + r.listNanos, 0n);
+    const hours = rows.reduce((s, r) => s + r.hours, 0);
+    const last = inp.ptuLastRequest.get(account) ?? null;
+    const since = idleSince(last, inp.window);
+    const accrued = inp.accruedSince.get(sinceKey(account, 'ptu', since));
+    out.push({
+      id: `idle-deployment:${account}/ptu`,
+      kind: 'idle-deployment',
+      title: `${account}: ${Math.round(hours / inp.hours)} PTU billed with no request through the gateway${last ? ` since ${last}` : ' in the window'}`,
+      scope: { account },
+      monthlySavingsNanos: perMonth(eff, inp.hours),
+      monthlyListSavingsNanos: perMonth(list, inp.hours),
+      // Traffic that bypasses the gateway would not show in the ledger: check Azure Monitor before deleting.
+      confidence: 'medium',
+      risk: "Callers that bypass the gateway are invisible here; check the deployment's Azure Monitor metrics first. Reserved PTU stay paid until the reservation ends.",
+      action: `Azure OpenAI account ${account}: delete the idle provisioned deployment(s) and let their reservation lapse at renewal (or exchange it).`,
+      evidence: {
+        sql: [
+          ptuBillingSql(inp.window),
+          ptuDeploymentsSql(inp.window),
+          ptuLastRequestSql(inp.window),
+          ...(accrued ? [accrued.sql] : []),
+        ],
+        inputs: {
+          window: { from: inp.window.from.toISOString(), to: inp.window.to.toISOString(), hours: inp.hours },
+        },
+        figures: {
+          billedHours: hours,
+          billedListUsd: exactUsd(list),
+          billedEffectiveUsd: exactUsd(eff),
+          lastRequest: last,
+          idleSince: since.toISOString(),
+          accruedSinceLastRequest: accrued
+            ? {
+                hours: accrued.hours,
+                effectiveUsd: exactUsd(accrued.effectiveNanos),
+                listUsd: exactUsd(accrued.listNanos),
+              }
+            : null,
+        },
+        formula: IDLE_FORMULA,
       },
     });
   }

@@ -129,12 +129,24 @@ FROM cost_rows WHERE x_AiDeploymentType = 'fine-tune-hosting' AND ${inWindow('Ch
 GROUP BY ALL ORDER BY ALL`;
 }
 
-/** SQL: hosting hours of one account and model charged from `since` to the window end. */
-export function hostingSinceSql(account: string, model: string, since: Date, to: Date): string {
+/** SQL: usage hours and cost of one account's meters of a kind (and model) charged from `since` to the window end. */
+export function costSinceSql(
+  account: string,
+  kind: 'fine-tune-hosting' | 'provisioned',
+  model: string | null,
+  since: Date,
+  to: Date,
+): string {
   return `SELECT sum(ConsumedQuantity) AS hours, CAST(sum(EffectiveCost) AS VARCHAR) AS effective,
   CAST(sum(ListCost) AS VARCHAR) AS list
-FROM cost_rows WHERE x_AiDeploymentType = 'fine-tune-hosting' AND ResourceName = ${sqlText(account)}
-  AND coalesce(x_AiModel, '') = ${sqlText(model)} AND ChargePeriodStart >= ${sqlTime(since)} AND ChargePeriodStart < ${sqlTime(to)}`;
+FROM cost_rows WHERE x_AiDeploymentType = ${sqlText(kind)} AND ChargeCategory = 'Usage' AND ResourceName = ${sqlText(account)}
+  ${model === null ? '' : `AND coalesce(x_AiModel, '') = ${sqlText(model)} `}AND ChargePeriodStart >= ${sqlTime(since)} AND ChargePeriodStart < ${sqlTime(to)}`;
+}
+
+/** SQL: the last provisioned request per account before the window end. */
+export function ptuLastRequestSql(w: TimeWindow): string {
+  return `SELECT coalesce(upstream, '') AS upstream, strftime(max(start_time), '%Y-%m-%dT%H:%M:%S.%gZ') AS last
+FROM usage_events WHERE deployment_type = 'provisioned' AND start_time < ${sqlTime(w.to)} GROUP BY 1 ORDER BY 1`;
 }
 
 /** SQL: fine-tuned deployments' traffic in the window and their last request before its end. */
@@ -174,8 +186,10 @@ export interface RecommendInputs {
   readonly hosting: readonly HostingRow[];
   readonly fineTuned: readonly FineTunedTrafficRow[];
   readonly traffic: readonly TrafficRow[];
-  /** Hosting charged since a date (account|model|ISO date → figures), filled for idle candidates. */
-  readonly hostingSince: ReadonlyMap<
+  /** The last provisioned request per account (any time before the window end). */
+  readonly ptuLastRequest: ReadonlyMap<string, string>;
+  /** Hosting or PTU charged since a date (account|model-or-ptu|ISO date → figures), filled for idle candidates. */
+  readonly accruedSince: ReadonlyMap<
     string,
     { sql: string; hours: number; effectiveNanos: bigint; listNanos: bigint }
   >;
@@ -273,7 +287,7 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
     requestsInWindow: num(r['requests']),
     lastRequest: str(r['last']),
   }));
-  const hostingSince = new Map<
+  const accruedSince = new Map<
     string,
     { sql: string; hours: number; effectiveNanos: bigint; listNanos: bigint }
   >();
@@ -286,9 +300,25 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
         .sort()
         .at(-1) ?? null;
     const since = idleSince(last, w);
-    const sql = hostingSinceSql(h.account, h.model, since, w.to);
+    const sql = costSinceSql(h.account, 'fine-tune-hosting', h.model, since, w.to);
     const [r] = await q(sql);
-    hostingSince.set(sinceKey(h.account, h.model, since), {
+    accruedSince.set(sinceKey(h.account, h.model, since), {
+      sql,
+      hours: num(r?.['hours']),
+      effectiveNanos: nanos(r?.['effective']),
+      listNanos: nanos(r?.['list']),
+    });
+  }
+  const ptuLastRequest = new Map(
+    (await q(ptuLastRequestSql(w))).map((r) => [String(r['upstream']), String(r['last'])] as const),
+  );
+  const ptuAccounts = new Set(ptuBilling.filter((b) => b.chargeCategory === 'Usage').map((b) => b.account));
+  for (const account of ptuAccounts) {
+    if (ptuDeployments.some((d) => d.upstream === account)) continue;
+    const since = idleSince(ptuLastRequest.get(account) ?? null, w);
+    const sql = costSinceSql(account, 'provisioned', null, since, w.to);
+    const [r] = await q(sql);
+    accruedSince.set(sinceKey(account, 'ptu', since), {
       sql,
       hours: num(r?.['hours']),
       effectiveNanos: nanos(r?.['effective']),
@@ -325,7 +355,8 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
     hosting,
     fineTuned,
     traffic,
-    hostingSince,
+    ptuLastRequest,
+    accruedSince,
   };
 }
 

@@ -4,7 +4,7 @@
  * one saving twice.
  */
 import type { Nanos } from '../../core/index.js';
-import { idleRecommendations } from './_idle.js';
+import { idlePtuRecommendations, idleRecommendations } from './_idle.js';
 import { ptuRecommendations } from './_ptu.js';
 import type { RecommendInputs } from './_queries.js';
 import { centsUsd, type Recommendation } from './_types.js';
@@ -24,6 +24,7 @@ export function recommend(inp: RecommendInputs): RecommendResult {
   const recs = [
     ...ptuRecommendations(inp),
     ...idleRecommendations(inp),
+    ...idlePtuRecommendations(inp),
     ...workloadRecommendations(inp),
   ].sort((a, b) =>
     b.monthlySavingsNanos > a.monthlySavingsNanos
