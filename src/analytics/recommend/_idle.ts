@@ -70,22 +70,10 @@ export function idleRecommendations(inp: RecommendInputs): Recommendation[] {
           window: { from: inp.window.from.toISOString(), to: inp.window.to.toISOString(), hours: inp.hours },
         },
         figures: {
-          billedHours: h.hours,
-          billedListUsd: exactUsd(h.listNanos),
-          billedEffectiveUsd: exactUsd(h.effectiveNanos),
+          ...billedFigures(h.hours, h.listNanos, h.effectiveNanos, last, since, accrued),
           requestsInWindow: requests,
-          lastRequest: last,
-          idleSince: since.toISOString(),
-          accruedSinceLastRequest: accrued
-            ? {
-                hours: accrued.hours,
-                effectiveUsd: exactUsd(accrued.effectiveNanos),
-                listUsd: exactUsd(accrued.listNanos),
-              }
-            : null,
         },
-        formula:
-          'saving = hostingEffectiveUsd × 730 ÷ window hours (half-up); list likewise from hostingListUsd',
+        formula: IDLE_FORMULA,
       },
     });
   }
@@ -132,22 +120,37 @@ export function idlePtuRecommendations(inp: RecommendInputs): Recommendation[] {
           window: { from: inp.window.from.toISOString(), to: inp.window.to.toISOString(), hours: inp.hours },
         },
         figures: {
-          billedHours: hours,
-          billedListUsd: exactUsd(list),
-          billedEffectiveUsd: exactUsd(eff),
-          lastRequest: last,
-          idleSince: since.toISOString(),
-          accruedSinceLastRequest: accrued
-            ? {
-                hours: accrued.hours,
-                effectiveUsd: exactUsd(accrued.effectiveNanos),
-                listUsd: exactUsd(accrued.listNanos),
-              }
-            : null,
+          ...billedFigures(hours, list, eff, last, since, accrued),
         },
         formula: IDLE_FORMULA,
       },
     });
   }
   return out;
+}
+
+type Accrued = { hours: number; effectiveNanos: bigint; listNanos: bigint } | undefined;
+
+function billedFigures(
+  hours: number,
+  list: bigint,
+  eff: bigint,
+  last: string | null,
+  since: Date,
+  accrued: Accrued,
+) {
+  return {
+    billedHours: hours,
+    billedListUsd: exactUsd(list),
+    billedEffectiveUsd: exactUsd(eff),
+    lastRequest: last,
+    idleSince: since.toISOString(),
+    accruedSinceLastRequest: accrued
+      ? {
+          hours: accrued.hours,
+          effectiveUsd: exactUsd(accrued.effectiveNanos),
+          listUsd: exactUsd(accrued.listNanos),
+        }
+      : null,
+  };
 }

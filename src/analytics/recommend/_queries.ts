@@ -291,6 +291,15 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
     string,
     { sql: string; hours: number; effectiveNanos: bigint; listNanos: bigint }
   >();
+  const accrue = async (key: string, sql: string) => {
+    const [r] = await q(sql);
+    accruedSince.set(key, {
+      sql,
+      hours: num(r?.['hours']),
+      effectiveNanos: nanos(r?.['effective']),
+      listNanos: nanos(r?.['list']),
+    });
+  };
   for (const h of hosting) {
     const ft = fineTuned.filter((f) => f.upstream === h.account);
     const last =
@@ -300,14 +309,10 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
         .sort()
         .at(-1) ?? null;
     const since = idleSince(last, w);
-    const sql = costSinceSql(h.account, 'fine-tune-hosting', h.model, since, w.to);
-    const [r] = await q(sql);
-    accruedSince.set(sinceKey(h.account, h.model, since), {
-      sql,
-      hours: num(r?.['hours']),
-      effectiveNanos: nanos(r?.['effective']),
-      listNanos: nanos(r?.['list']),
-    });
+    await accrue(
+      sinceKey(h.account, h.model, since),
+      costSinceSql(h.account, 'fine-tune-hosting', h.model, since, w.to),
+    );
   }
   const ptuLastRequest = new Map(
     (await q(ptuLastRequestSql(w))).map((r) => [String(r['upstream']), String(r['last'])] as const),
@@ -316,14 +321,7 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
   for (const account of ptuAccounts) {
     if (ptuDeployments.some((d) => d.upstream === account)) continue;
     const since = idleSince(ptuLastRequest.get(account) ?? null, w);
-    const sql = costSinceSql(account, 'provisioned', null, since, w.to);
-    const [r] = await q(sql);
-    accruedSince.set(sinceKey(account, 'ptu', since), {
-      sql,
-      hours: num(r?.['hours']),
-      effectiveNanos: nanos(r?.['effective']),
-      listNanos: nanos(r?.['list']),
-    });
+    await accrue(sinceKey(account, 'ptu', since), costSinceSql(account, 'provisioned', null, since, w.to));
   }
   const traffic = (await q(trafficSql(w))).map((r) => ({
     app: String(r['app']),

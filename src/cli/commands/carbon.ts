@@ -10,8 +10,8 @@ import {
   type CarbonBasis,
   type CarbonBy,
 } from '../../analytics/carbon/index.js';
-import { latestCompleteMonth } from '../../analytics/recommend/index.js';
 import type { Command } from '../command.js';
+import { latestPeriodOption, periodOrLatest } from './_latest-period.js';
 
 export const carbonCommand: Command = {
   name: 'carbon',
@@ -20,10 +20,7 @@ export const carbonCommand: Command = {
     '[--by team|app|model|region|deployment|environment] [--period YYYY-MM] [--basis location|market --market-factor G] [--json | --csv]',
   options: {
     by: { type: 'string', description: 'grouping (default team)' },
-    period: {
-      type: 'string',
-      description: 'UTC calendar month YYYY-MM (default: the last complete month in the ledger)',
-    },
+    period: latestPeriodOption,
     basis: { type: 'string', description: 'location (region grid factors, default) or market' },
     'market-factor': {
       type: 'string',
@@ -44,9 +41,7 @@ export const carbonCommand: Command = {
       });
     const basis = basisOption(ctx.str('basis'), ctx.num('market-factor', { min: 0 }));
     const store = await ctx.openStore({ readOnly: true });
-    const period = ctx.str('period') ?? (await latestCompleteMonth(store));
-    if (!period)
-      throw new TallyError('not_found', 'the ledger has no usage yet: give --period or record traffic first');
+    const period = await periodOrLatest(ctx, store);
     const factors = loadGridFactors(ctx.str('factors'));
     const groups = await loadTokenGroups(store, monthWindow(period), by, ctx.scope?.teams);
     const report = carbonReport(groups, factors, basis);

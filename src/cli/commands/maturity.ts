@@ -1,12 +1,13 @@
 /** `tally maturity`: crawl, walk or run per FinOps-for-AI capability, with evidence and the next step (issue 14). */
-import { monthWindow, nanosToUsd, TallyError, type TimeWindow } from '../../core/index.js';
+import { monthWindow, nanosToUsd, type TimeWindow } from '../../core/index.js';
 import { allBudgetStatus } from '../../analytics/budgets/index.js';
 import { loadDailySpend } from '../../analytics/_series/index.js';
 import { forecastValues } from '../../analytics/forecast/index.js';
 import { assessMaturity, loadMaturityFacts, type MaturityInputs } from '../../analytics/maturity/index.js';
-import { latestCompleteMonth, loadRecommendInputs, ptuUtilisation } from '../../analytics/recommend/index.js';
+import { loadRecommendInputs, ptuUtilisation } from '../../analytics/recommend/index.js';
 import type { CostStore } from '../../store/index.js';
 import type { Command } from '../command.js';
+import { latestPeriodOption, periodOrLatest } from './_latest-period.js';
 
 const DAY = 86_400_000;
 
@@ -15,16 +16,11 @@ export const maturityCommand: Command = {
   summary: 'crawl / walk / run per FinOps-for-AI capability, with evidence and the next step',
   usage: '[--period YYYY-MM] [--db PATH] [--json]',
   options: {
-    period: {
-      type: 'string',
-      description: 'UTC calendar month YYYY-MM (default: the last complete month in the ledger)',
-    },
+    period: latestPeriodOption,
   },
   async run(ctx) {
     const store = await ctx.openStore({ readOnly: true });
-    const period = ctx.str('period') ?? (await latestCompleteMonth(store));
-    if (!period)
-      throw new TallyError('not_found', 'the ledger has no usage yet: give --period or record traffic first');
+    const period = await periodOrLatest(ctx, store);
     const w = monthWindow(period);
     const budgets = await allBudgetStatus(store, ctx.config(), new Date(w.to.getTime() - 1));
     const inputs: MaturityInputs = {

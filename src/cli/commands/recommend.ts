@@ -1,13 +1,13 @@
 /** `tally recommend`: ranked savings with their evidence (issue 14). */
-import { formatUsd, monthWindow, TallyError } from '../../core/index.js';
+import { formatUsd, monthWindow } from '../../core/index.js';
 import {
   forTeams,
-  latestCompleteMonth,
   loadRecommendInputs,
   recommend,
   recommendDocument,
 } from '../../analytics/recommend/index.js';
 import type { Command } from '../command.js';
+import { latestPeriodOption, periodOrLatest } from './_latest-period.js';
 
 export const recommendCommand: Command = {
   name: 'recommend',
@@ -15,16 +15,11 @@ export const recommendCommand: Command = {
     'savings you can act on: PTU right-sizing, reservations, idle fine-tunes, batch, model and deployment type',
   usage: '[--period YYYY-MM] [--db PATH] [--json]',
   options: {
-    period: {
-      type: 'string',
-      description: 'UTC calendar month YYYY-MM (default: the last complete month in the ledger)',
-    },
+    period: latestPeriodOption,
   },
   async run(ctx) {
     const store = await ctx.openStore({ readOnly: true });
-    const period = ctx.str('period') ?? (await latestCompleteMonth(store));
-    if (!period)
-      throw new TallyError('not_found', 'the ledger has no usage yet: give --period or record traffic first');
+    const period = await periodOrLatest(ctx, store);
     const inputs = await loadRecommendInputs(store, monthWindow(period));
     const all = recommend(inputs);
     // A team-scoped caller sees only recommendations about its own teams' apps.
