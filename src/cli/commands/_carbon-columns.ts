@@ -1,11 +1,6 @@
 /** `chargeback --with-carbon`: energy and emissions ranges beside each consumer's cost (same period, same grouping). */
 import { monthWindow } from '../../core/index.js';
-import {
-  carbonReport,
-  loadGridFactors,
-  loadTokenGroups,
-  type CarbonBy,
-} from '../../analytics/carbon/index.js';
+import { carbonReport, loadGridFactors, loadTokenGroups, type CarbonBy } from '../../analytics/index.js';
 import type { CsvValue } from '../../export/index.js';
 import type { CostStore } from '../../store/index.js';
 

@@ -9,15 +9,11 @@ import {
   loadTokenGroups,
   type CarbonBasis,
   type CarbonBy,
-} from '../../analytics/carbon/index.js';
-import type { Command } from '../command.js';
+} from '../../analytics/index.js';
+import { defineCommand } from '../command.js';
 import { latestPeriodOption, periodOrLatest } from './_latest-period.js';
 
-export const carbonCommand: Command = {
-  name: 'carbon',
-  summary: 'energy (Wh) and emissions (gCO2e) per team, app, model, region or deployment, as low-high ranges',
-  usage:
-    '[--by team|app|model|region|deployment|environment] [--period YYYY-MM] [--basis location|market --market-factor G] [--json | --csv]',
+export const carbonCommand = defineCommand({
   options: {
     by: { type: 'string', description: 'grouping (default team)' },
     period: latestPeriodOption,
@@ -41,7 +37,7 @@ export const carbonCommand: Command = {
       });
     const basis = basisOption(ctx.str('basis'), ctx.num('market-factor', { min: 0 }));
     const store = await ctx.openStore({ readOnly: true });
-    const period = await periodOrLatest(ctx, store);
+    const period = await periodOrLatest(ctx.str('period'), store);
     const factors = loadGridFactors(ctx.str('factors'));
     const groups = await loadTokenGroups(store, monthWindow(period), by, ctx.scope?.teams);
     const report = carbonReport(groups, factors, basis);
@@ -88,7 +84,7 @@ export const carbonCommand: Command = {
         `regions without a factor (CCF "Unknown" ${factors.unknown} g/kWh used): ${report.unknownRegions.join(', ')}`,
       );
   },
-};
+});
 
 function basisOption(raw: string | undefined, factor: number | undefined): CarbonBasis {
   if (raw === undefined || raw === 'location') return { kind: 'location' };

@@ -35,7 +35,10 @@ export const chargebackCommand = defineCommand({
     csv: { type: 'boolean', description: 'print CSV (safe to open in a spreadsheet)' },
     out: { type: 'string', description: 'write the CSV to this file instead of stdout' },
     team: { type: 'string', multiple: true, description: 'only these teams (repeatable; with --by team)' },
-    'with-carbon': { type: 'boolean', description: 'add energy (Wh) and gCO2e ranges per row (tally carbon)' },
+    'with-carbon': {
+      type: 'boolean',
+      description: 'add energy (Wh) and gCO2e ranges per row (tally carbon)',
+    },
   },
   async run(ctx) {
     const period = periodOption(ctx);

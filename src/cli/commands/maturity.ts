@@ -1,26 +1,28 @@
 /** `tally maturity`: crawl, walk or run per FinOps-for-AI capability, with evidence and the next step (issue 14). */
 import { monthWindow, nanosToUsd, type TimeWindow } from '../../core/index.js';
-import { allBudgetStatus } from '../../analytics/budgets/index.js';
-import { loadDailySpend } from '../../analytics/_series/index.js';
-import { forecastValues } from '../../analytics/forecast/index.js';
-import { assessMaturity, loadMaturityFacts, type MaturityInputs } from '../../analytics/maturity/index.js';
-import { loadRecommendInputs, ptuUtilisation } from '../../analytics/recommend/index.js';
+import {
+  allBudgetStatus,
+  assessMaturity,
+  forecastValues,
+  loadDailySpend,
+  loadMaturityFacts,
+  loadRecommendInputs,
+  ptuUtilisation,
+  type MaturityInputs,
+} from '../../analytics/index.js';
 import type { CostStore } from '../../store/index.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { latestPeriodOption, periodOrLatest } from './_latest-period.js';
 
 const DAY = 86_400_000;
 
-export const maturityCommand: Command = {
-  name: 'maturity',
-  summary: 'crawl / walk / run per FinOps-for-AI capability, with evidence and the next step',
-  usage: '[--period YYYY-MM] [--db PATH] [--json]',
+export const maturityCommand = defineCommand({
   options: {
     period: latestPeriodOption,
   },
   async run(ctx) {
     const store = await ctx.openStore({ readOnly: true });
-    const period = await periodOrLatest(ctx, store);
+    const period = await periodOrLatest(ctx.str('period'), store);
     const w = monthWindow(period);
     const budgets = await allBudgetStatus(store, ctx.config(), new Date(w.to.getTime() - 1));
     const inputs: MaturityInputs = {
@@ -37,7 +39,7 @@ export const maturityCommand: Command = {
     ctx.out.line(`FinOps-for-AI maturity, ${period}`);
     ctx.out.table(capabilities.map((c) => ({ capability: c.name, level: c.level, next: c.next })));
   },
-};
+});
 
 /** A 7-day forecast of daily spend from the 28 days before the window end, beside what happened. */
 async function backtest(store: CostStore, w: TimeWindow): Promise<MaturityInputs['forecast']> {

@@ -1,25 +1,16 @@
 /** `tally recommend`: ranked savings with their evidence (issue 14). */
 import { formatUsd, monthWindow } from '../../core/index.js';
-import {
-  forTeams,
-  loadRecommendInputs,
-  recommend,
-  recommendDocument,
-} from '../../analytics/recommend/index.js';
-import type { Command } from '../command.js';
+import { forTeams, loadRecommendInputs, recommend, recommendDocument } from '../../analytics/index.js';
+import { defineCommand } from '../command.js';
 import { latestPeriodOption, periodOrLatest } from './_latest-period.js';
 
-export const recommendCommand: Command = {
-  name: 'recommend',
-  summary:
-    'savings you can act on: PTU right-sizing, reservations, idle fine-tunes, batch, model and deployment type',
-  usage: '[--period YYYY-MM] [--db PATH] [--json]',
+export const recommendCommand = defineCommand({
   options: {
     period: latestPeriodOption,
   },
   async run(ctx) {
     const store = await ctx.openStore({ readOnly: true });
-    const period = await periodOrLatest(ctx, store);
+    const period = await periodOrLatest(ctx.str('period'), store);
     const inputs = await loadRecommendInputs(store, monthWindow(period));
     const all = recommend(inputs);
     // A team-scoped caller sees only recommendations about its own teams' apps.
@@ -45,4 +36,4 @@ export const recommendCommand: Command = {
     for (const n of res.notes) ctx.out.line(`note: ${n}`);
     ctx.out.line('Evidence, SQL and actions: tally recommend --json');
   },
-};
+});
