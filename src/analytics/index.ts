@@ -11,6 +11,9 @@ export * from './forecast/index.js';
 export * from './reconcile/index.js';
 export * from './unit-economics/index.js';
 export * from './views/index.js';
+export * from './recommend/index.js';
+export * from './carbon/index.js';
+export * from './maturity/index.js';
 // The series plumbing others need: series CSV input, daily spend per scope, season detection, grains.
 export {
   GRAIN_MS,

@@ -19,6 +19,7 @@ import {
   periodOption,
   viewOption,
 } from './_allocation-report.js';
+import { withCarbonColumns } from './_carbon-columns.js';
 
 export const chargebackCommand = defineCommand({
   options: {
@@ -34,6 +35,10 @@ export const chargebackCommand = defineCommand({
     csv: { type: 'boolean', description: 'print CSV (safe to open in a spreadsheet)' },
     out: { type: 'string', description: 'write the CSV to this file instead of stdout' },
     team: { type: 'string', multiple: true, description: 'only these teams (repeatable; with --by team)' },
+    'with-carbon': {
+      type: 'boolean',
+      description: 'add energy (Wh) and gCO2e ranges per row (tally carbon)',
+    },
   },
   async run(ctx) {
     const period = periodOption(ctx);
@@ -58,6 +63,7 @@ export const chargebackCommand = defineCommand({
         return { [key]: costCenter, ...rest };
       });
     } else rows = cb.lines.map(lineRow(key));
+    if (ctx.flag('with-carbon')) rows = await withCarbonColumns(store, period, by, key, rows);
     const doc = {
       period,
       by,

@@ -208,4 +208,26 @@ export const COMMANDS: readonly CommandEntry[] = [
     usage: 'ID [--json]',
     load: async () => (await import('./users.js')).usersRevokeCommand,
   },
+  // recommend, carbon, maturity (issue 14)
+  {
+    name: 'recommend',
+    summary:
+      'savings you can act on: PTU right-sizing, reservations, idle deployments, batch, model and deployment type',
+    usage: '[--period YYYY-MM] [--db PATH] [--json]',
+    load: async () => (await import('./recommend.js')).recommendCommand,
+  },
+  {
+    name: 'carbon',
+    summary:
+      'energy (Wh) and emissions (gCO2e) per team, app, model, region or deployment, as low-high ranges',
+    usage:
+      '[--by team|app|model|region|deployment|environment|cost-center] [--period YYYY-MM] [--basis location|market --market-factor G] [--json | --csv]',
+    load: async () => (await import('./carbon.js')).carbonCommand,
+  },
+  {
+    name: 'maturity',
+    summary: 'crawl / walk / run per FinOps-for-AI capability, with evidence and the next step',
+    usage: '[--period YYYY-MM] [--db PATH] [--json]',
+    load: async () => (await import('./maturity.js')).maturityCommand,
+  },
 ];

@@ -1,0 +1,370 @@
+/**
+ * Named queries for recommendations. Each builds its SQL with literal window bounds (quotes doubled) and runs
+ * exactly that text, so the evidence a recommendation prints can be pasted into `tally sql` unchanged.
+ */
+import type { TimeWindow } from '../../core/index.js';
+import type { CostStore, Row } from '../../store/index.js';
+import type { MinuteLoad } from './_ptu-replay.js';
+import { sqlText, sqlTime } from './_types.js';
+
+/** A provisioned deployment seen in the ledger. */
+export interface PtuDeploymentRow {
+  readonly deployment: string;
+  readonly upstream: string;
+  readonly model: string;
+  readonly region: string | null;
+  readonly requests: number;
+  readonly environments: readonly string[];
+}
+
+/** PTU billing of one account (Azure resource) in the window, from the cost exports. */
+export interface PtuBillingRow {
+  readonly account: string;
+  readonly meter: string;
+  /** Committed (reservation-covered) or Standard (hourly) usage; Purchase rows are reservation charges. */
+  readonly chargeCategory: string;
+  readonly pricingCategory: string;
+  readonly commitmentStatus: string | null;
+  readonly commitmentName: string | null;
+  readonly hours: number;
+  readonly listNanos: bigint;
+  readonly effectiveNanos: bigint;
+}
+
+/** Fine-tuned hosting of one account and base model in the window, from the exports. */
+export interface HostingRow {
+  readonly account: string;
+  readonly model: string;
+  readonly hours: number;
+  readonly listNanos: bigint;
+  readonly effectiveNanos: bigint;
+}
+
+/** Ledger traffic of a fine-tuned deployment: requests in the window and the last request ever before its end. */
+export interface FineTunedTrafficRow {
+  readonly upstream: string;
+  readonly deployment: string;
+  readonly model: string;
+  readonly requestsInWindow: number;
+  readonly lastRequest: string | null;
+}
+
+/** Ledger traffic of one app on one deployment in the window, with what the workload rules need. */
+export interface TrafficRow {
+  readonly app: string;
+  readonly team: string | null;
+  readonly environment: string | null;
+  readonly deployment: string;
+  readonly upstream: string | null;
+  readonly model: string;
+  readonly deploymentType: string;
+  readonly operation: string;
+  readonly requests: number;
+  readonly uncached: number;
+  readonly cached: number;
+  readonly output: number;
+  readonly streamed: number;
+  /** Requests starting 00:00–05:59 UTC. */
+  readonly night: number;
+  readonly endUsers: number;
+  /** Tag values seen (any request): task, data_residency, batch/interactive hints. */
+  readonly task: string | null;
+  readonly residency: string | null;
+  /** A request was tagged batch=true or interactive=false. */
+  readonly batchTag: boolean;
+}
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+// Money columns are DECIMAL(38,10); cast to VARCHAR in SQL and parse exactly here.
+const nanos = (v: unknown): bigint => {
+  if (v === null || v === undefined) return 0n;
+  const [i = '0', f = ''] = String(v).split('.');
+  const neg = i.startsWith('-');
+  const frac = (f + '000000000').slice(0, 9);
+  const n = BigInt(i.replace('-', '') || '0') * 1_000_000_000n + BigInt(frac);
+  return neg ? -n : n;
+};
+
+const inWindow = (col: string, w: TimeWindow) => `${col} >= ${sqlTime(w.from)} AND ${col} < ${sqlTime(w.to)}`;
+
+/** SQL: provisioned deployments in the ledger. */
+export function ptuDeploymentsSql(w: TimeWindow): string {
+  return `SELECT deployment, coalesce(upstream, '') AS upstream, arg_max(model, start_time) AS model,
+  max(region) AS region, count(*) AS requests, string_agg(DISTINCT coalesce(environment, ''), ',') AS envs
+FROM usage_events WHERE deployment_type = 'provisioned' AND ${inWindow('start_time', w)}
+GROUP BY 1, 2 ORDER BY 1, 2`;
+}
+
+/** SQL: per-minute uncached input, cached input and output tokens of one provisioned deployment. */
+export function minuteLoadSql(w: TimeWindow, deployment: string, upstream: string): string {
+  return `SELECT date_trunc('minute', start_time) AS minute,
+  sum(input_tokens - cached_input_tokens) AS uncached, sum(cached_input_tokens) AS cached, sum(output_tokens) AS output
+FROM usage_events WHERE deployment_type = 'provisioned' AND deployment = ${sqlText(deployment)}
+  AND coalesce(upstream, '') = ${sqlText(upstream)} AND ${inWindow('start_time', w)}
+GROUP BY 1 ORDER BY 1`;
+}
+
+/** SQL: PTU hours and charges per account in the exports. */
+export function ptuBillingSql(w: TimeWindow): string {
+  return `SELECT ResourceName AS account, SkuMeter AS meter, ChargeCategory, PricingCategory, CommitmentDiscountStatus,
+  CommitmentDiscountName, sum(coalesce(ConsumedQuantity, 0)) AS hours,
+  CAST(sum(ListCost) AS VARCHAR) AS list, CAST(sum(EffectiveCost) AS VARCHAR) AS effective
+FROM cost_rows WHERE x_AiDeploymentType IN ('provisioned', 'provisioned-reservation') AND ${inWindow('ChargePeriodStart', w)}
+GROUP BY ALL ORDER BY ALL`;
+}
+
+/** SQL: effective ÷ list of pay-as-you-go AI usage (the negotiated discount actually applied). */
+export function paygRateSql(w: TimeWindow): string {
+  return `SELECT CAST(sum(EffectiveCost) AS VARCHAR) AS effective, CAST(sum(ListCost) AS VARCHAR) AS list
+FROM cost_rows WHERE x_AiService = 'openai' AND ChargeCategory = 'Usage' AND PricingCategory = 'Standard'
+  AND ListCost > 0 AND ${inWindow('ChargePeriodStart', w)}`;
+}
+
+/** SQL: fine-tuned hosting hours per account and base model. */
+export function hostingSql(w: TimeWindow): string {
+  return `SELECT ResourceName AS account, coalesce(x_AiModel, '') AS model, sum(ConsumedQuantity) AS hours,
+  CAST(sum(ListCost) AS VARCHAR) AS list, CAST(sum(EffectiveCost) AS VARCHAR) AS effective
+FROM cost_rows WHERE x_AiDeploymentType = 'fine-tune-hosting' AND ${inWindow('ChargePeriodStart', w)}
+GROUP BY ALL ORDER BY ALL`;
+}
+
+/** SQL: usage hours and cost of one account's meters of a kind (and model) charged from `since` to the window end. */
+export function costSinceSql(
+  account: string,
+  kind: 'fine-tune-hosting' | 'provisioned',
+  model: string | null,
+  since: Date,
+  to: Date,
+): string {
+  return `SELECT sum(ConsumedQuantity) AS hours, CAST(sum(EffectiveCost) AS VARCHAR) AS effective,
+  CAST(sum(ListCost) AS VARCHAR) AS list
+FROM cost_rows WHERE x_AiDeploymentType = ${sqlText(kind)} AND ChargeCategory = 'Usage' AND ResourceName = ${sqlText(account)}
+  ${model === null ? '' : `AND coalesce(x_AiModel, '') = ${sqlText(model)} `}AND ChargePeriodStart >= ${sqlTime(since)} AND ChargePeriodStart < ${sqlTime(to)}`;
+}
+
+/** SQL: the last provisioned request per account before the window end. */
+export function ptuLastRequestSql(w: TimeWindow): string {
+  return `SELECT coalesce(upstream, '') AS upstream, strftime(max(start_time), '%Y-%m-%dT%H:%M:%S.%gZ') AS last
+FROM usage_events WHERE deployment_type = 'provisioned' AND start_time < ${sqlTime(w.to)} GROUP BY 1 ORDER BY 1`;
+}
+
+/** SQL: fine-tuned deployments' traffic in the window and their last request before its end. */
+export function fineTunedTrafficSql(w: TimeWindow): string {
+  return `SELECT coalesce(upstream, '') AS upstream, deployment, arg_max(model, start_time) AS model,
+  count(*) FILTER (WHERE start_time >= ${sqlTime(w.from)}) AS requests, strftime(max(start_time), '%Y-%m-%dT%H:%M:%S.%gZ') AS last
+FROM usage_events WHERE deployment_type = 'fine-tuned' AND start_time < ${sqlTime(w.to)}
+GROUP BY 1, 2 ORDER BY 1, 2`;
+}
+
+/** SQL: traffic per app and deployment with streaming, night share, end users and hint tags. */
+export function trafficSql(w: TimeWindow): string {
+  return `SELECT coalesce(app, '') AS app, max(team) AS team, max(environment) AS environment, coalesce(deployment, '') AS deployment,
+  max(upstream) AS upstream, arg_max(model, start_time) AS model, deployment_type, max(operation) AS operation, count(*) AS requests,
+  sum(input_tokens - cached_input_tokens) AS uncached, sum(cached_input_tokens) AS cached, sum(output_tokens) AS output,
+  count(*) FILTER (WHERE streamed) AS streamed, count(*) FILTER (WHERE hour(start_time AT TIME ZONE 'UTC') < 6) AS night,
+  count(DISTINCT end_user) AS end_users, max(json_extract_string(tags, '$.task')) AS task,
+  max(coalesce(json_extract_string(tags, '$.data_residency'), json_extract_string(tags, '$.data-residency'))) AS residency,
+  bool_or(lower(json_extract_string(tags, '$.batch')) IN ('true', 'yes', '1')
+    OR lower(json_extract_string(tags, '$.interactive')) IN ('false', 'no', '0')) AS batch_tag
+FROM usage_events WHERE http_status < 400 AND ${inWindow('start_time', w)}
+GROUP BY app, deployment, deployment_type ORDER BY ALL`;
+}
+
+/** Everything the rules read, for one window. */
+export interface RecommendInputs {
+  readonly window: TimeWindow;
+  /** Hours in the window (the monthly scaling divides by it). */
+  readonly hours: number;
+  readonly paygRate: { readonly effective: bigint; readonly list: bigint; readonly sql: string };
+  readonly ptuDeployments: readonly PtuDeploymentRow[];
+  readonly minuteLoads: ReadonlyMap<
+    string,
+    { readonly sql: string; readonly minutes: readonly MinuteLoad[] }
+  >;
+  readonly ptuBilling: readonly PtuBillingRow[];
+  readonly hosting: readonly HostingRow[];
+  readonly fineTuned: readonly FineTunedTrafficRow[];
+  readonly traffic: readonly TrafficRow[];
+  /** The last provisioned request per account (any time before the window end). */
+  readonly ptuLastRequest: ReadonlyMap<string, string>;
+  /** Hosting or PTU charged since a date (account|model-or-ptu|ISO date → figures), filled for idle candidates. */
+  readonly accruedSince: ReadonlyMap<
+    string,
+    { sql: string; hours: number; effectiveNanos: bigint; listNanos: bigint }
+  >;
+}
+
+/** Key of a deployment's minute series. */
+export const loadKey = (deployment: string, upstream: string): string => `${upstream}|${deployment}`;
+
+/** Key of a hosting-since figure. */
+export const sinceKey = (account: string, model: string, since: Date): string =>
+  `${account}|${model}|${since.toISOString()}`;
+
+/** The day after the last request (hosting is charged per day in exports; that day's hours are all idle). */
+export function idleSince(lastRequest: string | null, w: TimeWindow): Date {
+  if (lastRequest === null) return w.from;
+  const d = new Date(lastRequest);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
+}
+
+async function tableExists(store: CostStore, name: string): Promise<boolean> {
+  const rows = await store.query(
+    `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ${sqlText(name)}`,
+  );
+  return num(rows[0]?.['n']) > 0;
+}
+
+/**
+ * The window clipped to the whole UTC days the ledger covers, so a month with 20 days of data is scaled from
+ * 480 hours, not 720 (deployed PTU = PTU-hours ÷ hours would read 2/3 of the truth otherwise).
+ */
+export async function coveredWindow(store: CostStore, w: TimeWindow): Promise<TimeWindow> {
+  const [r] = await store.query(
+    `SELECT epoch_ms(min(start_time)) AS lo, epoch_ms(max(start_time)) AS hi FROM usage_events WHERE ${inWindow('start_time', w)}`,
+  );
+  if (r?.['lo'] === null || r?.['lo'] === undefined) return w;
+  const day = 86_400_000;
+  const lo = Math.floor(Number(r['lo']) / day) * day;
+  const hi = (Math.floor(Number(r['hi']) / day) + 1) * day;
+  return { from: new Date(Math.max(lo, w.from.getTime())), to: new Date(Math.min(hi, w.to.getTime())) };
+}
+
+/** Loads every input for the window. Cost rows are optional (no exports ingested: rules that need them stay quiet). */
+export async function loadRecommendInputs(store: CostStore, month: TimeWindow): Promise<RecommendInputs> {
+  const w = await coveredWindow(store, month);
+  const hasCosts = await tableExists(store, 'cost_rows');
+  const q = (sql: string): Promise<Row[]> => store.query(sql);
+  const ptuDeployments = (await q(ptuDeploymentsSql(w))).map((r) => ({
+    deployment: String(r['deployment']),
+    upstream: String(r['upstream']),
+    model: String(r['model']),
+    region: str(r['region']),
+    requests: num(r['requests']),
+    environments: String(r['envs'] ?? '')
+      .split(',')
+      .filter(Boolean),
+  }));
+  const minuteLoads = new Map<string, { sql: string; minutes: MinuteLoad[] }>();
+  for (const d of ptuDeployments) {
+    const sql = minuteLoadSql(w, d.deployment, d.upstream);
+    const minutes = (await q(sql)).map((r) => ({
+      uncached: num(r['uncached']),
+      cached: num(r['cached']),
+      output: num(r['output']),
+    }));
+    minuteLoads.set(loadKey(d.deployment, d.upstream), { sql, minutes });
+  }
+  const rateSql = paygRateSql(w);
+  const rate = hasCosts ? (await q(rateSql))[0] : undefined;
+  const ptuBilling = hasCosts
+    ? (await q(ptuBillingSql(w))).map((r) => ({
+        account: String(r['account']),
+        meter: String(r['meter']),
+        chargeCategory: String(r['ChargeCategory']),
+        pricingCategory: String(r['PricingCategory']),
+        commitmentStatus: str(r['CommitmentDiscountStatus']),
+        commitmentName: str(r['CommitmentDiscountName']),
+        hours: num(r['hours']),
+        listNanos: nanos(r['list']),
+        effectiveNanos: nanos(r['effective']),
+      }))
+    : [];
+  const hosting = hasCosts
+    ? (await q(hostingSql(w))).map((r) => ({
+        account: String(r['account']),
+        model: String(r['model']),
+        hours: num(r['hours']),
+        listNanos: nanos(r['list']),
+        effectiveNanos: nanos(r['effective']),
+      }))
+    : [];
+  const fineTuned = (await q(fineTunedTrafficSql(w))).map((r) => ({
+    upstream: String(r['upstream']),
+    deployment: String(r['deployment']),
+    model: String(r['model']),
+    requestsInWindow: num(r['requests']),
+    lastRequest: str(r['last']),
+  }));
+  const accruedSince = new Map<
+    string,
+    { sql: string; hours: number; effectiveNanos: bigint; listNanos: bigint }
+  >();
+  const accrue = async (key: string, sql: string) => {
+    const [r] = await q(sql);
+    accruedSince.set(key, {
+      sql,
+      hours: num(r?.['hours']),
+      effectiveNanos: nanos(r?.['effective']),
+      listNanos: nanos(r?.['list']),
+    });
+  };
+  for (const h of hosting) {
+    const ft = fineTuned.filter((f) => f.upstream === h.account);
+    const last =
+      ft
+        .map((f) => f.lastRequest)
+        .filter((x): x is string => x !== null)
+        .sort()
+        .at(-1) ?? null;
+    const since = idleSince(last, w);
+    await accrue(
+      sinceKey(h.account, h.model, since),
+      costSinceSql(h.account, 'fine-tune-hosting', h.model, since, w.to),
+    );
+  }
+  const ptuLastRequest = new Map(
+    (await q(ptuLastRequestSql(w))).map((r) => [String(r['upstream']), String(r['last'])] as const),
+  );
+  const ptuAccounts = new Set(ptuBilling.filter((b) => b.chargeCategory === 'Usage').map((b) => b.account));
+  for (const account of ptuAccounts) {
+    if (ptuDeployments.some((d) => d.upstream === account)) continue;
+    const since = idleSince(ptuLastRequest.get(account) ?? null, w);
+    await accrue(sinceKey(account, 'ptu', since), costSinceSql(account, 'provisioned', null, since, w.to));
+  }
+  const traffic = (await q(trafficSql(w))).map((r) => ({
+    app: String(r['app']),
+    team: str(r['team']),
+    environment: str(r['environment']),
+    deployment: String(r['deployment']),
+    upstream: str(r['upstream']),
+    model: String(r['model']),
+    deploymentType: String(r['deployment_type']),
+    operation: String(r['operation']),
+    requests: num(r['requests']),
+    uncached: num(r['uncached']),
+    cached: num(r['cached']),
+    output: num(r['output']),
+    streamed: num(r['streamed']),
+    night: num(r['night']),
+    endUsers: num(r['end_users']),
+    task: str(r['task']),
+    residency: str(r['residency']),
+    batchTag: r['batch_tag'] === true,
+  }));
+  return {
+    window: w,
+    hours: Math.round((w.to.getTime() - w.from.getTime()) / 3_600_000),
+    paygRate: { effective: nanos(rate?.['effective']), list: nanos(rate?.['list']), sql: rateSql },
+    ptuDeployments,
+    minuteLoads,
+    ptuBilling,
+    hosting,
+    fineTuned,
+    traffic,
+    ptuLastRequest,
+    accruedSince,
+  };
+}
+
+/** The last calendar month (YYYY-MM) that ends by the ledger's latest event; null for an empty ledger. */
+export async function latestCompleteMonth(store: CostStore): Promise<string | null> {
+  const [r] = await store.query(
+    `SELECT strftime(max(start_time) + INTERVAL 1 HOUR, '%Y-%m') AS m FROM usage_events`,
+  );
+  const m = str(r?.['m']);
+  if (m === null) return null;
+  const [y, mo] = m.split('-').map(Number) as [number, number];
+  return mo === 1 ? `${y - 1}-12` : `${y}-${String(mo - 1).padStart(2, '0')}`;
+}

@@ -1,0 +1,86 @@
+/**
+ * Recommendations ranked by monthly saving at effective rates. The total leaves out recommendations that are
+ * alternatives to another (buying a reservation for PTU that right-sizing would remove), so it never counts
+ * one saving twice.
+ */
+import type { Nanos } from '../../core/index.js';
+import { idlePtuRecommendations, idleRecommendations } from './_idle.js';
+import { ptuRecommendations } from './_ptu.js';
+import type { RecommendInputs } from './_queries.js';
+import { centsUsd, type Recommendation } from './_types.js';
+import { workloadRecommendations } from './_workload.js';
+
+/** The ranked list and its total. */
+export interface RecommendResult {
+  readonly recommendations: readonly Recommendation[];
+  readonly totalMonthlySavingsNanos: Nanos;
+  readonly totalMonthlyListSavingsNanos: Nanos;
+  /** Rules that could not run and why (no exports, no prefix hashes...). */
+  readonly notes: readonly string[];
+}
+
+/** Every rule over the inputs, ranked (largest saving first, then id for a stable order). */
+export function recommend(inp: RecommendInputs): RecommendResult {
+  const recs = [
+    ...ptuRecommendations(inp),
+    ...idleRecommendations(inp),
+    ...idlePtuRecommendations(inp),
+    ...workloadRecommendations(inp),
+  ].sort((a, b) =>
+    b.monthlySavingsNanos > a.monthlySavingsNanos
+      ? 1
+      : b.monthlySavingsNanos < a.monthlySavingsNanos
+        ? -1
+        : a.id.localeCompare(b.id),
+  );
+  const notes: string[] = [
+    'prompt-caching: not assessed; the ledger records no prompt-prefix hash yet, so repeated prefixes of 1,024+ tokens cannot be found',
+  ];
+  if (inp.ptuBilling.length === 0 && inp.hosting.length === 0)
+    notes.push(
+      'no PTU or fine-tuned hosting rows in the cost exports for this window: reservation, PTU and idle-hosting rules need them',
+    );
+  return withTotals(recs, notes);
+}
+
+function withTotals(recs: readonly Recommendation[], notes: readonly string[]): RecommendResult {
+  const counted = recs.filter((r) => r.alternativeTo === undefined);
+  return {
+    recommendations: recs,
+    totalMonthlySavingsNanos: counted.reduce((s, r) => s + r.monthlySavingsNanos, 0n),
+    totalMonthlyListSavingsNanos: counted.reduce((s, r) => s + r.monthlyListSavingsNanos, 0n),
+    notes,
+  };
+}
+
+/** Only the recommendations about the given teams' apps (a team-scoped caller), with totals to match. */
+export function forTeams(res: RecommendResult, teams: readonly string[]): RecommendResult {
+  const keep = res.recommendations.filter(
+    (r) => r.scope['team'] !== undefined && teams.includes(r.scope['team']),
+  );
+  return withTotals(keep, res.notes);
+}
+
+/** The JSON document of `tally recommend --json` (the contract in issue 14). */
+export function recommendDocument(period: string, res: RecommendResult): Record<string, unknown> {
+  return {
+    period,
+    recommendations: res.recommendations.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      title: r.title,
+      scope: r.scope,
+      monthlySavingsUsd: centsUsd(r.monthlySavingsNanos),
+      monthlyListSavingsUsd: centsUsd(r.monthlyListSavingsNanos),
+      confidence: r.confidence,
+      risk: r.risk,
+      action: r.action,
+      ...(r.caveat ? { caveat: r.caveat } : {}),
+      ...(r.alternativeTo ? { alternativeTo: r.alternativeTo } : {}),
+      evidence: r.evidence,
+    })),
+    totalMonthlySavingsUsd: centsUsd(res.totalMonthlySavingsNanos),
+    totalMonthlyListSavingsUsd: centsUsd(res.totalMonthlyListSavingsNanos),
+    notes: res.notes,
+  };
+}

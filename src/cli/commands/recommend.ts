@@ -1,0 +1,39 @@
+/** `tally recommend`: ranked savings with their evidence (issue 14). */
+import { formatUsd, monthWindow } from '../../core/index.js';
+import { forTeams, loadRecommendInputs, recommend, recommendDocument } from '../../analytics/index.js';
+import { defineCommand } from '../command.js';
+import { latestPeriodOption, periodOrLatest } from './_latest-period.js';
+
+export const recommendCommand = defineCommand({
+  options: {
+    period: latestPeriodOption,
+  },
+  async run(ctx) {
+    const store = await ctx.openStore({ readOnly: true });
+    const period = await periodOrLatest(ctx.str('period'), store);
+    const inputs = await loadRecommendInputs(store, monthWindow(period));
+    const all = recommend(inputs);
+    // A team-scoped caller sees only recommendations about its own teams' apps.
+    const teams = ctx.scope?.teams;
+    const res = teams ? forTeams(all, teams) : all;
+    const doc = recommendDocument(period, res);
+    if (ctx.json) {
+      ctx.out.json(doc);
+      return;
+    }
+    ctx.out.line(
+      `Recommendations for ${period}: $${doc['totalMonthlySavingsUsd'] as string} a month at your rates`,
+    );
+    ctx.out.table(
+      res.recommendations.map((r, i) => ({
+        '#': i + 1,
+        kind: r.kind,
+        monthlyUsd: formatUsd(r.monthlySavingsNanos),
+        confidence: r.confidence,
+        recommendation: r.title + (r.alternativeTo ? ' (alternative; not in total)' : ''),
+      })),
+    );
+    for (const n of res.notes) ctx.out.line(`note: ${n}`);
+    ctx.out.line('Evidence, SQL and actions: tally recommend --json');
+  },
+});
