@@ -72,7 +72,7 @@ export const carbonCommand = defineCommand({
       whPerRequestHigh: r.energyWhPerRequest.high,
     }));
     if (ctx.flag('csv')) {
-      ctx.write(toCsv(Object.keys(flat[0] ?? { [by]: null }), flat, { spreadsheetSafe: true }));
+      ctx.write(toCsv(Object.keys(flat[0] ?? { [by]: null }), flat));
       return;
     }
     ctx.out.line(
