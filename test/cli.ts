@@ -85,59 +85,24 @@ export interface CliGateway {
   kill(): void;
 }
 
-/** Starts `tally gateway --config C --db D --port 0` and waits until `/healthz` answers 200. */
-export async function startGatewayCli(configPath: string, dbPath: string): Promise<CliGateway> {
-  const child = spawn(
-    process.execPath,
-    ['--import', TSX, MAIN, 'gateway', '--config', configPath, '--db', dbPath, '--port', '0'],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+/**
+ * Starts a long-running `tally` command in a child process and waits until the URL its state file names
+ * answers `/healthz` with 200 (up to `tries` x 100 ms).
+ */
+async function startLongRunning(
+  args: readonly string[],
+  statePath: string,
+  what: string,
+  tries: number,
+): Promise<CliServer> {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
-  const gw: CliGateway = {
-    url: '',
-    stderr: () => err,
-    stop: () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-    kill: () => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
-  };
-  const statePath = `${dbPath}.gateway.json`;
-  for (let i = 0; i < 600 && child.exitCode === null; i++) {
-    if (existsSync(statePath)) {
-      const { url } = JSON.parse(readFileSync(statePath, 'utf8')) as { url: string };
-      const r = await fetch(`${url}/healthz`).catch(() => null);
-      if (r?.status === 200) return { ...gw, url };
-    }
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-  gw.kill();
-  throw new Error(`gateway did not become healthy: ${err}`);
-}
-
-/** A `tally serve` started through the real CLI in a child process. */
-export interface CliServer extends CliGateway {
-  readonly pid: number;
-}
-
-/** Starts `tally serve --db D --port 0 [args]` and waits until its `/healthz` answers 200. */
-export async function startServeCli(dbPath: string, ...args: string[]): Promise<CliServer> {
-  const child = spawn(
-    process.execPath,
-    ['--import', TSX, MAIN, 'serve', '--db', dbPath, '--port', '0', ...args],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let err = '';
-  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
-  const srv: CliServer = {
+  const proc: CliServer = {
     url: '',
     pid: child.pid ?? -1,
     stderr: () => err,
@@ -149,15 +114,35 @@ export async function startServeCli(dbPath: string, ...args: string[]): Promise<
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
-  const statePath = `${dbPath}.server.json`;
-  for (let i = 0; i < 900 && child.exitCode === null; i++) {
+  for (let i = 0; i < tries && child.exitCode === null; i++) {
     if (existsSync(statePath)) {
       const { url } = JSON.parse(readFileSync(statePath, 'utf8')) as { url: string };
       const r = await fetch(`${url}/healthz`).catch(() => null);
-      if (r?.status === 200) return { ...srv, url };
+      if (r?.status === 200) return { ...proc, url };
     }
     await new Promise((ok) => setTimeout(ok, 100));
   }
-  srv.kill();
-  throw new Error(`tally serve did not become healthy: ${err}`);
+  proc.kill();
+  throw new Error(`${what} did not become healthy: ${err}`);
+}
+
+/** Starts `tally gateway --config C --db D --port 0` and waits until `/healthz` answers 200. */
+export function startGatewayCli(configPath: string, dbPath: string): Promise<CliGateway> {
+  const args = ['gateway', '--config', configPath, '--db', dbPath, '--port', '0'];
+  return startLongRunning(args, `${dbPath}.gateway.json`, 'gateway', 600);
+}
+
+/** A `tally serve` started through the real CLI in a child process. */
+export interface CliServer extends CliGateway {
+  readonly pid: number;
+}
+
+/** Starts `tally serve --db D --port 0 [args]` and waits until its `/healthz` answers 200. */
+export function startServeCli(dbPath: string, ...args: string[]): Promise<CliServer> {
+  return startLongRunning(
+    ['serve', '--db', dbPath, '--port', '0', ...args],
+    `${dbPath}.server.json`,
+    'tally serve',
+    900,
+  );
 }
