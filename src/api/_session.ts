@@ -32,9 +32,7 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-async function activeUser(store: CostStore, u: UserRecord | null): Promise<UserRecord | null> {
-  return u && u.status === 'active' ? u : null;
-}
+const activeUser = (u: UserRecord | null): UserRecord | null => (u && u.status === 'active' ? u : null);
 
 /** Resolves the caller of a request. Throws unauthorized for a bearer token that matches nobody. */
 export async function resolveCaller(
@@ -50,7 +48,7 @@ export async function resolveCaller(
       const who = c.req.header('x-tally-actor') ?? 'unknown';
       return { principal: { kind: 'local', actor: `cli:${who.slice(0, 64)}` }, csrfToken: '', via: 'bearer' };
     }
-    const user = await activeUser(deps.store, await deps.store.findUserByTokenHash(hashToken(token)));
+    const user = activeUser(await deps.store.findUserByTokenHash(hashToken(token)));
     if (!user) throw new TallyError('unauthorized', 'unknown or revoked token; ask an admin for a new one');
     return { principal: { kind: 'user', user }, csrfToken: '', via: 'bearer' };
   }
@@ -58,7 +56,7 @@ export async function resolveCaller(
   if (sid) {
     const idHash = hashToken(sid);
     const session = await deps.store.findSession(idHash, deps.now());
-    const user = session ? await activeUser(deps.store, await deps.store.findUserById(session.userId)) : null;
+    const user = session ? activeUser(await deps.store.findUserById(session.userId)) : null;
     if (session && user)
       return {
         principal: { kind: 'user', user },
@@ -100,7 +98,7 @@ export async function startSession(
   deps: { store: CostStore; now(): Date; secureCookies: boolean; sessionHours: number },
   token: string,
 ): Promise<UserRecord> {
-  const user = await activeUser(deps.store, await deps.store.findUserByTokenHash(hashToken(token.trim())));
+  const user = activeUser(await deps.store.findUserByTokenHash(hashToken(token.trim())));
   if (!user) throw new TallyError('unauthorized', 'unknown or revoked token');
   const id = randomBytes(32).toString('base64url');
   const now = deps.now();

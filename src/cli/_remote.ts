@@ -14,28 +14,14 @@ const PATH_OPTIONS = new Set(['out', 'kpi', 'scenario', 'series', 'file', 'price
 
 /** Makes path arguments absolute (positionals that name an existing file, and path options). */
 export function absolutePaths(argv: readonly string[], cwd: string): string[] {
-  const out: string[] = [];
-  let pathNext = false;
-  for (const a of argv) {
-    if (pathNext) {
-      out.push(isAbsolute(a) ? a : resolve(cwd, a));
-      pathNext = false;
-      continue;
-    }
-    const m = /^--([^=]+)(=(.*))?$/.exec(a);
-    if (m) {
-      if (PATH_OPTIONS.has(m[1]!)) {
-        if (m[2] === undefined) pathNext = true;
-        else out.push(`--${m[1]}=${isAbsolute(m[3]!) ? m[3]! : resolve(cwd, m[3]!)}`);
-        if (m[2] === undefined) out.push(a);
-        continue;
-      }
-      out.push(a);
-      continue;
-    }
-    out.push(!a.startsWith('-') && !isAbsolute(a) && existsSync(resolve(cwd, a)) ? resolve(cwd, a) : a);
-  }
-  return out;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  return argv.map((a, i) => {
+    const prev = /^--([^=]+)$/.exec(argv[i - 1] ?? '');
+    if (prev && PATH_OPTIONS.has(prev[1]!)) return abs(a); // the value of `--out FILE`
+    const inline = /^--([^=]+)=(.*)$/.exec(a);
+    if (inline) return PATH_OPTIONS.has(inline[1]!) ? `--${inline[1]!}=${abs(inline[2]!)}` : a;
+    return !a.startsWith('-') && existsSync(resolve(cwd, a)) ? abs(a) : a;
+  });
 }
 
 /** Runs argv on the owner of dbPath; null when no owner answers (run locally then). */
