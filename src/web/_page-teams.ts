@@ -16,6 +16,7 @@ import { budgetTable } from './_budget-table.js';
 import { monthForm, periodOf } from './_month.js';
 import { settle, type PageReq, type PageResult } from './_page.js';
 import { dataTable, moneyColumn } from './_table.js';
+import { teamsLabel } from './_roles.js';
 
 const VIEWS = { team: 'Team', 'cost-center': 'Cost center', app: 'App', environment: 'Environment' } as const;
 type View = keyof typeof VIEWS;
@@ -107,6 +108,8 @@ export async function teamsPage(r: PageReq): Promise<PageResult> {
 /** GET /teams/:team */
 export async function teamPage(r: PageReq): Promise<PageResult> {
   const team = r.params['team'] ?? '';
+  if (r.user.teams.length > 0 && !r.user.teams.includes(team))
+    throw new TallyError('forbidden', `You can see only ${teamsLabel(r.user)}, not team "${team}".`);
   const period = periodOf(r);
   const from = `${period}-01`;
   const to = monthStart(from, 1);
