@@ -93,3 +93,51 @@ test("a module is entered only through its door: no import of another module's p
     .map((e) => `${e.file} imports ${e.target}; import ${e.to}/index.js instead`);
   assert.deepEqual(bypass, []);
 });
+
+/** Strongly connected groups of two or more files (Tarjan), each a circle of imports. */
+function fileCircles(): string[][] {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles(SRC)) {
+    const key = relative(SRC, file).replace(/\.ts$/, '');
+    const targets = [...readFileSync(file, 'utf8').matchAll(IMPORT)].map((m) =>
+      relative(SRC, resolve(dirname(file), m[1]!)).replace(/\.js$/, ''),
+    );
+    graph.set(key, targets);
+  }
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const circles: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const group: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      group.push(w);
+    } while (w !== v);
+    if (group.length > 1) circles.push(group.sort());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return circles;
+}
+
+test('no file imports itself back through a circle, but for the CLI run in-process by the server', () => {
+  // The one exception above (server/_run-command imports cli) closes a loop through the CLI's commands.
+  const unexpected = fileCircles().filter((c) => !c.includes('server/_run-command'));
+  assert.deepEqual(unexpected, []);
+});

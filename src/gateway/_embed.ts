@@ -7,7 +7,7 @@ import { TallyError } from '../core/index.js';
 import type { RouteTable } from './_route.js';
 import type { Upstream } from './_upstreams.js';
 import { parseUsageObject } from './_usage.js';
-import type { RouteTarget, Usage } from './pipeline.js';
+import type { RouteTarget, Usage } from './_context.js';
 
 /** Vectors in input order, the deployment that made them and the usage it reported (null if none). */
 export interface Embedded {

@@ -10,7 +10,7 @@ import { answerText, findUsage, emptyUsage, parseUsageObject } from './_usage.js
 import { scanTopLevelUsage } from './_usage-scan.js';
 import type { Upstream } from './_upstreams.js';
 import { callUpstream, type UpstreamResponse } from './_upstream-call.js';
-import type { CompletedResponse, Priced, RequestContext, RouteTarget, Usage } from './pipeline.js';
+import type { CompletedResponse, Priced, RequestContext, RouteTarget, Usage } from './_context.js';
 
 /** What the upstream stage needs from the rest of the gateway. */
 export interface ForwardDeps {

@@ -16,7 +16,7 @@ import {
   type GovState,
   type RequestState,
 } from './_gov-state.js';
-import type { CachedResponse, CompletedResponse, RequestContext, Usage } from './pipeline.js';
+import type { CachedResponse, CompletedResponse, RequestContext, Usage } from './_context.js';
 
 // ---- caches ----
 

@@ -17,7 +17,7 @@ import {
   type MediaBounds,
 } from './limits/index.js';
 import { findReqState, priceOn, reqState, requestedMaxOutput, stateOf, type GovState } from './_gov-state.js';
-import type { RequestContext, RouteTarget } from './pipeline.js';
+import type { RequestContext, RouteTarget } from './_context.js';
 
 // ---- limits ----
 

@@ -5,7 +5,7 @@ import { trimMessages } from './_trim.js';
 import { priceOn, requestedMaxOutput } from './_gov-state.js';
 import type { DeploymentType } from '../ledger/index.js';
 import type { VirtualKeyRecord } from '../store/index.js';
-import type { RequestContext, RouteTarget } from './pipeline.js';
+import type { RequestContext, RouteTarget } from './_context.js';
 
 // ---- policy ----
 

@@ -13,7 +13,7 @@ import {
   type Reservation,
 } from './limits/index.js';
 import { MemoryResponseCache, MemorySemanticCache } from './cache/index.js';
-import type { GatewayServices, RequestContext, RouteTarget } from './pipeline.js';
+import type { GatewayServices, RequestContext, RouteTarget } from './_context.js';
 import { OUTPUT_CAP_FIELDS } from './_requests.js';
 
 type GatewayConfig = NonNullable<TallyConfig['gateway']>;

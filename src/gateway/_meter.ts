@@ -16,7 +16,7 @@ import type {
   RequestContext,
   RouteTarget,
   Usage,
-} from './pipeline.js';
+} from './_context.js';
 
 // With `ack: fast`, events wait at most 5 ms (or until 256 are ready) before going to the ledger together: at
 // 2,000 req/s that is ~200 WAL fdatasyncs a second instead of one per request or two, which was most of the

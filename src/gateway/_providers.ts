@@ -2,7 +2,7 @@
  * Provider quirks as data: how each upstream kind is addressed (path shape, model placement) and
  * authenticated (header). Handlers never branch on the provider; they read this table.
  */
-import type { Operation, RouteTarget } from './pipeline.js';
+import type { Operation, RouteTarget } from './_context.js';
 
 /** How to call one kind of upstream. */
 export interface ProviderSpec {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { TallyError } from '../core/index.js';
 import { Redactor } from './_redact.js';
 import { upstreamErrorBody } from './_forward.js';
-import type { RouteTarget } from './pipeline.js';
+import type { RouteTarget } from './_context.js';
 
 const r = new Redactor(['aoai-upstream-secret-canary', 'adm1n-token-xyz', 'short']);
 const target: RouteTarget = {

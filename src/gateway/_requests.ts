@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { TallyError } from '../core/index.js';
 import { dropHostFields } from './_body.js';
-import type { GatewayServices, Operation, RequestContext } from './pipeline.js';
+import type { GatewayServices, Operation, RequestContext } from './_context.js';
 
 // Request ids: time (ms, base 36) + a random per-process prefix + a counter. Unique across processes and
 // restarts without drawing 16 random bytes per request (that alone was ~5% of the gateway's CPU).

@@ -5,7 +5,7 @@
  */
 import { TallyError, type TallyConfig } from '../core/index.js';
 import { targetOf, type Upstream } from './_upstreams.js';
-import type { RouteTarget } from './pipeline.js';
+import type { RouteTarget } from './_context.js';
 
 type GatewayConfig = NonNullable<TallyConfig['gateway']>;
 

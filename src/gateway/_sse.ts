@@ -5,7 +5,7 @@
  * path; delivered text is kept raw and tokenized only if the stream ends early (a `partial` event).
  */
 import { deltaText, findUsage } from './_usage.js';
-import type { Usage } from './pipeline.js';
+import type { Usage } from './_context.js';
 
 const USAGE_RE = /"usage"\s*:\s*\{/;
 

@@ -7,7 +7,7 @@ import { Pool } from 'undici';
 import { TallyError, type TallyConfig } from '../core/index.js';
 import { PROVIDERS, type ProviderSpec } from './_providers.js';
 import { resolveSecret } from './_secrets.js';
-import type { Operation, RouteTarget } from './pipeline.js';
+import type { Operation, RouteTarget } from './_context.js';
 
 type UpstreamConfig = NonNullable<TallyConfig['gateway']>['upstreams'][number];
 type Timeouts = NonNullable<TallyConfig['gateway']>['timeouts'];

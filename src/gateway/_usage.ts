@@ -4,7 +4,7 @@
  * API reports `input_tokens`/`output_tokens` with `*_details`. Both follow OpenAI semantics: input includes
  * cached, output includes reasoning. Provider quirks stay here as data-shaped lookups, not in handlers.
  */
-import type { Usage } from './pipeline.js';
+import type { Usage } from './_context.js';
 
 const num = (v: unknown): number =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;

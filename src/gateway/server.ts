@@ -3,11 +3,13 @@
  * OpenAI-shaped error boundary, `/healthz`, `/metrics`, `/v1/models`, the admin API, and the drain on close.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
-import { TallyError, toOpenAIErrorBody, toTallyError, type TallyConfig } from '../core/index.js';
+import { TallyError, toTallyError, type TallyConfig } from '../core/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { CostStore, VirtualKeyRecord } from '../store/index.js';
 import { checkContentType, parseJsonBody, readBody } from './_body.js';
+import { sendError, sendJson } from './_http.js';
+import { createAdminHandler } from './_admin-api.js';
+import { inProcessFetch } from './_in-process.js';
 import { forwardToUpstream, isHeld } from './_forward.js';
 import { Meter, unpricedTargets } from './_meter.js';
 import { GatewayMetrics } from './_metrics.js';
@@ -20,8 +22,7 @@ import { configuredSecrets, Redactor } from './_redact.js';
 import { capConnectionsPerClient } from './_connections.js';
 import { policyAllowsModel } from './_gov-request.js';
 import { resolveSecret } from './_secrets.js';
-import { KeyResolver, createKey, keySpecSchema, keyView, revokeKey, rotateKey } from './keys.js';
-import { parseUsageBy, parseWindow, usageReport } from './usage-report.js';
+import { KeyResolver } from './keys.js';
 import {
   closeGovernance,
   initGovernance,
@@ -47,47 +48,27 @@ export interface Gateway {
   readonly server: Server;
   readonly metrics: GatewayMetrics;
   readonly keys: KeyResolver;
+  /**
+   * Answers one request in-process, through the same server code a TCP client meets but over in-memory
+   * connections (no port needed; the server need not be listening). For tests and embedding.
+   */
+  handle(request: Request): Promise<Response>;
   /** Stops accepting, waits for in-flight requests (up to drainMs), makes every event durable, closes pools. */
   drain(): Promise<void>;
 }
 
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
-  });
-  res.end(text);
+/** One entry of the gateway's route table. */
+interface Route {
+  readonly method: 'GET' | 'POST' | '*';
+  /** null when the path is not this route's; otherwise what `run` needs (the matched endpoint, say). */
+  match(path: string): unknown;
+  run(req: IncomingMessage, res: ServerResponse, matched: unknown, rawUrl: string): Promise<void> | void;
 }
 
-function sendError(
-  res: ServerResponse,
-  err: unknown,
-  headers: Record<string, string> = {},
-  redactor?: Redactor,
-): void {
-  const te = redactor ? redactor.error(err) : toTallyError(err);
-  if (res.headersSent) {
-    // Mid-stream failure: the status is gone; end the stream so the client sees it stop.
-    res.destroy();
-    return;
-  }
-  const h = { ...headers };
-  const retry = te.details['retryAfterSeconds'];
-  if (typeof retry === 'number') h['retry-after'] = String(Math.ceil(retry));
-  const remaining = te.details['remainingTokens'];
-  if (typeof remaining === 'number') h['x-ratelimit-remaining-tokens'] = String(remaining);
-  // Internal errors say nothing about internals (no stack, no paths, no secrets).
-  const safe = te.code === 'internal' ? new TallyError('internal', 'internal gateway error') : te;
-  sendJson(res, te.httpStatus, toOpenAIErrorBody(safe), h);
-}
+const exact =
+  (...paths: string[]) =>
+  (p: string): string | null =>
+    paths.includes(p) ? p : null;
 
 /** Builds the gateway: upstream pools, routes, keys, meter, and the request handler. */
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
@@ -209,14 +190,6 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     },
   };
 
-  function isAdmin(req: IncomingMessage): boolean {
-    const h =
-      req.headers['x-tally-admin-token'] ?? /^Bearer\s+(\S+)$/i.exec(req.headers['authorization'] ?? '')?.[1];
-    if (typeof h !== 'string') return false;
-    const b = Buffer.from(h);
-    return b.length === adminToken.length && timingSafeEqual(b, adminToken);
-  }
-
   async function handleApi(req: IncomingMessage, res: ServerResponse, ep: Endpoint): Promise<void> {
     const start = Date.now();
     let ctx: RequestContext | null = null;
@@ -264,56 +237,6 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     });
   }
 
-  async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (!isAdmin(req)) throw new TallyError('unauthorized', 'admin token required');
-    if (url.pathname === '/admin/usage' && req.method === 'GET') {
-      // Make every request answered before this one visible to the report: wait (2 s at most) until they are
-      // metered, hand the meter's batch to the ledger, then flush the ledger into the store.
-      await waitForEarlier(res, 2000);
-      await meter.settled();
-      await opts.ledger.flush();
-      const by = parseUsageBy(url.searchParams.get('by') ?? undefined);
-      const w = parseWindow(
-        url.searchParams.get('from') ?? undefined,
-        url.searchParams.get('to') ?? undefined,
-      );
-      sendJson(res, 200, await usageReport(opts.store, { by, ...w }));
-      return;
-    }
-    if (url.pathname === '/admin/keys' && req.method === 'GET') {
-      sendJson(res, 200, (await opts.store.listKeys()).map(keyView));
-      return;
-    }
-    if (url.pathname === '/admin/keys' && req.method === 'POST') {
-      const parsed = keySpecSchema.safeParse(parseJsonBody(await readBody(req, 65_536)));
-      if (!parsed.success) throw new TallyError('invalid_input', `key spec: ${parsed.error.message}`);
-      const { record, key } = await createKey(opts.store, parsed.data);
-      keys.clear();
-      sendJson(res, 200, { id: record.id, key, ...keyView(record) });
-      return;
-    }
-    const km = /^\/admin\/keys\/([^/]+)\/(revoke|rotate)$/.exec(url.pathname);
-    if (km && req.method === 'POST') {
-      const id = decodeURIComponent(km[1]!);
-      if (km[2] === 'revoke') {
-        const rec = await revokeKey(opts.store, id);
-        keys.clear();
-        sendJson(res, 200, keyView(rec));
-      } else {
-        const { record, key, replaced } = await rotateKey(opts.store, id);
-        keys.clear();
-        sendJson(res, 200, { id: record.id, key, replaced, ...keyView(record) });
-      }
-      return;
-    }
-    if (url.pathname === '/admin/keys/reload' && req.method === 'POST') {
-      keys.clear();
-      sendJson(res, 200, { ok: true });
-      return;
-    }
-    throw new TallyError('not_found', `no admin route ${req.method} ${url.pathname}`);
-  }
-
   let draining = false;
   /** Requests not yet both answered and metered, so a report can wait for those that came before it. */
   const active = new Set<ServerResponse>();
@@ -343,6 +266,43 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       }, maxMs).unref();
     });
   }
+  const admin = createAdminHandler({
+    adminToken,
+    store: opts.store,
+    ledger: opts.ledger,
+    meter,
+    keys,
+    waitForEarlier,
+  });
+  function serveMetrics(req: IncomingMessage, res: ServerResponse): void {
+    if (!canReadMetrics(metricsAccess, req.socket.remoteAddress, req.headers))
+      throw new TallyError(
+        'unauthorized',
+        'metrics are private: scrape from this host, or send Authorization: Bearer <gateway.metrics.token>',
+      );
+    const text = metrics.render();
+    res.writeHead(200, {
+      'content-type': 'text/plain; version=0.0.4',
+      'content-length': String(Buffer.byteLength(text)),
+    });
+    res.end(text);
+  }
+  /** Every route the gateway answers, first match wins; `match` returns null or what `run` needs. */
+  const routeTable: readonly Route[] = [
+    { method: 'POST', match: matchEndpoint, run: (req, res, ep) => handleApi(req, res, ep as Endpoint) },
+    { method: 'GET', match: exact('/healthz'), run: (_q, res) => sendJson(res, 200, { status: 'ok' }) },
+    { method: 'GET', match: exact('/metrics'), run: (req, res) => serveMetrics(req, res) },
+    {
+      method: 'GET',
+      match: exact('/v1/models', '/openai/models', '/openai/v1/models'),
+      run: (req, res) => handleModels(req, res),
+    },
+    {
+      method: '*',
+      match: (p) => (p.startsWith('/admin/') ? p : null),
+      run: (req, res, _m, raw) => admin(req, res, new URL(raw, 'http://gateway')),
+    },
+  ];
   const sc = gcfg.server;
   const server = createServer(
     {
@@ -376,31 +336,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
           res.setHeader('connection', 'close');
           throw new TallyError('unavailable', 'the gateway is shutting down; retry on another instance');
         }
-        if (req.method === 'POST') {
-          const ep = matchEndpoint(path);
-          if (ep) return handleApi(req, res, ep);
+        for (const r of routeTable) {
+          if (r.method !== '*' && r.method !== req.method) continue;
+          const m = r.match(path);
+          if (m !== null) return r.run(req, res, m, raw);
         }
-        if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-        if (req.method === 'GET' && path === '/metrics') {
-          if (!canReadMetrics(metricsAccess, req.socket.remoteAddress, req.headers))
-            throw new TallyError(
-              'unauthorized',
-              'metrics are private: scrape from this host, or send Authorization: Bearer <gateway.metrics.token>',
-            );
-          const text = metrics.render();
-          res.writeHead(200, {
-            'content-type': 'text/plain; version=0.0.4',
-            'content-length': String(Buffer.byteLength(text)),
-          });
-          res.end(text);
-          return;
-        }
-        if (
-          req.method === 'GET' &&
-          (path === '/v1/models' || path === '/openai/models' || path === '/openai/v1/models')
-        )
-          return handleModels(req, res);
-        if (path.startsWith('/admin/')) return handleAdmin(req, res, new URL(raw, 'http://gateway'));
         throw new TallyError('not_found', `no route ${req.method} ${path}`);
       };
       run().then(release, (err: unknown) => {
@@ -412,10 +352,12 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
 
   capConnectionsPerClient(server, sc.maxConnectionsPerClient);
 
+  const local = inProcessFetch(server);
   return {
     server,
     metrics,
     keys,
+    handle: local,
     async drain() {
       draining = true;
       const closed = new Promise<void>((ok) => server.close(() => ok()));

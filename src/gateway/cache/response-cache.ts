@@ -1,5 +1,5 @@
 /** ResponseCache: the exact cache's storage interface (memory.ts now; redis.ts later, same file names). */
-import type { Usage } from '../pipeline.js';
+import type { Usage } from '../_context.js';
 
 /** One cached answer: the JSON body the upstream returned and what it cost. */
 export interface CacheEntry {

@@ -1,0 +1,68 @@
+/**
+ * `gateway.handle(request)`: the gateway answered in-process, over in-memory connections, by the same code a
+ * TCP client meets: the official openai client works through it (JSON and streams), answers are metered in
+ * the ledger, and the route table and the admin API behave as over the network.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { loadConfig } from '../src/core/index.js';
+import { createKey, readGatewayState, startGateway } from '../src/gateway/index.js';
+import { openStore } from '../src/store/index.js';
+import { makeFixture } from './gateway-fixture.js';
+
+test('the openai client and the admin API work through handle() and every answer is metered once', async () => {
+  const fx = await makeFixture('');
+  try {
+    const s = await openStore({ path: fx.dbPath });
+    const { key } = await createKey(s, { team: 'inproc', app: 'a' });
+    await s.close();
+    const gw = await startGateway({
+      config: loadConfig({ path: fx.configPath }).config,
+      dbPath: fx.dbPath,
+      port: 0,
+    });
+    const handle = gw.gateway.handle.bind(gw.gateway);
+    const client = new OpenAI({
+      apiKey: key,
+      // Any origin: nothing leaves the process.
+      baseURL: 'http://in-process.invalid/v1',
+      maxRetries: 0,
+      fetch: (url: string | URL | Request, init?: RequestInit) => handle(new Request(url, init)),
+    });
+    const messages = [{ role: 'user' as const, content: 'hello there' }];
+    const json = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    assert.ok(json.choices[0]?.message.content);
+    assert.ok((json.usage?.total_tokens ?? 0) > 0);
+    let text = '';
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+    for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+    assert.ok(text.length > 0, 'the stream relays content');
+
+    // The route table: a GET on a POST endpoint and an unknown path are OpenAI-shaped 404s.
+    const wrongMethod = await handle(new Request('http://x/v1/chat/completions'));
+    assert.equal(wrongMethod.status, 404);
+    assert.equal(((await wrongMethod.json()) as { error: { code: string } }).error.code, 'not_found');
+    assert.equal((await handle(new Request('http://x/healthz'))).status, 200);
+
+    // The admin API: its token is required, its table answers, and the usage report sees both requests.
+    assert.equal((await handle(new Request('http://x/admin/keys'))).status, 401);
+    const adminHeaders = { authorization: `Bearer ${readGatewayState(fx.dbPath)!.adminToken}` };
+    const missing = await handle(new Request('http://x/admin/nothing', { headers: adminHeaders }));
+    assert.equal(missing.status, 404);
+    const usage = await handle(new Request('http://x/admin/usage?by=team', { headers: adminHeaders }));
+    assert.equal(usage.status, 200);
+    const rows = (await usage.json()) as { team: string; requests: number }[];
+    assert.deepEqual(
+      rows.filter((r) => r.team === 'inproc').map((r) => r.requests),
+      [2],
+    );
+    await gw.stop();
+
+    const ro = await openStore({ path: fx.dbPath, readOnly: true });
+    assert.equal(await ro.countUsage(new Date(0), new Date(Date.now() + 86_400_000)), 2);
+    await ro.close();
+  } finally {
+    await fx.cleanup();
+  }
+});
