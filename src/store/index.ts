@@ -10,7 +10,16 @@ export * from './store.js';
 export * from './_access.js';
 export * from './usage-event.js';
 export * from './focus-columns.js';
-export { DuckDBStore, openDuckDBStore, type DuckDBStoreOptions } from './duckdb/index.js';
+export * from './reports.js';
+export { SqlStore } from './sql/sql-store.js';
+export type { Dialect, SqlRunner } from './sql/dialect.js';
+export {
+  DuckDBStore,
+  duckdbSql,
+  openDuckDBStore,
+  type DuckDBSql,
+  type DuckDBStoreOptions,
+} from './duckdb/index.js';
 
 /** Default store file, under the working directory. */
 export const DEFAULT_DB_PATH = '.tally/tally.duckdb';
