@@ -83,6 +83,21 @@ export async function seedSavingsOrg(store: CostStore): Promise<void> {
         streamed: i % 3 === 0,
         tags: { task: 'classification' },
       });
+    // An assistant whose long prompts start with the same 1,024+ tokens a dozen times an hour, never cached.
+    for (let h = 9; h < 17; h++)
+      for (let i = 0; i < 12; i++)
+        add(day + h * 3_600_000 + i * 300_000, {
+          model: 'gpt-4.1-2025-04-14',
+          team: 'support',
+          app: 'assistant',
+          deployment: 'gpt-41',
+          upstream: 'acct-fin',
+          inputTokens: 3_000,
+          outputTokens: 500,
+          streamed: true,
+          endUser: `a${i}`,
+          promptPrefixHash: i % 2 === 0 ? 'prefix-a' : 'prefix-b',
+        });
   }
   await store.appendUsage(events);
   const rows: FixtureCostRow[] = [];

@@ -78,5 +78,15 @@ export function reproduce(r: LooseRecommendation): bigint {
     const n = BigInt(figures['hourlyPtu']);
     return rate(n * usd(inputs['hourlyUsd']) * 730n) - n * usd(inputs['monthlyReservationUsd']);
   }
+  if (r.kind === 'prompt-caching') {
+    const missed = BigInt(figures['missedCacheableTokens']);
+    const list = halfUp(
+      (halfUp(missed * usd(inputs['inputPerMTokUsd']), 1_000_000n) -
+        halfUp(missed * usd(inputs['cachedPerMTokUsd']), 1_000_000n)) *
+        730n,
+      BigInt(inputs['window'].hours),
+    );
+    return halfUp(list * usd(inputs['paygRate'].effectiveUsd), usd(inputs['paygRate'].listUsd));
+  }
   return reproduceRepriced(r);
 }

@@ -41,6 +41,7 @@ gateway:
         - { name: nousage, model: gpt-4o, type: global-standard }
         - { name: maxout, model: gpt-4o, type: global-standard }
         - { name: echo, model: gpt-4o, type: global-standard }
+        - { name: longprompt, model: gpt-4o-mini, type: global-standard }
         - { name: text-embedding-3-small, model: text-embedding-3-small, type: global-standard }
     - name: aoai-entra
       kind: azure-openai
@@ -61,6 +62,7 @@ gateway:
     - { model: always-429, targets: [aoai-east/ptu-fail-429] }
     - { model: mini-direct, targets: [openai-direct/gpt-4o-mini-2024-07-18] }
     - { model: slow-mini, targets: [aoai-east/slow] }
+    - { model: longprompt-mini, targets: [aoai-east/longprompt] }
 ${extra}`;
 }
 

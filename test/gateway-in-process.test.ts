@@ -11,7 +11,7 @@ import { createKey, readGatewayState, startGateway } from '../src/gateway/index.
 import { openStore } from '../src/store/index.js';
 import { makeFixture } from './gateway-fixture.js';
 
-test('the openai client and the admin API work through handle() and every answer is metered once', async () => {
+test('the openai client and the admin API work through handle() and every answer is metered once, long prompts with a prefix fingerprint', async () => {
   const fx = await makeFixture('');
   try {
     const s = await openStore({ path: fx.dbPath });
@@ -39,6 +39,18 @@ test('the openai client and the admin API work through handle() and every answer
     for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
     assert.ok(text.length > 0, 'the stream relays content');
 
+    // Long prompts get a salted fingerprint of their first 1,024 tokens: equal for a shared prefix, none for
+    // short prompts (the longprompt deployment reports 2,000 prompt tokens).
+    const system = Array.from({ length: 300 }, (_, i) => `Rule ${i}: cite policy ${i * 7}.`).join(' ');
+    for (const q of ['first question', 'second question'])
+      await client.chat.completions.create({
+        model: 'longprompt-mini',
+        messages: [
+          { role: 'system', content: system },
+          { role: 'user', content: q },
+        ],
+      });
+
     // The route table: a GET on a POST endpoint and an unknown path are OpenAI-shaped 404s.
     const wrongMethod = await handle(new Request('http://x/v1/chat/completions'));
     assert.equal(wrongMethod.status, 404);
@@ -55,12 +67,22 @@ test('the openai client and the admin API work through handle() and every answer
     const rows = (await usage.json()) as { team: string; requests: number }[];
     assert.deepEqual(
       rows.filter((r) => r.team === 'inproc').map((r) => r.requests),
-      [2],
+      [4],
     );
     await gw.stop();
 
     const ro = await openStore({ path: fx.dbPath, readOnly: true });
-    assert.equal(await ro.countUsage(new Date(0), new Date(Date.now() + 86_400_000)), 2);
+    assert.equal(await ro.countUsage(new Date(0), new Date(Date.now() + 86_400_000)), 4);
+    const prints = await ro.readOnlySql(
+      'SELECT deployment, prompt_prefix_hash AS h FROM usage_events ORDER BY start_time',
+    );
+    assert.deepEqual(
+      prints.map((r) => r['deployment']),
+      ['gpt-4o-mini', 'gpt-4o-mini', 'longprompt', 'longprompt'],
+    );
+    assert.equal(prints[0]!['h'], null, 'a short prompt has no fingerprint');
+    assert.match(String(prints[2]!['h']), /^[0-9a-f]{32}$/);
+    assert.equal(prints[2]!['h'], prints[3]!['h'], 'a shared prefix has one fingerprint');
     await ro.close();
   } finally {
     await fx.cleanup();

@@ -37,6 +37,7 @@ test('recommend finds the oversized PTU, its hourly overage, the idle fine-tune,
       'idle-deployment:acct-ft/gpt-4.1-mini',
       'idle-deployment:acct-idle/ptu',
       'model-rightsize:triage/gpt-4o',
+      'prompt-caching:assistant/gpt-41',
       'ptu-rightsize:acct-ptu/ptu-41',
       'reservation:purchase:acct-ptu/ptu-41',
     ]);
@@ -71,6 +72,10 @@ test('recommend finds the oversized PTU, its hourly overage, the idle fine-tune,
       .filter((r) => !r.alternativeTo)
       .reduce((s, r) => s + r.monthlySavingsNanos, 0n);
     assert.equal(res.totalMonthlySavingsNanos, total);
+    // Two prefixes, each 6 times an hour, 8 hours a day for 30 days: 5 repeats each per hour, none cached.
+    const caching = res.recommendations.find((r) => r.kind === 'prompt-caching')!;
+    assert.equal(ev(caching).figures['repeatsWithinHour'], 2 * 5 * 8 * 30);
+    assert.equal(ev(caching).figures['missedCacheableTokens'], 2 * 5 * 8 * 30 * 1024);
     const model = res.recommendations.find((r) => r.kind === 'model-rightsize')!;
     assert.match(model.caveat ?? '', /quality must be checked/i);
     void db;

@@ -46,6 +46,7 @@ export {
   countTextTokens,
   countChatTokens,
   countWithEncoding,
+  leadingTokens,
   tokenizerFor,
   type Tokenizer,
   type EncodingName,

@@ -139,3 +139,17 @@ export function countChatTokens(
   }
   return n;
 }
+
+/**
+ * The first `n` tokens of `text` (ordinary encoding), or null when it has fewer. Reads at most `maxChars`
+ * characters, so a long prompt costs a bounded amount of work.
+ */
+export function leadingTokens(
+  encoding: EncodingName,
+  text: string,
+  n: number,
+  maxChars = 64 * n,
+): Uint32Array | null {
+  const ids = encoder(encoding).encode_ordinary(text.length > maxChars ? text.slice(0, maxChars) : text);
+  return ids.length >= n ? ids.slice(0, n) : null;
+}

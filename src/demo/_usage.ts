@@ -2,6 +2,7 @@
  * Materialises the demo's usage events day by day from a rate model (growth x weekday x hour-of-day x noise,
  * plus incidents), prices each with the catalog, and streams them into the store in chunks so memory stays flat.
  */
+import { createHash } from 'node:crypto';
 import { priceUsage, resolveModel, type Discount } from '../catalog/index.js';
 import type { UsageEvent } from '../ledger/index.js';
 import type { CostStore } from '../store/index.js';
@@ -369,5 +370,20 @@ function makeEvent(
     listCostNanos: priced?.listCostNanos ?? 0n,
     savedCostNanos: 0n,
     priceVersion: priced?.priceVersion ?? null,
+    // A long prompt starts with one of a few fixed prefixes per app (its system prompt and tools), as the
+    // gateway fingerprints them.
+    promptPrefixHash: !failed && sh.input >= 1024 ? demoPrefix(s.app, ts % 3) : null,
   };
+}
+
+const prefixes = new Map<string, string>();
+/** A stable stand-in for the gateway's salted prefix fingerprint: variant `i` of an app's prompt prefix. */
+function demoPrefix(app: string, i: number): string {
+  const k = `${app}#${i}`;
+  let h = prefixes.get(k);
+  if (!h) {
+    h = createHash('sha256').update(`tally-demo-prefix:${k}`).digest('hex').slice(0, 32);
+    prefixes.set(k, h);
+  }
+  return h;
 }

@@ -9,6 +9,7 @@ import type { Ledger, UsageEvent } from '../ledger/index.js';
 import { emptyUsage } from './_usage.js';
 import type { GatewayMetrics } from './_metrics.js';
 import { Redactor } from './_redact.js';
+import { CACHEABLE_PREFIX_TOKENS, promptPrefixHash } from './_prefix.js';
 import type {
   CachedResponse,
   CompletedResponse,
@@ -48,7 +49,19 @@ export class Meter {
     private readonly redact: Redactor = new Redactor([]),
     /** Hand each batch over at the end of the event-loop turn (answers wait for it) rather than after 5 ms. */
     private readonly eager = false,
+    /** Salt of the prompt-prefix fingerprints (kept in the store); none: no fingerprints are recorded. */
+    private readonly prefixSalt: string | null = null,
   ) {}
+
+  /** The salted fingerprint of a long prompt's first 1,024 tokens; metering never fails because of it. */
+  private prefixHash(ctx: RequestContext, t: RouteTarget | null, usage: Usage | null): string | null {
+    if (!this.prefixSalt || !t || !usage || usage.inputTokens < CACHEABLE_PREFIX_TOKENS) return null;
+    try {
+      return promptPrefixHash(ctx.operation, ctx.body, t.model, this.prefixSalt);
+    } catch {
+      return null;
+    }
+  }
 
   /** Runs `fn` once every event metered so far is durable (at once when none waits to be handed over). */
   afterDurable(fn: AfterDurable): void {
@@ -185,6 +198,7 @@ export class Meter {
       listCostNanos: priced?.listCostNanos ?? 0n,
       savedCostNanos: (hit?.savedCostNanos ?? 0n) + (ctx.gov.trimSavedNanos ?? 0n),
       priceVersion: priced?.priceVersion ?? null,
+      promptPrefixHash: served ? this.prefixHash(ctx, t, usage) : null,
     };
     this.metrics.record(e);
     // The gateway's own share of an upstream-served request: everything but waiting on the upstream.
@@ -227,6 +241,7 @@ export class Meter {
       listCostNanos: priced?.listCostNanos ?? 0n,
       savedCostNanos: 0n,
       priceVersion: priced?.priceVersion ?? null,
+      promptPrefixHash: null,
     };
     this.metrics.record(e);
     this.enqueue(e);

@@ -40,6 +40,8 @@ export interface GatewayOptions {
   readonly ledger: Ledger;
   /** Token for /admin/* (Bearer or x-tally-admin-token). */
   readonly adminToken: string;
+  /** Salt of prompt-prefix fingerprints (none: not recorded). */
+  readonly prefixSalt?: string | null;
   readonly onError?: (err: unknown) => void;
 }
 
@@ -87,6 +89,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       maxConnectionsPerClient: 256,
     },
     trustProxy: false,
+    promptFingerprints: false,
   };
   // Every log line and error body passes one redaction boundary (configured secrets, credential shapes).
   const redactor = new Redactor(configuredSecrets(opts.config, [opts.adminToken]));
@@ -99,7 +102,15 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const keys = new KeyResolver(opts.store);
   // Acknowledged means durable (ADR 0015): an answer's last bytes wait for its event's WAL fdatasync.
   const durableAck = gcfg.ack === 'durable';
-  const meter = new Meter(opts.config, opts.ledger, metrics, onError, redactor, durableAck);
+  const meter = new Meter(
+    opts.config,
+    opts.ledger,
+    metrics,
+    onError,
+    redactor,
+    durableAck,
+    opts.prefixSalt ?? null,
+  );
   const unpriced = unpricedTargets(meter, routes.allTargets());
   if (unpriced.length > 0)
     process.stderr.write(

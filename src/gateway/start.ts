@@ -45,6 +45,18 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+/**
+ * The store's salt for prompt-prefix fingerprints, made once (random) and shared by every replica on the store,
+ * so the same prefix has the same fingerprint whichever replica served it.
+ */
+async function fingerprintSalt(store: CostStore): Promise<string> {
+  const have = await store.getMeta('gateway', 'prompt-prefix-salt');
+  if (typeof have === 'string') return have;
+  const salt = randomBytes(32).toString('hex');
+  await store.setMeta('gateway', 'prompt-prefix-salt', salt);
+  return salt;
+}
+
 /** Starts a gateway on a store file. */
 export async function startGateway(opts: {
   config: TallyConfig;
@@ -97,7 +109,8 @@ export async function startGateway(opts: {
     const adminToken = gcfg.adminToken
       ? resolveSecret(gcfg.adminToken, 'gateway.adminToken')
       : randomBytes(24).toString('base64url');
-    const gateway = await createGateway({ config: opts.config, store, ledger, adminToken });
+    const prefixSalt = gcfg.promptFingerprints ? await fingerprintSalt(store) : null;
+    const gateway = await createGateway({ config: opts.config, store, ledger, adminToken, prefixSalt });
     const port = opts.port ?? gcfg.port;
     const host = opts.host ?? gcfg.host;
     await new Promise<void>((ok, fail) => {

@@ -72,6 +72,11 @@ export interface UsageEvent {
   savedCostNanos: Nanos;
   /** Price catalog version used to price this event. */
   priceVersion: string | null;
+  /**
+   * Salted SHA-256 fingerprint of the prompt's first 1,024 tokens (no text is stored), when the prompt had at
+   * least that many: repeated fingerprints are prompt-caching opportunities.
+   */
+  promptPrefixHash: string | null;
 }
 
 /**
@@ -131,6 +136,7 @@ const SPECS = {
   listCostNanos: ['list_cost_nanos', 'nanos'],
   savedCostNanos: ['saved_cost_nanos', 'nanos'],
   priceVersion: ['price_version', 'text', 'null', 'repeats'],
+  promptPrefixHash: ['prompt_prefix_hash', 'text', 'null'],
 } as const satisfies Record<keyof UsageEvent, Spec>;
 
 /**
@@ -186,6 +192,7 @@ export function makeUsageEvent(
     listCostNanos: 0n,
     savedCostNanos: 0n,
     priceVersion: null,
+    promptPrefixHash: null,
     ...p,
   };
 }

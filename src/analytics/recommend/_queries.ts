@@ -74,6 +74,20 @@ export interface TrafficRow {
   readonly batchTag: boolean;
 }
 
+/** Long prompts of one app and deployment that share a fingerprinted 1,024-token prefix. */
+export interface PrefixRow {
+  readonly app: string | null;
+  readonly team: string | null;
+  readonly deployment: string;
+  readonly model: string;
+  readonly deploymentType: string;
+  readonly prefix: string;
+  readonly requests: number;
+  /** Requests after the first of each hour that used the prefix: the ones a prompt cache could serve. */
+  readonly repeats: number;
+  readonly cached: number;
+}
+
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 // Money columns are DECIMAL(38,10); cast to VARCHAR in SQL and parse exactly here.
@@ -103,6 +117,21 @@ export function minuteLoadSql(w: TimeWindow, deployment: string, upstream: strin
 FROM usage_events WHERE deployment_type = 'provisioned' AND deployment = ${sqlText(deployment)}
   AND coalesce(upstream, '') = ${sqlText(upstream)} AND ${inWindow('start_time', w)}
 GROUP BY 1 ORDER BY 1`;
+}
+
+/** SQL: fingerprinted long-prompt prefixes repeated within an hour, per app and deployment (portable SQL). */
+export function prefixSql(w: TimeWindow): string {
+  return `SELECT app, team, deployment, model, deployment_type, prefix, sum(n) AS requests, sum(n - 1) AS repeats,
+  sum(cached) AS cached
+FROM (SELECT app, team, coalesce(deployment, '') AS deployment, model, deployment_type,
+    prompt_prefix_hash AS prefix, date_trunc('hour', start_time) AS hour, count(*) AS n,
+    sum(cached_input_tokens) AS cached
+  FROM usage_events
+  WHERE prompt_prefix_hash IS NOT NULL AND http_status < 400 AND ${inWindow('start_time', w)}
+  GROUP BY app, team, deployment, model, deployment_type, prompt_prefix_hash, date_trunc('hour', start_time)) AS per_hour
+GROUP BY app, team, deployment, model, deployment_type, prefix
+HAVING sum(n - 1) > 0
+ORDER BY repeats DESC, app, deployment, prefix`;
 }
 
 /** SQL: PTU hours and charges per account in the exports. */
@@ -186,6 +215,9 @@ export interface RecommendInputs {
   readonly hosting: readonly HostingRow[];
   readonly fineTuned: readonly FineTunedTrafficRow[];
   readonly traffic: readonly TrafficRow[];
+  /** Repeated long-prompt prefixes and the SQL that found them. */
+  readonly prefixes: readonly PrefixRow[];
+  readonly prefixSql: string;
   /** The last provisioned request per account (any time before the window end). */
   readonly ptuLastRequest: ReadonlyMap<string, string>;
   /** Hosting or PTU charged since a date (account|model-or-ptu|ISO date → figures), filled for idle candidates. */
@@ -331,6 +363,18 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
     residency: str(r['residency']),
     batchTag: r['batch_tag'] === true,
   }));
+  const pSql = prefixSql(w);
+  const prefixes = (await q(pSql)).map((r) => ({
+    app: str(r['app']),
+    team: str(r['team']),
+    deployment: String(r['deployment']),
+    model: String(r['model']),
+    deploymentType: String(r['deployment_type']),
+    prefix: String(r['prefix']),
+    requests: num(r['requests']),
+    repeats: num(r['repeats']),
+    cached: num(r['cached']),
+  }));
   return {
     window: w,
     hours: Math.round((w.to.getTime() - w.from.getTime()) / 3_600_000),
@@ -341,6 +385,8 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
     hosting,
     fineTuned,
     traffic,
+    prefixes,
+    prefixSql: pSql,
     ptuLastRequest,
     accruedSince,
   };

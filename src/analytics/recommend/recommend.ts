@@ -4,6 +4,7 @@
  * one saving twice.
  */
 import type { Nanos } from '../../core/index.js';
+import { cachingRecommendations } from './_caching.js';
 import { idlePtuRecommendations, idleRecommendations } from './_idle.js';
 import { ptuRecommendations } from './_ptu.js';
 import type { RecommendInputs } from './_queries.js';
@@ -26,6 +27,7 @@ export function recommend(inp: RecommendInputs): RecommendResult {
     ...idleRecommendations(inp),
     ...idlePtuRecommendations(inp),
     ...workloadRecommendations(inp),
+    ...cachingRecommendations(inp),
   ].sort((a, b) =>
     b.monthlySavingsNanos > a.monthlySavingsNanos
       ? 1
@@ -33,9 +35,11 @@ export function recommend(inp: RecommendInputs): RecommendResult {
         ? -1
         : a.id.localeCompare(b.id),
   );
-  const notes: string[] = [
-    'prompt-caching: not assessed; the ledger records no prompt-prefix hash yet, so repeated prefixes of 1,024+ tokens cannot be found',
-  ];
+  const notes: string[] = [];
+  if (inp.prefixes.length === 0)
+    notes.push(
+      'prompt-caching: no long prompt repeated its first 1,024 tokens within an hour in this window (the gateway fingerprints prompt prefixes unless gateway.promptFingerprints is false)',
+    );
   if (inp.ptuBilling.length === 0 && inp.hosting.length === 0)
     notes.push(
       'no PTU or fine-tuned hosting rows in the cost exports for this window: reservation, PTU and idle-hosting rules need them',

@@ -225,6 +225,11 @@ export const gatewaySchema = z
     // 'durable': an answer's last bytes wait for its usage event's WAL fdatasync (group commit; ADR 0015).
     // 'fast': answers never wait; a kill -9 can lose the last ~5 ms + one fdatasync of answered requests.
     ack: z.enum(['durable', 'fast']).default('durable').describe('when an answer may finish (ADR 0015)'),
+    // A salted hash of each long prompt's first 1,024 tokens (no text) finds prompt-caching opportunities.
+    promptFingerprints: z
+      .boolean()
+      .default(true)
+      .describe("record a salted fingerprint of long prompts' first 1,024 tokens (tally recommend)"),
     cache: gatewayCacheSchema.optional(),
     limits: gatewayLimitsSchema.optional(),
   })

@@ -39,11 +39,17 @@ export const MOCK_USAGE = {
 
 const WORDS = ['Hello', ' there', ',', ' this', ' is', ' a', ' mock', ' reply', ' from', ' upstream', '.'];
 
-function usageJson(completion: number = MOCK_USAGE.completion_tokens): Record<string, unknown> {
+/** Prompt tokens a deployment whose name contains "longprompt" reports (past the 1,024 a prompt cache needs). */
+export const LONG_PROMPT_TOKENS = 2000;
+
+function usageJson(
+  completion: number = MOCK_USAGE.completion_tokens,
+  prompt: number = MOCK_USAGE.prompt_tokens,
+): Record<string, unknown> {
   return {
-    prompt_tokens: MOCK_USAGE.prompt_tokens,
+    prompt_tokens: prompt,
     completion_tokens: completion,
-    total_tokens: MOCK_USAGE.prompt_tokens + completion,
+    total_tokens: prompt + completion,
     prompt_tokens_details: { cached_tokens: MOCK_USAGE.cached_tokens },
     completion_tokens_details: { reasoning_tokens: MOCK_USAGE.reasoning_tokens },
   };
@@ -258,7 +264,9 @@ export async function startMockUpstream(
               logprobs: null,
             },
           ],
-          ...(fault === 'nousage' ? {} : { usage: usageJson(completion) }),
+          ...(fault === 'nousage'
+            ? {}
+            : { usage: usageJson(completion, dep.includes('longprompt') ? LONG_PROMPT_TOKENS : undefined) }),
         }),
       );
     });
