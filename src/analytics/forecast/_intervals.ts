@@ -1,10 +1,10 @@
 /**
  * Prediction intervals from backtest errors by horizon (conformal in spirit, no assumed normal): the 10th and
- * 90th percentiles of the errors at horizons near h (pooled over h/1.25..h*1.25, widened to MIN_POOL errors, so a
- * handful of origins suffices), pushed outwards for small samples, and never narrower than at a shorter horizon.
+ * 90th percentiles of the errors at horizons near h (pooled in buckets of horizons growing by half, each with
+ * at least MIN_POOL errors, so a handful of origins suffices), pushed outwards for small samples, and never
+ * narrower than at a shorter horizon.
  * Positive series use log-ratio errors, so a band scales with the level (a launch doubles the band with the spend).
  */
-import { quantile } from '../_series/index.js';
 
 /** A band at one horizon, as error quantiles around the point forecast. */
 export interface Band {
@@ -34,7 +34,7 @@ function band(lo: number, hi: number, positive: boolean): Band {
   };
 }
 
-/** Errors pooled per horizon: at least this many (the window of neighbouring horizons widens until it has them). */
+/** Errors pooled per horizon bucket: at least this many (a bucket takes in further horizons until it has them). */
 export const MIN_POOL = 24;
 
 /** Bands for horizons 1..H from errors[origin][h-1] (horizons past the errors' length grow as sqrt(h)). */
@@ -46,20 +46,31 @@ export function bandsFromErrors(
   const Hb = Math.max(0, ...errors.map((e) => e.length));
   const los: number[] = [];
   const his: number[] = [];
-  for (let h = 1; h <= Math.min(H, Hb); h++) {
-    let a = Math.max(1, Math.ceil(h / 1.25));
-    let b = Math.min(Hb, Math.max(h, Math.floor(h * 1.25)));
-    const count = () => errors.reduce((n, e) => n + Math.max(0, Math.min(b, e.length) - a + 1), 0);
-    while (count() < MIN_POOL && (a > 1 || b < Hb)) {
-      a = Math.max(1, a - 1);
-      b = Math.min(Hb, b + 1);
-    }
+  // Horizons in buckets growing by half (1, 2, 3-4, 5-7, ...), each with at least MIN_POOL errors: one sort per
+  // bucket keeps this O(errors log errors) however long the horizon.
+  const countIn = (a: number, b: number) =>
+    errors.reduce((n, e) => n + Math.max(0, Math.min(b, e.length) - a + 1), 0);
+  const buckets: [number, number][] = [];
+  for (let a = 1; a <= Math.min(H, Hb); ) {
+    let b = Math.max(a, Math.floor(a * 1.5));
+    while (b < Hb && countIn(a, b) < MIN_POOL) b++;
+    b = Math.min(b, Hb);
+    if (countIn(a, b) < MIN_POOL && buckets.length) buckets[buckets.length - 1]![1] = b;
+    else buckets.push([a, b]);
+    a = b + 1;
+  }
+  for (const [a, b] of buckets) {
     const pool: number[] = [];
     for (const e of errors) for (let k = a; k <= Math.min(b, e.length); k++) pool.push(e[k - 1]!);
+    pool.sort((x, y) => x - y);
     const c = SMALL_SAMPLE / Math.max(1, pool.length);
-    const mid = pool.length ? quantile(pool, 0.5) : 0;
-    los.push(pool.length ? Math.min(0, mid + (quantile(pool, Math.max(0, 0.1 - c)) - mid) * WIDEN) : 0);
-    his.push(pool.length ? Math.max(0, mid + (quantile(pool, Math.min(1, 0.9 + c)) - mid) * WIDEN) : 0);
+    const mid = sortedQuantile(pool, 0.5);
+    const lo = Math.min(0, mid + (sortedQuantile(pool, 0.1 - c) - mid) * WIDEN);
+    const hi = Math.max(0, mid + (sortedQuantile(pool, 0.9 + c) - mid) * WIDEN);
+    for (let h = a; h <= b; h++) {
+      los.push(lo);
+      his.push(hi);
+    }
   }
   // Widths never shrink with the horizon: isotonic (pool-adjacent-violators) fits, not a running max, so one noisy
   // short horizon does not widen every later one.
@@ -74,6 +85,15 @@ export function bandsFromErrors(
     }
   }
   return out;
+}
+
+/** Quantile of an ascending array (linear interpolation; 0 when empty). */
+function sortedQuantile(s: readonly number[], q: number): number {
+  if (s.length === 0) return 0;
+  const pos = (s.length - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
 }
 
 /** The non-decreasing sequence closest to `v` in least squares (pool adjacent violators). */

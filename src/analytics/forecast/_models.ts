@@ -58,13 +58,13 @@ export function seasonalNaive(y: readonly number[], s: number, H: number): numbe
 
 /** The Holt-Winters parameters fitted on a history (reused at later backtest origins to save the grid). */
 export function fitEts(m: ModelInput): HwParams {
-  return fitHoltWinters(m.y, primarySeason(m.y.length, m.seasons)).params;
+  return fitHoltWinters(m.y, primarySeason(m.y.length, m.seasons), true).params;
 }
 
 function etsForecast(m: ModelInput, H: number, params?: HwParams): number[] {
   const n = m.y.length;
   const s = primarySeason(n, m.seasons);
-  const st = params ? runHoltWinters(m.y, s, params) : fitHoltWinters(m.y, s);
+  const st = params ? runHoltWinters(m.y, s, params) : fitHoltWinters(m.y, s, true);
   return Array.from({ length: H }, (_, i) => hwForecastAt(st, n - 1, i + 1));
 }
 
