@@ -74,7 +74,8 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   const seasons = seasonsFor(y, stepMs, opts.season);
   const phase0 = anchor(kept[0]?.timestamp ?? 0, stepMs);
   const holidays = holidayIndex(opts.holidays, kept[0]?.timestamp ?? 0, stepMs, n + H);
-  const input: ModelInput = { y, phase0, seasons, holidays };
+  const perDay = stepMs < DAY_MS && DAY_MS % stepMs === 0 ? DAY_MS / stepMs : 1;
+  const input: ModelInput = { y, phase0, seasons, holidays, perDay };
   const run = n >= 7 ? runBacktest(input, H) : null;
   if (!run) return shortHistory(y, H, seasons, stamps, clamp);
   const positive = y.every((v) => v > 0);
