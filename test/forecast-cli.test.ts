@@ -152,7 +152,8 @@ test('forecast --json carries each series model and backtest, with many series i
     assert.equal(s.points.length, 24);
     assert.equal(s.model, s.backtest.winner);
     assert.ok(s.backtest.origins >= 2);
+    // The lowest MASE wins, or seasonal naive when it is within 5% of it.
     const best = Math.min(...s.backtest.candidates.map((c) => c.mase));
-    assert.equal(s.backtest.candidates.find((c) => c.model === s.model)!.mase, best);
+    assert.ok(s.backtest.candidates.find((c) => c.model === s.model)!.mase <= best * 1.05);
   }
 });

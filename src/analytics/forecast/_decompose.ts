@@ -14,7 +14,7 @@ export interface Decomposition {
 }
 
 /** Cycles of history each profile is averaged over (the most recent ones). */
-export const PROFILE_CYCLES = 8;
+export const PROFILE_CYCLES = 4;
 
 const mod = (a: number, p: number) => ((a % p) + p) % p;
 

@@ -51,7 +51,7 @@ export function bandsFromErrors(
   const countIn = (a: number, b: number) =>
     errors.reduce((n, e) => n + Math.max(0, Math.min(b, e.length) - a + 1), 0);
   const buckets: [number, number][] = [];
-  for (let a = 1; a <= Math.min(H, Hb); ) {
+  for (let a = 1; a <= Math.min(H, Hb);) {
     let b = Math.max(a, Math.floor(a * 1.5));
     while (b < Hb && countIn(a, b) < MIN_POOL) b++;
     b = Math.min(b, Hb);

@@ -30,7 +30,7 @@ export type ModelName = 'seasonal-naive' | 'ets' | 'decomp-holt' | 'decomp-theta
 /** Base models in the order they are reported; `ensemble` is derived from their forecasts. */
 export const BASE_MODELS = ['seasonal-naive', 'ets', 'decomp-holt', 'decomp-theta'] as const;
 /** The members of the ensemble. */
-export const ENSEMBLE_OF = ['ets', 'decomp-holt', 'decomp-theta'] as const;
+export const ENSEMBLE_OF = ['seasonal-naive', 'decomp-holt', 'decomp-theta'] as const;
 
 /** The primary (shortest) season that has two full cycles of history, or 1. */
 export function primarySeason(n: number, seasons: readonly number[]): number {

@@ -80,7 +80,7 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   if (!run) return shortHistory(y, H, seasons, stamps, clamp);
   const positive = y.every((v) => v > 0);
   const scores = scoreCandidates(run, positive);
-  const winner = [...scores].sort((a, b) => a.mase - b.mase)[0]!.model;
+  const winner = pickWinner(scores);
   const p50 = finalForecast(winner, input, H);
   const fc = run.forecasts.get(winner)!;
   const errors = run.actuals.map((a, j) => a.map((v, h) => errorOf(v, fc[j]![h]!, positive)));
@@ -127,6 +127,16 @@ function regular(pts: readonly SeriesPoint[], stepMs: number): SeriesPoint[] {
     out.push({ timestamp: t0 + k * stepMs, value: v });
   }
   return out;
+}
+
+/** Margin a candidate needs over seasonal naive to be preferred to it (a few origins are a noisy judge). */
+export const NAIVE_MARGIN = 0.05;
+
+/** The lowest backtest MASE, unless seasonal naive is within NAIVE_MARGIN of it (then the simpler model). */
+function pickWinner(scores: readonly CandidateScore[]): ModelName {
+  const best = [...scores].sort((a, b) => a.mase - b.mase)[0]!;
+  const naive = scores.find((c) => c.model === 'seasonal-naive');
+  return naive && naive.mase <= best.mase * (1 + NAIVE_MARGIN) ? naive.model : best.model;
 }
 
 function finalForecast(model: ModelName, m: ModelInput, H: number): number[] {

@@ -69,15 +69,16 @@ test('intervals widen with the horizon and hold the median', () => {
   for (let h = 1; h < rel.length; h++) assert.ok(rel[h]! >= rel[h - 1]! - 1e-9, `step ${h + 1} narrower`);
 });
 
-test('the winner is the candidate with the lowest backtest MASE, and seasonal naive loses on a trending series', () => {
+test('the winner is the candidate with the lowest backtest MASE (seasonal naive when within 5%), and seasonal naive loses on a trending series', () => {
   const f = forecastSeries(
     daily(120, MONDAY, (t) => 100 * 1.015 ** ((t - MONDAY) / DAY), 0.02),
     { horizon: 14 },
   );
   const b = f.backtest!;
   const best = [...b.candidates].sort((x, y) => x.mase - y.mase)[0]!;
-  assert.equal(f.model, best.model);
-  assert.equal(b.winner, best.model);
+  const naive = b.candidates.find((c) => c.model === 'seasonal-naive')!;
+  assert.equal(f.model, b.winner);
+  assert.equal(f.model, naive.mase <= best.mase * 1.05 ? 'seasonal-naive' : best.model);
   assert.deepEqual(b.candidates.map((c) => c.model).sort(), [
     'decomp-holt',
     'decomp-theta',
@@ -85,9 +86,18 @@ test('the winner is the candidate with the lowest backtest MASE, and seasonal na
     'ets',
     'seasonal-naive',
   ]);
-  const naive = b.candidates.find((c) => c.model === 'seasonal-naive')!;
   assert.notEqual(f.model, 'seasonal-naive');
   assert.ok(best.mase < 0.7 * naive.mase, `${best.mase} vs ${naive.mase}`);
+});
+
+test('seasonal naive is kept when nothing beats it in the backtest: an exactly repeating week', () => {
+  const pts = daily(84, MONDAY, () => 100, 0).map((p, i) => ({
+    ...p,
+    value: p.value * (1 + (((i % 7) * 37) % 11) / 10),
+  }));
+  const f = forecastSeries(pts, { horizon: 7 });
+  assert.equal(f.model, 'seasonal-naive');
+  f.points.forEach((p, i) => assert.ok(Math.abs(p.p50 - pts[pts.length - 7 + i]!.value) < 1e-9));
 });
 
 test('80% intervals hold about 80% of held-out values on noisy weekly series', () => {
