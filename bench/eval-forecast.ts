@@ -23,7 +23,13 @@ function candidateForecasts(
 ) {
   const step = ts.length > 1 ? ts[1]! - ts[0]! : 86_400_000;
   const all: Record<string, number[]> = forecastAll(
-    { y, seasons, phase0: Math.round(ts[0]! / step), holidays: new Set(), perDay: step < 86_400_000 ? 86_400_000 / step : 1 },
+    {
+      y,
+      seasons,
+      phase0: Math.round(ts[0]! / step),
+      holidays: new Set(),
+      perDay: step < 86_400_000 ? 86_400_000 / step : 1,
+    },
     H,
   );
   all.ensemble = Array.from(

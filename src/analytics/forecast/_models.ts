@@ -78,7 +78,7 @@ function decomposed(m: ModelInput): (H: number, smooth: Smoother) => number[] {
   const log = m.y.every((v) => v > 0);
   const z = log ? m.y.map(Math.log) : [...m.y];
   const exclude = m.holidays.size ? m.y.map((_, i) => m.holidays.has(i)) : undefined;
-  const d = decompose(z, m.seasons, m.phase0, exclude);
+  const d = decompose(z, m.seasons, m.phase0, exclude, m.perDay > 1);
   const p = primarySeason(n, m.seasons);
   const from = lastLevelShift(d.adjusted, Math.max(3, Math.ceil(p / 2)));
   const a = d.adjusted.slice(from);
