@@ -1,13 +1,14 @@
 /**
  * forecastSeries: the product's forecaster for one timestamped series. Seasons are the calendar's (day and
  * week in steps, anchored to the epoch so results do not depend on where history starts), every candidate is
- * backtested from rolling origins, the lowest mean MASE wins, and its backtest errors give p10/p50/p90.
+ * backtested from rolling origins, the lowest mean MASE wins (seasonal naive unless beaten by 5%), and the
+ * winner's backtest errors give p10/p50/p90.
  * Histories too short for a backtest (under two seasons plus a step) fall back to the tiered forecaster.
  */
 import { detectSeason, naturalPeriods, stepAfter } from '../_series/index.js';
 import { forecastValues } from './_forecast.js';
 import { errorOf, bandsFromErrors } from './_intervals.js';
-import { BASE_MODELS, ENSEMBLE_OF, forecastAll, type ModelInput, type ModelName } from './_models.js';
+import { ENSEMBLE_OF, forecastAll, type ModelInput, type ModelName } from './_models.js';
 import { runBacktest, scoreCandidates, type CandidateScore } from './_backtest.js';
 
 /** One timestamped observation (epoch milliseconds UTC). */
@@ -236,5 +237,3 @@ function shortHistory(
     backtest: null,
   };
 }
-
-export { BASE_MODELS };
