@@ -1,102 +1,182 @@
 /**
- * `npm run eval:forecast`: MASE of the default forecaster against a seasonal-naive baseline and the coverage of
- * its 80% (p10-p90) intervals, on the clean synthetic suite with known future values. Also checks the
- * end-of-horizon total interval's coverage. Scale = in-sample MAE of the one-season-back naive forecast.
+ * `npm run eval:forecast`: the product's forecaster (forecastSeries: backtest-selected model, conformal bands)
+ * against seasonal naive on public data and on the synthetic suite.
+ * - Public (read from ../shared/data; skipped when absent): M4 Weekly (13 weeks ahead; odd rows tune, even rows
+ *   report), Prophet's daily page views (28 days ahead), Yosemite temperatures (5-minute, 1 day ahead; and hourly
+ *   means, 48 h ahead), NAB artificial series (5-minute and hourly sums). For the non-M4 series the origins (every
+ *   horizon/2.. steps) in the first half of each series tune and those in the second half report.
+ * - Synthetic: the seeded suite (3 seeds), one origin at the end of each series against its clean continuation.
+ * Metrics: MASE (scale: in-sample seasonal-naive MAE with m = 7 daily, 24 hourly, 288 five-minute, 1 weekly as in
+ * M4), sMAPE, and how often actuals fall inside p10-p90 (target 0.75-0.85). `ratio` = model MASE / baseline MASE.
+ * Usage: node --import tsx bench/eval-forecast.ts [--split tune|report|all]
  */
-import { forecastValues } from '../src/analytics/forecast/index.js';
-import { detectSeason } from '../src/analytics/_series/index.js';
+import { forecastSeries, type SeriesForecast } from '../src/analytics/forecast/index.js';
+import { m4Weekly, nabArtificial, prophetExamples, type PublicSeries } from './_forecast-data.js';
 import { generateSuite } from './_suite.js';
+import { ENSEMBLE_OF, forecastAll } from '../src/analytics/forecast/_models.js';
 
-const count = Number(process.argv[2] ?? 300);
-const suite = generateSuite(count, 23, 48);
-let maseModel = 0;
-let maseNaive = 0;
-let inside = 0;
-let points = 0;
-let totalsInside = 0;
-const byTier: Record<string, number> = {};
-// The CLI detects the season when --season is absent: count how often it finds the true one.
-let seasonFound = 0;
-let maseDetected = 0;
-let insideDetected = 0;
-const t0 = performance.now();
-for (const s of suite) {
-  const H = s.granularity === 'day' ? 28 : 48;
-  const n = s.values.length;
-  const hist = s.clean.slice(0, n);
-  const future = s.clean.slice(n, n + H);
-  const m = s.season;
-  let scale = 0;
-  for (let t = m; t < n; t++) scale += Math.abs(hist[t]! - hist[t - m]!);
-  scale /= n - m;
-  const detected = detectSeason(hist, s.granularity === 'day' ? 86_400_000 : 3_600_000);
-  if (detected === m) seasonFound++;
-  const fd = forecastValues(hist, { horizon: H, season: detected });
-  let eDetected = 0;
-  future.forEach((y, h) => {
-    eDetected += Math.abs(y - fd.points[h]!.p50);
-    const p = fd.points[h]!;
-    if (y >= p.p10 && y <= p.p90) insideDetected++;
-  });
-  maseDetected += eDetected / H / scale;
-  const f = forecastValues(hist, { horizon: H, season: m });
-  byTier[f.tier] = (byTier[f.tier] ?? 0) + 1;
-  let eModel = 0;
-  let eNaive = 0;
-  future.forEach((y, h) => {
-    const p = f.points[h]!;
-    eModel += Math.abs(y - p.p50);
-    eNaive += Math.abs(y - hist[n - m + (h % m)]!);
-    if (y >= p.p10 && y <= p.p90) inside++;
-    points++;
-  });
-  maseModel += eModel / H / scale;
-  maseNaive += eNaive / H / scale;
-  const total = future.reduce((a, b) => a + b, 0);
-  if (total >= f.total.p10 && total <= f.total.p90) totalsInside++;
+function candidateForecasts(
+  ts: readonly number[],
+  y: readonly number[],
+  H: number,
+  seasons: readonly number[],
+) {
+  const step = ts.length > 1 ? ts[1]! - ts[0]! : 86_400_000;
+  const all: Record<string, number[]> = forecastAll(
+    {
+      y,
+      seasons,
+      phase0: Math.round(ts[0]! / step),
+      holidays: new Set(),
+      perDay: step < 86_400_000 ? 86_400_000 / step : 1,
+    },
+    H,
+  );
+  all.ensemble = Array.from(
+    { length: H },
+    (_, h) => ENSEMBLE_OF.reduce((a, k) => a + all[k]![h]!, 0) / ENSEMBLE_OF.length,
+  );
+  return all;
 }
-const result = {
-  series: suite.length,
-  maseModel: +(maseModel / suite.length).toFixed(3),
-  maseSeasonalNaive: +(maseNaive / suite.length).toFixed(3),
-  ratioToSeasonalNaive: +(maseModel / maseNaive).toFixed(3),
-  coverage80: +(inside / points).toFixed(3),
-  totalCoverage80: +(totalsInside / suite.length).toFixed(3),
-  tiers: byTier,
-  seasonDetectedCorrectly: +(seasonFound / suite.length).toFixed(3),
-  withDetectedSeason: {
-    ratioToSeasonalNaive: +(maseDetected / maseNaive).toFixed(3),
-    coverage80: +(insideDetected / points).toFixed(3),
-  },
-  runtimeMs: Math.round(performance.now() - t0),
-};
-// Cold start: daily series cut to their last 5, 14 or 21 days of history (naive and profile tiers), 14-day
-// horizon. Baseline: seasonal naive with 7+ days of history, else the last value repeated.
-const coldStart = [5, 14, 21].map((days) => {
-  let model = 0;
-  let base = 0;
-  let hit = 0;
-  let pts = 0;
-  let tier = '';
-  for (const s of suite.filter((x) => x.granularity === 'day')) {
-    const n = s.values.length;
-    const hist = s.clean.slice(n - days, n);
-    const future = s.clean.slice(n, n + 14);
-    const f = forecastValues(hist, { horizon: 14, season: 7 });
-    tier = f.tier;
-    future.forEach((y, h) => {
-      const p = f.points[h]!;
-      model += Math.abs(y - p.p50);
-      base += Math.abs(y - (days >= 7 ? hist[days - 7 + (h % 7)]! : hist[days - 1]!));
-      if (y >= p.p10 && y <= p.p90) hit++;
-      pts++;
-    });
-  }
-  return {
-    historyDays: days,
-    tier,
-    maeRatioToBaseline: +(model / base).toFixed(3),
-    coverage80: +(hit / pts).toFixed(3),
+
+const splitArg = process.argv.includes('--split') ? process.argv[process.argv.indexOf('--split') + 1] : 'all';
+const MASE_M = { weekly: 1, daily: 7, hourly: 24, '5min': 288 } as const;
+const HORIZON = { weekly: 13, daily: 28, hourly: 48, '5min': 288 } as const;
+
+interface Acc {
+  mase: number;
+  maseBase: number;
+  smape: number;
+  smapeBase: number;
+  inside: number;
+  points: number;
+  windows: number;
+  models: Record<string, number>;
+}
+const groups = new Map<string, Acc>();
+
+function score(
+  key: string,
+  hist: readonly number[],
+  future: readonly number[],
+  f: SeriesForecast,
+  m: number,
+) {
+  const acc: Acc = groups.get(key) ?? {
+    mase: 0,
+    maseBase: 0,
+    smape: 0,
+    smapeBase: 0,
+    inside: 0,
+    points: 0,
+    windows: 0,
+    models: {},
   };
-});
-console.log(JSON.stringify({ ...result, coldStart }, null, 2));
+  groups.set(key, acc);
+  const n = hist.length;
+  const p = n > m ? m : 1;
+  let scale = 0;
+  for (let t = p; t < n; t++) scale += Math.abs(hist[t]! - hist[t - p]!);
+  scale = scale / (n - p) || 1e-9;
+  let e = 0;
+  let eb = 0;
+  future.forEach((y, h) => {
+    const q = f.points[h]!;
+    const base = hist[n - p + (h % p)]!;
+    e += Math.abs(y - q.p50);
+    eb += Math.abs(y - base);
+    acc.smape += (200 * Math.abs(y - q.p50)) / (Math.abs(y) + Math.abs(q.p50) || 1) / future.length;
+    acc.smapeBase += (200 * Math.abs(y - base)) / (Math.abs(y) + Math.abs(base) || 1) / future.length;
+    if (y >= q.p10 && y <= q.p90) acc.inside++;
+    acc.points++;
+  });
+  acc.mase += e / future.length / scale;
+  acc.maseBase += eb / future.length / scale;
+  acc.windows++;
+  acc.models[f.model] = (acc.models[f.model] ?? 0) + 1;
+}
+
+const t0 = performance.now();
+let calls = 0;
+function run(hist: PublicSeries, end: number, H: number) {
+  calls++;
+  const pts = hist.timestamps.slice(0, end).map((timestamp, i) => ({ timestamp, value: hist.values[i]! }));
+  return forecastSeries(pts, { horizon: H });
+}
+
+// --diag: also score every candidate as if it were always chosen (shows what selection gains or loses).
+const DIAG = process.argv.includes('--diag');
+function diag(key: string, s: PublicSeries, end: number, H: number, future: readonly number[], m: number) {
+  if (!DIAG) return;
+  const f = run(s, end, H);
+  const hist = s.values.slice(0, end);
+  for (const [name, p50] of Object.entries(
+    candidateForecasts(s.timestamps.slice(0, end), hist, H, f.seasons),
+  ))
+    score(
+      `${key} [${name}]`,
+      hist,
+      future,
+      { ...f, model: f.model, points: p50.map((v) => ({ timestamp: 0, p10: v, p50: v, p90: v })) },
+      m,
+    );
+}
+
+for (const [i, s] of m4Weekly().entries()) {
+  const split = i % 2 ? 'tune' : 'report';
+  if (splitArg !== 'all' && split !== splitArg) continue;
+  const H = Math.min(13, s.test!.length);
+  score(`m4-weekly/weekly/${split}`, s.values, s.test!.slice(0, H), run(s, s.values.length, H), 1);
+  diag(`m4-weekly/weekly/${split}`, s, s.values.length, H, s.test!.slice(0, H), 1);
+}
+
+for (const s of [...prophetExamples(), ...nabArtificial()]) {
+  const H = HORIZON[s.freq];
+  const m = MASE_M[s.freq];
+  const n = s.values.length;
+  const minHist = Math.min(Math.max(4 * m, 8 * 7), Math.floor(n / 2));
+  const stride = Math.max(H, Math.floor((n - H - minHist) / 40));
+  const origins: number[] = [];
+  for (let t = minHist; t + H <= n; t += stride) origins.push(t);
+  origins.forEach((t, k) => {
+    const split = k < origins.length / 2 ? 'tune' : 'report';
+    if (splitArg !== 'all' && split !== splitArg) return;
+    score(`${s.dataset}/${s.freq}/${split}`, s.values.slice(0, t), s.values.slice(t, t + H), run(s, t, H), m);
+    diag(`${s.dataset}/${s.freq}/${split}`, s, t, H, s.values.slice(t, t + H), m);
+  });
+}
+
+for (const seed of [23, 24, 25]) {
+  for (const s of generateSuite(100, seed, 48)) {
+    const n = s.values.length;
+    const H = s.granularity === 'day' ? 28 : 48;
+    const step = s.granularity === 'day' ? 86_400_000 : 3_600_000;
+    const start = Date.UTC(2026, 0, 1) + (seed % 7) * step;
+    const pts = s.clean.slice(0, n).map((value, i) => ({ timestamp: start + i * step, value }));
+    calls++;
+    const f = forecastSeries(pts, { horizon: H });
+    score(
+      `synthetic/${s.granularity === 'day' ? 'daily' : 'hourly'}/seeds 23-25`,
+      s.clean.slice(0, n),
+      s.clean.slice(n, n + H),
+      f,
+      s.season,
+    );
+  }
+}
+
+const rows = [...groups].map(([key, a]) => ({
+  group: key,
+  windows: a.windows,
+  mase: +(a.mase / a.windows).toFixed(3),
+  maseSeasonalNaive: +(a.maseBase / a.windows).toFixed(3),
+  ratio: +(a.mase / a.maseBase).toFixed(3),
+  smape: +(a.smape / a.windows).toFixed(2),
+  smapeSeasonalNaive: +(a.smapeBase / a.windows).toFixed(2),
+  coverage80: +(a.inside / a.points).toFixed(3),
+  models: a.models,
+}));
+console.table(rows.map(({ models, ...r }) => ({ ...r, models: JSON.stringify(models) })));
+console.log(
+  JSON.stringify({ split: splitArg, calls, runtimeMs: Math.round(performance.now() - t0), groups: rows }),
+);

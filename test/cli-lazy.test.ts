@@ -78,7 +78,7 @@ const EXPECTED: Record<string, string> = {
   'budgets delete': 'id',
   'budgets set': 'scope value period start end amount actual forecast hard',
   'budgets status': 'at',
-  forecast: 'series horizon season scope history to',
+  forecast: 'series horizon season holidays explain scope history to',
   serve: 'interval once port host no-gateway',
   freshness: '',
   'users create': 'name role team',

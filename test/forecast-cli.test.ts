@@ -116,3 +116,44 @@ test('forecast --db forecasts daily spend of a scope from the store', async () =
   assert.ok(Math.abs(s.points[0]!.p50 - 24) < 3, String(s.points[0]!.p50));
   assert.ok(s.points[2]!.p50 < 0.75 * s.points[0]!.p50);
 });
+
+test('forecast --explain prints every candidate with its backtest MASE, sMAPE and coverage and marks the chosen one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const f = join(dir, 'h.csv');
+  writeFileSync(f, csv('timestamp,value', 24 * 10));
+  const r = await runCli(['forecast', '--series', f, '--horizon', '12', '--explain']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const model of ['seasonal-naive', 'ets', 'decomp-holt', 'decomp-theta', 'ensemble'])
+    assert.match(r.stdout, new RegExp(`^  ${model} +\\d+\\.\\d{3} +\\d+\\.\\d{2} +\\d\\.\\d{2}`, 'm'));
+  assert.equal((r.stdout.match(/<- chosen/g) ?? []).length, 1);
+  assert.match(r.stdout, /rolling origins, 12 steps ahead each/);
+});
+
+test('forecast --json carries each series model and backtest, with many series in one run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const f = join(dir, 'many.csv');
+  const rows = ['series_id,timestamp,value'];
+  for (let k = 0; k < 120; k++)
+    for (let i = 0; i < 24 * 8; i++)
+      rows.push(
+        `s${k},${new Date(Date.UTC(2026, 2, 1, i)).toISOString()},${10 + k + 5 * Math.sin((2 * Math.PI * i) / 24) + ((i * k) % 3)}`,
+      );
+  writeFileSync(f, rows.join('\n'));
+  const r = await runCli(['forecast', '--series', f, '--horizon', '24', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json<{
+    series: (Out['series'][number] & {
+      model: string;
+      backtest: { winner: string; origins: number; candidates: { model: string; mase: number }[] };
+    })[];
+  }>();
+  assert.equal(out.series.length, 120);
+  for (const s of out.series) {
+    assert.equal(s.points.length, 24);
+    assert.equal(s.model, s.backtest.winner);
+    assert.ok(s.backtest.origins >= 2);
+    // The lowest MASE wins, or seasonal naive when it is within 5% of it.
+    const best = Math.min(...s.backtest.candidates.map((c) => c.mase));
+    assert.ok(s.backtest.candidates.find((c) => c.model === s.model)!.mase <= best * 1.05);
+  }
+});

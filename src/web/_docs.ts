@@ -47,7 +47,7 @@ export interface ForecastDoc {
   series: {
     id: string;
     season?: number;
-    tier?: string;
+    model?: string;
     points: { timestamp: string; p10: number; p50: number; p90: number }[];
     total: { p10: number; p50: number; p90: number };
   }[];

@@ -74,7 +74,7 @@ export async function forecastPage(r: PageReq): Promise<PageResult> {
   const body = html`<h1>Forecast</h1>
     <p class="lede">
       Metered spend per day for ${scope.text === 'all' ? 'all teams' : scope.text}, the last 60 days and the
-      next ${horizon}. Model: ${s.tier ?? '–'}${s.season ? `, weekly season of ${s.season} days` : ''}.
+      next ${horizon}. Model: ${s.model ?? '–'}${s.season ? `, weekly season of ${s.season} days` : ''}.
       Forecasts are estimates and are shown rounded.
     </p>
     <section class="card no-print">

@@ -159,7 +159,7 @@ export function sampleDocs(): Docs {
         {
           id: 'all',
           season: 7,
-          tier: 'ets',
+          model: 'ets',
           points: [
             { timestamp: '2026-12-02', p10: 29.19, p50: 31.11, p90: 34.56 },
             { timestamp: '2026-12-03', p10: 37.33, p50: 39.2, p90: 42.85 },

@@ -1,5 +1,9 @@
-/** Forecasting: tiered models (naive, seasonal profile, damped Holt-Winters) with empirical p10/p50/p90. */
+/** Forecasting: backtest-selected candidates with conformal p10/p50/p90 (forecastSeries), and the tiered forecaster. */
 export { forecastValues } from './_forecast.js';
 export type { Forecast, ForecastOptions, ForecastPoint, ForecastTier } from './_forecast.js';
 export { fitHoltWinters, runHoltWinters } from './_holt-winters.js';
 export type { HwParams, HwState } from './_holt-winters.js';
+export { forecastSeries } from './_select.js';
+export type { BacktestReport, SeriesForecast, SeriesForecastOptions, SeriesPoint } from './_select.js';
+export type { CandidateScore } from './_backtest.js';
+export type { ModelName } from './_models.js';

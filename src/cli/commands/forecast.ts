@@ -1,15 +1,18 @@
-/** `tally forecast --series F.csv --horizon H [--season S]`: p10/p50/p90 forecasts for each series in a CSV. */
+/**
+ * `tally forecast --series F.csv --horizon H [--season S] [--explain]`: p10/p50/p90 forecasts for each series in a
+ * CSV (or daily spend from the store), each by the candidate model that backtested best; `--explain` prints the
+ * candidates' backtest scores (always present in `--json` as `backtest`).
+ */
 import { readFileSync } from 'node:fs';
 import { TallyError, nanosToUsd, parseUtc } from '../../core/index.js';
 import {
-  detectSeason,
   loadDailySpend,
   parseSeriesCsv,
   seriesFrom,
-  stepAfter,
   type BudgetScope,
   type Series,
-  forecastValues,
+  type SeriesForecast,
+  forecastSeries,
 } from '../../analytics/index.js';
 import { defineCommand, type WithOptions } from '../command.js';
 
@@ -37,7 +40,15 @@ export const forecastCommand = defineCommand({
       description: 'CSV with timestamp,value (or ds,y) or series_id,timestamp,value',
     },
     horizon: { type: 'string', description: 'steps to forecast', default: '7' },
-    season: { type: 'string', description: 'season in steps (default: detected; 1 = none)' },
+    season: {
+      type: 'string',
+      description: 'season in steps (default: the calendar day and week that the history covers; 1 = none)',
+    },
+    holidays: { type: 'string', description: 'holiday dates, comma-separated (YYYY-MM-DD,...)' },
+    explain: {
+      type: 'boolean',
+      description: 'print each candidate model with its backtest MASE, sMAPE and coverage',
+    },
     scope: { type: 'string', description: 'store mode: all (default) or dimension=value, e.g. team=search' },
     history: { type: 'string', description: 'store mode: days of history to learn from', default: '90' },
     to: { type: 'string', description: 'store mode: end of history, exclusive (YYYY-MM-DD; default today)' },
@@ -47,22 +58,26 @@ export const forecastCommand = defineCommand({
     const horizon = ctx.num('horizon', { min: 1, integer: true }) ?? 7;
     const seasonOpt = ctx.num('season', { min: 1, integer: true });
     // Without --series, forecast spend in the store (--db, TALLY_DB or the default .tally/tally.duckdb).
+    const holidays = parseHolidays(ctx.str('holidays'));
     const input = file ? readSeriesFile(file) : await storeSeries(ctx);
     const series = input.map((s) => {
-      const season = seasonOpt ?? detectSeason(s.values, s.stepMs);
-      const f = forecastValues(s.values, { horizon, season });
-      const last = s.timestamps[s.timestamps.length - 1] ?? 0;
+      const f = forecastSeries(
+        s.timestamps.map((timestamp, i) => ({ timestamp, value: s.values[i]! })),
+        { horizon, stepMs: s.stepMs, ...(seasonOpt ? { season: seasonOpt } : {}), holidays },
+      );
       return {
         id: s.id,
-        season,
-        tier: f.tier,
+        season: f.seasons[0] ?? 1,
+        seasons: f.seasons,
+        model: f.model,
         points: f.points.map((p) => ({
-          timestamp: formatTimestamp(stepAfter(last, s.stepMs, p.step), s.stepMs),
+          timestamp: formatTimestamp(p.timestamp, s.stepMs),
           p10: p.p10,
           p50: p.p50,
           p90: p.p90,
         })),
         total: f.total,
+        backtest: f.backtest,
       };
     });
     if (ctx.json) {
@@ -70,7 +85,8 @@ export const forecastCommand = defineCommand({
       return;
     }
     for (const s of series) {
-      ctx.out.line(`${s.id}: season ${s.season}, model ${s.tier}`);
+      ctx.out.line(`${s.id}: seasons ${s.seasons.join(', ') || 'none'}, model ${s.model}`);
+      if (ctx.flag('explain')) explain(ctx.out.line.bind(ctx.out), s.backtest);
       ctx.out.table(s.points);
       ctx.out.line(
         `total p10 ${s.total.p10.toFixed(2)}  p50 ${s.total.p50.toFixed(2)}  p90 ${s.total.p90.toFixed(2)}`,
@@ -78,6 +94,30 @@ export const forecastCommand = defineCommand({
     }
   },
 });
+
+/** The backtest as lines: each candidate's scores, the winner marked. */
+function explain(line: (text: string) => void, b: SeriesForecast['backtest']): void {
+  if (!b) {
+    line(
+      '  backtest: history too short (needs two seasons and a step); seasonal profile / recent median used',
+    );
+    return;
+  }
+  line(`  backtest: ${b.origins} rolling origins, ${b.horizon} steps ahead each; lowest MASE wins`);
+  line('  model           MASE    sMAPE%  80% coverage');
+  for (const c of b.candidates)
+    line(
+      `  ${c.model.padEnd(15)} ${c.mase.toFixed(3).padStart(6)}  ${c.smape.toFixed(2).padStart(6)}  ${
+        Number.isNaN(c.coverage80) ? '   n/a' : c.coverage80.toFixed(2).padStart(6)
+      }${c.model === b.winner ? '  <- chosen' : ''}`,
+    );
+}
+
+/** `--holidays 2026-12-25,2027-01-01` as epoch ms. */
+function parseHolidays(text: string | undefined): number[] {
+  if (!text) return [];
+  return text.split(',').map((d) => parseUtc(d.trim(), 'holidays').getTime());
+}
 
 const SCOPES = ['team', 'app', 'model', 'key', 'cost_center'] as const;
 

@@ -1,0 +1,112 @@
+/**
+ * Prediction intervals from backtest errors by horizon (conformal in spirit, no assumed normal): the 10th and
+ * 90th percentiles of the errors at horizons near h (pooled in buckets of horizons growing by half, each with
+ * at least MIN_POOL errors, so a handful of origins suffices), pushed outwards for small samples, and never
+ * narrower than at a shorter horizon.
+ * Positive series use log-ratio errors, so a band scales with the level (a launch doubles the band with the spend).
+ */
+
+/** A band at one horizon, as error quantiles around the point forecast. */
+export interface Band {
+  readonly lo: number;
+  readonly hi: number;
+  apply(f: number): { p10: number; p50: number; p90: number };
+}
+
+/** Small-sample correction: quantile levels move outwards by this many samples' worth (1/m each). */
+export const SMALL_SAMPLE = 0.5;
+/** Multiplier on the empirical band (tuned on the tuning split of the evaluation; see docs/benchmarks.md). */
+export const WIDEN = 1.15;
+
+/** The error of a forecast f against actual y on the scale the bands use. */
+export function errorOf(y: number, f: number, positive: boolean): number {
+  return positive ? Math.log(Math.max(y, 1e-12) / Math.max(f, 1e-12)) : y - f;
+}
+
+function band(lo: number, hi: number, positive: boolean): Band {
+  return {
+    lo,
+    hi,
+    apply: (f) =>
+      positive
+        ? { p10: f * Math.exp(lo), p50: f, p90: f * Math.exp(hi) }
+        : { p10: f + lo, p50: f, p90: f + hi },
+  };
+}
+
+/** Errors pooled per horizon bucket: at least this many (a bucket takes in further horizons until it has them). */
+export const MIN_POOL = 24;
+
+/** Bands for horizons 1..H from errors[origin][h-1] (horizons past the errors' length grow as sqrt(h)). */
+export function bandsFromErrors(
+  errors: readonly (readonly number[])[],
+  H: number,
+  positive: boolean,
+): Band[] {
+  const Hb = Math.max(0, ...errors.map((e) => e.length));
+  const los: number[] = [];
+  const his: number[] = [];
+  // Horizons in buckets growing by half (1, 2, 3-4, 5-7, ...), each with at least MIN_POOL errors: one sort per
+  // bucket keeps this O(errors log errors) however long the horizon.
+  const countIn = (a: number, b: number) =>
+    errors.reduce((n, e) => n + Math.max(0, Math.min(b, e.length) - a + 1), 0);
+  const buckets: [number, number][] = [];
+  for (let a = 1; a <= Math.min(H, Hb);) {
+    let b = Math.max(a, Math.floor(a * 1.5));
+    while (b < Hb && countIn(a, b) < MIN_POOL) b++;
+    b = Math.min(b, Hb);
+    if (countIn(a, b) < MIN_POOL && buckets.length) buckets[buckets.length - 1]![1] = b;
+    else buckets.push([a, b]);
+    a = b + 1;
+  }
+  for (const [a, b] of buckets) {
+    const pool: number[] = [];
+    for (const e of errors) for (let k = a; k <= Math.min(b, e.length); k++) pool.push(e[k - 1]!);
+    pool.sort((x, y) => x - y);
+    const c = SMALL_SAMPLE / Math.max(1, pool.length);
+    const mid = sortedQuantile(pool, 0.5);
+    const lo = Math.min(0, mid + (sortedQuantile(pool, 0.1 - c) - mid) * WIDEN);
+    const hi = Math.max(0, mid + (sortedQuantile(pool, 0.9 + c) - mid) * WIDEN);
+    for (let h = a; h <= b; h++) {
+      los.push(lo);
+      his.push(hi);
+    }
+  }
+  // Widths never shrink with the horizon: isotonic (pool-adjacent-violators) fits, not a running max, so one noisy
+  // short horizon does not widen every later one.
+  const hi = isotonic(his);
+  const lo = isotonic(los.map((v) => -v)).map((v) => -v);
+  const out: Band[] = [];
+  for (let h = 1; h <= H; h++) {
+    if (h <= Hb) out.push(band(lo[h - 1]!, hi[h - 1]!, positive));
+    else {
+      const g = Math.sqrt(h / Math.max(1, Hb));
+      out.push(band((lo[Hb - 1] ?? 0) * g, (hi[Hb - 1] ?? 0) * g, positive));
+    }
+  }
+  return out;
+}
+
+/** Quantile of an ascending array (linear interpolation; 0 when empty). */
+function sortedQuantile(s: readonly number[], q: number): number {
+  if (s.length === 0) return 0;
+  const pos = (s.length - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+
+/** The non-decreasing sequence closest to `v` in least squares (pool adjacent violators). */
+export function isotonic(v: readonly number[]): number[] {
+  const blocks: { sum: number; n: number }[] = [];
+  for (const x of v) {
+    blocks.push({ sum: x, n: 1 });
+    while (blocks.length > 1) {
+      const b = blocks[blocks.length - 1]!;
+      const a = blocks[blocks.length - 2]!;
+      if (a.sum / a.n <= b.sum / b.n) break;
+      blocks.splice(blocks.length - 2, 2, { sum: a.sum + b.sum, n: a.n + b.n });
+    }
+  }
+  return blocks.flatMap((b) => new Array<number>(b.n).fill(b.sum / b.n));
+}

@@ -1,0 +1,239 @@
+/**
+ * forecastSeries: the product's forecaster for one timestamped series. Seasons are the calendar's (day and
+ * week in steps, anchored to the epoch so results do not depend on where history starts), every candidate is
+ * backtested from rolling origins, the lowest mean MASE wins (seasonal naive unless beaten by 5%), and the
+ * winner's backtest errors give p10/p50/p90.
+ * Histories too short for a backtest (under two seasons plus a step) fall back to the tiered forecaster.
+ */
+import { detectSeason, naturalPeriods, stepAfter } from '../_series/index.js';
+import { forecastValues } from './_forecast.js';
+import { errorOf, bandsFromErrors } from './_intervals.js';
+import { ENSEMBLE_OF, forecastAll, type ModelInput, type ModelName } from './_models.js';
+import { runBacktest, scoreCandidates, type CandidateScore } from './_backtest.js';
+
+/** One timestamped observation (epoch milliseconds UTC). */
+export interface SeriesPoint {
+  readonly timestamp: number;
+  readonly value: number;
+}
+
+/** Options for forecastSeries. */
+export interface SeriesForecastOptions {
+  /** Steps to forecast. */
+  readonly horizon: number;
+  /** One season in steps (1 = none); default: the calendar's day and week in steps that the history covers. */
+  readonly season?: number;
+  /** Sampling step in ms; default: the median gap between timestamps. */
+  readonly stepMs?: number;
+  /** Holiday dates (any timestamp inside the UTC day): left out of the seasonal profiles, with their own effect. */
+  readonly holidays?: readonly number[];
+  /** Clamp quantiles at zero; default when every value is >= 0. */
+  readonly nonNegative?: boolean;
+  /** Use only this many most recent points (default 4,032: 24 weeks of hours, 14 days of 5 minutes). */
+  readonly maxHistory?: number;
+}
+
+/** A model's backtest, as the product reports it (`tally forecast --explain`). */
+export interface BacktestReport {
+  /** Origins the candidates were refitted at, and the steps forecast from each. */
+  readonly origins: number;
+  readonly horizon: number;
+  readonly candidates: readonly CandidateScore[];
+  readonly winner: ModelName;
+}
+
+/** A forecast of one series. */
+export interface SeriesForecast {
+  /** The winning candidate, or the short-history tier (`naive`, `profile`) when no backtest was possible. */
+  readonly model: ModelName | 'naive' | 'profile';
+  readonly seasons: readonly number[];
+  readonly points: readonly { timestamp: number; p10: number; p50: number; p90: number }[];
+  /** Quantiles of the sum of the horizon's values. */
+  readonly total: { readonly p10: number; readonly p50: number; readonly p90: number };
+  readonly backtest: BacktestReport | null;
+}
+
+const DAY_MS = 86_400_000;
+/** Default cap on history: enough for 8 weekly cycles of hourly data and 14 days of 5-minute data. */
+const MAX_HISTORY = 4032;
+
+/** Forecasts `horizon` steps after the last point with a backtest-selected model. */
+export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForecastOptions): SeriesForecast {
+  const H = Math.max(1, Math.floor(opts.horizon));
+  const all = [...points].sort((a, b) => a.timestamp - b.timestamp);
+  const gaps = all
+    .slice(1)
+    .map((p, i) => p.timestamp - all[i]!.timestamp)
+    .sort((a, b) => a - b);
+  const stepMs = opts.stepMs ?? (gaps.length ? gaps[gaps.length >> 1]! : DAY_MS);
+  const kept = alignStart(regular(all, stepMs).slice(-(opts.maxHistory ?? MAX_HISTORY)), stepMs, opts.season);
+  const y = kept.map((p) => p.value);
+  const n = y.length;
+  const last = kept[n - 1]?.timestamp ?? 0;
+  const stamps = Array.from({ length: H }, (_, i) => stepAfter(last, stepMs, i + 1));
+  const clamp = opts.nonNegative ?? y.every((v) => v >= 0);
+  const seasons = seasonsFor(y, stepMs, opts.season);
+  const phase0 = anchor(kept[0]?.timestamp ?? 0, stepMs);
+  const holidays = holidayIndex(opts.holidays, kept[0]?.timestamp ?? 0, stepMs, n + H);
+  const perDay = stepMs < DAY_MS && DAY_MS % stepMs === 0 ? DAY_MS / stepMs : 1;
+  const input: ModelInput = { y, phase0, seasons, holidays, perDay };
+  const run = n >= 7 ? runBacktest(input, H) : null;
+  if (!run) return shortHistory(y, H, seasons, stamps, clamp);
+  const positive = y.every((v) => v > 0);
+  const scores = scoreCandidates(run, positive);
+  const winner = pickWinner(scores);
+  const p50 = finalForecast(winner, input, H);
+  const fc = run.forecasts.get(winner)!;
+  const errors = run.actuals.map((a, j) => a.map((v, h) => errorOf(v, fc[j]![h]!, positive)));
+  const bands = bandsFromErrors(errors, H, positive);
+  const c = (v: number) => (clamp ? Math.max(0, v) : v);
+  const out = p50.map((f, i) => {
+    const b = bands[i]!.apply(clamp ? Math.max(0, f) : f);
+    return { timestamp: stamps[i]!, p10: c(b.p10), p50: c(b.p50), p90: c(b.p90) };
+  });
+  return {
+    model: winner,
+    seasons,
+    points: out,
+    total: horizonTotal(out, run.actuals, fc, H, c),
+    backtest: { origins: run.origins.length, horizon: run.horizon, candidates: scores, winner },
+  };
+}
+
+/**
+ * The points on a regular grid of `stepMs` from the first timestamp: missing steps are filled by linear
+ * interpolation (phases count steps, so a gap must not shift every later point's weekday). Monthly data and
+ * grids more than 4x the points (an irregular series) are left as they are.
+ */
+function regular(pts: readonly SeriesPoint[], stepMs: number): SeriesPoint[] {
+  if (pts.length < 2 || stepMs >= 27 * DAY_MS || !(stepMs > 0)) return [...pts];
+  const t0 = pts[0]!.timestamp;
+  const span = Math.round((pts[pts.length - 1]!.timestamp - t0) / stepMs) + 1;
+  if (span === pts.length || span > 4 * pts.length) return [...pts];
+  const grid = new Array<number | undefined>(span);
+  for (const p of pts) {
+    const k = Math.round((p.timestamp - t0) / stepMs);
+    grid[k] = (grid[k] ?? 0) + p.value;
+  }
+  const out: SeriesPoint[] = [];
+  let prev = 0;
+  for (let k = 0; k < span; k++) {
+    let v = grid[k];
+    if (v === undefined) {
+      let next = k + 1;
+      while (grid[next] === undefined) next++;
+      const a = grid[prev]!;
+      v = a + ((grid[next]! - a) * (k - prev)) / (next - prev);
+    } else prev = k;
+    out.push({ timestamp: t0 + k * stepMs, value: v });
+  }
+  return out;
+}
+
+/** Margin a candidate needs over seasonal naive to be preferred to it (a few origins are a noisy judge). */
+export const NAIVE_MARGIN = 0.05;
+
+/** The lowest backtest MASE, unless seasonal naive is within NAIVE_MARGIN of it (then the simpler model). */
+function pickWinner(scores: readonly CandidateScore[]): ModelName {
+  const best = [...scores].sort((a, b) => a.mase - b.mase)[0]!;
+  const naive = scores.find((c) => c.model === 'seasonal-naive');
+  return naive && naive.mase <= best.mase * (1 + NAIVE_MARGIN) ? naive.model : best.model;
+}
+
+function finalForecast(model: ModelName, m: ModelInput, H: number): number[] {
+  const all = forecastAll(m, H);
+  if (model !== 'ensemble') return all[model];
+  const members = ENSEMBLE_OF.map((name) => all[name]);
+  return Array.from({ length: H }, (_, h) => members.reduce((a, f) => a + f[h]!, 0) / members.length);
+}
+
+/**
+ * Drops the oldest partial cycle so history starts at phase 0 of the longest calendar season it holds three
+ * times (a Thursday 00:00 UTC for weeks, as the epoch was): every start within the same week then gives the same
+ * input, and so the same forecast.
+ */
+function alignStart(pts: SeriesPoint[], stepMs: number, season?: number): SeriesPoint[] {
+  if (pts.length === 0) return pts;
+  const periods = season !== undefined ? [season] : naturalPeriods(stepMs);
+  const phase0 = anchor(pts[0]!.timestamp, stepMs);
+  for (const p of [...periods].sort((a, b) => b - a)) {
+    const drop = ((-phase0 % p) + p) % p;
+    if (p > 1 && pts.length - drop >= 3 * p) return pts.slice(drop);
+  }
+  return pts;
+}
+
+/** Calendar seasons (a day, a week) that fit in the history twice, else a detected one, else none. */
+function seasonsFor(y: readonly number[], stepMs: number, season?: number): number[] {
+  if (season !== undefined) return season > 1 ? [Math.floor(season)] : [];
+  const calendar = naturalPeriods(stepMs).filter((p) => y.length >= 2 * p);
+  if (calendar.length) return calendar;
+  const s = detectSeason(y, stepMs);
+  return s > 1 ? [s] : [];
+}
+
+/** Steps since the epoch of `t` (months for monthly data), the calendar anchor of seasonal phases. */
+function anchor(t: number, stepMs: number): number {
+  if (stepMs >= 27 * DAY_MS && stepMs <= 32 * DAY_MS) {
+    const d = new Date(t);
+    return d.getUTCFullYear() * 12 + d.getUTCMonth();
+  }
+  return Math.round(t / stepMs);
+}
+
+function holidayIndex(
+  days: readonly number[] | undefined,
+  first: number,
+  stepMs: number,
+  len: number,
+): Set<number> {
+  const out = new Set<number>();
+  if (!days?.length || stepMs > DAY_MS) return out;
+  const dayset = new Set(days.map((d) => Math.floor(d / DAY_MS)));
+  for (let i = 0; i < len; i++) if (dayset.has(Math.floor((first + i * stepMs) / DAY_MS))) out.add(i);
+  return out;
+}
+
+function horizonTotal(
+  pts: readonly { p10: number; p50: number; p90: number }[],
+  actuals: readonly (readonly number[])[],
+  fc: readonly (readonly number[])[],
+  H: number,
+  c: (v: number) => number,
+): SeriesForecast['total'] {
+  const sum = pts.reduce((a, p) => a + p.p50, 0);
+  // Errors of a total are correlated across steps: with 5+ origins use their cumulative errors, scaled when the
+  // horizon is longer than the backtest's; else add the step bands' half-widths (fully correlated, conservative).
+  const Hb = actuals[0]?.length ?? 0;
+  if (actuals.length >= 5 && Hb > 0) {
+    const cum = actuals.map((a, j) => a.reduce((s, v, h) => s + v - fc[j]![h]!, 0) / Hb);
+    cum.sort((a, b) => a - b);
+    const lo = Math.min(0, cum[0]!) * H;
+    const hi = Math.max(0, cum[cum.length - 1]!) * H;
+    const spread = Math.sqrt(Math.max(1, H / Hb));
+    return { p10: c(sum + lo * spread), p50: c(sum), p90: c(sum + hi * spread) };
+  }
+  return {
+    p10: c(pts.reduce((a, p) => a + p.p10, 0)),
+    p50: c(sum),
+    p90: c(pts.reduce((a, p) => a + p.p90, 0)),
+  };
+}
+
+function shortHistory(
+  y: readonly number[],
+  H: number,
+  seasons: readonly number[],
+  stamps: readonly number[],
+  clamp: boolean,
+): SeriesForecast {
+  const s = seasons.find((p) => y.length >= p) ?? 1;
+  const f = forecastValues(y, { horizon: H, season: s, nonNegative: clamp });
+  return {
+    model: f.tier === 'profile' ? 'profile' : 'naive',
+    seasons: s > 1 ? [s] : [],
+    points: f.points.map((p, i) => ({ timestamp: stamps[i]!, p10: p.p10, p50: p.p50, p90: p.p90 })),
+    total: f.total,
+    backtest: null,
+  };
+}
