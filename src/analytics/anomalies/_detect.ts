@@ -29,6 +29,11 @@ export interface DetectOptions {
   readonly direction?: 'up' | 'both';
   /** Consecutive flagged points after which the new level is accepted. Default: one block. */
   readonly adaptAfter?: number;
+  /**
+   * Calendar position of the first point (e.g. epoch day for daily data): seasonal phases are
+   * (index + phase0) mod season, so a profile learned from a series does not depend on where it starts.
+   */
+  readonly phase0?: number;
 }
 
 /** Defaults used by the CLI and the evaluation harness. */
@@ -67,6 +72,8 @@ interface Model {
   blocks: number;
   /** Robust scale of relative residuals (non-negative series), or null: then `scale` is absolute. */
   relScale: number | null;
+  /** Calendar phase of index 0. */
+  phase0: number;
 }
 
 /** Scores every point of `y` using only the points before it. */
@@ -84,11 +91,14 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
   const driftPct = opts.driftPct ?? DETECT_DEFAULTS.driftPct;
   const both = (opts.direction ?? 'both') === 'both';
   let adaptAfter = opts.adaptAfter ?? B;
+  const phase0 = Math.max(0, Math.floor(opts.phase0 ?? 0));
   const clean: number[] = [];
   const resid: number[] = [];
   const absResid: number[] = [];
   const out: PointScore[] = [];
   const flagged: boolean[] = [];
+  // Per point: +1 / -1 when it was a spike / drop (flagged, or accepted as recurring), else 0.
+  const recurring: number[] = [];
   let model: Model | null = null;
   let nextFit = 0;
   let runStart = -1;
@@ -121,12 +131,13 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
       }
     }
     if (t >= 3 && (t >= nextFit || !model)) {
-      model = fit(clean, regimeStart, s, B, resid, absResid);
+      model = fit(clean, regimeStart, s, B, resid, absResid, phase0);
       nextFit = t + B;
     }
     if (!model) {
       clean.push(x);
       flagged.push(false);
+      recurring.push(0);
       out.push({ index: t, actual: x, expected: x, score: 0, anomaly: false, kind: null });
       continue;
     }
@@ -143,7 +154,7 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
         for (let i = prior.since; i < t; i++) clean[i] = expectedAt(prior.model, i, false);
         regimeStart = prior.regimeStart;
         prior = null;
-        model = fit(clean, regimeStart, s, B, resid, absResid);
+        model = fit(clean, regimeStart, s, B, resid, absResid, phase0);
         nextFit = t + B;
         expected = clampAt(expectedAt(model, t));
       }
@@ -151,7 +162,7 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
     const diff = x - expected;
     // A profile from one or two blocks is itself uncertain: half its departure from the level (per block) is
     // added to the scale for that phase, so one odd day in week one does not make the next weeks look odd.
-    const phase = model.seasonal[t % model.season] ?? 0;
+    const phase = model.seasonal[(t + phase0) % model.season] ?? 0;
     // Multiplicative noise: a quiet phase (weekend, night) has proportionally smaller errors than the level,
     // so the scale follows the expectation (floored at half the level's).
     const base =
@@ -187,7 +198,7 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
     ) {
       // Drift: the last block's deseasonalised median (this point included) against the oldest baseline block.
       const recent: number[] = [];
-      for (let i = t - B + 1; i <= t; i++) recent.push((i === t ? x : y[i]!) - (model.seasonal[i % s] ?? 0));
+      for (let i = t - B + 1; i <= t; i++) recent.push((i === t ? x : y[i]!) - (model.seasonal[(i + phase0) % s] ?? 0));
       const lvl = median(recent);
       const rise = lvl - model.baseline;
       if (
@@ -198,9 +209,24 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
       )
         kind = 'drift';
     }
+    // A departure that repeats one season later at the same phase (a weekly batch job) is the season itself:
+    // it is accepted, and the earlier occurrence goes back into the history so the profile learns it.
+    const sign = kind === 'spike' ? 1 : kind === 'drop' ? -1 : 0;
+    let accepted = false;
+    if (sign !== 0 && s > 1 && t >= s) {
+      for (const j of [t - s, t - s - 1, t - s + 1]) {
+        if (j < 0 || j >= t || recurring[j] !== sign) continue;
+        clean[j] = y[j]!;
+        accepted = true;
+        nextFit = t + 1;
+        kind = null;
+        break;
+      }
+    }
     const anomaly = kind !== null;
     out.push({ index: t, actual: x, expected, score, anomaly, kind });
     flagged.push(anomaly);
+    recurring.push(anomaly || accepted ? sign : 0);
     if (anomaly) {
       if (runStart < 0) runStart = t;
       // Flagged points never enter the history the model learns from (cold ones included: a 4x day in the
@@ -237,7 +263,7 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
 }
 
 function expectedAt(m: Model, t: number, trend = true): number {
-  return m.level + (trend ? m.slope * (t - m.center) : 0) + (m.seasonal[t % m.season] ?? 0);
+  return m.level + (trend ? m.slope * (t - m.center) : 0) + (m.seasonal[(t + m.phase0) % m.season] ?? 0);
 }
 
 function fit(
@@ -247,6 +273,7 @@ function fit(
   B: number,
   resid: readonly number[],
   absResid: readonly number[],
+  phase0: number,
 ): Model {
   const c = all.slice(offset);
   const t = c.length;
@@ -267,6 +294,7 @@ function fit(
       relScale: null,
       cold: true,
       blocks: 0,
+      phase0,
     };
   }
   const meds: number[] = [];
@@ -277,7 +305,7 @@ function fit(
     const block = c.slice(from, from + B);
     const m = median(block);
     meds.push(m);
-    if (s > 1) block.forEach((v, i) => byPhase[(offset + from + i) % s]!.push(v - m));
+    if (s > 1) block.forEach((v, i) => byPhase[(phase0 + offset + from + i) % s]!.push(v - m));
   }
   if (s > 1) byPhase.forEach((d, p) => (seasonal[p] = median(d)));
   const slopes: number[] = [];
@@ -306,5 +334,6 @@ function fit(
     relScale,
     cold: false,
     blocks,
+    phase0,
   };
 }
