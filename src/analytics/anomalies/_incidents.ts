@@ -12,7 +12,7 @@ import type { SpendAnomaly } from './_scan.js';
 
 /** One incident. Money is USD (rounded to the cent where printed). */
 export interface Incident {
-  /** Stable: derived from the root cause, the direction and the first day. */
+  /** Stable: `inc:team=x:<hash of root cause, kind and first day>`. */
   readonly id: string;
   readonly kind: 'spike' | 'drop' | 'drift' | 'idle';
   readonly start: string;
@@ -209,7 +209,7 @@ function toIncident(g: readonly Member[], o: IncidentOptions): Incident | null {
   const tokens = priced.length ? null : eps.reduce((a, e) => a + (e.actualTokens - e.expectedTokens), 0);
   const day = new Date(start).toISOString().slice(0, 10);
   return {
-    id: `inc-${createHash('sha256').update(`${rootCause}|${kind}|${day}`).digest('hex').slice(0, 12)}`,
+    id: incidentId(rootCause, kind, day, scopes),
     kind,
     start: new Date(start).toISOString(),
     end: new Date(end).toISOString(),
@@ -224,6 +224,16 @@ function toIncident(g: readonly Member[], o: IncidentOptions): Incident | null {
     detectedAt: new Date(detectedAt).toISOString(),
     episodes: eps.map((e) => e.id),
   };
+}
+
+/**
+ * Stable id: the teams it touches (so a team-scoped user may triage it: `inc:team=a,team=b:<hash>`) and a hash
+ * of the root cause, the kind and the first day.
+ */
+function incidentId(rootCause: string, kind: string, day: string, scopes: ReadonlySet<string>): string {
+  const teams = [...new Set([...scopes, ...rootCause.split(', ')].filter((x) => x.startsWith('team=')))].sort();
+  const hash = createHash('sha256').update(`${rootCause}|${kind}|${day}`).digest('hex').slice(0, 12);
+  return teams.length ? `inc:${teams.join(',')}:${hash}` : `inc:${hash}`;
 }
 
 function coreCount(dims: Readonly<Record<string, string>>): number {
