@@ -69,7 +69,7 @@ export async function evaluateAlerts(
   opts: { dryRun?: boolean } = {},
 ): Promise<EvaluationSummary> {
   const a = config.alerts;
-  const { from, views } = await refreshIncidents(store, config, now, opts);
+  const { views } = await refreshIncidents(store, config, now, opts);
   const budgets = await allBudgetStatus(store, config, now);
   if (!opts.dryRun)
     await store.setMeta('budgets', 'state', {
@@ -85,9 +85,11 @@ export async function evaluateAlerts(
         exceeded: b.exceeded,
       })),
     });
-  // Only open incidents that are recent (detected in the scanned window, or still ongoing) page anyone.
+  // Only open incidents that are recent (detected within the lookback, or still ongoing) page anyone: the
+  // first pass stores 35 days of incidents but does not page about old ones.
+  const recent = now.getTime() - (a?.lookbackDays ?? 2) * DAY;
   const alertable = views.filter(
-    (v) => v.state === 'new' && (v.ongoing || Date.parse(v.detectedAt) >= from.getTime()),
+    (v) => v.state === 'new' && (v.ongoing || Date.parse(v.detectedAt) >= recent),
   );
   const events = [...budgets.flatMap(budgetAlerts), ...alertable.map(incidentAlert)];
   const alerts = await dispatchAlerts(store, a?.sinks ?? [], events, {
