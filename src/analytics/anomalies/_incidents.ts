@@ -75,20 +75,22 @@ function signature(source: string, dims: Readonly<Record<string, string | null |
   return sig;
 }
 
-function compatible(a: Member, b: Member): boolean {
+/** Whether two members can be one event: overlapping, same direction, no contradicting value, one shared. */
+function compatible(a: Member, b: Member, shareCore: boolean): boolean {
   if (a.up !== b.up) return false;
   if (!(a.start < b.end + HOUR && b.start < a.end + HOUR)) return false;
-  // A total (no shared rows to tell) joins whatever overlaps it.
-  if (a.sig.size === 0 || b.sig.size === 0) return true;
+  if (!shareCore && (a.sig.size === 0 || b.sig.size === 0)) return true;
   let shared = false;
   for (const [k, v] of a.sig) {
     const w = b.sig.get(k);
     if (w === undefined) continue;
     if (w !== v) return false;
-    shared = true;
+    if (!shareCore || isCore(k)) shared = true;
   }
   return shared;
 }
+
+const isCore = (k: string) => rank(k) < 4;
 
 const rank = (k: string) => {
   const i = ORDER.indexOf(k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
@@ -140,12 +142,28 @@ export function groupIncidents(
       episode: null,
       idle: r,
     });
-  // Union-find over compatible pairs.
+  // Union-find: members explained by a team, app, deployment or model join when they share one of those.
+  // Broad members (a total, or rows shared only by a deployment type) never bridge two groups: each joins the
+  // one overlapping group it fits best (largest impact), or groups with other broad members.
   const parent = members.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const core = members.map((m) => [...m.sig.keys()].some(isCore));
   for (let i = 0; i < members.length; i++)
     for (let j = i + 1; j < members.length; j++)
-      if (compatible(members[i]!, members[j]!)) parent[find(i)] = find(j);
+      if (core[i] && core[j] && compatible(members[i]!, members[j]!, true)) parent[find(i)] = find(j);
+  const weight = (m: Member) => Math.abs(m.episode?.impactUsd ?? m.idle?.totalUsd ?? 0);
+  for (let i = 0; i < members.length; i++) {
+    if (core[i]) continue;
+    let best = -1;
+    for (let j = 0; j < members.length; j++)
+      if (core[j] && compatible(members[i]!, members[j]!, false) && (best < 0 || weight(members[j]!) > weight(members[best]!)))
+        best = j;
+    if (best >= 0) parent[find(i)] = find(best);
+  }
+  for (let i = 0; i < members.length; i++)
+    for (let j = i + 1; j < members.length; j++)
+      if (!core[i] && !core[j] && find(i) === i && find(j) === j && compatible(members[i]!, members[j]!, false))
+        parent[find(i)] = find(j);
   const groups = new Map<number, Member[]>();
   for (let i = 0; i < members.length; i++) {
     const g = groups.get(find(i));
