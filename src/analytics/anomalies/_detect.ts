@@ -99,6 +99,7 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
   const flagged: boolean[] = [];
   // Per point: +1 / -1 when it was a spike / drop (flagged, or accepted as recurring), else 0.
   const recurring: number[] = [];
+  const calendar = auto ? naturalPeriods(opts.stepMs ?? 86_400_000) : [];
   let model: Model | null = null;
   let nextFit = 0;
   let runStart = -1;
@@ -213,8 +214,10 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
     // it is accepted, and the earlier occurrence goes back into the history so the profile learns it.
     const sign = kind === 'spike' ? 1 : kind === 'drop' ? -1 : 0;
     let accepted = false;
-    if (sign !== 0 && s > 1 && t >= s) {
-      for (const j of [t - s, t - s - 1, t - s + 1]) {
+    // Before a season is known, the calendar's own periods (a day, a week) are the candidates.
+    for (const p of sign !== 0 ? (s > 1 ? [s] : calendar) : []) {
+      if (accepted || t < p) continue;
+      for (const j of [t - p, t - p - 1, t - p + 1]) {
         if (j < 0 || j >= t || recurring[j] !== sign) continue;
         clean[j] = y[j]!;
         accepted = true;
@@ -262,6 +265,17 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
   return out;
 }
 
+/**
+ * Robust scale (1.4826 x MAD); when more than half the values are equal (a mostly-zero series with sparse
+ * bursts) MAD is 0, and 1.2533 x the mean absolute deviation from the median stands in (Iglewicz-Hoaglin).
+ */
+function scaleOf(values: readonly number[]): number {
+  const r = robustScale(values);
+  if (r > 0 || values.length === 0) return r;
+  const m = median(values);
+  return (1.2533 * values.reduce((a, v) => a + Math.abs(v - m), 0)) / values.length;
+}
+
 function expectedAt(m: Model, t: number, trend = true): number {
   return m.level + (trend ? m.slope * (t - m.center) : 0) + (m.seasonal[(t + m.phase0) % m.season] ?? 0);
 }
@@ -282,7 +296,7 @@ function fit(
   if (blocks < 1) {
     const level = median(c);
     // Rules only (no season seen yet): a departure must be about 2x the running median to score 4.
-    const scale = Math.max(robustScale(c), 0.25 * Math.abs(level), 1e-9);
+    const scale = Math.max(scaleOf(c), 0.25 * Math.abs(level), 1e-9);
     return {
       level,
       slope: 0,
@@ -319,8 +333,8 @@ function fit(
   const rs = relative
     ? robustScale(rel) * level
     : abs.length >= B
-      ? robustScale(abs)
-      : robustScale(c.slice(-B * blocks));
+      ? scaleOf(abs)
+      : scaleOf(c.slice(-B * blocks));
   const scale = Math.max(rs, 0.02 * Math.abs(level), 1e-9);
   const relScale = relative ? Math.max(robustScale(rel), 0.02) : null;
   return {
