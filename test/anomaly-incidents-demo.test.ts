@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { runCli } from './cli.js';
 import { openStore, type CostStore } from '../src/store/index.js';
 import { scanIncidents, type Incident } from '../src/analytics/index.js';
-import { evaluateAlerts, readIncidentIndex, readStoredIncidents, covers } from '../src/alerts/index.js';
+import {
+  covers,
+  evaluateAlerts,
+  readIncidentIndex,
+  readStoredIncidents,
+  refreshIncidents,
+} from '../src/alerts/index.js';
 import { configSchema } from '../src/core/index.js';
 
 interface Truth {
@@ -108,21 +114,22 @@ test('the idle fine-tuned deployment is ongoing waste within $1 a day of what th
   assert.ok(billed > 1, String(billed));
   assert.ok(Math.abs(Number(idle.wastePerDayUsd) - billed) < 1, `${idle.wastePerDayUsd} vs ${billed}`);
   // The running total is every idle day's cost so far (about 36 days at that rate).
-  const days = (Date.parse(END) - Date.parse(t.start)) / DAY - 1;
+  const days = (Date.parse(END) - Date.parse(t.start)) / DAY;
   assert.ok(Math.abs(Number(idle.impactUsd) - billed * days) < days, `${idle.impactUsd} for ${days} days`);
 });
 
 test('a scan finds the same incidents whatever day it starts on', async () => {
-  const key = (i: Incident) => `${i.id} ${i.start} ${i.impactUsd.toFixed(2)}`;
-  const since = Date.parse('2026-10-19');
-  const a = await scanIncidents(store!, new Date('2026-10-15'), new Date(END));
-  const b = await scanIncidents(store!, new Date('2026-10-18'), new Date(END));
+  // Starts in different weeks, so the warm-ups differ too; compare what both windows cover.
+  const key = (i: Incident) => `${i.id} ${i.kind} ${i.start.slice(0, 10)}`;
+  const since = Date.parse('2026-10-22');
+  const a = await scanIncidents(store!, new Date('2026-10-12'), new Date(END));
+  const b = await scanIncidents(store!, new Date('2026-10-21'), new Date(END));
   const late = (xs: Incident[]) =>
     xs
       .filter((i) => Date.parse(i.start) >= since)
       .map(key)
       .sort();
-  assert.ok(late(a).length >= 3);
+  assert.ok(late(a).length >= 4);
   assert.deepEqual(late(a), late(b));
 });
 
@@ -139,16 +146,14 @@ test('a quiet two-day window sends no alerts', async () => {
 test('the scheduled pass stores the incidents it found, and covers the window the dashboard reads', async () => {
   const config = configSchema.parse({});
   const now = new Date(`${END}T00:00:00Z`);
-  await evaluateAlerts(store!, config, now);
+  const { views } = await refreshIncidents(store!, config, now);
   const index = await readIncidentIndex(store!);
-  assert.ok(covers(index, new Date(now.getTime() - 30 * DAY), now, now));
   const from = new Date(now.getTime() - 30 * DAY);
-  const inWindow = (xs: Incident[]) =>
-    xs
-      .filter((i) => i.ongoing || Date.parse(i.start) >= from.getTime())
-      .map((i) => i.id)
-      .sort();
+  assert.ok(covers(index, from, now, now));
   const stored = await readStoredIncidents(store!, from, now);
   assert.ok(stored.length >= 3);
-  assert.deepEqual(inWindow(stored), inWindow(await scanIncidents(store!, from, now)));
+  const overlapping = views.filter((v) => Date.parse(v.end) > from.getTime());
+  assert.deepEqual(stored.map((i) => i.id).sort(), overlapping.map((v) => v.id).sort());
+  // The idle deployment's incident is stored with its waste, so the dashboard shows it without a scan.
+  assert.ok(stored.some((i) => i.kind === 'idle' && i.ongoing && (i.wastePerDayUsd ?? 0) > 30));
 });

@@ -134,7 +134,12 @@ export function scanSpendAnomalies(cells: readonly SpendCell[], opts: ScanOption
         phase0,
         threshold: opts.threshold,
         minImpactAbs: opts.minImpactUsd ?? 1,
-        minImpactPct: opts.minImpactPct,
+        // Token counts priced at a capacity share move with traffic, not with a bill: as for raw token counts,
+        // a bucket must move by half its expectation to count.
+        minImpactPct:
+          pricing === 'capacity-share'
+            ? Math.max(opts.minImpactPct ?? 0, 0.5)
+            : opts.minImpactPct,
       });
       // Tokens too: traffic that is lost or stops (an idle deployment) can be cheap in dollars but large in
       // tokens. For priced scopes only daily drops of 50%+ that the cost check did not already report are kept
