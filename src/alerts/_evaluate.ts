@@ -51,7 +51,8 @@ export async function refreshIncidents(
   const hour = (ms: number) => Math.floor(ms / 3_600_000) * 3_600_000;
   let fromMs = hour(now.getTime() - lookbackDays * DAY);
   const coveredTo = index.coveredTo ? Date.parse(index.coveredTo) : null;
-  if (coveredTo === null) fromMs = Math.min(fromMs, Math.floor(now.getTime() / DAY) * DAY - FIRST_PASS_DAYS * DAY);
+  if (coveredTo === null)
+    fromMs = Math.min(fromMs, Math.floor(now.getTime() / DAY) * DAY - FIRST_PASS_DAYS * DAY);
   else if (coveredTo < fromMs) fromMs = hour(coveredTo - DAY);
   const from = new Date(fromMs);
   const found = await scanIncidents(store, from, now, scanSettings(config));

@@ -51,11 +51,15 @@ export function startSchedule(opts: {
     }
   };
   if (opts.alertsSeconds)
-    every(opts.alertsSeconds, async () => {
-      const s = await evaluateAlerts(opts.store, opts.config, new Date());
-      const sent = s.alerts.filter((a) => a.outcome === 'sent' || a.outcome === 'updated').length;
-      opts.onPass?.({ at: s.at, anomalies: s.anomalies, budgets: s.budgets, sent });
-    }, true);
+    every(
+      opts.alertsSeconds,
+      async () => {
+        const s = await evaluateAlerts(opts.store, opts.config, new Date());
+        const sent = s.alerts.filter((a) => a.outcome === 'sent' || a.outcome === 'updated').length;
+        opts.onPass?.({ at: s.at, anomalies: s.anomalies, budgets: s.budgets, sent });
+      },
+      true,
+    );
   if (opts.watch) {
     const seen = new Map<string, string>();
     const dir = opts.watch.dir;

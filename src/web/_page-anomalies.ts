@@ -86,7 +86,8 @@ async function anomaliesPage(r: PageReq): Promise<PageResult> {
   const body = html`<h1>Anomalies</h1>
     <p class="lede">
       ${count(shown.length)} of ${count(all.length)} incidents from ${from} to ${addDays(to, -1)}. One row per
-      event, with every scope it was seen at; root cause: the most specific scope whose rows explain the change.
+      event, with every scope it was seen at; root cause: the most specific scope whose rows explain the
+      change.
     </p>
     ${r.query('done') ? messageBox('notice', 'State saved.') : ''}
     <section class="card no-print">
@@ -115,8 +116,7 @@ async function anomaliesPage(r: PageReq): Promise<PageResult> {
           {
             label: 'When',
             cell: (a) =>
-              html`<span class="nowrap">${a.start.slice(0, 10)}</span><br /><span
-                  class="small muted nowrap"
+              html`<span class="nowrap">${a.start.slice(0, 10)}</span><br /><span class="small muted nowrap"
                   >${span(a)}</span
                 >`,
           },

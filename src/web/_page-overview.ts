@@ -218,7 +218,8 @@ function anomaliesCard(open: readonly Anomaly[]): Html {
           cell: ({ a }) =>
             html`${a.rootCause}
               <span class="muted small"
-                >${a.severity} ${a.kind}${a.scopes.length > 1 ? `, seen in ${a.scopes.length} scopes` : ''}</span
+                >${a.severity}
+                ${a.kind}${a.scopes.length > 1 ? `, seen in ${a.scopes.length} scopes` : ''}</span
               >`,
         },
         {

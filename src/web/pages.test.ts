@@ -82,7 +82,10 @@ test('budgets show spent of amount, the forecast band and the status', async () 
 
 test('anomalies list open incidents, one row each, with their root cause, impact and state', async () => {
   const text = visible((await testApp(fakeDeps(), USERS.lead).get('/anomalies')).text);
-  assert.match(text, /team=search, app=rag-search medium spike \$74\.02 team=search; key="><img src=x onerror=alert\(1\)>/);
+  assert.match(
+    text,
+    /team=search, app=rag-search medium spike \$74\.02 team=search; key="><img src=x onerror=alert\(1\)>/,
+  );
   assert.doesNotMatch(text, /app=x/, 'resolved ones are hidden by default');
   const all = visible((await testApp(fakeDeps(), USERS.lead).get('/anomalies?state=all')).text);
   assert.match(all, /app=x .* resolved Lea, 2026-11-11 08:00 UTC/);

@@ -199,7 +199,8 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
     ) {
       // Drift: the last block's deseasonalised median (this point included) against the oldest baseline block.
       const recent: number[] = [];
-      for (let i = t - B + 1; i <= t; i++) recent.push((i === t ? x : y[i]!) - (model.seasonal[(i + phase0) % s] ?? 0));
+      for (let i = t - B + 1; i <= t; i++)
+        recent.push((i === t ? x : y[i]!) - (model.seasonal[(i + phase0) % s] ?? 0));
       const lvl = median(recent);
       const rise = lvl - model.baseline;
       if (

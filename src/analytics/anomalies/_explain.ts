@@ -30,7 +30,8 @@ export function explainByLeaves(
 ): LeafExplanation {
   const inRun = new Set(run);
   const lagged = new Map<number, number>();
-  for (const i of run) for (let k = 1; k <= 4; k++) if (i - k * o.season >= 0) lagged.set(i - k * o.season, k);
+  for (const i of run)
+    for (let k = 1; k <= 4; k++) if (i - k * o.season >= 0) lagged.set(i - k * o.season, k);
   const byLeaf = new Map<string, { dims: SpendCell['dims']; at: Map<number, number> }>();
   for (const c of cells) {
     const i = Math.floor((c.bucket - o.first) / o.step);

@@ -82,7 +82,11 @@ export function findIdleCapacity(
           traffic.add(day(u.bucket));
           const name = u.dims['deployment'];
           if (name && (lastSeen.get(name)?.day ?? -Infinity) < day(u.bucket))
-            lastSeen.set(name, { day: day(u.bucket), team: u.dims['team'] ?? null, app: u.dims['app'] ?? null });
+            lastSeen.set(name, {
+              day: day(u.bucket),
+              team: u.dims['team'] ?? null,
+              app: u.dims['app'] ?? null,
+            });
         }
     } else {
       for (const c of costCells)

@@ -49,7 +49,17 @@ export interface IncidentOptions {
   readonly minHourlyPoints?: number;
 }
 
-const ORDER = ['team', 'app', 'deployment', 'model', 'key', 'deploymentType', 'tokenType', 'service', 'subAccount'];
+const ORDER = [
+  'team',
+  'app',
+  'deployment',
+  'model',
+  'key',
+  'deploymentType',
+  'tokenType',
+  'service',
+  'subAccount',
+];
 const HOUR = 3_600_000;
 
 interface Member {
@@ -62,7 +72,10 @@ interface Member {
   readonly idle: IdleCapacity | null;
 }
 
-function signature(source: string, dims: Readonly<Record<string, string | null | undefined>>): Map<string, string> {
+function signature(
+  source: string,
+  dims: Readonly<Record<string, string | null | undefined>>,
+): Map<string, string> {
   const sig = new Map<string, string>();
   for (const [k, v] of Object.entries(dims)) {
     if (!v) continue;
@@ -156,13 +169,23 @@ export function groupIncidents(
     if (core[i]) continue;
     let best = -1;
     for (let j = 0; j < members.length; j++)
-      if (core[j] && compatible(members[i]!, members[j]!, false) && (best < 0 || weight(members[j]!) > weight(members[best]!)))
+      if (
+        core[j] &&
+        compatible(members[i]!, members[j]!, false) &&
+        (best < 0 || weight(members[j]!) > weight(members[best]!))
+      )
         best = j;
     if (best >= 0) parent[find(i)] = find(best);
   }
   for (let i = 0; i < members.length; i++)
     for (let j = i + 1; j < members.length; j++)
-      if (!core[i] && !core[j] && find(i) === i && find(j) === j && compatible(members[i]!, members[j]!, false))
+      if (
+        !core[i] &&
+        !core[j] &&
+        find(i) === i &&
+        find(j) === j &&
+        compatible(members[i]!, members[j]!, false)
+      )
         parent[find(i)] = find(j);
   const groups = new Map<number, Member[]>();
   for (let i = 0; i < members.length; i++) {
@@ -218,7 +241,13 @@ function toIncident(g: readonly Member[], o: IncidentOptions): Incident | null {
   const start = Math.min(...g.map((m) => m.start));
   const end = Math.max(...g.map((m) => m.end));
   const up = g[0]!.up;
-  const kind: Incident['kind'] = idle.length ? 'idle' : (lead ?? eps[0])?.kind === 'drift' ? 'drift' : up ? 'spike' : 'drop';
+  const kind: Incident['kind'] = idle.length
+    ? 'idle'
+    : (lead ?? eps[0])?.kind === 'drift'
+      ? 'drift'
+      : up
+        ? 'spike'
+        : 'drop';
   const detectedAt = Math.min(
     ...eps.map((e) => Date.parse(e.timestamp) + (e.grain === 'hour' ? HOUR : 24 * HOUR)),
     ...idle.map((r) => Date.parse(r.start) + 24 * HOUR),
@@ -249,7 +278,9 @@ function toIncident(g: readonly Member[], o: IncidentOptions): Incident | null {
  * of the root cause, the kind and the first day.
  */
 function incidentId(rootCause: string, kind: string, day: string, scopes: ReadonlySet<string>): string {
-  const teams = [...new Set([...scopes, ...rootCause.split(', ')].filter((x) => x.startsWith('team=')))].sort();
+  const teams = [
+    ...new Set([...scopes, ...rootCause.split(', ')].filter((x) => x.startsWith('team='))),
+  ].sort();
   const hash = createHash('sha256').update(`${rootCause}|${kind}|${day}`).digest('hex').slice(0, 12);
   return teams.length ? `inc:${teams.join(',')}:${hash}` : `inc:${hash}`;
 }

@@ -137,9 +137,7 @@ export function scanSpendAnomalies(cells: readonly SpendCell[], opts: ScanOption
         // Token counts priced at a capacity share move with traffic, not with a bill: as for raw token counts,
         // a bucket must move by half its expectation to count.
         minImpactPct:
-          pricing === 'capacity-share'
-            ? Math.max(opts.minImpactPct ?? 0, 0.5)
-            : opts.minImpactPct,
+          pricing === 'capacity-share' ? Math.max(opts.minImpactPct ?? 0, 0.5) : opts.minImpactPct,
       });
       // Tokens too: traffic that is lost or stops (an idle deployment) can be cheap in dollars but large in
       // tokens. For priced scopes only daily drops of 50%+ that the cost check did not already report are kept
@@ -208,7 +206,8 @@ interface EpisodeContext {
 }
 
 function episode(ctx: EpisodeContext, run: readonly number[], metric: 'cost' | 'tokens'): SpendAnomaly {
-  const { source, sc, scores, tokenScores, nanos, tokens, first, step, season, grain, dimNames, pricing } = ctx;
+  const { source, sc, scores, tokenScores, nanos, tokens, first, step, season, grain, dimNames, pricing } =
+    ctx;
   const lead = metric === 'cost' ? scores : tokenScores;
   const idx = new Set(run);
   let actualN = 0n;

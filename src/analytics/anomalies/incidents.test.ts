@@ -73,7 +73,10 @@ test('two simultaneous events in different teams stay two incidents', () => {
   const to = T0 + 45 * DAY;
   const incidents = groupIncidents(scanSpendAnomalies(cells, { from, to, grain: 'hour' }), []);
   const causes = incidents.map((i) => i.rootCause).sort();
-  assert.ok(causes.some((c) => c.includes('app=rag')) && causes.some((c) => c.includes('app=triage')), causes.join(' | '));
+  assert.ok(
+    causes.some((c) => c.includes('app=rag')) && causes.some((c) => c.includes('app=triage')),
+    causes.join(' | '),
+  );
 });
 
 test('a weekly batch that starts one week is flagged once, then accepted as part of the season', () => {
@@ -92,7 +95,9 @@ test('a weekly batch that starts one week is flagged once, then accepted as part
 test('seasons are anchored to the calendar: the same data starting on another day scores the same', () => {
   const y = Array.from({ length: 140 }, (_, t) => 100 * (t % 7 >= 5 ? 0.5 : 1) * (1 + 0.03 * noise()));
   y[100] = 260;
-  const a = detectAnomalies(y, { season: 7, phase0: 0 }).filter((p) => p.anomaly).map((p) => p.index);
+  const a = detectAnomalies(y, { season: 7, phase0: 0 })
+    .filter((p) => p.anomaly)
+    .map((p) => p.index);
   // Starting 3 days later, told where in the week it starts: the same day is flagged.
   const b = detectAnomalies(y.slice(3), { season: 7, phase0: 3 })
     .filter((p) => p.anomaly)
@@ -108,7 +113,12 @@ test('fine-tuned hosting billed with no traffic is ongoing waste per day with it
     costs.push({
       source: 'costs',
       bucket: T0 + d * DAY,
-      dims: { deployment: 'aoai-claims', deploymentType: 'fine-tune-hosting', model: 'gpt-4.1-mini', team: 'claims' },
+      dims: {
+        deployment: 'aoai-claims',
+        deploymentType: 'fine-tune-hosting',
+        model: 'gpt-4.1-mini',
+        team: 'claims',
+      },
       costNanos: 35_904_000_000n,
       tokens: 0,
     });
@@ -116,7 +126,12 @@ test('fine-tuned hosting billed with no traffic is ongoing waste per day with it
       usageCells.push({
         source: 'usage',
         bucket: T0 + d * DAY,
-        dims: { deployment: 'extract-ft', deploymentType: 'fine-tuned', model: 'gpt-4.1-mini-2025-04-14', app: 'extract' },
+        dims: {
+          deployment: 'extract-ft',
+          deploymentType: 'fine-tuned',
+          model: 'gpt-4.1-mini-2025-04-14',
+          app: 'extract',
+        },
         costNanos: 100_000_000n,
         tokens: 50_000,
       });
