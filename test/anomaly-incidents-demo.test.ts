@@ -52,11 +52,11 @@ let store: CostStore | null = null;
 before(async () => {
   const built = await runCli(
     ['demo', '--no-serve', '--json', '--skip-analyses', '--db', db, '--end', END, '--days', '90'],
-    { timeoutMs: 600_000 },
+    { timeoutMs: 1_800_000 },
   );
   assert.equal(built.code, 0, built.stderr);
   const r = await runCli(['anomalies', '--json', '--db', db, '--from', START, '--to', END], {
-    timeoutMs: 600_000,
+    timeoutMs: 1_800_000,
   });
   assert.equal(r.code, 0, r.stderr);
   incidents = r.json<{ incidents: CliIncident[] }>().incidents;
