@@ -1,74 +1,115 @@
 /**
- * `npm run eval:anomalies`: precision, recall, F1 and detection delay of the default detector on the labelled
- * synthetic suite, twice: with the season detected online (the CLI default without --season) and with the true
- * season given. Flagged points are merged into alarms (runs with gaps of at most two steps); an alarm is a true
- * positive when it overlaps the labelled window extended by one season; an event is detected when a flagged
- * point falls in that window. Delay = first flagged step in the window minus the labelled start.
- * Usage: node --import tsx bench/eval-anomalies.ts [seriesCount=300]
+ * `npm run eval:anomalies`: event-level precision, recall, F1 and detection delay of the detector exactly as
+ * `tally anomalies --series F.csv` runs it (season detected online, calendar-anchored, default threshold).
+ * 1. Public data: NAB's artificial series from ../shared/data/eval/nab-artificial (read in place, skipped when
+ *    absent, never copied). The series are split in two by name (alternately, within the labelled and the
+ *    unlabelled ones): the threshold is tuned on the first part only and both the default and the tuned
+ *    threshold are reported on the second. Windows exactly as labelled; NAB's probationary period is not
+ *    excluded (an alarm there counts as false).
+ * 2. The synthetic suite with several seeds, as a smoke test (same scoring, exact windows).
+ * Usage: node --import tsx bench/eval-anomalies.ts [syntheticSeriesPerSeed=200]
  */
-import { detectAnomalies } from '../src/analytics/anomalies/index.js';
-import { generateSuite, type LabelledSeries, type PlantedKind } from './_suite.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DETECT_DEFAULTS, detectAnomalies } from '../src/analytics/anomalies/index.js';
+import { parseSeriesCsv, parseTimestamp } from '../src/analytics/_series/index.js';
+import { generateSuite } from './_suite.js';
+import { scoreEvents, summarise, type EventCounts, type Window } from './_event-score.js';
 
-function evaluate(suite: readonly LabelledSeries[], auto: boolean) {
-  let tp = 0;
-  let fp = 0;
-  let detected = 0;
-  let events = 0;
-  const delays: number[] = [];
-  const byKind = new Map<PlantedKind, { n: number; hit: number }>();
-  const t0 = performance.now();
-  for (const s of suite) {
-    const stepMs = s.granularity === 'day' ? 86_400_000 : 3_600_000;
-    const scores = detectAnomalies(s.values, auto ? { season: 'auto', stepMs } : { season: s.season });
-    const alarms: { from: number; to: number }[] = [];
-    for (const p of scores) {
-      if (!p.anomaly) continue;
-      const last = alarms[alarms.length - 1];
-      if (last && p.index - last.to <= 2) last.to = p.index;
-      else alarms.push({ from: p.index, to: p.index });
-    }
-    const win = s.label ? { from: s.label.start, to: s.label.end + s.season } : null;
-    for (const a of alarms) {
-      if (win && a.to >= win.from && a.from <= win.to) tp++;
-      else fp++;
-    }
-    if (s.label && win) {
-      events++;
-      const k = byKind.get(s.label.kind) ?? { n: 0, hit: 0 };
-      k.n++;
-      const first = scores.find((p) => p.anomaly && p.index >= win.from && p.index <= win.to);
-      if (first) {
-        detected++;
-        k.hit++;
-        delays.push(first.index - s.label.start);
-      }
-      byKind.set(s.label.kind, k);
-    }
+const NAB = join(import.meta.dirname, '..', '..', 'shared', 'data', 'eval', 'nab-artificial');
+
+interface Labelled {
+  readonly name: string;
+  readonly values: readonly number[];
+  readonly timestamps: readonly number[];
+  readonly stepMs: number;
+  readonly windows: readonly Window[];
+}
+
+function loadNab(): Labelled[] | null {
+  const windowsFile = join(NAB, 'combined_windows.json');
+  if (!existsSync(windowsFile)) return null;
+  const labels = JSON.parse(readFileSync(windowsFile, 'utf8')) as Record<string, [string, string][]>;
+  const out: Labelled[] = [];
+  for (const [name, spans] of Object.entries(labels)) {
+    if (!name.startsWith('artificial')) continue;
+    const [s] = parseSeriesCsv(readFileSync(join(NAB, 'data', name), 'utf8'), name);
+    if (!s) continue;
+    const index = (t: number) => s.timestamps.findIndex((x) => x >= t);
+    const windows = spans.map(([a, b]) => {
+      const to = s.timestamps.findLastIndex((x) => x <= parseTimestamp(b));
+      return { from: index(parseTimestamp(a)), to };
+    });
+    out.push({ name, values: s.values, timestamps: s.timestamps, stepMs: s.stepMs, windows });
   }
-  const precision = tp / Math.max(1, tp + fp);
-  const recall = detected / Math.max(1, events);
-  delays.sort((a, b) => a - b);
-  return {
-    season: auto ? 'detected online (CLI default)' : 'given',
-    events,
-    alarms: tp + fp,
-    precision: +precision.toFixed(3),
-    recall: +recall.toFixed(3),
-    f1: +((2 * precision * recall) / Math.max(1e-9, precision + recall)).toFixed(3),
-    medianDelaySteps: delays[Math.floor(delays.length / 2)] ?? null,
-    meanDelaySteps: +(delays.reduce((a, b) => a + b, 0) / Math.max(1, delays.length)).toFixed(2),
-    recallByKind: Object.fromEntries([...byKind].map(([k, v]) => [k, +(v.hit / v.n).toFixed(3)])),
-    runtimeMs: Math.round(performance.now() - t0),
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Flagged indices as the CLI computes them (season detected online, calendar phase). */
+function flag(s: Pick<Labelled, 'values' | 'timestamps' | 'stepMs'>, threshold?: number): number[] {
+  return detectAnomalies(s.values, {
+    season: 'auto',
+    stepMs: s.stepMs,
+    phase0: Math.floor((s.timestamps[0] ?? 0) / s.stepMs),
+    ...(threshold !== undefined ? { threshold } : {}),
+  })
+    .filter((p) => p.anomaly)
+    .map((p) => p.index);
+}
+
+function evaluate(series: readonly Labelled[], threshold?: number) {
+  const counts: EventCounts[] = [];
+  const perSeries: Record<string, { detected: number; events: number; falseAlarms: number }> = {};
+  for (const s of series) {
+    const c = scoreEvents(flag(s, threshold), s.windows);
+    counts.push(c);
+    perSeries[s.name.split('/')[1] ?? s.name] = {
+      events: c.events,
+      detected: c.detected,
+      falseAlarms: c.falseAlarms,
+    };
+  }
+  return { ...summarise(counts), perSeries };
+}
+
+const report: Record<string, unknown> = {};
+const nab = loadNab();
+if (!nab) report['public'] = 'skipped: ../shared/data/eval/nab-artificial not found';
+else {
+  // Alternate by name within the labelled and the unlabelled series: half of each kind in each part.
+  const labelled = nab.filter((s) => s.windows.length > 0);
+  const clean = nab.filter((s) => s.windows.length === 0);
+  const tune = [...labelled.filter((_, i) => i % 2 === 0), ...clean.filter((_, i) => i % 2 === 0)];
+  const held = [...labelled.filter((_, i) => i % 2 === 1), ...clean.filter((_, i) => i % 2 === 1)];
+  const grid = [3, 3.5, 4, 5, 6, 8];
+  const tuning = grid.map((t) => ({ threshold: t, ...evaluate(tune, t) }));
+  const best = [...tuning].sort((a, b) => b.f1 - a.f1 || a.falseAlarms - b.falseAlarms)[0]!;
+  report['public'] = {
+    data: 'NAB artificial (5-minute), windows as labelled',
+    tunePart: tune.map((s) => s.name),
+    heldOutPart: held.map((s) => s.name),
+    tuning: tuning.map(({ perSeries: _p, ...t }) => t),
+    tunedThreshold: best.threshold,
+    heldOutAtDefault: { threshold: DETECT_DEFAULTS.threshold, ...evaluate(held) },
+    heldOutAtTuned: { threshold: best.threshold, ...evaluate(held, best.threshold) },
+    allAtDefault: (({ perSeries: _p, ...r }) => r)(evaluate(nab)),
   };
 }
 
-const count = Number(process.argv[2] ?? 300);
-const suite = generateSuite(count, 11);
-const points = suite.reduce((a, s) => a + s.values.length, 0);
-console.log(
-  JSON.stringify(
-    { series: suite.length, points, results: [evaluate(suite, true), evaluate(suite, false)] },
-    null,
-    2,
-  ),
-);
+const perSeed = Number(process.argv[2] ?? 200);
+const synthetic = [11, 12, 13].map((seed) => {
+  const suite = generateSuite(perSeed, seed).map((s) => {
+    const stepMs = s.granularity === 'day' ? 86_400_000 : 3_600_000;
+    return {
+      name: `seed${seed}`,
+      values: s.values,
+      timestamps: s.values.map((_, i) => i * stepMs),
+      stepMs,
+      windows: s.label ? [{ from: s.label.start, to: s.label.end }] : [],
+    };
+  });
+  const { perSeries: _p, ...r } = evaluate(suite);
+  return { seed, series: suite.length, ...r };
+});
+report['synthetic'] = synthetic;
+console.log(JSON.stringify(report, null, 2));

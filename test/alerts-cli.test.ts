@@ -42,7 +42,7 @@ test('alerts test posts a test message in webhook, Slack and Teams formats to a 
   }
 });
 
-test('alerts run sends each anomaly and crossed budget threshold once, and retries after a failed send', async () => {
+test('alerts run sends each incident and crossed budget threshold once, and retries after a failed send', async () => {
   const rx = await startReceiver();
   try {
     const db = await makeSpendStore({
@@ -77,22 +77,19 @@ test('alerts run sends each anomaly and crossed budget threshold once, and retri
     // The failed pass recorded nothing, so the same alerts go out now.
     assert.equal(sent.length, tries);
     const keys = sent.map((x) => String(x.body['key']));
-    assert.ok(
-      keys.some((k) => k.startsWith('anomaly:usage:all:day:cost:2026-02-08')),
-      keys.join('\n'),
-    );
-    assert.ok(
-      keys.some((k) => k.startsWith('anomaly:usage:all:hour:cost:2026-02-08T09')),
-      keys.join('\n'),
-    );
+    // One alert for the incident (seen daily and hourly, in the team, the model and the total), not one per scope.
+    const incidents = keys.filter((k) => k.startsWith('incident:'));
+    assert.deepEqual(incidents.length, 1, keys.join('\n'));
+    assert.match(incidents[0]!, /^incident:inc:team=search:/);
     assert.ok(keys.includes('budget:team:search:month:2026-02-01T00:00:00.000Z:actual:50'), keys.join('\n'));
     assert.ok(
       keys.includes('budget:team:search:month:2026-02-01T00:00:00.000Z:forecast:100'),
       keys.join('\n'),
     );
-    const anomaly = sent.find((x) => String(x.body['key']).startsWith('anomaly:usage:all:day'))!;
-    const data = anomaly.body['data'] as { rootCause: { dimension: string; value: string }[] };
-    assert.ok(data.rootCause.some((c) => c.dimension === 'team' && c.value === 'search'));
+    const anomaly = sent.find((x) => String(x.body['key']).startsWith('incident:'))!;
+    const data = anomaly.body['data'] as { rootCause: string; start: string };
+    assert.match(data.rootCause, /team=search/);
+    assert.equal(data.start.slice(0, 10), '2026-02-08');
     const again = await runCli(['alerts', 'run', '--db', db, '--config', cfg, '--at', at, '--json']);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(rx.received.length, tries * 2, 'nothing is repeated');

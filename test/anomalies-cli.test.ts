@@ -7,6 +7,15 @@ import { runCli } from './cli.js';
 import { makeSpendStore } from './_spend-fixture.js';
 import { openStore, duckdbSql } from '../src/store/index.js';
 
+interface Incident {
+  id: string;
+  start: string;
+  scopes: string[];
+  rootCause: string;
+  impactUsd: string;
+  state: string;
+}
+
 interface SeriesAnomaly {
   seriesId: string;
   timestamp: string;
@@ -74,7 +83,7 @@ test('anomalies --series handles many series in series_id,timestamp,value form',
   );
 });
 
-test('anomalies --db finds a team spike and names the team and model as its root cause', async () => {
+test('anomalies --db reports a team spike as one incident naming the team and model as its root cause', async () => {
   // 42 days; on day 35 (a Thursday) the search team runs 60 extra gpt-4o requests an hour for 6 hours.
   const db = await makeSpendStore({
     days: 42,
@@ -83,33 +92,19 @@ test('anomalies --db finds a team spike and names the team and model as its root
   });
   const r = await runCli(['anomalies', '--db', db, '--from', '2026-01-29', '--to', '2026-02-12', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const { anomalies } = r.json<{
-    anomalies: {
-      scope: string;
-      grain: string;
-      timestamp: string;
-      actualUsd: number;
-      expectedUsd: number;
-      impactUsd: number;
-      rootCause: { dimension: string; value: string; contributionUsd: number }[];
-    }[];
-  }>();
-  const day = anomalies.find((a) => a.scope === 'all' && a.grain === 'day');
-  assert.ok(day, JSON.stringify(anomalies.map((a) => [a.scope, a.grain, a.timestamp])));
-  assert.equal(day.timestamp, '2026-02-05T00:00:00.000Z');
-  // 6 hours x 60 requests x $0.10 = $36 extra.
-  assert.ok(Math.abs(day.impactUsd - 36) < 6, String(day.impactUsd));
-  assert.ok(Math.abs(day.actualUsd - day.expectedUsd - day.impactUsd) < 1e-9);
-  const team = day.rootCause.find((c) => c.dimension === 'team');
-  assert.equal(team?.value, 'search');
-  assert.ok(team.contributionUsd > 30);
-  const hourly = anomalies.filter((a) => a.scope === 'all' && a.grain === 'hour');
-  assert.ok(hourly.some((a) => a.timestamp === '2026-02-05T08:00:00.000Z'));
-  // No anomaly outside the incident's day.
-  assert.ok(
-    anomalies.every((a) => a.timestamp.startsWith('2026-02-05')),
-    JSON.stringify(anomalies.map((a) => a.timestamp)),
-  );
+  const { incidents } = r.json<{ incidents: Incident[] }>();
+  // Seen daily and hourly, in the total, the team and the model: one incident.
+  assert.equal(incidents.length, 1, JSON.stringify(incidents));
+  const i = incidents[0]!;
+  assert.equal(i.start.slice(0, 10), '2026-02-05');
+  assert.match(i.rootCause, /team=search/);
+  assert.match(i.rootCause, /model=gpt-4o/);
+  assert.ok(i.scopes.includes('team=search') && i.scopes.length > 2, i.scopes.join(';'));
+  // 6 hours x 60 requests x $0.10 = $36 extra, printed to the cent as text.
+  assert.match(i.impactUsd, /^\d+\.\d\d$/);
+  assert.ok(Math.abs(Number(i.impactUsd) - 36) < 6, i.impactUsd);
+  assert.equal(i.state, 'new');
+  assert.match(i.id, /^inc:team=search:[0-9a-f]{12}$/);
 });
 
 test('anomalies --db watches ingested cost exports by tag too, naming the team from the Tags column', async () => {
@@ -139,20 +134,10 @@ test('anomalies --db watches ingested cost exports by tag too, naming the team f
   await store.close();
   const r = await runCli(['anomalies', '--db', db, '--from', '2026-02-01', '--to', '2026-02-15', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const { anomalies } = r.json<{
-    anomalies: {
-      source: string;
-      scope: string;
-      timestamp: string;
-      impactUsd: number;
-      rootCause: { dimension: string; value: string }[];
-    }[];
-  }>();
-  const all = anomalies.find((a) => a.scope === 'all');
-  assert.ok(all, JSON.stringify(anomalies));
-  assert.equal(all.source, 'costs');
-  assert.equal(all.timestamp, '2026-02-10T00:00:00.000Z');
-  assert.ok(Math.abs(all.impactUsd - 900) < 60, String(all.impactUsd));
-  assert.deepEqual(all.rootCause[0], { ...all.rootCause[0], dimension: 'team', value: 'risk' });
-  assert.ok(anomalies.every((a) => a.timestamp === all.timestamp));
+  const { incidents } = r.json<{ incidents: Incident[] }>();
+  assert.equal(incidents.length, 1, JSON.stringify(incidents));
+  const i = incidents[0]!;
+  assert.equal(i.start, '2026-02-10T00:00:00.000Z');
+  assert.ok(Math.abs(Number(i.impactUsd) - 900) < 60, i.impactUsd);
+  assert.match(i.rootCause, /^team=risk\b/);
 });

@@ -136,7 +136,7 @@ test('buckets after the last data, and a cost export newest (still filling) day,
   assert.deepEqual(found, []);
 });
 
-test('a runaway loop on a provisioned (PTU) deployment, invisible in cost, is flagged hourly in tokens', () => {
+test('a runaway loop on a provisioned (PTU) deployment, invisible in cost, is priced at its capacity share, or gated by a token threshold when no price is known', () => {
   const hour = 3_600_000;
   const t0 = Date.UTC(2026, 0, 1);
   const cells: SpendCell[] = [];
@@ -152,11 +152,14 @@ test('a runaway loop on a provisioned (PTU) deployment, invisible in cost, is fl
       tokens: Math.round(20_000 * (0.2 + daily) * (1 + 0.03 * noise()) * loop),
     });
   }
-  const found = scanSpendAnomalies(cells, {
-    from: t0 + 24 * 20 * hour,
-    to: t0 + 24 * 21 * hour,
-    grain: 'hour',
-  });
+  const window = { from: t0 + 24 * 20 * hour, to: t0 + 24 * 21 * hour, grain: 'hour' as const };
+  // Without a capacity price, a token gate keeps small moves out: 1M tokens an hour by default.
+  assert.deepEqual(scanSpendAnomalies(cells, window), []);
+  // With the capacity's price per token ($50 per 1M tokens), the loop is priced at its share of the capacity.
+  const priced = scanSpendAnomalies(cells, { ...window, capacityUsdPerToken: 50e-6 });
+  const dollars = priced.find((a) => a.scope === 'all');
+  assert.ok(dollars && dollars.pricing === 'capacity-share' && dollars.impactUsd > 5, JSON.stringify(priced));
+  const found = scanSpendAnomalies(cells, { ...window, minImpactTokens: 50_000 });
   const hit = found.find((a) => a.scope === 'all' && a.metric === 'tokens');
   assert.ok(hit, `found ${JSON.stringify(found.map((a) => [a.scope, a.metric, a.timestamp]))}`);
   assert.equal(hit.timestamp, new Date(t0 + (24 * 20 + 3) * hour).toISOString());

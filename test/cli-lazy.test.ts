@@ -74,7 +74,7 @@ const EXPECTED: Record<string, string> = {
   'unit-economics': 'period kpi by view',
   'alerts run': 'at dry-run',
   'alerts test': 'sink',
-  anomalies: 'series season from to grain threshold',
+  anomalies: 'series season from to grain threshold rescan',
   'budgets delete': 'id',
   'budgets set': 'scope value period start end amount actual forecast hard',
   'budgets status': 'at',

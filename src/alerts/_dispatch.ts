@@ -13,6 +13,15 @@ export interface Sink {
   readonly type: SinkType;
   readonly url: string;
   readonly minImpactUsd?: number | undefined;
+  /** Teams this sink belongs to: their incidents go here instead of the sinks without teams. */
+  readonly teams?: readonly string[] | undefined;
+}
+
+/** The sinks an alert goes to: the owning teams' sinks when any match, else the sinks that name no team. */
+export function routeAlert(sinks: readonly Sink[], a: Pick<AlertEvent, 'teams'>): Sink[] {
+  const teams = a.teams ?? [];
+  const owned = sinks.filter((s) => s.teams?.some((t) => teams.includes(t)));
+  return owned.length ? owned : sinks.filter((s) => !s.teams || s.teams.length === 0);
 }
 
 /** What happened to one alert. */
@@ -69,7 +78,9 @@ export async function dispatchAlerts(
       out.push({ key: a.key, outcome: 'quiet', sinks: [] });
       continue;
     }
-    const targets = sinks.filter((s) => a.kind === 'budget' || a.impactUsd >= (s.minImpactUsd ?? 0));
+    const targets = routeAlert(sinks, a).filter(
+      (s) => a.kind === 'budget' || a.impactUsd >= (s.minImpactUsd ?? 0),
+    );
     if (targets.length === 0) {
       out.push({ key: a.key, outcome: 'no-sink', sinks: [] });
       continue;

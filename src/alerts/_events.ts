@@ -1,6 +1,7 @@
-/** Turns anomaly episodes and budget statuses into alert events with stable keys and change fingerprints. */
+/** Turns incidents, anomaly episodes and budget statuses into alert events with stable keys and change fingerprints. */
 import type { SpendAnomaly, BudgetStatus } from '../analytics/index.js';
 import type { AlertEvent } from './_format.js';
+import { incidentTeams, type IncidentView } from './_incidents.js';
 
 const money = (v: number) => `$${v.toFixed(2)}`;
 
@@ -30,6 +31,35 @@ export function anomalyAlert(a: SpendAnomaly): AlertEvent {
     fingerprint: `${a.end}|${band}`,
     impactUsd: Math.abs(a.impactUsd),
     data: a,
+  };
+}
+
+/**
+ * One alert per incident (key `incident:<id>`); an update only when its impact band (powers of two in dollars)
+ * changes or it reopens, and never within the quiet period. Routed to the teams it touches.
+ */
+export function incidentAlert(i: IncidentView): AlertEvent {
+  const band = Math.round(Math.log2(Math.max(1, Math.abs(i.impactUsd))));
+  const waste =
+    i.wastePerDayUsd !== null
+      ? `Billing ${money(i.wastePerDayUsd)}/day with no traffic since ${i.start.slice(0, 10)}${i.ongoing ? ' (ongoing)' : ''}; ${money(i.totalWasteUsd ?? 0)} so far.`
+      : `${i.kind} of ${money(i.impactUsd)} from ${i.start} to ${i.end}.`;
+  return {
+    key: `incident:${i.id}`,
+    kind: 'anomaly',
+    title: `${i.severity} ${i.kind === 'idle' ? 'idle capacity' : `spend ${i.kind}`}: ${i.rootCause}`,
+    text: `${waste} Seen at ${i.scopes.length} scope(s): ${i.scopes.slice(0, 6).join('; ')}.`,
+    facts: [
+      ['Root cause', i.rootCause],
+      ['Impact', money(i.impactUsd)],
+      ['Severity', i.severity],
+      ['Start', i.start],
+      ['State', i.state],
+    ],
+    fingerprint: `${band}|${i.reopened ? `reopened:${i.start}` : 'open'}`,
+    impactUsd: Math.abs(i.impactUsd),
+    teams: incidentTeams(i),
+    data: i,
   };
 }
 

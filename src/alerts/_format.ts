@@ -13,6 +13,8 @@ export interface AlertEvent {
   readonly fingerprint: string;
   /** Impact in USD, for sink thresholds. */
   readonly impactUsd: number;
+  /** Teams the alert concerns: routed to their sinks when any are configured. */
+  readonly teams?: readonly string[];
   /** The full anomaly or budget status, for machines. */
   readonly data: unknown;
   /** Set when this alert updates one already sent. */

@@ -99,7 +99,7 @@ export const REPORTS = {
   },
   anomalies: {
     command: ['anomalies'],
-    summary: 'cost and usage anomalies with root cause and incident state',
+    summary: 'anomaly incidents: scopes, root cause, dollar impact, idle waste, lifecycle state',
     permission: 'read',
     params: { ...WINDOW },
   },

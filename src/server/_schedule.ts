@@ -1,6 +1,6 @@
 /**
- * Scheduled work of `tally serve`, in the worker: alert evaluation (budgets, anomalies, sinks) every
- * `alertsSeconds`, and ingest of new files dropped in a watched folder. Passes never overlap; a failing pass
+ * Scheduled work of `tally serve`, in the worker: alert evaluation (anomaly incidents found and stored, budgets,
+ * sinks) at start and every `alertsSeconds`, and ingest of new files dropped in a watched folder. Passes never overlap; a failing pass
  * is reported and retried at the next tick.
  */
 import { readdir, stat } from 'node:fs/promises';
@@ -26,9 +26,9 @@ export function startSchedule(opts: {
   const log = opts.log ?? ((l: string) => process.stderr.write(`tally serve: ${l}\n`));
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<void>>();
-  const every = (seconds: number, pass: () => Promise<void>) => {
+  const every = (seconds: number, pass: () => Promise<void>, immediately = false) => {
     let busy = false;
-    const t = setInterval(() => {
+    const tick = () => {
       if (busy) return;
       busy = true;
       const p = pass()
@@ -38,16 +38,28 @@ export function startSchedule(opts: {
           running.delete(p);
         });
       running.add(p);
-    }, seconds * 1000);
+    };
+    const t = setInterval(tick, seconds * 1000);
     t.unref();
     timers.push(t);
+    // The first alert pass runs at start: it stores the incidents of the last 35 days, so the dashboard reads
+    // them instead of scanning.
+    if (immediately) {
+      const first = setTimeout(tick, 0);
+      first.unref();
+      timers.push(first);
+    }
   };
   if (opts.alertsSeconds)
-    every(opts.alertsSeconds, async () => {
-      const s = await evaluateAlerts(opts.store, opts.config, new Date());
-      const sent = s.alerts.filter((a) => a.outcome === 'sent' || a.outcome === 'updated').length;
-      opts.onPass?.({ at: s.at, anomalies: s.anomalies, budgets: s.budgets, sent });
-    });
+    every(
+      opts.alertsSeconds,
+      async () => {
+        const s = await evaluateAlerts(opts.store, opts.config, new Date());
+        const sent = s.alerts.filter((a) => a.outcome === 'sent' || a.outcome === 'updated').length;
+        opts.onPass?.({ at: s.at, anomalies: s.anomalies, budgets: s.budgets, sent });
+      },
+      true,
+    );
   if (opts.watch) {
     const seen = new Map<string, string>();
     const dir = opts.watch.dir;
@@ -71,7 +83,7 @@ export function startSchedule(opts: {
   }
   return {
     async stop() {
-      for (const t of timers) clearInterval(t);
+      for (const t of timers) clearTimeout(t);
       await Promise.all(running);
     },
   };

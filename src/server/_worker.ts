@@ -59,6 +59,7 @@ const schedule = startSchedule({
   alertsSeconds: init.alertsSeconds,
   watch: init.watch,
   onPass: (p) => {
+    cache.clear(); // the pass stored new incidents
     if (init.json) process.stdout.write(`${JSON.stringify(p)}\n`);
     else
       process.stderr.write(

@@ -54,11 +54,9 @@ export async function startServer(opts: {
     const channel = new MessageChannel();
     stopServing = serveStoreOverPort(store, channel.port1);
     const secret = (await import('node:crypto')).randomBytes(32).toString('base64url');
-    const alertsSeconds =
-      scfg.alertsSeconds ??
-      ((opts.config.alerts?.sinks.length ?? 0) > 0 || (opts.config.budgets?.length ?? 0) > 0
-        ? (opts.config.alerts?.intervalSeconds ?? 300)
-        : null);
+    // The scheduled pass always runs: it stores anomaly incidents for the dashboard and API (and alerts when
+    // sinks or budgets are configured).
+    const alertsSeconds = scfg.alertsSeconds ?? opts.config.alerts?.intervalSeconds ?? 300;
     const secure =
       scfg.secureCookies === 'always' ||
       (scfg.secureCookies === 'auto' && (scfg.publicUrl ?? '').startsWith('https:'));

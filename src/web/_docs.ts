@@ -53,42 +53,32 @@ export interface ForecastDoc {
   }[];
 }
 
-/** One root-cause contributor of an anomaly. */
-export interface RootCause {
-  dimension: string;
-  value: string;
-  contributionUsd: number;
-  explanatoryPower?: number;
-}
-
-/** One anomaly, with the server's triage state. */
+/** One anomaly incident, with the server's triage state (`tally anomalies --json`). */
 export interface Anomaly {
   id: string;
-  source: string;
-  metric: string;
-  scope: string;
-  grain: string;
+  start: string;
+  end: string;
   kind: string;
-  timestamp: string;
-  end?: string;
-  actualUsd?: number;
-  expectedUsd?: number;
-  impactUsd?: number;
-  impactPct?: number;
-  score?: number;
-  actualTokens?: number;
-  expectedTokens?: number;
-  rootCause?: RootCause[];
+  severity: 'low' | 'medium' | 'high';
+  scopes: string[];
+  rootCause: string;
+  /** Exact to the cent, as text. */
+  impactUsd: string;
   state?: 'new' | 'acknowledged' | 'resolved';
   stateBy?: string | null;
   stateAt?: string | null;
+  reopened?: boolean;
+  ongoing?: boolean;
+  wastePerDayUsd?: string | null;
+  totalWasteUsd?: string | null;
+  impactTokens?: number | null;
 }
 
 /** `anomalies` document. */
 export interface AnomaliesDoc {
   from: string;
   to: string;
-  anomalies: Anomaly[];
+  incidents: Anomaly[];
 }
 
 /** `freshness` document. */

@@ -7,7 +7,7 @@ import type { Hono } from 'hono';
 import { TallyError } from '../core/index.js';
 import { addDays, isDay } from './_dates.js';
 import { asObject, stateOf, type Anomaly, type AnomaliesDoc } from './_docs.js';
-import { count, usdEstimate, when } from './_format.js';
+import { count, when } from './_format.js';
 import { html, queryString, type Html } from './_html.js';
 import { csrfField, messageBox } from './_layout.js';
 import { page, post, type WebEnv } from './_handler.js';
@@ -19,34 +19,23 @@ import type { WebDeps } from './_types.js';
 const PAGE_SIZE = 25;
 const STATES = ['open', 'new', 'acknowledged', 'resolved', 'all'] as const;
 type StateFilter = (typeof STATES)[number];
-const DIMS = ['team', 'app', 'model', 'deployment', 'key', 'costCenter', 'deploymentType'] as const;
+const SEVERITIES = ['low', 'medium', 'high'] as const;
 
-function rootCause(a: Anomaly): Html {
-  const rc = (a.rootCause ?? []).slice(0, 3);
-  if (!rc.length) return html`<span class="muted">–</span>`;
-  return html`<ul class="small plain">
-    ${rc.map(
-      (c) =>
-        html`<li>
-          ${c.dimension} <strong>${c.value}</strong>
-          ${usdEstimate(c.contributionUsd)}${typeof c.explanatoryPower === 'number' ? ` · ${Math.round(c.explanatoryPower * 100)}%` : ''}
-        </li>`,
-    )}
-  </ul>`;
-}
-
-/** "14:00–17:00 UTC" for hourly incidents, "3 days" for daily ones. */
+/** "14:00–17:00 UTC" for incidents within a day, "3 days" for longer ones, "ongoing" for idle capacity. */
 function span(a: Anomaly): string {
-  const hours = a.end ? Math.round((Date.parse(a.end) - Date.parse(a.timestamp)) / 3_600_000) : 0;
-  if (a.grain === 'hour') return `${a.timestamp.slice(11, 16)}–${a.end ? a.end.slice(11, 16) : '?'} UTC`;
+  if (a.ongoing) return 'ongoing';
+  const hours = Math.round((Date.parse(a.end) - Date.parse(a.start)) / 3_600_000);
+  if (hours < 24) return `${a.start.slice(11, 16)}–${a.end.slice(11, 16)} UTC`;
   const days = Math.max(1, Math.round(hours / 24));
   return days === 1 ? '1 day' : `${days} days`;
 }
 
-function tokensImpact(a: Anomaly): string {
-  if (typeof a.actualTokens !== 'number' || typeof a.expectedTokens !== 'number') return '–';
-  const d = Math.round(a.actualTokens - a.expectedTokens);
-  return `${d > 0 ? '+' : ''}${count(d)} tokens`;
+function impact(a: Anomaly): Html {
+  if (a.wastePerDayUsd)
+    return html`$${a.wastePerDayUsd}/day<br /><span class="small muted">$${a.impactUsd} so far</span>`;
+  if (typeof a.impactTokens === 'number')
+    return html`${a.impactTokens > 0 ? '+' : ''}${count(Math.round(a.impactTokens))} tokens`;
+  return html`$${a.impactUsd}`;
 }
 
 function triage(r: PageReq, a: Anomaly, back: string): Html {
@@ -77,28 +66,28 @@ async function anomaliesPage(r: PageReq): Promise<PageResult> {
     throw new TallyError('invalid_input', 'Choose a start date before the end date (YYYY-MM-DD).');
   const stateQ = r.query('state');
   const state: StateFilter = STATES.includes(stateQ as StateFilter) ? (stateQ as StateFilter) : 'open';
-  const dim = r.query('dim');
+  const severity = r.query('severity');
   const pageNo = Math.max(1, Math.floor(Number(r.query('page') ?? '1')) || 1);
-  const doc = asObject<AnomaliesDoc>(await r.report('anomalies', { from, to }), 'anomalies', 'anomalies');
-  const all = [...doc.anomalies].sort(
-    (a, b) =>
-      b.timestamp.localeCompare(a.timestamp) || Math.abs(b.impactUsd ?? 0) - Math.abs(a.impactUsd ?? 0),
+  const doc = asObject<AnomaliesDoc>(await r.report('anomalies', { from, to }), 'anomalies', 'incidents');
+  const all = [...doc.incidents].sort(
+    (a, b) => b.start.localeCompare(a.start) || Math.abs(Number(b.impactUsd)) - Math.abs(Number(a.impactUsd)),
   );
   const shown = all.filter(
     (a) =>
       (state === 'all' || (state === 'open' ? stateOf(a) !== 'resolved' : stateOf(a) === state)) &&
-      (!dim || a.scope.startsWith(`${dim}=`)),
+      (!severity || a.severity === severity),
   );
   const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE));
   const slice = shown.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE);
-  const params = { from, to, state, dim };
+  const params = { from, to, state, severity };
   const back = `/anomalies${queryString({ ...params, page: String(pageNo) })}`;
   const triageOk = canTriageAnomalies(r.user);
   const sel = (on: boolean) => (on ? html` selected` : '');
   const body = html`<h1>Anomalies</h1>
     <p class="lede">
-      ${count(shown.length)} of ${count(all.length)} incidents from ${from} to ${addDays(to, -1)}. Root cause:
-      the values that explain most of the change, with the share of the change each explains.
+      ${count(shown.length)} of ${count(all.length)} incidents from ${from} to ${addDays(to, -1)}. One row per
+      event, with every scope it was seen at; root cause: the most specific scope whose rows explain the
+      change.
     </p>
     ${r.query('done') ? messageBox('notice', 'State saved.') : ''}
     <section class="card no-print">
@@ -112,10 +101,10 @@ async function anomaliesPage(r: PageReq): Promise<PageResult> {
           </select></label
         >
         <label
-          >Scope
-          <select name="dim">
-            <option value="">every scope</option>
-            ${DIMS.map((d) => html`<option value="${d}" ${sel(d === dim)}>${d}</option>`)}
+          >Severity
+          <select name="severity">
+            <option value="">any</option>
+            ${SEVERITIES.map((d) => html`<option value="${d}" ${sel(d === severity)}>${d}</option>`)}
           </select></label
         >
         <button type="submit">Show</button>
@@ -127,39 +116,28 @@ async function anomaliesPage(r: PageReq): Promise<PageResult> {
           {
             label: 'When',
             cell: (a) =>
-              html`<span class="nowrap">${a.timestamp.slice(0, 10)}</span><br /><span
-                  class="small muted nowrap"
+              html`<span class="nowrap">${a.start.slice(0, 10)}</span><br /><span class="small muted nowrap"
                   >${span(a)}</span
                 >`,
           },
           {
-            label: 'Scope',
+            label: 'Root cause',
+            cls: 'wide',
             cell: (a) =>
-              html`<strong>${a.scope}</strong><br /><span class="small muted"
-                  >${a.kind} in ${a.metric} (${a.source})</span
+              html`<strong>${a.rootCause}</strong><br /><span class="small muted"
+                  >${a.severity} ${a.kind}${a.reopened ? ', reopened' : ''}</span
                 >`,
           },
+          { label: 'Impact', num: true, cell: impact },
           {
-            label: 'Actual',
-            num: true,
-            cell: (a) => (a.metric === 'tokens' ? count(a.actualTokens) : usdEstimate(a.actualUsd)),
+            label: 'Seen at',
+            cell: (a) => html`<span class="small">${a.scopes.join('; ')}</span>`,
           },
-          {
-            label: 'Expected',
-            num: true,
-            cell: (a) => (a.metric === 'tokens' ? count(a.expectedTokens) : usdEstimate(a.expectedUsd)),
-          },
-          {
-            label: 'Impact',
-            num: true,
-            cell: (a) => (a.metric === 'tokens' ? tokensImpact(a) : usdEstimate(a.impactUsd)),
-          },
-          { label: 'Root cause', cls: 'wide', cell: rootCause },
           { label: 'State', cell: stateCell },
           ...(triageOk ? [{ label: 'Triage', cls: 'nowrap', cell: (a: Anomaly) => triage(r, a, back) }] : []),
         ],
         rows: slice,
-        empty: 'No anomalies match.',
+        empty: 'No incidents match.',
       })}
       ${pages > 1 ? html`<nav class="pager" aria-label="Pages">${pageNo > 1 ? html`<a href="/anomalies${queryString({ ...params, page: String(pageNo - 1) })}">← Newer</a>` : ''}<span>Page ${pageNo} of ${pages}</span>${pageNo < pages ? html`<a href="/anomalies${queryString({ ...params, page: String(pageNo + 1) })}">Older →</a>` : ''}</nav>` : ''}
     </section>`;

@@ -116,13 +116,13 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
     : failed('Budgets', budgets);
 
   const open = anomalies.ok
-    ? asObject<AnomaliesDoc>(anomalies.value, 'anomalies', 'anomalies').anomalies.filter(
+    ? asObject<AnomaliesDoc>(anomalies.value, 'anomalies', 'incidents').incidents.filter(
         (a) => stateOf(a) !== 'resolved',
       )
     : [];
   const anomalyKpi = anomalies.ok
     ? kpi(
-        'Open anomalies, last 30 days',
+        'Open incidents, last 30 days',
         count(open.length),
         `${count(open.filter((a) => stateOf(a) === 'new').length)} not yet acknowledged`,
         '/anomalies',
@@ -203,40 +203,35 @@ function moversCard(doc: ChargebackDoc): Html {
   </section>`;
 }
 
-/** One incident seen at several scopes (team, app, model, deployment...) is shown once, with the scope count. */
-function incidents(open: readonly Anomaly[]): { a: Anomaly; scopes: number }[] {
-  const byKey = new Map<string, { a: Anomaly; scopes: number }>();
-  for (const a of open) {
-    const key = [a.timestamp, a.end, a.metric, a.kind, a.actualUsd, a.actualTokens].join('|');
-    const seen = byKey.get(key);
-    if (seen) seen.scopes++;
-    else byKey.set(key, { a, scopes: 1 });
-  }
-  return [...byKey.values()];
-}
-
 function anomaliesCard(open: readonly Anomaly[]): Html {
-  const top = incidents(open)
-    .sort((x, y) => Math.abs(y.a.impactUsd ?? 0) - Math.abs(x.a.impactUsd ?? 0))
-    .slice(0, 5);
+  const top = [...open]
+    .sort((x, y) => Math.abs(Number(y.impactUsd)) - Math.abs(Number(x.impactUsd)))
+    .slice(0, 5)
+    .map((a) => ({ a }));
   return html`<section class="card" aria-labelledby="an-h">
-    <h2 id="an-h">Largest open anomalies</h2>
+    <h2 id="an-h">Largest open incidents</h2>
     ${dataTable({
       columns: [
-        { label: 'When', cell: ({ a }) => when(a.timestamp) },
+        { label: 'When', cell: ({ a }) => when(a.start) },
         {
-          label: 'Scope',
-          cell: ({ a, scopes }) =>
-            html`${a.scope}
+          label: 'Root cause',
+          cell: ({ a }) =>
+            html`${a.rootCause}
               <span class="muted small"
-                >${a.kind}, ${a.metric}${scopes > 1 ? `, seen in ${scopes} scopes` : ''}</span
+                >${a.severity}
+                ${a.kind}${a.scopes.length > 1 ? `, seen in ${a.scopes.length} scopes` : ''}</span
               >`,
         },
-        { label: 'Impact', num: true, cell: ({ a }) => usdEstimate(a.impactUsd) },
+        {
+          label: 'Impact',
+          num: true,
+          cell: ({ a }) =>
+            a.wastePerDayUsd ? `$${a.impactUsd} ($${a.wastePerDayUsd}/day)` : `$${a.impactUsd}`,
+        },
         { label: 'State', cell: ({ a }) => html`<span class="badge ${stateOf(a)}">${stateOf(a)}</span>` },
       ],
       rows: top,
-      empty: 'No open anomalies in the last 30 days.',
+      empty: 'No open incidents in the last 30 days.',
     })}
     <p><a href="/anomalies">All anomalies</a></p>
   </section>`;

@@ -31,7 +31,7 @@ before(async () => {
   const deps = fakeDeps(docs);
   const action = deps.action.bind(deps);
   deps.action = async (name, params, user) => {
-    const a = anomalies.anomalies.find((x) => x.id === params['id']);
+    const a = anomalies.incidents.find((x) => x.id === params['id']);
     if (name === 'anomaly-state' && a) Object.assign(a, { state: params['state'], stateBy: user.name });
     return action(name, params, user);
   };

@@ -27,7 +27,7 @@ test('the overview shows this month so far, last month, the forecast band, budge
   assert.match(text, /p10–p90 \$99\.98 – \$110\.87/);
   assert.match(text, /team=search/);
   assert.match(text, /search \$13,295\.53470316 \$134\.469919578 \+1\.0%/);
-  assert.match(text, /Open anomalies, last 30 days 1 1 not yet acknowledged/);
+  assert.match(text, /Open incidents, last 30 days 1 1 not yet acknowledged/);
   assert.match(text, /ledger 2026-12-02 09:00 UTC 2026-12-02 09:00 UTC 1,234,567 fresh/);
   const asked = deps.calls.map((c) => `${c.name} ${new URLSearchParams(c.params).toString()}`);
   for (const call of [
@@ -80,10 +80,12 @@ test('budgets show spent of amount, the forecast band and the status', async () 
   assert.match(text, /\$890\.82 \$846\.68 – \$963\.67 forecast over/);
 });
 
-test('anomalies list open incidents with their root cause and state', async () => {
+test('anomalies list open incidents, one row each, with their root cause, impact and state', async () => {
   const text = visible((await testApp(fakeDeps(), USERS.lead).get('/anomalies')).text);
-  assert.match(text, /team=search spike in cost \(usage\) \$83\.86 \$9\.84 \$74\.02/);
-  assert.match(text, /key "><img src=x onerror=alert\(1\)> \$73\.90 · 100%/);
+  assert.match(
+    text,
+    /team=search, app=rag-search medium spike \$74\.02 team=search; key="><img src=x onerror=alert\(1\)>/,
+  );
   assert.doesNotMatch(text, /app=x/, 'resolved ones are hidden by default');
   const all = visible((await testApp(fakeDeps(), USERS.lead).get('/anomalies?state=all')).text);
   assert.match(all, /app=x .* resolved Lea, 2026-11-11 08:00 UTC/);
@@ -92,14 +94,14 @@ test('anomalies list open incidents with their root cause and state', async () =
 test('acknowledging an anomaly calls the action and returns to the list', async () => {
   const deps = fakeDeps();
   const res = await testApp(deps, USERS.lead).post('/anomalies/state', {
-    id: 'usage:team=search:day:cost:2026-11-19',
+    id: 'inc:team=search:0432d6c5903d',
     state: 'acknowledged',
     back: '/anomalies?state=open',
   });
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), '/anomalies?state=open&done=1');
   const call = deps.calls.find((c) => c.kind === 'action');
-  assert.deepEqual(call?.params, { id: 'usage:team=search:day:cost:2026-11-19', state: 'acknowledged' });
+  assert.deepEqual(call?.params, { id: 'inc:team=search:0432d6c5903d', state: 'acknowledged' });
   assert.equal(call?.user, USERS.lead);
 });
 

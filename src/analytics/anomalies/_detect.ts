@@ -6,7 +6,8 @@
  * replaced by their expectation in the history (so a spike does not become "normal") until a run lasts
  * `adaptAfter` points, when the new level is accepted. Cold start: under one block, the running median only.
  */
-import { detectSeason, median, naturalPeriods, robustScale } from '../_series/index.js';
+import { detectSeason, median, naturalPeriods } from '../_series/index.js';
+import { expectedAt, fit, type Model } from './_model.js';
 
 /** Detector settings (defaults are what the evaluation suite measured). */
 export interface DetectOptions {
@@ -29,6 +30,11 @@ export interface DetectOptions {
   readonly direction?: 'up' | 'both';
   /** Consecutive flagged points after which the new level is accepted. Default: one block. */
   readonly adaptAfter?: number;
+  /**
+   * Calendar position of the first point (e.g. epoch day for daily data): seasonal phases are
+   * (index + phase0) mod season, so a profile learned from a series does not depend on where it starts.
+   */
+  readonly phase0?: number;
 }
 
 /** Defaults used by the CLI and the evaluation harness. */
@@ -52,23 +58,6 @@ export interface PointScore {
   readonly kind: AnomalyKind | null;
 }
 
-interface Model {
-  level: number;
-  slope: number;
-  /** Index the level is centred on. */
-  center: number;
-  seasonal: number[];
-  season: number;
-  baseline: number | null;
-  scale: number;
-  /** Under one block of history: rules only. */
-  cold: boolean;
-  /** Blocks of history the model was fitted on (0 = cold). */
-  blocks: number;
-  /** Robust scale of relative residuals (non-negative series), or null: then `scale` is absolute. */
-  relScale: number | null;
-}
-
 /** Scores every point of `y` using only the points before it. */
 export function detectAnomalies(y: readonly number[], opts: DetectOptions): PointScore[] {
   const auto = opts.season === 'auto';
@@ -84,11 +73,15 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
   const driftPct = opts.driftPct ?? DETECT_DEFAULTS.driftPct;
   const both = (opts.direction ?? 'both') === 'both';
   let adaptAfter = opts.adaptAfter ?? B;
+  const phase0 = Math.max(0, Math.floor(opts.phase0 ?? 0));
   const clean: number[] = [];
   const resid: number[] = [];
   const absResid: number[] = [];
   const out: PointScore[] = [];
   const flagged: boolean[] = [];
+  // Per point: +1 / -1 when it was a spike / drop (flagged, or accepted as recurring), else 0.
+  const recurring: number[] = [];
+  const calendar = auto ? naturalPeriods(opts.stepMs ?? 86_400_000) : [];
   let model: Model | null = null;
   let nextFit = 0;
   let runStart = -1;
@@ -121,12 +114,13 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
       }
     }
     if (t >= 3 && (t >= nextFit || !model)) {
-      model = fit(clean, regimeStart, s, B, resid, absResid);
+      model = fit(clean, regimeStart, s, B, resid, absResid, phase0);
       nextFit = t + B;
     }
     if (!model) {
       clean.push(x);
       flagged.push(false);
+      recurring.push(0);
       out.push({ index: t, actual: x, expected: x, score: 0, anomaly: false, kind: null });
       continue;
     }
@@ -143,7 +137,7 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
         for (let i = prior.since; i < t; i++) clean[i] = expectedAt(prior.model, i, false);
         regimeStart = prior.regimeStart;
         prior = null;
-        model = fit(clean, regimeStart, s, B, resid, absResid);
+        model = fit(clean, regimeStart, s, B, resid, absResid, phase0);
         nextFit = t + B;
         expected = clampAt(expectedAt(model, t));
       }
@@ -151,7 +145,7 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
     const diff = x - expected;
     // A profile from one or two blocks is itself uncertain: half its departure from the level (per block) is
     // added to the scale for that phase, so one odd day in week one does not make the next weeks look odd.
-    const phase = model.seasonal[t % model.season] ?? 0;
+    const phase = model.seasonal[(t + phase0) % model.season] ?? 0;
     // Multiplicative noise: a quiet phase (weekend, night) has proportionally smaller errors than the level,
     // so the scale follows the expectation (floored at half the level's).
     const base =
@@ -187,7 +181,8 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
     ) {
       // Drift: the last block's deseasonalised median (this point included) against the oldest baseline block.
       const recent: number[] = [];
-      for (let i = t - B + 1; i <= t; i++) recent.push((i === t ? x : y[i]!) - (model.seasonal[i % s] ?? 0));
+      for (let i = t - B + 1; i <= t; i++)
+        recent.push((i === t ? x : y[i]!) - (model.seasonal[(i + phase0) % s] ?? 0));
       const lvl = median(recent);
       const rise = lvl - model.baseline;
       if (
@@ -198,9 +193,26 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
       )
         kind = 'drift';
     }
+    // A departure that repeats one season later at the same phase (a weekly batch job) is the season itself:
+    // it is accepted, and the earlier occurrence goes back into the history so the profile learns it.
+    const sign = kind === 'spike' ? 1 : kind === 'drop' ? -1 : 0;
+    let accepted = false;
+    // Before a season is known, the calendar's own periods (a day, a week) are the candidates.
+    for (const p of sign !== 0 ? (s > 1 ? [s] : calendar) : []) {
+      if (accepted || t < p) continue;
+      for (const j of [t - p, t - p - 1, t - p + 1]) {
+        if (j < 0 || j >= t || recurring[j] !== sign) continue;
+        clean[j] = y[j]!;
+        accepted = true;
+        nextFit = t + 1;
+        kind = null;
+        break;
+      }
+    }
     const anomaly = kind !== null;
     out.push({ index: t, actual: x, expected, score, anomaly, kind });
     flagged.push(anomaly);
+    recurring.push(anomaly || accepted ? sign : 0);
     if (anomaly) {
       if (runStart < 0) runStart = t;
       // Flagged points never enter the history the model learns from (cold ones included: a 4x day in the
@@ -234,77 +246,4 @@ export function detectAnomalies(y: readonly number[], opts: DetectOptions): Poin
     }
   }
   return out;
-}
-
-function expectedAt(m: Model, t: number, trend = true): number {
-  return m.level + (trend ? m.slope * (t - m.center) : 0) + (m.seasonal[t % m.season] ?? 0);
-}
-
-function fit(
-  all: readonly number[],
-  offset: number,
-  s: number,
-  B: number,
-  resid: readonly number[],
-  absResid: readonly number[],
-): Model {
-  const c = all.slice(offset);
-  const t = c.length;
-  const end = all.length;
-  const blocks = Math.min(4, Math.floor(t / B));
-  if (blocks < 1) {
-    const level = median(c);
-    // Rules only (no season seen yet): a departure must be about 2x the running median to score 4.
-    const scale = Math.max(robustScale(c), 0.25 * Math.abs(level), 1e-9);
-    return {
-      level,
-      slope: 0,
-      center: end,
-      seasonal: [],
-      season: s,
-      baseline: null,
-      scale,
-      relScale: null,
-      cold: true,
-      blocks: 0,
-    };
-  }
-  const meds: number[] = [];
-  const seasonal = new Array<number>(s).fill(0);
-  const byPhase: number[][] = Array.from({ length: s }, () => []);
-  for (let j = 0; j < blocks; j++) {
-    const from = t - (j + 1) * B;
-    const block = c.slice(from, from + B);
-    const m = median(block);
-    meds.push(m);
-    if (s > 1) block.forEach((v, i) => byPhase[(offset + from + i) % s]!.push(v - m));
-  }
-  if (s > 1) byPhase.forEach((d, p) => (seasonal[p] = median(d)));
-  const slopes: number[] = [];
-  for (let i = 0; i < blocks; i++)
-    for (let j = i + 1; j < blocks; j++) slopes.push((meds[i]! - meds[j]!) / ((j - i) * B));
-  const slope = blocks >= 3 ? median(slopes) : 0;
-  const level = meds[0]!;
-  const rel = resid.slice(-8 * B);
-  const relative = level > 0 && rel.length >= B && rel.every((r) => !Number.isNaN(r));
-  const abs = absResid.slice(-8 * B);
-  const rs = relative
-    ? robustScale(rel) * level
-    : abs.length >= B
-      ? robustScale(abs)
-      : robustScale(c.slice(-B * blocks));
-  const scale = Math.max(rs, 0.02 * Math.abs(level), 1e-9);
-  const relScale = relative ? Math.max(robustScale(rel), 0.02) : null;
-  return {
-    level,
-    slope,
-    center: end - (B + 1) / 2,
-    seasonal,
-    season: s,
-    baseline: blocks >= 3 ? meds[blocks - 1]! : null,
-    scale,
-    relScale,
-    cold: false,
-    blocks,
-  };
 }

@@ -6,6 +6,7 @@ import { nanosToUsd } from '../../core/index.js';
 import { GRAIN_MS, type CellSource, type Grain, type SpendCell } from '../_series/index.js';
 import { detectAnomalies, type AnomalyKind, type PointScore } from './_detect.js';
 import { attributeChange, decomposeChange, type ChangeDecomposition, type RootCause } from './_root-cause.js';
+import { explainByLeaves } from './_explain.js';
 
 /** Scan settings. */
 export interface ScanOptions {
@@ -18,6 +19,18 @@ export interface ScanOptions {
   readonly minImpactPct?: number;
   /** Which dimensions get their own scopes (default: all dimensions present). */
   readonly dimensions?: readonly string[];
+  /**
+   * Start of the series (epoch ms, a bucket boundary): cells before it are ignored. Seasons are anchored to the
+   * calendar (epoch day or hour), so with a fixed warm-up the result does not depend on where a scan starts.
+   */
+  readonly historyFrom?: number;
+  /**
+   * USD per token of capacity-billed usage (PTU: the capacity cost over the tokens it served). Token changes of
+   * scopes with tokens but no priced spend are priced at this share; without it they are gated by
+   * `minImpactTokens` per bucket.
+   */
+  readonly capacityUsdPerToken?: number | null;
+  readonly minImpactTokens?: number;
 }
 
 /** One anomaly episode at one scope. */
@@ -42,6 +55,14 @@ export interface SpendAnomaly {
   readonly expectedTokens: number;
   readonly rootCause: RootCause[];
   readonly decomposition: ChangeDecomposition;
+  /** Dimension values shared by the leaves (rows) that explain the change: the most specific scope. */
+  readonly explainedBy: Readonly<Record<string, string>>;
+  /** Keys of those leaves. */
+  readonly leaves: readonly string[];
+  /** Days of data the scope had before the episode (warm-up). */
+  readonly historyDays: number;
+  /** How the dollar figures were priced: spend, capacity share of token counts, or not at all (tokens). */
+  readonly pricing: 'spend' | 'capacity-share' | 'none';
 }
 
 const usd = (n: bigint) => nanosToUsd(n);
@@ -61,6 +82,11 @@ export function scanSpendAnomalies(cells: readonly SpendCell[], opts: ScanOption
       if (c.bucket < first) first = c.bucket;
       if (c.bucket > last) last = c.bucket;
     }
+    // The series starts at the warm-up start, or where data starts when later (leading empty weeks would be
+    // learned as the normal level).
+    if (opts.historyFrom !== undefined) first = Math.max(first, Math.floor(opts.historyFrom / step) * step);
+    // Calendar phase of the first bucket: epoch days (1970-01-01 was a Thursday) and epoch hours.
+    const phase0 = Math.floor(first / step);
     // Only complete buckets with data behind them are scored: the bucket containing `to` is partial, buckets
     // after the last data are not known yet (not zero), and a cost export's newest day is usually still filling
     // in (exports land 12-24 h late), so it waits for the next export.
@@ -86,29 +112,45 @@ export function scanSpendAnomalies(cells: readonly SpendCell[], opts: ScanOption
       for (const [v, cs] of byValue) scopes.push({ scope: `${d}=${v}`, dim: d, cells: cs });
     }
     for (const sc of scopes) {
-      const nanos = new Array<bigint>(n).fill(0n);
+      let nanos = new Array<bigint>(n).fill(0n);
+      const tokens = new Array<number>(n).fill(0);
+      let firstData = -1;
       for (const c of sc.cells) {
         const i = Math.floor((c.bucket - first) / step);
-        if (i >= 0 && i < n) nanos[i] = nanos[i]! + c.costNanos;
+        if (i >= 0 && i < n) {
+          nanos[i] = nanos[i]! + c.costNanos;
+          tokens[i] = tokens[i]! + c.tokens;
+          if (firstData < 0 || i < firstData) firstData = i;
+        }
       }
+      // A scope with tokens but no priced spend (provisioned/PTU capacity, self-hosted models) is invisible to
+      // the cost check: its tokens are priced at their share of the capacity cost when that is known.
+      const unpriced = nanos.every((v) => v === 0n) && tokens.some((t) => t > 0);
+      const rate = unpriced ? (opts.capacityUsdPerToken ?? null) : null;
+      if (rate !== null && rate > 0) nanos = tokens.map((t) => BigInt(Math.round(t * rate * 1e9)));
+      const pricing: SpendAnomaly['pricing'] = !unpriced ? 'spend' : rate ? 'capacity-share' : 'none';
       const scores = detectAnomalies(nanos.map(usd), {
         season,
+        phase0,
         threshold: opts.threshold,
         minImpactAbs: opts.minImpactUsd ?? 1,
-        minImpactPct: opts.minImpactPct,
+        // Token counts priced at a capacity share move with traffic, not with a bill: as for raw token counts,
+        // a bucket must move by half its expectation to count.
+        minImpactPct:
+          pricing === 'capacity-share' ? Math.max(opts.minImpactPct ?? 0, 0.5) : opts.minImpactPct,
       });
       // Tokens too: traffic that is lost or stops (an idle deployment) can be cheap in dollars but large in
       // tokens. For priced scopes only daily drops of 50%+ that the cost check did not already report are kept
       // (hourly token counts of small scopes are too noisy to page on, and token rises show up in cost).
-      const tokens = new Array<number>(n).fill(0);
-      for (const c of sc.cells) {
-        const i = Math.floor((c.bucket - first) / step);
-        if (i >= 0 && i < n) tokens[i] = tokens[i]! + c.tokens;
-      }
-      const tokenScores = detectAnomalies(tokens, { season, threshold: opts.threshold, minImpactPct: 0.5 });
-      // A scope with tokens but no priced spend (provisioned/PTU capacity, self-hosted models) is invisible to
-      // the cost check: there every token anomaly counts, rises included, at either grain.
-      const unpriced = nanos.every((v) => v === 0n) && tokens.some((t) => t > 0);
+      // Unpriced scopes with no capacity price: every token anomaly counts, rises included, if it moves at
+      // least `minImpactTokens` (so a small scope's noise never shows as "$0.00 vs $0.00").
+      const tokenScores = detectAnomalies(tokens, {
+        season,
+        phase0,
+        threshold: opts.threshold,
+        minImpactPct: 0.5,
+        minImpactAbs: pricing === 'none' ? (opts.minImpactTokens ?? 1_000_000) : 0,
+      });
       const ctx: EpisodeContext = {
         source,
         sc,
@@ -121,6 +163,8 @@ export function scanSpendAnomalies(cells: readonly SpendCell[], opts: ScanOption
         season,
         grain: opts.grain,
         dimNames,
+        pricing,
+        firstData,
       };
       for (const metric of ['cost', 'tokens'] as const) {
         let run: number[] = [];
@@ -131,12 +175,9 @@ export function scanSpendAnomalies(cells: readonly SpendCell[], opts: ScanOption
         for (const p of metric === 'cost' ? scores : tokenScores) {
           const at = first + p.index * step;
           if (!p.anomaly || at < opts.from) continue;
-          if (
-            metric === 'tokens' &&
-            !unpriced &&
-            (opts.grain !== 'day' || p.kind !== 'drop' || scores[p.index]!.anomaly)
-          )
-            continue;
+          // Priced scopes are judged by dollars; token counts only where nothing prices them. (Traffic that
+          // stops on billed capacity is found by the idle-capacity check.)
+          if (metric === 'tokens' && pricing !== 'none') continue;
           // Daily episodes bridge a quiet weekend (gap of 3 days); hourly ones a gap of 2 hours.
           if (run.length && p.index - run[run.length - 1]! > (opts.grain === 'day' ? 3 : 2)) flush();
           run.push(p.index);
@@ -160,10 +201,13 @@ interface EpisodeContext {
   readonly season: number;
   readonly grain: Grain;
   readonly dimNames: readonly string[];
+  readonly pricing: SpendAnomaly['pricing'];
+  readonly firstData: number;
 }
 
 function episode(ctx: EpisodeContext, run: readonly number[], metric: 'cost' | 'tokens'): SpendAnomaly {
-  const { source, sc, scores, tokenScores, nanos, tokens, first, step, season, grain, dimNames } = ctx;
+  const { source, sc, scores, tokenScores, nanos, tokens, first, step, season, grain, dimNames, pricing } =
+    ctx;
   const lead = metric === 'cost' ? scores : tokenScores;
   const idx = new Set(run);
   let actualN = 0n;
@@ -225,6 +269,12 @@ function episode(ctx: EpisodeContext, run: readonly number[], metric: 'cost' | '
   if (kind === 'drop' && sc.dim === 'deployment' && fineTuned && actualTokens <= 0.05 * expectedTokens)
     kind = 'idle';
   const from = new Date(first + start * step).toISOString();
+  const explained = explainByLeaves(sc.cells, run, {
+    first,
+    step,
+    season,
+    value: pricing === 'spend' ? (c) => Number(c.costNanos) : (c) => c.tokens,
+  });
   return {
     id: `${source}:${sc.scope}:${grain}:${metric}:${from}`,
     source,
@@ -244,5 +294,9 @@ function episode(ctx: EpisodeContext, run: readonly number[], metric: 'cost' | '
     expectedTokens,
     rootCause: attributeChange(elements),
     decomposition: decomposeChange(modelSpend(baseIdx, run.length), modelSpend(idx, run.length)),
+    explainedBy: { ...explained.dims, ...(sc.dim ? { [sc.dim]: sc.scope.slice(sc.dim.length + 1) } : {}) },
+    leaves: explained.leaves,
+    historyDays: ctx.firstData < 0 ? 0 : ((start - ctx.firstData) * step) / 86_400_000,
+    pricing,
   };
 }

@@ -1,18 +1,52 @@
-/** Scans the store (usage ledger and cost exports) for anomaly episodes at day and hour grain. */
-import { loadCostCells, loadUsageCells, type Grain } from '../_series/index.js';
+/** Scans the store (usage ledger and cost exports) for anomaly episodes at day and hour grain, and incidents. */
+import { loadCostCells, loadUsageCells, type Grain, type SpendCell } from '../_series/index.js';
 import type { CostStore } from '../../store/index.js';
 import { scanSpendAnomalies, type SpendAnomaly } from './_scan.js';
+import { capacityFamily, findIdleCapacity } from './_idle.js';
+import { groupIncidents, type Incident, type IncidentOptions } from './_incidents.js';
 
 /** Settings the store scan takes from tally.yaml `anomalies:`. */
-export interface StoreScanSettings {
+export interface StoreScanSettings extends IncidentOptions {
   readonly threshold?: number | undefined;
   readonly minImpactUsd?: number | undefined;
   readonly minImpactPct?: number | undefined;
+  readonly minImpactTokens?: number | undefined;
   readonly grains?: readonly Grain[] | undefined;
 }
 
-// History loaded before --from so the first reported points have a baseline: 8 weeks daily, 5 weeks hourly.
-const LOOKBACK_MS: Record<Grain, number> = { day: 56 * 86_400_000, hour: 35 * 86_400_000 };
+const DAY = 86_400_000;
+// Warm-up history read before --from so the first reported points have a baseline: 16 weeks daily (idle runs
+// are traced back as far), 5 weeks hourly. The history starts on a Monday (UTC), and seasons are anchored to
+// the calendar, so a scan's results do not depend on the day it starts.
+const LOOKBACK_MS: Record<Grain, number> = { day: 112 * DAY, hour: 35 * DAY };
+
+/** The Monday 00:00 UTC on or before `ms`. */
+function mondayOnOrBefore(ms: number): number {
+  const d = Math.floor(ms / DAY);
+  // Epoch day 0 (1970-01-01) was a Thursday: Monday is (d + 3) % 7 === 0.
+  return (d - ((d + 3) % 7)) * DAY;
+}
+
+/** USD per token of capacity-billed (PTU) usage: the capacity cost over the ledger tokens it served. */
+export function capacityUsdPerToken(cells: readonly SpendCell[]): number | null {
+  let cost = 0n;
+  let tokens = 0;
+  for (const c of cells) {
+    if (capacityFamily(c.dims['deploymentType']) !== 'provisioned') continue;
+    if (c.source === 'costs') cost += c.costNanos;
+    else if (c.costNanos === 0n) tokens += c.tokens;
+  }
+  return cost > 0n && tokens > 0 ? Number(cost) / 1e9 / tokens : null;
+}
+
+async function loadCells(store: CostStore, from: number, to: Date, grain: Grain) {
+  const histFrom = new Date(mondayOnOrBefore(from - LOOKBACK_MS[grain]));
+  return {
+    histFrom: histFrom.getTime(),
+    usage: await loadUsageCells(store, histFrom, to, grain),
+    costs: await loadCostCells(store, histFrom, to, grain),
+  };
+}
 
 /** Scans the store for anomaly episodes starting in [from, to). */
 export async function scanStore(
@@ -21,23 +55,43 @@ export async function scanStore(
   to: Date,
   s: StoreScanSettings = {},
 ): Promise<SpendAnomaly[]> {
-  const out: SpendAnomaly[] = [];
-  for (const grain of s.grains ?? (['day', 'hour'] as const)) {
-    const histFrom = new Date(from.getTime() - LOOKBACK_MS[grain]);
-    const cells = [
-      ...(await loadUsageCells(store, histFrom, to, grain)),
-      ...(await loadCostCells(store, histFrom, to, grain)),
-    ];
-    out.push(
-      ...scanSpendAnomalies(cells, {
+  return (await scanStoreDetail(store, from, to, s)).episodes;
+}
+
+/** Scans the store for incidents starting in [from, to) (ongoing idle capacity that started earlier included). */
+export async function scanIncidents(
+  store: CostStore,
+  from: Date,
+  to: Date,
+  s: StoreScanSettings = {},
+): Promise<Incident[]> {
+  const d = await scanStoreDetail(store, from, to, s);
+  return groupIncidents(d.episodes, d.idle, s);
+}
+
+async function scanStoreDetail(store: CostStore, from: Date, to: Date, s: StoreScanSettings) {
+  const episodes: SpendAnomaly[] = [];
+  let idle: ReturnType<typeof findIdleCapacity> = [];
+  const grains = s.grains ?? (['day', 'hour'] as const);
+  const day = await loadCells(store, from.getTime(), to, 'day');
+  const rate = capacityUsdPerToken([...day.usage, ...day.costs]);
+  for (const grain of grains) {
+    const cells = grain === 'day' ? day : await loadCells(store, from.getTime(), to, grain);
+    episodes.push(
+      ...scanSpendAnomalies([...cells.usage, ...cells.costs], {
         from: from.getTime(),
         to: to.getTime(),
         grain,
+        historyFrom: cells.histFrom,
+        capacityUsdPerToken: rate,
         threshold: s.threshold,
         minImpactUsd: s.minImpactUsd,
         minImpactPct: s.minImpactPct,
+        minImpactTokens: s.minImpactTokens,
       }),
     );
   }
-  return out.sort((a, b) => Math.abs(b.impactUsd) - Math.abs(a.impactUsd));
+  idle = findIdleCapacity(day.costs, day.usage, { from: from.getTime(), to: to.getTime() });
+  episodes.sort((a, b) => Math.abs(b.impactUsd) - Math.abs(a.impactUsd));
+  return { episodes, idle };
 }

@@ -1,10 +1,18 @@
 /**
  * `tally anomalies`: on a series CSV (`--series F.csv`, every point scored with data up to it only), or on the
- * store (`--db PATH --from D --to D`), every scope of usage and cost exports at day and hour grain, each
- * anomaly with expected vs actual, impact and root cause.
+ * store (`--db PATH --from D --to D`): incidents (one per underlying event, every scope it was seen at, the
+ * most specific root cause, dollar impact, idle capacity as waste per day, lifecycle state).
  */
 import { TallyError, parseUtc } from '../../core/index.js';
-import { type Grain, detectAnomalies, scanStore } from '../../analytics/index.js';
+import { type Grain, detectAnomalies, scanIncidents } from '../../analytics/index.js';
+import {
+  covers,
+  incidentTeams,
+  readIncidentIndex,
+  readStoredIncidents,
+  scanSettings,
+  withLifecycle,
+} from '../../alerts/index.js';
 import { defineCommand } from '../command.js';
 import { formatTimestamp, readSeriesFile } from './forecast.js';
 
@@ -19,6 +27,7 @@ export const anomaliesCommand = defineCommand({
     to: { type: 'string', description: 'window end, exclusive (YYYY-MM-DD), store mode' },
     grain: { type: 'string', description: 'day, hour or both (store mode)', default: 'both' },
     threshold: { type: 'string', description: 'robust score threshold (default 4)' },
+    rescan: { type: 'boolean', description: 'scan the store even when the scheduled pass stored incidents' },
   },
   async run(ctx) {
     const threshold = ctx.num('threshold', { min: 0 });
@@ -27,7 +36,14 @@ export const anomaliesCommand = defineCommand({
       const seasonOpt = ctx.num('season', { min: 1, integer: true });
       const anomalies = readSeriesFile(file).flatMap((s) => {
         // Without --season the detector finds the season from the data seen so far (no look-ahead).
-        return detectAnomalies(s.values, { season: seasonOpt ?? 'auto', stepMs: s.stepMs, threshold })
+        // Seasons anchored to the calendar: phase 0 is the epoch step of the first timestamp.
+        const phase0 = Math.floor((s.timestamps[0] ?? 0) / s.stepMs);
+        return detectAnomalies(s.values, {
+          season: seasonOpt ?? 'auto',
+          stepMs: s.stepMs,
+          threshold,
+          phase0,
+        })
           .filter((p) => p.anomaly)
           .map((p) => ({
             seriesId: s.id,
@@ -56,51 +72,70 @@ export const anomaliesCommand = defineCommand({
       throw new TallyError('invalid_input', `--grain: "${grainOpt}" is not day, hour or both`, {
         field: 'grain',
       });
-    const cfg = ctx.config().anomalies;
+    const config = ctx.config();
+    const settings = {
+      ...scanSettings(config),
+      ...(threshold !== undefined ? { threshold } : {}),
+      ...(grainOpt === 'both' ? {} : { grains: [grainOpt as Grain] }),
+    };
     const store = await ctx.openStore({ readOnly: true });
-    const anomalies = await scanStore(store, from, to, {
-      threshold: threshold ?? cfg?.threshold,
-      minImpactUsd: cfg?.minImpactUsd,
-      minImpactPct: cfg?.minImpactPct,
-      grains: grainOpt === 'both' ? (cfg?.grains ?? ['day', 'hour']) : [grainOpt as Grain],
-    });
-    // A team-scoped caller sees the anomalies of its teams' scopes only.
+    const now = new Date();
+    // The scheduled pass (tally serve, tally alerts run) stores incidents: read them when it covered the window
+    // and the defaults apply; otherwise scan (warm-up history before --from, seasons on the calendar).
+    const index = await readIncidentIndex(store);
+    const useStored =
+      !ctx.flag('rescan') && grainOpt === 'both' && threshold === undefined && covers(index, from, to, now);
+    const views = useStored
+      ? await withLifecycle(store, await readStoredIncidents(store, from, to), [])
+      : await withLifecycle(
+          store,
+          await scanIncidents(store, from, to, settings),
+          await readStoredIncidents(store, new Date(from.getTime() - 30 * 86_400_000)),
+        );
+    // A team-scoped caller sees the incidents of its teams only.
     const scope = ctx.scope?.teams;
-    const visible = scope ? anomalies.filter((a) => scope.some((t) => inTeam(a.scope, t))) : anomalies;
-    const states = await store.getIncidentStates(visible.map((a) => a.id));
-    const withState = visible.map((a) => {
-      const s = states.get(a.id);
-      return {
-        ...a,
-        state: s?.state ?? 'new',
-        stateBy: s?.changedBy ?? null,
-        stateAt: s?.changedAt.toISOString() ?? null,
-      };
-    });
+    const visible = scope ? views.filter((v) => incidentTeams(v).some((t) => scope.includes(t))) : views;
+    const incidents = visible
+      .sort((a, b) => b.start.localeCompare(a.start))
+      .map((v) => ({
+        id: v.id,
+        start: v.start,
+        end: v.end,
+        kind: v.kind,
+        severity: v.severity,
+        scopes: v.scopes,
+        rootCause: v.rootCause,
+        impactUsd: v.impactUsd.toFixed(2),
+        state: v.state,
+        stateBy: v.stateBy,
+        stateAt: v.stateAt,
+        reopened: v.reopened,
+        ongoing: v.ongoing,
+        wastePerDayUsd: v.wastePerDayUsd === null ? null : v.wastePerDayUsd.toFixed(2),
+        totalWasteUsd: v.totalWasteUsd === null ? null : v.totalWasteUsd.toFixed(2),
+        impactTokens: v.impactTokens,
+        detectedAt: v.detectedAt,
+        episodes: v.episodes.length,
+      }));
     if (ctx.json) {
-      ctx.out.json({ from: from.toISOString(), to: to.toISOString(), anomalies: withState });
+      ctx.out.json({
+        from: from.toISOString(),
+        to: to.toISOString(),
+        source: useStored ? 'stored' : 'scan',
+        incidents,
+      });
       return;
     }
     ctx.out.table(
-      withState.map((a) => ({
-        timestamp: a.timestamp,
-        state: a.state,
-        grain: a.grain,
-        source: a.source,
-        scope: a.scope,
-        kind: a.kind,
-        actualUsd: a.actualUsd,
-        expectedUsd: a.expectedUsd,
-        impactUsd: a.impactUsd,
-        rootCause: a.rootCause
-          .map((r) => `${r.dimension}=${r.value} (${r.contributionUsd.toFixed(2)})`)
-          .join(', '),
+      incidents.map((i) => ({
+        start: i.start,
+        state: i.state,
+        severity: i.severity,
+        kind: i.kind,
+        impactUsd: i.wastePerDayUsd ? `${i.impactUsd} (${i.wastePerDayUsd}/day)` : i.impactUsd,
+        rootCause: i.rootCause,
+        scopes: i.scopes.length,
       })),
     );
   },
 });
-
-/** Whether an anomaly scope (`team=x`, `team=x,app=y`, ...) belongs to a team. */
-function inTeam(scope: string, team: string): boolean {
-  return scope.split(/[,;]/).some((part) => part.trim() === `team=${team}`);
-}

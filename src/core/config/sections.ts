@@ -325,6 +325,8 @@ export const alertsSchema = z
           type: z.enum(['webhook', 'slack', 'teams']),
           url: z.url(),
           minImpactUsd: z.number().min(0).default(0),
+          /** Teams whose incidents go to this sink (instead of the sinks that name no team). */
+          teams: z.array(z.string().min(1)).optional(),
         }),
       )
       .default([]),
@@ -343,5 +345,6 @@ export const anomaliesSchema = z
     minImpactUsd: z.number().min(0).optional().describe('per bucket (default 1)'),
     minImpactPct: z.number().min(0).optional().describe('fraction of expected (default 0.1)'),
     grains: z.array(z.enum(['day', 'hour'])).optional(),
+    minIncidentUsd: z.number().min(0).optional().describe('smallest incident impact reported (default 10)'),
   })
   .optional();
