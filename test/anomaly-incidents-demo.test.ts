@@ -105,7 +105,7 @@ test('the idle fine-tuned deployment is ongoing waste within $1 a day of what th
   assert.equal(idle.ongoing, true);
   assert.equal(idle.start.slice(0, 10), t.start.slice(0, 10));
   // What the export bills for fine-tuned hosting on its newest day.
-  const [row] = await store!.query(
+  const [row] = await store!.readOnlySql(
     `SELECT CAST(sum("EffectiveCost") AS DOUBLE) AS usd FROM cost_rows
       WHERE "x_AiDeploymentType" = 'fine-tune-hosting'
         AND "ChargePeriodStart" = (SELECT max("ChargePeriodStart") FROM cost_rows)`,
