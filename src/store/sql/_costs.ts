@@ -172,6 +172,15 @@ export async function recordIngest(r: SqlRunner, rec: IngestRecord): Promise<voi
   await r.exec(
     `INSERT INTO ingests (id, file, file_hash, format, slice_key, rows_loaded, rows_rejected, ingested_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [rec.id, rec.file, rec.fileHash, rec.format, rec.sliceKey, rec.rowsLoaded, rec.rowsRejected, rec.ingestedAt],
+    [
+      rec.id,
+      rec.file,
+      rec.fileHash,
+      rec.format,
+      rec.sliceKey,
+      rec.rowsLoaded,
+      rec.rowsRejected,
+      rec.ingestedAt,
+    ],
   );
 }
