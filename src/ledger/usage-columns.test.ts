@@ -44,6 +44,7 @@ function events(): UsageEvent[] {
     listCostNanos: 11n + BigInt(i),
     savedCostNanos: 13n + BigInt(i),
     priceVersion: i === 2 ? null : `pv-${i}`,
+    promptPrefixHash: i === 0 ? null : `p${i}-0123456789abcdef`,
   }));
 }
 

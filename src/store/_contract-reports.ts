@@ -49,6 +49,7 @@ function fullEvent(i: number): UsageEvent {
     listCostNanos: 12_000_000_000n,
     savedCostNanos: 7n,
     priceVersion: `2026-0${1 + (i % 2)}`,
+    promptPrefixHash: `prefix-${i % 3}`,
   };
 }
 
