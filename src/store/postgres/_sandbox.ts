@@ -13,7 +13,7 @@
  * as that user, still in a READ ONLY transaction with the timeout; such a user has no file access either.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { TallyError } from '../../core/index.js';
 import type { Row } from '../store.js';
 
