@@ -50,7 +50,8 @@ export function maskStoreUrl(s: string): string {
 export function poolConfig(opts: PostgresStoreOptions): pg.PoolConfig {
   let u: URL;
   try {
-    u = new URL(opts.url);
+    // libpq accepts an empty host after credentials (postgres://user@/db?host=/run/sock); WHATWG URLs do not.
+    u = new URL(opts.url.replace(/@\//, '@localhost/'));
   } catch {
     throw new TallyError(
       'invalid_config',
