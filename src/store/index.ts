@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { openDuckDBStore } from './duckdb/index.js';
 import { isPostgresUrl, openPostgresStore, type SslMode } from './postgres/index.js';
+import type { TallyConfig } from '../core/index.js';
 import type { CostStore } from './store.js';
 
 export * from './store.js';
@@ -66,6 +67,18 @@ export function localBaseFor(location: string, cwd = process.cwd()): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 8);
   return join(resolve(cwd, '.tally'), `postgres-${safe(host)}-${safe(db)}-${hash}`);
+}
+
+/** The `store:` config section's options for openStore (DuckDB's sizing; PostgreSQL's TLS, timeout and pool). */
+export function storeSettings(cfg: TallyConfig['store']) {
+  return {
+    memoryLimit: cfg.memoryLimit,
+    threads: cfg.threads,
+    sslMode: cfg.sslMode,
+    sslCaFile: cfg.sslCaFile,
+    statementTimeoutMs: cfg.statementTimeoutMs,
+    poolSize: cfg.poolSize,
+  };
 }
 
 /** Opens the configured store: a PostgreSQL server for a postgres:// URL, else a DuckDB file. */
