@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { UsageEvent } from '../store/index.js';
+import { USAGE_COLUMNS, type UsageColumnType, type UsageEvent } from '../store/index.js';
 
 const SEGMENT_RE = /^wal-(\d{8})\.jsonl$/;
 
@@ -41,23 +41,34 @@ const tagsJson = (tags: Readonly<Record<string, string>> | undefined): string =>
 };
 const n = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'null' : String(v));
 
+type FieldWriter = (v: never) => string;
+/** How each logical type is written into a WAL line (the store's WAL loaders read these JSON forms). */
+const WRITERS: Record<UsageColumnType, FieldWriter> = {
+  text: q,
+  epochMs: n,
+  int32: n,
+  int16: n,
+  int64: n,
+  bool: (v: boolean) => (v ? 'true' : 'false'),
+  nanos: (v: bigint) => `"${v}"`,
+  json: tagsJson,
+};
+const PARTS = USAGE_COLUMNS.map((c, i) => ({
+  key: `${i === 0 ? '{' : ','}${JSON.stringify(c.field)}:`,
+  field: c.field,
+  write: (c.repeats ? qc : WRITERS[c.type]) as (v: unknown) => string,
+}));
+const NANOS_FIELDS = USAGE_COLUMNS.filter((c) => c.type === 'nanos').map((c) => c.field);
+
 /**
- * Serialises an event to one JSON line (bigints as decimal strings). Built field by field: this runs once per
- * metered request and is ~3x faster than JSON.stringify of the whole object. Field names are the UsageEvent's;
- * the DuckDB WAL loader (store/duckdb/_usage.ts) reads exactly these.
+ * Serialises an event to one JSON line (bigints as decimal strings), key by key in USAGE_COLUMNS order. Built
+ * field by field: this runs once per metered request and is ~3x faster than JSON.stringify of the whole object.
+ * The store's WAL loaders (store/duckdb/_usage.ts) derive their column list from the same table.
  */
 export function encodeEvent(e: UsageEvent): string {
-  return `{"id":${q(e.id)},"startTime":${n(e.startTime)},"durationMs":${n(e.durationMs)},"ttftMs":${n(e.ttftMs)},\
-"keyId":${qc(e.keyId)},"team":${qc(e.team)},"app":${qc(e.app)},"environment":${qc(e.environment)},\
-"costCenter":${qc(e.costCenter)},"endUser":${q(e.endUser)},"tags":${tagsJson(e.tags)},\
-"provider":${qc(e.provider)},"upstream":${qc(e.upstream)},"deployment":${qc(e.deployment)},\
-"requestModel":${qc(e.requestModel)},"model":${qc(e.model)},"deploymentType":${qc(e.deploymentType)},\
-"region":${qc(e.region)},"operation":${qc(e.operation)},"streamed":${e.streamed ? 'true' : 'false'},\
-"inputTokens":${n(e.inputTokens)},"cachedInputTokens":${n(e.cachedInputTokens)},\
-"outputTokens":${n(e.outputTokens)},"reasoningTokens":${n(e.reasoningTokens)},\
-"usageSource":${qc(e.usageSource)},"httpStatus":${n(e.httpStatus)},"errorClass":${qc(e.errorClass)},\
-"cacheOutcome":${qc(e.cacheOutcome)},"attempts":${n(e.attempts)},"costNanos":"${e.costNanos}",\
-"listCostNanos":"${e.listCostNanos}","savedCostNanos":"${e.savedCostNanos}","priceVersion":${qc(e.priceVersion)}}`;
+  let line = '';
+  for (const p of PARTS) line += p.key + p.write(e[p.field]);
+  return line + '}';
 }
 
 /** Parses one JSON line back into an event; returns null for a torn or foreign line. */
@@ -65,7 +76,7 @@ export function decodeEvent(line: string): UsageEvent | null {
   try {
     const o = JSON.parse(line) as Record<string, unknown>;
     if (typeof o['id'] !== 'string' || typeof o['startTime'] !== 'number') return null;
-    for (const k of ['costNanos', 'listCostNanos', 'savedCostNanos'])
+    for (const k of NANOS_FIELDS)
       o[k] = BigInt(typeof o[k] === 'string' || typeof o[k] === 'number' ? (o[k] as string) : 0);
     return o as unknown as UsageEvent;
   } catch {

@@ -7,6 +7,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { TallyConfig } from '../core/index.js';
+import type { CostStore } from '../store/index.js';
 import { createApiApp, ReportCache } from '../api/index.js';
 import { storeOverPort } from './_store-rpc.js';
 import { runCommand } from './_run-command.js';
@@ -16,7 +17,7 @@ import { mountDashboard } from './_dashboard.js';
 /** What the owner hands the worker. */
 export interface WorkerInit {
   readonly storePort: MessagePort;
-  readonly backend: 'duckdb' | 'postgres' | 'clickhouse';
+  readonly backend: CostStore['backend'];
   readonly storePath: string;
   readonly config: TallyConfig;
   readonly port: number;

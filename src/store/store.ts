@@ -4,6 +4,28 @@
  */
 import type { UsageEvent } from './usage-event.js';
 import type { AuditEntry, IncidentState, SessionRecord, UserRecord } from './_access.js';
+import type {
+  ActivityRow,
+  BucketSpend,
+  BudgetRecord,
+  CostMatch,
+  CostRowValues,
+  DeploymentStatsRow,
+  IngestFreshnessRow,
+  KpiInput,
+  KpiRow,
+  MaturityFactsRow,
+  MeteredUsageRow,
+  SpendCellRow,
+  SpendScope,
+  SpendSource,
+  TokenDayRow,
+  TokenGroupColumn,
+  TokenGroupRow,
+  UsageExtent,
+  UsageTotalsRow,
+  Window,
+} from './reports.js';
 
 /** A plain result row: column name to JSON-safe value (numbers, strings, booleans, null, nested JSON). */
 export type Row = Record<string, unknown>;
@@ -41,6 +63,8 @@ export interface UsageQuery {
   readonly to: Date;
   readonly by: readonly UsageDimension[];
   readonly where?: Partial<Record<Exclude<UsageDimension, 'day' | 'hour'>, string>>;
+  /** Only events whose id starts with this (the demo's `demo-` events). */
+  readonly idPrefix?: string;
 }
 
 /** One aggregated usage row: the dimension values plus totals. Money in nanos. */
@@ -83,8 +107,12 @@ export interface ReadOnlySqlOptions {
   readonly timeoutMs?: number;
 }
 
-/** The store interface. */
-export interface CostStore {
+/**
+ * The store interface: named operations only. Callers never send SQL (test/architecture.test.ts checks it);
+ * each backend implements every operation, most of them once for all SQL backends in sql/sql-store.ts with a
+ * per-backend Dialect. The one door for SQL text is `readOnlySql`, for `tally sql` (docs/decisions/0018).
+ */
+export interface CostStore extends ReportQueries {
   /** Which backend this is. */
   readonly backend: 'duckdb' | 'postgres' | 'clickhouse';
   /** Where it lives (file path or URL), for messages. */
@@ -102,6 +130,15 @@ export interface CostStore {
   aggregateUsage(q: UsageQuery): Promise<UsageAggregate[]>;
   /** Number of usage events in a window. */
   countUsage(from: Date, to: Date): Promise<number>;
+  /** Stored events in a window, by start time then id, at most `limit` after the (start, id) cursor `after`. */
+  readUsage(q: {
+    readonly from: Date;
+    readonly to: Date;
+    readonly limit: number;
+    readonly after?: { readonly startTime: number; readonly id: string };
+  }): Promise<UsageEvent[]>;
+  /** Deletes usage events whose id starts with `idPrefix` (the demo replacing its own). Returns how many. */
+  deleteUsageByIdPrefix(idPrefix: string): Promise<number>;
 
   // --- keys (gateway) ---
   /** Stores a new key record. */
@@ -150,10 +187,27 @@ export interface CostStore {
   /** Writes a JSON value. */
   setMeta(namespace: string, key: string, value: unknown): Promise<void>;
 
-  // --- generic access for module-owned queries ---
-  /** Runs a parameterised read and returns JSON-safe rows (bigints that fit become numbers). */
+  // --- budgets (`tally budgets set`) ---
+  /** Stores a budget, replacing one with the same id. */
+  saveBudget(b: BudgetRecord): Promise<void>;
+  /** Deletes a budget; false when there was none. */
+  deleteBudget(id: string): Promise<boolean>;
+  /** Every stored budget, by id. */
+  listBudgets(): Promise<BudgetRecord[]>;
+
+  // --- business KPIs ---
+  /** Stores KPI values. */
+  insertKpis(rows: readonly KpiInput[]): Promise<void>;
+  /** Deletes the KPI values of one source. */
+  deleteKpis(source: string): Promise<void>;
+
+  // --- cost rows ---
+  /** Deletes the cost rows loaded from one file and that file's ingest records (the demo re-building). */
+  deleteCostSource(file: string): Promise<void>;
+
+  /** @deprecated Transitional (issue 12): callers move to named operations; then this leaves the interface. */
   query(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
-  /** Runs a parameterised write. */
+  /** @deprecated Transitional (issue 12), as `query`. */
   exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
   /** Runs fn inside one transaction; rolls back if it throws. */
   transaction<T>(fn: (tx: CostStore) => Promise<T>): Promise<T>;
@@ -166,4 +220,47 @@ export interface CostStore {
 
   /** Closes the store (checkpointing it). */
   close(): Promise<void>;
+}
+
+/** The aggregates reports read: each returns rows, and the analytics over them stay pure functions. */
+export interface ReportQueries {
+  /** Event count and first/last start time, in a window or over the whole ledger. */
+  usageExtent(w?: Window): Promise<UsageExtent>;
+  /** Reconciliation: metered usage per upstream, deployment, model, type and UTC day. */
+  meteredUsageByDay(w: Window): Promise<MeteredUsageRow[]>;
+  /** Carbon: output tokens per grouping value, model, provider and region (optionally for some teams). */
+  outputTokenGroups(w: Window, by: TokenGroupColumn, teams?: readonly string[]): Promise<TokenGroupRow[]>;
+  /** Unit economics: requests, conversations and active users per app, team or overall. */
+  usageActivity(w: Window, by: 'app' | 'team' | 'all'): Promise<ActivityRow[]>;
+  /** Unit economics: stored KPI values whose day is in the window. */
+  listKpis(w: Window): Promise<KpiRow[]>;
+  /** Engineering view: requests, tokens, cache hits and latency per model and deployment. */
+  deploymentStats(w: Window): Promise<DeploymentStatsRow[]>;
+  /** Budgets: exact spend per time bucket for a scope, from the ledger or the cost exports. */
+  spendByBucket(q: {
+    readonly source: SpendSource;
+    readonly scope: SpendScope;
+    readonly value: string | null;
+    readonly from: Date;
+    readonly to: Date;
+    readonly bucketMs: number;
+  }): Promise<BucketSpend[]>;
+  /** Forecasts and anomalies: spend cells per bucket and dimension values, from the ledger or the exports. */
+  spendCells(source: SpendSource, w: Window, bucketMs: number): Promise<SpendCellRow[]>;
+  /** Allocation: the window's AI cost rows and any row a rule matches, all columns as exact text. */
+  costRows(w: Window, rules: readonly CostMatch[]): Promise<CostRowValues[]>;
+  /** Allocation: the same rows summed over alike rows, per month (or per UTC day). */
+  costGroups(
+    w: Window,
+    rules: readonly CostMatch[],
+    opts?: { readonly byDay?: boolean },
+  ): Promise<CostRowValues[]>;
+  /** Gateway restart: tokens and cost per key, team and app since each cut-off (all at or after `from`). */
+  usageTotalsSince(from: Date, cutoffs: readonly Date[]): Promise<UsageTotalsRow[]>;
+  /** Freshness: the last ingest per export format. */
+  ingestFreshness(): Promise<IngestFreshnessRow[]>;
+  /** Maturity: the facts its rules score. */
+  maturityFacts(w: Window): Promise<MaturityFactsRow>;
+  /** Demo export: daily tokens of successful non-provisioned requests whose id starts with `idPrefix`. */
+  tokensByDay(w: Window, idPrefix: string): Promise<TokenDayRow[]>;
 }

@@ -74,6 +74,83 @@ export interface UsageEvent {
   priceVersion: string | null;
 }
 
+/**
+ * Logical type of a usage column; each backend maps it to a physical type (DuckDB: duckdb/_migrations.ts,
+ * PostgreSQL: its own DDL) and the WAL codec to a JSON form. `nanos` is exact money (bigint nano-USD, written
+ * to the WAL as a decimal string); `epochMs` is a UTC instant held in memory as epoch milliseconds.
+ */
+export type UsageColumnType = 'text' | 'epochMs' | 'int32' | 'int16' | 'int64' | 'bool' | 'nanos' | 'json';
+
+/** One column of the usage_events table and the UsageEvent field it stores. */
+export interface UsageColumn {
+  /** The UsageEvent field (and the WAL line's JSON key). */
+  readonly field: keyof UsageEvent;
+  /** The store's column name (snake_case). */
+  readonly name: string;
+  readonly type: UsageColumnType;
+  readonly nullable: boolean;
+  /** Values repeat from event to event (team, model...): the WAL encoder quotes each distinct value once. */
+  readonly repeats: boolean;
+}
+
+type Spec = readonly [name: string, type: UsageColumnType, nullable?: 'null', repeats?: 'repeats'];
+
+// Keyed by field and checked with `satisfies`: a UsageEvent field without a column (or a column without a field)
+// does not compile. The order is the table's column order, the WAL line's key order and the appenders' order.
+const SPECS = {
+  id: ['id', 'text'],
+  startTime: ['start_time', 'epochMs'],
+  durationMs: ['duration_ms', 'int32'],
+  ttftMs: ['ttft_ms', 'int32', 'null'],
+  keyId: ['key_id', 'text', 'null', 'repeats'],
+  team: ['team', 'text', 'null', 'repeats'],
+  app: ['app', 'text', 'null', 'repeats'],
+  environment: ['environment', 'text', 'null', 'repeats'],
+  costCenter: ['cost_center', 'text', 'null', 'repeats'],
+  endUser: ['end_user', 'text', 'null'],
+  tags: ['tags', 'json', 'null'],
+  provider: ['provider', 'text', undefined, 'repeats'],
+  upstream: ['upstream', 'text', 'null', 'repeats'],
+  deployment: ['deployment', 'text', 'null', 'repeats'],
+  requestModel: ['request_model', 'text', undefined, 'repeats'],
+  model: ['model', 'text', undefined, 'repeats'],
+  deploymentType: ['deployment_type', 'text', undefined, 'repeats'],
+  region: ['region', 'text', 'null', 'repeats'],
+  operation: ['operation', 'text', undefined, 'repeats'],
+  streamed: ['streamed', 'bool'],
+  inputTokens: ['input_tokens', 'int64'],
+  cachedInputTokens: ['cached_input_tokens', 'int64'],
+  outputTokens: ['output_tokens', 'int64'],
+  reasoningTokens: ['reasoning_tokens', 'int64'],
+  usageSource: ['usage_source', 'text', undefined, 'repeats'],
+  httpStatus: ['http_status', 'int16'],
+  errorClass: ['error_class', 'text', 'null', 'repeats'],
+  cacheOutcome: ['cache_outcome', 'text', undefined, 'repeats'],
+  attempts: ['attempts', 'int16'],
+  costNanos: ['cost_nanos', 'nanos'],
+  listCostNanos: ['list_cost_nanos', 'nanos'],
+  savedCostNanos: ['saved_cost_nanos', 'nanos'],
+  priceVersion: ['price_version', 'text', 'null', 'repeats'],
+} as const satisfies Record<keyof UsageEvent, Spec>;
+
+/**
+ * The usage event's columns, in order: the one list the DDL, the WAL codec, the WAL loader and the appenders
+ * derive from, so adding a column is one line here (plus the UsageEvent field it stores).
+ */
+export const USAGE_COLUMNS: readonly UsageColumn[] = Object.entries(SPECS).map(([field, s]) => {
+  const spec = s as Spec;
+  return {
+    field: field as keyof UsageEvent,
+    name: spec[0],
+    type: spec[1],
+    nullable: spec[2] === 'null',
+    repeats: spec[3] === 'repeats',
+  };
+});
+
+/** The usage_events column names, in order. */
+export const USAGE_COLUMN_NAMES: readonly string[] = USAGE_COLUMNS.map((c) => c.name);
+
 /** A UsageEvent with every optional field defaulted; handy for producers that know only part of it. */
 export function makeUsageEvent(
   p: Partial<UsageEvent> & Pick<UsageEvent, 'id' | 'startTime' | 'model'>,

@@ -3,6 +3,7 @@
  * Each module owns the migrations it adds (the comment names the owner).
  */
 import { FOCUS_COLUMNS, type FocusType } from '../focus-columns.js';
+import { USAGE_COLUMNS, type UsageColumnType } from '../usage-event.js';
 
 /** One schema change. */
 export interface Migration {
@@ -22,6 +23,24 @@ const physical: Record<FocusType, string> = {
   json: 'JSON',
 };
 
+const usagePhysical: Record<UsageColumnType, string> = {
+  text: 'VARCHAR',
+  epochMs: 'TIMESTAMPTZ',
+  int32: 'INTEGER',
+  int16: 'SMALLINT',
+  int64: 'BIGINT',
+  bool: 'BOOLEAN',
+  nanos: 'BIGINT',
+  json: 'JSON',
+};
+
+/** One usage_events column's DDL (also used to add a column a later release appends to USAGE_COLUMNS). */
+export const usageColumnDdl = (col: (typeof USAGE_COLUMNS)[number]): string =>
+  `${col.name} ${usagePhysical[col.type]}${col.nullable ? '' : ' NOT NULL'}`;
+
+// Derived from USAGE_COLUMNS; the result is the table migration 1 always created (usage-event.test.ts checks it).
+const usageColumnsDdl = USAGE_COLUMNS.map(usageColumnDdl).join(',\n  ');
+
 const focusColumnsDdl = FOCUS_COLUMNS.map((col) => `"${col.name}" ${physical[col.type]}`).join(',\n  ');
 
 /** All migrations, in order. */
@@ -33,39 +52,7 @@ export const MIGRATIONS: readonly Migration[] = [
 -- No primary key on id: DuckDB's ART index costs ~3 µs per inserted event. Appends deduplicate with an
 -- anti-join bounded by the batch's start_time range (a duplicate is the same event, so the same start_time).
 CREATE TABLE usage_events (
-  id VARCHAR NOT NULL,
-  start_time TIMESTAMPTZ NOT NULL,
-  duration_ms INTEGER NOT NULL,
-  ttft_ms INTEGER,
-  key_id VARCHAR,
-  team VARCHAR,
-  app VARCHAR,
-  environment VARCHAR,
-  cost_center VARCHAR,
-  end_user VARCHAR,
-  tags JSON,
-  provider VARCHAR NOT NULL,
-  upstream VARCHAR,
-  deployment VARCHAR,
-  request_model VARCHAR NOT NULL,
-  model VARCHAR NOT NULL,
-  deployment_type VARCHAR NOT NULL,
-  region VARCHAR,
-  operation VARCHAR NOT NULL,
-  streamed BOOLEAN NOT NULL,
-  input_tokens BIGINT NOT NULL,
-  cached_input_tokens BIGINT NOT NULL,
-  output_tokens BIGINT NOT NULL,
-  reasoning_tokens BIGINT NOT NULL,
-  usage_source VARCHAR NOT NULL,
-  http_status SMALLINT NOT NULL,
-  error_class VARCHAR,
-  cache_outcome VARCHAR NOT NULL,
-  attempts SMALLINT NOT NULL,
-  cost_nanos BIGINT NOT NULL,
-  list_cost_nanos BIGINT NOT NULL,
-  saved_cost_nanos BIGINT NOT NULL,
-  price_version VARCHAR
+  ${usageColumnsDdl}
 );
 CREATE TABLE cost_rows (
   _row_id VARCHAR NOT NULL,

@@ -1,13 +1,21 @@
-/** Usage-ledger SQL for DuckDB: the bulk append (appender + staging, dedup on id) and aggregation. */
+/** Usage-ledger writes for DuckDB: the bulk append (appender + staging, dedup on id) and the WAL file loader. */
 import { open } from 'node:fs/promises';
 import { timestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
-import type { UsageEvent } from '../usage-event.js';
-import type { UsageAggregate, UsageQuery, UsageDimension } from '../store.js';
-import { USAGE_DIMENSIONS } from '../store.js';
+import { USAGE_COLUMNS, type UsageColumnType, type UsageEvent } from '../usage-event.js';
 import { TallyError } from '../../core/index.js';
 
-const str = (a: { appendVarchar(s: string): void; appendNull(): void }, s: string | null) =>
-  s === null ? a.appendNull() : a.appendVarchar(s);
+type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
+/** How each logical usage type goes into DuckDB's positional appender (a null stays null). */
+const APPEND: Record<UsageColumnType, (a: Appender, v: never) => void> = {
+  text: (a, v: string | null) => (v === null ? a.appendNull() : a.appendVarchar(v)),
+  epochMs: (a, v: number) => a.appendTimestampTZ(timestampTZValue(BigInt(Math.round(v * 1000)))),
+  int32: (a, v: number | null) => (v === null ? a.appendNull() : a.appendInteger(Math.round(v))),
+  int16: (a, v: number | null) => (v === null ? a.appendNull() : a.appendSmallInt(v)),
+  int64: (a, v: number | null) => (v === null ? a.appendNull() : a.appendBigInt(BigInt(v))),
+  bool: (a, v: boolean | null) => (v === null ? a.appendNull() : a.appendBoolean(v)),
+  nanos: (a, v: bigint | null) => (v === null ? a.appendNull() : a.appendBigInt(v)),
+  json: (a, v: unknown) => a.appendVarchar(JSON.stringify(v ?? {})),
+};
 
 /** Appends events into the staging table, then moves the new ones into usage_events. Returns how many were new. */
 export async function appendUsageEvents(
@@ -18,40 +26,7 @@ export async function appendUsageEvents(
   await conn.run('CREATE TEMP TABLE IF NOT EXISTS usage_staging AS SELECT * FROM usage_events LIMIT 0');
   const a = await conn.createAppender('usage_staging', 'main', 'temp');
   for (const e of events) {
-    a.appendVarchar(e.id);
-    a.appendTimestampTZ(timestampTZValue(BigInt(Math.round(e.startTime * 1000))));
-    a.appendInteger(Math.round(e.durationMs));
-    if (e.ttftMs === null) a.appendNull();
-    else a.appendInteger(Math.round(e.ttftMs));
-    str(a, e.keyId);
-    str(a, e.team);
-    str(a, e.app);
-    str(a, e.environment);
-    str(a, e.costCenter);
-    str(a, e.endUser);
-    a.appendVarchar(JSON.stringify(e.tags ?? {}));
-    a.appendVarchar(e.provider);
-    str(a, e.upstream);
-    str(a, e.deployment);
-    a.appendVarchar(e.requestModel);
-    a.appendVarchar(e.model);
-    a.appendVarchar(e.deploymentType);
-    str(a, e.region);
-    a.appendVarchar(e.operation);
-    a.appendBoolean(e.streamed);
-    a.appendBigInt(BigInt(e.inputTokens));
-    a.appendBigInt(BigInt(e.cachedInputTokens));
-    a.appendBigInt(BigInt(e.outputTokens));
-    a.appendBigInt(BigInt(e.reasoningTokens));
-    a.appendVarchar(e.usageSource);
-    a.appendSmallInt(e.httpStatus);
-    str(a, e.errorClass);
-    a.appendVarchar(e.cacheOutcome);
-    a.appendSmallInt(e.attempts);
-    a.appendBigInt(e.costNanos);
-    a.appendBigInt(e.listCostNanos);
-    a.appendBigInt(e.savedCostNanos);
-    str(a, e.priceVersion);
+    for (const c of USAGE_COLUMNS) APPEND[c.type](a, e[c.field] as never);
     a.endRow();
   }
   a.closeSync();
@@ -76,14 +51,24 @@ function insertNewFrom(source: string): string {
       WHERE u.start_time BETWEEN bounds.lo AND bounds.hi AND u.id = src.id AND u.start_time = src.start_time)`;
 }
 
-/** JSON columns of a WAL line (see ledger/_wal.ts encodeEvent) as DuckDB types. */
-const WAL_COLUMNS = `{id:'VARCHAR',startTime:'DOUBLE',durationMs:'DOUBLE',ttftMs:'DOUBLE',keyId:'VARCHAR',team:'VARCHAR',
-app:'VARCHAR',environment:'VARCHAR',costCenter:'VARCHAR',endUser:'VARCHAR',tags:'JSON',provider:'VARCHAR',
-upstream:'VARCHAR',deployment:'VARCHAR',requestModel:'VARCHAR',model:'VARCHAR',deploymentType:'VARCHAR',
-region:'VARCHAR',operation:'VARCHAR',streamed:'BOOLEAN',inputTokens:'BIGINT',cachedInputTokens:'BIGINT',
-outputTokens:'BIGINT',reasoningTokens:'BIGINT',usageSource:'VARCHAR',httpStatus:'SMALLINT',errorClass:'VARCHAR',
-cacheOutcome:'VARCHAR',attempts:'SMALLINT',costNanos:'BIGINT',listCostNanos:'BIGINT',savedCostNanos:'BIGINT',
-priceVersion:'VARCHAR'}`;
+/** How each logical type is read from a WAL line (see ledger/_wal.ts) by read_json, and cast to its column. */
+const WAL_READ: Record<UsageColumnType, { json: string; expr: (f: string) => string }> = {
+  text: { json: 'VARCHAR', expr: (f) => f },
+  // Epoch milliseconds (fractions allowed) to a microsecond TIMESTAMPTZ.
+  epochMs: { json: 'DOUBLE', expr: (f) => `make_timestamp(CAST(round(${f} * 1000) AS BIGINT))::TIMESTAMPTZ` },
+  int32: { json: 'DOUBLE', expr: (f) => `CAST(round(${f}) AS INTEGER)` },
+  int16: { json: 'SMALLINT', expr: (f) => f },
+  int64: { json: 'BIGINT', expr: (f) => f },
+  bool: { json: 'BOOLEAN', expr: (f) => f },
+  nanos: { json: 'BIGINT', expr: (f) => f },
+  json: { json: 'JSON', expr: (f) => `coalesce(${f}, '{}')` },
+};
+/** The WAL line's keys as DuckDB types, for read_json's `columns`. */
+const WAL_COLUMNS = `{${USAGE_COLUMNS.map((c) => `${c.field}:'${WAL_READ[c.type].json}'`).join(', ')}}`;
+/** The WAL line's values as usage_events columns, in table order. */
+const WAL_SELECT = USAGE_COLUMNS.map((c) => `${WAL_READ[c.type].expr(`"${c.field}"`)} AS ${c.name}`).join(
+  ', ',
+);
 
 /**
  * Loads ledger WAL segments (JSON lines) straight into usage_events with DuckDB's own reader: no per-event
@@ -104,12 +89,7 @@ export async function appendUsageFromWal(conn: DuckDBConnection, paths: readonly
   try {
     r = await conn.run(`INSERT INTO usage_events
     WITH raw AS MATERIALIZED (
-      SELECT id, make_timestamp(CAST(round(startTime * 1000) AS BIGINT))::TIMESTAMPTZ AS start_time,
-        CAST(round(durationMs) AS INTEGER) AS duration_ms, CAST(round(ttftMs) AS INTEGER) AS ttft_ms,
-        keyId, team, app, environment, costCenter, endUser, coalesce(tags, '{}') AS tags, provider, upstream,
-        deployment, requestModel, model, deploymentType, region, operation, streamed, inputTokens,
-        cachedInputTokens, outputTokens, reasoningTokens, usageSource, httpStatus, errorClass, cacheOutcome,
-        attempts, costNanos, listCostNanos, savedCostNanos, priceVersion
+      SELECT ${WAL_SELECT}
       FROM read_json([${list}], format = 'newline_delimited', columns = ${WAL_COLUMNS}, ignore_errors = true)),
     guard AS (SELECT CASE WHEN count(*) > ${torn} THEN error('unreadable ledger lines: ' || (count(*) - ${torn}))
       ELSE 1 END AS ok FROM raw WHERE id IS NULL OR start_time IS NULL),
@@ -147,82 +127,4 @@ async function tornTails(paths: readonly string[]): Promise<number> {
     }
   }
   return n;
-}
-
-const dimSql: Record<UsageDimension, string> = {
-  team: 'team',
-  app: 'app',
-  environment: 'environment',
-  cost_center: 'cost_center',
-  key_id: 'key_id',
-  end_user: 'end_user',
-  provider: 'provider',
-  upstream: 'upstream',
-  deployment: 'deployment',
-  model: 'model',
-  request_model: 'request_model',
-  deployment_type: 'deployment_type',
-  region: 'region',
-  operation: 'operation',
-  usage_source: 'usage_source',
-  cache_outcome: 'cache_outcome',
-  day: "strftime(start_time AT TIME ZONE 'UTC', '%Y-%m-%d')",
-  hour: "strftime(start_time AT TIME ZONE 'UTC', '%Y-%m-%dT%H:00:00Z')",
-};
-
-/** Builds the aggregation SQL (dimensions come from a closed list; values are bound parameters). */
-export function aggregateUsageSql(q: UsageQuery): { sql: string; params: (string | Date)[] } {
-  for (const d of q.by)
-    if (!USAGE_DIMENSIONS.includes(d))
-      throw new TallyError(
-        'invalid_input',
-        `unknown usage dimension "${d}"; use one of ${USAGE_DIMENSIONS.join(', ')}`,
-      );
-  const params: (string | Date)[] = [q.from, q.to];
-  const where = ['start_time >= $1', 'start_time < $2'];
-  for (const [k, v] of Object.entries(q.where ?? {})) {
-    if (v === undefined) continue;
-    const col = dimSql[k as UsageDimension];
-    if (!col) throw new TallyError('invalid_input', `unknown usage filter "${k}"`);
-    params.push(v);
-    where.push(`${col} = $${params.length}`);
-  }
-  const dims = q.by.map((d, i) => `${dimSql[d]} AS d${i}`);
-  const group = q.by.length ? `GROUP BY ${q.by.map((_, i) => `d${i}`).join(', ')}` : '';
-  const order = q.by.length ? `ORDER BY cost DESC, ${q.by.map((_, i) => `d${i}`).join(', ')}` : '';
-  const sql = `SELECT ${[...dims, ''].join(', ')}
-    count(*) AS requests,
-    sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
-    sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens,
-    sum(cost_nanos)::HUGEINT AS cost, sum(list_cost_nanos)::HUGEINT AS list_cost, sum(saved_cost_nanos)::HUGEINT AS saved_cost,
-    count(*) FILTER (WHERE http_status >= 400) AS errors,
-    count(*) FILTER (WHERE cache_outcome IN ('hit-exact', 'hit-semantic')) AS cache_hits,
-    avg(duration_ms) AS avg_duration_ms
-    FROM usage_events WHERE ${where.join(' AND ')} ${group} ${order}`;
-  return { sql, params };
-}
-
-/** Maps one aggregation result row (raw DuckDB values) to a UsageAggregate. */
-export function toUsageAggregate(q: UsageQuery, r: Record<string, unknown>): UsageAggregate {
-  const dims: Record<string, string | null> = {};
-  q.by.forEach((d, i) => {
-    const v = r[`d${i}`];
-    dims[d] = v === null || v === undefined ? null : String(v);
-  });
-  const num = (k: string) => Number((r[k] as bigint | number | null) ?? 0);
-  const big = (k: string) => BigInt((r[k] as bigint | number | null) ?? 0);
-  return {
-    dims,
-    requests: num('requests'),
-    inputTokens: num('input_tokens'),
-    cachedInputTokens: num('cached_input_tokens'),
-    outputTokens: num('output_tokens'),
-    reasoningTokens: num('reasoning_tokens'),
-    costNanos: big('cost'),
-    listCostNanos: big('list_cost'),
-    savedCostNanos: big('saved_cost'),
-    errors: num('errors'),
-    cacheHits: num('cache_hits'),
-    avgDurationMs: Number(r['avg_duration_ms'] ?? 0),
-  };
 }

@@ -9,22 +9,14 @@ import {
 } from '@duckdb/node-api';
 import { TallyError } from '../../core/index.js';
 import type { UsageEvent } from '../usage-event.js';
-import type {
-  CostStore,
-  ReadOnlySqlOptions,
-  Row,
-  SqlParam,
-  UsageAggregate,
-  UsageQuery,
-  VirtualKeyRecord,
-} from '../store.js';
+import type { CostStore, ReadOnlySqlOptions, Row, SqlParam } from '../store.js';
+import { SqlStore } from '../sql/sql-store.js';
+import { USAGE_COLUMNS } from '../usage-event.js';
+import { DUCKDB_DIALECT } from './_dialect.js';
 import { checkReadOnlyStatement, storeRelations } from './_sandbox.js';
-import { MIGRATIONS } from './_migrations.js';
+import { MIGRATIONS, usageColumnDdl } from './_migrations.js';
 import { toDuckParam, toJsonValue } from './_values.js';
-import { aggregateUsageSql, appendUsageEvents, appendUsageFromWal, toUsageAggregate } from './_usage.js';
-import { keyFromRow, keyInsertParams, KEY_INSERT_SQL } from './_keys.js';
-import { accessOps } from './_access.js';
-import type { AuditEntry, IncidentState, SessionRecord, UserRecord } from '../_access.js';
+import { appendUsageEvents, appendUsageFromWal } from './_usage.js';
 
 /** Options for opening a DuckDB store. */
 export interface DuckDBStoreOptions {
@@ -116,18 +108,21 @@ async function prepareReadOnly(conn: DuckDBConnection, sql: string): Promise<Duc
 }
 
 /** The DuckDB implementation of CostStore. All statements on one connection are serialised. */
-export class DuckDBStore implements CostStore {
+export class DuckDBStore extends SqlStore {
   readonly backend = 'duckdb' as const;
+  readonly dialect = DUCKDB_DIALECT;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly instance: DuckDBInstance,
     /** The raw connection, for backend-specific query files (ingest's bulk loads). Use via `withConnection`. */
     private readonly conn: DuckDBConnection,
-    readonly location: string,
+    override readonly location: string,
     private readonly inTransaction: boolean,
     private readonly sqlTimeoutMs = 30_000,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Runs fn with exclusive use of the connection (serialised with every other call). */
   withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -166,6 +161,20 @@ export class DuckDBStore implements CostStore {
           );
         }
       }
+      // A column appended to USAGE_COLUMNS after a store was created is added here (nullable: old rows have
+      // no value), so adding a usage column needs no hand-written migration.
+      const have = new Set(
+        (
+          await c.runAndReadAll(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'usage_events'",
+          )
+        )
+          .getRows()
+          .map((r) => String(r[0])),
+      );
+      for (const col of USAGE_COLUMNS)
+        if (!have.has(col.name))
+          await c.run(`ALTER TABLE usage_events ADD COLUMN ${usageColumnDdl({ ...col, nullable: true })}`);
     });
   }
 
@@ -177,113 +186,7 @@ export class DuckDBStore implements CostStore {
     return this.withConnection((c) => appendUsageFromWal(c, paths));
   }
 
-  async aggregateUsage(q: UsageQuery): Promise<UsageAggregate[]> {
-    const { sql, params } = aggregateUsageSql(q);
-    const rows = await this.withConnection(async (c) =>
-      (await c.runAndReadAll(sql, params.map(toDuckParam))).getRowObjects(),
-    );
-    return rows.map((r) => toUsageAggregate(q, r));
-  }
-
-  async countUsage(from: Date, to: Date): Promise<number> {
-    const rows = await this.query(
-      'SELECT count(*) AS n FROM usage_events WHERE start_time >= $1 AND start_time < $2',
-      [from, to],
-    );
-    return Number(rows[0]?.['n'] ?? 0);
-  }
-
-  async insertKey(rec: VirtualKeyRecord): Promise<void> {
-    await this.exec(KEY_INSERT_SQL, keyInsertParams(rec));
-  }
-
-  async findKeyByHash(hash: string): Promise<VirtualKeyRecord | null> {
-    const rows = await this.query('SELECT * FROM virtual_keys WHERE key_hash = $1', [hash]);
-    return rows[0] ? keyFromRow(rows[0]) : null;
-  }
-
-  async findKeyById(id: string): Promise<VirtualKeyRecord | null> {
-    const rows = await this.query('SELECT * FROM virtual_keys WHERE id = $1', [id]);
-    return rows[0] ? keyFromRow(rows[0]) : null;
-  }
-
-  async listKeys(): Promise<VirtualKeyRecord[]> {
-    return (await this.query('SELECT * FROM virtual_keys ORDER BY created_at DESC, id')).map(keyFromRow);
-  }
-
-  async updateKey(
-    id: string,
-    patch: Partial<Pick<VirtualKeyRecord, 'status' | 'revokedAt' | 'replacedBy' | 'config'>>,
-  ): Promise<void> {
-    const sets: string[] = [];
-    const params: SqlParam[] = [];
-    const add = (col: string, v: SqlParam) => {
-      params.push(v);
-      sets.push(`${col} = $${params.length}`);
-    };
-    if (patch.status !== undefined) add('status', patch.status);
-    if (patch.revokedAt !== undefined) add('revoked_at', patch.revokedAt);
-    if (patch.replacedBy !== undefined) add('replaced_by', patch.replacedBy);
-    if (patch.config !== undefined) add('config', JSON.stringify(patch.config));
-    if (sets.length === 0) return;
-    params.push(id);
-    await this.exec(`UPDATE virtual_keys SET ${sets.join(', ')} WHERE id = $${params.length}`, params);
-  }
-
-  private readonly access = accessOps(
-    (sql, params) => this.query(sql, params),
-    (sql, params) => this.exec(sql, params),
-  );
-  insertUser(rec: UserRecord): Promise<void> {
-    return this.access.insertUser(rec);
-  }
-  findUserByTokenHash(hash: string): Promise<UserRecord | null> {
-    return this.access.findUserByTokenHash(hash);
-  }
-  findUserById(id: string): Promise<UserRecord | null> {
-    return this.access.findUserById(id);
-  }
-  listUsers(): Promise<UserRecord[]> {
-    return this.access.listUsers();
-  }
-  revokeUser(id: string, at: Date): Promise<void> {
-    return this.access.revokeUser(id, at);
-  }
-  insertSession(rec: SessionRecord): Promise<void> {
-    return this.access.insertSession(rec);
-  }
-  findSession(idHash: string, now: Date): Promise<SessionRecord | null> {
-    return this.access.findSession(idHash, now);
-  }
-  deleteSession(idHash: string, now: Date): Promise<void> {
-    return this.access.deleteSession(idHash, now);
-  }
-  appendAudit(entry: AuditEntry): Promise<void> {
-    return this.access.appendAudit(entry);
-  }
-  listAudit(opts: { limit: number; before?: Date | undefined }): Promise<AuditEntry[]> {
-    return this.access.listAudit(opts);
-  }
-  setIncidentState(state: IncidentState): Promise<void> {
-    return this.access.setIncidentState(state);
-  }
-  getIncidentStates(ids: readonly string[]): Promise<Map<string, IncidentState>> {
-    return this.access.getIncidentStates(ids);
-  }
-
-  async getMeta(namespace: string, key: string): Promise<unknown> {
-    const rows = await this.query('SELECT value FROM kv WHERE namespace = $1 AND key = $2', [namespace, key]);
-    const v = rows[0]?.['value'];
-    return typeof v === 'string' ? (JSON.parse(v) as unknown) : (v ?? null);
-  }
-
-  async setMeta(namespace: string, key: string, value: unknown): Promise<void> {
-    await this.exec(
-      'INSERT OR REPLACE INTO kv (namespace, key, value, updated_at) VALUES ($1, $2, $3, now())',
-      [namespace, key, JSON.stringify(value)],
-    );
-  }
-
+  /** Runs a parameterised read (backend-internal; tests and the DuckDB-only ingest use it). */
   async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
     return this.withConnection(async (c) => {
       const reader = await c.runAndReadAll(sql, params.map(toDuckParam));
@@ -295,6 +198,7 @@ export class DuckDBStore implements CostStore {
     });
   }
 
+  /** Runs a parameterised write (backend-internal). */
   async exec(sql: string, params: readonly SqlParam[] = []): Promise<void> {
     await this.withConnection((c) => c.run(sql, params.map(toDuckParam)));
   }

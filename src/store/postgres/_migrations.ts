@@ -4,6 +4,7 @@
  * follow DuckDB's for the same tables; ids from 900 are PostgreSQL's own (indexes, the SQL reader's schema).
  */
 import { FOCUS_COLUMNS, type FocusType } from '../focus-columns.js';
+import { USAGE_COLUMNS, type UsageColumnType } from '../usage-event.js';
 
 /** One schema change. */
 export interface Migration {
@@ -12,8 +13,12 @@ export interface Migration {
   readonly sql: string;
 }
 
+// Text compares byte-wise ("C"), as DuckDB's does: reports sort the same on both backends whatever locale the
+// database was created with (and comparisons skip the locale's cost).
+const TEXT = 'TEXT COLLATE "C"';
+
 const physical: Record<FocusType, string> = {
-  string: 'TEXT',
+  string: TEXT,
   // Exact decimals, as DuckDB's DECIMAL(38,10) / (38,16): sums stay exact in NUMERIC.
   money: 'NUMERIC(38,10)',
   price: 'NUMERIC(38,16)',
@@ -21,6 +26,23 @@ const physical: Record<FocusType, string> = {
   datetime: 'TIMESTAMPTZ',
   json: 'JSONB',
 };
+
+const usagePhysical: Record<UsageColumnType, string> = {
+  text: TEXT,
+  epochMs: 'TIMESTAMPTZ',
+  int32: 'INTEGER',
+  int16: 'SMALLINT',
+  int64: 'BIGINT',
+  bool: 'BOOLEAN',
+  nanos: 'BIGINT',
+  json: 'JSONB',
+};
+
+/** One usage_events column's DDL; the id is the primary key appends deduplicate on. */
+export const usageColumnDdl = (col: (typeof USAGE_COLUMNS)[number]): string =>
+  `${col.name} ${usagePhysical[col.type]}${col.name === 'id' ? ' PRIMARY KEY' : col.nullable ? '' : ' NOT NULL'}`;
+
+const usageColumnsDdl = USAGE_COLUMNS.map(usageColumnDdl).join(',\n  ');
 
 const focusColumnsDdl = FOCUS_COLUMNS.map((col) => `"${col.name}" ${physical[col.type]}`).join(',\n  ');
 
@@ -32,78 +54,46 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
 -- The primary key is what makes appends idempotent: INSERT ... ON CONFLICT (id) DO NOTHING.
 CREATE TABLE usage_events (
-  id TEXT PRIMARY KEY,
-  start_time TIMESTAMPTZ NOT NULL,
-  duration_ms INTEGER NOT NULL,
-  ttft_ms INTEGER,
-  key_id TEXT,
-  team TEXT,
-  app TEXT,
-  environment TEXT,
-  cost_center TEXT,
-  end_user TEXT,
-  tags JSONB,
-  provider TEXT NOT NULL,
-  upstream TEXT,
-  deployment TEXT,
-  request_model TEXT NOT NULL,
-  model TEXT NOT NULL,
-  deployment_type TEXT NOT NULL,
-  region TEXT,
-  operation TEXT NOT NULL,
-  streamed BOOLEAN NOT NULL,
-  input_tokens BIGINT NOT NULL,
-  cached_input_tokens BIGINT NOT NULL,
-  output_tokens BIGINT NOT NULL,
-  reasoning_tokens BIGINT NOT NULL,
-  usage_source TEXT NOT NULL,
-  http_status SMALLINT NOT NULL,
-  error_class TEXT,
-  cache_outcome TEXT NOT NULL,
-  attempts SMALLINT NOT NULL,
-  cost_nanos BIGINT NOT NULL,
-  list_cost_nanos BIGINT NOT NULL,
-  saved_cost_nanos BIGINT NOT NULL,
-  price_version TEXT
+  ${usageColumnsDdl}
 );
 CREATE TABLE cost_rows (
-  _row_id TEXT NOT NULL,
-  _source_file TEXT,
+  _row_id ${TEXT} NOT NULL,
+  _source_file ${TEXT},
   _source_line BIGINT,
-  _slice_key TEXT,
-  _ingest_id TEXT,
+  _slice_key ${TEXT},
+  _ingest_id ${TEXT},
   ${focusColumnsDdl}
 );
 CREATE TABLE ingests (
-  id TEXT PRIMARY KEY,
-  file TEXT NOT NULL,
-  file_hash TEXT NOT NULL,
-  format TEXT NOT NULL,
-  slice_key TEXT,
+  id ${TEXT} PRIMARY KEY,
+  file ${TEXT} NOT NULL,
+  file_hash ${TEXT} NOT NULL,
+  format ${TEXT} NOT NULL,
+  slice_key ${TEXT},
   rows_loaded BIGINT NOT NULL,
   rows_rejected BIGINT NOT NULL,
   ingested_at TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE virtual_keys (
-  id TEXT PRIMARY KEY,
-  key_hash TEXT NOT NULL UNIQUE,
-  key_prefix TEXT NOT NULL,
-  team TEXT,
-  app TEXT,
-  environment TEXT,
-  cost_center TEXT,
+  id ${TEXT} PRIMARY KEY,
+  key_hash ${TEXT} NOT NULL UNIQUE,
+  key_prefix ${TEXT} NOT NULL,
+  team ${TEXT},
+  app ${TEXT},
+  environment ${TEXT},
+  cost_center ${TEXT},
   tags JSONB,
   config JSONB,
-  status TEXT NOT NULL,
+  status ${TEXT} NOT NULL,
   created_at TIMESTAMPTZ NOT NULL,
   revoked_at TIMESTAMPTZ,
-  replaced_by TEXT
+  replaced_by ${TEXT}
 );
 CREATE TABLE budgets (
-  id TEXT PRIMARY KEY,
-  scope_kind TEXT NOT NULL,
-  scope_value TEXT,
-  period TEXT NOT NULL,
+  id ${TEXT} PRIMARY KEY,
+  scope_kind ${TEXT} NOT NULL,
+  scope_value ${TEXT},
+  period ${TEXT} NOT NULL,
   amount_nanos BIGINT NOT NULL,
   thresholds JSONB NOT NULL,
   hard BOOLEAN NOT NULL,
@@ -112,8 +102,8 @@ CREATE TABLE budgets (
   created_at TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE kv (
-  namespace TEXT NOT NULL,
-  key TEXT NOT NULL,
+  namespace ${TEXT} NOT NULL,
+  key ${TEXT} NOT NULL,
   value JSONB,
   updated_at TIMESTAMPTZ NOT NULL,
   PRIMARY KEY (namespace, key)
@@ -126,11 +116,11 @@ CREATE TABLE kv (
     sql: `
 CREATE TABLE business_kpis (
   day DATE NOT NULL,
-  app TEXT,
-  team TEXT,
-  metric TEXT NOT NULL,
+  app ${TEXT},
+  team ${TEXT},
+  metric ${TEXT} NOT NULL,
   value NUMERIC(38,6) NOT NULL,
-  source TEXT NOT NULL
+  source ${TEXT} NOT NULL
 );
 `,
   },
@@ -139,36 +129,36 @@ CREATE TABLE business_kpis (
     name: 'users, sessions, audit log, incident states',
     sql: `
 CREATE TABLE users (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  role TEXT NOT NULL,
+  id ${TEXT} PRIMARY KEY,
+  name ${TEXT} NOT NULL,
+  role ${TEXT} NOT NULL,
   teams JSONB NOT NULL,
-  token_hash TEXT NOT NULL UNIQUE,
-  token_prefix TEXT NOT NULL,
-  status TEXT NOT NULL,
+  token_hash ${TEXT} NOT NULL UNIQUE,
+  token_prefix ${TEXT} NOT NULL,
+  status ${TEXT} NOT NULL,
   created_at TIMESTAMPTZ NOT NULL,
   revoked_at TIMESTAMPTZ
 );
 CREATE TABLE sessions (
-  id_hash TEXT PRIMARY KEY,
-  user_id TEXT NOT NULL,
-  csrf_token TEXT NOT NULL,
+  id_hash ${TEXT} PRIMARY KEY,
+  user_id ${TEXT} NOT NULL,
+  csrf_token ${TEXT} NOT NULL,
   created_at TIMESTAMPTZ NOT NULL,
   expires_at TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE audit_log (
   occurred_at TIMESTAMPTZ NOT NULL,
-  actor TEXT NOT NULL,
-  action TEXT NOT NULL,
-  target TEXT,
+  actor ${TEXT} NOT NULL,
+  action ${TEXT} NOT NULL,
+  target ${TEXT},
   details JSONB
 );
 CREATE TABLE incident_states (
-  id TEXT PRIMARY KEY,
-  state TEXT NOT NULL,
-  changed_by TEXT NOT NULL,
+  id ${TEXT} PRIMARY KEY,
+  state ${TEXT} NOT NULL,
+  changed_by ${TEXT} NOT NULL,
   changed_at TIMESTAMPTZ NOT NULL,
-  note TEXT
+  note ${TEXT}
 );
 `,
   },

@@ -6,20 +6,12 @@
 import pg from 'pg';
 import { TallyError } from '../../core/index.js';
 import type { UsageEvent } from '../usage-event.js';
-import type {
-  CostStore,
-  ReadOnlySqlOptions,
-  Row,
-  SqlParam,
-  UsageAggregate,
-  UsageQuery,
-  VirtualKeyRecord,
-} from '../store.js';
-import type { AuditEntry, IncidentState, SessionRecord, UserRecord } from '../_access.js';
+import type { CostStore, ReadOnlySqlOptions, Row, SqlParam } from '../store.js';
+import { SqlStore } from '../sql/sql-store.js';
+import { POSTGRES_DIALECT } from './_dialect.js';
 import { connectError, maskStoreUrl, poolConfig, type PostgresStoreOptions } from './_connect.js';
 import { MIGRATIONS } from './_migrations.js';
-import { aggregateUsageSql, copyUsageEvents, toUsageAggregate } from './_usage.js';
-import { recordOps } from './_records.js';
+import { copyUsageEvents } from './_usage.js';
 import { ensureSqlReader, runReadOnly } from './_sandbox.js';
 
 export {
@@ -92,9 +84,14 @@ async function migrate(pool: pg.Pool): Promise<Reader> {
   }
 }
 
-/** The PostgreSQL implementation of CostStore. Without a bound client, every call takes a pooled connection. */
-export class PostgresStore implements CostStore {
+/**
+ * The PostgreSQL implementation of CostStore: the named operations are SqlStore's portable SQL in this dialect;
+ * this class adds the COPY append, transactions, the `tally sql` sandbox and the pool. Without a bound client,
+ * every call takes a pooled connection.
+ */
+export class PostgresStore extends SqlStore {
   readonly backend = 'postgres' as const;
+  readonly dialect = POSTGRES_DIALECT;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -104,88 +101,14 @@ export class PostgresStore implements CostStore {
     readonly location: string,
     private readonly reader: Reader,
     private readonly sqlTimeoutMs: number,
-  ) {}
-
-  private readonly records = recordOps((sql, params) => this.query(sql, params));
+  ) {
+    super();
+  }
 
   appendUsage(events: readonly UsageEvent[]): Promise<number> {
     if (events.length === 0) return Promise.resolve(0);
     if (this.client) return copyUsageEvents(this.client, events);
     return this.inTransaction((c) => copyUsageEvents(c, events));
-  }
-
-  async aggregateUsage(q: UsageQuery): Promise<UsageAggregate[]> {
-    const { sql, params } = aggregateUsageSql(q);
-    return (await this.query(sql, params)).map((r) => toUsageAggregate(q, r));
-  }
-
-  async countUsage(from: Date, to: Date): Promise<number> {
-    const [r] = await this.query(
-      'SELECT count(*) AS n FROM usage_events WHERE start_time >= $1 AND start_time < $2',
-      [from, to],
-    );
-    return Number(r?.['n'] ?? 0);
-  }
-
-  insertKey(rec: VirtualKeyRecord): Promise<void> {
-    return this.records.insertKey(rec);
-  }
-  findKeyByHash(hash: string): Promise<VirtualKeyRecord | null> {
-    return this.records.findKey('key_hash', hash);
-  }
-  findKeyById(id: string): Promise<VirtualKeyRecord | null> {
-    return this.records.findKey('id', id);
-  }
-  listKeys(): Promise<VirtualKeyRecord[]> {
-    return this.records.listKeys();
-  }
-  updateKey(
-    id: string,
-    patch: Partial<Pick<VirtualKeyRecord, 'status' | 'revokedAt' | 'replacedBy' | 'config'>>,
-  ): Promise<void> {
-    return this.records.updateKey(id, patch);
-  }
-  insertUser(rec: UserRecord): Promise<void> {
-    return this.records.insertUser(rec);
-  }
-  findUserByTokenHash(hash: string): Promise<UserRecord | null> {
-    return this.records.findUser('token_hash', hash);
-  }
-  findUserById(id: string): Promise<UserRecord | null> {
-    return this.records.findUser('id', id);
-  }
-  listUsers(): Promise<UserRecord[]> {
-    return this.records.listUsers();
-  }
-  revokeUser(id: string, at: Date): Promise<void> {
-    return this.records.revokeUser(id, at);
-  }
-  insertSession(rec: SessionRecord): Promise<void> {
-    return this.records.insertSession(rec);
-  }
-  findSession(idHash: string, now: Date): Promise<SessionRecord | null> {
-    return this.records.findSession(idHash, now);
-  }
-  deleteSession(idHash: string, now: Date): Promise<void> {
-    return this.records.deleteSession(idHash, now);
-  }
-  appendAudit(entry: AuditEntry): Promise<void> {
-    return this.records.appendAudit(entry);
-  }
-  listAudit(opts: { limit: number; before?: Date | undefined }): Promise<AuditEntry[]> {
-    return this.records.listAudit(opts);
-  }
-  setIncidentState(state: IncidentState): Promise<void> {
-    return this.records.setIncidentState(state);
-  }
-  getIncidentStates(ids: readonly string[]): Promise<Map<string, IncidentState>> {
-    return this.records.getIncidentStates(ids);
-  }
-  getMeta(namespace: string, key: string): Promise<unknown> {
-    return this.records.getMeta(namespace, key);
-  }
-  setMeta(namespace: string, key: string, value: unknown): Promise<void> {
-    return this.records.setMeta(namespace, key, value);
   }
 
   async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {

@@ -1,4 +1,4 @@
-/** Users, sessions, audit log and incident states: SQL and row mapping for the DuckDB backend. */
+/** Users, sessions, audit log and incident states: portable SQL and row mapping for every SQL backend. */
 import type { AuditEntry, IncidentState, Role, SessionRecord, UserRecord } from '../_access.js';
 import type { Row, SqlParam } from '../store.js';
 
@@ -103,17 +103,22 @@ export function accessOps(query: Query, exec: Exec) {
     },
     async setIncidentState(s: IncidentState): Promise<void> {
       await exec(
-        'INSERT OR REPLACE INTO incident_states (id, state, changed_by, changed_at, note) VALUES ($1, $2, $3, $4, $5)',
+        `INSERT INTO incident_states (id, state, changed_by, changed_at, note) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, changed_by = excluded.changed_by,
+           changed_at = excluded.changed_at, note = excluded.note`,
         [s.id, s.state, s.changedBy, s.changedAt, s.note],
       );
     },
     async getIncidentStates(ids: readonly string[]): Promise<Map<string, IncidentState>> {
       const out = new Map<string, IncidentState>();
       if (ids.length === 0) return out;
-      const rows = await query(
-        `SELECT * FROM incident_states WHERE list_contains(from_json($1::JSON, '["VARCHAR"]'), id)`,
-        [JSON.stringify(ids)],
-      );
+      const rows: Row[] = [];
+      // Bound in chunks: one placeholder per id, well under every backend's parameter limit.
+      for (let i = 0; i < ids.length; i += 1000) {
+        const chunk = ids.slice(i, i + 1000);
+        const marks = chunk.map((_, j) => `$${j + 1}`).join(', ');
+        rows.push(...(await query(`SELECT * FROM incident_states WHERE id IN (${marks})`, chunk)));
+      }
       for (const r of rows)
         out.set(String(r['id']), {
           id: String(r['id']),

@@ -1,4 +1,4 @@
-/** Virtual-key rows: SQL and row mapping. */
+/** Virtual-key rows: portable SQL and row mapping. */
 import type { Row, SqlParam, VirtualKeyRecord } from '../store.js';
 
 /** Insert statement for a key record. */

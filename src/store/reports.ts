@@ -1,0 +1,180 @@
+/**
+ * Row types of the store's named report operations (store.ts): what each aggregate returns, backend-neutral.
+ * Money is exact: nanos as bigint, or exact decimal text where the column is a DECIMAL of USD (cost exports).
+ * Instants are Date or ISO-8601 text as named; a day is YYYY-MM-DD in UTC.
+ */
+
+/** A half-open time window [from, to). */
+export interface Window {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+/** Ledger usage per upstream, deployment, model, deployment type and UTC day (reconciliation's input). */
+export interface MeteredUsageRow {
+  readonly upstream: string | null;
+  readonly deployment: string | null;
+  readonly model: string;
+  readonly deploymentType: string;
+  readonly day: string;
+  readonly requests: number;
+  readonly inputTokens: bigint;
+  readonly outputTokens: bigint;
+  readonly costNanos: bigint;
+  readonly listCostNanos: bigint;
+  readonly priceVersions: readonly string[];
+}
+
+/** Usage columns a report may group output tokens by (carbon). */
+export type TokenGroupColumn =
+  'team' | 'app' | 'model' | 'region' | 'deployment' | 'environment' | 'cost_center';
+
+/** Output tokens and requests per (key, model, provider, region). */
+export interface TokenGroupRow {
+  readonly key: string | null;
+  readonly model: string;
+  readonly provider: string;
+  readonly region: string | null;
+  readonly requests: number;
+  readonly outputTokens: number;
+}
+
+/** Requests, conversations and active end users of one app or team (or 'all'). */
+export interface ActivityRow {
+  readonly scope: string | null;
+  readonly requests: number;
+  readonly conversations: number;
+  readonly activeUsers: number;
+}
+
+/** One business KPI value; `value` is exact decimal text. */
+export interface KpiRow {
+  readonly day: string;
+  readonly app: string | null;
+  readonly team: string | null;
+  readonly metric: string;
+  readonly value: string;
+}
+
+/** Requests, tokens, cache and latency of one model and deployment. */
+export interface DeploymentStatsRow {
+  readonly model: string;
+  readonly deployment: string | null;
+  readonly deploymentType: string;
+  readonly requests: number;
+  readonly inputTokens: bigint;
+  readonly cachedInputTokens: bigint;
+  readonly outputTokens: bigint;
+  readonly cacheHits: number;
+  readonly errors: number;
+  readonly avgLatencyMs: number | null;
+  readonly p95LatencyMs: number | null;
+  readonly avgTtftMs: number | null;
+  readonly costNanos: bigint;
+  readonly listCostNanos: bigint;
+}
+
+/** A stored budget (`tally budgets set`). Thresholds are the JSON the budgets module wrote. */
+export interface BudgetRecord {
+  readonly id: string;
+  readonly scope: string;
+  readonly value: string | null;
+  readonly period: string;
+  readonly amountNanos: bigint;
+  readonly thresholds: unknown;
+  readonly hard: boolean;
+  /** ISO-8601 instants (UTC), or null. */
+  readonly startsAt: string | null;
+  readonly endsAt: string | null;
+  readonly createdAt: string;
+}
+
+/** Budget scope kinds, and the scope a daily spend series is read for. */
+export type SpendScope = 'all' | 'team' | 'app' | 'cost_center' | 'key' | 'model';
+
+/** Where spend is read from: the gateway's usage ledger or ingested cost exports. */
+export type SpendSource = 'usage' | 'costs';
+
+/** Exact spend in one time bucket (epoch ms of its start, UTC). */
+export interface BucketSpend {
+  readonly bucket: number;
+  readonly costNanos: bigint;
+}
+
+/** Spend of one time bucket and one combination of dimension values (forecasts and anomalies). */
+export interface SpendCellRow {
+  readonly bucket: number;
+  readonly dims: Readonly<Record<string, string | null>>;
+  readonly costNanos: bigint;
+  readonly tokens: number;
+}
+
+/** Token and cost totals per key, team and app since several cut-offs (one entry per cut-off, same order). */
+export interface UsageTotalsRow {
+  readonly keyId: string | null;
+  readonly team: string | null;
+  readonly app: string | null;
+  /** Upstream tokens (cache hits excluded) since each cut-off. */
+  readonly tokens: readonly bigint[];
+  readonly costNanos: readonly bigint[];
+}
+
+/** How much the ledger holds in a window (or overall): event count and first/last start time. */
+export interface UsageExtent {
+  readonly events: number;
+  readonly first: Date | null;
+  readonly last: Date | null;
+}
+
+/** The last ingest of one export format. */
+export interface IngestFreshnessRow {
+  readonly format: string;
+  readonly lastIngestAt: Date | null;
+  readonly rows: number;
+  /** The latest ChargePeriodEnd of all stored cost rows. */
+  readonly lastChargeAt: Date | null;
+}
+
+/** Daily tokens of successful pay-as-you-go requests (the demo's export builder). */
+export interface TokenDayRow {
+  readonly day: string;
+  readonly account: string;
+  readonly model: string;
+  readonly type: string;
+  readonly uncached: bigint;
+  readonly cached: bigint;
+  readonly output: bigint;
+}
+
+/** A business KPI value to store. `value` is decimal text. */
+export interface KpiInput {
+  readonly day: string;
+  readonly app: string | null;
+  readonly team: string | null;
+  readonly metric: string;
+  readonly value: string;
+  readonly source: string;
+}
+
+/** An allocation rule's match: FOCUS/x_ column (or Tags.<key>) to accepted values (trimmed, case-insensitive). */
+export type CostMatch = Readonly<Record<string, readonly string[]>>;
+
+/** One cost row (or group of alike rows) as exact text per FOCUS column. */
+export interface CostRowValues {
+  readonly index: number;
+  readonly values: Record<string, string | null>;
+}
+
+/** What the maturity rules read from the store. */
+export interface MaturityFactsRow {
+  readonly ledgerCostNanos: bigint;
+  readonly taggedCostNanos: bigint;
+  readonly ledgerListNanos: bigint;
+  readonly exportTokenListNanos: bigint | null;
+  readonly activeKeys: number;
+  readonly keysWithLimits: number;
+  readonly teamsWithSpend: readonly string[];
+  readonly appsWithSpend: number;
+  readonly appsWithKpis: number;
+  readonly incidentsTriaged: number;
+}
