@@ -24,7 +24,9 @@ const physical: Record<FocusType, string> = {
   price: 'NUMERIC(38,16)',
   quantity: 'NUMERIC(38,10)',
   datetime: 'TIMESTAMPTZ',
-  json: 'JSONB',
+  // JSON, not JSONB: an export's Tags text is kept exactly as it came (JSONB would reorder keys and respace),
+  // so allocation reads the same text on both backends.
+  json: 'JSON',
 };
 
 const usagePhysical: Record<UsageColumnType, string> = {
