@@ -1,4 +1,4 @@
-/** PostgreSQL's spelling of the Dialect (see store/sql/dialect.ts). JSON columns are JSONB. */
+/** PostgreSQL's spelling of the Dialect (see store/sql/dialect.ts). JSON columns are JSON (text kept as written); ->> works on it. */
 import type { Dialect } from '../sql/dialect.js';
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;

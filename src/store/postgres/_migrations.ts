@@ -24,8 +24,8 @@ const physical: Record<FocusType, string> = {
   price: 'NUMERIC(38,16)',
   quantity: 'NUMERIC(38,10)',
   datetime: 'TIMESTAMPTZ',
-  // JSON, not JSONB: an export's Tags text is kept exactly as it came (JSONB would reorder keys and respace),
-  // so allocation reads the same text on both backends.
+  // JSON, not JSONB, here and in every table: the text is kept exactly as written (JSONB would reorder keys and
+  // respace), so reads, exports and `tally store copy` give the same text on both backends.
   json: 'JSON',
 };
 
@@ -37,7 +37,7 @@ const usagePhysical: Record<UsageColumnType, string> = {
   int64: 'BIGINT',
   bool: 'BOOLEAN',
   nanos: 'BIGINT',
-  json: 'JSONB',
+  json: 'JSON',
 };
 
 /** One usage_events column's DDL; the id is the primary key appends deduplicate on. */
@@ -84,8 +84,8 @@ CREATE TABLE virtual_keys (
   app ${TEXT},
   environment ${TEXT},
   cost_center ${TEXT},
-  tags JSONB,
-  config JSONB,
+  tags JSON,
+  config JSON,
   status ${TEXT} NOT NULL,
   created_at TIMESTAMPTZ NOT NULL,
   revoked_at TIMESTAMPTZ,
@@ -97,7 +97,7 @@ CREATE TABLE budgets (
   scope_value ${TEXT},
   period ${TEXT} NOT NULL,
   amount_nanos BIGINT NOT NULL,
-  thresholds JSONB NOT NULL,
+  thresholds JSON NOT NULL,
   hard BOOLEAN NOT NULL,
   starts_at TIMESTAMPTZ,
   ends_at TIMESTAMPTZ,
@@ -106,7 +106,7 @@ CREATE TABLE budgets (
 CREATE TABLE kv (
   namespace ${TEXT} NOT NULL,
   key ${TEXT} NOT NULL,
-  value JSONB,
+  value JSON,
   updated_at TIMESTAMPTZ NOT NULL,
   PRIMARY KEY (namespace, key)
 );
@@ -134,7 +134,7 @@ CREATE TABLE users (
   id ${TEXT} PRIMARY KEY,
   name ${TEXT} NOT NULL,
   role ${TEXT} NOT NULL,
-  teams JSONB NOT NULL,
+  teams JSON NOT NULL,
   token_hash ${TEXT} NOT NULL UNIQUE,
   token_prefix ${TEXT} NOT NULL,
   status ${TEXT} NOT NULL,
@@ -153,7 +153,7 @@ CREATE TABLE audit_log (
   actor ${TEXT} NOT NULL,
   action ${TEXT} NOT NULL,
   target ${TEXT},
-  details JSONB
+  details JSON
 );
 CREATE TABLE incident_states (
   id ${TEXT} PRIMARY KEY,
