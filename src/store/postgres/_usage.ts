@@ -74,8 +74,10 @@ export async function copyUsageEvents(client: pg.PoolClient | pg.Client, events:
     copyStreams.from(`COPY usage_staging (${USAGE_COLUMN_NAMES.join(', ')}) FROM STDIN`),
   );
   await pipeline(Readable.from(copyChunks(events)), copy);
+  // ON CONFLICT DO NOTHING also skips a repeat within the batch (the second copy meets the first's index entry),
+  // so no DISTINCT ON sort is needed.
   const r = await client.query(
-    'INSERT INTO usage_events SELECT DISTINCT ON (id) * FROM usage_staging ON CONFLICT (id) DO NOTHING',
+    'INSERT INTO usage_events SELECT * FROM usage_staging ON CONFLICT (id) DO NOTHING',
   );
   // Inside a caller's transaction the commit may be far away: empty the staging table now.
   await client.query('TRUNCATE usage_staging');
