@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { monthWindow, sumNanos } from '../src/core/index.js';
 import { makeUsageEvent, type UsageEvent } from '../src/ledger/index.js';
-import { openStore } from '../src/store/index.js';
+import { duckdbSql, openStore } from '../src/store/index.js';
 import { allocatePeriod, allocationSettings, loadCostGroups } from '../src/analytics/allocate/index.js';
 import { buildChargeback, chargebackBalances } from '../src/analytics/chargeback/index.js';
 import { loadMeteredUsage, reconcile } from '../src/analytics/reconcile/index.js';
@@ -37,7 +37,8 @@ try {
   const store = await openStore({ path: db });
   // Cost rows: per account, model, token type and day, plus one PTU row per account and day, in SQL.
   await time('seed cost rows (SQL)', () =>
-    store.exec(`INSERT INTO cost_rows (_row_id, "ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd",
+    duckdbSql(store)
+      .exec(`INSERT INTO cost_rows (_row_id, "ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd",
       "BillingAccountId", "BillingCurrency", "ChargeCategory", "ChargeFrequency", "InvoiceIssuerName", "ProviderName", "PublisherName",
       "ServiceCategory", "ServiceName", "ResourceName", "BilledCost", "EffectiveCost", "ListCost", "ContractedCost",
       "x_AiModel", "x_AiTokenType", "x_AiDeploymentType", "x_AiService")

@@ -5,7 +5,7 @@
  * Usage: node --import tsx bench/eval-demo-incidents.ts --db PATH  (build one with `tally demo --no-serve`)
  */
 import { parseArgs } from 'node:util';
-import { openStore } from '../src/store/index.js';
+import { duckdbSql, openStore } from '../src/store/index.js';
 import { scanStore, type SpendAnomaly } from '../src/analytics/anomalies/index.js';
 
 interface Incident {
@@ -21,7 +21,9 @@ if (!values.db) throw new Error('give --db PATH');
 const store = await openStore({ path: values.db, readOnly: true });
 const raw = await store.getMeta('demo', 'incidents');
 const incidents = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Incident[];
-const range = await store.query('SELECT min(start_time) AS a, max(start_time) AS b FROM usage_events');
+const range = await duckdbSql(store).query(
+  'SELECT min(start_time) AS a, max(start_time) AS b FROM usage_events',
+);
 const first = new Date(String(range[0]?.['a']));
 const to = new Date(Date.parse(String(range[0]?.['b'])) + 3_600_000);
 // Report from day 8 on: the first week is the cold-start tier.

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { openStore } from '../src/store/index.js';
+import { duckdbSql, openStore } from '../src/store/index.js';
 import { ingestFiles } from '../src/ingest/index.js';
 
 const ROWS = Number(process.env['BENCH_ROWS'] ?? 5_000_000);
@@ -72,7 +72,7 @@ async function duckdbBaseline(): Promise<number> {
 
 async function tallyIngest(): Promise<{ ms: number; loaded: number }> {
   const store = await openStore({ path: join(dir, 'tally.duckdb') });
-  await store.exec(`SET memory_limit = '${MEMORY}'`);
+  await duckdbSql(store).exec(`SET memory_limit = '${MEMORY}'`);
   const t0 = performance.now();
   const res = await ingestFiles(store, { paths: [csv], quarantineDir: join(dir, 'q') });
   await store.close();

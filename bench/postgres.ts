@@ -120,5 +120,5 @@ try {
   await flush();
   for (const n of SIZES) await chargeback(n);
 } finally {
-  await cluster?.stop();
+  await (cluster as PgCluster | null)?.stop();
 }

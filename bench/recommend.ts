@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { monthWindow } from '../src/core/index.js';
-import { openStore } from '../src/store/index.js';
+import { duckdbSql, openStore } from '../src/store/index.js';
 import {
   latestCompleteMonth,
   loadRecommendInputs,
@@ -62,7 +62,7 @@ if (values.db) {
   try {
     const period = (await latestCompleteMonth(store))!;
     const month = monthWindow(period);
-    const [span] = await store.query(
+    const [span] = await duckdbSql(store).query(
       'SELECT epoch_ms(min(start_time)) AS lo, epoch_ms(max(start_time)) AS hi FROM usage_events',
     );
     const all = { from: new Date(Number(span!['lo'])), to: new Date(Number(span!['hi']) + 1) };

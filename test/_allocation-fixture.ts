@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseUsd } from '../src/core/index.js';
 import { makeUsageEvent, type UsageEvent } from '../src/ledger/index.js';
-import { openStore, type CostStore, type SqlParam } from '../src/store/index.js';
+import { openStore, type CostStore, type SqlParam, duckdbSql } from '../src/store/index.js';
 import { runCli } from './cli.js';
 
 /** A cost row: FOCUS column -> value (strings for decimals keep them exact). */
@@ -68,7 +68,7 @@ export async function insertCostRows(store: CostStore, rows: readonly FixtureCos
     const cols = Object.keys(full);
     const params: SqlParam[] = [`r${++seq}`, 'fixture.csv', seq, ...cols.map((c) => full[c] ?? null)];
     const marks = params.map((_, i) => `$${i + 1}`).join(', ');
-    await store.exec(
+    await duckdbSql(store).exec(
       `INSERT INTO cost_rows (_row_id, _source_file, _source_line, ${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${marks})`,
       params,
     );

@@ -2,7 +2,7 @@
 import OpenAI from 'openai';
 import { loadConfig, type TallyConfig } from '../src/core/index.js';
 import { createKey, startGateway, type KeySpec, type RunningGateway } from '../src/gateway/index.js';
-import { openStore, type Row } from '../src/store/index.js';
+import { openStore, type Row, duckdbSql } from '../src/store/index.js';
 import { makeFixture, type GatewayFixture } from './gateway-fixture.js';
 
 /** A running gateway with its fixture. */
@@ -53,7 +53,7 @@ export async function startGovernance(extra: string, keySpecs: Record<string, Ke
       stopped = true;
       const s = await openStore({ path: fx.dbPath, readOnly: true });
       try {
-        return await s.query(sql, params);
+        return await duckdbSql(s).query(sql, params);
       } finally {
         await s.close();
       }

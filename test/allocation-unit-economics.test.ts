@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { duckdbSql } from '../src/store/index.js';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,7 +93,7 @@ test('unit-economics reads stored KPIs when no file is given and rejects a malfo
     const db = join(dir, 't.duckdb');
     await withStore(db, async (s) => {
       await seedStandardOrg(s);
-      await s.exec(
+      await duckdbSql(s).exec(
         `INSERT INTO business_kpis VALUES (DATE '2026-01-05', 'helpdesk', 'support', 'tickets_resolved', 10, 'test')`,
       );
     });

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { duckdbSql } from '../src/store/index.js';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ test('chargeback --view finance cuts by cost center with budget use; --view engi
           cacheHit: true,
         },
       ]);
-      await s.exec(
+      await duckdbSql(s).exec(
         `INSERT INTO budgets (id, scope_kind, scope_value, period, amount_nanos, thresholds, hard, created_at)
          VALUES ('b1', 'cost_center', 'CC-100', 'month', 200000000000, '[]', false, now())`,
       );

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
 import { makeSpendStore } from './_spend-fixture.js';
-import { openStore } from '../src/store/index.js';
+import { openStore, duckdbSql } from '../src/store/index.js';
 
 interface SeriesAnomaly {
   seriesId: string;
@@ -124,7 +124,7 @@ test('anomalies --db watches ingested cost exports by tag too, naming the team f
       const dow = new Date(t0 + d * day).getUTCDay();
       const base = (dow === 0 || dow === 6 ? 120 : 200) * (1 + 0.02 * Math.sin(d * 2.1 + team.length));
       const cost = (base + (team === 'risk' && d === 40 ? 900 : 0)).toFixed(4);
-      await store.exec(
+      await duckdbSql(store).exec(
         `INSERT INTO cost_rows (_row_id, "ChargePeriodStart", "ChargePeriodEnd", "BilledCost", "EffectiveCost", "Tags", "x_AiModel", "ResourceName")
          VALUES ($1, $2, $3, $4, $4, $5, 'gpt-4o', 'aoai-shared')`,
         [

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
-import { openStore } from '../src/store/index.js';
+import { openStore, duckdbSql } from '../src/store/index.js';
 import { priceUsage } from '../src/catalog/index.js';
 
 interface DemoJson {
@@ -110,12 +110,14 @@ test('tally demo, re-run and a second seed', async (t) => {
     assert.deepEqual(again.byTeam, first.byTeam);
     assert.equal(again.costExport.rows, first.costExport.rows);
     await withStore(dbA, async (s) => {
-      const [u] = await s.query('SELECT count(*) AS n, sum(cost_nanos)::VARCHAR AS cost FROM usage_events');
+      const [u] = await duckdbSql(s).query(
+        'SELECT count(*) AS n, sum(cost_nanos)::VARCHAR AS cost FROM usage_events',
+      );
       assert.equal(u?.['n'], first.events);
       assert.equal(u?.['cost'], first.costNanos);
-      const [c] = await s.query('SELECT count(*) AS n FROM cost_rows');
+      const [c] = await duckdbSql(s).query('SELECT count(*) AS n FROM cost_rows');
       assert.equal(c?.['n'], first.costExport.rows);
-      const [k] = await s.query('SELECT count(*) AS n FROM business_kpis');
+      const [k] = await duckdbSql(s).query('SELECT count(*) AS n FROM business_kpis');
       assert.equal(k?.['n'], first.kpis.rows);
     });
   });
@@ -231,7 +233,7 @@ test('tally demo, re-run and a second seed', async (t) => {
 
   await t.test('every stored event is priced exactly by the catalog', async () => {
     await withStore(dbA, async (s) => {
-      const rows = await s.query(
+      const rows = await duckdbSql(s).query(
         `SELECT model, deployment_type, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens,
                 cost_nanos::VARCHAR AS cost, list_cost_nanos::VARCHAR AS list, start_time
          FROM usage_events WHERE http_status = 200 USING SAMPLE 200 ROWS`,
@@ -291,7 +293,7 @@ test('tally demo, re-run and a second seed', async (t) => {
     assert.match(text, /Standard S1 Unit/);
     assert.ok(first.costExport.billedCostUsd < first.costExport.listCostUsd);
     await withStore(dbA, async (s) => {
-      const rows = await s.query(
+      const rows = await duckdbSql(s).query(
         `SELECT x_AiDeploymentType AS t, sum("EffectiveCost")::VARCHAR AS eff, sum("ListCost")::VARCHAR AS list
          FROM cost_rows GROUP BY ALL ORDER BY ALL`,
       );
@@ -299,7 +301,7 @@ test('tally demo, re-run and a second seed', async (t) => {
       for (const t of ['provisioned', 'fine-tune-hosting', 'global-standard', 'batch', 'data-zone'])
         assert.ok(types.includes(t), t);
       // One line per day, resource, meter and pricing category, as Azure bills it.
-      const dup = await s.query(
+      const dup = await duckdbSql(s).query(
         `SELECT count(*) AS n FROM (SELECT 1 FROM cost_rows
            GROUP BY "ChargePeriodStart", "ResourceId", "SkuMeter", "PricingCategory" HAVING count(*) > 1)`,
       );
@@ -313,7 +315,7 @@ test('tally demo, re-run and a second seed', async (t) => {
     const r = await runCli(['ingest', first.costExport.file, '--db', dbA, '--json']);
     assert.equal(r.code, 0, r.stderr);
     await withStore(dbA, async (s) => {
-      const [c] = await s.query('SELECT count(*) AS n FROM cost_rows');
+      const [c] = await duckdbSql(s).query('SELECT count(*) AS n FROM cost_rows');
       assert.equal(c?.['n'], first.costExport.rows);
     });
   });

@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import { loadConfig } from '../src/core/index.js';
 import { createKey, startGateway } from '../src/gateway/index.js';
 import { MOCK_USAGE, startMockUpstream } from '../src/gateway/testing/mock-upstream.js';
-import { openStore } from '../src/store/index.js';
+import { openStore, duckdbSql } from '../src/store/index.js';
 import { fixtureYaml } from './gateway-fixture.js';
 
 test('SIGTERM-style stop lets an in-flight stream finish, refuses new work and flushes every event', async () => {
@@ -59,7 +59,7 @@ test('SIGTERM-style stop lets an in-flight stream finish, refuses new work and f
     assert.equal(refused, 'refused');
 
     const ro = await openStore({ path: dbPath, readOnly: true });
-    const rows = await ro.query(
+    const rows = await duckdbSql(ro).query(
       'SELECT http_status, error_class, usage_source, input_tokens, output_tokens, streamed FROM usage_events ORDER BY start_time',
     );
     await ro.close();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { createKey } from '../src/gateway/index.js';
 import { Ledger, ledgerDirFor } from '../src/ledger/index.js';
-import { openStore } from '../src/store/index.js';
+import { openStore, duckdbSql } from '../src/store/index.js';
 import { startGatewayCli, type CliGateway } from './cli.js';
 import { makeFixture } from './gateway-fixture.js';
 
@@ -65,7 +65,9 @@ test('acknowledged means durable: every answer completed before a SIGKILL under 
     const store = await openStore({ path: fx.dbPath });
     const { ledger } = await Ledger.open({ store, dir: ledgerDirFor(fx.dbPath) });
     await ledger.close();
-    const rows = await store.query('SELECT id, count(*)::INTEGER AS n FROM usage_events GROUP BY id');
+    const rows = await duckdbSql(store).query(
+      'SELECT id, count(*)::INTEGER AS n FROM usage_events GROUP BY id',
+    );
     await store.close();
     const stored = new Map(rows.map((r) => [String(r['id']), Number(r['n'])]));
     const lost = acked.filter((id) => !stored.has(id));

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeEvent, encodeEvent, makeUsageEvent, type UsageEvent } from '../src/ledger/index.js';
-import { openStore, type CostStore } from '../src/store/index.js';
+import { openStore, type CostStore, duckdbSql } from '../src/store/index.js';
 
 const NASTY = [
   '\ud800',
@@ -69,7 +69,7 @@ test('class 1: the WAL encoding and the DuckDB bulk load agree on every string o
   const path = join(dir, 'wal-00000001.jsonl');
   writeFileSync(path, lines.join('\n') + '\n');
   assert.equal(await store.appendUsageFromWal!([path]), events.length, 'every complete line is loaded');
-  const rows = await store.query(
+  const rows = await duckdbSql(store).query(
     `SELECT id, key_id, team, app, environment, cost_center, end_user, upstream, deployment, request_model,
        model, region, error_class, price_version, tags FROM usage_events ORDER BY id`,
   );

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { AzureOpenAI } from 'openai';
 import { loadConfig } from '../src/core/index.js';
 import { createKey, startGateway } from '../src/gateway/index.js';
-import { openStore } from '../src/store/index.js';
+import { openStore, duckdbSql } from '../src/store/index.js';
 import { makeFixture } from './gateway-fixture.js';
 
 const HEADER =
@@ -48,7 +48,7 @@ test('a gateway with pricing.priceSheet meters requests at the sheet prices, bel
     assert.ok(r.choices[0]?.message.content);
     await gw.stop();
     const store = await openStore({ path: f.dbPath });
-    const [ev] = await store.query(
+    const [ev] = await duckdbSql(store).query(
       'SELECT cost_nanos::VARCHAR AS cost, list_cost_nanos::VARCHAR AS list, price_version FROM usage_events',
     );
     await store.close();

@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { loadConfig } from '../src/core/index.js';
 import { createKey, startGateway } from '../src/gateway/index.js';
 import { SLOW_MS } from '../src/gateway/testing/mock-upstream.js';
-import { openStore } from '../src/store/index.js';
+import { openStore, duckdbSql } from '../src/store/index.js';
 import { makeFixture } from './gateway-fixture.js';
 
 test('a stream records the time to its first content and a JSON answer the time to its first byte', async () => {
@@ -29,7 +29,9 @@ test('a stream records the time to its first content and a JSON answer the time 
     await gw.stop();
 
     const ro = await openStore({ path: fx.dbPath, readOnly: true });
-    const rows = await ro.query('SELECT ttft_ms, duration_ms FROM usage_events ORDER BY start_time');
+    const rows = await duckdbSql(ro).query(
+      'SELECT ttft_ms, duration_ms FROM usage_events ORDER BY start_time',
+    );
     await ro.close();
     assert.equal(rows.length, 2);
     const [streamed, json] = rows.map((r) => ({

@@ -9,7 +9,7 @@ import { priceUsage } from '../src/catalog/index.js';
 import { loadConfig } from '../src/core/index.js';
 import { createKey, startGateway, type RunningGateway } from '../src/gateway/index.js';
 import { MOCK_USAGE } from '../src/gateway/testing/mock-upstream.js';
-import { openStore } from '../src/store/index.js';
+import { openStore, duckdbSql } from '../src/store/index.js';
 import { makeFixture, type GatewayFixture } from './gateway-fixture.js';
 
 const hasRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -34,7 +34,7 @@ after(async () => {
 async function spendOf(dbPath: string, keyId: string): Promise<bigint> {
   const s = await openStore({ path: dbPath, readOnly: true });
   try {
-    const [r] = await s.query(
+    const [r] = await duckdbSql(s).query(
       'SELECT CAST(COALESCE(SUM(cost_nanos), 0) AS VARCHAR) AS spend FROM usage_events WHERE key_id = $1',
       [keyId],
     );

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeUsageEvent, openDuckDBStore, type CostStore, type CopySummary } from '../src/store/index.js';
+import { makeUsageEvent, openDuckDBStore, type SqlStore, type CopySummary } from '../src/store/index.js';
 import { runCli } from './cli.js';
 import { startPostgres, skipWithoutPostgres, type PgCluster } from './postgres-cluster.js';
 
@@ -12,7 +12,7 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 1);
 
 /** One of everything: ledger events, cost rows, a key, a budget, a user with a session, audit, incidents, kv. */
-async function seed(s: CostStore): Promise<void> {
+async function seed(s: SqlStore): Promise<void> {
   await s.appendUsage(
     Array.from({ length: 2500 }, (_, i) =>
       makeUsageEvent({

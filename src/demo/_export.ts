@@ -205,28 +205,11 @@ function ptuRows(day: string, d: DemoDeployment): ExportRow[] {
 /** Builds every export row for [startMs, startMs + days) from the stored demo usage. */
 export async function buildExportRows(store: CostStore, startMs: number, days: number): Promise<ExportRow[]> {
   const endMs = startMs + days * DAY;
-  const tokens = await store.query(
-    `SELECT strftime(start_time AT TIME ZONE 'UTC', '%Y-%m-%d') AS day, upstream AS account, model,
-       deployment_type AS type, sum(input_tokens - cached_input_tokens)::VARCHAR AS uncached,
-       sum(cached_input_tokens)::VARCHAR AS cached, sum(output_tokens)::VARCHAR AS output
-     FROM usage_events
-     WHERE id LIKE 'demo-%' AND http_status < 400 AND deployment_type <> 'provisioned'
-       AND start_time >= $1 AND start_time < $2
-     GROUP BY ALL ORDER BY ALL`,
-    [new Date(startMs), new Date(endMs)],
-  );
+  const tokens = await store.tokensByDay({ from: new Date(startMs), to: new Date(endMs) }, 'demo-');
   const byDay = new Map<string, ExportRow[]>();
   const push = (day: string, rows: ExportRow[]) => byDay.set(day, [...(byDay.get(day) ?? []), ...rows]);
   for (const r of tokens) {
-    const t: TokenDay = {
-      day: String(r['day']),
-      account: String(r['account']),
-      model: String(r['model']),
-      type: String(r['type']),
-      uncached: BigInt(String(r['uncached'])),
-      cached: BigInt(String(r['cached'])),
-      output: BigInt(String(r['output'])),
-    };
+    const t: TokenDay = { ...r };
     if (
       t.account === GATEWAY_BYPASS.account &&
       t.model === GATEWAY_BYPASS.model &&

@@ -8,16 +8,16 @@ import { join } from 'node:path';
 import { TallyError } from '../core/index.js';
 import { ingestFiles } from '../ingest/index.js';
 import type { CostStore } from '../store/index.js';
+import type { KpiRow } from './_kpis.js';
 
 /** Marker in business_kpis.source for demo rows. */
 export const DEMO_SOURCE = 'demo';
 
 /** Removes every row an earlier demo run stored (usage, the ingested export and its record, KPIs). */
 export async function clearDemo(store: CostStore, exportFile: string): Promise<void> {
-  await store.exec("DELETE FROM usage_events WHERE id LIKE 'demo-%'");
-  await store.exec('DELETE FROM cost_rows WHERE _source_file = $1', [exportFile]);
-  await store.exec('DELETE FROM ingests WHERE file = $1', [exportFile]);
-  await store.exec('DELETE FROM business_kpis WHERE source = $1', [DEMO_SOURCE]);
+  await store.deleteUsageByIdPrefix('demo-');
+  await store.deleteCostSource(exportFile);
+  await store.deleteKpis(DEMO_SOURCE);
 }
 
 /** Ingests the export CSV; every row must load (the demo writes valid FOCUS, so a rejection is a bug). */
@@ -35,10 +35,16 @@ export async function ingestExport(store: CostStore, exportFile: string, demoDir
   return r.rowsLoaded;
 }
 
-/** Stores the KPI series from its CSV. */
-export async function loadKpis(store: CostStore, kpiFile: string): Promise<void> {
-  await store.exec(
-    `INSERT INTO business_kpis SELECT CAST(date AS DATE), app, team, metric, CAST(value AS DECIMAL(38,6)), '${DEMO_SOURCE}'
-     FROM read_csv('${kpiFile.replace(/'/g, "''")}', header = true, all_varchar = true)`,
+/** Stores the KPI series (the same rows the demo writes to its CSV). */
+export async function loadKpis(store: CostStore, kpis: readonly KpiRow[]): Promise<void> {
+  await store.insertKpis(
+    kpis.map((k) => ({
+      day: k.date,
+      app: k.app === '' ? null : k.app,
+      team: k.team === '' ? null : k.team,
+      metric: k.metric,
+      value: k.value,
+      source: DEMO_SOURCE,
+    })),
   );
 }

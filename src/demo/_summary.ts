@@ -40,44 +40,49 @@ export interface UsageSummary {
   topMovers: Mover[];
 }
 
-const big = (v: unknown) => BigInt(String(v ?? '0'));
-const DEMO = "id LIKE 'demo-%'";
+const DEMO_PREFIX = 'demo-';
 
 /** Summarises the demo usage in [fromMs, toMs). */
 export async function summariseUsage(store: CostStore, fromMs: number, toMs: number): Promise<UsageSummary> {
-  const w = [new Date(fromMs), new Date(toMs)];
-  const where = `${DEMO} AND start_time >= $1 AND start_time < $2`;
-  const money = 'sum(cost_nanos)::VARCHAR AS cost, sum(list_cost_nanos)::VARCHAR AS list';
-  const [tot] = await store.query(`SELECT count(*) AS n, ${money} FROM usage_events WHERE ${where}`, w);
-  const teams = await store.query(
-    `SELECT team, count(*) AS n, ${money} FROM usage_events WHERE ${where} GROUP BY team ORDER BY sum(cost_nanos) DESC, team`,
-    w,
-  );
-  const models = await store.query(
-    `SELECT model, count(*) AS n, ${money} FROM usage_events WHERE ${where} GROUP BY model ORDER BY sum(cost_nanos) DESC, model`,
-    w,
-  );
+  const w = { from: new Date(fromMs), to: new Date(toMs), idPrefix: DEMO_PREFIX };
+  const [tot] = await store.aggregateUsage({ ...w, by: [] });
+  const teams = await store.aggregateUsage({ ...w, by: ['team'] });
+  const models = await store.aggregateUsage({ ...w, by: ['model'] });
   const days = Math.round((toMs - fromMs) / 86_400_000);
   const span = Math.min(7, Math.floor(days / 2));
   let topMovers: Mover[] = [];
   if (span > 0) {
     const mid = new Date(toMs - span * 86_400_000);
     const prev = new Date(toMs - 2 * span * 86_400_000);
-    const rows = await store.query(
-      `SELECT app, any_value(team) AS team,
-         coalesce(sum(cost_nanos) FILTER (WHERE start_time < $2), 0)::VARCHAR AS prev,
-         coalesce(sum(cost_nanos) FILTER (WHERE start_time >= $2), 0)::VARCHAR AS cur
-       FROM usage_events WHERE ${DEMO} AND start_time >= $1 AND start_time < $3
-       GROUP BY app ORDER BY app`,
-      [prev, mid, new Date(toMs)],
-    );
+    const before = await store.aggregateUsage({
+      from: prev,
+      to: mid,
+      idPrefix: DEMO_PREFIX,
+      by: ['app', 'team'],
+    });
+    const after = await store.aggregateUsage({
+      from: mid,
+      to: new Date(toMs),
+      idPrefix: DEMO_PREFIX,
+      by: ['app', 'team'],
+    });
+    const byApp = new Map<string, { app: string; team: string; prev: bigint; cur: bigint }>();
+    const add = (a: (typeof before)[number], k: 'prev' | 'cur') => {
+      const app = String(a.dims['app']);
+      const m = byApp.get(app) ?? { app, team: String(a.dims['team']), prev: 0n, cur: 0n };
+      m[k] += a.costNanos;
+      byApp.set(app, m);
+    };
+    for (const a of before) add(a, 'prev');
+    for (const a of after) add(a, 'cur');
+    const rows = [...byApp.values()].sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
     topMovers = rows
       .map((r) => {
-        const p = big(r['prev']);
-        const c = big(r['cur']);
+        const p = r.prev;
+        const c = r.cur;
         return {
-          app: String(r['app']),
-          team: String(r['team']),
+          app: r.app,
+          team: r.team,
           previousUsd: nanosToUsd(p),
           currentUsd: nanosToUsd(c),
           changeUsd: nanosToUsd(c - p),
@@ -90,19 +95,19 @@ export async function summariseUsage(store: CostStore, fromMs: number, toMs: num
       .map(({ abs: _abs, ...m }) => m);
   }
   return {
-    events: Number(tot?.['n'] ?? 0),
-    costNanos: big(tot?.['cost']),
-    listCostNanos: big(tot?.['list']),
+    events: tot?.requests ?? 0,
+    costNanos: tot?.costNanos ?? 0n,
+    listCostNanos: tot?.listCostNanos ?? 0n,
     byTeam: teams.map((r) => ({
-      team: String(r['team']),
-      events: Number(r['n']),
-      costUsd: nanosToUsd(big(r['cost'])),
-      listCostUsd: nanosToUsd(big(r['list'])),
+      team: String(r.dims['team']),
+      events: r.requests,
+      costUsd: nanosToUsd(r.costNanos),
+      listCostUsd: nanosToUsd(r.listCostNanos),
     })),
     byModel: models.map((r) => ({
-      model: String(r['model']),
-      events: Number(r['n']),
-      costUsd: nanosToUsd(big(r['cost'])),
+      model: String(r.dims['model']),
+      events: r.requests,
+      costUsd: nanosToUsd(r.costNanos),
     })),
     moverWindowDays: span,
     topMovers,

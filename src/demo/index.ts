@@ -118,7 +118,7 @@ export async function buildDemo(o: DemoOptions): Promise<DemoResult> {
   await ingestExport(o.store, exportFile, dir);
   const kpis = buildKpis(usage.prodRequests, startMs, days, seed);
   writeFileSync(kpiFile, kpiCsv(kpis));
-  await loadKpis(o.store, kpiFile);
+  await loadKpis(o.store, kpis);
 
   const hosting = fineTunedHostingPerHour().priceNanos;
   const keep = BigInt(100 - NEGOTIATED_DISCOUNT_PERCENT);

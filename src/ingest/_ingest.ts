@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { statSync } from 'node:fs';
 import { TallyError, csvRecord, newId } from '../core/index.js';
-import { localBaseFor, type CostStore } from '../store/index.js';
+import { duckdbSql, localBaseFor, type CostStore, type DuckDBSql } from '../store/index.js';
 import { expandPaths, fileKind, hashFile } from './_source.js';
 import { Staging, type InputLimits } from './_input.js';
 import type { IngestFormat } from './_detect.js';
@@ -52,7 +52,8 @@ export interface IngestResult {
 }
 
 /** Ingests cost files (FOCUS or Azure actual/amortized; csv, csv.gz, parquet) into the store. */
-export async function ingestFiles(store: CostStore, opts: IngestOptions): Promise<IngestResult> {
+export async function ingestFiles(target: CostStore, opts: IngestOptions): Promise<IngestResult> {
+  const store = duckdbSql(target);
   const files = expandPaths(opts.paths, opts.cwd);
   const total = files.reduce((s, f) => s + statSync(f).size, 0);
   const runId = newId();
@@ -77,7 +78,8 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
       opts.onProgress?.(done * 0.8, total);
     }
     // Phase 2: one transaction loads everything, so a failure leaves the store as it was.
-    const result = await store.transaction(async (tx) => {
+    const result = await store.transaction(async (txStore) => {
+      const tx = duckdbSql(txStore);
       const out: IngestedFile[] = [];
       for (const { file, hash, i, st } of staged) {
         if (!st) {
@@ -163,7 +165,7 @@ function unchanged(file: string): IngestedFile {
 }
 
 /** Month-to-date exports are cumulative: rows of earlier runs in a slice this run loaded are replaced. */
-async function replaceSlices(tx: CostStore, runId: string, files: readonly IngestedFile[]): Promise<number> {
+async function replaceSlices(tx: DuckDBSql, runId: string, files: readonly IngestedFile[]): Promise<number> {
   const slices = [...new Set(files.flatMap((f) => f.slices))];
   let replaced = 0;
   for (const slice of slices) {
@@ -187,7 +189,7 @@ async function replaceSlices(tx: CostStore, runId: string, files: readonly Inges
  * export (whose cost the amortized rows already spread): once both datasets of a slice are loaded, the other
  * actual rows go, and those purchases get EffectiveCost 0.
  */
-async function reconcileAzureDatasets(tx: CostStore, files: readonly IngestedFile[]): Promise<void> {
+async function reconcileAzureDatasets(tx: DuckDBSql, files: readonly IngestedFile[]): Promise<void> {
   const pairs = new Set<string>();
   for (const s of files.flatMap((f) => f.slices))
     if (s.startsWith('azure-')) pairs.add(s.replace(/^azure-(actual|amortized):/, ''));
@@ -207,7 +209,7 @@ async function reconcileAzureDatasets(tx: CostStore, files: readonly IngestedFil
  * export (`BilledCost: cannot read =HYPERLINK(...)`), which a spreadsheet would otherwise run. Paged, so a file
  * with millions of bad rows does not sit in memory at once.
  */
-async function writeQuarantine(store: CostStore, dir: string, runId: string): Promise<string> {
+async function writeQuarantine(store: DuckDBSql, dir: string, runId: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `quarantine-${runId}.csv`);
   const page = 50_000;

@@ -4,7 +4,7 @@
  * counted, re-located by line in a second pass over the file (only when there are any) and deleted again,
  * all inside the run's transaction, so nobody ever sees them.
  */
-import type { CostStore } from '../store/index.js';
+import type { DuckDBSql } from '../store/index.js';
 import { classifyCharge } from './_classify.js';
 import { COST_COLUMNS, typedSelectSql, type SourceMapping } from './_stage.js';
 import { ident, lit } from './_sql.js';
@@ -26,7 +26,7 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 const q = (s: string | null) => (s === null ? 'NULL' : lit(s));
 
 /** Classifies the distinct keys a keys SELECT yields into `table` (ck -> x_Ai* values; AI keys only). */
-export async function classifyKeys(tx: CostStore, keysSql: string, table: string): Promise<void> {
+export async function classifyKeys(tx: DuckDBSql, keysSql: string, table: string): Promise<void> {
   await tx.exec(`CREATE OR REPLACE TEMP TABLE ${table} (ck UBIGINT, provider VARCHAR, model VARCHAR,
     token_type VARCHAR, deployment_type VARCHAR, service VARCHAR)`);
   const keys = await tx.query(`SELECT CAST(ck AS VARCHAR) AS ck, * EXCLUDE (ck) FROM (${keysSql})`);
@@ -71,7 +71,7 @@ export interface LoadRequest {
 const REJECT = 'reject:';
 
 /** Loads one file (inside the run's transaction). */
-export async function loadFile(tx: CostStore, r: LoadRequest): Promise<LoadedFile> {
+export async function loadFile(tx: DuckDBSql, r: LoadRequest): Promise<LoadedFile> {
   const ai = ['x_AiProvider', 'x_AiModel', 'x_AiTokenType', 'x_AiDeploymentType', 'x_AiService'];
   const aiSrc = ['c.provider', 'c.model', 'c.token_type', 'c.deployment_type', 'c.service'];
   const cols = COST_COLUMNS.filter((c) => !ai.includes(c));
@@ -114,7 +114,7 @@ export async function loadFile(tx: CostStore, r: LoadRequest): Promise<LoadedFil
 }
 
 /** Finds the line of each unloadable row (second pass, in file order), quarantines it and deletes it. */
-async function quarantineRows(tx: CostStore, r: LoadRequest): Promise<void> {
+async function quarantineRows(tx: DuckDBSql, r: LoadRequest): Promise<void> {
   const src = r.source(await r.freshRejects('rescan'));
   // Record number k (0-based, good records only) -> line: header + k + broken records before it.
   let line = `rn + ${r.hasHeader ? 1 : 0}`;

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { TallyError } from '../core/index.js';
-import type { CostStore } from '../store/index.js';
+import type { DuckDBSql } from '../store/index.js';
 import { azureMapping } from './_azure.js';
 import { detectFormat, focusVersionOf, headerKey, mapFocusHeaders, type IngestFormat } from './_detect.js';
 import { REJECTS } from './_load.js';
@@ -43,7 +43,7 @@ export interface Source {
  * _input.ts): a literal name, UTF-8, uncompressed, with its record count known.
  */
 export async function openSource(
-  tx: CostStore,
+  tx: DuckDBSql,
   userFile: string,
   kind: FileKind,
   staging: Staging,
@@ -124,7 +124,7 @@ function focusMapping(headers: readonly string[], clean: boolean): SourceMapping
 
 /** Reads the rows of an Azure legacy export to tell actual from amortized when the file name does not. */
 async function azureDataset(
-  tx: CostStore,
+  tx: DuckDBSql,
   headers: readonly string[],
   name: string,
   raw: string,
@@ -159,7 +159,7 @@ export interface PlannedFile extends StagedFile {
 }
 
 /** Drops and returns a rejects table name (DuckDB refuses to reuse one). */
-export async function freshRejects(tx: CostStore, name: string): Promise<string> {
+export async function freshRejects(tx: DuckDBSql, name: string): Promise<string> {
   await tx.exec(`DROP TABLE IF EXISTS ${name}`);
   await tx.exec(`DROP TABLE IF EXISTS ${name}_scan`);
   return name;
@@ -171,7 +171,7 @@ export async function freshRejects(tx: CostStore, name: string): Promise<string>
  * classifies them into a temp table.
  */
 export async function planFile(
-  tx: CostStore,
+  tx: DuckDBSql,
   file: string,
   kind: FileKind,
   wanted: IngestFormat | 'auto',

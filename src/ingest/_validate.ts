@@ -6,7 +6,7 @@
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { TallyError } from '../core/index.js';
-import { openStore, type CostStore } from '../store/index.js';
+import { openDuckDBStore, type DuckDBSql } from '../store/index.js';
 import { fileKind } from './_source.js';
 import { Staging, type InputLimits } from './_input.js';
 import { focusVersionOf, mapFocusHeaders } from './_detect.js';
@@ -123,7 +123,7 @@ function checksFor(cols: ReadonlyMap<string, string>): Check[] {
 }
 
 async function runChecks(
-  store: CostStore,
+  store: DuckDBSql,
   checks: readonly Check[],
   cols: ReadonlyMap<string, string>,
   lineOffset: number,
@@ -161,7 +161,8 @@ export async function validateFile(path: string, limits?: InputLimits): Promise<
     throw new TallyError('invalid_input', `${basename(path)}: expected a .csv, .csv.gz or .parquet file`, {
       file: path,
     });
-  const store = await openStore({ path: ':memory:' });
+  // A scratch in-memory DuckDB is the file engine here: nothing touches the configured store.
+  const store = await openDuckDBStore({ path: ':memory:' });
   const staging = new Staging(limits);
   try {
     await store.exec("SET TimeZone = 'UTC'");

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { TallyError } from '../core/index.js';
-import { openStore, type CostStore } from '../store/index.js';
+import { openStore, type CostStore, duckdbSql } from '../store/index.js';
 import { ingestFiles, validateFile } from './index.js';
 
 // Issue 15, classes 12-14: ingest never loads less than it says. Each file here is small and built in the
@@ -41,7 +41,9 @@ const ingest = (s: CostStore, paths: string[], extra: Partial<Parameters<typeof 
   ingestFiles(s, { paths, cwd: dir, quarantineDir: join(dir, 'q'), ...extra });
 
 async function descriptions(s: CostStore): Promise<string[]> {
-  const rows = await s.query('SELECT "ChargeDescription" AS d FROM cost_rows ORDER BY "BilledCost"');
+  const rows = await duckdbSql(s).query(
+    'SELECT "ChargeDescription" AS d FROM cost_rows ORDER BY "BilledCost"',
+  );
   return rows.map((r) => String(r['d']));
 }
 
@@ -86,7 +88,7 @@ describe('non-UTF-8 rows are never silently dropped', () => {
         assert.match(err.message, /line 4\b/);
         return true;
       });
-      assert.deepEqual(await s.query('SELECT count(*) AS n FROM cost_rows'), [{ n: 0 }]);
+      assert.deepEqual(await duckdbSql(s).query('SELECT count(*) AS n FROM cost_rows'), [{ n: 0 }]);
     });
   });
 });
@@ -131,7 +133,7 @@ describe('file names are literal', () => {
       ] as const) {
         const csv = join(sub, `${rows.length}.csv`);
         writeFileSync(csv, focus([...rows]));
-        await s.exec(
+        await duckdbSql(s).exec(
           `COPY (FROM read_csv('${csv}', all_varchar = true)) TO '${join(sub, name)}' (FORMAT parquet)`,
         );
         rmSync(csv);
@@ -172,7 +174,7 @@ describe('compressed input', () => {
         assert.match(err.message, /truncated\.csv\.gz.*(truncated|incomplete)/i);
         return true;
       });
-      assert.deepEqual(await s.query('SELECT count(*) AS n FROM cost_rows'), [{ n: 0 }]);
+      assert.deepEqual(await duckdbSql(s).query('SELECT count(*) AS n FROM cost_rows'), [{ n: 0 }]);
     });
   });
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '../store/index.js';
+import { openStore, duckdbSql } from '../store/index.js';
 import { RecordCounter } from './_records.js';
 
 // The row-count check behind "ingest never reports loaded for fewer rows than the file has" (issue 15,
@@ -37,11 +37,11 @@ test('non-UTF-8 rows are never silently dropped: the record counts above are wha
     for (const [i, [name, text, records]] of CASES.entries()) {
       const file = join(dir, `c${i}.csv`);
       writeFileSync(file, text);
-      const [row] =
-        await store.query(`SELECT count(*) AS n FROM read_csv('${file}', header = true, auto_detect = false,
+      const [row] = await duckdbSql(store)
+        .query(`SELECT count(*) AS n FROM read_csv('${file}', header = true, auto_detect = false,
         delim = ',', quote = '"', escape = '"', columns = {'c0': 'VARCHAR', 'c1': 'VARCHAR'}, store_rejects = true,
         rejects_table = 'rej${i}', rejects_scan = 'rejscan${i}')`);
-      const [rej] = await store.query(`SELECT count(DISTINCT line) AS n FROM rej${i}`);
+      const [rej] = await duckdbSql(store).query(`SELECT count(DISTINCT line) AS n FROM rej${i}`);
       assert.equal(Number(row!['n']) + Number(rej!['n']), records - 1, name);
     }
   } finally {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import { TallyError } from '../core/index.js';
-import { openStore } from '../store/index.js';
+import { openStore, duckdbSql } from '../store/index.js';
 import { serveStoreOverPort, storeOverPort } from './_store-rpc.js';
 
 async function pair() {
@@ -54,7 +54,7 @@ test('errors cross as TallyErrors with their code', async () => {
       (e: unknown) => e instanceof TallyError && e.code === 'forbidden',
     );
     await assert.rejects(
-      remote.query('SELECT * FROM no_such_table'),
+      duckdbSql(remote).query('SELECT * FROM no_such_table'),
       (e: unknown) => e instanceof TallyError,
     );
   } finally {

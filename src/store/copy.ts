@@ -57,8 +57,10 @@ export async function copyStore(
     );
   if (opts.replace)
     await to.transaction(async (tx) => {
-      await tx.exec('DELETE FROM usage_events');
-      for (const spec of TABLES) await tx.exec(`DELETE FROM ${spec.name}`);
+      // A SQL store's transaction hands out the same kind of store.
+      const sql = tx as SqlStore;
+      await sql.exec('DELETE FROM usage_events');
+      for (const spec of TABLES) await sql.exec(`DELETE FROM ${spec.name}`);
     });
   const progress = opts.onProgress ?? (() => undefined);
   const tables: CopiedTable[] = [];

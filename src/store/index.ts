@@ -17,7 +17,13 @@ export { copyStore, type CopySummary, type CopiedTable } from './copy.js';
 export * from './reports.js';
 export { SqlStore } from './sql/sql-store.js';
 export type { Dialect, SqlRunner } from './sql/dialect.js';
-export { DuckDBStore, openDuckDBStore, type DuckDBStoreOptions } from './duckdb/index.js';
+export {
+  DuckDBStore,
+  duckdbSql,
+  openDuckDBStore,
+  type DuckDBSql,
+  type DuckDBStoreOptions,
+} from './duckdb/index.js';
 export {
   PostgresStore,
   openPostgresStore,

@@ -178,3 +178,25 @@ export interface MaturityFactsRow {
   readonly appsWithKpis: number;
   readonly incidentsTriaged: number;
 }
+
+/** The costs report: exact sums over a window grouped by FOCUS/x_ columns, optional time buckets and filters. */
+export interface CostReportQuery {
+  readonly by: readonly string[];
+  readonly from: Date;
+  readonly to: Date;
+  readonly aiOnly?: boolean;
+  /** Adds a leading `date` dimension: the bucket start (YYYY-MM-DD, UTC). */
+  readonly granularity?: 'day' | 'week' | 'month' | undefined;
+  readonly filters?: readonly { readonly column: string; readonly value: string }[];
+  /** Only rows whose `team` tag is one of these (an empty list matches nothing). */
+  readonly teams?: readonly string[] | undefined;
+}
+
+/** One costs-report row: the dimension labels and values in order, exact decimal sums (USD) and the row count. */
+export interface CostReportRow {
+  readonly dims: readonly (readonly [label: string, value: unknown])[];
+  readonly billed: string;
+  readonly effective: string;
+  readonly list: string;
+  readonly rows: number;
+}

@@ -9,6 +9,8 @@ import type {
   BucketSpend,
   BudgetRecord,
   CostMatch,
+  CostReportQuery,
+  CostReportRow,
   CostRowValues,
   DeploymentStatsRow,
   IngestFreshnessRow,
@@ -205,10 +207,6 @@ export interface CostStore extends ReportQueries {
   /** Deletes the cost rows loaded from one file and that file's ingest records (the demo re-building). */
   deleteCostSource(file: string): Promise<void>;
 
-  /** @deprecated Transitional (issue 12): callers move to named operations; then this leaves the interface. */
-  query(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
-  /** @deprecated Transitional (issue 12), as `query`. */
-  exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
   /** Runs fn inside one transaction; rolls back if it throws. */
   transaction<T>(fn: (tx: CostStore) => Promise<T>): Promise<T>;
   /**
@@ -255,6 +253,8 @@ export interface ReportQueries {
     rules: readonly CostMatch[],
     opts?: { readonly byDay?: boolean },
   ): Promise<CostRowValues[]>;
+  /** The costs report (`tally costs`, the dashboard's explorer): exact sums grouped by FOCUS/x_ columns. */
+  costReport(q: CostReportQuery): Promise<CostReportRow[]>;
   /** Gateway restart: tokens and cost per key, team and app since each cut-off (all at or after `from`). */
   usageTotalsSince(from: Date, cutoffs: readonly Date[]): Promise<UsageTotalsRow[]>;
   /** Freshness: the last ingest per export format. */

@@ -1,9 +1,9 @@
 /**
  * Loads spend cells (time bucket x dimension values -> exact cost and tokens) from the store, from the usage
  * ledger and from ingested cost exports, so spend that never passed the gateway is watched too.
- * SQL is parameterised and read-only; cost comes back as exact decimal text and is parsed to nanos.
+ * Both come from the store's `spendCells` named operation, exact to the nano.
  */
-import { parseUsd, type Nanos } from '../../core/index.js';
+import type { Nanos } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
 
 /** Where a cell came from. */
@@ -41,30 +41,10 @@ export async function loadUsageCells(
   to: Date,
   grain: Grain,
 ): Promise<SpendCell[]> {
-  const ms = GRAIN_MS[grain];
-  const rows = await store.query(
-    `SELECT CAST(floor(epoch_ms(start_time) / ${ms}) AS BIGINT) * ${ms} AS bucket,
-            team, app, model, deployment, key_id, deployment_type,
-            CAST(sum(cost_nanos) AS VARCHAR) AS cost,
-            -- output_tokens already includes reasoning tokens (OpenAI usage semantics): never add them twice.
-            CAST(sum(input_tokens + output_tokens) AS DOUBLE) AS tokens
-       FROM usage_events WHERE start_time >= $1 AND start_time < $2
-      GROUP BY ALL`,
-    [from, to],
-  );
-  return toCells(
-    'usage',
-    rows,
-    {
-      team: 'team',
-      app: 'app',
-      model: 'model',
-      deployment: 'deployment',
-      key: 'key_id',
-      deploymentType: 'deployment_type',
-    },
-    (c) => BigInt(c),
-  );
+  return (await store.spendCells('usage', { from, to }, GRAIN_MS[grain])).map((c) => ({
+    source: 'usage',
+    ...c,
+  }));
 }
 
 /** Loads cost-export cells in [from, to) (EffectiveCost, falling back to BilledCost), by FOCUS/x_Ai columns and tags. */
@@ -74,57 +54,8 @@ export async function loadCostCells(
   to: Date,
   grain: Grain,
 ): Promise<SpendCell[]> {
-  const ms = GRAIN_MS[grain];
-  const rows = await store.query(
-    `SELECT CAST(floor(epoch_ms("ChargePeriodStart") / ${ms}) AS BIGINT) * ${ms} AS bucket,
-            json_extract_string("Tags", '$.team') AS team,
-            json_extract_string("Tags", '$.app') AS app,
-            "x_AiModel" AS model,
-            coalesce("ResourceName", "ResourceId") AS deployment,
-            "x_AiTokenType" AS token_type,
-            "x_AiDeploymentType" AS deployment_type,
-            "ServiceName" AS service,
-            "SubAccountName" AS sub_account,
-            CAST(sum(coalesce("EffectiveCost", "BilledCost", 0)) AS VARCHAR) AS cost,
-            CAST(sum(CASE WHEN "x_AiTokenType" IN ('input','cached-input','output') THEN coalesce("ConsumedQuantity", 0) ELSE 0 END) AS DOUBLE) AS tokens
-       FROM cost_rows WHERE "ChargePeriodStart" >= $1 AND "ChargePeriodStart" < $2
-      GROUP BY ALL`,
-    [from, to],
-  );
-  return toCells(
-    'costs',
-    rows,
-    {
-      team: 'team',
-      app: 'app',
-      model: 'model',
-      deployment: 'deployment',
-      tokenType: 'token_type',
-      deploymentType: 'deployment_type',
-      service: 'service',
-      subAccount: 'sub_account',
-    },
-    parseUsd,
-  );
-}
-
-/** Query rows (bucket, dimension columns, cost as text, tokens) as cells; `dims` maps dimension to column. */
-function toCells(
-  source: SpendCell['source'],
-  rows: readonly Record<string, unknown>[],
-  dims: Record<string, string>,
-  cost: (text: string) => bigint,
-): SpendCell[] {
-  const names = Object.entries(dims);
-  return rows.map((r) => ({
-    source,
-    bucket: Number(r['bucket']),
-    dims: Object.fromEntries(names.map(([dim, col]) => [dim, str(r[col])])),
-    costNanos: cost(String(r['cost'] ?? '0')),
-    tokens: Number(r['tokens'] ?? 0),
+  return (await store.spendCells('costs', { from, to }, GRAIN_MS[grain])).map((c) => ({
+    source: 'costs',
+    ...c,
   }));
-}
-
-function str(v: unknown): string | null {
-  return v === null || v === undefined || v === '' ? null : String(v);
 }

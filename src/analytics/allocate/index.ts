@@ -22,7 +22,7 @@ export {
   type UsageMatch,
   type MatchableUsage,
 } from './_match.js';
-export { loadCostRows, loadCostGroups, loadConsumerUsage, AI_ROW_SQL } from './_queries.js';
+export { loadCostRows, loadCostGroups, loadConsumerUsage } from './_queries.js';
 
 /** Allocation settings from tally.yaml (defaults when the section is absent). */
 export function allocationSettings(config: TallyConfig | undefined): AllocationSettings {

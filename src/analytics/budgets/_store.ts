@@ -14,33 +14,23 @@ export function budgetId(scope: string, value: string | null, period: string): s
 
 /** Saves (replaces) a budget in the store. */
 export async function saveBudget(store: CostStore, b: BudgetDef): Promise<void> {
-  await store.transaction(async (tx) => {
-    await tx.exec('DELETE FROM budgets WHERE id = $1', [b.id]);
-    await tx.exec(
-      `INSERT INTO budgets (id, scope_kind, scope_value, period, amount_nanos, thresholds, hard, starts_at, ends_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        b.id,
-        b.scope,
-        b.value,
-        b.period,
-        b.amountNanos,
-        JSON.stringify({ actual: b.actual, forecast: b.forecast }),
-        b.hard,
-        b.start ? new Date(`${b.start.slice(0, 10)}T00:00:00Z`) : null,
-        b.end ? new Date(`${b.end.slice(0, 10)}T00:00:00Z`) : null,
-        new Date(),
-      ],
-    );
+  await store.saveBudget({
+    id: b.id,
+    scope: b.scope,
+    value: b.value,
+    period: b.period,
+    amountNanos: b.amountNanos,
+    thresholds: { actual: b.actual, forecast: b.forecast },
+    hard: b.hard,
+    startsAt: b.start ? `${b.start.slice(0, 10)}T00:00:00.000Z` : null,
+    endsAt: b.end ? `${b.end.slice(0, 10)}T00:00:00.000Z` : null,
+    createdAt: new Date().toISOString(),
   });
 }
 
 /** Deletes a stored budget; false when there was none (budgets in tally.yaml are changed there). */
-export async function deleteBudget(store: CostStore, id: string): Promise<boolean> {
-  const found = await store.query('SELECT 1 FROM budgets WHERE id = $1', [id]);
-  if (found.length === 0) return false;
-  await store.exec('DELETE FROM budgets WHERE id = $1', [id]);
-  return true;
+export function deleteBudget(store: CostStore, id: string): Promise<boolean> {
+  return store.deleteBudget(id);
 }
 
 /** Budgets from tally.yaml and from the store (the store's `budgets set` wins for the same id). */
@@ -63,31 +53,27 @@ export async function loadBudgets(store: CostStore, config: TallyConfig): Promis
       source: 'config',
     });
   }
-  const rows = await store.query(
-    `SELECT id, scope_kind, scope_value, period, CAST(amount_nanos AS VARCHAR) AS amount, CAST(thresholds AS VARCHAR) AS thresholds,
-            hard, starts_at, ends_at FROM budgets ORDER BY id`,
-  );
-  for (const r of rows) {
+  for (const r of await store.listBudgets()) {
     // Thresholds: {actual, forecast} as `budgets set` writes; a bare list is taken as actual thresholds.
-    const parsed = JSON.parse(String(r['thresholds'] ?? '{}')) as unknown;
-    const th = (Array.isArray(parsed) ? { actual: parsed } : (parsed ?? {})) as {
+    const parsed = r.thresholds ?? {};
+    const th = (Array.isArray(parsed) ? { actual: parsed } : parsed) as {
       actual?: number[];
       forecast?: number[];
     };
-    const period = String(r['period']);
+    const period = r.period;
     if (!(BUDGET_PERIODS as readonly string[]).includes(period)) continue;
-    const id = String(r['id']);
+    const id = r.id;
     byId.set(id, {
       id,
-      scope: String(r['scope_kind']) as BudgetDef['scope'],
-      value: r['scope_value'] === null ? null : String(r['scope_value']),
+      scope: r.scope as BudgetDef['scope'],
+      value: r.value,
       period: period as BudgetDef['period'],
-      start: r['starts_at'] ? String(r['starts_at']) : null,
-      end: r['ends_at'] ? String(r['ends_at']) : null,
-      amountNanos: BigInt(String(r['amount'])),
+      start: r.startsAt,
+      end: r.endsAt,
+      amountNanos: r.amountNanos,
       actual: th.actual ?? [50, 80, 100],
       forecast: th.forecast ?? [100],
-      hard: r['hard'] === true,
+      hard: r.hard,
       source: 'store',
     });
   }

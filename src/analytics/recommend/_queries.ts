@@ -209,33 +209,24 @@ export function idleSince(lastRequest: string | null, w: TimeWindow): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
 }
 
-async function tableExists(store: CostStore, name: string): Promise<boolean> {
-  const rows = await store.query(
-    `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ${sqlText(name)}`,
-  );
-  return num(rows[0]?.['n']) > 0;
-}
-
 /**
  * The window clipped to the whole UTC days the ledger covers, so a month with 20 days of data is scaled from
  * 480 hours, not 720 (deployed PTU = PTU-hours ÷ hours would read 2/3 of the truth otherwise).
  */
 export async function coveredWindow(store: CostStore, w: TimeWindow): Promise<TimeWindow> {
-  const [r] = await store.query(
-    `SELECT epoch_ms(min(start_time)) AS lo, epoch_ms(max(start_time)) AS hi FROM usage_events WHERE ${inWindow('start_time', w)}`,
-  );
-  if (r?.['lo'] === null || r?.['lo'] === undefined) return w;
+  const { first, last } = await store.usageExtent(w);
+  if (first === null || last === null) return w;
   const day = 86_400_000;
-  const lo = Math.floor(Number(r['lo']) / day) * day;
-  const hi = (Math.floor(Number(r['hi']) / day) + 1) * day;
+  const lo = Math.floor(first.getTime() / day) * day;
+  const hi = (Math.floor(last.getTime() / day) + 1) * day;
   return { from: new Date(Math.max(lo, w.from.getTime())), to: new Date(Math.min(hi, w.to.getTime())) };
 }
 
 /** Loads every input for the window. Cost rows are optional (no exports ingested: rules that need them stay quiet). */
 export async function loadRecommendInputs(store: CostStore, month: TimeWindow): Promise<RecommendInputs> {
   const w = await coveredWindow(store, month);
-  const hasCosts = await tableExists(store, 'cost_rows');
-  const q = (sql: string): Promise<Row[]> => store.query(sql);
+  // The evidence SQL a recommendation prints runs through the same sandboxed door a user pastes it into.
+  const q = (sql: string): Promise<Row[]> => store.readOnlySql(sql);
   const ptuDeployments = (await q(ptuDeploymentsSql(w))).map((r) => ({
     deployment: String(r['deployment']),
     upstream: String(r['upstream']),
@@ -257,29 +248,26 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
     minuteLoads.set(loadKey(d.deployment, d.upstream), { sql, minutes });
   }
   const rateSql = paygRateSql(w);
-  const rate = hasCosts ? (await q(rateSql))[0] : undefined;
-  const ptuBilling = hasCosts
-    ? (await q(ptuBillingSql(w))).map((r) => ({
-        account: String(r['account']),
-        meter: String(r['meter']),
-        chargeCategory: String(r['ChargeCategory']),
-        pricingCategory: String(r['PricingCategory']),
-        commitmentStatus: str(r['CommitmentDiscountStatus']),
-        commitmentName: str(r['CommitmentDiscountName']),
-        hours: num(r['hours']),
-        listNanos: nanos(r['list']),
-        effectiveNanos: nanos(r['effective']),
-      }))
-    : [];
-  const hosting = hasCosts
-    ? (await q(hostingSql(w))).map((r) => ({
-        account: String(r['account']),
-        model: String(r['model']),
-        hours: num(r['hours']),
-        listNanos: nanos(r['list']),
-        effectiveNanos: nanos(r['effective']),
-      }))
-    : [];
+  // Every store has cost_rows (migration 1); without exports these queries simply return no rows.
+  const rate = (await q(rateSql))[0];
+  const ptuBilling = (await q(ptuBillingSql(w))).map((r) => ({
+    account: String(r['account']),
+    meter: String(r['meter']),
+    chargeCategory: String(r['ChargeCategory']),
+    pricingCategory: String(r['PricingCategory']),
+    commitmentStatus: str(r['CommitmentDiscountStatus']),
+    commitmentName: str(r['CommitmentDiscountName']),
+    hours: num(r['hours']),
+    listNanos: nanos(r['list']),
+    effectiveNanos: nanos(r['effective']),
+  }));
+  const hosting = (await q(hostingSql(w))).map((r) => ({
+    account: String(r['account']),
+    model: String(r['model']),
+    hours: num(r['hours']),
+    listNanos: nanos(r['list']),
+    effectiveNanos: nanos(r['effective']),
+  }));
   const fineTuned = (await q(fineTunedTrafficSql(w))).map((r) => ({
     upstream: String(r['upstream']),
     deployment: String(r['deployment']),
@@ -360,11 +348,9 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
 
 /** The last calendar month (YYYY-MM) that ends by the ledger's latest event; null for an empty ledger. */
 export async function latestCompleteMonth(store: CostStore): Promise<string | null> {
-  const [r] = await store.query(
-    `SELECT strftime(max(start_time) + INTERVAL 1 HOUR, '%Y-%m') AS m FROM usage_events`,
-  );
-  const m = str(r?.['m']);
-  if (m === null) return null;
+  const { last } = await store.usageExtent();
+  if (last === null) return null;
+  const m = new Date(last.getTime() + 3_600_000).toISOString().slice(0, 7);
   const [y, mo] = m.split('-').map(Number) as [number, number];
   return mo === 1 ? `${y - 1}-12` : `${y}-${String(mo - 1).padStart(2, '0')}`;
 }

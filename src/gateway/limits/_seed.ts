@@ -21,20 +21,14 @@ export async function seedLimitsFromStore(
 ): Promise<number> {
   const starts = PERIODS.map((p) => periodWindow(p, nowMs).start);
   const from = new Date(Math.min(...starts));
-  // Sums are cast to VARCHAR so nano-USD totals stay exact past 2^53. Cache hits used no upstream tokens.
-  const cols = PERIODS.map(
-    (p, i) =>
-      `CAST(SUM(CASE WHEN start_time >= $${i + 2} AND NOT starts_with(cache_outcome, 'hit') ` +
-      `THEN input_tokens + output_tokens ELSE 0 END) AS VARCHAR) AS tok_${p}, ` +
-      `CAST(SUM(CASE WHEN start_time >= $${i + 2} THEN cost_nanos ELSE 0 END) AS VARCHAR) AS cost_${p}`,
-  ).join(', ');
-  const rows = await store.query(
-    `SELECT key_id, team, app, ${cols} FROM usage_events WHERE start_time >= $1 GROUP BY key_id, team, app`,
-    [from, ...starts.map((s) => new Date(s))],
+  // Totals per cut-off come back exact (bigint nanos and tokens). Cache hits used no upstream tokens.
+  const rows = await store.usageTotalsSince(
+    from,
+    starts.map((s) => new Date(s)),
   );
   const totals = new Map<string, Totals>();
-  const bump = (scope: ScopeKind, value: unknown, period: string, tokens: bigint, cost: bigint) => {
-    if (typeof value !== 'string' || value === '') return;
+  const bump = (scope: ScopeKind, value: string | null, period: string, tokens: bigint, cost: bigint) => {
+    if (value === null || value === '') return;
     const k = `${scope}\u0000${value}\u0000${period}`;
     const t = totals.get(k) ?? { tokens: 0n, cost: 0n };
     t.tokens += tokens;
@@ -42,14 +36,14 @@ export async function seedLimitsFromStore(
     totals.set(k, t);
   };
   for (const r of rows) {
-    for (const p of PERIODS) {
-      const tokens = BigInt(String(r[`tok_${p}`] ?? '0'));
-      const cost = BigInt(String(r[`cost_${p}`] ?? '0'));
-      if (tokens === 0n && cost === 0n) continue;
-      bump('key', r['key_id'], p, tokens, cost);
-      bump('team', r['team'], p, tokens, cost);
-      bump('app', r['app'], p, tokens, cost);
-    }
+    PERIODS.forEach((p, i) => {
+      const tokens = r.tokens[i] ?? 0n;
+      const cost = r.costNanos[i] ?? 0n;
+      if (tokens === 0n && cost === 0n) return;
+      bump('key', r.keyId, p, tokens, cost);
+      bump('team', r.team, p, tokens, cost);
+      bump('app', r.app, p, tokens, cost);
+    });
   }
   let seeded = 0;
   for (const [k, t] of totals) {

@@ -273,3 +273,25 @@ export class DuckDBStore extends SqlStore {
     this.instance.closeSync();
   }
 }
+
+/**
+ * The embedded store as a DuckDB SQL engine, for the one module that still reads files with DuckDB inside the
+ * store's own transaction (ingest: read_csv/read_parquet into temp tables, then INSERT into cost_rows). Any
+ * other backend refuses: moving ingest to a scratch DuckDB plus a `loadCostRows` operation is the next step
+ * (docs/decisions/0018). Works across `tally serve`'s worker boundary too (the proxy forwards by name).
+ */
+export interface DuckDBSql extends CostStore {
+  query(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
+  exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
+}
+
+/** `store` as a DuckDB SQL engine, or an error naming the backend that cannot be one. */
+export function duckdbSql(store: CostStore): DuckDBSql {
+  if (store.backend !== 'duckdb')
+    throw new TallyError(
+      'invalid_input',
+      `ingest loads cost files into the embedded DuckDB store only, for now; this store is ${store.backend}`,
+      { backend: store.backend },
+    );
+  return store as DuckDBSql;
+}

@@ -9,6 +9,7 @@ import { startPostgres, skipWithoutPostgres, type PgCluster } from '../../../tes
 import { openDuckDBStore } from '../duckdb/index.js';
 import { makeUsageEvent, type UsageEvent } from '../usage-event.js';
 import type { CostStore } from '../store.js';
+import type { SqlStore } from '../sql/sql-store.js';
 import { openPostgresStore } from './index.js';
 
 const DAY = 86_400_000;
@@ -72,7 +73,7 @@ const COST_COLS = [
 ];
 
 /** Cost rows with exact decimals below a cent, tags, and days across the month. */
-async function loadCosts(s: CostStore): Promise<void> {
+async function loadCosts(s: SqlStore): Promise<void> {
   const cols = COST_COLS.map((c) => (c.startsWith('_') ? c : `"${c}"`)).join(', ');
   for (let i = 0; i < 120; i++) {
     const start = new Date(T0 + (i % 30) * DAY);
@@ -103,7 +104,7 @@ async function loadCosts(s: CostStore): Promise<void> {
   }
 }
 
-async function fill(s: CostStore): Promise<void> {
+async function fill(s: SqlStore): Promise<void> {
   await s.appendUsage(usage());
   await loadCosts(s);
   await s.insertKpis([
@@ -133,8 +134,8 @@ async function fill(s: CostStore): Promise<void> {
 
 describe('DuckDB and PostgreSQL answer alike', { skip: skipWithoutPostgres }, () => {
   let cluster: PgCluster;
-  let duck: CostStore;
-  let pgs: CostStore;
+  let duck: SqlStore;
+  let pgs: SqlStore;
   before(async () => {
     cluster = await startPostgres();
     duck = await openDuckDBStore({ path: ':memory:' });

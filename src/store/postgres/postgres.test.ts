@@ -4,6 +4,7 @@ import { startPostgres, skipWithoutPostgres, type PgCluster } from '../../../tes
 import { makeUsageEvent } from '../usage-event.js';
 import { maskStoreUrl, openPostgresStore } from './index.js';
 import { poolConfig } from './_connect.js';
+import { SqlStore } from '../sql/sql-store.js';
 
 const T0 = Date.UTC(2026, 2, 1);
 
@@ -67,6 +68,37 @@ describe('postgres backend', { skip: skipWithoutPostgres }, () => {
       const [agg] = await s.aggregateUsage({ from: new Date(T0), to: new Date(T0 + 1000), by: [] });
       assert.equal(agg?.requests, 600);
       assert.equal(agg?.costNanos, 4200n);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('the daily rollup answers as the events do through appends, replays and deletes', async () => {
+    const s = await openPostgresStore({ url: await cluster.database() });
+    const DAY = 86_400_000;
+    const q = { from: new Date(T0), to: new Date(T0 + 5 * DAY), by: ['day', 'team', 'model'] as const };
+    const fromEvents = () => SqlStore.prototype.aggregateUsage.call(s, { ...q, by: [...q.by] });
+    try {
+      const batch = Array.from({ length: 900 }, (_, i) =>
+        makeUsageEvent({
+          id: `${i % 3 ? 'demo-' : ''}r${i}`,
+          startTime: T0 + (i % 5) * DAY + i,
+          model: i % 2 ? 'a' : 'b',
+          team: i % 4 ? 't' : null,
+          durationMs: i,
+          httpStatus: i % 7 ? 200 : 500,
+          costNanos: BigInt(i) * 1_000_003n,
+        }),
+      );
+      await s.appendUsage(batch);
+      await s.appendUsage(batch.slice(100, 300));
+      await s.deleteUsageByIdPrefix('demo-');
+      await s.appendUsage(batch.slice(0, 50));
+      const viaRollup = await s.aggregateUsage({ ...q, by: [...q.by] });
+      assert.ok(viaRollup.length >= 10);
+      assert.deepEqual(viaRollup, await fromEvents());
+      const [n] = await s.query('SELECT count(*) AS n FROM usage_daily WHERE requests = 0');
+      assert.equal(n?.['n'], 0);
     } finally {
       await s.close();
     }

@@ -19,6 +19,8 @@ import type {
   BucketSpend,
   BudgetRecord,
   CostMatch,
+  CostReportQuery,
+  CostReportRow,
   CostRowValues,
   DeploymentStatsRow,
   IngestFreshnessRow,
@@ -44,6 +46,7 @@ import * as reports from './_reports.js';
 import * as spend from './_spend.js';
 import * as costs from './_costs.js';
 import * as tables from './_tables.js';
+import { costReport } from './_cost-report.js';
 
 /** The named operations over portable SQL; a backend implements the abstract members. */
 export abstract class SqlStore implements CostStore, SqlRunner {
@@ -131,6 +134,9 @@ export abstract class SqlStore implements CostStore, SqlRunner {
   }
   costGroups(w: Window, rules: readonly CostMatch[], opts?: { byDay?: boolean }): Promise<CostRowValues[]> {
     return costs.costGroups(this, w, rules, opts);
+  }
+  costReport(q: CostReportQuery): Promise<CostReportRow[]> {
+    return costReport(this, q);
   }
   deleteCostSource(file: string): Promise<void> {
     return costs.deleteCostSource(this, file);
