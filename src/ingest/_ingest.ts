@@ -100,19 +100,16 @@ export async function ingestFiles(target: CostStore, opts: IngestOptions): Promi
           freshRejects: (suffix) => freshRejects(tx, `${REJECTS}_${i}_${suffix}`),
         });
         assertEveryRecordRead(file, st.records, loaded.rowsRead);
-        await tx.exec(
-          `INSERT INTO ingests (id, file, file_hash, format, slice_key, rows_loaded, rows_rejected, ingested_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
-          [
-            ingestId,
-            file,
-            hash,
-            st.format,
-            loaded.slices.join(',') || null,
-            loaded.rowsLoaded,
-            loaded.rowsRejected,
-          ],
-        );
+        await tx.recordIngest({
+          id: ingestId,
+          file,
+          fileHash: hash,
+          format: st.format,
+          sliceKey: loaded.slices.join(',') || null,
+          rowsLoaded: loaded.rowsLoaded,
+          rowsRejected: loaded.rowsRejected,
+          ingestedAt: new Date(),
+        });
         out.push({ file, format: st.format, version: st.version, status: 'loaded', ...loaded });
       }
       const rowsReplaced = await replaceSlices(tx, runId, out);

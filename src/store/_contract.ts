@@ -6,12 +6,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeUsageEvent } from './usage-event.js';
 import type { CostStore } from './store.js';
+import { runReportContract } from './_contract-reports.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 1);
 
-/** Registers the contract tests for one backend. `open` must return a fresh, empty, migrated store. */
+/**
+ * Registers the contract tests for one backend (every named operation: these and _contract-reports.ts).
+ * `open` must return a fresh, empty, migrated store; a PostgreSQL backend passes a factory for a new schema.
+ */
 export function runStoreContract(backend: string, open: () => Promise<CostStore>): void {
+  runReportContract(backend, open);
   const withStore = async (fn: (s: CostStore) => Promise<void>) => {
     const s = await open();
     try {

@@ -13,7 +13,7 @@ export * from './store.js';
 export * from './_access.js';
 export * from './usage-event.js';
 export * from './focus-columns.js';
-export { copyStore, type CopySummary, type CopiedTable } from './copy.js';
+export { copyStore, type CopySummary, type CopiedTable } from './sql/copy.js';
 export * from './reports.js';
 export { SqlStore } from './sql/sql-store.js';
 export type { Dialect, SqlRunner } from './sql/dialect.js';

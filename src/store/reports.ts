@@ -200,3 +200,26 @@ export interface CostReportRow {
   readonly list: string;
   readonly rows: number;
 }
+
+/** One cost row to store: FOCUS values as text (exact decimals, ISO-8601 instants, JSON text) and bookkeeping. */
+export interface CostRowInput {
+  readonly rowId: string;
+  readonly sourceFile: string | null;
+  readonly sourceLine: number | null;
+  readonly sliceKey: string | null;
+  readonly ingestId: string | null;
+  /** FOCUS column name to its text value; absent columns are NULL. */
+  readonly values: Readonly<Record<string, string | null>>;
+}
+
+/** The record of one ingested file. */
+export interface IngestRecord {
+  readonly id: string;
+  readonly file: string;
+  readonly fileHash: string;
+  readonly format: string;
+  readonly sliceKey: string | null;
+  readonly rowsLoaded: number;
+  readonly rowsRejected: number;
+  readonly ingestedAt: Date;
+}

@@ -10,6 +10,8 @@ import type {
   BudgetRecord,
   CostMatch,
   CostReportQuery,
+  CostRowInput,
+  IngestRecord,
   CostReportRow,
   CostRowValues,
   DeploymentStatsRow,
@@ -204,6 +206,10 @@ export interface CostStore extends ReportQueries {
   deleteKpis(source: string): Promise<void>;
 
   // --- cost rows ---
+  /** Appends cost rows (FOCUS values as exact text). Returns how many. */
+  appendCostRows(rows: readonly CostRowInput[]): Promise<number>;
+  /** Records one ingested file (what `tally freshness` and re-ingest detection read). */
+  recordIngest(rec: IngestRecord): Promise<void>;
   /** Deletes the cost rows loaded from one file and that file's ingest records (the demo re-building). */
   deleteCostSource(file: string): Promise<void>;
 

@@ -2,7 +2,7 @@
 import { TallyError } from '../../core/index.js';
 import { FOCUS_COLUMNS, FOCUS_COLUMN_NAMES, type FocusColumn } from '../focus-columns.js';
 import type { SqlParam } from '../store.js';
-import type { CostMatch, CostRowValues, Window } from '../reports.js';
+import type { CostMatch, CostRowInput, CostRowValues, IngestRecord, Window } from '../reports.js';
 import type { Dialect, SqlRunner } from './dialect.js';
 
 // Text forms that keep decimals exact and datetimes in UTC whatever the session time zone is.
@@ -132,4 +132,46 @@ export async function costGroups(
 export async function deleteCostSource(r: SqlRunner, file: string): Promise<void> {
   await r.exec('DELETE FROM cost_rows WHERE _source_file = $1', [file]);
   await r.exec('DELETE FROM ingests WHERE file = $1', [file]);
+}
+
+const CAST_TYPE: Record<FocusColumn['type'], string> = {
+  string: 'VARCHAR',
+  money: 'DECIMAL(38,10)',
+  price: 'DECIMAL(38,16)',
+  quantity: 'DECIMAL(38,10)',
+  datetime: 'TIMESTAMPTZ',
+  json: 'JSON',
+};
+
+/** Appends cost rows (values as text, cast in SQL so decimals stay exact), a few hundred per statement. */
+export async function appendCostRows(r: SqlRunner, rows: readonly CostRowInput[]): Promise<number> {
+  const names = ['_row_id', '_source_file', '_source_line', '_slice_key', '_ingest_id'];
+  const width = names.length + FOCUS_COLUMNS.length;
+  const per = Math.max(1, Math.floor(30_000 / width));
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per);
+    const params: SqlParam[] = [];
+    const tuples = chunk.map((row) => {
+      const at = params.length;
+      params.push(row.rowId, row.sourceFile, row.sourceLine, row.sliceKey, row.ingestId);
+      for (const c of FOCUS_COLUMNS) params.push(row.values[c.name] ?? null);
+      const marks = Array.from({ length: width }, (_, j) => {
+        const c = j < names.length ? null : FOCUS_COLUMNS[j - names.length];
+        return c ? `CAST($${at + j + 1} AS ${CAST_TYPE[c.type]})` : `$${at + j + 1}`;
+      });
+      return `(${marks.join(', ')})`;
+    });
+    const cols = [...names, ...FOCUS_COLUMNS.map((c) => `"${c.name}"`)].join(', ');
+    await r.exec(`INSERT INTO cost_rows (${cols}) VALUES ${tuples.join(', ')}`, params);
+  }
+  return rows.length;
+}
+
+/** Records one ingested file. */
+export async function recordIngest(r: SqlRunner, rec: IngestRecord): Promise<void> {
+  await r.exec(
+    `INSERT INTO ingests (id, file, file_hash, format, slice_key, rows_loaded, rows_rejected, ingested_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [rec.id, rec.file, rec.fileHash, rec.format, rec.sliceKey, rec.rowsLoaded, rec.rowsRejected, rec.ingestedAt],
+  );
 }

@@ -20,6 +20,8 @@ import type {
   BudgetRecord,
   CostMatch,
   CostReportQuery,
+  CostRowInput,
+  IngestRecord,
   CostReportRow,
   CostRowValues,
   DeploymentStatsRow,
@@ -137,6 +139,12 @@ export abstract class SqlStore implements CostStore, SqlRunner {
   }
   costReport(q: CostReportQuery): Promise<CostReportRow[]> {
     return costReport(this, q);
+  }
+  appendCostRows(rows: readonly CostRowInput[]): Promise<number> {
+    return costs.appendCostRows(this, rows);
+  }
+  recordIngest(rec: IngestRecord): Promise<void> {
+    return costs.recordIngest(this, rec);
   }
   deleteCostSource(file: string): Promise<void> {
     return costs.deleteCostSource(this, file);

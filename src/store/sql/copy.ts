@@ -4,10 +4,10 @@
  * instants, JSON as written), so nothing passes through a float. The usage ledger moves through the named
  * readUsage/appendUsage operations (COPY on PostgreSQL, the appender on DuckDB).
  */
-import { TallyError } from '../core/index.js';
+import { TallyError } from '../../core/index.js';
 import { CAST, TABLES, type TableSpec } from './_copy-tables.js';
-import { SqlStore } from './sql/sql-store.js';
-import type { Row, SqlParam } from './store.js';
+import { SqlStore } from './sql-store.js';
+import type { Row, SqlParam } from '../store.js';
 
 const USAGE_SUMS = ['cost_nanos', 'list_cost_nanos', 'saved_cost_nanos'];
 

@@ -1,5 +1,5 @@
 /** The tables `tally store copy` moves besides the ledger: columns, how each is cast back, keys and money sums. */
-import { FOCUS_COLUMNS, COST_ROW_META, type FocusType } from './focus-columns.js';
+import { FOCUS_COLUMNS, COST_ROW_META, type FocusType } from '../focus-columns.js';
 
 /** How a column's text is cast back on insert. */
 export type Kind = 'text' | 'ts' | 'int' | 'bool' | 'json' | 'date' | 'dec10' | 'dec16' | 'dec6';
