@@ -53,6 +53,7 @@ test('a command loads its own module only when it runs or shows its help', () =>
 // Every command with its options, as before the registry became lazy (external checks rely on them).
 const EXPECTED: Record<string, string> = {
   sql: ' | positionals',
+  'store copy': 'from to replace',
   demo: 'days seed end no-serve skip-analyses',
   estimate: 'scenario csv at',
   prices: 'model deployment provider at all',

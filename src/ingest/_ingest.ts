@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { statSync } from 'node:fs';
 import { TallyError, csvRecord, newId } from '../core/index.js';
-import { duckdbSql, type CostStore, type DuckDBSql } from '../store/index.js';
+import { duckdbSql, localBaseFor, type CostStore, type DuckDBSql } from '../store/index.js';
 import { expandPaths, fileKind, hashFile } from './_source.js';
 import { Staging, type InputLimits } from './_input.js';
 import type { IngestFormat } from './_detect.js';
@@ -234,7 +234,7 @@ async function writeQuarantine(store: DuckDBSql, dir: string, runId: string): Pr
 export function defaultQuarantineDir(dbPath: string): string {
   return dbPath === ':memory:'
     ? join(process.cwd(), '.tally', 'quarantine')
-    : join(dirname(dbPath), 'quarantine');
+    : join(dirname(localBaseFor(dbPath)), 'quarantine');
 }
 
 /** Short file name for messages. */

@@ -1,5 +1,5 @@
 /**
- * CostStore: the one interface every backend implements (DuckDB now, ClickHouse later). The contract test
+ * CostStore: the one interface every backend implements (DuckDB, PostgreSQL; ClickHouse later). The contract test
  * suite in contract.test.ts runs against each backend. Analytics never import a backend: they receive rows.
  */
 import type { UsageEvent } from './usage-event.js';

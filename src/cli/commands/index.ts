@@ -15,6 +15,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./sql.js')).sqlCommand,
   },
   {
+    name: 'store copy',
+    summary:
+      'copy every table to another store (DuckDB file or PostgreSQL) and check counts and money totals',
+    usage: '--from PATH_OR_URL --to PATH_OR_URL [--replace] [--json]',
+    load: async () => (await import('./store-copy.js')).storeCopyCommand,
+  },
+  {
     name: 'demo',
     summary:
       'build a seeded demo organisation (usage, Azure cost export, KPIs) in the store and run every analysis on it',

@@ -1,0 +1,255 @@
+/**
+ * Numbered migrations for the PostgreSQL backend: the same tables and columns as DuckDB's (so `tally store copy`
+ * moves rows one to one), in PostgreSQL's types. Append only: never edit a migration that has shipped. Ids
+ * follow DuckDB's for the same tables; ids from 900 are PostgreSQL's own (indexes, the SQL reader's schema).
+ */
+import { FOCUS_COLUMNS, type FocusType } from '../focus-columns.js';
+import { USAGE_COLUMNS, type UsageColumnType } from '../usage-event.js';
+
+/** One schema change. */
+export interface Migration {
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+// Text compares byte-wise ("C"), as DuckDB's does: reports sort the same on both backends whatever locale the
+// database was created with (and comparisons skip the locale's cost).
+const TEXT = 'TEXT COLLATE "C"';
+
+const physical: Record<FocusType, string> = {
+  string: TEXT,
+  // Exact decimals, as DuckDB's DECIMAL(38,10) / (38,16): sums stay exact in NUMERIC.
+  money: 'NUMERIC(38,10)',
+  price: 'NUMERIC(38,16)',
+  quantity: 'NUMERIC(38,10)',
+  datetime: 'TIMESTAMPTZ',
+  // JSON, not JSONB, here and in every table: the text is kept exactly as written (JSONB would reorder keys and
+  // respace), so reads, exports and `tally store copy` give the same text on both backends.
+  json: 'JSON',
+};
+
+const usagePhysical: Record<UsageColumnType, string> = {
+  text: TEXT,
+  epochMs: 'TIMESTAMPTZ',
+  int32: 'INTEGER',
+  int16: 'SMALLINT',
+  int64: 'BIGINT',
+  bool: 'BOOLEAN',
+  nanos: 'BIGINT',
+  json: 'JSON',
+};
+
+/** One usage_events column's DDL; the id is the primary key appends deduplicate on. */
+export const usageColumnDdl = (col: (typeof USAGE_COLUMNS)[number]): string =>
+  `${col.name} ${usagePhysical[col.type]}${col.name === 'id' ? ' PRIMARY KEY' : col.nullable ? '' : ' NOT NULL'}`;
+
+const usageColumnsDdl = USAGE_COLUMNS.map(usageColumnDdl).join(',\n  ');
+
+const focusColumnsDdl = FOCUS_COLUMNS.map((col) => `"${col.name}" ${physical[col.type]}`).join(',\n  ');
+
+/** Rollup dimensions: chargeback's grouping (analytics/allocate), per UTC day. */
+export const ROLLUP_DIMS = [
+  'team',
+  'cost_center',
+  'app',
+  'environment',
+  'upstream',
+  'deployment',
+  'model',
+  'deployment_type',
+] as const;
+
+const dims = ROLLUP_DIMS.join(', ');
+// Sums per group of a transition table (the rows one statement inserted or deleted).
+const rollupSelect = (from: string) => `SELECT CAST(start_time AT TIME ZONE 'UTC' AS DATE), ${dims}, count(*),
+    sum(input_tokens), sum(cached_input_tokens), sum(output_tokens), sum(reasoning_tokens), sum(cost_nanos),
+    sum(list_cost_nanos), sum(saved_cost_nanos), count(*) FILTER (WHERE http_status >= 400),
+    count(*) FILTER (WHERE cache_outcome IN ('hit-exact', 'hit-semantic')), sum(duration_ms)
+  FROM ${from} GROUP BY 1, ${ROLLUP_DIMS.map((_, i) => i + 2).join(', ')}`;
+const METRICS = [
+  'requests',
+  'input_tokens',
+  'cached_input_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'cost_nanos',
+  'list_cost_nanos',
+  'saved_cost_nanos',
+  'errors',
+  'cache_hits',
+  'duration_ms',
+];
+
+/**
+ * A month of chargeback on 10M events reads ~10M rows; the rollup holds one row per day and dimension values
+ * (thousands). Statement-level triggers over transition tables keep it exact on every write path (the COPY
+ * append, a bulk INSERT, the demo deleting its own events): a sum added on insert, subtracted on delete, in the
+ * same transaction. NULLS NOT DISTINCT (PostgreSQL 15) makes a missing team one group, as GROUP BY does.
+ */
+const ROLLUP_SQL = `
+CREATE TABLE usage_daily (
+  day DATE NOT NULL,
+  ${ROLLUP_DIMS.map((d) => `${d} ${TEXT}`).join(',\n  ')},
+  ${METRICS.map((m) => `${m} NUMERIC NOT NULL`).join(',\n  ')},
+  UNIQUE NULLS NOT DISTINCT (day, ${dims})
+);
+INSERT INTO usage_daily ${rollupSelect('usage_events')};
+CREATE FUNCTION usage_daily_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO usage_daily ${rollupSelect('new_rows')}
+  ON CONFLICT (day, ${dims}) DO UPDATE SET
+    ${METRICS.map((m) => `${m} = usage_daily.${m} + EXCLUDED.${m}`).join(', ')};
+  RETURN NULL;
+END $$;
+CREATE FUNCTION usage_daily_subtract() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE usage_daily u SET ${METRICS.map((m) => `${m} = u.${m} - o.${m}`).join(', ')}
+  FROM (${rollupSelect('old_rows')}) AS o(day, ${dims}, ${METRICS.join(', ')})
+  WHERE u.day = o.day AND ${ROLLUP_DIMS.map((d) => `u.${d} IS NOT DISTINCT FROM o.${d}`).join(' AND ')};
+  DELETE FROM usage_daily WHERE requests = 0;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER usage_daily_on_insert AFTER INSERT ON usage_events REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION usage_daily_add();
+CREATE TRIGGER usage_daily_on_delete AFTER DELETE ON usage_events REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION usage_daily_subtract();
+`;
+
+/** All migrations, in order. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'foundation: usage events, cost rows, keys, budgets',
+    sql: `
+-- The primary key is what makes appends idempotent: INSERT ... ON CONFLICT (id) DO NOTHING.
+CREATE TABLE usage_events (
+  ${usageColumnsDdl}
+);
+CREATE TABLE cost_rows (
+  _row_id ${TEXT} NOT NULL,
+  _source_file ${TEXT},
+  _source_line BIGINT,
+  _slice_key ${TEXT},
+  _ingest_id ${TEXT},
+  ${focusColumnsDdl}
+);
+CREATE TABLE ingests (
+  id ${TEXT} PRIMARY KEY,
+  file ${TEXT} NOT NULL,
+  file_hash ${TEXT} NOT NULL,
+  format ${TEXT} NOT NULL,
+  slice_key ${TEXT},
+  rows_loaded BIGINT NOT NULL,
+  rows_rejected BIGINT NOT NULL,
+  ingested_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE virtual_keys (
+  id ${TEXT} PRIMARY KEY,
+  key_hash ${TEXT} NOT NULL UNIQUE,
+  key_prefix ${TEXT} NOT NULL,
+  team ${TEXT},
+  app ${TEXT},
+  environment ${TEXT},
+  cost_center ${TEXT},
+  tags JSON,
+  config JSON,
+  status ${TEXT} NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  revoked_at TIMESTAMPTZ,
+  replaced_by ${TEXT}
+);
+CREATE TABLE budgets (
+  id ${TEXT} PRIMARY KEY,
+  scope_kind ${TEXT} NOT NULL,
+  scope_value ${TEXT},
+  period ${TEXT} NOT NULL,
+  amount_nanos BIGINT NOT NULL,
+  thresholds JSON NOT NULL,
+  hard BOOLEAN NOT NULL,
+  starts_at TIMESTAMPTZ,
+  ends_at TIMESTAMPTZ,
+  created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE kv (
+  namespace ${TEXT} NOT NULL,
+  key ${TEXT} NOT NULL,
+  value JSON,
+  updated_at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (namespace, key)
+);
+`,
+  },
+  {
+    id: 7,
+    name: 'business KPI series',
+    sql: `
+CREATE TABLE business_kpis (
+  day DATE NOT NULL,
+  app ${TEXT},
+  team ${TEXT},
+  metric ${TEXT} NOT NULL,
+  value NUMERIC(38,6) NOT NULL,
+  source ${TEXT} NOT NULL
+);
+`,
+  },
+  {
+    id: 10,
+    name: 'users, sessions, audit log, incident states',
+    sql: `
+CREATE TABLE users (
+  id ${TEXT} PRIMARY KEY,
+  name ${TEXT} NOT NULL,
+  role ${TEXT} NOT NULL,
+  teams JSON NOT NULL,
+  token_hash ${TEXT} NOT NULL UNIQUE,
+  token_prefix ${TEXT} NOT NULL,
+  status ${TEXT} NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  revoked_at TIMESTAMPTZ
+);
+CREATE TABLE sessions (
+  id_hash ${TEXT} PRIMARY KEY,
+  user_id ${TEXT} NOT NULL,
+  csrf_token ${TEXT} NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  expires_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE audit_log (
+  occurred_at TIMESTAMPTZ NOT NULL,
+  actor ${TEXT} NOT NULL,
+  action ${TEXT} NOT NULL,
+  target ${TEXT},
+  details JSON
+);
+CREATE TABLE incident_states (
+  id ${TEXT} PRIMARY KEY,
+  state ${TEXT} NOT NULL,
+  changed_by ${TEXT} NOT NULL,
+  changed_at TIMESTAMPTZ NOT NULL,
+  note ${TEXT}
+);
+`,
+  },
+  {
+    id: 900,
+    name: 'indexes the reports read by, and the private schema of the SQL reader',
+    sql: `
+-- Every report takes a time window: usage by start_time, cost rows by charge period.
+CREATE INDEX usage_events_start_time ON usage_events (start_time);
+CREATE INDEX cost_rows_charge_period ON cost_rows ("ChargePeriodStart");
+CREATE INDEX cost_rows_slice ON cost_rows (_slice_key);
+CREATE INDEX audit_log_occurred_at ON audit_log (occurred_at);
+CREATE INDEX sessions_user ON sessions (user_id);
+-- The credential of the role that runs \`tally sql\` lives outside the schema that role may read.
+CREATE SCHEMA tally_private;
+CREATE TABLE tally_private.sql_reader (role TEXT PRIMARY KEY, password TEXT NOT NULL);
+`,
+  },
+  {
+    id: 901,
+    name: 'usage_daily: an exact daily rollup of the ledger, kept by triggers',
+    sql: ROLLUP_SQL,
+  },
+];
