@@ -1,7 +1,7 @@
 /** The Redis exact cache against a real redis-server (skipped when not installed): shared, bounded, degrading open. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { hasRedisServer, startTestRedis, type TestRedis } from '../testing/redis-server.js';
 import { connectRedis } from '../limits/index.js';
 import { RedisResponseCache, type CacheEntry } from './index.js';
