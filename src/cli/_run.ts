@@ -4,7 +4,7 @@
  */
 import { userInfo } from 'node:os';
 import { TallyError, loadConfig, toTallyError, type TallyConfig } from '../core/index.js';
-import { openStore, resolveDbPath, type CostStore } from '../store/index.js';
+import { isPostgresUrl, openStore, resolveDbPath, storeSettings, type CostStore } from '../store/index.js';
 import type { Command, CommandContext, CommandEntry, OptionSpecs, OptionValues } from './command.js';
 import type { MainEnv } from './main.js';
 import { createOutput, printError, type Sink } from './output.js';
@@ -43,7 +43,8 @@ export async function runCommand(
     out,
     configPath,
     get dbPath() {
-      return resolveDbPath({ db: str('db'), configPath: ctx.config().store.path });
+      const store = ctx.config().store;
+      return resolveDbPath({ db: str('db'), configPath: store.path, configUrl: store.url });
     },
     config() {
       config ??= loadConfig({ path: configPath }).config;
@@ -57,8 +58,7 @@ export async function runCommand(
       const s = await openStore({
         path: ctx.dbPath,
         readOnly: o?.readOnly ?? false,
-        memoryLimit: ctx.config().store.memoryLimit,
-        threads: ctx.config().store.threads,
+        ...storeSettings(ctx.config().store),
       });
       stores.push(s);
       return s;
@@ -85,8 +85,9 @@ export async function runCommand(
     },
   };
   try {
-    // A running `tally serve` owns this store: the command runs there, on its store, with the same output.
-    if (!env.store && !cmd.local) {
+    // A running `tally serve` owns this store file: the command runs there, on its store, with the same output.
+    // A PostgreSQL store has no single owner: every process connects to it directly.
+    if (!env.store && !cmd.local && !isPostgresUrl(ctx.dbPath)) {
       const code = await forwardToServer(ctx.dbPath, args.argv, { stdout, stderr });
       if (code !== null) return code;
     }

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fineTunedHostingPerHour, type Discount } from '../catalog/index.js';
 import { TallyError, nanosToUsd, type TallyConfig } from '../core/index.js';
-import type { CostStore } from '../store/index.js';
+import { localBaseFor, type CostStore } from '../store/index.js';
 import { runDemoAnalyses, type DemoAnalyses } from './_analyses.js';
 import { GATEWAY_BYPASS, buildExportRows, exportCsv } from './_export.js';
 import { planIncidents, type IncidentTruth } from './_incidents.js';
@@ -78,7 +78,9 @@ const DAY = 86_400_000;
 
 /** Directory the demo CSVs are written to for a store path. */
 export function demoDirFor(dbPath: string): string {
-  return dbPath === ':memory:' ? join(process.cwd(), '.tally', 'demo') : join(dirname(dbPath), 'demo');
+  return dbPath === ':memory:'
+    ? join(process.cwd(), '.tally', 'demo')
+    : join(dirname(localBaseFor(dbPath)), 'demo');
 }
 
 /** Builds (or rebuilds) the demo organisation in the store. */

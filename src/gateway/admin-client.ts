@@ -1,9 +1,11 @@
 /**
  * The CLI side of the admin API: while a gateway runs it is the store's only writer, so commands that read
  * or change the store ask it over HTTP (URL and admin token from `<db>.gateway.json`). Returns null when no
- * gateway is running on that store (no state file, or a stale one nobody answers).
+ * gateway is running on that store (no state file, or a stale one nobody answers). A PostgreSQL store has no
+ * single writer: commands use it directly, so this answers null for one.
  */
 import { TallyError } from '../core/index.js';
+import { isPostgresUrl } from '../store/index.js';
 import { readGatewayState } from './start.js';
 
 /** Calls the running gateway's admin API; null when there is none. Errors come back as TallyErrors. */
@@ -13,6 +15,7 @@ export async function askRunningGateway(
   path: string,
   body?: unknown,
 ): Promise<unknown> {
+  if (isPostgresUrl(dbPath)) return null;
   const state = readGatewayState(dbPath);
   if (!state) return null;
   let res: Response;

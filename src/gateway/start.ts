@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { PRICE_IMPORTS_META, registerPriceSheetFile, registerStoredImports } from '../catalog/index.js';
 import { TallyError, type TallyConfig } from '../core/index.js';
 import { Ledger, ledgerDirFor } from '../ledger/index.js';
-import { openStore, type CostStore } from '../store/index.js';
+import { localBaseFor, openStore, storeSettings, type CostStore } from '../store/index.js';
 import { resolveSecret } from './_secrets.js';
 import { createGateway, type Gateway } from './server.js';
 
@@ -23,7 +23,7 @@ export interface GatewayState {
 
 /** The state file path for a store file. */
 export function gatewayStatePath(dbPath: string): string {
-  return `${dbPath}.gateway.json`;
+  return `${localBaseFor(dbPath)}.gateway.json`;
 }
 
 /** Reads the state file of a gateway running on this db, or null. */
@@ -74,7 +74,7 @@ export async function startGateway(opts: {
     opts.store ??
     (await openStore({
       path: opts.dbPath,
-      memoryLimit: opts.config.store.memoryLimit,
+      ...storeSettings(opts.config.store),
       // One DuckDB thread unless configured: the gateway's store work (the ledger flush) is background work that
       // must not take the cores the event loop serves requests on.
       threads: opts.config.store.threads ?? 1,

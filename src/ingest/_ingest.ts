@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { statSync } from 'node:fs';
 import { TallyError, csvRecord, newId } from '../core/index.js';
-import type { CostStore } from '../store/index.js';
+import { localBaseFor, type CostStore } from '../store/index.js';
 import { expandPaths, fileKind, hashFile } from './_source.js';
 import { Staging, type InputLimits } from './_input.js';
 import type { IngestFormat } from './_detect.js';
@@ -235,7 +235,7 @@ async function writeQuarantine(store: CostStore, dir: string, runId: string): Pr
 export function defaultQuarantineDir(dbPath: string): string {
   return dbPath === ':memory:'
     ? join(process.cwd(), '.tally', 'quarantine')
-    : join(dirname(dbPath), 'quarantine');
+    : join(dirname(localBaseFor(dbPath)), 'quarantine');
 }
 
 /** Short file name for messages. */

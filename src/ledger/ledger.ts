@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { TallyError } from '../core/index.js';
-import type { CostStore } from '../store/index.js';
+import { localBaseFor, type CostStore } from '../store/index.js';
 import type { UsageEvent } from '../store/index.js';
 import { WalWriter, encodeEvent, listSegments, readSegments } from './_wal.js';
 
@@ -23,11 +23,12 @@ export interface LedgerOptions {
   readonly onError?: (err: Error) => void;
 }
 
-/** The WAL directory for a store file: `<db file>.ledger` beside it. */
+/** The WAL directory for a store: `<db file>.ledger` beside a file; under .tally/ for a server (localBaseFor). */
 export function ledgerDirFor(dbPath: string): string {
   if (dbPath === ':memory:')
     throw new TallyError('invalid_input', 'an in-memory store needs an explicit ledger dir');
-  return join(dirname(dbPath), `${basename(dbPath)}.ledger`);
+  const base = localBaseFor(dbPath);
+  return join(dirname(base), `${basename(base)}.ledger`);
 }
 
 /** A durable, batching usage ledger. */

@@ -16,7 +16,7 @@ import { mountDashboard } from './_dashboard.js';
 /** What the owner hands the worker. */
 export interface WorkerInit {
   readonly storePort: MessagePort;
-  readonly backend: 'duckdb' | 'clickhouse';
+  readonly backend: 'duckdb' | 'postgres' | 'clickhouse';
   readonly storePath: string;
   readonly config: TallyConfig;
   readonly port: number;

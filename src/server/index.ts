@@ -5,7 +5,7 @@
  */
 import { Worker, MessageChannel } from 'node:worker_threads';
 import { TallyError, type TallyConfig } from '../core/index.js';
-import { openStore, type CostStore } from '../store/index.js';
+import { localBaseFor, openStore, storeSettings, type CostStore } from '../store/index.js';
 import { startGateway, type RunningGateway } from '../gateway/index.js';
 import { removeServerState, writeServerState, type ServerState } from '../owner/index.js';
 import { serveStoreOverPort } from './_store-rpc.js';
@@ -39,11 +39,7 @@ export async function startServer(opts: {
   json?: boolean | undefined;
 }): Promise<RunningServer> {
   const scfg = opts.config.server;
-  const store: CostStore = await openStore({
-    path: opts.dbPath,
-    memoryLimit: opts.config.store.memoryLimit,
-    threads: opts.config.store.threads,
-  });
+  const store: CostStore = await openStore({ path: opts.dbPath, ...storeSettings(opts.config.store) });
   let gateway: RunningGateway | null = null;
   let worker: Worker | null = null;
   let stopServing: (() => void) | null = null;
@@ -106,7 +102,7 @@ export async function startServer(opts: {
           ? `[${init.host}]`
           : init.host;
     const url = `http://${host}:${port}`;
-    state = writeServerState(store.location, url, secret);
+    state = writeServerState(localBaseFor(opts.dbPath), url, secret);
     let stopping: Promise<void> | null = null;
     const st = state;
     return {
@@ -127,7 +123,7 @@ export async function startServer(opts: {
             w.postMessage({ type: 'stop' });
           });
           stopServing?.();
-          removeServerState(store.location, st);
+          removeServerState(localBaseFor(opts.dbPath), st);
           await store.close();
         })();
         return stopping;
@@ -137,7 +133,7 @@ export async function startServer(opts: {
     await gateway?.stop().catch(() => undefined);
     await worker?.terminate().catch(() => undefined);
     stopServing?.();
-    if (state) removeServerState(store.location, state);
+    if (state) removeServerState(localBaseFor(opts.dbPath), state);
     await store.close().catch(() => undefined);
     throw err;
   }

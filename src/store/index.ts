@@ -1,9 +1,12 @@
 /**
- * store: the CostStore interface, the canonical FOCUS column list, the UsageEvent row type, and backends (DuckDB;
- * ClickHouse later).
+ * store: the CostStore interface, the canonical FOCUS column list, the UsageEvent row type, and backends (DuckDB,
+ * PostgreSQL; ClickHouse later).
  */
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { openDuckDBStore } from './duckdb/index.js';
+import { isPostgresUrl, openPostgresStore, type SslMode } from './postgres/index.js';
+import type { TallyConfig } from '../core/index.js';
 import type { CostStore } from './store.js';
 
 export * from './store.js';
@@ -11,30 +14,91 @@ export * from './_access.js';
 export * from './usage-event.js';
 export * from './focus-columns.js';
 export { DuckDBStore, openDuckDBStore, type DuckDBStoreOptions } from './duckdb/index.js';
+export {
+  PostgresStore,
+  openPostgresStore,
+  isPostgresUrl,
+  maskStoreUrl,
+  SSL_MODES,
+  type SslMode,
+  type PostgresStoreOptions,
+} from './postgres/index.js';
 
 /** Default store file, under the working directory. */
 export const DEFAULT_DB_PATH = '.tally/tally.duckdb';
 
-/** Resolves the store path: --db, then TALLY_DB, then config store.path, then the default. */
+/**
+ * Resolves the store: --db, then TALLY_DB, then config store.url, then config store.path, then the default.
+ * A postgres:// URL is returned as given; a path is made absolute.
+ */
 export function resolveDbPath(opts: {
   db?: string | undefined;
   configPath?: string | undefined;
+  configUrl?: string | undefined;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }): string {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   // An empty value (TALLY_DB= or --db '') means unset, never the working directory itself.
-  const p = opts.db || env['TALLY_DB'] || opts.configPath || DEFAULT_DB_PATH;
-  return p === ':memory:' ? p : resolve(cwd, p);
+  const p = opts.db || env['TALLY_DB'] || opts.configUrl || opts.configPath || DEFAULT_DB_PATH;
+  return p === ':memory:' || isPostgresUrl(p) ? p : resolve(cwd, p);
 }
 
-/** Opens the configured store. */
+/**
+ * A local file path to hang a store's side files on (ledger WAL, demo exports, quarantine, state files): the
+ * store path itself for a file, and for a server URL `.tally/postgres-<host>-<db>-<hash>` under the working
+ * directory (the hash of the URL without its password tells two servers with the same names apart).
+ */
+export function localBaseFor(location: string, cwd = process.cwd()): string {
+  if (!isPostgresUrl(location)) return location;
+  let host = 'server';
+  let db = 'db';
+  let key = location;
+  try {
+    const u = new URL(location);
+    host = `${u.hostname || 'local'}${u.port ? `-${u.port}` : ''}`;
+    db = u.pathname.replace(/^\//, '') || 'db';
+    u.password = '';
+    key = u.toString();
+  } catch {
+    // keep the defaults
+  }
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 8);
+  return join(resolve(cwd, '.tally'), `postgres-${safe(host)}-${safe(db)}-${hash}`);
+}
+
+/** The `store:` config section's options for openStore (DuckDB's sizing; PostgreSQL's TLS, timeout and pool). */
+export function storeSettings(cfg: TallyConfig['store']) {
+  return {
+    memoryLimit: cfg.memoryLimit,
+    threads: cfg.threads,
+    sslMode: cfg.sslMode,
+    sslCaFile: cfg.sslCaFile,
+    statementTimeoutMs: cfg.statementTimeoutMs,
+    poolSize: cfg.poolSize,
+  };
+}
+
+/** Opens the configured store: a PostgreSQL server for a postgres:// URL, else a DuckDB file. */
 export async function openStore(opts: {
   path: string;
   readOnly?: boolean;
   memoryLimit?: string | undefined;
   threads?: number | undefined;
+  sslMode?: SslMode | undefined;
+  sslCaFile?: string | undefined;
+  statementTimeoutMs?: number | undefined;
+  poolSize?: number | undefined;
 }): Promise<CostStore> {
+  if (isPostgresUrl(opts.path))
+    return openPostgresStore({
+      url: opts.path,
+      sslMode: opts.sslMode,
+      sslCaFile: opts.sslCaFile,
+      statementTimeoutMs: opts.statementTimeoutMs,
+      poolSize: opts.poolSize,
+    });
   return openDuckDBStore(opts);
 }

@@ -1,5 +1,5 @@
 /**
- * CostStore: the one interface every backend implements (DuckDB now, ClickHouse later). The contract test
+ * CostStore: the one interface every backend implements (DuckDB, PostgreSQL; ClickHouse later). The contract test
  * suite in contract.test.ts runs against each backend. Analytics never import a backend: they receive rows.
  */
 import type { UsageEvent } from './usage-event.js';
@@ -86,7 +86,7 @@ export interface ReadOnlySqlOptions {
 /** The store interface. */
 export interface CostStore {
   /** Which backend this is. */
-  readonly backend: 'duckdb' | 'clickhouse';
+  readonly backend: 'duckdb' | 'postgres' | 'clickhouse';
   /** Where it lives (file path or URL), for messages. */
   readonly location: string;
 

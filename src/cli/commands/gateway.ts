@@ -6,6 +6,7 @@
 import { TallyError } from '../../core/index.js';
 import { startServer } from '../../server/index.js';
 import { defineCommand } from '../command.js';
+import { maskStoreUrl } from '../../store/index.js';
 import { serveUntilSignal, trapSignals } from './serve.js';
 
 export const gatewayCommand = defineCommand({
@@ -37,7 +38,7 @@ export const gatewayCommand = defineCommand({
       gateway: true,
     });
     const gw = running.gateway!;
-    ctx.out.note(`tally gateway listening on ${gw.url} (store ${ctx.dbPath})`);
+    ctx.out.note(`tally gateway listening on ${gw.url} (store ${maskStoreUrl(ctx.dbPath)})`);
     if (ctx.json) ctx.out.json({ url: gw.url, port: gw.port, pid: process.pid });
     await serveUntilSignal(ctx, running, 'gateway', signals);
   },

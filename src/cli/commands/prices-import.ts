@@ -18,11 +18,12 @@ import {
   type StoredImport,
 } from '../../catalog/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
+import { isPostgresUrl } from '../../store/index.js';
 
 /** Registers stored imports (when a store exists) and `pricing.priceSheet` from config for this process. */
 export async function loadPriceImports(ctx: CommandContext): Promise<number> {
   let n = 0;
-  if (existsSync(ctx.dbPath)) {
+  if (isPostgresUrl(ctx.dbPath) || existsSync(ctx.dbPath)) {
     const store = await ctx.openStore({ readOnly: true });
     n += registerStoredImports(await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key));
   }

@@ -6,6 +6,7 @@
 import { evaluateAlerts } from '../../alerts/index.js';
 import { startServer, type RunningServer } from '../../server/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
+import { maskStoreUrl } from '../../store/index.js';
 
 /**
  * SIGTERM/SIGINT trapped from the moment a long-running command starts, before its server is up: a signal
@@ -72,7 +73,7 @@ export const serveCommand = defineCommand({
       json: ctx.json,
     });
     ctx.out.note(
-      `tally serve: API and dashboard on ${running.url}${running.gateway ? `, gateway on ${running.gateway.url}` : ''} (store ${ctx.dbPath})`,
+      `tally serve: API and dashboard on ${running.url}${running.gateway ? `, gateway on ${running.gateway.url}` : ''} (store ${maskStoreUrl(ctx.dbPath)})`,
     );
     await serveUntilSignal(ctx, running, 'serve', signals);
   },

@@ -7,8 +7,19 @@ import { z } from 'zod';
 /** Where the store lives. */
 export const storeSchema = z
   .strictObject({
-    backend: z.enum(['duckdb']).default('duckdb'),
+    backend: z.enum(['duckdb', 'postgres']).default('duckdb'),
     path: z.string().min(1).optional().describe('DuckDB file; default .tally/tally.duckdb'),
+    // A PostgreSQL server instead of the file: several gateways, the API and the CLI share it (ADR 0019).
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//i, 'a postgres://user:password@host:port/database URL')
+      .optional()
+      .describe('PostgreSQL URL; takes precedence over path'),
+    // TLS towards a managed server (Azure Database for PostgreSQL requires it): libpq's modes.
+    sslMode: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
+    sslCaFile: z.string().min(1).optional().describe('PEM file of the CA for verify-ca / verify-full'),
+    statementTimeoutMs: z.number().int().positive().optional().describe('PostgreSQL statement_timeout'),
+    poolSize: z.number().int().positive().max(1000).optional().describe('PostgreSQL connections per process'),
     // DuckDB's own default is 80% of RAM; a bound keeps bulk ingests and scans from taking the machine (it
     // spills to disk beyond it). Measured: a 5M-row ingest runs faster under 1 GB than unbounded (2.5 GB RSS).
     memoryLimit: z

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startPostgres, skipWithoutPostgres, type PgCluster } from '../../../test/postgres-cluster.js';
+import { makeUsageEvent } from '../usage-event.js';
+import { maskStoreUrl, openPostgresStore } from './index.js';
+import { poolConfig } from './_connect.js';
+
+const T0 = Date.UTC(2026, 2, 1);
+
+describe('postgres backend', { skip: skipWithoutPostgres }, () => {
+  let cluster: PgCluster;
+  before(async () => {
+    cluster = await startPostgres();
+  });
+  after(() => cluster?.stop());
+
+  test('several processes opening a fresh database at once migrate it exactly once', async () => {
+    const url = await cluster.database();
+    const stores = await Promise.all([1, 2, 3, 4].map(() => openPostgresStore({ url })));
+    try {
+      const rows = await stores[0]!.query('SELECT id, count(*) AS n FROM schema_migrations GROUP BY id');
+      assert.ok(rows.length > 0);
+      assert.ok(rows.every((r) => r['n'] === 1));
+    } finally {
+      for (const s of stores) await s.close();
+    }
+  });
+
+  test('events with tabs, newlines, backslashes and quotes in their strings round-trip through COPY', async () => {
+    const s = await openPostgresStore({ url: await cluster.database() });
+    try {
+      const odd = 'a\tb\nc\\d\r"e\'f\\N ü 🙂';
+      const e = makeUsageEvent({
+        id: 'odd',
+        startTime: T0 + 0.123,
+        model: 'm',
+        team: odd,
+        tags: { k: odd },
+        endUser: null,
+        costNanos: 9_007_199_254_740_993n,
+      });
+      assert.equal(await s.appendUsage([e]), 1);
+      const [r] = await s.query(
+        "SELECT team, tags->>'k' AS tag, end_user, cost_nanos::text AS cost, to_char(start_time, 'US') AS us FROM usage_events",
+      );
+      assert.equal(r?.['team'], odd);
+      assert.equal(r?.['tag'], odd);
+      assert.equal(r?.['end_user'], null);
+      assert.equal(r?.['cost'], '9007199254740993');
+      assert.equal(r?.['us'], '000123');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a retried flush and a replayed batch store nothing twice, even when the retry overlaps new events', async () => {
+    const s = await openPostgresStore({ url: await cluster.database() });
+    try {
+      const batch = Array.from({ length: 500 }, (_, i) =>
+        makeUsageEvent({ id: `e${i}`, startTime: T0 + i, model: 'm', costNanos: 7n }),
+      );
+      assert.equal(await s.appendUsage(batch), 500);
+      const more = Array.from({ length: 100 }, (_, i) =>
+        makeUsageEvent({ id: `f${i}`, startTime: T0 + i, model: 'm', costNanos: 7n }),
+      );
+      assert.equal(await s.appendUsage([...batch.slice(400), ...more, ...more]), 100);
+      const [agg] = await s.aggregateUsage({ from: new Date(T0), to: new Date(T0 + 1000), by: [] });
+      assert.equal(agg?.requests, 600);
+      assert.equal(agg?.costNanos, 4200n);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('user SQL cannot read server files, write files, import large objects or switch role', async () => {
+    const s = await openPostgresStore({ url: await cluster.database() });
+    try {
+      assert.deepEqual(await s.readOnlySql('SELECT count(*) AS n FROM usage_events'), [{ n: 0 }]);
+      await assert.rejects(s.readOnlySql("SELECT pg_read_file('/etc/passwd')"), { code: 'forbidden' });
+      await assert.rejects(s.readOnlySql("SELECT pg_ls_dir('.')"), { code: 'forbidden' });
+      await assert.rejects(s.readOnlySql("COPY kv TO '/tmp/tally-kv'"), { code: 'forbidden' });
+      await assert.rejects(s.readOnlySql("COPY kv FROM '/etc/passwd'"), { code: 'forbidden' });
+      await assert.rejects(s.readOnlySql("SELECT lo_import('/etc/passwd')"), { code: 'forbidden' });
+      await assert.rejects(
+        s.readOnlySql("SELECT set_config('role', 'postgres', true), pg_read_file('/etc/passwd')"),
+        { code: 'forbidden' },
+      );
+      await assert.rejects(s.readOnlySql('SELECT * FROM tally_private.sql_reader'), { code: 'forbidden' });
+      await assert.rejects(
+        s.readOnlySql("WITH x AS (INSERT INTO kv VALUES ('a','b',NULL,now()) RETURNING 1) SELECT * FROM x"),
+        { code: 'forbidden' },
+      );
+      assert.equal((await s.query('SELECT count(*) AS n FROM kv'))[0]?.['n'], 0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('user SQL is stopped at its timeout', async () => {
+    const s = await openPostgresStore({ url: await cluster.database() });
+    try {
+      await assert.rejects(s.readOnlySql('SELECT pg_sleep(5)', { timeoutMs: 200 }), /ran longer than 0.2 s/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('the password never appears in the location or in a connection error', async () => {
+    const url = `postgres://tally:s3cret-pw@127.0.0.1:${cluster.port}/no_such_db`;
+    assert.equal(maskStoreUrl(url), `postgres://tally:***@127.0.0.1:${cluster.port}/no_such_db`);
+    const err = await openPostgresStore({ url }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    assert.ok(err);
+    assert.doesNotMatch(`${err.message} ${JSON.stringify(err)}`, /s3cret-pw/);
+    const s = await openPostgresStore({
+      url: (await cluster.database()).replace('postgres@', 'postgres:pw@'),
+    });
+    try {
+      assert.doesNotMatch(s.location, /:pw@/);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+test('TLS settings follow sslmode: require encrypts without checks, verify-full checks the chain and the name', () => {
+  const base = 'postgres://u:p@db.example.com:5432/tally';
+  assert.equal(poolConfig({ url: base }).ssl, false);
+  assert.deepEqual(poolConfig({ url: `${base}?sslmode=require` }).ssl, { rejectUnauthorized: false });
+  const full = poolConfig({ url: base, sslMode: 'verify-full' }).ssl as { rejectUnauthorized: boolean };
+  assert.equal(full.rejectUnauthorized, true);
+  assert.throws(
+    () => poolConfig({ url: base, sslMode: 'verify-full', sslCaFile: '/no/such/ca.pem' }),
+    /CA file/,
+  );
+  assert.equal(poolConfig({ url: 'postgres://u@/tally?host=/tmp/sock' }).host, '/tmp/sock');
+  assert.equal(poolConfig({ url: base, statementTimeoutMs: 1234 }).statement_timeout, 1234);
+});
