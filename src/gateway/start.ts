@@ -8,8 +8,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { PRICE_IMPORTS_META, registerPriceSheetFile, registerStoredImports } from '../catalog/index.js';
 import { TallyError, type TallyConfig } from '../core/index.js';
-import { Ledger, ledgerDirFor } from '../ledger/index.js';
-import { localBaseFor, openStore, storeSettings, type CostStore } from '../store/index.js';
+import { claimReplicaDir, Ledger, ledgerDirFor, type ClaimedDir } from '../ledger/index.js';
+import { isPostgresUrl, localBaseFor, openStore, storeSettings, type CostStore } from '../store/index.js';
 import { resolveSecret } from './_secrets.js';
 import { createGateway, type Gateway } from './server.js';
 
@@ -83,10 +83,14 @@ export async function startGateway(opts: {
   registerStoredImports(await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key));
   if (opts.config.pricing.priceSheet) registerPriceSheetFile(opts.config.pricing.priceSheet);
   let ledger: Ledger | null = null;
+  let claim: ClaimedDir | null = null;
   try {
+    // A server store is shared by replicas, maybe on one host: each claims its own WAL folder, and one left by
+    // a replica that died is claimed (and replayed) by the next to start (ledger/_claim.ts, ADR 0020).
+    if (isPostgresUrl(opts.dbPath)) claim = await claimReplicaDir(ledgerDirFor(opts.dbPath));
     ({ ledger } = await Ledger.open({
       store,
-      dir: ledgerDirFor(opts.dbPath),
+      dir: claim?.dir ?? ledgerDirFor(opts.dbPath),
       // Flushes load closed WAL segments with DuckDB's own reader on a libuv thread, never the event loop. Every
       // 5 s would halve their CPU at 1,000 req/s (15-21 instead of 32-34 ms/s; bench/ledger-flush.ts), but alert
       // evaluation and tally serve's API read the store without flushing, and usage there must stay ~1 s fresh.
@@ -138,6 +142,7 @@ export async function startGateway(opts: {
           await gateway.drain();
           await job;
           await led.close();
+          claim?.release();
           if (ownStore) await store.close();
           rmSync(gatewayStatePath(opts.dbPath), { force: true });
         })();
@@ -146,6 +151,7 @@ export async function startGateway(opts: {
     };
   } catch (err) {
     await ledger?.close().catch(() => undefined);
+    claim?.release();
     if (ownStore) await store.close().catch(() => undefined);
     throw err;
   }
