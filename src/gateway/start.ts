@@ -87,10 +87,11 @@ export async function startGateway(opts: {
   try {
     // A server store is shared by replicas, maybe on one host: each claims its own WAL folder, and one left by
     // a replica that died is claimed (and replayed) by the next to start (ledger/_claim.ts, ADR 0020).
-    if (isPostgresUrl(opts.dbPath)) claim = await claimReplicaDir(ledgerDirFor(opts.dbPath));
+    const walBase = gcfg.walDir ?? ledgerDirFor(opts.dbPath);
+    if (isPostgresUrl(opts.dbPath)) claim = await claimReplicaDir(walBase);
     ({ ledger } = await Ledger.open({
       store,
-      dir: claim?.dir ?? ledgerDirFor(opts.dbPath),
+      dir: claim?.dir ?? walBase,
       // Flushes load closed WAL segments with DuckDB's own reader on a libuv thread, never the event loop. Every
       // 5 s would halve their CPU at 1,000 req/s (15-21 instead of 32-34 ms/s; bench/ledger-flush.ts), but alert
       // evaluation and tally serve's API read the store without flushing, and usage there must stay ~1 s fresh.

@@ -252,6 +252,13 @@ export const gatewaySchema = z
     // 'durable': an answer's last bytes wait for its usage event's WAL fdatasync (group commit; ADR 0015).
     // 'fast': answers never wait; a kill -9 can lose the last ~5 ms + one fdatasync of answered requests.
     ack: z.enum(['durable', 'fast']).default('durable').describe('when an answer may finish (ADR 0015)'),
+    // Each replica's local WAL (ADR 0020): a volume of its own in a container; replicas on one host share the
+    // folder and each claims a replica-N/ subfolder in it.
+    walDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('ledger WAL folder (default: beside the store file, or under .tally/ for a server store)'),
     cache: gatewayCacheSchema.optional(),
     limits: gatewayLimitsSchema.optional(),
   })
