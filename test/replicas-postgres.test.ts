@@ -87,6 +87,15 @@ async function stopReplica(r: Replica, signal: NodeJS.Signals = 'SIGTERM'): Prom
   });
 }
 
+/** Waits for a condition, failing the test after 2 minutes rather than hanging it. */
+async function until(ok: () => boolean): Promise<void> {
+  const end = Date.now() + 120_000;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('condition not met within 2 minutes');
+    await new Promise((w) => setTimeout(w, 10));
+  }
+}
+
 /** One chat request; resolves with its request id and status (0 when the connection failed). */
 async function ask(
   url: string,
@@ -222,10 +231,10 @@ test('kill -9 of a replica under load loses no answered request and duplicates n
     }
   });
   try {
-    while (answered.length < 150) await new Promise((w) => setTimeout(w, 10));
+    await until(() => answered.length >= 150);
     await stopReplica(ra, 'SIGKILL');
     const atKill = answered.length;
-    while (answered.length < atKill + 50) await new Promise((w) => setTimeout(w, 10));
+    await until(() => answered.length >= atKill + 50);
     stop = true;
     await Promise.all(clients);
     // The killed replica starts again: it claims its WAL folder and replays what it had acknowledged.

@@ -4,7 +4,8 @@
  * 0600) so `tally usage` and friends can ask the running gateway instead of opening the locked store.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { PRICE_IMPORTS_META, registerPriceSheetFile, registerStoredImports } from '../catalog/index.js';
 import { TallyError, type TallyConfig } from '../core/index.js';
@@ -84,6 +85,7 @@ export async function startGateway(opts: {
   if (opts.config.pricing.priceSheet) registerPriceSheetFile(opts.config.pricing.priceSheet);
   let ledger: Ledger | null = null;
   let claim: ClaimedDir | null = null;
+  let listening: Gateway | null = null;
   try {
     // A server store is shared by replicas, maybe on one host: each claims its own WAL folder, and one left by
     // a replica that died is claimed (and replayed) by the next to start (ledger/_claim.ts, ADR 0020).
@@ -111,11 +113,14 @@ export async function startGateway(opts: {
       );
       gateway.server.listen(port, host, () => ok());
     });
+    listening = gateway;
     const addr = gateway.server.address() as AddressInfo;
     const shownHost =
       !host || host === '::' || host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     const url = `http://${shownHost}:${addr.port}`;
     const state: GatewayState = { url, pid: process.pid, adminToken, startedAt: new Date().toISOString() };
+    // With a server store and gateway.walDir set, nothing else has made the .tally/ folder the state file uses.
+    mkdirSync(dirname(gatewayStatePath(opts.dbPath)), { recursive: true });
     writeFileSync(gatewayStatePath(opts.dbPath), JSON.stringify(state), { mode: 0o600 });
     const led = ledger;
     let stopping: Promise<void> | null = null;
@@ -151,6 +156,9 @@ export async function startGateway(opts: {
       },
     };
   } catch (err) {
+    // A start that failed after listening must not leave a server answering with a closed ledger.
+    listening?.server.close();
+    listening?.server.closeAllConnections();
     await ledger?.close().catch(() => undefined);
     claim?.release();
     if (ownStore) await store.close().catch(() => undefined);
