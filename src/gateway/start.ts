@@ -147,10 +147,15 @@ export async function startGateway(opts: {
           if (timer) clearInterval(timer);
           await gateway.drain();
           await job;
-          await led.close();
-          claim?.release();
-          if (ownStore) await store.close();
-          rmSync(gatewayStatePath(opts.dbPath), { force: true });
+          // The store may be unreachable at shutdown (a deploy during a PostgreSQL outage): the events stay in
+          // this replica's WAL for the next start, and the rest still closes so the process can exit.
+          try {
+            await led.close();
+          } finally {
+            claim?.release();
+            if (ownStore) await store.close().catch(() => undefined);
+            rmSync(gatewayStatePath(opts.dbPath), { force: true });
+          }
         })();
         return stopping;
       },

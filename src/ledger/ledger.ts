@@ -149,7 +149,11 @@ export class Ledger {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.closed = true;
-    await this.flush();
-    await this.wal.close();
+    // A store that cannot take the flush leaves the events in the WAL segments (replayed on the next open).
+    try {
+      await this.flush();
+    } finally {
+      await this.wal.close();
+    }
   }
 }
