@@ -69,7 +69,7 @@ const worst = { tokens: 500n, costNanos: 300_000n };
 async function admission(store: LimitStore, label: string, n: number, inFlight: number): Promise<void> {
   await timeAsync(label, n, inFlight, async (i) => {
     const r = await admitRequest(store, undefined, `r${label}${i}`, subject, worst, Date.now());
-    if (!r.ok || !r.reservation) throw new Error('refused');
+    if (!r.ok || !r.reservation) throw new Error(r.ok ? 'no reservation' : r.error.message);
     await store.settle(r.reservation, { tokens: 300n, costNanos: 200_000n }, Date.now());
   });
 }

@@ -55,7 +55,7 @@ test(
       promptTokens: 'upper-bound',
       teams: {},
       apps: {},
-      redis: { url: `unix://${sock}`, prefix: 'e2e:' },
+      redis: { url: `unix://${sock}`, prefix: 'e2e:', connectTimeoutMs: 2000, commandTimeoutMs: 1000 },
     };
     const messages = [{ role: 'user' as const, content: 'replica probe' }];
     // The `maxout` deployment bills every answer at its whole cap, so each admitted request spends ~its worst case.

@@ -5,6 +5,7 @@
 import { TallyError, type TallyConfig } from '../core/index.js';
 import { priceUsage } from '../catalog/index.js';
 import {
+  connectRedis,
   MemoryLimitStore,
   RedisLimitStore,
   seedLimitsFromStore,
@@ -12,7 +13,13 @@ import {
   type LimitStore,
   type Reservation,
 } from './limits/index.js';
-import { MemoryResponseCache, MemorySemanticCache } from './cache/index.js';
+import {
+  MemoryResponseCache,
+  MemorySemanticCache,
+  RedisResponseCache,
+  type ResponseCache,
+} from './cache/index.js';
+import { resolveSecret } from './_secrets.js';
 import type { GatewayServices, RequestContext, RouteTarget } from './_context.js';
 import { OUTPUT_CAP_FIELDS } from './_requests.js';
 
@@ -22,7 +29,7 @@ type GatewayConfig = NonNullable<TallyConfig['gateway']>;
 export interface GovState {
   readonly limits: LimitStore;
   readonly limitsCfg: GatewayConfig['limits'];
-  readonly exact: { cache: MemoryResponseCache; ttlMs: number } | null;
+  readonly exact: { cache: ResponseCache; ttlMs: number } | null;
   readonly semantic: { cache: MemorySemanticCache; ttlMs: number; model: string } | null;
 }
 /** Per-request governance scratch: the reservation and the cache keys computed at lookup. */
@@ -48,25 +55,57 @@ export function reqState(ctx: RequestContext): RequestState {
   return ctx.gov as RequestState;
 }
 
-/** Creates limit and cache state; continues budgets and quotas from the spend already in the store. */
+/**
+ * Creates limit and cache state; continues budgets and quotas from the spend already in the store. With
+ * `gateway.limits.redis`, limits and the exact cache live in Redis (shared by replicas); a gateway whose Redis
+ * is down at start still starts: hard budgets refuse until Redis is back and seeded (ADR 0020).
+ */
 export async function initGovernanceState(services: GatewayServices): Promise<void> {
   const g = services.config.gateway;
   const redis = g?.limits?.redis;
-  const limits: LimitStore = redis
-    ? await RedisLimitStore.connect(redis.url, redis.prefix)
-    : new MemoryLimitStore();
-  await seedLimitsFromStore(services.store, limits, services.now());
   const ex = g?.cache?.exact;
   const se = g?.cache?.semantic;
+  let limits: LimitStore;
+  let exact: ResponseCache | null = null;
+  if (redis) {
+    const o = {
+      url: redis.url,
+      username: redis.username,
+      password: redis.password ? resolveSecret(redis.password, 'gateway.limits.redis.password') : undefined,
+      tls: redis.tls,
+      connectTimeoutMs: redis.connectTimeoutMs,
+      commandTimeoutMs: redis.commandTimeoutMs,
+    };
+    const onError = (e: Error) => services.onError(e);
+    const { client, ready } = await connectRedis(o, onError);
+    const store = new RedisLimitStore(
+      client,
+      {
+        prefix: redis.prefix,
+        onError,
+        // Also after Redis came back empty: counters continue from the ledger, not from zero.
+        recover: (s) => seedLimitsFromStore(services.store, s, services.now()),
+      },
+      true,
+    );
+    if (ready) await store.whenReady(redis.connectTimeoutMs);
+    limits = store;
+    if (ex?.enabled)
+      exact = new RedisResponseCache(
+        client,
+        { maxEntries: ex.maxEntries, maxBytes: ex.maxBytes },
+        redis.prefix,
+        onError,
+      );
+  } else {
+    limits = new MemoryLimitStore();
+    await seedLimitsFromStore(services.store, limits, services.now());
+    if (ex?.enabled) exact = new MemoryResponseCache({ maxEntries: ex.maxEntries, maxBytes: ex.maxBytes });
+  }
   const state: GovState = {
     limits,
     limitsCfg: withHardBudgets(g?.limits, services.config.budgets),
-    exact: ex?.enabled
-      ? {
-          cache: new MemoryResponseCache({ maxEntries: ex.maxEntries, maxBytes: ex.maxBytes }),
-          ttlMs: ex.ttlSeconds * 1000,
-        }
-      : null,
+    exact: exact && ex ? { cache: exact, ttlMs: ex.ttlSeconds * 1000 } : null,
     semantic: se?.enabled
       ? {
           cache: new MemorySemanticCache({ threshold: se.threshold, maxEntries: se.maxEntries }),

@@ -56,6 +56,7 @@ export function configuredSecrets(config: TallyConfig, extra: readonly string[] 
   }
   if (g?.adminToken) refs.push(g.adminToken);
   if (g?.metrics?.token) refs.push(g.metrics.token);
+  if (g?.limits?.redis?.password) refs.push(g.limits.redis.password);
   const out = [...extra];
   for (const r of refs)
     try {

@@ -4,12 +4,13 @@
  * 0600) so `tally usage` and friends can ask the running gateway instead of opening the locked store.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { PRICE_IMPORTS_META, registerPriceSheetFile, registerStoredImports } from '../catalog/index.js';
 import { TallyError, type TallyConfig } from '../core/index.js';
-import { Ledger, ledgerDirFor } from '../ledger/index.js';
-import { localBaseFor, openStore, storeSettings, type CostStore } from '../store/index.js';
+import { claimReplicaDir, Ledger, ledgerDirFor, type ClaimedDir } from '../ledger/index.js';
+import { isPostgresUrl, localBaseFor, openStore, storeSettings, type CostStore } from '../store/index.js';
 import { resolveSecret } from './_secrets.js';
 import { createGateway, type Gateway } from './server.js';
 
@@ -95,10 +96,16 @@ export async function startGateway(opts: {
   registerStoredImports(await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key));
   if (opts.config.pricing.priceSheet) registerPriceSheetFile(opts.config.pricing.priceSheet);
   let ledger: Ledger | null = null;
+  let claim: ClaimedDir | null = null;
+  let listening: Gateway | null = null;
   try {
+    // A server store is shared by replicas, maybe on one host: each claims its own WAL folder, and one left by
+    // a replica that died is claimed (and replayed) by the next to start (ledger/_claim.ts, ADR 0020).
+    const walBase = gcfg.walDir ?? ledgerDirFor(opts.dbPath);
+    if (isPostgresUrl(opts.dbPath)) claim = await claimReplicaDir(walBase);
     ({ ledger } = await Ledger.open({
       store,
-      dir: ledgerDirFor(opts.dbPath),
+      dir: claim?.dir ?? walBase,
       // Flushes load closed WAL segments with DuckDB's own reader on a libuv thread, never the event loop. Every
       // 5 s would halve their CPU at 1,000 req/s (15-21 instead of 32-34 ms/s; bench/ledger-flush.ts), but alert
       // evaluation and tally serve's API read the store without flushing, and usage there must stay ~1 s fresh.
@@ -119,11 +126,14 @@ export async function startGateway(opts: {
       );
       gateway.server.listen(port, host, () => ok());
     });
+    listening = gateway;
     const addr = gateway.server.address() as AddressInfo;
     const shownHost =
       !host || host === '::' || host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     const url = `http://${shownHost}:${addr.port}`;
     const state: GatewayState = { url, pid: process.pid, adminToken, startedAt: new Date().toISOString() };
+    // With a server store and gateway.walDir set, nothing else has made the .tally/ folder the state file uses.
+    mkdirSync(dirname(gatewayStatePath(opts.dbPath)), { recursive: true });
     writeFileSync(gatewayStatePath(opts.dbPath), JSON.stringify(state), { mode: 0o600 });
     const led = ledger;
     let stopping: Promise<void> | null = null;
@@ -150,15 +160,25 @@ export async function startGateway(opts: {
           if (timer) clearInterval(timer);
           await gateway.drain();
           await job;
-          await led.close();
-          if (ownStore) await store.close();
-          rmSync(gatewayStatePath(opts.dbPath), { force: true });
+          // The store may be unreachable at shutdown (a deploy during a PostgreSQL outage): the events stay in
+          // this replica's WAL for the next start, and the rest still closes so the process can exit.
+          try {
+            await led.close();
+          } finally {
+            claim?.release();
+            if (ownStore) await store.close().catch(() => undefined);
+            rmSync(gatewayStatePath(opts.dbPath), { force: true });
+          }
         })();
         return stopping;
       },
     };
   } catch (err) {
+    // A start that failed after listening must not leave a server answering with a closed ledger.
+    listening?.server.close();
+    listening?.server.closeAllConnections();
     await ledger?.close().catch(() => undefined);
+    claim?.release();
     if (ownStore) await store.close().catch(() => undefined);
     throw err;
   }

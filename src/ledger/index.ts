@@ -9,4 +9,5 @@ export {
   type UsageSource,
 } from '../store/index.js';
 export { Ledger, ledgerDirFor, type LedgerOptions } from './ledger.js';
+export { claimReplicaDir, type ClaimedDir } from './_claim.js';
 export { encodeEvent, decodeEvent } from './_wal.js';

@@ -10,6 +10,9 @@ import { localBaseFor, type CostStore } from '../store/index.js';
 import type { UsageEvent } from '../store/index.js';
 import { WalWriter, encodeEvent, listSegments, readSegments } from './_wal.js';
 
+// Longest wait between two flush attempts while the store is unreachable, ms.
+const MAX_BACKOFF_MS = 30_000;
+
 /** Ledger tuning. */
 export interface LedgerOptions {
   readonly store: CostStore;
@@ -38,6 +41,8 @@ export class Ledger {
   private closed = false;
   /** Rotated segments whose store write failed; retried on the next flush. */
   private retry: { paths: string[]; items: UsageEvent[]; count: number } = { paths: [], items: [], count: 0 };
+  private failures = 0;
+  private retryAt = 0;
   /** Events acknowledged (durable) since open. */
   acknowledged = 0;
   /** New events written to the store since open (after dedup). */
@@ -90,11 +95,27 @@ export class Ledger {
 
   private kick(): void {
     if (this.flushing || (this.wal.durableCount === 0 && this.retry.count === 0)) return;
+    if (Date.now() < this.retryAt) return;
     this.flushing = this.flushOnce()
-      .catch((err: Error) => this.opts.onError?.(err))
+      .then(() => {
+        this.failures = 0;
+        this.retryAt = 0;
+      })
+      .catch((err: Error) => {
+        // The store is unreachable (a PostgreSQL failover, a network cut): the events stay in the WAL and the
+        // next attempt waits 1, 2, 4 … 30 s, so a down store is not hammered (nor the log filled) every second.
+        this.failures += 1;
+        this.retryAt = Date.now() + Math.min(1000 * 2 ** (this.failures - 1), MAX_BACKOFF_MS);
+        this.opts.onError?.(err);
+      })
       .finally(() => {
         this.flushing = null;
       });
+  }
+
+  /** Consecutive failed flushes (0 once one succeeds). */
+  get failedFlushes(): number {
+    return this.failures;
   }
 
   private async flushOnce(): Promise<void> {
@@ -120,13 +141,19 @@ export class Ledger {
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
     await this.flushOnce();
+    this.failures = 0;
+    this.retryAt = 0;
   }
 
   /** Flushes and closes; later appends are refused. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.closed = true;
-    await this.flush();
-    await this.wal.close();
+    // A store that cannot take the flush leaves the events in the WAL segments (replayed on the next open).
+    try {
+      await this.flush();
+    } finally {
+      await this.wal.close();
+    }
   }
 }

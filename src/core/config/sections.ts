@@ -141,11 +141,27 @@ export const gatewayLimitsSchema = z.strictObject({
   reserveOutputTokens: z.number().int().positive().default(4096),
   /** How reservations count prompt tokens: a UTF-8 byte upper bound (fast) or the exact tokenizer (~0.6 µs/char). */
   promptTokens: z.enum(['upper-bound', 'exact']).default('upper-bound'),
-  /** Shared limit state for several replicas (default: in-process). */
+  /**
+   * Shared state for several replicas: limits, budgets and the exact response cache (default: in-process).
+   * Unreachable Redis: hard budgets and quotas refuse with 503, everything else goes on (ADR 0020).
+   */
   redis: z
     .strictObject({
-      url: z.string().regex(/^(redis|unix):\/\//, 'redis://host:port or unix:///path'),
+      url: z
+        .string()
+        .regex(/^(rediss?|unix):\/\//, 'redis://[user:pass@]host:port, rediss://… (TLS) or unix:///path'),
       prefix: z.string().default('tally:lim:'),
+      username: z.string().min(1).optional().describe('ACL user (Redis 6+); or user@ in the URL'),
+      password: secretRef.optional().describe('AUTH password or access key (e.g. env:REDIS_KEY)'),
+      tls: z
+        .strictObject({
+          caFile: z.string().optional().describe('PEM file of a private CA'),
+          servername: z.string().optional(),
+          rejectUnauthorized: z.boolean().default(true),
+        })
+        .optional(),
+      connectTimeoutMs: z.number().int().positive().default(2000),
+      commandTimeoutMs: z.number().int().positive().default(1000),
     })
     .optional(),
   teams: z.record(z.string(), limitSpecSchema).default({}),
@@ -241,6 +257,13 @@ export const gatewaySchema = z
       .boolean()
       .default(true)
       .describe("record a salted fingerprint of long prompts' first 1,024 tokens (tally recommend)"),
+    // Each replica's local WAL (ADR 0020): a volume of its own in a container; replicas on one host share the
+    // folder and each claims a replica-N/ subfolder in it.
+    walDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('ledger WAL folder (default: beside the store file, or under .tally/ for a server store)'),
     cache: gatewayCacheSchema.optional(),
     limits: gatewayLimitsSchema.optional(),
   })

@@ -1,4 +1,4 @@
-/** ResponseCache: the exact cache's storage interface (memory.ts now; redis.ts later, same file names). */
+/** ResponseCache: the exact cache's storage interface (memory.ts in-process; redis.ts shared by replicas). */
 import type { Usage } from '../_context.js';
 
 /** One cached answer: the JSON body the upstream returned and what it cost. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeUsageEvent } from '../../ledger/index.js';
 import { openStore } from '../../store/index.js';
-import { configSchema } from '../../core/index.js';
+import { configSchema, TallyError } from '../../core/index.js';
 import {
   admitRequest,
   buildLimitChecks,
@@ -149,4 +149,42 @@ test('a restart continues budgets and quotas from the spend already in the store
   } finally {
     await db.close();
   }
+});
+
+test('an unreachable limits store refuses hard budgets with 503 and lets TPM-only and soft limits through, marked degraded', async () => {
+  const down = new MemoryLimitStore();
+  down.reserve = () => Promise.reject(new TallyError('unavailable', 'redis unreachable (test)'));
+  const worst = { tokens: 50n, costNanos: 7n };
+  const hard = await admitRequest(
+    down,
+    undefined,
+    'r1',
+    subject({ tpm: 100, budget: { usd: 1, period: 'day' } }),
+    worst,
+    NOW,
+  );
+  assert.equal(hard.ok, false);
+  assert.ok(!hard.ok);
+  assert.equal(hard.error.code, 'unavailable');
+  assert.equal(hard.error.httpStatus, 503);
+  assert.match(hard.error.message, /hard budget \(rule key\.budget\)/);
+  assert.equal(hard.headers['retry-after'], '1');
+  const quota = await admitRequest(
+    down,
+    undefined,
+    'r2',
+    subject({ quota: { tokens: 10, period: 'day' } }),
+    worst,
+    NOW,
+  );
+  assert.equal(quota.ok, false);
+  for (const keyConfig of [{ tpm: 100 }, { budget: { usd: 1, period: 'day', hard: false } }]) {
+    const r = await admitRequest(down, undefined, 'r3', subject(keyConfig), worst, NOW);
+    assert.ok(r.ok);
+    assert.equal(r.reservation, null);
+    assert.equal(r.headers['x-tally-limits'], 'degraded');
+  }
+  // Other failures are not an outage: they propagate.
+  down.reserve = () => Promise.reject(new TallyError('internal', 'bug'));
+  await assert.rejects(admitRequest(down, undefined, 'r4', subject({ tpm: 100 }), worst, NOW), /bug/);
 });

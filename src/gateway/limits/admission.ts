@@ -67,7 +67,13 @@ export async function admitRequest(
 ): Promise<Admitted | Refused> {
   const checks = buildLimitChecks(cfg, subject, worst, nowMs);
   if (checks.length === 0) return { ok: true, reservation: null, headers: {}, softBreaches: [] };
-  const r = await store.reserve(requestId, checks, nowMs);
+  let r: Awaited<ReturnType<LimitStore['reserve']>>;
+  try {
+    r = await store.reserve(requestId, checks, nowMs);
+  } catch (err) {
+    if (!(err instanceof TallyError) || err.code !== 'unavailable') throw err;
+    return withoutLimitStore(checks, err);
+  }
   // One pass over the checks (this runs on every request): the tightest rate limit and what is left of it
   // and of the tightest quota.
   let rateLimit: bigint | null = null;
@@ -94,4 +100,26 @@ export async function admitRequest(
   if (r.softBreaches.length > 0)
     headers['x-tally-budget-warning'] = r.softBreaches.map((c) => c.rule).join(', ');
   return { ok: true, reservation: r.reservation, headers, softBreaches: r.softBreaches };
+}
+
+/**
+ * The limits store is unreachable (ADR 0020). A hard budget or quota cannot be checked, so the request is
+ * refused (503, retry soon): overspend cannot be taken back. Rate limits and soft checks degrade open, since a
+ * TPM overrun costs nothing the upstream's own throttling does not already bound; the answer says so.
+ */
+function withoutLimitStore(checks: readonly LimitCheck[], cause: TallyError): Admitted | Refused {
+  const closed = checks.find((c) => c.hard && c.kind !== 'rate');
+  if (closed)
+    return {
+      ok: false,
+      error: new TallyError(
+        'unavailable',
+        `Limits unavailable: the hard ${closed.kind} (rule ${closed.rule}) cannot be checked because the ` +
+          `shared limits store is unreachable, so the request was not sent. Retry shortly.`,
+        { rule: closed.rule, retryAfterSeconds: 1, param: null },
+        { cause },
+      ),
+      headers: { 'retry-after': '1' },
+    };
+  return { ok: true, reservation: null, headers: { 'x-tally-limits': 'degraded' }, softBreaches: [] };
 }

@@ -11,7 +11,8 @@ export type {
   CounterState,
 } from './limit-store.js';
 export { MemoryLimitStore } from './memory.js';
-export { RedisLimitStore } from './redis.js';
+export { RedisLimitStore, type RedisLimitOptions } from './redis.js';
+export { connectRedis, where as redisWhere, type RedisConnectOptions } from './_redis-conn.js';
 export {
   buildLimitChecks,
   keyLimitSpec,

@@ -7,10 +7,15 @@
  * `<prefix>r:<reservation id>` marks an unsettled reservation (settle deletes it: idempotent).
  * Amounts are integers (tokens, nano-USD) kept with HINCRBY (exact int64); Lua compares them as doubles,
  * exact below 2^53 nanos (≈ $9M per window). All keys of one script must share a slot: no Redis Cluster.
+ *
+ * Outages (ADR 0020): while Redis is unreachable `reserve` fails with `unavailable` (admission decides what
+ * that means per check), settlements wait in memory and are replayed when Redis is back, and a Redis that came
+ * back empty (restarted without persistence) is re-seeded from the store before it admits again.
  */
 import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { TallyError } from '../../core/index.js';
-import { RespClient, RespError, type RespValue } from './_resp.js';
+import { connectRedis, redisFailure, type RedisConnectOptions } from './_redis-conn.js';
 import type {
   ActualUse,
   CounterState,
@@ -38,6 +43,8 @@ end
 const RESERVE = `${BUCKET_FN}
 local now = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
+-- Idempotent per reservation id: a retry after a dropped connection must not reserve twice.
+if redis.call('EXISTS', KEYS[n + 1]) == 1 then return {2} end
 local function arg(i, f) return ARGV[2 + (i - 1) * 5 + f] end
 for i = 1, n do
   local kind, limit, amount = arg(i, 1), tonumber(arg(i, 2)), tonumber(arg(i, 3))
@@ -110,101 +117,239 @@ return 1
 `;
 
 const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
-const int = (v: RespValue): number => (typeof v === 'number' ? v : Number(v));
+const SCRIPTS = { reserve: RESERVE, settle: SETTLE, seed: SEED } as const;
+const SHAS = { reserve: sha1(RESERVE), settle: sha1(SETTLE), seed: sha1(SEED) } as const;
+type Reply = string | number | null | Reply[];
+const int = (v: Reply | undefined): number => (typeof v === 'number' ? v : Number(v));
+const arg = (v: string | number | bigint): string | number => (typeof v === 'bigint' ? v.toString() : v);
+
+// Settlements waiting for Redis to come back; past this many the oldest are dropped (and reported): their
+// reservations then expire with their window instead of being released.
+const MAX_PENDING_SETTLES = 100_000;
+// ioredis's messages for a command refused or cut off because the connection is down.
+const DROPPED = /enableOfflineQueue|Connection is closed|max retries per request/;
+
+/** Options beyond the connection. */
+export interface RedisLimitOptions {
+  /** Key namespace (one per deployment). */
+  readonly prefix?: string;
+  /** How long `reserve` waits for a reconnect in progress before it fails (ms): a blip is not an outage. */
+  readonly reconnectWaitMs?: number;
+  /** Runs before admitting after Redis came back empty (the gateway re-seeds budgets from the store). */
+  readonly recover?: (store: RedisLimitStore) => Promise<unknown>;
+  /** Outages, failed recoveries and dropped settlements. */
+  readonly onError?: (err: Error) => void;
+}
 
 /** The Redis LimitStore (shared by every replica pointing at the same Redis and prefix). */
 export class RedisLimitStore implements LimitStore {
-  private reconnecting: Promise<RespClient> | null = null;
+  private ready = false;
+  private recovering: Promise<void> | null = null;
   private closing = false;
+  private readonly pending = new Map<
+    string,
+    { reservation: Reservation; actual: ActualUse; nowMs: number }
+  >();
+  private readonly prefix: string;
+  private readonly waitMs: number;
 
-  private constructor(
-    private client: RespClient,
-    private readonly url: string,
-    private readonly prefix: string,
-  ) {}
-
-  /** Connects to `redis://host:port` or `unix:///path`; `prefix` namespaces the keys (one per deployment). */
-  static async connect(url: string, prefix = 'tally:lim:'): Promise<RedisLimitStore> {
-    return new RedisLimitStore(await RespClient.connect(url), url, prefix);
+  /** Uses `client` (owned by the caller unless `owns`); readiness follows its `ready`/`close` events. */
+  constructor(
+    private readonly client: Redis,
+    private readonly opts: RedisLimitOptions = {},
+    private readonly owns = false,
+  ) {
+    this.prefix = opts.prefix ?? 'tally:lim:';
+    this.waitMs = opts.reconnectWaitMs ?? 250;
+    client.on('ready', () => void this.recover());
+    client.on('close', () => (this.ready = false));
+    if (client.status === 'ready') void this.recover();
   }
 
-  /** The live connection; after a drop, one shared reconnect (requests fail closed with 503 until it works). */
-  private async conn(): Promise<RespClient> {
-    if (this.client.open || this.closing) return this.client;
-    this.reconnecting ??= RespClient.connect(this.url)
-      .then((c) => (this.client = c))
-      .finally(() => (this.reconnecting = null));
-    return this.reconnecting;
+  /** Connects to `redis://`, `rediss://` or `unix://` (a URL or full options) with its own client. */
+  static async connect(
+    conn: string | RedisConnectOptions,
+    prefix = 'tally:lim:',
+    opts: Omit<RedisLimitOptions, 'prefix'> = {},
+  ): Promise<RedisLimitStore> {
+    const o = typeof conn === 'string' ? { url: conn } : conn;
+    const { client } = await connectRedis(o, opts.onError);
+    const store = new RedisLimitStore(client, { ...opts, prefix }, true);
+    await store.whenReady(o.connectTimeoutMs ?? 2000);
+    return store;
+  }
+
+  /** True while Redis is connected and, after an outage, recovered (counters present, settlements replayed). */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Waits up to `ms` for readiness; true when ready. */
+  async whenReady(ms: number): Promise<boolean> {
+    const until = Date.now() + ms;
+    const up = () => this.ready && this.client.status === 'ready';
+    while (!up() && !this.closing && Date.now() < until) {
+      if (this.recovering) await Promise.race([this.recovering, sleep(until - Date.now())]);
+      else await sleep(Math.min(20, Math.max(1, until - Date.now())));
+    }
+    return up();
+  }
+
+  /** After every (re)connect: re-seed when Redis lost its data, replay parked settlements, then admit again. */
+  private recover(): Promise<void> {
+    this.recovering ??= this.recoverOnce()
+      .then(() => {
+        this.ready = this.client.status === 'ready';
+      })
+      .catch((e: unknown) => {
+        this.opts.onError?.(redisFailure(e, 'limits recovery failed (retrying in 1 s)'));
+        if (!this.closing && this.client.status === 'ready')
+          setTimeout(() => void this.recover(), 1000).unref();
+      })
+      .finally(() => (this.recovering = null));
+    return this.recovering;
+  }
+
+  private async recoverOnce(): Promise<void> {
+    const marker = `${this.prefix}seeded`;
+    if (this.opts.recover && (await this.client.exists(marker)) === 0) {
+      await this.opts.recover(this);
+      await this.client.set(marker, '1');
+    }
+    for (const [id, p] of [...this.pending]) {
+      await this.runSettle(p.reservation, p.actual, p.nowMs);
+      this.pending.delete(id);
+    }
   }
 
   private key(id: string): string {
     return `${this.prefix}c:${id}`;
   }
 
-  /** Runs a script by hash, loading it on first use (NOSCRIPT) — the script text is sent once per server. */
+  /** Runs a script by hash, loading it on first use (NOSCRIPT): the script text is sent once per server. */
   private async script(
-    src: string,
+    name: keyof typeof SCRIPTS,
     keys: readonly string[],
     args: readonly (string | number | bigint)[],
-  ): Promise<RespValue> {
-    const client = await this.conn();
-    const call = (cmd: string, body: string) => client.command([cmd, body, keys.length, ...keys, ...args]);
+  ): Promise<Reply> {
+    const all = [...keys, ...args.map(arg)];
     try {
-      return await call('EVALSHA', sha1(src));
+      return (await this.client.evalsha(SHAS[name], keys.length, ...all)) as Reply;
     } catch (e) {
-      if (e instanceof RespError && e.message.startsWith('NOSCRIPT')) return call('EVAL', src);
-      if (e instanceof RespError)
-        throw new TallyError('unavailable', `redis limit script failed: ${e.message}`);
+      if (e instanceof Error && e.message.startsWith('NOSCRIPT'))
+        return (await this.client.eval(SCRIPTS[name], keys.length, ...all)) as Reply;
       throw e;
     }
   }
 
   async reserve(reservationId: string, checks: readonly LimitCheck[], nowMs: number): Promise<ReserveResult> {
+    await this.ensureReady();
     const args: (string | number | bigint)[] = [nowMs, checks.length];
     for (const c of checks) args.push(c.kind, c.limit, c.amount, c.hard ? '1' : '0', c.resetAt);
     const keys = [...checks.map((c) => this.key(c.id)), `${this.prefix}r:${reservationId}`];
-    const r = (await this.script(RESERVE, keys, args)) as RespValue[];
-    if (int(r[0]!) === 0) {
-      const check = checks[int(r[1]!) - 1]!;
-      return { ok: false, check, retryAfterMs: int(r[2]!), remaining: BigInt(int(r[3]!)) };
+    let r: Reply[];
+    try {
+      r = (await this.script('reserve', keys, args)) as Reply[];
+    } catch (e) {
+      // A connection that dropped: wait for the reconnect and retry once (the script is idempotent per
+      // reservation id, so a first run that did reach Redis is not counted twice). Timeouts are not retried.
+      if (!(e instanceof Error && DROPPED.test(e.message))) throw redisFailure(e, 'limit reservation failed');
+      this.ready = false;
+      await this.ensureReady();
+      try {
+        r = (await this.script('reserve', keys, args)) as Reply[];
+      } catch (e2) {
+        throw redisFailure(e2, 'limit reservation failed');
+      }
+    }
+    if (int(r[0]) === 2) {
+      // Already reserved by a first attempt whose reply was lost: granted; what is left is not known here.
+      const remaining = new Map(checks.map((c) => [c.id, 0n] as const));
+      return { ok: true, reservation: { id: reservationId, checks }, remaining, softBreaches: [] };
+    }
+    if (int(r[0]) === 0) {
+      const check = checks[int(r[1]) - 1]!;
+      return { ok: false, check, retryAfterMs: int(r[2]), remaining: BigInt(int(r[3])) };
     }
     const remaining = new Map<string, bigint>();
     const softBreaches: LimitCheck[] = [];
     checks.forEach((c, i) => {
-      remaining.set(c.id, BigInt(int(r[1 + i * 2]!)));
-      if (int(r[2 + i * 2]!) === 1) softBreaches.push(c);
+      remaining.set(c.id, BigInt(int(r[1 + i * 2])));
+      if (int(r[2 + i * 2]) === 1) softBreaches.push(c);
     });
     return { ok: true, reservation: { id: reservationId, checks }, remaining, softBreaches };
   }
 
+  private async ensureReady(): Promise<void> {
+    if (this.ready && this.client.status === 'ready') return;
+    if (!(await this.whenReady(this.waitMs)))
+      throw new TallyError('unavailable', 'the shared limits store (Redis) is unreachable');
+  }
+
+  /** Settles, or parks the settlement until Redis is back (it is idempotent per reservation, so a replay is safe). */
   async settle(reservation: Reservation, actual: ActualUse, nowMs: number): Promise<void> {
+    try {
+      if (!this.ready) throw new TallyError('unavailable', 'redis not ready');
+      await this.runSettle(reservation, actual, nowMs);
+    } catch {
+      if (this.pending.size >= MAX_PENDING_SETTLES) {
+        const oldest = this.pending.keys().next().value;
+        if (oldest !== undefined) this.pending.delete(oldest);
+        this.opts.onError?.(
+          new TallyError('unavailable', 'redis unreachable: a parked settlement was dropped'),
+        );
+      }
+      this.pending.set(reservation.id, { reservation, actual, nowMs });
+    }
+  }
+
+  private async runSettle(reservation: Reservation, actual: ActualUse, nowMs: number): Promise<void> {
     const cs = reservation.checks;
     const args: (string | number | bigint)[] = [nowMs, cs.length, actual.tokens, actual.costNanos];
     for (const c of cs) args.push(c.kind, c.limit, c.amount);
-    await this.script(SETTLE, [...cs.map((c) => this.key(c.id)), `${this.prefix}r:${reservation.id}`], args);
+    await this.script(
+      'settle',
+      [...cs.map((c) => this.key(c.id)), `${this.prefix}r:${reservation.id}`],
+      args,
+    );
+  }
+
+  /** Settlements waiting for Redis (for tests and metrics). */
+  get parkedSettlements(): number {
+    return this.pending.size;
   }
 
   async seed(id: string, used: bigint, resetAt: number): Promise<void> {
-    await this.script(SEED, [this.key(id)], [used, resetAt]);
+    try {
+      await this.script('seed', [this.key(id)], [used, resetAt]);
+    } catch (e) {
+      throw redisFailure(e, 'limit seeding failed');
+    }
   }
 
   async peek(id: string, kind: LimitKind, limit: bigint, nowMs: number): Promise<CounterState | null> {
-    const h = (await (await this.conn()).command(['HGETALL', this.key(id)])) as string[];
-    if (h.length === 0) return null;
-    const m = new Map<string, string>();
-    for (let i = 0; i < h.length; i += 2) m.set(h[i]!, h[i + 1]!);
-    if (m.has('level')) {
-      let level = Number(m.get('level'));
-      const ts = Number(m.get('ts'));
+    let h: Record<string, string>;
+    try {
+      h = await this.client.hgetall(this.key(id));
+    } catch (e) {
+      throw redisFailure(e, 'limit read failed');
+    }
+    if (Object.keys(h).length === 0) return null;
+    if (h['level'] !== undefined) {
+      let level = Number(h['level']);
+      const ts = Number(h['ts']);
       if (kind === 'rate' && nowMs > ts)
         level = Math.min(Number(limit), level + ((nowMs - ts) * Number(limit)) / 60_000);
       return { used: BigInt(Math.floor(level)), reserved: 0n };
     }
-    return { used: BigInt(m.get('used') ?? '0'), reserved: BigInt(m.get('reserved') ?? '0') };
+    return { used: BigInt(h['used'] ?? '0'), reserved: BigInt(h['reserved'] ?? '0') };
   }
 
   async close(): Promise<void> {
     this.closing = true;
-    await this.client.close();
+    this.ready = false;
+    if (this.owns) this.client.disconnect();
   }
 }
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, Math.max(0, ms)));
