@@ -53,6 +53,8 @@ test('a command loads its own module only when it runs or shows its help', () =>
 // Every command with its options, as before the registry became lazy (external checks rely on them).
 const EXPECTED: Record<string, string> = {
   sql: ' | positionals',
+  ask: 'model token | positionals',
+  mcp: 'token',
   demo: 'days seed end no-serve skip-analyses',
   estimate: 'scenario csv at',
   prices: 'model deployment provider at all',
