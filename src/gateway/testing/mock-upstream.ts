@@ -3,7 +3,8 @@
  * chat, embeddings and responses with fixed, known usage, streams SSE with or without the usage chunk, and
  * misbehaves on request: the deployment or model name picks a fault (429, 500, html, hang, slow, reset, cut,
  * nousage: no usage anywhere; cutusage: a stream cut after its usage chunk; maxout: reports as many completion
- * tokens as the request's largest output cap; echo: a 400 error that echoes the credential it was sent).
+ * tokens as the request's largest output cap; echo: a 400 error that echoes the credential it was sent). A
+ * `chat` script turns it into a model that calls tools (answers with `tool_calls`), for `tally ask` tests.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
