@@ -236,8 +236,16 @@ export function envelopeResult(content: string): Doc {
   return JSON.parse(content.slice(content.indexOf('\n') + 1, content.lastIndexOf('\n'))) as Doc;
 }
 
+/** Every string in a value, looking inside strings that hold JSON objects (a Tags column). */
 function strings(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
+  if (typeof v === 'string') {
+    if (!v.startsWith('{')) return [v];
+    try {
+      return strings(JSON.parse(v));
+    } catch {
+      return [v];
+    }
+  }
   if (Array.isArray(v)) return v.flatMap(strings);
   if (v && typeof v === 'object') return Object.values(v).flatMap(strings);
   return [];
@@ -257,7 +265,7 @@ export function scriptedModel(
   if (results.length === 0) return { toolCalls: [{ name: entry.tool, arguments: entry.args }] };
   const made = messages.filter((m) => m.role === 'assistant' && m.tool_calls).length;
   const order = strings(results[results.length - 1])
-    .map((s) => /CALL (\w+) (\{.*\})/.exec(s))
+    .map((s) => /CALL (\w+) (\{[^{}]*\})/.exec(s))
     .find((m) => m !== null);
   if (order && made < 2)
     return { toolCalls: [{ name: order[1]!, arguments: JSON.parse(order[2]!) as unknown }] };

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -47,7 +47,12 @@ async function cli(...args: string[]) {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tally-mcp-'));
   db = join(dir, 't.duckdb');
-  await cli('demo', '--days', '45', '--end', '2026-12-01', '--skip-analyses', '--no-serve', '--json');
+  process.env['TALLY_TEST_AOAI_KEY'] = 'aoai-upstream-secret-canary'; // the fixture gateway's upstream secrets
+  process.env['TALLY_TEST_ENTRA_SECRET'] = 'entra-secret';
+  // TALLY_TEST_DEMO_DB: a demo store built before (ending 2026-12-01) to copy instead, when iterating.
+  const prebuilt = process.env['TALLY_TEST_DEMO_DB'];
+  if (prebuilt) copyFileSync(prebuilt, db);
+  else await cli('demo', '--days', '45', '--end', '2026-12-01', '--skip-analyses', '--no-serve', '--json');
   // A cost row whose tag carries an instruction, as a hostile export or key tag could.
   const store = await openStore({ path: db });
   await insertCostRows(store, [
