@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { runCli } from '../test/cli.js';
 import { openStore } from '../src/store/index.js';
 import { main } from '../src/cli/index.js';
-import { loadConfig } from '../src/core/index.js';
+import { configSchema } from '../src/core/index.js';
 import { callTool, type ToolDeps } from '../src/mcp/index.js';
 
 const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 5);
@@ -20,7 +20,7 @@ try {
   if (process.env['BENCH_DB']) copyFileSync(process.env['BENCH_DB'], db);
   else await runCli(['demo', '--db', db, '--skip-analyses', '--no-serve', '--json'], { timeoutMs: 900_000 });
   const store = await openStore({ path: db });
-  const config = loadConfig({ path: join(dir, 'none.yaml'), env: {} }).config;
+  const config = configSchema.parse({}); // defaults: no tally.yaml needed
   const deps: ToolDeps = {
     store,
     now: () => new Date(),

@@ -74,8 +74,9 @@ export async function principalFromBearer(
   actorHeader: string | null | undefined,
   deps: { store: CostStore; secret: string },
 ): Promise<Principal> {
-  const m = /^Bearer\s+(\S+)$/i.exec(auth ?? '');
-  if (!m) throw new TallyError('unauthorized', 'send "Authorization: Bearer <token>"');
+  if (!auth) throw new TallyError('unauthorized', 'send "Authorization: Bearer <token>"');
+  const m = /^Bearer\s+(\S+)$/i.exec(auth);
+  if (!m) throw new TallyError('unauthorized', 'Authorization must be "Bearer <token>"');
   const token = m[1]!;
   if (same(token, deps.secret))
     return { kind: 'local', actor: `cli:${(actorHeader ?? 'unknown').slice(0, 64)}` };
