@@ -6,7 +6,7 @@
  * is checked before every model turn.
  */
 import { nanosToDecimalString, splitNanos, type Nanos } from '../core/index.js';
-import type { Principal } from '../api/index.js';
+import { actorOf, type Principal } from '../api/index.js';
 import { callTool, toolsFor, type ToolDeps } from './_call.js';
 import { inputJsonSchema } from './_tool.js';
 
@@ -159,6 +159,16 @@ export async function askQuestion(opts: {
           costUsd: nanosToDecimalString(share),
           durationMs: 0,
         };
+        // Not run, but asked for: audited like any refused call.
+        await opts.deps.store
+          .appendAudit({
+            at: opts.deps.now(),
+            actor: actorOf(opts.principal),
+            action: 'ask tool',
+            target: name,
+            details: { ok: false, error: error.code, costUsd: record.costUsd, durationMs: 0 },
+          })
+          .catch(() => undefined);
       } else {
         // Arguments that are not one JSON object go to the tool as text, so its validation refuses them.
         const args = parseArgs(tc.function.arguments);

@@ -199,6 +199,8 @@ test('tool calls stop at the limit and the last turn is offered no tools, so the
   assert.equal(offered[offered.length - 1], 0);
   assert.equal(r.answer, 'answer');
   assert.equal(r.stopped, 'tool-call-limit');
+  assert.equal(f.audit.length, 4, 'the refused fourth call is audited too');
+  assert.equal(f.audit[3]!.details['error'], 'rate_limited');
 });
 
 test('each tool call is audited with the caller and its share of the turn’s metered cost, adding up exactly', async () => {
