@@ -15,6 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['catalog', 'store', 'owner'],
   ['ledger', 'ingest', 'estimate', 'analytics', 'policy'],
   ['gateway', 'export', 'alerts', 'demo', 'api', 'web'],
+  ['mcp'],
   ['server'],
   ['cli'],
 ];

@@ -54,6 +54,8 @@ test('a command loads its own module only when it runs or shows its help', () =>
 const EXPECTED: Record<string, string> = {
   sql: ' | positionals',
   'store copy': 'from to replace',
+  ask: 'model token | positionals',
+  mcp: 'token',
   demo: 'days seed end no-serve skip-analyses',
   estimate: 'scenario csv at',
   prices: 'model deployment provider at all',

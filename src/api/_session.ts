@@ -41,16 +41,8 @@ export async function resolveCaller(
 ): Promise<Caller> {
   const auth = c.req.header('authorization');
   if (auth !== undefined) {
-    const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    if (!m) throw new TallyError('unauthorized', 'Authorization must be "Bearer <token>"');
-    const token = m[1]!;
-    if (same(token, deps.secret)) {
-      const who = c.req.header('x-tally-actor') ?? 'unknown';
-      return { principal: { kind: 'local', actor: `cli:${who.slice(0, 64)}` }, csrfToken: '', via: 'bearer' };
-    }
-    const user = activeUser(await deps.store.findUserByTokenHash(hashToken(token)));
-    if (!user) throw new TallyError('unauthorized', 'unknown or revoked token; ask an admin for a new one');
-    return { principal: { kind: 'user', user }, csrfToken: '', via: 'bearer' };
+    const principal = await principalFromBearer(auth, c.req.header('x-tally-actor'), deps);
+    return { principal, csrfToken: '', via: 'bearer' };
   }
   const sid = getCookie(c, SESSION_COOKIE);
   if (sid) {
@@ -71,6 +63,26 @@ export async function resolveCaller(
     setCookie(c, CSRF_COOKIE, csrf, cookieOptions(deps.secureCookies, 60 * 60));
   }
   return { principal: null, csrfToken: csrf, via: 'none' };
+}
+
+/**
+ * The principal an `Authorization: Bearer <token>` header names: the owner's secret is the local CLI (its audit
+ * name from `x-tally-actor`), anything else must be an active user's token. Throws unauthorized otherwise.
+ */
+export async function principalFromBearer(
+  auth: string | null | undefined,
+  actorHeader: string | null | undefined,
+  deps: { store: CostStore; secret: string },
+): Promise<Principal> {
+  if (!auth) throw new TallyError('unauthorized', 'send "Authorization: Bearer <token>"');
+  const m = /^Bearer\s+(\S+)$/i.exec(auth);
+  if (!m) throw new TallyError('unauthorized', 'Authorization must be "Bearer <token>"');
+  const token = m[1]!;
+  if (same(token, deps.secret))
+    return { kind: 'local', actor: `cli:${(actorHeader ?? 'unknown').slice(0, 64)}` };
+  const user = activeUser(await deps.store.findUserByTokenHash(hashToken(token)));
+  if (!user) throw new TallyError('unauthorized', 'unknown or revoked token; ask an admin for a new one');
+  return { kind: 'user', user };
 }
 
 /** Checks the CSRF token of a browser's write (bearer calls are exempt: browsers never add that header). */

@@ -9,3 +9,4 @@ export { requirePermission, actorOf } from './_roles.js';
 export { runForDocument } from './_context.js';
 export { setIncidentState } from './_writes.js';
 export { ReportCache } from './_cache.js';
+export { principalFromBearer } from './_session.js';

@@ -13,6 +13,7 @@ import { storeOverPort } from './_store-rpc.js';
 import { runCommand } from './_run-command.js';
 import { startSchedule } from './_schedule.js';
 import { mountDashboard } from './_dashboard.js';
+import { handleMcpHttp } from '../mcp/index.js';
 
 /** What the owner hands the worker. */
 export interface WorkerInit {
@@ -73,8 +74,14 @@ const schedule = startSchedule({
   },
 });
 
+// MCP (Streamable HTTP, stateless) answers /mcp beside the API, on the same port and with the same tokens; it is
+// dispatched before the API app so its own bearer check (401, never a CSRF 403) decides who calls.
+const mcpDeps = { store, run, secret: init.secret, now: () => new Date() };
+const fetchAll = (req: Request, env: unknown): Response | Promise<Response> =>
+  new URL(req.url).pathname === '/mcp' ? handleMcpHttp(req, mcpDeps) : app.fetch(req, env);
+
 let server: ServerType | null = null;
-server = serve({ fetch: app.fetch, port: init.port, hostname: init.host }, (info: AddressInfo) => {
+server = serve({ fetch: fetchAll, port: init.port, hostname: init.host }, (info: AddressInfo) => {
   parentPort?.postMessage({ type: 'ready', port: info.port });
 });
 server.on('error', (err: NodeJS.ErrnoException) => {

@@ -237,4 +237,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     usage: '[--period YYYY-MM] [--db PATH] [--json]',
     load: async () => (await import('./maturity.js')).maturityCommand,
   },
+  // MCP server and ask (issue 16)
+  {
+    name: 'ask',
+    summary:
+      'answer a cost question with a chat model through the gateway, using the MCP tools as the caller',
+    usage: '"question" [--model M] [--token T] [--json]',
+    load: async () => (await import('./ask.js')).askCommand,
+  },
+  {
+    name: 'mcp',
+    summary: "serve Tally's tools to a local assistant over MCP (stdio); read-only, scoped by --token",
+    usage: '--db PATH [--token T]',
+    load: async () => (await import('./mcp.js')).mcpCommand,
+  },
 ];

@@ -12,6 +12,7 @@ import {
   storeSchema,
 } from './sections.js';
 import { serverSchema } from './server-section.js';
+import { assistantSchema } from './assistant-section.js';
 
 /** Schema of tally.yaml. */
 export const configSchema = z.strictObject({
@@ -26,6 +27,7 @@ export const configSchema = z.strictObject({
   alerts: alertsSchema,
   anomalies: anomaliesSchema,
   server: serverSchema,
+  assistant: assistantSchema,
 });
 
 /** Parsed, validated configuration. */

@@ -3,7 +3,8 @@
  * chat, embeddings and responses with fixed, known usage, streams SSE with or without the usage chunk, and
  * misbehaves on request: the deployment or model name picks a fault (429, 500, html, hang, slow, reset, cut,
  * nousage: no usage anywhere; cutusage: a stream cut after its usage chunk; maxout: reports as many completion
- * tokens as the request's largest output cap; echo: a 400 error that echoes the credential it was sent).
+ * tokens as the request's largest output cap; echo: a 400 error that echoes the credential it was sent). A
+ * `chat` script turns it into a model that calls tools (answers with `tool_calls`), for `tally ask` tests.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,15 +56,30 @@ function usageJson(
   };
 }
 
-/** Starts the mock. `record: false` keeps no call log (benchmarks). `chunkDelayMs` spaces stream chunks. */
 /** How late a deployment whose name contains "slow" answers, ms. */
 export const SLOW_MS = 300;
 
+/** A scripted chat answer: text, or tool calls for the client to make (OpenAI `tool_calls`). */
+export interface ScriptedAnswer {
+  readonly content?: string | null;
+  readonly toolCalls?: readonly { readonly name: string; readonly arguments: unknown }[];
+}
+
+/**
+ * Starts the mock. `record: false` keeps no call log (benchmarks). `chunkDelayMs` spaces stream chunks.
+ * `chat` scripts non-streamed chat answers (a model that calls tools): given the request body, an answer, or
+ * null for the fixed reply. Usage stays MOCK_USAGE either way, so the metered cost is known.
+ */
 export async function startMockUpstream(
-  opts: { record?: boolean; chunkDelayMs?: number } = {},
+  opts: {
+    record?: boolean;
+    chunkDelayMs?: number;
+    chat?: (body: Record<string, unknown>) => ScriptedAnswer | null;
+  } = {},
 ): Promise<MockUpstream> {
   const calls: MockCall[] = [];
   const record = opts.record ?? true;
+  let callSeq = 1;
   const server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (b: Buffer) => parts.push(b));
@@ -251,6 +267,36 @@ export async function startMockUpstream(
         Number(body?.[k] ?? 0),
       );
       const completion = fault === 'maxout' ? Math.max(...caps) : MOCK_USAGE.completion_tokens;
+      const scripted = body && path.includes('/chat/completions') ? (opts.chat?.(body) ?? null) : null;
+      if (scripted) {
+        const calls = (scripted.toolCalls ?? []).map((c, i) => ({
+          id: `call_${callSeq++}_${i}`,
+          type: 'function',
+          function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+        }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            ...base,
+            object: 'chat.completion',
+            choices: [
+              {
+                index: 0,
+                message: {
+                  role: 'assistant',
+                  content: scripted.content ?? null,
+                  ...(calls.length > 0 ? { tool_calls: calls } : {}),
+                  refusal: null,
+                },
+                finish_reason: calls.length > 0 ? 'tool_calls' : 'stop',
+                logprobs: null,
+              },
+            ],
+            usage: usageJson(),
+          }),
+        );
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
