@@ -102,11 +102,17 @@ test('every form on every page carries the session CSRF token', async () => {
   }
 });
 
-test('a report the user may not read becomes a page with its status and message', async () => {
+test("a team page outside the user's teams is a 403 page that says which teams the user can see", async () => {
   const deps = fakeDeps();
   const res = await testApp(deps, USERS.lead).get('/teams/platform?period=2026-11');
+  assert.equal(res.status, 403);
+  assert.match(res.text, /not team &quot;platform&quot;/);
+});
+
+test('a team with no chargeback in the period is a 404 page with its message', async () => {
+  const res = await testApp(fakeDeps(), USERS.admin).get('/teams/nobody?period=2026-11');
   assert.equal(res.status, 404);
-  assert.match(res.text, /No chargeback for team &quot;platform&quot;/);
+  assert.match(res.text, /No chargeback for team &quot;nobody&quot;/);
 });
 
 test('org-wide pages are for admins and finance; team-scoped users get a 403 and no org report is read', async () => {
