@@ -157,3 +157,19 @@ export async function loadConsumerUsage(store: CostStore, w: TimeWindow): Promis
     listCostNanos: a.listCostNanos,
   }));
 }
+
+/**
+ * The exclusive end of the last UTC day the cost export covers: the latest ChargePeriodEnd of its daily (or
+ * shorter) charges. Monthly purchases run to the month's end and say nothing about how far usage is billed, so
+ * they are left out. Null when no cost rows are stored.
+ */
+export async function loadExportThrough(store: CostStore): Promise<Date | null> {
+  const rows = await store.query(
+    `SELECT CAST(epoch_ms(max("ChargePeriodEnd")) AS DOUBLE) AS through FROM cost_rows
+      WHERE "ChargePeriodEnd" <= "ChargePeriodStart" + INTERVAL 1 DAY`,
+  );
+  const v = rows[0]?.['through'];
+  if (v === null || v === undefined) return null;
+  const ms = Number(v);
+  return Number.isFinite(ms) ? new Date(Math.ceil(ms / 86_400_000) * 86_400_000) : null;
+}
