@@ -53,7 +53,7 @@ test('a command loads its own module only when it runs or shows its help', () =>
 // Every command with its options, as before the registry became lazy (external checks rely on them).
 const EXPECTED: Record<string, string> = {
   sql: ' | positionals',
-  demo: 'days seed end no-serve skip-analyses',
+  demo: 'days seed end no-serve skip-analyses next-month',
   estimate: 'scenario csv at',
   prices: 'model deployment provider at all',
   'prices import': 'url any-region | positionals',
@@ -68,7 +68,7 @@ const EXPECTED: Record<string, string> = {
   costs: 'by from to ai-only granularity filter',
   ingest: 'format quarantine | positionals',
   validate: 'strict | positionals',
-  chargeback: 'period by view csv out team',
+  chargeback: 'period by view csv out team basis metric',
   'export focus': 'period out by',
   reconcile: 'period by view threshold',
   'unit-economics': 'period kpi by view',
@@ -77,8 +77,8 @@ const EXPECTED: Record<string, string> = {
   anomalies: 'series season from to grain threshold',
   'budgets delete': 'id',
   'budgets set': 'scope value period start end amount actual forecast hard',
-  'budgets status': 'at',
-  forecast: 'series horizon season scope history to',
+  'budgets status': 'at basis metric',
+  forecast: 'series horizon season scope history to basis metric',
   serve: 'interval once port host no-gateway',
   freshness: '',
   'users create': 'name role team',

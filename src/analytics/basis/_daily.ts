@@ -30,6 +30,11 @@ export type SpendScope = 'all' | 'team' | 'app' | 'cost_center' | 'key' | 'model
 export interface DailyBasis {
   readonly total: Map<number, Nanos>;
   readonly committed: Map<number, Nanos>;
+  /**
+   * The part of `committed` that is a monthly commitment (rows naming a CommitmentDiscountId, or purchases): a
+   * fixed amount per month, spread over its days when amortized, whatever the month's length.
+   */
+  readonly commitment: Map<number, Nanos>;
   /** The basis the series stands on (the last month's, which is where the export boundary lies). */
   readonly info: BasisInfo;
   /** Ledger-priced spend after the export's last day, inside [from, to). */
@@ -104,6 +109,11 @@ const add = (m: Map<number, Nanos>, day: number, n: Nanos) => {
   if (n !== 0n) m.set(day, (m.get(day) ?? 0n) + n);
 };
 
+/** A monthly commitment: its purchase, or usage a commitment discount (reservation) covers. */
+function isCommitment(row: CostRow): boolean {
+  return !!row.values['CommitmentDiscountId'] || row.values['ChargeCategory'] === 'Purchase';
+}
+
 const AMOUNT_OR_PERIOD = new Set(['ChargePeriodStart', 'BilledCost', 'EffectiveCost', 'ListCost', '_rows']);
 
 /** Identity of a grouped cost row without its period and amounts (a monthly group and its daily groups share it). */
@@ -135,6 +145,7 @@ export async function dailySpendOnBasis(
   const through = basis === 'export' ? await cache.through : null;
   const total = new Map<number, Nanos>();
   const committed = new Map<number, Nanos>();
+  const commitment = new Map<number, Nanos>();
   let info: BasisInfo = { basis, metric, exportThrough: null, ledgerFrom: from.toISOString().slice(0, 10) };
   let filled = 0n;
   for (const period of monthsOverlapping(from, to)) {
@@ -150,8 +161,10 @@ export async function dailySpendOnBasis(
       }
     for (const [day, n] of days.committed)
       if (day >= from.getTime() && day < to.getTime()) add(committed, day, n);
+    for (const [day, n] of days.commitment)
+      if (day >= from.getTime() && day < to.getTime()) add(commitment, day, n);
   }
-  return { total, committed, info, ledgerFilledNanos: filled };
+  return { total, committed, commitment, info, ledgerFilledNanos: filled };
 }
 
 /** One allocated month's pieces for the scope, spread over its days. */
@@ -163,11 +176,17 @@ async function spreadPeriod(
   settings: AllocationSettings,
   metric: CostMetric,
   cache: BasisCache,
-): Promise<{ total: Map<number, Nanos>; committed: Map<number, Nanos>; ledger: Map<number, Nanos> }> {
+): Promise<{
+  total: Map<number, Nanos>;
+  committed: Map<number, Nanos>;
+  commitment: Map<number, Nanos>;
+  ledger: Map<number, Nanos>;
+}> {
   const w = monthWindow(pa.period);
   const keep = inScope(scope, value);
   const total = new Map<number, Nanos>();
   const committed = new Map<number, Nanos>();
+  const commitment = new Map<number, Nanos>();
   const ledger = new Map<number, Nanos>();
   const perRow = new Map<number, Nanos>();
   const perConsumer = new Map<string, Nanos>();
@@ -207,6 +226,7 @@ async function spreadPeriod(
         const day = Math.floor(d.day / DAY) * DAY;
         add(total, day, parts[i]!);
         if (!isTokenRow(row)) add(committed, day, parts[i]!);
+        if (!isTokenRow(row) && isCommitment(row)) add(commitment, day, parts[i]!);
       });
     }
   }
@@ -257,7 +277,7 @@ async function spreadPeriod(
       }
     }
   }
-  return { total, committed, ledger };
+  return { total, committed, commitment, ledger };
 }
 
 /** Keys and models: the ledger's own daily cost (the export knows neither a gateway key nor every model split). */
@@ -282,6 +302,7 @@ async function ledgerDaily(
   return {
     total,
     committed: new Map(),
+    commitment: new Map(),
     info: { basis: 'ledger', metric, exportThrough: null, ledgerFrom: from.toISOString().slice(0, 10) },
     ledgerFilledNanos: filled,
   };

@@ -23,6 +23,8 @@ export interface Quantiles {
 export interface SplitHistory {
   readonly total: ReadonlyMap<number, Nanos>;
   readonly committed: ReadonlyMap<number, Nanos>;
+  /** The part of committed that is a monthly commitment (fixed per month, whatever its length). */
+  readonly commitment?: ReadonlyMap<number, Nanos>;
   readonly historyFrom: number;
   /** Start of today (UTC): history ends before it; the forecast starts on it. */
   readonly today: number;
@@ -44,21 +46,49 @@ export interface SplitForecast {
   readonly points: readonly { day: number; committed: number; p10: number; p50: number; p90: number }[];
 }
 
-/** The committed schedule: a daily rate, plus a month-start amount when the billed metric puts purchases there. */
-export function committedSchedule(h: SplitHistory): { perDay: number; monthStart: number } {
+const daysInMonth = (d: number) => {
+  const t = new Date(d);
+  return new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 0)).getUTCDate();
+};
+
+/** A committed-cost schedule: cost on a given future day (USD). */
+export interface CommittedSchedule {
+  /** Hourly/daily committed charges per day (PTU hours, hosting). */
+  readonly perDay: number;
+  /** Monthly commitments per month (amortized over the month's days). */
+  readonly perMonth: number;
+  /** What a first of the month carries beyond that (a billed purchase), recurring each month. */
+  readonly monthStart: number;
+  readonly at: (day: number) => number;
+}
+
+/**
+ * The committed schedule read from the export's last billed days (medians over up to 7 days, firsts of the month
+ * left out): a daily rate for time-billed charges, a monthly amount for commitments (spread over each month's own
+ * days, so a 31-day month costs what a 30-day month does), and a first-of-month amount for billed purchases.
+ */
+export function committedSchedule(h: SplitHistory): CommittedSchedule {
   const end = Math.min(h.today, h.exportEnd ?? h.historyFrom);
-  const days: number[] = [];
-  for (let d = end - DAY; d >= h.historyFrom && days.length < SCHEDULE_DAYS; d -= DAY)
-    if (new Date(d).getUTCDate() !== 1) days.push(nanosToUsd(h.committed.get(d) ?? 0n));
-  const perDay = days.length > 0 ? median(days) : 0;
+  const usd = (m: ReadonlyMap<number, Nanos> | undefined, d: number) => nanosToUsd(m?.get(d) ?? 0n);
+  const daily: number[] = [];
+  const monthly: number[] = [];
+  for (let d = end - DAY; d >= h.historyFrom && daily.length < SCHEDULE_DAYS; d -= DAY)
+    if (new Date(d).getUTCDate() !== 1) {
+      daily.push(usd(h.committed, d) - usd(h.commitment, d));
+      monthly.push(usd(h.commitment, d) * daysInMonth(d));
+    }
+  const perDay = daily.length > 0 ? median(daily) : 0;
+  const perMonth = monthly.length > 0 ? median(monthly) : 0;
   // The latest first-of-month billed: what it carries beyond the daily rate recurs each month (a purchase).
   let monthStart = 0;
   for (let d = end - DAY; d >= h.historyFrom && d >= end - 35 * DAY; d -= DAY)
     if (new Date(d).getUTCDate() === 1) {
-      monthStart = Math.max(0, nanosToUsd(h.committed.get(d) ?? 0n) - perDay);
+      monthStart = Math.max(0, usd(h.committed, d) - perDay - perMonth / daysInMonth(d));
       break;
     }
-  return { perDay, monthStart };
+  const at = (d: number) =>
+    perDay + perMonth / daysInMonth(d) + (new Date(d).getUTCDate() === 1 ? monthStart : 0);
+  return { perDay, perMonth, monthStart, at };
 }
 
 /**
@@ -73,7 +103,7 @@ export function forecastSplit(
   pendingFrom = h.historyFrom,
 ): SplitForecast {
   const sched = committedSchedule(h);
-  const at = (d: number) => sched.perDay + (new Date(d).getUTCDate() === 1 ? sched.monthStart : 0);
+  const at = sched.at;
   const hist: number[] = [];
   for (let d = h.historyFrom; d < h.today; d += DAY) {
     const total = h.total.get(d) ?? 0n;

@@ -99,6 +99,8 @@ export function budgetPeriod(b: BudgetDef, now: Date): { start: Date; end: Date 
 export interface BudgetBasis {
   /** The committed (time- or capacity-billed) part of each day's spend. */
   readonly committed: ReadonlyMap<number, Nanos>;
+  /** The monthly-commitment part of committed (reservations), fixed per month. */
+  readonly commitment?: ReadonlyMap<number, Nanos>;
   /** Exclusive end (epoch ms) of the days the export billed, or null. */
   readonly exportEnd: number | null;
   readonly basis: 'export' | 'ledger';
@@ -141,6 +143,7 @@ export function budgetStatus(
       {
         total: daily,
         committed: on?.committed ?? new Map(),
+        ...(on?.commitment ? { commitment: on.commitment } : {}),
         historyFrom: first,
         today,
         exportEnd: on?.exportEnd ?? null,

@@ -122,6 +122,7 @@ export async function allBudgetStatus(
     out.push(
       budgetStatus(b, daily.total, now, {
         committed: daily.committed,
+        commitment: daily.commitment,
         exportEnd: through ? Date.parse(`${through}T00:00:00Z`) + 86_400_000 : null,
         basis: daily.info.basis,
         metric: daily.info.metric,
