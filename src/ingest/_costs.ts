@@ -1,5 +1,5 @@
 /** The costs report: billed, effective and list cost over a window, grouped by any FOCUS or x_ column. */
-import { TallyError, nanosToUsd, parseUsd } from '../core/index.js';
+import { TallyError, exactDecimalText } from '../core/index.js';
 import { FOCUS_COLUMNS, type CostStore } from '../store/index.js';
 import { ident, lit } from './_sql.js';
 
@@ -20,11 +20,15 @@ export interface CostsQuery {
 /** Granularities of the costs report. */
 export const COST_GRANULARITIES = ['day', 'week', 'month'] as const;
 
-/** One grouped row: the grouping values plus costs in USD (numbers, for output) and the row count. */
+/**
+ * One grouped row: the grouping values, the billing currency, costs as exact decimal text in that currency
+ * (as stored, never through a float) and the row count. Rows in different currencies are never summed together.
+ */
 export type CostsRow = Record<string, unknown> & {
-  billedCost: number;
-  effectiveCost: number;
-  listCost: number;
+  currency: string | null;
+  billedCost: string;
+  effectiveCost: string;
+  listCost: string;
 };
 
 const BY_LOWER = new Map(FOCUS_COLUMNS.map((c) => [c.name.toLowerCase(), c]));
@@ -45,7 +49,7 @@ function dimension(name: string): { sql: string; label: string } {
   });
 }
 
-/** Runs the costs report. Sums are exact decimals in SQL; converted to numbers only for output. */
+/** Runs the costs report. Sums are exact decimals in SQL and stay exact text in the output. */
 export async function queryCosts(store: CostStore, q: CostsQuery): Promise<CostsRow[]> {
   if (q.by.length === 0)
     throw new TallyError('invalid_input', 'give --by COL[,COL], e.g. --by ServiceCategory');
@@ -64,7 +68,10 @@ export async function queryCosts(store: CostStore, q: CostsQuery): Promise<Costs
         ? 'false'
         : `json_extract_string("Tags", '$.team') IN (${q.teams.map(lit).join(', ')})`,
     );
-  const money = (c: string) => `CAST(CAST(coalesce(sum(${ident(c)}), 0) AS DECIMAL(38,9)) AS VARCHAR)`;
+  // One group per billing currency as well: amounts in different currencies are never added.
+  if (!q.by.some((b) => b.toLowerCase() === 'billingcurrency'))
+    dims.push({ sql: ident('BillingCurrency'), label: 'currency' });
+  const money = (c: string) => `CAST(coalesce(sum(${ident(c)}), 0) AS VARCHAR)`;
   const sql = `SELECT ${dims.map((d, i) => `${d.sql} AS d${i}`).join(', ')},
       ${money('BilledCost')} AS billed, ${money('EffectiveCost')} AS effective, ${money('ListCost')} AS list,
       count(*) AS rows
@@ -79,9 +86,10 @@ export async function queryCosts(store: CostStore, q: CostsQuery): Promise<Costs
     dims.forEach((d, i) => (out[d.label] = r[`d${i}`] ?? null));
     return {
       ...out,
-      billedCost: nanosToUsd(parseUsd(String(r['billed']))),
-      effectiveCost: nanosToUsd(parseUsd(String(r['effective']))),
-      listCost: nanosToUsd(parseUsd(String(r['list']))),
+      currency: (out['currency'] ?? out['BillingCurrency'] ?? null) as string | null,
+      billedCost: exactDecimalText(String(r['billed'])),
+      effectiveCost: exactDecimalText(String(r['effective'])),
+      listCost: exactDecimalText(String(r['list'])),
       rows: Number(r['rows']),
     };
   });
