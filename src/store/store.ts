@@ -35,11 +35,16 @@ export const USAGE_DIMENSIONS = [
 /** A usage grouping dimension. */
 export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
 
+/** Grouping by one tag of the usage event (key tags and the request's own `x-tally-tags`): `tag:feature`. */
+export type TagDimension = `tag:${string}`;
+/** What a tag dimension must look like (the tag key: letters, digits, _ . : -, up to 64). */
+export const TAG_DIMENSION_RE = /^tag:[A-Za-z0-9_.:-]{1,64}$/;
+
 /** A usage aggregation request: explicit window, optional filters. */
 export interface UsageQuery {
   readonly from: Date;
   readonly to: Date;
-  readonly by: readonly UsageDimension[];
+  readonly by: readonly (UsageDimension | TagDimension)[];
   readonly where?: Partial<Record<Exclude<UsageDimension, 'day' | 'hour'>, string>>;
 }
 

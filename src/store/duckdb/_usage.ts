@@ -2,7 +2,7 @@
 import { open } from 'node:fs/promises';
 import { timestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { UsageEvent } from '../usage-event.js';
-import type { UsageAggregate, UsageQuery, UsageDimension } from '../store.js';
+import { TAG_DIMENSION_RE, type UsageAggregate, type UsageQuery, type UsageDimension } from '../store.js';
 import { USAGE_DIMENSIONS } from '../store.js';
 import { TallyError } from '../../core/index.js';
 
@@ -173,7 +173,7 @@ const dimSql: Record<UsageDimension, string> = {
 /** Builds the aggregation SQL (dimensions come from a closed list; values are bound parameters). */
 export function aggregateUsageSql(q: UsageQuery): { sql: string; params: (string | Date)[] } {
   for (const d of q.by)
-    if (!USAGE_DIMENSIONS.includes(d))
+    if (!USAGE_DIMENSIONS.includes(d as UsageDimension) && !TAG_DIMENSION_RE.test(d))
       throw new TallyError(
         'invalid_input',
         `unknown usage dimension "${d}"; use one of ${USAGE_DIMENSIONS.join(', ')}`,
@@ -187,7 +187,11 @@ export function aggregateUsageSql(q: UsageQuery): { sql: string; params: (string
     params.push(v);
     where.push(`${col} = $${params.length}`);
   }
-  const dims = q.by.map((d, i) => `${dimSql[d]} AS d${i}`);
+  const dims = q.by.map((d, i) => {
+    if (!d.startsWith('tag:')) return `${dimSql[d as UsageDimension]} AS d${i}`;
+    params.push(`$."${d.slice(4)}"`);
+    return `json_extract_string(tags, $${params.length}) AS d${i}`;
+  });
   const group = q.by.length ? `GROUP BY ${q.by.map((_, i) => `d${i}`).join(', ')}` : '';
   const order = q.by.length ? `ORDER BY cost DESC, ${q.by.map((_, i) => `d${i}`).join(', ')}` : '';
   const sql = `SELECT ${[...dims, ''].join(', ')}
