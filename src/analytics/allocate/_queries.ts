@@ -173,3 +173,13 @@ export async function loadExportThrough(store: CostStore): Promise<Date | null> 
   const ms = Number(v);
   return Number.isFinite(ms) ? new Date(Math.ceil(ms / 86_400_000) * 86_400_000) : null;
 }
+
+/** The billing currencies of the window's cost rows (null-free, sorted). */
+export async function loadBillingCurrencies(store: CostStore, w: TimeWindow): Promise<string[]> {
+  const rows = await store.query(
+    `SELECT DISTINCT "BillingCurrency" AS c FROM cost_rows
+      WHERE "ChargePeriodStart" >= $1 AND "ChargePeriodStart" < $2 AND "BillingCurrency" IS NOT NULL ORDER BY 1`,
+    [w.from, w.to],
+  );
+  return rows.map((r) => String(r['c']));
+}

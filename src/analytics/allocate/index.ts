@@ -1,5 +1,5 @@
 /** allocate: splits a period's AI spend (direct token charges and shared/fixed costs) among consumers. */
-import { monthWindow, sumNanos, type Nanos, type TallyConfig } from '../../core/index.js';
+import { TallyError, monthWindow, sumNanos, type Nanos, type TallyConfig } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
 import { allocateCosts, DEFAULT_RULES } from './allocate.js';
 import { weightsByConsumer } from './_consumers.js';
@@ -8,6 +8,7 @@ import {
   loadConsumerUsage,
   loadCostGroups,
   loadCostRows,
+  loadBillingCurrencies,
   loadExportThrough,
 } from './_queries.js';
 import type {
@@ -121,6 +122,7 @@ export async function allocatePeriod(
   const cutMs = Math.min(w.to.getTime(), Math.max(w.from.getTime(), through?.getTime() ?? w.from.getTime()));
   const cut = new Date(cutMs);
   let rows: CostRow[] = [];
+  if (basis === 'export') await refuseMixedCurrencies(store, w);
   if (basis === 'export')
     rows =
       opts.rows === 'each'
@@ -145,6 +147,20 @@ export async function allocatePeriod(
     },
     result,
   };
+}
+
+/**
+ * Amounts in different currencies are never added: a period whose export rows bill in more than one currency is
+ * refused (until reports convert to one reporting currency) rather than summed as if they were dollars.
+ */
+async function refuseMixedCurrencies(store: CostStore, w: { from: Date; to: Date }): Promise<void> {
+  const currencies = await loadBillingCurrencies(store, w);
+  if (currencies.length > 1)
+    throw new TallyError(
+      'conflict',
+      `the cost export bills this period in ${currencies.join(' and ')}; Tally does not add different currencies (converting to one reporting currency is not supported yet): ingest one currency per store`,
+      { currencies },
+    );
 }
 
 /** A row whose counted cost is what was billed (allocation reads EffectiveCost first). */
