@@ -161,12 +161,14 @@ export async function loadConsumerUsage(store: CostStore, w: TimeWindow): Promis
 /**
  * The exclusive end of the last UTC day the cost export covers: the latest ChargePeriodEnd of its daily (or
  * shorter) charges. Monthly purchases run to the month's end and say nothing about how far usage is billed, so
- * they are left out. Null when no cost rows are stored.
+ * they are left out (unless the export has nothing finer: a monthly export covers its months). Null when no
+ * cost rows are stored.
  */
 export async function loadExportThrough(store: CostStore): Promise<Date | null> {
   const rows = await store.query(
-    `SELECT CAST(epoch_ms(max("ChargePeriodEnd")) AS DOUBLE) AS through FROM cost_rows
-      WHERE "ChargePeriodEnd" <= "ChargePeriodStart" + INTERVAL 1 DAY`,
+    `SELECT CAST(epoch_ms(coalesce(
+        max("ChargePeriodEnd") FILTER (WHERE "ChargePeriodEnd" <= "ChargePeriodStart" + INTERVAL 1 DAY),
+        max("ChargePeriodEnd"))) AS DOUBLE) AS through FROM cost_rows`,
   );
   const v = rows[0]?.['through'];
   if (v === null || v === undefined) return null;

@@ -122,8 +122,10 @@ export async function allocatePeriod(
   const cutMs = Math.min(w.to.getTime(), Math.max(w.from.getTime(), through?.getTime() ?? w.from.getTime()));
   const cut = new Date(cutMs);
   let rows: CostRow[] = [];
-  if (basis === 'export') await refuseMixedCurrencies(store, w);
-  if (basis === 'export')
+  // No export at all (a gateway-only store): nothing to read or check, the ledger is the whole basis.
+  const exported = basis === 'export' && through !== null;
+  if (exported) await refuseMixedCurrencies(store, w);
+  if (exported)
     rows =
       opts.rows === 'each'
         ? await loadCostRows(store, w, settings.rules)
@@ -131,8 +133,7 @@ export async function allocatePeriod(
   if (metric === 'billed') rows = rows.map(billedRow);
   const usage = cutMs > w.from.getTime() ? await loadConsumerUsage(store, { from: w.from, to: cut }) : [];
   const fillUsage = cutMs < w.to.getTime() ? await loadConsumerUsage(store, { from: cut, to: w.to }) : [];
-  const exported = allocateCosts(rows, usage, settings);
-  const { result, filled } = withLedgerFill(exported, fillUsage);
+  const { result, filled } = withLedgerFill(allocateCosts(rows, usage, settings), fillUsage);
   return {
     period,
     rows,
