@@ -83,6 +83,10 @@ test('unit-economics divides allocated cost by requests, conversations, users an
     close(help.outcomes[0]!.costPerUnitUsd, (5 + 100 / 3 + 15) / 40);
     assert.equal(help.aiCostShareOfRevenue, null);
     close(doc.total.costUsd, 173.5);
+    // Revenue is search-app's alone: the organisation's AI cost share of revenue is search-app's cost over it,
+    // never all AI spend (helpdesk and the rest included) over one app's revenue.
+    close(doc.total.aiCostShareOfRevenue, cost / 5000.5, 1e-5);
+    assert.deepEqual((doc.total as UnitRow & { revenueScopes: string[] }).revenueScopes, ['search-app']);
     assert.equal(doc.total.requests, 5);
     assert.equal(doc.total.activeUsers, 4);
   });

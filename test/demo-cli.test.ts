@@ -84,6 +84,15 @@ async function withStore<T>(
 
 const cents = (usd: number) => Math.round(usd * 100);
 
+interface BudgetJson {
+  id: string;
+  scope: string;
+  spentUsd: number;
+  basis: string;
+  exportThrough: string | null;
+  ledgerFilledUsd: number;
+}
+
 test('tally demo, re-run and a second seed', async (t) => {
   const first = await demo(dbA, '7');
   const again = await demo(dbA, '7');
@@ -326,6 +335,86 @@ test('tally demo, re-run and a second seed', async (t) => {
     assert.equal(lines.length - 1, first.kpis.rows);
     assert.ok(lines.some((l) => /,revenue,\d+(\.\d+)?$/.test(l)));
   });
+
+  await t.test("every team's budget consumption equals its chargeback for the same month", async () => {
+    const at = first.budgets!.at;
+    const month = at.slice(0, 7);
+    const [budgets, cb] = await Promise.all([
+      runCli(['budgets', 'status', '--db', dbA, '--json', '--at', at]),
+      runCli(['chargeback', '--db', dbA, '--json', '--period', month]),
+    ]);
+    assert.equal(budgets.code, 0, budgets.stderr);
+    assert.equal(cb.code, 0, cb.stderr);
+    const rows = budgets.json<BudgetJson[]>();
+    const charge = cb.json<{ totalCostUsd: number; rows: { team: string; totalCostUsd: number }[] }>();
+    const teams = rows.filter((r) => r.scope.startsWith('team='));
+    assert.ok(teams.length >= 5);
+    for (const r of teams) {
+      const line = charge.rows.find((l) => `team=${l.team}` === r.scope);
+      assert.ok(line, `no chargeback line for ${r.scope}`);
+      assert.equal(r.spentUsd, line.totalCostUsd, r.scope);
+      assert.equal(r.basis, 'export');
+    }
+    assert.equal(rows.find((r) => r.scope === 'all')!.spentUsd, charge.totalCostUsd);
+  });
+
+  await t.test(
+    'days the export has not reached are ledger-priced, shown as such, and chargeback counts them too',
+    async () => {
+      // The export lags: drop its last day, as if it had not arrived yet.
+      const last = new Date(Date.parse(first.to) - 86_400_000).toISOString().slice(0, 10);
+      const s = await openStore({ path: dbA });
+      try {
+        await duckdbSql(s).exec(`DELETE FROM cost_rows WHERE "ChargePeriodStart" >= $1`, [
+          new Date(`${last}T00:00:00Z`),
+        ]);
+      } finally {
+        await s.close();
+      }
+      const at = first.budgets!.at;
+      const month = at.slice(0, 7);
+      const [budgets, ledger, cb] = await Promise.all([
+        runCli(['budgets', 'status', '--db', dbA, '--json', '--at', at]),
+        runCli(['budgets', 'status', '--db', dbA, '--json', '--at', at, '--basis', 'ledger']),
+        runCli(['chargeback', '--db', dbA, '--json', '--period', month]),
+      ]);
+      for (const r of [budgets, ledger, cb]) assert.equal(r.code, 0, r.stderr);
+      const rows = budgets.json<BudgetJson[]>();
+      const charge = cb.json<{
+        exportThrough: string;
+        ledgerFilledCostUsd: number;
+        rows: { team: string; totalCostUsd: number }[];
+      }>();
+      assert.equal(charge.exportThrough, new Date(Date.parse(last) - 86_400_000).toISOString().slice(0, 10));
+      assert.ok(charge.ledgerFilledCostUsd > 0);
+      const lastDay = await withStore(dbA, (st) =>
+        duckdbSql(st).query(
+          `SELECT team, CAST(sum(cost_nanos) AS VARCHAR) AS c FROM usage_events WHERE start_time >= $1 GROUP BY team`,
+          [new Date(`${last}T00:00:00Z`)],
+        ),
+      );
+      const all = await withStore(dbA, (st) =>
+        duckdbSql(st).query(
+          `SELECT team, CAST(sum(cost_nanos) AS VARCHAR) AS c FROM usage_events WHERE start_time >= $1 GROUP BY team`,
+          [new Date(`${month}-01T00:00:00Z`)],
+        ),
+      );
+      const ledgerRows = ledger.json<BudgetJson[]>();
+      for (const r of rows.filter((x) => x.scope.startsWith('team='))) {
+        const team = r.scope.slice(5);
+        const line = charge.rows.find((l) => l.team === team);
+        assert.equal(r.spentUsd, line?.totalCostUsd ?? 0, r.scope);
+        assert.equal(r.exportThrough, charge.exportThrough);
+        const filled = lastDay.find((x) => x['team'] === team);
+        assert.equal(cents(r.ledgerFilledUsd), cents(filled ? Number(filled['c']) / 1e9 : 0), r.scope);
+        // The ledger-only basis is still there when asked for: gateway usage at its own prices.
+        const l = ledgerRows.find((x) => x.id === r.id)!;
+        assert.equal(l.basis, 'ledger');
+        const used = all.find((x) => x['team'] === team);
+        assert.equal(cents(l.spentUsd), cents(used ? Number(used['c']) / 1e9 : 0), r.scope);
+      }
+    },
+  );
 });
 
 test('tally demo refuses a bad --days', async () => {

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
-import { LINES, focusCsv, usd, type CostRow } from './ingest-fixtures.js';
+import { LINES, focusCsv, usdText, type CostRow } from './ingest-fixtures.js';
+import { parseUsd } from '../src/core/index.js';
 
 let dir: string;
 before(() => {
@@ -38,22 +39,21 @@ test('ingest --json reports files and row counts, and costs --by ServiceCategory
     const mine = LINES.filter((l) => l.cat === cat);
     const row = rows.find((x) => x['ServiceCategory'] === cat);
     assert.ok(row, cat);
-    assert.equal(row.billedCost, usd(mine.map((l) => l.billed)));
-    assert.equal(row.effectiveCost, usd(mine.map((l) => l.effective)));
-    assert.equal(row.listCost, usd(mine.map((l) => l.list)));
+    // Exact decimal text, as stored, in the export's billing currency.
+    assert.equal(row.billedCost, usdText(mine.map((l) => l.billed)));
+    assert.equal(row.effectiveCost, usdText(mine.map((l) => l.effective)));
+    assert.equal(row.listCost, usdText(mine.map((l) => l.list)));
+    assert.equal(row.currency, 'USD');
   }
 
   const ai = await runCli(['costs', '--db', db, '--by', 'x_AiModel,x_AiTokenType', '--ai-only', '--json']);
   assert.equal(ai.code, 0, ai.stderr);
   const aiRows = ai.json<CostRow[]>();
   const mini = aiRows.find((x) => x['x_AiModel'] === 'gpt-4o-mini' && x['x_AiTokenType'] === 'output');
-  assert.equal(mini?.billedCost, 2.5);
+  assert.equal(mini?.billedCost, '2.5');
   assert.ok(aiRows.find((x) => x['x_AiModel'] === 'gpt-4o' && x['x_AiTokenType'] === 'output'));
-  const total = aiRows.reduce((s, x) => s + x.billedCost, 0);
-  assert.equal(
-    Math.round(total * 1e9),
-    Math.round(usd(LINES.filter((l) => l.cat.startsWith('AI')).map((l) => l.billed)) * 1e9),
-  );
+  const total = aiRows.reduce((s, x) => s + parseUsd(x.billedCost), 0n);
+  assert.equal(total, parseUsd(usdText(LINES.filter((l) => l.cat.startsWith('AI')).map((l) => l.billed))));
   assert.ok(!aiRows.some((x) => 'ServiceCategory' in x));
 
   // Idempotence: the same file again changes nothing.
@@ -68,7 +68,7 @@ test('ingest --json reports files and row counts, and costs --by ServiceCategory
   assert.equal((await runCli(['ingest', newer, '--db', db, '--json'])).code, 0);
   const c3 = (await runCli(['costs', '--db', db, '--by', 'ServiceCategory', '--json'])).json<CostRow[]>();
   const compute = c3.find((x) => x['ServiceCategory'] === 'Compute');
-  assert.equal(compute?.billedCost, Number('3.333333333') * 2);
+  assert.equal(compute?.billedCost, '6.666666666');
 });
 
 test('messy rows load, and unloadable rows go to a quarantine file with line and reason', async () => {
@@ -164,7 +164,7 @@ test('folders, globs, .csv.gz and .parquet files ingest alike', async () => {
       '--json',
     ])
   ).json<CostRow[]>();
-  assert.equal(c[0]?.billedCost, usd(LINES.map((l) => l.billed)));
+  assert.equal(c[0]?.billedCost, usdText(LINES.map((l) => l.billed)));
 });
 
 test('Azure FOCUS exports classify by x_ResourceType and x_SkuMeterCategory, and vendor columns stay queryable', async () => {
@@ -184,13 +184,13 @@ test('Azure FOCUS exports classify by x_ResourceType and x_SkuMeterCategory, and
     CostRow[]
   >();
   const by = Object.fromEntries(ai.map((x) => [String(x['x_AiService']), x.billedCost]));
-  assert.deepEqual(by, { speech: 5, 'ai-search': 7, openai: 2 });
+  assert.deepEqual(by, { speech: '5', 'ai-search': '7', openai: '2' });
   const rg = (await runCli(['costs', '--db', db, '--by', 'x_ResourceGroupName', '--json'])).json<CostRow[]>();
   assert.deepEqual(
     rg.map((x) => [x['x_ResourceGroupName'], x.billedCost]),
     [
-      ['rg-b', 16],
-      ['rg-a', 7],
+      ['rg-b', '16'],
+      ['rg-a', '7'],
     ],
   );
 });
@@ -207,8 +207,8 @@ test('semicolon-separated exports read decimal commas and day.month.year dates',
   assert.deepEqual(
     c.map((x) => [x['ChargePeriodStart'], x.billedCost]),
     [
-      ['2026-01-15T00:00:00Z', 1234.56],
-      ['2026-01-16T00:00:00Z', 0.5],
+      ['2026-01-15T00:00:00Z', '1234.56'],
+      ['2026-01-16T00:00:00Z', '0.5'],
     ],
   );
 });

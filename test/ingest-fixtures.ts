@@ -155,7 +155,20 @@ export const usd = (vals: string[]) => {
 
 /** One row of `tally costs --json`. */
 export type CostRow = Record<string, unknown> & {
-  billedCost: number;
-  effectiveCost: number;
-  listCost: number;
+  currency: string | null;
+  billedCost: string;
+  effectiveCost: string;
+  listCost: string;
+};
+
+/** The exact sum of decimal texts as the costs report prints it (exact text, no trailing zeros). */
+export const usdText = (vals: string[]) => {
+  let n = 0n;
+  for (const v of vals) {
+    const [i, f = ''] = v.split('.');
+    n += BigInt(i!) * 1_000_000_000n + BigInt((f + '000000000').slice(0, 9));
+  }
+  const s = n.toString().padStart(10, '0');
+  const frac = s.slice(-9).replace(/0+$/, '');
+  return s.slice(0, -9) + (frac ? `.${frac}` : '');
 };

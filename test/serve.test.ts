@@ -83,9 +83,9 @@ test('tally serve owns the store while the CLI and the API report the same numbe
       assert.equal((await get('/api/v1/reconcile?period=2026-11', lead.token)).status, 403);
       const scopedCosts = (await (
         await get('/api/v1/costs?from=2026-11-01&to=2026-12-01&by=x_AiModel', lead.token)
-      ).json()) as { billedCost: number }[];
-      const allBilled = (costsCli as { billedCost: number }[]).reduce((a, r) => a + r.billedCost, 0);
-      const mineBilled = scopedCosts.reduce((a, r) => a + r.billedCost, 0);
+      ).json()) as { billedCost: string }[];
+      const allBilled = (costsCli as { billedCost: string }[]).reduce((a, r) => a + Number(r.billedCost), 0);
+      const mineBilled = scopedCosts.reduce((a, r) => a + Number(r.billedCost), 0);
       assert.ok(mineBilled < allBilled, 'a team-lead sees only its team-tagged cost rows');
       assert.equal((await get('/api/v1/costs?bogus=1', admin.token)).status, 400);
 

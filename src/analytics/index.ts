@@ -5,6 +5,7 @@
  */
 export * from './allocate/index.js';
 export * from './anomalies/index.js';
+export * from './basis/index.js';
 export * from './budgets/index.js';
 export * from './chargeback/index.js';
 export * from './forecast/index.js';

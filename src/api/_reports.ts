@@ -36,6 +36,11 @@ const WINDOW = {
   to: p('to', 'window end, exclusive (UTC date or time)'),
 };
 const PERIOD = { period: p('period', 'UTC calendar month YYYY-MM') };
+// The cost basis (ADR 0024): the export ledger-filled past its last day (default), or the ledger alone.
+const BASIS = {
+  basis: p('basis', 'export (default) or ledger'),
+  metric: p('metric', 'amortized (default) or billed'),
+};
 
 /** Every report the API serves, by path name under /api/v1/. */
 export const REPORTS = {
@@ -67,6 +72,7 @@ export const REPORTS = {
       by: p('by', 'team, cost-center, app or environment'),
       view: p('view', 'finance or engineering'),
       team: p('team', 'only these teams (repeatable)', { multi: true }),
+      ...BASIS,
     },
   },
   reconcile: {
@@ -85,7 +91,7 @@ export const REPORTS = {
     command: ['budgets', 'status'],
     summary: 'every budget: spent, forecast at period end, crossed thresholds',
     permission: 'read',
-    params: { at: p('at', 'evaluate as of this date') },
+    params: { at: p('at', 'evaluate as of this date'), ...BASIS },
   },
   forecast: {
     command: ['forecast'],
@@ -95,6 +101,7 @@ export const REPORTS = {
       scope: p('scope', 'all or dimension=value, e.g. team=search'),
       horizon: p('horizon', 'days ahead'),
       season: p('season', 'season length in points'),
+      ...BASIS,
     },
   },
   anomalies: {

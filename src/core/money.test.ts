@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  exactDecimalText,
   formatUsd,
   nanosToDecimalString,
   parseUsd,
@@ -53,4 +54,14 @@ test('formatting rounds to cents and prints exact decimals', () => {
   assert.equal(formatUsd(-5_000_000n), '-0.01');
   assert.equal(nanosToDecimalString(2500n), '0.0000025');
   assert.equal(scaleNanos(1_000_000_000n, '0.85'), 850_000_000n);
+});
+
+test('a stored decimal prints exactly as stored, finer than a nano and without float noise', () => {
+  assert.equal(exactDecimalText('16736.0000000006'), '16736.0000000006');
+  assert.equal(exactDecimalText('2.5000000000'), '2.5');
+  assert.equal(exactDecimalText('0.0000000000'), '0');
+  assert.equal(exactDecimalText('-0.1000'), '-0.1');
+  assert.equal(exactDecimalText('-0.0000'), '0');
+  assert.equal(exactDecimalText('007.10'), '7.1');
+  assert.throws(() => exactDecimalText('1e-7'), RangeError);
 });

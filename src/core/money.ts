@@ -115,3 +115,19 @@ export function splitNanos(total: Nanos, weights: readonly bigint[]): Nanos[] {
   }
   return neg ? parts.map((p) => -p) : parts;
 }
+
+/**
+ * A stored decimal as exact text, unrounded, without trailing zeros ("16736.0000000006", "2.5", "-0.1"): for
+ * amounts finer than a nano (FOCUS exports carry 10 places), which must print as stored, never via a float.
+ */
+export function exactDecimalText(text: string): string {
+  const t = text.trim();
+  if (!/^[+-]?\d+(\.\d+)?$/.test(t)) throw new RangeError(`not a plain decimal: ${JSON.stringify(text)}`);
+  const neg = t.startsWith('-');
+  const body = t.replace(/^[+-]/, '');
+  const [int = '0', frac = ''] = body.split('.');
+  const i = int.replace(/^0+(?=\d)/, '');
+  const f = frac.replace(/0+$/, '');
+  const out = f ? `${i}.${f}` : i;
+  return neg && /[1-9]/.test(out) ? `-${out}` : out;
+}

@@ -127,6 +127,8 @@ export async function runDemoAnalyses(o: {
   endMs: number;
   incidents: readonly IncidentTruth[];
   onPhase?: (phase: string) => void;
+  /** The store also holds the month after the data (`--next-month`): check the forecast against its bill. */
+  nextMonth?: boolean;
 }): Promise<DemoAnalyses> {
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
@@ -147,7 +149,9 @@ export async function runDemoAnalyses(o: {
   );
   const rec = await timed('reconcile', () => reconcileSummary(o.store, period));
   const unit = await timed('unitEconomics', () => unitSummary(o.store, current, previous));
-  const forecast = await timed('forecast', () => demoForecast(o.store, o.startMs, o.endMs));
+  const forecast = await timed('forecast', () =>
+    demoForecast(o.store, o.config, o.startMs, o.endMs, o.nextMonth ?? false),
+  );
   const budgets = await timed('budgets', () => demoBudgets(o.store, o.config, o.startMs, o.endMs));
   const anomalies = await timed('anomalies', () =>
     demoAnomalies(o.store, o.startMs, o.endMs, o.incidents, o.config),

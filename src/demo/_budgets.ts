@@ -4,14 +4,16 @@
  */
 import { configSchema, nanosToUsd, type Nanos, type TallyConfig } from '../core/index.js';
 import {
-  detectSeason,
-  loadDailySpend,
   allBudgetStatus,
+  allocatePeriod,
+  allocationSettings,
+  BasisCache,
   budgetId,
+  dailySpendOnBasis,
+  forecastSplit,
   saveBudget,
   type BudgetDef,
   type BudgetStatus,
-  forecastValues,
 } from '../analytics/index.js';
 import type { CostStore } from '../store/index.js';
 import { TEAMS } from './_org.js';
@@ -31,18 +33,26 @@ export interface DemoBudgets {
   rows: BudgetStatus[];
 }
 
-/** Next month's spend (ledger, effective rates) with its interval. */
+/** Next month's spend on the cost basis (committed schedule plus variable forecast) with its interval. */
 export interface DemoForecast {
   scope: 'all';
   month: string;
+  basis: string;
+  metric: string;
+  exportThrough: string | null;
   historyDays: number;
-  /** Days between the end of the data and the month's start, filled with the p50 forecast. */
+  /** Days between the end of the data and the month's start, forecast too (their median fills the history). */
   gapDays: number;
   tier: string;
   season: number;
+  committedUsd: number;
+  variableP50Usd: number;
   p10Usd: number;
   p50Usd: number;
   p90Usd: number;
+  /** With `--next-month`: the month's bill as the demo then produced it (chargeback total), and the p50's error. */
+  actualUsd?: number;
+  errorPct?: number;
 }
 
 /** Rounds a budget amount up: whole dollars, or tens of dollars from $100. */
@@ -50,6 +60,20 @@ function roundUpAmount(n: Nanos): Nanos {
   const unit = n >= 100_000_000_000n ? 10_000_000_000n : 1_000_000_000n;
   const r = ((n + unit - 1n) / unit) * unit;
   return r > 0n ? r : unit;
+}
+
+/** Daily spend of a scope on the cost basis (what chargeback bills) over [from, to). */
+function basisDaily(
+  store: CostStore,
+  config: TallyConfig | undefined,
+  scope: BudgetDef['scope'],
+  value: string | null,
+  from: number,
+  to: number,
+  cache: BasisCache,
+) {
+  const settings = allocationSettings(config ?? configSchema.parse({}));
+  return dailySpendOnBasis(store, scope, value, new Date(from), new Date(to), { settings, cache });
 }
 
 /** Saves the demo budgets and returns every budget's status at the end of the period. */
@@ -69,10 +93,12 @@ export async function demoBudgets(
       headroom: TEAM_HEADROOM_PERCENT[i % TEAM_HEADROOM_PERCENT.length]!,
     })),
   ];
+  const cache = new BasisCache();
   for (const s of scopes) {
-    const daily = await loadDailySpend(store, s.scope, s.value, new Date(from), new Date(endMs));
-    const spent = [...daily.values()].reduce((a, b) => a + b, 0n);
-    // A team with no traffic in the window gets no budget (nothing to watch).
+    // The run rate on the basis the budget is watched on (the whole bill, as chargeback).
+    const daily = await basisDaily(store, config, s.scope, s.value, from, endMs, cache);
+    const spent = [...daily.total.values()].reduce((a, b) => a + b, 0n);
+    // A team with no spend in the window gets no budget (nothing to watch).
     if (spent === 0n) continue;
     await saveBudget(store, {
       id: budgetId(s.scope, s.value, 'month'),
@@ -92,35 +118,56 @@ export async function demoBudgets(
   return { at: at.toISOString(), rows: await allBudgetStatus(store, config ?? configSchema.parse({}), at) };
 }
 
-/** Forecasts the calendar month after the last day of data from the organisation's daily ledger spend. */
-export async function demoForecast(store: CostStore, startMs: number, endMs: number): Promise<DemoForecast> {
-  const daily = await loadDailySpend(store, 'all', null, new Date(startMs), new Date(endMs));
-  const history: number[] = [];
-  for (let d = startMs; d < endMs; d += DAY) history.push(nanosToUsd(daily.get(d) ?? 0n));
+/**
+ * Forecasts the calendar month after the last day of data from the organisation's daily spend on the cost basis:
+ * committed schedule plus variable forecast. With `check`, the store also holds that month (`--next-month`), and
+ * the forecast is compared with the month's chargeback total.
+ */
+export async function demoForecast(
+  store: CostStore,
+  config: TallyConfig | undefined,
+  startMs: number,
+  endMs: number,
+  check = false,
+): Promise<DemoForecast> {
+  const cache = new BasisCache();
+  const daily = await basisDaily(store, config, 'all', null, startMs, endMs, cache);
   const last = new Date(endMs - 1);
   const monthStart = Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 1, 1);
-  const monthDays = Math.round(
-    (Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 2, 1) - monthStart) / DAY,
+  const monthEnd = Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 2, 1);
+  const through = daily.info.exportThrough;
+  const exportEnd = through ? Math.min(endMs, Date.parse(`${through}T00:00:00Z`) + DAY) : null;
+  const f = forecastSplit(
+    {
+      total: daily.total,
+      committed: daily.committed,
+      commitment: daily.commitment,
+      historyFrom: startMs,
+      today: endMs,
+      exportEnd,
+    },
+    monthStart,
+    Math.round((monthEnd - monthStart) / DAY),
   );
-  const gapDays = Math.max(0, Math.round((monthStart - endMs) / DAY));
-  const season = detectSeason(history, DAY);
-  // The days before the month are filled with their median forecast, so the month's own total gets its own
-  // interval (the interval of a sum, not a sum of daily intervals).
-  const gap = gapDays > 0 ? forecastValues(history, { horizon: gapDays, season, nonNegative: true }) : null;
-  const f = forecastValues([...history, ...(gap?.points.map((p) => p.p50) ?? [])], {
-    horizon: monthDays,
-    season,
-    nonNegative: true,
-  });
-  return {
+  const month = new Date(monthStart).toISOString().slice(0, 7);
+  const out: DemoForecast = {
     scope: 'all',
-    month: new Date(monthStart).toISOString().slice(0, 7),
-    historyDays: history.length,
-    gapDays,
+    month,
+    basis: daily.info.basis,
+    metric: daily.info.metric,
+    exportThrough: exportEnd === null ? null : new Date(exportEnd - DAY).toISOString().slice(0, 10),
+    historyDays: Math.round((endMs - startMs) / DAY),
+    gapDays: Math.max(0, Math.round((monthStart - endMs) / DAY)),
     tier: f.tier,
-    season,
+    season: f.season,
+    committedUsd: f.committedUsd,
+    variableP50Usd: f.variable.p50,
     p10Usd: f.total.p10,
     p50Usd: f.total.p50,
     p90Usd: f.total.p90,
   };
+  if (!check) return out;
+  const settings = allocationSettings(config ?? configSchema.parse({}));
+  const actual = nanosToUsd((await allocatePeriod(store, month, settings)).result.totalNanos);
+  return { ...out, actualUsd: actual, errorPct: actual > 0 ? ((f.total.p50 - actual) / actual) * 100 : 0 };
 }

@@ -43,6 +43,11 @@ export interface DemoOptions {
   readonly skipAnalyses?: boolean;
   /** Called as each analysis starts. */
   readonly onAnalysis?: (name: string) => void;
+  /**
+   * Also generate the calendar month after the period (usage, export, KPIs) so the forecast made at the period's
+   * end can be checked against the bill the demo then produces. The analyses still run as of the period's end.
+   */
+  readonly nextMonth?: boolean;
 }
 
 /** What the demo built and, unless skipped, what the analyses found. Money in USD numbers (exact in the store). */
@@ -102,21 +107,26 @@ export async function buildDemo(o: DemoOptions): Promise<DemoResult> {
 
   await clearDemo(o.store, exportFile);
   const plans = planIncidents(startMs, days);
+  // With nextMonth, data runs on to the end of the month after the last day (incidents stay where they were).
+  const last = new Date(endMs - DAY);
+  const genDays = o.nextMonth
+    ? Math.round((Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 2, 1) - startMs) / DAY)
+    : days;
   const usage = await generateUsage({
     store: o.store,
     startMs,
-    days,
+    days: genDays,
     seed,
     incidents: plans,
     discounts,
     chunk: o.chunk ?? 50_000,
-    onDay: (d) => o.onProgress?.('usage', d, days),
+    onDay: (d) => o.onProgress?.('usage', d, genDays),
   });
 
-  const rows = await buildExportRows(o.store, startMs, days);
+  const rows = await buildExportRows(o.store, startMs, genDays);
   writeFileSync(exportFile, exportCsv(rows));
   await ingestExport(o.store, exportFile, dir);
-  const kpis = buildKpis(usage.prodRequests, startMs, days, seed);
+  const kpis = buildKpis(usage.prodRequests, startMs, genDays, seed);
   writeFileSync(kpiFile, kpiCsv(kpis));
   await loadKpis(o.store, kpis);
 
@@ -199,6 +209,7 @@ export async function buildDemo(o: DemoOptions): Promise<DemoResult> {
         endMs,
         incidents,
         onPhase: o.onAnalysis,
+        nextMonth: o.nextMonth ?? false,
       });
   const s = await summariseUsage(o.store, startMs, endMs);
   const sum = (f: (r: (typeof rows)[number]) => bigint) => rows.reduce((a, r) => a + f(r), 0n);

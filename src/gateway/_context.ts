@@ -132,6 +132,8 @@ export interface RequestContext {
   key: VirtualKeyRecord | null;
   /** End user for per-user metering (`user` field or `x-tally-user` header). */
   endUser: string | null;
+  /** Tags the request set with `x-tally-tags` (allowed keys only), or null; the key's own tags win over them. */
+  readonly requestTags: Readonly<Record<string, string>> | null;
   /** Ordered deployments to try; set by `route`. */
   targets: readonly RouteTarget[];
   /** The deployment that answered (or was last tried). */

@@ -61,7 +61,8 @@ export function enforcePolicy(ctx: RequestContext): void {
     modelNames: facts.modelNames,
     deploymentTypes: facts.deploymentTypes,
     requestedMaxOutputTokens: requestedMaxOutput(ctx.body),
-    tags: key?.tags ?? {},
+    // A request's own tags count for requiredTags; never for the approval tag (refused when parsed).
+    tags: ctx.requestTags ? { ...ctx.requestTags, ...key?.tags } : (key?.tags ?? {}),
     keyAllowedModels: Array.isArray(allowed)
       ? allowed.filter((m): m is string => typeof m === 'string')
       : null,

@@ -171,7 +171,7 @@ export class Meter {
       environment: key?.environment ?? null,
       costCenter: key?.costCenter ?? null,
       endUser,
-      tags: key?.tags ?? {},
+      tags: ctx.requestTags ? this.withRequestTags(ctx.requestTags, key?.tags) : (key?.tags ?? {}),
       id: ctx.id,
       startTime: ctx.startTime,
       durationMs: now - ctx.startTime,
@@ -250,6 +250,16 @@ export class Meter {
     return e;
   }
 
+  /** A request's own tags under the key's (the key wins), values through the redaction boundary like any string. */
+  private withRequestTags(
+    own: Readonly<Record<string, string>>,
+    keyTags: Readonly<Record<string, string>> | undefined,
+  ): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(own)) out[k] = this.redact.text(v);
+    return { ...out, ...keyTags };
+  }
+
   /** The tenant fields of a request's events (key, team, app, environment, cost center, end user, tags). */
   private meterFieldsOfTenant(ctx: RequestContext) {
     const key = ctx.key;
@@ -260,7 +270,7 @@ export class Meter {
       environment: key?.environment ?? null,
       costCenter: key?.costCenter ?? null,
       endUser: key ? this.redact.nullable(ctx.endUser) : null,
-      tags: key?.tags ?? {},
+      tags: ctx.requestTags ? this.withRequestTags(ctx.requestTags, key?.tags) : (key?.tags ?? {}),
     };
   }
 

@@ -112,6 +112,7 @@ export function buildContext(
       : typeof body['user'] === 'string'
         ? body['user'].slice(0, 256)
         : null;
+  const requestTags = parseRequestTags(req.headers['x-tally-tags'], services.config.policy);
   const id = newRequestId(startTime);
   return {
     id,
@@ -127,6 +128,7 @@ export function buildContext(
     clientWantsUsage,
     key: null,
     endUser,
+    requestTags,
     targets: [],
     target: null,
     attempts: 0,
@@ -149,4 +151,49 @@ export function presentedKey(req: IncomingMessage): string | null {
   }
   const k = req.headers['api-key'];
   return typeof k === 'string' && k.trim() ? k.trim() : null;
+}
+
+const TAG_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
+// At most this many tags per request, values up to 128 characters: they land on every usage event.
+const MAX_REQUEST_TAGS = 16;
+const MAX_TAG_VALUE = 128;
+// Visible characters and spaces only (no control characters) in a tag value.
+const PRINTABLE = /^[^\p{Cc}]+$/u;
+
+/**
+ * Parses `x-tally-tags: feature=summary,prompt=v3` against `policy.requestTagKeys`. No header: null. A key not
+ * allowed, the restricted-deployment approval tag (keys only grant that), or a malformed pair: 400.
+ */
+export function parseRequestTags(
+  header: string | string[] | undefined,
+  policy: GatewayServices['config']['policy'],
+): Record<string, string> | null {
+  if (header === undefined) return null;
+  const text = Array.isArray(header) ? header.join(',') : header;
+  if (text.trim() === '') return null;
+  const allowed = policy?.requestTagKeys ?? [];
+  const bad = (message: string) =>
+    new TallyError('invalid_input', `x-tally-tags: ${message}`, { param: 'x-tally-tags' });
+  if (allowed.length === 0)
+    throw bad('request tags are not enabled (list the keys in policy.requestTagKeys)');
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  const pairs = text.split(',');
+  if (pairs.length > MAX_REQUEST_TAGS) throw bad(`at most ${MAX_REQUEST_TAGS} tags`);
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    if (
+      eq <= 0 ||
+      !TAG_KEY.test(key) ||
+      value === '' ||
+      value.length > MAX_TAG_VALUE ||
+      !PRINTABLE.test(value)
+    )
+      throw bad(`"${pair.trim().slice(0, 80)}" is not key=value`);
+    if (!allowed.includes(key) || key === policy?.restrictedDeployments?.approvalTag)
+      throw bad(`tag "${key}" is not allowed; allowed: ${allowed.join(', ')}`);
+    out[key] = value;
+  }
+  return { ...out };
 }

@@ -4,7 +4,13 @@
  * gateway or opens the store itself.
  */
 import { monthWindow, nanosToUsd, parseUtc, TallyError } from '../core/index.js';
-import { USAGE_DIMENSIONS, type CostStore, type UsageDimension } from '../store/index.js';
+import {
+  TAG_DIMENSION_RE,
+  USAGE_DIMENSIONS,
+  type CostStore,
+  type TagDimension,
+  type UsageDimension,
+} from '../store/index.js';
 
 /** camelCase names accepted in --by (and printed as row keys) → store dimensions. */
 const ALIASES: Record<string, UsageDimension> = Object.fromEntries(
@@ -24,14 +30,16 @@ ALIASES['key'] = 'key_id';
 const camel = (d: string): string => d.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Parses a --by list ("team,app,model"); throws invalid_input naming the allowed values. */
-export function parseUsageBy(by: string | undefined): UsageDimension[] {
+export function parseUsageBy(by: string | undefined): (UsageDimension | TagDimension)[] {
   if (!by || !by.trim()) return [];
-  return by.split(',').map((raw) => {
+  return by.split(',').map((raw): UsageDimension | TagDimension => {
+    // tag:KEY groups by one tag (a key's tags and the request's own x-tally-tags), e.g. tag:feature.
+    if (TAG_DIMENSION_RE.test(raw.trim())) return raw.trim() as TagDimension;
     const d = ALIASES[raw.trim()] ?? ALIASES[raw.trim().toLowerCase()];
     if (!d)
       throw new TallyError(
         'invalid_input',
-        `--by: unknown dimension "${raw.trim()}"; use ${USAGE_DIMENSIONS.map(camel).join(', ')}`,
+        `--by: unknown dimension "${raw.trim()}"; use ${USAGE_DIMENSIONS.map(camel).join(', ')} or tag:KEY`,
         {
           field: 'by',
         },
@@ -58,12 +66,12 @@ export type UsageRow = Record<string, string | number | null>;
 /** Aggregates the ledger into report rows (largest cost first). */
 export async function usageReport(
   store: CostStore,
-  q: { by: UsageDimension[]; from: Date; to: Date },
+  q: { by: (UsageDimension | TagDimension)[]; from: Date; to: Date },
 ): Promise<UsageRow[]> {
   const aggs = await store.aggregateUsage({ from: q.from, to: q.to, by: q.by });
   const rows = aggs.map((a) => {
     const row: UsageRow = {};
-    for (const d of q.by) row[camel(d)] = a.dims[d] ?? null;
+    for (const d of q.by) row[d.startsWith('tag:') ? d : camel(d)] = a.dims[d] ?? null;
     row['requests'] = a.requests;
     row['inputTokens'] = a.inputTokens;
     row['cachedInputTokens'] = a.cachedInputTokens;

@@ -1,5 +1,5 @@
 /** The costs report: billed, effective and list cost over a window, grouped by any FOCUS or x_ column. */
-import { nanosToUsd, parseUsd } from '../core/index.js';
+import { exactDecimalText } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
 
 /** A costs query. */
@@ -19,25 +19,40 @@ export interface CostsQuery {
 /** Granularities of the costs report. */
 export const COST_GRANULARITIES = ['day', 'week', 'month'] as const;
 
-/** One grouped row: the grouping values plus costs in USD (numbers, for output) and the row count. */
+/**
+ * One grouped row: the grouping values, the billing currency, costs as exact decimal text in that currency
+ * (as stored, never through a float) and the row count. Rows in different currencies are never summed together.
+ */
 export type CostsRow = Record<string, unknown> & {
-  billedCost: number;
-  effectiveCost: number;
-  listCost: number;
+  currency: string | null;
+  billedCost: string;
+  effectiveCost: string;
+  listCost: string;
 };
 
-/** Runs the costs report (the store's `costReport`). Sums are exact decimals; numbers only for output. */
+/**
+ * Runs the costs report (the store's `costReport`), always grouped by billing currency as well, so amounts in
+ * different currencies are never added. Sums are exact decimals and stay exact text in the output.
+ */
 export async function queryCosts(store: CostStore, q: CostsQuery): Promise<CostsRow[]> {
+  const byCurrency = q.by.some((b) => b.toLowerCase() === 'billingcurrency');
   const rows = await store.costReport({
     ...q,
+    by: byCurrency ? q.by : [...q.by, 'BillingCurrency'],
     from: q.from ?? new Date(0),
     to: q.to ?? new Date('9999-01-01T00:00:00Z'),
   });
-  return rows.map((r) => ({
-    ...Object.fromEntries(r.dims),
-    billedCost: nanosToUsd(parseUsd(r.billed)),
-    effectiveCost: nanosToUsd(parseUsd(r.effective)),
-    listCost: nanosToUsd(parseUsd(r.list)),
-    rows: r.rows,
-  }));
+  return rows.map((r) => {
+    const dims = Object.fromEntries(r.dims) as Record<string, unknown>;
+    const currency = (dims['BillingCurrency'] ?? null) as string | null;
+    if (!byCurrency) delete dims['BillingCurrency'];
+    return {
+      ...dims,
+      currency,
+      billedCost: exactDecimalText(String(r.billed)),
+      effectiveCost: exactDecimalText(String(r.effective)),
+      listCost: exactDecimalText(String(r.list)),
+      rows: r.rows,
+    };
+  });
 }

@@ -61,11 +61,16 @@ export const USAGE_DIMENSIONS = [
 /** A usage grouping dimension. */
 export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
 
+/** Grouping by one tag of the usage event (key tags and the request's own `x-tally-tags`): `tag:feature`. */
+export type TagDimension = `tag:${string}`;
+/** What a tag dimension must look like (the tag key: letters, digits, _ . : -, up to 64). */
+export const TAG_DIMENSION_RE = /^tag:[A-Za-z0-9_.:-]{1,64}$/;
+
 /** A usage aggregation request: explicit window, optional filters. */
 export interface UsageQuery {
   readonly from: Date;
   readonly to: Date;
-  readonly by: readonly UsageDimension[];
+  readonly by: readonly (UsageDimension | TagDimension)[];
   readonly where?: Partial<Record<Exclude<UsageDimension, 'day' | 'hour'>, string>>;
   /** Only events whose id starts with this (the demo's `demo-` events). */
   readonly idPrefix?: string;
@@ -265,6 +270,13 @@ export interface ReportQueries {
   usageTotalsSince(from: Date, cutoffs: readonly Date[]): Promise<UsageTotalsRow[]>;
   /** Freshness: the last ingest per export format. */
   ingestFreshness(): Promise<IngestFreshnessRow[]>;
+  /**
+   * The cost basis: the end of the newest daily charge period in the exports (of any period when the exports
+   * are monthly only), or null without cost rows. Days from here on are ledger-priced.
+   */
+  exportThrough(): Promise<Date | null>;
+  /** The billing currencies of the cost rows charged in a window, sorted. */
+  billingCurrencies(w: Window): Promise<string[]>;
   /** Maturity: the facts its rules score. */
   maturityFacts(w: Window): Promise<MaturityFactsRow>;
   /** Demo export: daily tokens of successful non-provisioned requests whose id starts with `idPrefix`. */

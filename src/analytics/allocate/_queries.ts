@@ -68,3 +68,18 @@ export async function loadConsumerUsage(store: CostStore, w: TimeWindow): Promis
     listCostNanos: a.listCostNanos,
   }));
 }
+
+/**
+ * The exclusive end of the last UTC day the cost export covers: the latest ChargePeriodEnd of its daily (or
+ * shorter) charges. Monthly purchases run to the month's end and say nothing about how far usage is billed, so
+ * they are left out (unless the export has nothing finer: a monthly export covers its months). Null when no
+ * cost rows are stored.
+ */
+export function loadExportThrough(store: CostStore): Promise<Date | null> {
+  return store.exportThrough();
+}
+
+/** The billing currencies of the window's cost rows (null-free, sorted). */
+export function loadBillingCurrencies(store: CostStore, w: TimeWindow): Promise<string[]> {
+  return store.billingCurrencies(w);
+}

@@ -1,9 +1,18 @@
 /** allocate: splits a period's AI spend (direct token charges and shared/fixed costs) among consumers. */
-import { monthWindow, type TallyConfig } from '../../core/index.js';
+import { TallyError, monthWindow, sumNanos, type Nanos, type TallyConfig } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
 import { allocateCosts, DEFAULT_RULES } from './allocate.js';
-import { checkMatchColumn, loadConsumerUsage, loadCostGroups, loadCostRows } from './_queries.js';
+import { weightsByConsumer } from './_consumers.js';
+import {
+  checkMatchColumn,
+  loadConsumerUsage,
+  loadCostGroups,
+  loadCostRows,
+  loadBillingCurrencies,
+  loadExportThrough,
+} from './_queries.js';
 import type {
+  AllocationPiece,
   AllocationResult,
   AllocationRule,
   AllocationSettings,
@@ -22,7 +31,7 @@ export {
   type UsageMatch,
   type MatchableUsage,
 } from './_match.js';
-export { loadCostRows, loadCostGroups, loadConsumerUsage } from './_queries.js';
+export { loadCostRows, loadCostGroups, loadConsumerUsage, loadExportThrough } from './_queries.js';
 
 /** Allocation settings from tally.yaml (defaults when the section is absent). */
 export function allocationSettings(config: TallyConfig | undefined): AllocationSettings {
@@ -43,29 +52,149 @@ export function allocationSettings(config: TallyConfig | undefined): AllocationS
   };
 }
 
+/** Which cost a report stands on: the export (with ledger-priced days it has not reached) or the ledger alone. */
+export type CostBasis = 'export' | 'ledger';
+/** Which export amount counts: EffectiveCost (amortized, commitments spread over the days) or BilledCost. */
+export type CostMetric = 'amortized' | 'billed';
+
+/** How a period's cost was put together: the basis, the metric and where the export stops. */
+export interface BasisInfo {
+  readonly basis: CostBasis;
+  readonly metric: CostMetric;
+  /** Last UTC day (YYYY-MM-DD) the export covers, or null when there is none (or the basis is the ledger). */
+  readonly exportThrough: string | null;
+  /** From here to the period's end the cost is ledger usage at the gateway's effective rates. */
+  readonly ledgerFrom: string;
+}
+
 /** Everything one period's allocation needs and produces. */
 export interface PeriodAllocation {
   readonly period: string;
   readonly rows: readonly CostRow[];
+  /** Ledger usage the export part was allocated against (the period up to `basis.ledgerFrom`). */
   readonly usage: readonly ConsumerUsage[];
+  /** Ledger usage from `basis.ledgerFrom` to the period's end, charged at its own cost (in `result`). */
+  readonly fillUsage: readonly ConsumerUsage[];
+  /** The part of `result.totalNanos` that `fillUsage` contributes. */
+  readonly ledgerFilledNanos: Nanos;
+  readonly basis: BasisInfo;
   readonly result: AllocationResult;
 }
 
+/** Options of one period's allocation. */
+export interface PeriodOptions {
+  readonly rows?: 'each' | 'grouped';
+  /** Default 'export'. */
+  readonly basis?: CostBasis;
+  /** Default 'amortized' (what the company pays per day once commitments are spread). */
+  readonly metric?: CostMetric;
+  /** The export's end, when the caller already knows it (saves a query per period). */
+  readonly exportThrough?: Date | null;
+}
+
 /**
- * Loads a month ("YYYY-MM", UTC, by ChargePeriodStart / start_time) and allocates it. With `rows: 'each'` every
- * cost row is kept with all its columns (for the FOCUS export); otherwise alike rows are summed first.
+ * Loads a month ("YYYY-MM", UTC, by ChargePeriodStart / start_time) and allocates it on the cost basis every
+ * report shares (ADR 0024): export rows allocated against the ledger usage of the days the export covers, plus
+ * ledger usage of the days after (exports lag 1-3 days) at the ledger's effective cost. With `rows: 'each'`
+ * every cost row is kept with all its columns (for the FOCUS export); otherwise alike rows are summed first.
  */
 export async function allocatePeriod(
   store: CostStore,
   period: string,
   settings: AllocationSettings,
-  opts: { rows?: 'each' | 'grouped' } = {},
+  opts: PeriodOptions = {},
 ): Promise<PeriodAllocation> {
   const w = monthWindow(period);
-  const rows =
-    opts.rows === 'each'
-      ? await loadCostRows(store, w, settings.rules)
-      : await loadCostGroups(store, w, settings.rules);
-  const usage = await loadConsumerUsage(store, w);
-  return { period, rows, usage, result: allocateCosts(rows, usage, settings) };
+  const basis = opts.basis ?? 'export';
+  const metric = opts.metric ?? 'amortized';
+  const through =
+    basis === 'ledger'
+      ? null
+      : opts.exportThrough !== undefined
+        ? opts.exportThrough
+        : await loadExportThrough(store);
+  const cutMs = Math.min(w.to.getTime(), Math.max(w.from.getTime(), through?.getTime() ?? w.from.getTime()));
+  const cut = new Date(cutMs);
+  let rows: CostRow[] = [];
+  // No export at all (a gateway-only store): nothing to read or check, the ledger is the whole basis.
+  const exported = basis === 'export' && through !== null;
+  if (exported) await refuseMixedCurrencies(store, w);
+  if (exported)
+    rows =
+      opts.rows === 'each'
+        ? await loadCostRows(store, w, settings.rules)
+        : await loadCostGroups(store, w, settings.rules);
+  if (metric === 'billed') rows = rows.map(billedRow);
+  const usage = cutMs > w.from.getTime() ? await loadConsumerUsage(store, { from: w.from, to: cut }) : [];
+  const fillUsage = cutMs < w.to.getTime() ? await loadConsumerUsage(store, { from: cut, to: w.to }) : [];
+  const { result, filled } = withLedgerFill(allocateCosts(rows, usage, settings), fillUsage);
+  return {
+    period,
+    rows,
+    usage,
+    fillUsage,
+    ledgerFilledNanos: filled,
+    basis: {
+      basis,
+      metric,
+      exportThrough: through ? new Date(through.getTime() - 86_400_000).toISOString().slice(0, 10) : null,
+      ledgerFrom: cut.toISOString().slice(0, 10),
+    },
+    result,
+  };
+}
+
+/**
+ * Amounts in different currencies are never added: a period whose export rows bill in more than one currency is
+ * refused (until reports convert to one reporting currency) rather than summed as if they were dollars.
+ */
+async function refuseMixedCurrencies(store: CostStore, w: { from: Date; to: Date }): Promise<void> {
+  const currencies = await loadBillingCurrencies(store, w);
+  if (currencies.length > 1)
+    throw new TallyError(
+      'conflict',
+      `the cost export bills this period in ${currencies.join(' and ')}; Tally does not add different currencies (converting to one reporting currency is not supported yet): ingest one currency per store`,
+      { currencies },
+    );
+}
+
+/** A row whose counted cost is what was billed (allocation reads EffectiveCost first). */
+function billedRow(r: CostRow): CostRow {
+  return { index: r.index, values: { ...r.values, EffectiveCost: r.values['BilledCost'] ?? null } };
+}
+
+/** Adds ledger usage of the days past the export, one direct piece per consumer, to an allocation. */
+export function withLedgerFill(
+  r: AllocationResult,
+  fill: readonly ConsumerUsage[],
+): { result: AllocationResult; filled: Nanos } {
+  if (fill.length === 0) return { result: r, filled: 0n };
+  const { consumers, weights } = weightsByConsumer(
+    fill,
+    fill.map((_, i) => i),
+    (u) => u.costNanos,
+  );
+  const pieces: AllocationPiece[] = [];
+  consumers.forEach((c, i) => {
+    if (weights[i] !== 0n)
+      pieces.push({
+        rowIndex: null,
+        consumer: c,
+        kind: 'direct',
+        method: 'ledger',
+        rule: null,
+        nanos: weights[i]!,
+        reason: 'gateway usage after the last day of the cost export, at ledger effective rates',
+      });
+  });
+  const filled = sumNanos(pieces.map((p) => p.nanos));
+  return {
+    filled,
+    result: {
+      ...r,
+      pieces: [...r.pieces, ...pieces],
+      ledgerOnlyNanos: r.ledgerOnlyNanos + filled,
+      totalNanos: r.totalNanos + filled,
+    },
+  };
 }

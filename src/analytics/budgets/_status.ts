@@ -3,7 +3,7 @@
  * total, not a sum of daily bands), and which thresholds on actual and on forecast spend are crossed.
  */
 import { TallyError, nanosToUsd, type Nanos } from '../../core/index.js';
-import { forecastValues } from '../forecast/index.js';
+import { forecastSplit } from '../basis/index.js';
 
 /** Budget period kinds (UTC calendar periods, or custom start/end). */
 export const BUDGET_PERIODS = ['day', 'week', 'month', 'quarter', 'year', 'custom'] as const;
@@ -44,6 +44,15 @@ export interface BudgetStatus {
   readonly forecastUsd: number;
   readonly forecastP10Usd: number;
   readonly forecastP90Usd: number;
+  /** The committed part of the forecast (known schedule: PTU hours, reservations, hosting), in it already. */
+  readonly forecastCommittedUsd: number;
+  /** export: the cost export (as chargeback), ledger-priced after `exportThrough`; ledger: gateway usage only. */
+  readonly basis: 'export' | 'ledger';
+  readonly metric: 'amortized' | 'billed';
+  /** Last UTC day the export covers, or null. */
+  readonly exportThrough: string | null;
+  /** The part of spentUsd that is ledger-priced usage (days past the export, or all of it on the ledger basis). */
+  readonly ledgerFilledUsd: number;
   readonly crossed: CrossedThreshold[];
   readonly hard: boolean;
   readonly exceeded: boolean;
@@ -86,42 +95,74 @@ export function budgetPeriod(b: BudgetDef, now: Date): { start: Date; end: Date 
   }
 }
 
+/** What the spend stands on (from the cost basis); absent for a ledger-only series. */
+export interface BudgetBasis {
+  /** The committed (time- or capacity-billed) part of each day's spend. */
+  readonly committed: ReadonlyMap<number, Nanos>;
+  /** The monthly-commitment part of committed (reservations), fixed per month. */
+  readonly commitment?: ReadonlyMap<number, Nanos>;
+  /** Exclusive end (epoch ms) of the days the export billed, or null. */
+  readonly exportEnd: number | null;
+  readonly basis: 'export' | 'ledger';
+  readonly metric: 'amortized' | 'billed';
+  /** Last day the export covers (YYYY-MM-DD), or null. */
+  readonly exportThrough: string | null;
+}
+
 /**
  * Computes status from exact daily spend (day start ms -> nanos, history before the period included so the
- * forecast sees seasonality). Today counts as spent so far; the forecast covers today's rest and later days.
+ * forecast sees seasonality). Today counts as spent so far; the forecast covers today's rest and later days:
+ * committed cost by its schedule (also for days the export has not billed yet) plus variable cost forecast.
  */
-export function budgetStatus(b: BudgetDef, daily: ReadonlyMap<number, Nanos>, now: Date): BudgetStatus {
+export function budgetStatus(
+  b: BudgetDef,
+  daily: ReadonlyMap<number, Nanos>,
+  now: Date,
+  on?: BudgetBasis,
+): BudgetStatus {
   const { start, end } = budgetPeriod(b, now);
   const today = Math.floor(now.getTime() / DAY) * DAY;
   let spent = 0n;
   let spentBeforeToday = 0n;
+  let filled = 0n;
   for (const [day, n] of daily) {
     if (day >= start.getTime() && day < end.getTime() && day <= now.getTime()) {
       spent += n;
       if (day < today) spentBeforeToday += n;
+      if (on?.exportEnd !== undefined && (on.exportEnd === null || day >= on.exportEnd)) filled += n;
     }
   }
-  // History: complete days before today, from the first day with spend (zeros filled in between).
   const days = [...daily.keys()].filter((d) => d < today);
   const first = days.length ? Math.min(...days) : today;
-  const hist: number[] = [];
-  for (let d = first; d < today; d += DAY) hist.push(nanosToUsd(daily.get(d) ?? 0n));
   const endMs = end.getTime();
   const remainingDays = Math.max(0, Math.ceil((endMs - Math.max(today, start.getTime())) / DAY));
   let fc = { p10: 0, p50: 0, p90: 0 };
+  let committedUsd = 0;
   if (remainingDays > 0 && now.getTime() < endMs) {
-    const f = forecastValues(hist, {
-      horizon: remainingDays,
-      season: hist.length >= 14 ? 7 : 1,
-      nonNegative: true,
-    });
-    fc = f.total;
+    const f = forecastSplit(
+      {
+        total: daily,
+        committed: on?.committed ?? new Map(),
+        ...(on?.commitment ? { commitment: on.commitment } : {}),
+        historyFrom: first,
+        today,
+        exportEnd: on?.exportEnd ?? null,
+      },
+      Math.max(today, start.getTime()),
+      remainingDays,
+      start.getTime(),
+    );
+    // Committed cost of past days in the period that the export has not billed yet is still to come.
+    const pending = today > start.getTime() ? f.pendingCommittedUsd : 0;
+    committedUsd = f.committedUsd + pending;
+    fc = { p10: f.total.p10 + pending, p50: f.total.p50 + pending, p90: f.total.p90 + pending };
   }
   const before = today >= start.getTime() ? nanosToUsd(spentBeforeToday) : 0;
   const spentUsd = nanosToUsd(spent);
   // Today is already partly spent: the forecast total never goes below spend so far.
   const atLeast = (v: number) => Math.max(spentUsd, before + v);
-  const forecastUsd = now.getTime() >= endMs ? spentUsd : atLeast(fc.p50);
+  const closed = now.getTime() >= endMs;
+  const forecastUsd = closed ? spentUsd : atLeast(fc.p50);
   const amountUsd = nanosToUsd(b.amountNanos);
   const crossed: CrossedThreshold[] = [
     ...b.actual
@@ -140,8 +181,13 @@ export function budgetStatus(b: BudgetDef, daily: ReadonlyMap<number, Nanos>, no
     spentUsd,
     spentPct: amountUsd > 0 ? (spentUsd / amountUsd) * 100 : 0,
     forecastUsd,
-    forecastP10Usd: now.getTime() >= endMs ? spentUsd : atLeast(fc.p10),
-    forecastP90Usd: now.getTime() >= endMs ? spentUsd : atLeast(fc.p90),
+    forecastP10Usd: closed ? spentUsd : atLeast(fc.p10),
+    forecastP90Usd: closed ? spentUsd : atLeast(fc.p90),
+    forecastCommittedUsd: closed ? 0 : committedUsd,
+    basis: on?.basis ?? 'ledger',
+    metric: on?.metric ?? 'amortized',
+    exportThrough: on?.exportThrough ?? null,
+    ledgerFilledUsd: nanosToUsd(on ? filled : spent),
     crossed,
     hard: b.hard,
     exceeded: spent >= b.amountNanos,

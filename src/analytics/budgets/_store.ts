@@ -1,7 +1,8 @@
 /** Budget definitions kept in the store's `budgets` table (from `tally budgets set`), merged with tally.yaml. */
 import { parseUsd, type TallyConfig } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
-import { loadDailySpend } from '../_series/index.js';
+import { allocationSettings, type CostBasis, type CostMetric } from '../allocate/index.js';
+import { BasisCache, dailySpendOnBasis } from '../basis/index.js';
 import { BUDGET_PERIODS, budgetPeriod, budgetStatus, type BudgetDef, type BudgetStatus } from './_status.js';
 
 // Days of history before the period the end-of-period forecast learns from.
@@ -80,18 +81,40 @@ export async function loadBudgets(store: CostStore, config: TallyConfig): Promis
   return [...byId.values()];
 }
 
-/** Status of every budget (config and store) at `now`. */
+/** Which cost budgets count (default: the export basis, amortized, as chargeback). */
+export interface BudgetBasisOptions {
+  readonly basis?: CostBasis;
+  readonly metric?: CostMetric;
+}
+
+/**
+ * Status of every budget (config and store) at `now`, on the cost basis chargeback uses: a team's month
+ * consumption is its chargeback line for that month (direct + allocated shared), ledger-filled past the export.
+ */
 export async function allBudgetStatus(
   store: CostStore,
   config: TallyConfig,
   now: Date,
+  opts: BudgetBasisOptions = {},
 ): Promise<BudgetStatus[]> {
+  const settings = allocationSettings(config);
+  const cache = new BasisCache();
   const out: BudgetStatus[] = [];
   for (const b of await loadBudgets(store, config)) {
     const { start, end } = budgetPeriod(b, now);
     const from = new Date(start.getTime() - HISTORY_DAYS * 86_400_000);
-    const daily = await loadDailySpend(store, b.scope, b.value, from, end);
-    out.push(budgetStatus(b, daily, now));
+    const daily = await dailySpendOnBasis(store, b.scope, b.value, from, end, { settings, cache, ...opts });
+    const through = daily.info.exportThrough;
+    out.push(
+      budgetStatus(b, daily.total, now, {
+        committed: daily.committed,
+        commitment: daily.commitment,
+        exportEnd: through ? Date.parse(`${through}T00:00:00Z`) + 86_400_000 : null,
+        basis: daily.info.basis,
+        metric: daily.info.metric,
+        exportThrough: through,
+      }),
+    );
   }
   return out;
 }

@@ -47,6 +47,9 @@ const isRevenue = (metric: string) => /^revenue/i.test(metric);
 
 interface Figures {
   cost: Nanos;
+  /** The cost revenue is compared with: the scope's own, or (for the total) only that of scopes reporting revenue. */
+  revenueCost: Nanos;
+  revenueScopes: string[] | null;
   act: ScopeActivity | undefined;
   kpis: Map<string, bigint>;
 }
@@ -61,7 +64,14 @@ function figures(p: UnitPeriod, by: 'app' | 'team', scope: string | null): Figur
     if (scope === null && !isRevenue(k.metric)) continue;
     kpis.set(k.metric, (kpis.get(k.metric) ?? 0n) + k.value);
   }
-  return { cost, act, kpis };
+  if (scope !== null) return { cost, revenueCost: cost, revenueScopes: null, act, kpis };
+  // Revenue belongs to the apps (or teams) that report it: their AI cost over it, never all AI spend (internal
+  // tools included) over one app's revenue.
+  const earners = [
+    ...new Set(p.kpis.filter((k) => isRevenue(k.metric)).map((k) => k[by] ?? UNASSIGNED)),
+  ].sort();
+  const revenueCost = earners.reduce((a, e) => a + (p.costs.get(e) ?? 0n), 0n);
+  return { cost, revenueCost, revenueScopes: earners, act, kpis };
 }
 
 /**
@@ -91,8 +101,9 @@ function row(cur: Figures, prev: Figures | null): UnitRow {
     .map(([metric, v]) => {
       const value = Number(v) / 1e9;
       const pv = prev?.kpis.get(metric);
-      const costPerUnitUsd = per(cur.cost, value);
-      const previousCostPerUnitUsd = prev && pv !== undefined ? per(prev.cost, Number(pv) / 1e9) : null;
+      const costOf = (f: Figures) => (isRevenue(metric) ? f.revenueCost : f.cost);
+      const costPerUnitUsd = per(costOf(cur), value);
+      const previousCostPerUnitUsd = prev && pv !== undefined ? per(costOf(prev), Number(pv) / 1e9) : null;
       return {
         metric,
         value,
@@ -112,8 +123,11 @@ function row(cur: Figures, prev: Figures | null): UnitRow {
     ...now,
     outcomes,
     revenueUsd: hasRevenue ? Number(revenue) / 1e9 : null,
+    ...(cur.revenueScopes
+      ? { revenueScopes: cur.revenueScopes, revenueCostUsd: nanosToUsd(cur.revenueCost) }
+      : {}),
     aiCostShareOfRevenue:
-      hasRevenue && revenue > 0n ? Number((cur.cost * 1_000_000n) / revenue) / 1_000_000 : null,
+      hasRevenue && revenue > 0n ? Number((cur.revenueCost * 1_000_000n) / revenue) / 1_000_000 : null,
     previous:
       prev && before
         ? { costUsd: nanosToUsd(prev.cost), requests: prev.act?.requests ?? 0, ...before }

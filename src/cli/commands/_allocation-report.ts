@@ -1,10 +1,12 @@
 /** Shared option handling for the allocation reports (chargeback, export focus, unit economics). */
-import { TallyError, previousMonth } from '../../core/index.js';
+import { TallyError, nanosToUsd, previousMonth } from '../../core/index.js';
 import {
   allocatePeriod,
   allocationSettings,
   CONSUMER_DIMENSIONS,
   type ConsumerDimension,
+  type CostBasis,
+  type CostMetric,
   type PeriodAllocation,
 } from '../../analytics/index.js';
 import type { CostStore } from '../../store/index.js';
@@ -44,12 +46,47 @@ export function dimensionOption(ctx: WithOptions<'by'>, fallback: ConsumerDimens
   });
 }
 
+/** The --basis and --metric options every report on the cost basis shares (ADR 0024). */
+export const BASIS_OPTIONS = {
+  basis: {
+    type: 'string',
+    description:
+      'export (default: the cost export, ledger-priced past its last day) or ledger (gateway usage only)',
+  },
+  metric: { type: 'string', description: 'amortized (default: EffectiveCost) or billed (BilledCost)' },
+} as const;
+
+/** --basis export|ledger and --metric amortized|billed, checked. */
+export function basisOptions(ctx: WithOptions<'basis' | 'metric'>): { basis: CostBasis; metric: CostMetric } {
+  const basis = ctx.str('basis') ?? 'export';
+  const metric = ctx.str('metric') ?? 'amortized';
+  if (basis !== 'export' && basis !== 'ledger')
+    throw new TallyError('invalid_input', `--basis "${basis}": use export or ledger`, { field: 'basis' });
+  if (metric !== 'amortized' && metric !== 'billed')
+    throw new TallyError('invalid_input', `--metric "${metric}": use amortized or billed`, {
+      field: 'metric',
+    });
+  return { basis, metric };
+}
+
+/** The boundary a report shows: the basis, where the export stops, and the ledger-priced part after it. */
+export function basisDoc(pa: PeriodAllocation): Record<string, string | number | null> {
+  return {
+    basis: pa.basis.basis,
+    metric: pa.basis.metric,
+    exportThrough: pa.basis.exportThrough,
+    ledgerFrom: pa.basis.ledgerFrom,
+    ledgerFilledCostUsd: nanosToUsd(pa.ledgerFilledNanos),
+  };
+}
+
 /** Allocates the period and, when asked, the one before it. */
 export async function allocateWithPrevious(
   ctx: CommandContext,
   period: string,
   withPrevious: boolean,
   rows: 'each' | 'grouped' = 'grouped',
+  on: { basis?: CostBasis; metric?: CostMetric } = {},
 ): Promise<{
   store: CostStore;
   current: PeriodAllocation;
@@ -58,7 +95,7 @@ export async function allocateWithPrevious(
 }> {
   const settings = allocationSettings(ctx.config());
   const store = await ctx.openStore({ readOnly: true });
-  const current = await allocatePeriod(store, period, settings, { rows });
-  const previous = withPrevious ? await allocatePeriod(store, previousMonth(period), settings) : null;
+  const current = await allocatePeriod(store, period, settings, { rows, ...on });
+  const previous = withPrevious ? await allocatePeriod(store, previousMonth(period), settings, on) : null;
   return { store, current, previous, unallocatedLabel: settings.unallocatedLabel };
 }

@@ -10,6 +10,7 @@ import {
   type BudgetDef,
 } from '../../analytics/index.js';
 import { defineCommand } from '../command.js';
+import { BASIS_OPTIONS, basisOptions } from './_allocation-report.js';
 
 const optionalDay = (text: string | undefined, field: string) =>
   text === undefined ? null : parseDay(text, field);
@@ -96,12 +97,16 @@ export const budgetsSetCommand = defineCommand({
 });
 
 export const budgetsStatusCommand = defineCommand({
-  options: { at: { type: 'string', description: 'evaluate as of this time (default now)' } },
+  options: {
+    at: { type: 'string', description: 'evaluate as of this time (default now)' },
+    ...BASIS_OPTIONS,
+  },
   async run(ctx) {
     const at = ctx.str('at');
     const now = at ? parseUtc(at, 'at') : new Date();
+    const on = basisOptions(ctx);
     const store = await ctx.openStore({ readOnly: true });
-    const all = await allBudgetStatus(store, ctx.config(), now);
+    const all = await allBudgetStatus(store, ctx.config(), now, on);
     // A team-scoped caller sees the budgets of its teams.
     const scope = ctx.scope?.teams;
     const budgets = scope ? all.filter((b) => scope.some((t) => b.scope === `team=${t}`)) : all;
@@ -119,6 +124,8 @@ export const budgetsStatusCommand = defineCommand({
         forecastUsd: b.forecastUsd,
         forecastP10: b.forecastP10Usd,
         forecastP90: b.forecastP90Usd,
+        committed: b.forecastCommittedUsd,
+        exportThrough: b.exportThrough ?? `(${b.basis})`,
         crossed: b.crossed.map((c) => `${c.type} ${c.percent}%`).join(', '),
       })),
     );

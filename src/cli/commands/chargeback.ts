@@ -5,6 +5,7 @@ import {
   buildChargeback,
   chargebackBalances,
   type Chargeback,
+  type PeriodAllocation,
   engineeringView,
   financeView,
   loadCostCenterBudgets,
@@ -14,6 +15,9 @@ import { toCsv, type CsvValue } from '../../export/index.js';
 import { defineCommand, type WithOptions } from '../command.js';
 import {
   allocateWithPrevious,
+  BASIS_OPTIONS,
+  basisDoc,
+  basisOptions,
   dimensionKey,
   dimensionOption,
   periodOption,
@@ -39,6 +43,7 @@ export const chargebackCommand = defineCommand({
       type: 'boolean',
       description: 'add energy (Wh) and gCO2e ranges per row (tally carbon)',
     },
+    ...BASIS_OPTIONS,
   },
   async run(ctx) {
     const period = periodOption(ctx);
@@ -47,13 +52,20 @@ export const chargebackCommand = defineCommand({
     const teams = teamFilter(ctx, view, ctx.str('by'));
     if (view === 'engineering') return engineering(ctx, period);
     const by = dimensionOption(ctx, view === 'finance' ? 'cost-center' : 'team');
-    const { store, current, previous, unallocatedLabel } = await allocateWithPrevious(ctx, period, true);
+    const on = basisOptions(ctx);
+    const { store, current, previous, unallocatedLabel } = await allocateWithPrevious(
+      ctx,
+      period,
+      true,
+      'grouped',
+      on,
+    );
     const whole = buildChargeback(current.result, previous?.result ?? null, by);
     if (!chargebackBalances(whole))
       throw new TallyError('internal', 'allocation does not balance; please report this with the period');
     // Shares are computed over every consumer (a team's share of shared cost depends on the others' usage);
     // only then are the lines narrowed to the teams asked for or allowed.
-    if (teams) return printTeams(ctx, period, whole, teams);
+    if (teams) return printTeams(ctx, period, whole, teams, basisDoc(current));
     const cb = whole;
     const key = dimensionKey(by);
     let rows: Record<string, CsvValue>[];
@@ -71,6 +83,7 @@ export const chargebackCommand = defineCommand({
       totalCostUsd: nanosToUsd(cb.totalNanos),
       exportCostUsd: nanosToUsd(cb.exportNanos),
       ledgerOnlyCostUsd: nanosToUsd(cb.ledgerOnlyNanos),
+      ...basisDoc(current),
       previousTotalCostUsd: cb.previousTotalNanos === null ? null : nanosToUsd(cb.previousTotalNanos),
       rows,
       unallocatedCostUsd: nanosToUsd(cb.unallocatedNanos),
@@ -84,6 +97,7 @@ export const chargebackCommand = defineCommand({
     ctx.out.line(
       `AI cost ${period} by ${by}: $${formatUsd(cb.totalNanos)} (export $${formatUsd(cb.exportNanos)}, ledger-only $${formatUsd(cb.ledgerOnlyNanos)})`,
     );
+    ctx.out.line(boundaryLine(current.basis, current.ledgerFilledNanos));
     ctx.out.table([
       ...rows,
       {
@@ -124,6 +138,7 @@ function printTeams(
   period: string,
   cb: Chargeback,
   teams: Set<string>,
+  basis: Record<string, string | number | null>,
 ): void {
   const lines = cb.lines.filter((l) => teams.has(l.consumer));
   const total = lines.reduce((a, l) => a + l.totalNanos, 0n);
@@ -136,6 +151,7 @@ function printTeams(
     by: 'team',
     teams: [...teams].sort(),
     totalCostUsd: nanosToUsd(total),
+    ...basis,
     previousTotalCostUsd: prev === null ? null : nanosToUsd(prev),
     rows,
   };
@@ -212,4 +228,12 @@ async function engineering(ctx: WithOptions<'out', 'csv'>, period: string): Prom
 /** The label of the unallocated line in tables and CSV. */
 function unallocatedRowLabel(label: string): string {
   return label === 'unallocated' ? '(unallocated)' : `${label} (unallocated)`;
+}
+
+/** One line naming the basis and, on the export basis, where the export stops and the ledger fills in. */
+export function boundaryLine(b: PeriodAllocation['basis'], filled: bigint): string {
+  if (b.basis === 'ledger')
+    return `basis: gateway ledger only (effective rates); ${b.metric} export amounts not used`;
+  const through = b.exportThrough ? `export (${b.metric}) through ${b.exportThrough}` : 'no cost export';
+  return `basis: ${through}; ledger-priced usage from ${b.ledgerFrom}: $${formatUsd(filled)}`;
 }

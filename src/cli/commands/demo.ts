@@ -104,8 +104,12 @@ function printAnalyses(ctx: CommandContext, r: DemoResult): void {
   if (f) {
     o.line();
     o.line(
-      `Forecast of ${f.month} spend (ledger, effective rates; ${f.tier} model, season ${f.season}, ${f.historyDays} days of history): p10 ${usd(f.p10Usd)}, p50 ${usd(f.p50Usd)}, p90 ${usd(f.p90Usd)}`,
+      `Forecast of ${f.month} bill (${f.basis} basis, ${f.metric}, export through ${f.exportThrough ?? '-'}; committed ${usd(f.committedUsd)} + variable, ${f.tier} model, season ${f.season}, ${f.historyDays} days of history): p10 ${usd(f.p10Usd)}, p50 ${usd(f.p50Usd)}, p90 ${usd(f.p90Usd)}`,
     );
+    if (f.actualUsd !== undefined)
+      o.line(
+        `${f.month} as the demo then billed it: ${usd(f.actualUsd)}; the p50 forecast was ${(f.errorPct ?? 0).toFixed(1)}% off`,
+      );
   }
   const b = r.budgets;
   if (b) {
@@ -160,6 +164,10 @@ export const demoCommand = defineCommand({
     seed: { type: 'string', description: 'random seed (same seed, same data)', default: '42' },
     end: { type: 'string', description: 'end of the period, exclusive (UTC date; default today)' },
     'no-serve': { type: 'boolean', description: 'do not serve the dashboard afterwards (there is none yet)' },
+    'next-month': {
+      type: 'boolean',
+      description: 'also generate the month after the period, to check the forecast against its bill',
+    },
     'skip-analyses': {
       type: 'boolean',
       description:
@@ -188,6 +196,7 @@ export const demoCommand = defineCommand({
       onProgress: (_phase, done) => bar.update(done),
       config: ctx.config(),
       skipAnalyses: ctx.flag('skip-analyses'),
+      nextMonth: ctx.flag('next-month'),
       onAnalysis: (name) => {
         closeBar();
         ctx.out.note(`demo: ${name}`);

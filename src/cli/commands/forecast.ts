@@ -6,15 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { TallyError, nanosToUsd, parseUtc } from '../../core/index.js';
 import {
-  loadDailySpend,
+  allocationSettings,
+  dailySpendOnBasis,
+  forecastSeries,
+  forecastSplit,
   parseSeriesCsv,
-  seriesFrom,
-  type BudgetScope,
   type Series,
   type SeriesForecast,
-  forecastSeries,
+  type SpendScope,
 } from '../../analytics/index.js';
 import { defineCommand, type WithOptions } from '../command.js';
+import { BASIS_OPTIONS, basisOptions } from './_allocation-report.js';
 
 /** Formats a timestamp like the input: a date for whole-day steps at midnight, else ISO. */
 export function formatTimestamp(ms: number, stepMs: number): string {
@@ -52,14 +54,17 @@ export const forecastCommand = defineCommand({
     scope: { type: 'string', description: 'store mode: all (default) or dimension=value, e.g. team=search' },
     history: { type: 'string', description: 'store mode: days of history to learn from', default: '90' },
     to: { type: 'string', description: 'store mode: end of history, exclusive (YYYY-MM-DD; default today)' },
+    ...BASIS_OPTIONS,
   },
   async run(ctx) {
     const file = ctx.str('series');
     const horizon = ctx.num('horizon', { min: 1, integer: true }) ?? 7;
     const seasonOpt = ctx.num('season', { min: 1, integer: true });
-    // Without --series, forecast spend in the store (--db, TALLY_DB or the default .tally/tally.duckdb).
     const holidays = parseHolidays(ctx.str('holidays'));
-    const input = file ? readSeriesFile(file) : await storeSeries(ctx);
+    // Without --series, forecast spend in the store (--db, TALLY_DB or the default .tally/tally.duckdb): the cost
+    // basis chargeback uses, committed schedule plus variable forecast.
+    if (!file) return storeForecast(ctx, horizon);
+    const input = readSeriesFile(file);
     const series = input.map((s) => {
       const f = forecastSeries(
         s.timestamps.map((timestamp, i) => ({ timestamp, value: s.values[i]! })),
@@ -120,43 +125,98 @@ function parseHolidays(text: string | undefined): number[] {
 }
 
 const SCOPES = ['team', 'app', 'model', 'key', 'cost_center'] as const;
+const DAY = 86_400_000;
 
-/** Daily spend (USD) of one scope from the store, complete UTC days only, as a series. */
-async function storeSeries(ctx: WithOptions<'scope' | 'history' | 'to'>): Promise<Series[]> {
+/** The scope a store forecast is for (a team-scoped caller forecasts one of its teams, never the organisation). */
+function storeScope(ctx: WithOptions<'scope'>): { text: string; kind: SpendScope; value: string | null } {
   const teams = ctx.scope?.teams;
-  // A team-scoped caller forecasts one of its teams (its only team by default), never the organisation.
-  const scopeText = ctx.str('scope') ?? (teams?.length === 1 ? `team=${teams[0]}` : 'all');
-  if (teams && !teams.some((t) => scopeText === `team=${t}`))
+  const text = ctx.str('scope') ?? (teams?.length === 1 ? `team=${teams[0]}` : 'all');
+  if (teams && !teams.some((t) => text === `team=${t}`))
     throw new TallyError(
       'forbidden',
       `a team-scoped token forecasts its teams: give scope=team=<${teams.join('|')}>`,
-      {
-        field: 'scope',
-      },
+      { field: 'scope' },
     );
-  const [kind, value] = scopeText === 'all' ? ['all', null] : scopeText.split('=', 2);
+  const [kind, value] = text === 'all' ? ['all', null] : text.split('=', 2);
   if (kind !== 'all' && (!(SCOPES as readonly string[]).includes(kind ?? '') || !value))
     throw new TallyError(
       'invalid_input',
-      `--scope: "${scopeText}" is not all or one of ${SCOPES.join('|')}=VALUE`,
+      `--scope: "${text}" is not all or one of ${SCOPES.join('|')}=VALUE`,
       {
         field: 'scope',
       },
     );
+  return { text, kind: kind as SpendScope, value: value ?? null };
+}
+
+/** Daily spend of one scope on the cost basis, forecast as committed schedule plus variable usage. */
+async function storeForecast(
+  ctx: WithOptions<'scope' | 'history' | 'to' | 'basis' | 'metric'>,
+  horizon: number,
+): Promise<void> {
+  const scope = storeScope(ctx);
+  const on = basisOptions(ctx);
   const days = ctx.num('history', { min: 1, integer: true }) ?? 90;
   const toText = ctx.str('to');
-  const today =
-    Math.floor((toText ? parseUtc(toText, 'to').getTime() : Date.now()) / 86_400_000) * 86_400_000;
-  const from = new Date(today - days * 86_400_000);
+  const today = Math.floor((toText ? parseUtc(toText, 'to').getTime() : Date.now()) / DAY) * DAY;
+  const from = today - days * DAY;
   const store = await ctx.openStore({ readOnly: true });
-  const daily = await loadDailySpend(store, kind as BudgetScope, value ?? null, from, new Date(today));
-  const starts = [...daily.keys()];
-  if (starts.length === 0)
-    throw new TallyError('not_found', `no spend for ${scopeText} in the last ${days} days`, {
+  const daily = await dailySpendOnBasis(store, scope.kind, scope.value, new Date(from), new Date(today), {
+    settings: allocationSettings(ctx.config()),
+    ...on,
+  });
+  if (daily.total.size === 0)
+    throw new TallyError('not_found', `no spend for ${scope.text} in the last ${days} days`, {
       field: 'scope',
     });
-  const pairs: [number, number][] = [];
-  for (let d = Math.min(...starts); d < today; d += 86_400_000)
-    pairs.push([d, nanosToUsd(daily.get(d) ?? 0n)]);
-  return [seriesFrom(scopeText, pairs)];
+  const through = daily.info.exportThrough;
+  const f = forecastSplit(
+    {
+      total: daily.total,
+      committed: daily.committed,
+      commitment: daily.commitment,
+      historyFrom: Math.min(...daily.total.keys()),
+      today,
+      exportEnd: through ? Date.parse(`${through}T00:00:00Z`) + DAY : null,
+    },
+    today,
+    horizon,
+  );
+  const doc = {
+    series: [
+      {
+        id: scope.text,
+        season: f.season,
+        tier: f.tier,
+        points: f.points.map((p) => ({
+          timestamp: new Date(p.day).toISOString().slice(0, 10),
+          p10: p.p10,
+          p50: p.p50,
+          p90: p.p90,
+          committed: p.committed,
+        })),
+        total: f.total,
+        committedUsd: f.committedUsd,
+        variable: f.variable,
+        // History days the export has not billed yet still owe their committed cost.
+        pendingCommittedUsd: f.pendingCommittedUsd,
+      },
+    ],
+    basis: daily.info.basis,
+    metric: daily.info.metric,
+    exportThrough: through,
+    ledgerFilledUsd: nanosToUsd(daily.ledgerFilledNanos),
+  };
+  if (ctx.json) {
+    ctx.out.json(doc);
+    return;
+  }
+  const s = doc.series[0]!;
+  ctx.out.line(
+    `${s.id}: ${doc.basis} basis (${doc.metric}${through ? `, export through ${through}` : ''}), season ${s.season}, model ${s.tier}`,
+  );
+  ctx.out.table(s.points);
+  ctx.out.line(
+    `total p10 ${s.total.p10.toFixed(2)}  p50 ${s.total.p50.toFixed(2)}  p90 ${s.total.p90.toFixed(2)} (committed ${s.committedUsd.toFixed(2)})`,
+  );
 }

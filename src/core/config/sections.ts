@@ -282,6 +282,13 @@ export const policySchema = z
     unknownEnvironment: z.enum(['allow', 'deny']).default('allow'),
     maxOutputTokens: z.number().int().positive().optional(),
     requiredTags: z.array(z.string().min(1)).default([]),
+    /**
+     * Tag keys a request may set itself with the `x-tally-tags: feature=summary,prompt=v3` header (stored on its
+     * usage event, so cost per feature or prompt version is a report). Any other key is refused with a 400.
+     */
+    requestTagKeys: z
+      .array(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - (1-64)'))
+      .default([]),
     environments: z.record(z.string(), policyEnvironmentSchema).default({}),
     /** Deployment types (e.g. provisioned, fine-tuned) usable only in some environments, with an approval tag. */
     restrictedDeployments: z

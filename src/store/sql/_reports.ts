@@ -161,6 +161,30 @@ export async function ingestFreshness(r: SqlRunner): Promise<IngestFreshnessRow[
   }));
 }
 
+/** The end of the newest daily charge period (of any period when the exports are monthly only), or null. */
+export async function exportThrough(r: SqlRunner): Promise<Date | null> {
+  const d = r.dialect;
+  const [row] = await r.query(
+    `SELECT ${d.epochMs(`coalesce(
+        max("ChargePeriodEnd") FILTER (WHERE "ChargePeriodEnd" <= "ChargePeriodStart" + INTERVAL '1 day'),
+        max("ChargePeriodEnd"))`)} AS through FROM cost_rows`,
+  );
+  const v = row?.['through'];
+  if (v === null || v === undefined) return null;
+  const ms = Number(v);
+  return Number.isFinite(ms) ? new Date(Math.ceil(ms / 86_400_000) * 86_400_000) : null;
+}
+
+/** The billing currencies of a window's cost rows (null-free, sorted). */
+export async function billingCurrencies(r: SqlRunner, w: Window): Promise<string[]> {
+  const rows = await r.query(
+    `SELECT DISTINCT "BillingCurrency" AS c FROM cost_rows
+      WHERE "ChargePeriodStart" >= $1 AND "ChargePeriodStart" < $2 AND "BillingCurrency" IS NOT NULL ORDER BY 1`,
+    [w.from, w.to],
+  );
+  return rows.map((x) => String(x['c']));
+}
+
 /** Maturity: tag coverage, gateway share of token list cost, key limits, KPI coverage and triage. */
 export async function maturityFacts(r: SqlRunner, w: Window): Promise<MaturityFactsRow> {
   const p = [w.from, w.to];

@@ -2,6 +2,7 @@
 import { TallyError } from '../../core/index.js';
 import { USAGE_COLUMNS, type UsageColumnType, type UsageEvent } from '../usage-event.js';
 import {
+  TAG_DIMENSION_RE,
   USAGE_DIMENSIONS,
   type Row,
   type SqlParam,
@@ -37,7 +38,7 @@ const dimSql = (d: Dialect): Record<UsageDimension, string> => ({
 export async function aggregateUsage(r: SqlRunner, q: UsageQuery): Promise<UsageAggregate[]> {
   const dimsOf = dimSql(r.dialect);
   for (const d of q.by)
-    if (!USAGE_DIMENSIONS.includes(d))
+    if (!USAGE_DIMENSIONS.includes(d as UsageDimension) && !TAG_DIMENSION_RE.test(d))
       throw new TallyError(
         'invalid_input',
         `unknown usage dimension "${d}"; use one of ${USAGE_DIMENSIONS.join(', ')}`,
@@ -55,7 +56,12 @@ export async function aggregateUsage(r: SqlRunner, q: UsageQuery): Promise<Usage
     params.push(q.idPrefix);
     where.push(`starts_with(id, $${params.length})`);
   }
-  const dims = q.by.map((d, i) => `${dimsOf[d]} AS d${i}`);
+  // `tag:K` groups by the request's (or its key's) tag K; the key is a bound parameter, never SQL text.
+  const dims = q.by.map((d, i) =>
+    d.startsWith('tag:')
+      ? `${r.dialect.jsonTextBound('tags', d.slice(4), params)} AS d${i}`
+      : `${dimsOf[d as UsageDimension]} AS d${i}`,
+  );
   const keys = q.by.map((_, i) => `d${i}`).join(', ');
   const group = q.by.length ? `GROUP BY ${keys}` : '';
   const order = q.by.length ? `ORDER BY sum(cost_nanos) DESC, ${keys}` : '';

@@ -115,6 +115,12 @@ export abstract class SqlStore implements CostStore, SqlRunner {
   ingestFreshness(): Promise<IngestFreshnessRow[]> {
     return reports.ingestFreshness(this);
   }
+  exportThrough(): Promise<Date | null> {
+    return reports.exportThrough(this);
+  }
+  billingCurrencies(w: Window): Promise<string[]> {
+    return reports.billingCurrencies(this, w);
+  }
   maturityFacts(w: Window): Promise<MaturityFactsRow> {
     return reports.maturityFacts(this, w);
   }
