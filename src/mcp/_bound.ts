@@ -15,11 +15,16 @@ export function topRows<T>(
   return { rows: rows.slice(0, limit), rowCount: rows.length, omittedRows: Math.max(0, rows.length - limit) };
 }
 
-/** Exact sum of a numeric USD field over rows, as a decimal string. */
+/** An amount as reports print it (a number, or exact decimal text) in nanos; anything else is 0. */
+export function amountNanos(v: unknown): bigint {
+  if (typeof v === 'number') return parseUsd(v);
+  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return parseUsd(v);
+  return 0n;
+}
+
+/** Exact sum of a USD field over rows, as a decimal string. */
 export function sumUsd(rows: readonly Record<string, unknown>[], field: string): string {
-  return nanosToDecimalString(
-    sumNanos(rows.map((r) => (typeof r[field] === 'number' ? parseUsd(r[field]) : 0n))),
-  );
+  return nanosToDecimalString(sumNanos(rows.map((r) => amountNanos(r[field]))));
 }
 
 function largestArray(doc: Record<string, unknown>): string | null {

@@ -1,16 +1,9 @@
 /** Tools beyond the reports: what can be asked (dimensions), why spend moved, prices and estimates, admin SQL. */
 import { z } from 'zod';
-import {
-  monthWindow,
-  nanosToDecimalString,
-  parseUsd,
-  previousMonth,
-  sumNanos,
-  tokenCost,
-} from '../core/index.js';
+import { monthWindow, nanosToDecimalString, previousMonth, sumNanos, tokenCost } from '../core/index.js';
 import { FOCUS_COLUMNS } from '../store/index.js';
 import { day, defineTool, limit, month, opts, type Tool } from './_tool.js';
-import { topRows } from './_bound.js';
+import { amountNanos, topRows } from './_bound.js';
 import { explainChange, scopeChangeJson, type ChangeCell } from './_explain.js';
 
 type Row = Record<string, unknown>;
@@ -70,7 +63,7 @@ const explainChangeTool = defineTool({
         scope: String(x[a.by] ?? '(none)'),
         model: String(x['model'] ?? '(none)'),
         volume: BigInt(typeof x['requests'] === 'number' ? x['requests'] : 0),
-        cost: typeof x['costUsd'] === 'number' ? parseUsd(x['costUsd']) : 0n,
+        cost: amountNanos(x['costUsd']),
       }));
     };
     const changes = explainChange(await cells(baseline), await cells(a.period));
@@ -129,7 +122,7 @@ const getPrices = defineTool({
   async run(a, ctx) {
     const prices = rows(await ctx.report(['prices', ...opts({ model: a.model, deployment: a.deployment })]));
     const e = a.estimate;
-    const nanos = (v: unknown) => (typeof v === 'number' ? parseUsd(v) : 0n);
+    const nanos = amountNanos;
     const priced = prices.map((p) => {
       if (!e) return p;
       const cost = sumNanos([

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { column, day, defineTool, limit, month, opts, type Tool } from './_tool.js';
-import { sumUsd, topRows } from './_bound.js';
+import { amountNanos, sumUsd, topRows } from './_bound.js';
 
 type Row = Record<string, unknown>;
 const rowsOf = (doc: unknown, key?: string): Row[] => {
@@ -70,30 +70,33 @@ const getBudgets = defineTool({
 const getAnomalies = defineTool({
   name: 'get_anomalies',
   description:
-    'Cost and usage anomalies (spikes, drops, level shifts) in a window with their root cause (team, app, ' +
-    'model) and incident state, largest impact first.',
+    'Cost incidents in a window (one per underlying event: spikes, drops, level shifts, idle capacity that keeps ' +
+    'billing), each with every affected scope, its root cause (the most specific scope), its dollar impact or ' +
+    'waste per day, and its state (new, acknowledged, resolved); largest impact first.',
   permission: 'read',
   input: z.strictObject({
     from: day('window start, inclusive'),
     to: day('window end, exclusive'),
-    limit: limit(10, 50, 'anomalies'),
+    limit: limit(10, 50, 'incidents'),
   }),
   async run(a, ctx) {
-    const all = rowsOf(await ctx.report(['anomalies', ...opts({ from: a.from, to: a.to })]), 'anomalies');
-    const impact = (r: Row) => Math.abs(typeof r['impactUsd'] === 'number' ? r['impactUsd'] : 0);
-    const sorted = [...all].sort((x, y) => impact(y) - impact(x));
+    const all = rowsOf(await ctx.report(['anomalies', ...opts({ from: a.from, to: a.to })]), 'incidents');
+    const impact = (r: Row) => {
+      const n = amountNanos(r['impactUsd']);
+      return n < 0n ? -n : n;
+    };
+    const sorted = [...all].sort((x, y) => {
+      const d = impact(y) - impact(x);
+      return d > 0n ? 1 : d < 0n ? -1 : 0;
+    });
     const { rows, ...counts } = topRows(sorted, a.limit);
     return {
       window: { from: a.from, to: a.to },
       ...counts,
-      anomalies: rows.map((r) => {
-        const { rootCause, decomposition, ...rest } = r;
-        // The three strongest root-cause rows are enough to say where; the full list stays in the API.
-        return {
-          ...rest,
-          rootCause: Array.isArray(rootCause) ? rootCause.slice(0, 3) : rootCause,
-          decomposition,
-        };
+      incidents: rows.map((r) => {
+        const { scopes, ...rest } = r;
+        // The five first scopes are enough to say where; the full list stays in the API.
+        return { ...rest, scopes: Array.isArray(scopes) ? scopes.slice(0, 5) : scopes };
       }),
     };
   },
