@@ -31,7 +31,7 @@ const OCT = { from: '2026-10-01', to: '2026-11-01' };
 const rowOf = (doc: unknown, key: string, value: string) =>
   (at(doc, 'rows') as Rows).find((r) => r[key] === value);
 const maxImpact = (doc: unknown) =>
-  Math.max(...(at(doc, 'anomalies') as Rows).map((a) => Math.abs(num(a['impactUsd']))));
+  Math.max(...(at(doc, 'incidents') as Rows).map((a) => Math.abs(num(a['impactUsd']))));
 const usageTotal = (doc: unknown) => sum(doc, 'costUsd');
 
 /** Twenty questions about the demo organisation (November 2026 against October). */
@@ -188,10 +188,10 @@ export const QUESTIONS: readonly Question[] = [
     expected: (d) => at(d, 'series', 0, 'total', 'p50'),
   },
   {
-    q: 'What was the costliest anomaly in November?',
+    q: 'What was the costliest incident in November?',
     tool: 'get_anomalies',
     args: { ...NOV, limit: 1 },
-    figure: (r) => Math.abs(num(at(r, 'anomalies', 0, 'impactUsd'))),
+    figure: (r) => Math.abs(num(at(r, 'incidents', 0, 'impactUsd'))),
     cli: ['anomalies', `--from=${NOV.from}`, `--to=${NOV.to}`],
     expected: (d) => maxImpact(d),
   },
