@@ -170,6 +170,7 @@ export interface MaturityFactsRow {
   readonly ledgerCostNanos: bigint;
   readonly taggedCostNanos: bigint;
   readonly ledgerListNanos: bigint;
+  /** List cost of AI token meters in the exports (what the gateway could have seen); null without exports. */
   readonly exportTokenListNanos: bigint | null;
   readonly activeKeys: number;
   readonly keysWithLimits: number;

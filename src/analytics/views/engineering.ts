@@ -1,24 +1,10 @@
 /** The engineering view: per model and deployment, tokens per request, cache hit rate, latency and cost. */
 import { nanosToUsd, type Nanos } from '../../core/index.js';
+import type { DeploymentStatsRow } from '../../store/index.js';
 import { usageMatcher, rowCostNanos, type CostRow, type ConsumerUsage } from '../allocate/index.js';
 
-/** Ledger statistics of one model/deployment. */
-export interface DeploymentStats {
-  readonly model: string;
-  readonly deployment: string | null;
-  readonly deploymentType: string;
-  readonly requests: number;
-  readonly inputTokens: bigint;
-  readonly cachedInputTokens: bigint;
-  readonly outputTokens: bigint;
-  readonly cacheHits: number;
-  readonly errors: number;
-  readonly avgLatencyMs: number | null;
-  readonly p95LatencyMs: number | null;
-  readonly avgTtftMs: number | null;
-  readonly costNanos: Nanos;
-  readonly listCostNanos: Nanos;
-}
+/** Ledger statistics of one model/deployment (the store's named operation returns them). */
+export type DeploymentStats = DeploymentStatsRow;
 
 /** One row of the engineering view (JSON-ready). */
 export type EngineeringRow = Record<string, string | number | null>;
