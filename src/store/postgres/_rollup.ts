@@ -5,6 +5,7 @@
  */
 import type { Row, SqlParam, UsageAggregate, UsageQuery } from '../store.js';
 import { ROLLUP_DIMS } from './_migrations.js';
+import { toUsageAggregate } from '../sql/_usage.js';
 
 const DAY = 86_400_000;
 const ROLLUP = new Set<string>(ROLLUP_DIMS);
@@ -46,27 +47,5 @@ export async function rollupAggregate(
     params,
   );
   // With no grouping and no rows, aggregating events still answers one row of zeros.
-  return rows.map((r) => {
-    const dimsOut: Record<string, string | null> = {};
-    q.by.forEach((d, i) => {
-      const v = r[`d${i}`];
-      dimsOut[d] = v === null || v === undefined ? null : String(v);
-    });
-    const num = (k: string) => Number(r[k] ?? 0);
-    const big = (k: string) => BigInt(String(r[k] ?? 0));
-    return {
-      dims: dimsOut,
-      requests: num('requests'),
-      inputTokens: num('input_tokens'),
-      cachedInputTokens: num('cached_input_tokens'),
-      outputTokens: num('output_tokens'),
-      reasoningTokens: num('reasoning_tokens'),
-      costNanos: big('cost'),
-      listCostNanos: big('list_cost'),
-      savedCostNanos: big('saved_cost'),
-      errors: num('errors'),
-      cacheHits: num('cache_hits'),
-      avgDurationMs: Number(r['avg_duration_ms'] ?? 0),
-    };
-  });
+  return rows.map((r) => toUsageAggregate(q, r));
 }

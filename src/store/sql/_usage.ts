@@ -81,7 +81,8 @@ export async function aggregateUsage(r: SqlRunner, q: UsageQuery): Promise<Usage
   return rows.map((row) => toUsageAggregate(q, row));
 }
 
-function toUsageAggregate(q: UsageQuery, r: Row): UsageAggregate {
+/** One result row (dimensions as d0, d1…, sums as the aggregate's columns) as a UsageAggregate. */
+export function toUsageAggregate(q: UsageQuery, r: Row): UsageAggregate {
   const dims: Record<string, string | null> = {};
   q.by.forEach((d, i) => {
     const v = r[`d${i}`];
