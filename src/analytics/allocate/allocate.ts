@@ -113,19 +113,9 @@ export function allocateCosts(
 
   // Gateway usage no export row covers (e.g. a provider billed elsewhere): charged at the ledger's cost.
   const rest = usage.map((_, i) => i).filter((i) => !covered.has(i));
-  const { consumers, weights } = weightsByConsumer(usage, rest, (u) => u.costNanos);
-  consumers.forEach((c, i) => {
-    if (weights[i] !== 0n)
-      pieces.push({
-        rowIndex: null,
-        consumer: c,
-        kind: 'direct',
-        method: 'ledger',
-        rule: null,
-        nanos: weights[i]!,
-        reason: 'gateway usage not in the cost export, at ledger effective rates',
-      });
-  });
+  pieces.push(
+    ...ledgerPieces(usage, rest, 'gateway usage not in the cost export, at ledger effective rates'),
+  );
 
   const exportNanos = sumNanos(rows.map(rowCostNanos));
   const totalNanos = sumNanos(pieces.map((p) => p.nanos));
@@ -324,3 +314,27 @@ function splitAmong(
 
 /** Groups pieces by consumer key (for callers that need per-consumer sums). */
 export { consumerKey };
+
+/** Direct pieces charging each consumer the ledger cost of the given usage rows (first-seen order, no zeros). */
+export function ledgerPieces(
+  usage: readonly ConsumerUsage[],
+  indexes: readonly number[],
+  reason: string,
+): AllocationPiece[] {
+  const { consumers, weights } = weightsByConsumer(usage, indexes, (u) => u.costNanos);
+  return consumers.flatMap((consumer, i) =>
+    weights[i] === 0n
+      ? []
+      : [
+          {
+            rowIndex: null,
+            consumer,
+            kind: 'direct',
+            method: 'ledger',
+            rule: null,
+            nanos: weights[i]!,
+            reason,
+          },
+        ],
+  );
+}

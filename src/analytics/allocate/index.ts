@@ -1,8 +1,7 @@
 /** allocate: splits a period's AI spend (direct token charges and shared/fixed costs) among consumers. */
 import { TallyError, monthWindow, sumNanos, type Nanos, type TallyConfig } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
-import { allocateCosts, DEFAULT_RULES } from './allocate.js';
-import { weightsByConsumer } from './_consumers.js';
+import { allocateCosts, DEFAULT_RULES, ledgerPieces } from './allocate.js';
 import {
   checkMatchColumn,
   loadConsumerUsage,
@@ -12,7 +11,6 @@ import {
   loadExportThrough,
 } from './_queries.js';
 import type {
-  AllocationPiece,
   AllocationResult,
   AllocationRule,
   AllocationSettings,
@@ -169,24 +167,11 @@ export function withLedgerFill(
   fill: readonly ConsumerUsage[],
 ): { result: AllocationResult; filled: Nanos } {
   if (fill.length === 0) return { result: r, filled: 0n };
-  const { consumers, weights } = weightsByConsumer(
+  const pieces = ledgerPieces(
     fill,
     fill.map((_, i) => i),
-    (u) => u.costNanos,
+    'gateway usage after the last day of the cost export, at ledger effective rates',
   );
-  const pieces: AllocationPiece[] = [];
-  consumers.forEach((c, i) => {
-    if (weights[i] !== 0n)
-      pieces.push({
-        rowIndex: null,
-        consumer: c,
-        kind: 'direct',
-        method: 'ledger',
-        rule: null,
-        nanos: weights[i]!,
-        reason: 'gateway usage after the last day of the cost export, at ledger effective rates',
-      });
-  });
   const filled = sumNanos(pieces.map((p) => p.nanos));
   return {
     filled,
