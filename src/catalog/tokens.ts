@@ -141,8 +141,9 @@ export function countChatTokens(
 }
 
 /**
- * The first `n` tokens of `text` (ordinary encoding), or null when it has fewer. Reads at most `maxChars`
- * characters, so a long prompt costs a bounded amount of work.
+ * The first `n` tokens of `text` (ordinary encoding), or null when it has fewer. Encodes a growing head of the
+ * text (6, then 24 characters a token, then `maxChars`), so the usual prompt costs about 6n characters of work
+ * rather than its whole length.
  */
 export function leadingTokens(
   encoding: EncodingName,
@@ -150,6 +151,12 @@ export function leadingTokens(
   n: number,
   maxChars = 64 * n,
 ): Uint32Array | null {
-  const ids = encoder(encoding).encode_ordinary(text.length > maxChars ? text.slice(0, maxChars) : text);
-  return ids.length >= n ? ids.slice(0, n) : null;
+  for (const size of [6 * n, 24 * n, maxChars]) {
+    const head = text.length > size ? text.slice(0, size) : text;
+    const ids = encoder(encoding).encode_ordinary(head);
+    // A token cut at the head's end is never among the first n when n + 1 tokens fit before it.
+    if (ids.length > n || (ids.length === n && head.length === text.length)) return ids.slice(0, n);
+    if (head.length === text.length || size >= maxChars) return null;
+  }
+  return null;
 }
