@@ -3,6 +3,8 @@
  *   mock            the mock upstream
  *   bare <mockUrl>  a bare Node pass-through proxy (http server + undici Pool, no parsing)
  *   tally <mockUrl> [durable|fast] Tally's gateway with keys, metering, limits and the durable ledger on
+ *   serve <mockUrl> the same gateway inside `tally serve`: the API worker runs the scheduled pass every 10 s
+ *                   (alerts, anomaly incidents, a budget check), and an admin token is printed for a poller
  * Prints one JSON line {url, key?} on stdout when ready; exits on SIGTERM (Tally drains first). Tally answers
  * a line "overhead" on stdin with its own per-request overhead since the last ask.
  */
@@ -18,6 +20,8 @@ import type * as CoreLib from '../src/core/index.js';
 import type * as GatewayLib from '../src/gateway/index.js';
 import type * as MockLib from '../src/gateway/testing/mock-upstream.js';
 import type * as StoreLib from '../src/store/index.js';
+import type * as ServerLib from '../src/server/index.js';
+import type * as ApiLib from '../src/api/index.js';
 
 // Tally runs from the compiled `dist/` (what `npx tally gateway` runs), not through the tsx loader, whose
 // per-closure helpers would charge Tally for a cost users never pay. BENCH_FROM_SRC=1 runs the sources.
@@ -26,6 +30,9 @@ const { loadConfig } = (await import(`${LIB}core/index.js`)) as typeof CoreLib;
 const { createKey, startGateway } = (await import(`${LIB}gateway/index.js`)) as typeof GatewayLib;
 const { startMockUpstream } = (await import(`${LIB}gateway/testing/mock-upstream.js`)) as typeof MockLib;
 const { openStore } = (await import(`${LIB}store/index.js`)) as typeof StoreLib;
+const serverLib = (): Promise<typeof ServerLib> =>
+  import(`${LIB}server/index.js`) as Promise<typeof ServerLib>;
+const apiLib = (): Promise<typeof ApiLib> => import(`${LIB}api/index.js`) as Promise<typeof ApiLib>;
 
 const [kind, mockUrl, ack = 'durable'] = process.argv.slice(2);
 const ready = (o: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -61,7 +68,7 @@ if (kind === 'mock') {
     ready({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
   );
   process.once('SIGTERM', () => server.close(() => process.exit(0)));
-} else if (kind === 'tally') {
+} else if (kind === 'tally' || kind === 'serve') {
   const dir = mkdtempSync(join(tmpdir(), 'tally-bench-'));
   const configPath = join(dir, 'tally.yaml');
   writeFileSync(
@@ -80,6 +87,9 @@ gateway:
         - { name: gpt-4o-mini, model: gpt-4o-mini, type: global-standard }
   routes:
     - { model: gpt-4o-mini, targets: [mock/gpt-4o-mini] }
+server: { port: 0, alertsSeconds: 10, reportCacheSeconds: 0 }
+budgets:
+  - { name: bench, scope: team, value: bench, amountUsd: 1000000, period: month }
 `,
   );
   const dbPath = join(dir, 'tally.duckdb');
@@ -92,17 +102,21 @@ gateway:
     tpm: 1_000_000_000,
     budget: { usd: 1_000_000, period: 'day', hard: true },
   });
+  const token =
+    kind === 'serve'
+      ? (await (await apiLib()).createUser(store, { name: 'bench', role: 'admin', teams: [] })).token
+      : undefined;
   await store.close();
-  const gw = await startGateway({
-    config: loadConfig({ path: configPath }).config,
-    dbPath,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const config = loadConfig({ path: configPath }).config;
+  const served =
+    kind === 'serve'
+      ? await (await serverLib()).startServer({ config, dbPath, port: 0, host: '127.0.0.1' })
+      : null;
+  const gw = served?.gateway ?? (await startGateway({ config, dbPath, port: 0, host: '127.0.0.1' }));
   // Event-loop delay over the whole run: stalls here are what a client sees as tail latency.
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
-  ready({ url: gw.url, key, dbPath });
+  ready({ url: gw.url, key, dbPath, apiUrl: served?.url, token });
   // "overhead" on stdin: print the gateway's own per-request overhead since the last ask (ms), then reset.
   createInterface({ input: process.stdin }).on('line', (l) => {
     if (l.trim() !== 'overhead') return;
@@ -114,9 +128,9 @@ gateway:
     process.stderr.write(
       `tally event-loop delay ms: p50 ${ms(loop.percentile(50))} p99 ${ms(loop.percentile(99))} max ${ms(loop.max)}\n`,
     );
-    void gw.stop().then(() => process.exit(0));
+    void (served ?? gw).stop().then(() => process.exit(0));
   });
 } else {
-  process.stderr.write('usage: gateway-servers.ts mock | bare URL | tally URL [durable|fast]\n');
+  process.stderr.write('usage: gateway-servers.ts mock | bare URL | tally URL [durable|fast] | serve URL\n');
   process.exit(2);
 }

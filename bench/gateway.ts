@@ -44,6 +44,9 @@ function cpuMs(pid: number | undefined): number | null {
 interface Server {
   url: string;
   key?: string;
+  /** `serve` only: the API URL and an admin token for the dashboard poller. */
+  apiUrl?: string;
+  token?: string;
   pid?: number | undefined;
   /** Sends a command line to the server and resolves with its one-line answer. */
   ask(cmd: string): Promise<string>;
@@ -61,9 +64,7 @@ function startServer(args: string[]): Promise<Server> {
       child.stdin!.write(`${cmd}\n`);
     });
   return new Promise((ok, fail) => {
-    lines.once('line', (l) =>
-      ok({ ...(JSON.parse(l) as { url: string; key?: string }), pid: child.pid, ask }),
-    );
+    lines.once('line', (l) => ok({ ...(JSON.parse(l) as Omit<Server, 'pid' | 'ask'>), pid: child.pid, ask }));
     child.once('exit', (c) => fail(new Error(`server ${args[0]} exited ${c}`)));
   });
 }
@@ -243,11 +244,46 @@ const median = (xs: number[]): number => {
 };
 const round2 = (x: number): number => Number(x.toFixed(2));
 
+const SERVE = 'tally serve (scheduled work, dashboard polling)';
+const polls = { ok: 0, failed: 0 };
+
+/**
+ * A dashboard client in its own process: every 2 s it loads what the overview shows (costs, budgets,
+ * anomalies, forecast, freshness) through the API, as an open browser tab would, for the whole run.
+ */
+function pollDashboard(serve: Server): void {
+  const script = `
+    const [api, token] = process.argv.slice(1);
+    const day = (d) => new Date(Date.now() + d * 864e5).toISOString().slice(0, 10);
+    const paths = ['/api/v1/costs?from=' + day(-30) + '&to=' + day(1) + '&by=x_Team', '/api/v1/budgets',
+      '/api/v1/anomalies?from=' + day(-7) + '&to=' + day(1), '/api/v1/forecast', '/api/v1/freshness'];
+    setInterval(async () => {
+      for (const p of paths) {
+        const r = await fetch(api + p, { headers: { authorization: 'Bearer ' + token } }).catch(() => null);
+        await r?.arrayBuffer();
+        process.stdout.write(r?.ok ? 'ok\\n' : 'failed ' + (r?.status ?? 'network') + ' ' + p + '\\n');
+      }
+    }, 2000);`;
+  const child = spawn(process.execPath, ['-e', script, serve.apiUrl!, serve.token!], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  createInterface({ input: child.stdout! }).on('line', (l) => {
+    if (l === 'ok') polls.ok++;
+    else {
+      polls.failed++;
+      if (polls.failed <= 3) process.stderr.write(`dashboard poll: ${l}\n`);
+    }
+  });
+}
+
 async function main(): Promise<void> {
   const mock = await startServer(['mock']);
   const bare = await startServer(['bare', mock.url]);
   const tally = await startServer(['tally', mock.url]);
   const fastAck = process.env['BENCH_FAST_ACK'] ? await startServer(['tally', mock.url, 'fast']) : null;
+  const serve = process.env['BENCH_SERVE'] ? await startServer(['serve', mock.url]) : null;
+  if (serve) pollDashboard(serve);
   const portkey = await startPortkey(mock.url).catch((e: Error) => {
     process.stderr.write(`portkey skipped: ${e.message}\n`);
     return null;
@@ -270,6 +306,13 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${fastAck.key}` },
       pid: fastAck.pid,
     });
+  if (serve)
+    targets.push({
+      name: SERVE,
+      url: `${serve.url}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${serve.key}` },
+      pid: serve.pid,
+    });
   if (portkey)
     targets.push({
       name: 'portkey',
@@ -285,6 +328,7 @@ async function main(): Promise<void> {
   const ratios: number[] = [];
   // Tally's own time per request at the fixed rate (its total minus waiting on the mock), from its metrics.
   const overhead = { p50: [] as number[], p99: [] as number[], p999: [] as number[] };
+  const serveOverhead = { p50: [] as number[], p99: [] as number[], p999: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     const rps: Record<string, number> = {};
     for (const t of targets) {
@@ -307,13 +351,15 @@ async function main(): Promise<void> {
     ratios.push(rps['tally']! / rps['bare pass-through']!);
     for (const t of targets) {
       await warm(t);
-      if (t.name === 'tally') await tally.ask('overhead'); // start the window with this run
+      const own = t.name === 'tally' ? tally : t.name === SERVE ? serve : null;
+      if (own) await own.ask('overhead'); // start the window with this run
       const f = fixedRate(t);
-      if (t.name === 'tally') {
-        const o = JSON.parse(await tally.ask('overhead')) as { p50: number; p99: number; p999: number };
-        overhead.p50.push(o.p50);
-        overhead.p99.push(o.p99);
-        overhead.p999.push(o.p999);
+      if (own) {
+        const o = JSON.parse(await own.ask('overhead')) as { p50: number; p99: number; p999: number };
+        const into = t.name === 'tally' ? overhead : serveOverhead;
+        into.p50.push(o.p50);
+        into.p99.push(o.p99);
+        into.p999.push(o.p999);
       }
       const row = fixed.get(t.name) ?? { p50: [], p99: [], p999: [], errors: 0 };
       row.p50.push(f.p50);
@@ -366,6 +412,18 @@ async function main(): Promise<void> {
       p99Rounds: overhead.p99,
     },
     streaming,
+    ...(serve
+      ? {
+          serveOverheadMs: {
+            p50: round2(median(serveOverhead.p50)),
+            p99: round2(median(serveOverhead.p99)),
+            p999: round2(median(serveOverhead.p999)),
+          },
+          serveMaxVsGatewayAlone: round2(by(SERVE).maxRps / by('tally').maxRps),
+          serveP99VsGatewayAlone: round2(Number(by(SERVE)[p99]) / Number(by('tally')[p99])),
+          dashboardPolls: polls,
+        }
+      : {}),
     tallyMaxVsBare: round2(median(ratios)),
     tallyMaxVsBareRounds: ratios.map(round2),
   };
