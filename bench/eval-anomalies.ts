@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DETECT_DEFAULTS, detectAnomalies } from '../src/analytics/anomalies/index.js';
+import { EVENT_DEFAULTS, detectEvents } from '../src/analytics/anomalies/index.js';
 import { parseSeriesCsv, parseTimestamp } from '../src/analytics/_series/index.js';
 import { generateSuite } from './_suite.js';
 import { scoreEvents, summarise, type EventCounts, type Window } from './_event-score.js';
@@ -47,13 +47,12 @@ function loadNab(): Labelled[] | null {
 
 /** Flagged indices as the CLI computes them (season detected online, calendar phase). */
 function flag(s: Pick<Labelled, 'values' | 'timestamps' | 'stepMs'>, threshold?: number): number[] {
-  return detectAnomalies(s.values, {
-    season: 'auto',
+  return detectEvents(s.values, {
     stepMs: s.stepMs,
-    phase0: Math.floor((s.timestamps[0] ?? 0) / s.stepMs),
+    timestamps: s.timestamps,
     ...(threshold !== undefined ? { threshold } : {}),
   })
-    .filter((p) => p.anomaly)
+    .filter((p) => p.alarm)
     .map((p) => p.index);
 }
 
@@ -81,7 +80,7 @@ else {
   const clean = nab.filter((s) => s.windows.length === 0);
   const tune = [...labelled.filter((_, i) => i % 2 === 0), ...clean.filter((_, i) => i % 2 === 0)];
   const held = [...labelled.filter((_, i) => i % 2 === 1), ...clean.filter((_, i) => i % 2 === 1)];
-  const grid = [3, 3.5, 4, 5, 6, 8];
+  const grid = [3, 4, 5, 6, 7, 8];
   const tuning = grid.map((t) => ({ threshold: t, ...evaluate(tune, t) }));
   const best = [...tuning].sort((a, b) => b.f1 - a.f1 || a.falseAlarms - b.falseAlarms)[0]!;
   report['public'] = {
@@ -90,7 +89,7 @@ else {
     heldOutPart: held.map((s) => s.name),
     tuning: tuning.map(({ perSeries: _p, ...t }) => t),
     tunedThreshold: best.threshold,
-    heldOutAtDefault: { threshold: DETECT_DEFAULTS.threshold, ...evaluate(held) },
+    heldOutAtDefault: { threshold: EVENT_DEFAULTS.threshold, ...evaluate(held) },
     heldOutAtTuned: { threshold: best.threshold, ...evaluate(held, best.threshold) },
     allAtDefault: (({ perSeries: _p, ...r }) => r)(evaluate(nab)),
   };
