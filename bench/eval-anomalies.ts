@@ -6,7 +6,8 @@
  *    unlabelled ones): the threshold is tuned on the first part only and both the default and the tuned
  *    threshold are reported on the second. Windows exactly as labelled; NAB's probationary period is not
  *    excluded (an alarm there counts as false).
- * 2. The synthetic suite with several seeds, as a smoke test (same scoring, exact windows).
+ * 2. Unlabelled public series (../shared/data/forecast-example): alarms per 1,000 points at default settings.
+ * 3. The synthetic suite with several seeds, as a smoke test (same scoring, exact windows).
  * Usage: node --import tsx bench/eval-anomalies.ts [syntheticSeriesPerSeed=200]
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -45,7 +46,7 @@ function loadNab(): Labelled[] | null {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Flagged indices as the CLI computes them (season detected online, calendar phase). */
+/** Alarm indices as the CLI computes them (one per event; season detected online, calendar phase). */
 function flag(s: Pick<Labelled, 'values' | 'timestamps' | 'stepMs'>, threshold?: number): number[] {
   return detectEvents(s.values, {
     stepMs: s.stepMs,
@@ -95,9 +96,37 @@ else {
   };
 }
 
+// Unlabelled public series (Prophet's examples): no windows, so only how often the detector speaks at default
+// settings (alarms per series and per 1,000 points) and how long it takes.
+const EXAMPLES = join(import.meta.dirname, '..', '..', 'shared', 'data', 'forecast-example');
+const examples = [
+  'example_yosemite_temps.csv',
+  'example_wp_log_peyton_manning.csv',
+  'example_wp_log_R_outliers1.csv',
+  'example_retail_sales.csv',
+].filter((f) => existsSync(join(EXAMPLES, f)));
+report['unlabelled'] = examples.length
+  ? examples.map((f) => {
+      const [s] = parseSeriesCsv(readFileSync(join(EXAMPLES, f), 'utf8'), f);
+      const started = performance.now();
+      const alarms = flag(s!).length;
+      const ms = performance.now() - started;
+      return {
+        series: f,
+        points: s!.values.length,
+        alarms,
+        per1000Points: +((1000 * alarms) / s!.values.length).toFixed(2),
+        ms: Math.round(ms),
+      };
+    })
+  : 'skipped: ../shared/data/forecast-example not found';
+
 const perSeed = Number(process.argv[2] ?? 200);
+// Recall by planted kind and granularity, over all seeds ("day:drift": found / planted).
+const byKind: Record<string, { found: number; planted: number }> = {};
 const synthetic = [11, 12, 13].map((seed) => {
-  const suite = generateSuite(perSeed, seed).map((s) => {
+  const generated = generateSuite(perSeed, seed);
+  const suite = generated.map((s) => {
     const stepMs = s.granularity === 'day' ? 86_400_000 : 3_600_000;
     return {
       name: `seed${seed}`,
@@ -107,8 +136,21 @@ const synthetic = [11, 12, 13].map((seed) => {
       windows: s.label ? [{ from: s.label.start, to: s.label.end }] : [],
     };
   });
+  suite.forEach((s, i) => {
+    const label = generated[i]!.label;
+    if (!label) return;
+    const key = `${generated[i]!.granularity}:${label.kind}`;
+    const k = (byKind[key] ??= { found: 0, planted: 0 });
+    k.planted++;
+    if (flag(s).some((j) => j >= label.start && j <= label.end)) k.found++;
+  });
   const { perSeries: _p, ...r } = evaluate(suite);
   return { seed, series: suite.length, ...r };
 });
 report['synthetic'] = synthetic;
+report['syntheticRecallByKind'] = Object.fromEntries(
+  Object.entries(byKind)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => [k, `${v.found}/${v.planted}`]),
+);
 console.log(JSON.stringify(report, null, 2));

@@ -33,7 +33,7 @@ export interface EventOptions {
 
 /** Defaults of the event detector. */
 export const EVENT_DEFAULTS = {
-  threshold: 6,
+  threshold: 8,
   /** An alarm's score must also exceed this multiple of the past scores' tail quantile. */
   tailFactor: 1.5,
   /** The tail quantile (of past scores of points that were not anomalous). */

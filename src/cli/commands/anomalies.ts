@@ -28,7 +28,7 @@ export const anomaliesCommand = defineCommand({
     grain: { type: 'string', description: 'day, hour or both (store mode)', default: 'both' },
     threshold: {
       type: 'string',
-      description: 'robust score threshold (default 6 for --series, 4 in store mode)',
+      description: 'robust score threshold (default 8 for --series, 4 in store mode)',
     },
     rescan: { type: 'boolean', description: 'scan the store even when the scheduled pass stored incidents' },
   },
