@@ -1,18 +1,18 @@
 /**
- * Event detection on one public-style series (`tally anomalies --series`): online, one alarm per event.
+ * Event detection on one public-style series (`tally anomalies --series`): online, one alarm per event (ADR 0028).
  * Per point, using only the points before it:
  * - expected = level + seasonal profile. The level is the median of the last few deseasonalised values (raw, so
  *   a persistent change re-baselines itself within half that window, while a short spike never moves it); the
- *   profile is the per-phase median of the last cycles' departures from their own cycle medians.
- * - the residual is the distance outside the band the profile spans over a phase and its neighbours (a daily
- *   edge that comes a few minutes early is not an anomaly), scored against a robust scale of past residuals.
- * - an adaptive threshold: the score must reach the default threshold and also clear the series' own tail
- *   (a multiple of a high quantile of past normal scores), so a heavy-tailed or bursty series is judged
- *   against its own distribution, not a Gaussian one.
- * - a rate check: more threshold exceedances in a short window than the long-run rate makes plausible
- *   (Poisson tail) is an event too (a burst of spikes where single spikes are normal).
- * - warm-up: no alarm before two days of sub-daily data (two weeks of daily data): no season can be known yet.
- * - refractory: after an alarm, the same event's later points add nothing for half a warm-up.
+ *   profile is the per-phase median over an odd number of recent cycles of departures from each cycle's median.
+ * - the residual is scored against a robust scale of past residuals, and of the same phases' residuals in past
+ *   cycles (a busy phase, or a daily edge that jitters, is noisier than the night).
+ * - an adaptive threshold: the score must reach the threshold and also clear the series' own tail (a multiple
+ *   of a high quantile of past normal scores), so a heavy-tailed or bursty series is judged against its own
+ *   distribution, not a Gaussian one.
+ * - a rate check: more onsets of exceedance in a short window than the long-run rate makes plausible (Poisson
+ *   tail) is an event too (more spikes than usual where single spikes are normal).
+ * - warm-up: no alarm before two days of sub-daily data (14 points of daily data): no season can be known yet.
+ * - refractory: after an alarm, the same event's later points add nothing.
  */
 import { detectSeason } from '../_series/index.js';
 
@@ -119,6 +119,7 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
   let nextStats = 0;
   // Where the current season took over: residuals from before describe another model.
   let regime = 0;
+  let wasOver = false;
   let lastAlarm = -Infinity;
   let lastAnomalous = -Infinity;
   const out: EventPoint[] = [];
@@ -216,12 +217,16 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
     const score = diff / Math.max(noise, floor);
     const a = Math.abs(score);
     const bar = Math.max(T, EVENT_DEFAULTS.tailFactor * tail);
-    const e = a >= EVENT_DEFAULTS.rateThreshold ? 1 : 0;
+    // Onsets of exceedance (a point at >= 3 after one below): a level change that takes a few points to
+    // re-baseline is one onset, not a cluster that would fake a burst.
+    const over = a >= EVENT_DEFAULTS.rateThreshold;
+    const e = over && !wasOver ? 1 : 0;
+    wasOver = over;
     let kind: EventKind | null = null;
     if (t >= W) {
       if (a >= bar) kind = score > 0 ? 'spike' : 'drop';
       else if (e) {
-        // Exceedances in the short window (since the last event ended) against the long-run rate.
+        // Onsets in the short window (since the last event ended) against the long-run rate.
         const from = Math.max(0, t - history);
         const rate = (exceed[t]! - exceed[from]! + 1) / (t - from + 2);
         const since = Math.max(0, t + 1 - rateWindow, lastAnomalous + 1);
@@ -229,7 +234,7 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
         if (k >= 3 && poissonTail(k, rate * (t + 1 - since)) < EVENT_DEFAULTS.rateAlpha) kind = 'burst';
       }
     }
-    // exceed[i]: exceedances before point i, anomalous points left out (they are the event, not the rate).
+    // exceed[i]: onsets before point i, anomalous points left out (they are the event, not the rate).
     exceed.push(exceed[t]! + (kind === null ? e : 0));
     // Anomalous points do not teach the tail what is normal (a level shift's first points would lift it);
     // during warm-up nothing is anomalous, so a bursty series' own spikes set its tail.

@@ -78,12 +78,12 @@ test('a sparse series (mostly zero, bursts at a steady rate) is judged by its ow
   assert.deepEqual(alarms(y), []);
 });
 
-test('a sparse series whose bursts come four times as often for half a day raises one alarm in that stretch', () => {
+test('a sparse series whose bursts come five times as often for a day raises one alarm in that stretch', () => {
   const r = rng(9);
   const from = 7 * DAY;
-  const to = from + DAY / 2;
+  const to = from + DAY;
   const y = Array.from({ length: 12 * DAY }, (_, i) =>
-    r() < (i >= from && i < to ? 0.24 : 0.06) ? 1 + 2 * r() : 0,
+    r() < (i >= from && i < to ? 0.3 : 0.06) ? 1 + 2 * r() : 0,
   );
   const found = alarms(y);
   assert.equal(found.length, 1, found.join(','));
@@ -110,4 +110,19 @@ test('each point is scored with data before it only: a prefix gives the same sco
   const full = detectEvents(y, { stepMs: FIVE_MIN });
   const cut = detectEvents(y.slice(0, 5 * DAY), { stepMs: FIVE_MIN });
   assert.deepEqual(full.slice(0, 5 * DAY), cut);
+});
+
+test('a random walk and a series that switches between two levels every few hours raise no alarm', () => {
+  for (const seed of [1, 2]) {
+    const r = rng(seed);
+    let v = 100;
+    const walk = Array.from({ length: 28 * DAY }, () => (v += gauss(r)));
+    assert.deepEqual(alarms(walk), [], `walk, seed ${seed}`);
+    let high = false;
+    const switching = Array.from({ length: 28 * DAY }, () => {
+      if (r() < 1 / 72) high = !high;
+      return (high ? 80 : 20) + 2 * gauss(r);
+    });
+    assert.deepEqual(alarms(switching), [], `two levels, seed ${seed}`);
+  }
 });
