@@ -4,7 +4,7 @@
  * most specific root cause, dollar impact, idle capacity as waste per day, lifecycle state).
  */
 import { TallyError, parseUtc } from '../../core/index.js';
-import { type Grain, detectAnomalies, scanIncidents } from '../../analytics/index.js';
+import { type Grain, detectEvents, scanIncidents } from '../../analytics/index.js';
 import {
   covers,
   incidentTeams,
@@ -26,7 +26,10 @@ export const anomaliesCommand = defineCommand({
     from: { type: 'string', description: 'window start (YYYY-MM-DD), store mode' },
     to: { type: 'string', description: 'window end, exclusive (YYYY-MM-DD), store mode' },
     grain: { type: 'string', description: 'day, hour or both (store mode)', default: 'both' },
-    threshold: { type: 'string', description: 'robust score threshold (default 4)' },
+    threshold: {
+      type: 'string',
+      description: 'robust score threshold (default 8 for --series, 4 in store mode)',
+    },
     rescan: { type: 'boolean', description: 'scan the store even when the scheduled pass stored incidents' },
   },
   async run(ctx) {
@@ -34,17 +37,16 @@ export const anomaliesCommand = defineCommand({
     const file = ctx.str('series');
     if (file) {
       const seasonOpt = ctx.num('season', { min: 1, integer: true });
-      const anomalies = readSeriesFile(file).flatMap((s) => {
-        // Without --season the detector finds the season from the data seen so far (no look-ahead).
-        // Seasons anchored to the calendar: phase 0 is the epoch step of the first timestamp.
-        const phase0 = Math.floor((s.timestamps[0] ?? 0) / s.stepMs);
-        return detectAnomalies(s.values, {
-          season: seasonOpt ?? 'auto',
+      // One row per event, at its first detected point; seasons detected online (no look-ahead) unless
+      // --season is given, phases from the timestamps (the calendar, across gaps).
+      const anomalies = readSeriesFile(file).flatMap((s) =>
+        detectEvents(s.values, {
           stepMs: s.stepMs,
-          threshold,
-          phase0,
+          timestamps: s.timestamps,
+          season: seasonOpt ?? 'auto',
+          ...(threshold !== undefined ? { threshold } : {}),
         })
-          .filter((p) => p.anomaly)
+          .filter((p) => p.alarm)
           .map((p) => ({
             seriesId: s.id,
             timestamp: formatTimestamp(s.timestamps[p.index]!, s.stepMs),
@@ -52,8 +54,8 @@ export const anomaliesCommand = defineCommand({
             expected: p.expected,
             score: p.score,
             kind: p.kind,
-          }));
-      });
+          })),
+      );
       if (ctx.json) ctx.out.json({ anomalies });
       else ctx.out.table(anomalies);
       return;

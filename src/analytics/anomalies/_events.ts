@@ -1,0 +1,252 @@
+/**
+ * Event detection on one public-style series (`tally anomalies --series`): online, one alarm per event (ADR 0028).
+ * Per point, using only the points before it:
+ * - expected = level + seasonal profile. The level is the median of the last few deseasonalised values (raw, so
+ *   a persistent change re-baselines itself within half that window, while a short spike never moves it); the
+ *   profile is the per-phase median over an odd number of recent cycles of departures from each cycle's median.
+ * - the residual is scored against a robust scale of past residuals, and of the same phases' residuals in past
+ *   cycles (a busy phase, or a daily edge that jitters, is noisier than the night).
+ * - an adaptive threshold: the score must reach the threshold and also clear the series' own tail (a multiple
+ *   of a high quantile of past normal scores), so a heavy-tailed or bursty series is judged against its own
+ *   distribution, not a Gaussian one.
+ * - a rate check: more onsets of exceedance in a short window than the long-run rate makes plausible (Poisson
+ *   tail) is an event too (more spikes than usual where single spikes are normal).
+ * - warm-up: no alarm before two days of sub-daily data (14 points of daily data): no season can be known yet.
+ * - refractory: after an alarm, the same event's later points add nothing.
+ */
+import { detectSeason } from '../_series/index.js';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** Settings of the event detector (defaults are what bench/eval-anomalies.ts tuned). */
+export interface EventOptions {
+  /** Sampling step in ms. */
+  readonly stepMs: number;
+  /** Timestamps (epoch ms) of the points: seasonal phases follow the calendar, across gaps. */
+  readonly timestamps?: readonly number[];
+  /** Season in steps (1 = none), or 'auto' (default): detected online from the data seen so far. */
+  readonly season?: number | 'auto';
+  /** Minimum robust score of an alarm. */
+  readonly threshold?: number;
+}
+
+/** Defaults of the event detector. */
+export const EVENT_DEFAULTS = {
+  threshold: 8,
+  /** An alarm's score must also exceed this multiple of the past scores' tail quantile. */
+  tailFactor: 1.5,
+  /** The tail quantile (of past scores of points that were not anomalous). */
+  tailQuantile: 0.995,
+  /** Score counted as an exceedance by the rate check. */
+  rateThreshold: 3,
+  /** Poisson tail probability below which a cluster of exceedances is an event. */
+  rateAlpha: 1e-6,
+} as const;
+
+/** What kind of event an alarm starts. */
+export type EventKind = 'spike' | 'drop' | 'burst';
+
+/** One scored point. */
+export interface EventPoint {
+  readonly index: number;
+  readonly actual: number;
+  readonly expected: number;
+  /** Signed robust score (0 during warm-up). */
+  readonly score: number;
+  /** True on the first detected point of an event. */
+  readonly alarm: boolean;
+  readonly kind: EventKind | null;
+}
+
+/** Points of history before the first alarm: two days of sub-daily data, two weeks of daily data. */
+export function warmUpPoints(stepMs: number): number {
+  return stepMs < DAY_MS ? Math.max(14, Math.ceil((2 * DAY_MS) / stepMs)) : 14;
+}
+
+/** Points in the level window: about two hours of sub-daily data (5 to 24 points), a week of daily data. */
+function levelPoints(stepMs: number): number {
+  return stepMs < DAY_MS ? Math.min(24, Math.max(5, Math.round((2 * HOUR_MS) / stepMs))) : 7;
+}
+
+/** Quantile (linear interpolation) of numbers; typed-array sort keeps the detector at a few µs a point. */
+function q(values: ArrayLike<number>, p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const v = Float64Array.from(values).sort();
+  const pos = (v.length - 1) * p;
+  const lo = Math.floor(pos);
+  return v[lo]! + (v[Math.ceil(pos)]! - v[lo]!) * (pos - lo);
+}
+
+const median = (values: ArrayLike<number>) => q(values, 0.5);
+
+/** Poisson upper tail P(X >= k) for mean mu. */
+function poissonTail(k: number, mu: number): number {
+  if (k <= 0) return 1;
+  let term = Math.exp(-mu);
+  let cdf = term;
+  for (let i = 1; i < k; i++) {
+    term *= mu / i;
+    cdf += term;
+  }
+  return Math.max(0, 1 - cdf);
+}
+
+/** Scores every point of `y` with data before it only, and marks the first point of each event. */
+export function detectEvents(y: readonly number[], opts: EventOptions): EventPoint[] {
+  const n = y.length;
+  const stepMs = opts.stepMs > 0 ? opts.stepMs : DAY_MS;
+  const T = opts.threshold ?? EVENT_DEFAULTS.threshold;
+  const W = warmUpPoints(stepMs);
+  const L = levelPoints(stepMs);
+  const refractory = Math.max(L, Math.floor(W / 2));
+  const history = Math.min(5000, 4 * W);
+  const rateWindow = Math.max(L, Math.floor(W / 4));
+  const slot = (i: number) => (opts.timestamps ? Math.round((opts.timestamps[i] ?? 0) / stepMs) : i);
+  let s = typeof opts.season === 'number' ? Math.max(1, Math.floor(opts.season)) : 1;
+  let nextDetect = opts.season === 'auto' || opts.season === undefined ? W : Infinity;
+  let profile: number[] = [];
+  let nextProfile = 0;
+  const phaseOf = (i: number) => ((slot(i) % s) + s) % s;
+  const seasonalAt = (i: number) => (s > 1 ? (profile[phaseOf(i)] ?? 0) : 0);
+
+  const resid: number[] = [];
+  const normalScores: number[] = [];
+  const exceed: number[] = [0]; // prefix sums of exceedances
+  let scale = 0;
+  let tail = 0;
+  let floor = 1e-9;
+  let nextStats = 0;
+  // Where the current season took over: residuals from before describe another model.
+  let regime = 0;
+  let wasOver = false;
+  let lastAlarm = -Infinity;
+  let lastAnomalous = -Infinity;
+  const out: EventPoint[] = [];
+  // The first points have no level yet; residuals (indexed from `warm`) start after them.
+  const warm = 3;
+
+  const fitProfile = (t: number) => {
+    // An odd number of cycles (up to five): the median is then one real cycle's value (a sharp edge stays sharp).
+    const all = Math.min(5, Math.floor(t / s));
+    const cycles = all > 2 && all % 2 === 0 ? all - 1 : all;
+    if (s <= 1 || cycles < 1) {
+      profile = [];
+      return;
+    }
+    const byPhase: number[][] = Array.from({ length: s }, () => []);
+    for (let c = 0; c < cycles; c++) {
+      const from = t - (c + 1) * s;
+      const chunk = y.slice(from, from + s);
+      const m = median(chunk);
+      chunk.forEach((v, k) => byPhase[phaseOf(from + k)]!.push(v - m));
+    }
+    // The per-phase median over up to five cycles outvotes one odd cycle (raw values: replacing flagged
+    // points by their expectation would let one wrong expectation teach itself). Two cycles cannot outvote
+    // anything, so then the neighbouring phases vote too.
+    const pool = cycles < 3 && s >= 24 ? 1 : 0;
+    const raw = byPhase.map((_, ph) => {
+      const xs: number[] = [];
+      for (let d = -pool; d <= pool; d++) xs.push(...byPhase[(((ph + d) % s) + s) % s]!);
+      return xs.length ? median(xs) : 0;
+    });
+    const centre = median(raw);
+    profile = raw.map((v) => v - centre);
+  };
+
+  for (let t = 0; t < n; t++) {
+    const x = y[t]!;
+    if (t >= nextDetect) {
+      nextDetect *= 2;
+      const found = detectSeason(y.slice(0, t), stepMs);
+      if (found !== s) {
+        s = found;
+        nextProfile = t;
+        // Scores from before the season was known say nothing about the tail now.
+        normalScores.length = 0;
+        regime = t;
+        nextStats = t;
+      }
+    }
+    if (s > 1 && t >= nextProfile) {
+      fitProfile(t);
+      nextProfile = t + s;
+    }
+    if (t < warm) {
+      out.push({ index: t, actual: x, expected: x, score: 0, alarm: false, kind: null });
+      exceed.push(exceed[t]!);
+      continue;
+    }
+    const recent: number[] = [];
+    for (let i = Math.max(0, t - L); i < t; i++) recent.push(y[i]! - seasonalAt(i));
+    const level = median(recent);
+    const expected = level + seasonalAt(t);
+    const diff = x - expected;
+    if (t >= nextStats) {
+      // Residuals since the season changed, once a cycle of them is in (before that they mix models).
+      const settled = t - regime >= Math.max(2 * L, s);
+      const since = settled ? Math.max(regime, t - history) : t - history;
+      const past = resid.slice(Math.max(0, since - warm));
+      const m = median(past);
+      scale = 1.4826 * median(past.map((r) => Math.abs(r - m)));
+      // Mostly-equal residuals (a sparse series): the mean absolute deviation stands in for MAD.
+      if (!(scale > 0)) scale = (1.2533 * past.reduce((a, r) => a + Math.abs(r - m), 0)) / past.length;
+      if (!(scale > 0)) scale = 0;
+      const vals = y.slice(Math.max(0, t - history), t);
+      const sorted = Float64Array.from(vals).sort();
+      const spread =
+        sorted[Math.floor(0.99 * (sorted.length - 1))]! - sorted[Math.ceil(0.01 * (sorted.length - 1))]!;
+      floor = Math.max(1e-9, 0.01 * spread, 1e-6 * Math.abs(level));
+      const ns = normalScores.slice(-history);
+      tail = ns.length ? q(ns, EVENT_DEFAULTS.tailQuantile) : 0;
+      nextStats = t + Math.max(1, Math.floor(L / 2));
+    }
+    // Noise can differ by phase (a busy day is noisier than the night): the same phases' past residuals
+    // (since the season took over, up to five cycles) give a local scale. Under three cycles it may only
+    // raise the overall scale; from three on it may lower it to half (a quiet night's small noise).
+    let local = 0;
+    let cycles = 0;
+    if (s > 1) {
+      const near: number[] = [];
+      const h = Math.floor(s / 48);
+      for (; cycles < 5 && t - (cycles + 1) * s - h >= regime; cycles++)
+        for (let d = -h; d <= h; d++) near.push(Math.abs(resid[t - (cycles + 1) * s + d - warm] ?? 0));
+      if (near.length) local = 1.4826 * median(near);
+    }
+    const noise = cycles >= 3 ? Math.max(local, 0.5 * scale) : Math.max(local, scale);
+    const score = diff / Math.max(noise, floor);
+    const a = Math.abs(score);
+    const bar = Math.max(T, EVENT_DEFAULTS.tailFactor * tail);
+    // Onsets of exceedance (a point at >= 3 after one below): a level change that takes a few points to
+    // re-baseline is one onset, not a cluster that would fake a burst.
+    const over = a >= EVENT_DEFAULTS.rateThreshold;
+    const e = over && !wasOver ? 1 : 0;
+    wasOver = over;
+    let kind: EventKind | null = null;
+    if (t >= W) {
+      if (a >= bar) kind = score > 0 ? 'spike' : 'drop';
+      else if (e) {
+        // Onsets in the short window (since the last event ended) against the long-run rate.
+        const from = Math.max(0, t - history);
+        const rate = (exceed[t]! - exceed[from]! + 1) / (t - from + 2);
+        const since = Math.max(0, t + 1 - rateWindow, lastAnomalous + 1);
+        const k = exceed[t]! - exceed[since]! + 1;
+        if (k >= 3 && poissonTail(k, rate * (t + 1 - since)) < EVENT_DEFAULTS.rateAlpha) kind = 'burst';
+      }
+    }
+    // exceed[i]: onsets before point i, anomalous points left out (they are the event, not the rate).
+    exceed.push(exceed[t]! + (kind === null ? e : 0));
+    // Anomalous points do not teach the tail what is normal (a level shift's first points would lift it);
+    // during warm-up nothing is anomalous, so a bursty series' own spikes set its tail.
+    if (kind === null) normalScores.push(a);
+    resid.push(diff);
+    // One event, one alarm: an event goes on while its anomalous points come within a quarter refractory
+    // period of each other; a new alarm needs both the refractory period and a quiet spell since the last.
+    const alarm =
+      kind !== null && t - lastAlarm >= refractory && t - lastAnomalous > Math.floor(refractory / 4);
+    if (alarm) lastAlarm = t;
+    if (kind !== null) lastAnomalous = t;
+    out.push({ index: t, actual: x, expected, score, alarm, kind: alarm ? kind : null });
+  }
+  return out;
+}

@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { detectEvents, warmUpPoints } from './_events.js';
+
+const FIVE_MIN = 300_000;
+const DAY = 288; // five-minute points in a day
+
+/** Mulberry32, so every run sees the same noise. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gauss(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
+}
+
+/** A noisy five-minute series with a daily cycle (busy days, quiet nights). */
+function seasonal(days: number, seed: number): number[] {
+  const r = rng(seed);
+  return Array.from({ length: days * DAY }, (_, i) => {
+    const hour = (i % DAY) / 12;
+    const busy = hour >= 8 && hour < 20 ? 60 : 0;
+    return 100 + busy + 20 * Math.sin((2 * Math.PI * i) / DAY) + 3 * gauss(r);
+  });
+}
+
+function alarms(y: readonly number[], stepMs = FIVE_MIN): number[] {
+  return detectEvents(y, { stepMs })
+    .filter((p) => p.alarm)
+    .map((p) => p.index);
+}
+
+test('a clean noisy seasonal series raises no alarm', () => {
+  for (const seed of [1, 2, 3]) assert.deepEqual(alarms(seasonal(10, seed)), [], `seed ${seed}`);
+});
+
+test('a single spike raises exactly one alarm, at the spike', () => {
+  const y = seasonal(8, 4);
+  const at = 5 * DAY + 100;
+  y[at] = y[at]! * 2;
+  assert.deepEqual(alarms(y), [at]);
+});
+
+test('a run of raised points (a runaway hour) is one event: one alarm at its start', () => {
+  const y = seasonal(8, 5);
+  const at = 6 * DAY + 30;
+  for (let i = at; i < at + 12; i++) y[i] = y[i]! * 3;
+  assert.deepEqual(alarms(y), [at]);
+});
+
+test('a persistent level shift raises one alarm, then the detector re-baselines instead of alarming for hours', () => {
+  const y = seasonal(10, 6);
+  const at = 4 * DAY + 50;
+  for (let i = at; i < y.length; i++) y[i] = y[i]! + 80;
+  const found = alarms(y);
+  assert.equal(found.length, 1, found.join(','));
+  assert.ok(found[0]! >= at && found[0]! <= at + 3, `alarm at ${found[0]}, shift at ${at}`);
+});
+
+test('nothing is reported during warm-up (two days of five-minute data), when no season can be known', () => {
+  assert.equal(warmUpPoints(FIVE_MIN), 2 * DAY);
+  assert.equal(warmUpPoints(86_400_000), 14);
+  const y = seasonal(6, 7);
+  y[DAY] = y[DAY]! * 3;
+  assert.deepEqual(alarms(y), []);
+});
+
+test('a sparse series (mostly zero, bursts at a steady rate) is judged by its own distribution: no alarm', () => {
+  const r = rng(8);
+  const y = Array.from({ length: 12 * DAY }, () => (r() < 0.06 ? 1 + 2 * r() : 0));
+  assert.deepEqual(alarms(y), []);
+});
+
+test('a sparse series whose bursts come five times as often for a day raises one alarm in that stretch', () => {
+  const r = rng(9);
+  const from = 7 * DAY;
+  const to = from + DAY;
+  const y = Array.from({ length: 12 * DAY }, (_, i) =>
+    r() < (i >= from && i < to ? 0.3 : 0.06) ? 1 + 2 * r() : 0,
+  );
+  const found = alarms(y);
+  assert.equal(found.length, 1, found.join(','));
+  assert.ok(found[0]! >= from && found[0]! < to, `alarm at ${found[0]}`);
+});
+
+test('a flat line raises nothing until it steps, then one alarm', () => {
+  const y = new Array<number>(6 * DAY).fill(45);
+  assert.deepEqual(alarms(y), []);
+  for (let i = 4 * DAY; i < y.length; i++) y[i] = 60;
+  assert.deepEqual(alarms(y), [4 * DAY]);
+});
+
+test('daily data with a weekly cycle: a spike after two weeks is one alarm, the weekends are not', () => {
+  const r = rng(10);
+  const y = Array.from({ length: 120 }, (_, i) => (i % 7 >= 5 ? 40 : 100) * (1 + 0.04 * gauss(r)));
+  y[80] = y[80]! * 2.5;
+  assert.deepEqual(alarms(y, 86_400_000), [80]);
+});
+
+test('each point is scored with data before it only: a prefix gives the same scores', () => {
+  const y = seasonal(6, 11);
+  y[4 * DAY] = 400;
+  const full = detectEvents(y, { stepMs: FIVE_MIN });
+  const cut = detectEvents(y.slice(0, 5 * DAY), { stepMs: FIVE_MIN });
+  assert.deepEqual(full.slice(0, 5 * DAY), cut);
+});
+
+test('a random walk and a series that switches between two levels every few hours raise no alarm', () => {
+  for (const seed of [1, 2]) {
+    const r = rng(seed);
+    let v = 100;
+    const walk = Array.from({ length: 28 * DAY }, () => (v += gauss(r)));
+    assert.deepEqual(alarms(walk), [], `walk, seed ${seed}`);
+    let high = false;
+    const switching = Array.from({ length: 28 * DAY }, () => {
+      if (r() < 1 / 72) high = !high;
+      return (high ? 80 : 20) + 2 * gauss(r);
+    });
+    assert.deepEqual(alarms(switching), [], `two levels, seed ${seed}`);
+  }
+});
