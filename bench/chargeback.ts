@@ -1,0 +1,194 @@
+/**
+ * `npm run bench:chargeback`: `tally chargeback --period 2026-11 --by team` on one month of N usage events, on
+ * PostgreSQL and on DuckDB (issue 12's target: 10M events under 5 s on PostgreSQL, under 2 s on DuckDB).
+ *
+ * The month is written through the store's bulk path (`appendUsage`, what the ledger's flush calls) in batches
+ * of 50,000, time-ordered within each step like a gateway's flushes, with a mix of 12 teams, 36 apps, 3
+ * environments, 240 keys, 9 models on 14 deployments, errors, cache hits and streamed requests. The stores grow
+ * step by step (each step spreads its events over the whole month), and at each size the report runs in-process
+ * through the CLI's own `main` (command parsing, allocation, the JSON document; no process start-up): once cold,
+ * then BENCH_RUNS more (default 3), median reported.
+ *
+ *   BENCH_SIZES=1000000,3000000,10000000 npm run bench:chargeback
+ *   BENCH_PG_URL=postgres://…/db   (else a throwaway local cluster, test/postgres-cluster.ts)
+ *   BENCH_DUCKDB=/path/bench.duckdb  (else a temporary file)
+ *   BENCH_BACKENDS=postgres,duckdb
+ *
+ * With BENCH_PG_URL and BENCH_DUCKDB the stores are kept: a later run tops them up only to the sizes asked for
+ * (a store already holding a size is timed as it is), so the report can be re-timed without refilling.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../src/cli/index.js';
+import { configSchema, newId } from '../src/core/index.js';
+import {
+  makeUsageEvent,
+  openDuckDBStore,
+  openPostgresStore,
+  type CostStore,
+  type UsageEvent,
+} from '../src/store/index.js';
+import { startPostgres, type PgCluster } from '../test/postgres-cluster.js';
+
+const SIZES = (process.env['BENCH_SIZES'] ?? '1000000,3000000,10000000').split(',').map(Number);
+const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'postgres,duckdb').split(',');
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const BATCH = 50_000;
+const FROM = Date.UTC(2026, 10, 1);
+const MONTH_MS = Date.UTC(2026, 11, 1) - FROM;
+
+/** A small deterministic generator (mulberry32), so every run writes the same month. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const MODELS = [
+  // model, deployment type, nanos per input token, per output token
+  ['gpt-4o-2024-08-06', 'global-standard', 2_500, 10_000],
+  ['gpt-4o-mini-2024-07-18', 'global-standard', 150, 600],
+  ['gpt-4.1-2025-04-14', 'data-zone', 2_200, 8_800],
+  ['gpt-4.1-mini-2025-04-14', 'global-standard', 400, 1_600],
+  ['o3-mini-2025-01-31', 'regional', 1_100, 4_400],
+  ['gpt-4o-2024-11-20', 'provisioned', 0, 0],
+  ['text-embedding-3-small', 'global-standard', 20, 0],
+  ['gpt-4o-mini-ft', 'fine-tuned', 300, 1_200],
+  ['o4-mini-2025-04-16', 'batch', 550, 2_200],
+] as const;
+const TEAMS = Array.from({ length: 12 }, (_, i) => `team-${i}`);
+const ENVS = ['prod', 'staging', 'dev'];
+const KEYS = Array.from({ length: 240 }, (_, k) => ({
+  id: `key-${k}`,
+  team: TEAMS[k % 12]!,
+  app: `app-${k % 36}`,
+  environment: ENVS[k % 3]!,
+  costCenter: `cc-${(k % 12) >> 1}`,
+}));
+
+/** `n` events spread over the month in time order, the `step`-th slice of the bench's ledger. */
+function* monthOfEvents(n: number, step: number): Generator<UsageEvent[]> {
+  const rnd = random(step + 1);
+  let batch: UsageEvent[] = [];
+  for (let i = 0; i < n; i++) {
+    const at = FROM + Math.floor(((i + rnd()) * MONTH_MS) / n);
+    const key = KEYS[Math.floor(rnd() ** 1.5 * KEYS.length)]!; // a few heavy keys, a long tail
+    const m = Math.floor(rnd() * rnd() * MODELS.length);
+    const [model, deploymentType, inPrice, outPrice] = MODELS[m]!;
+    const input = 200 + Math.floor(rnd() * 4_000);
+    const output = model.startsWith('text-') ? 0 : 20 + Math.floor(rnd() * 800);
+    const hit = rnd() < 0.05;
+    const status = rnd() < 0.01 ? 429 : 200;
+    const cost = hit || status !== 200 ? 0n : BigInt(input * inPrice + output * outPrice);
+    batch.push(
+      makeUsageEvent({
+        id: newId(at),
+        startTime: at,
+        durationMs: 200 + Math.floor(rnd() * 3_000),
+        keyId: key.id,
+        team: key.team,
+        app: key.app,
+        environment: key.environment,
+        costCenter: key.costCenter,
+        tags: { feature: `f${m % 4}` },
+        upstream: `aoai-${m % 3}`,
+        deployment: `dep-${m}-${m % 2 ? 'eu' : 'us'}`,
+        requestModel: model,
+        model,
+        deploymentType,
+        streamed: rnd() < 0.4,
+        inputTokens: input,
+        cachedInputTokens: rnd() < 0.2 ? Math.floor(input / 2) : 0,
+        outputTokens: output,
+        httpStatus: status,
+        cacheOutcome: hit ? 'hit-exact' : 'miss',
+        costNanos: cost,
+        listCostNanos: cost + cost / 10n,
+        savedCostNanos: hit ? BigInt(input * inPrice) : 0n,
+        priceVersion: '2026-11-01',
+      }),
+    );
+    if (batch.length === BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+const load = () => loadavg()[0]!.toFixed(1);
+const config = configSchema.parse({});
+
+/** Runs the CLI's chargeback on `store`; returns wall milliseconds and the printed total. */
+async function chargeback(store: CostStore): Promise<{ ms: number; total: string }> {
+  let out = '';
+  const t = performance.now();
+  const code = await main(['chargeback', '--period', '2026-11', '--by', 'team', '--json'], {
+    store,
+    config,
+    stdout: { write: (s: string) => ((out += s), true) },
+    stderr: { write: () => true },
+  });
+  const ms = performance.now() - t;
+  if (code !== 0) throw new Error(`chargeback exited ${code}`);
+  return { ms, total: String((JSON.parse(out) as { totalCostUsd: unknown }).totalCostUsd) };
+}
+
+/** Appends `n` more events to every store (the same events), and prints each backend's append rate. */
+async function fill(stores: Record<string, CostStore>, n: number, step: number): Promise<void> {
+  const ms: Record<string, number> = Object.fromEntries(BACKENDS.map((b) => [b, 0]));
+  for (const batch of monthOfEvents(n, step)) {
+    for (const b of BACKENDS) {
+      const t = performance.now();
+      await stores[b]!.appendUsage(batch);
+      ms[b]! += performance.now() - t;
+    }
+  }
+  for (const b of BACKENDS) {
+    const rate = Math.round(n / (ms[b]! / 1000)).toLocaleString('en-US');
+    console.log(`${b}: +${n.toLocaleString('en-US')} events appended at ${rate} events/s (load ${load()})`);
+  }
+}
+
+let cluster: PgCluster | null = null;
+const dir = mkdtempSync(join(tmpdir(), 'tally-bench-chargeback-'));
+try {
+  const stores: Record<string, CostStore> = {};
+  for (const b of BACKENDS) {
+    if (b === 'postgres') {
+      const url = process.env['BENCH_PG_URL'] ?? (await (cluster = await startPostgres()).database());
+      stores[b] = await openPostgresStore({ url, statementTimeoutMs: 0 });
+    } else
+      stores[b] = await openDuckDBStore({ path: process.env['BENCH_DUCKDB'] ?? join(dir, 'bench.duckdb') });
+    await chargeback(stores[b]!); // loads the command's modules, so that "cold" means the store's cold
+  }
+  const counts = await Promise.all(BACKENDS.map(async (b) => (await stores[b]!.usageExtent()).events));
+  if (new Set(counts).size > 1)
+    throw new Error(`the stores hold different event counts: ${counts.join(', ')}`);
+  let have = counts[0] ?? 0;
+  for (const [step, size] of SIZES.entries()) {
+    if (size > have) await fill(stores, size - have, step);
+    have = Math.max(have, size);
+    for (const b of BACKENDS) {
+      const before = load();
+      const cold = await chargeback(stores[b]!);
+      const warm: number[] = [];
+      for (let i = 0; i < RUNS; i++) warm.push((await chargeback(stores[b]!)).ms);
+      warm.sort((x, y) => x - y);
+      console.log(
+        `${b} ${have.toLocaleString('en-US')} events: chargeback cold ${Math.round(cold.ms)} ms, median of ` +
+          `${RUNS} ${Math.round(warm[RUNS >> 1]!)} ms (min ${Math.round(warm[0]!)}, max ${Math.round(warm.at(-1)!)})` +
+          ` total $${cold.total}; load ${before} -> ${load()}`,
+      );
+    }
+  }
+  for (const s of Object.values(stores)) await s.close();
+} finally {
+  await (cluster as PgCluster | null)?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
