@@ -139,26 +139,79 @@ async function chargeback(store: CostStore): Promise<{ ms: number; total: string
   return { ms, total: String((JSON.parse(out) as { totalCostUsd: unknown }).totalCostUsd) };
 }
 
+/**
+ * The same kind of month written by the database itself (portable SQL over generate_series, both backends):
+ * events `first` to `first + n - 1`, start times scattered over the month, the same teams, apps, keys and models
+ * as monthOfEvents (60% of requests on 24 keys, half on three models), 1% errors, 5% cache hits. For sizes the
+ * shared machine cannot push through Node in the time at hand (BENCH_FILL=sql).
+ */
+function fillSql(first: number, n: number): string {
+  const model = (col: number) =>
+    `CASE m ${MODELS.map((row, i) => `WHEN ${i} THEN ${typeof row[col] === 'string' ? `'${row[col]}'` : row[col]}`).join(' ')} END`;
+  return `INSERT INTO usage_events (id, start_time, duration_ms, key_id, team, app, environment, cost_center, tags,
+  provider, upstream, deployment, request_model, model, deployment_type, operation, streamed, input_tokens,
+  cached_input_tokens, output_tokens, reasoning_tokens, usage_source, http_status, cache_outcome, attempts,
+  cost_nanos, list_cost_nanos, saved_cost_nanos, price_version)
+SELECT 'sql-' || CAST(g AS VARCHAR), CAST('2026-11-01 00:00:00+00' AS TIMESTAMPTZ)
+    + ((g * 7919) % 2592000) * INTERVAL '1 second' + (g % 1000) * INTERVAL '1 millisecond',
+  200 + (g * 13) % 3000, 'key-' || CAST(k AS VARCHAR), 'team-' || CAST(k % 12 AS VARCHAR),
+  'app-' || CAST(k % 36 AS VARCHAR), CASE k % 3 WHEN 0 THEN 'prod' WHEN 1 THEN 'staging' ELSE 'dev' END,
+  'cc-' || CAST((k % 12) % 6 AS VARCHAR), CAST('{"feature":"f' || CAST(m % 4 AS VARCHAR) || '"}' AS JSON),
+  'azure-openai', 'aoai-' || CAST(m % 3 AS VARCHAR),
+  'dep-' || CAST(m AS VARCHAR) || CASE m % 2 WHEN 1 THEN '-eu' ELSE '-us' END, ${model(0)}, ${model(0)}, ${model(1)},
+  'chat', g % 5 < 2, input, CASE WHEN g % 5 = 3 THEN input % 1000 ELSE 0 END, output, 0, 'reported',
+  CASE WHEN g % 100 = 7 THEN 429 ELSE 200 END, CASE WHEN g % 20 = 1 THEN 'hit-exact' ELSE 'miss' END, 1,
+  cost, cost + cost % 1000, CASE WHEN g % 20 = 1 THEN CAST(input AS BIGINT) * ${model(2)} ELSE 0 END, '2026-11-01'
+FROM (
+  SELECT g, k, m, input, output,
+    CASE WHEN g % 20 = 1 OR g % 100 = 7 THEN 0
+      ELSE CAST(input AS BIGINT) * ${model(2)} + CAST(output AS BIGINT) * ${model(3)} END AS cost
+  FROM (
+    SELECT g, k, m, 200 + (g * 7) % 4000 AS input, CASE WHEN m = 6 THEN 0 ELSE 20 + (g * 11) % 800 END AS output
+    FROM (
+      SELECT g, CASE WHEN g % 10 < 6 THEN (g * 48271) % 24 ELSE (g * 48271) % 240 END AS k,
+        CASE WHEN g % 4 < 2 THEN (g * 13) % 3 ELSE (g * 31) % 9 END AS m
+      FROM generate_series(CAST(${first} AS BIGINT), CAST(${first + n - 1} AS BIGINT)) AS s(g)
+    ) AS a
+  ) AS b
+) AS c`;
+}
+
+/** Both stores run SQL (the bench's fill only; reports go through named operations). */
+type Store = CostStore & { exec(sql: string): Promise<void> };
+
+const FILL = process.env['BENCH_FILL'] ?? 'append';
+
 /** Appends `n` more events to every store (the same events), and prints each backend's append rate. */
-async function fill(stores: Record<string, CostStore>, n: number, step: number): Promise<void> {
+async function fill(stores: Record<string, Store>, have: number, n: number, step: number): Promise<void> {
   const ms: Record<string, number> = Object.fromEntries(BACKENDS.map((b) => [b, 0]));
-  for (const batch of monthOfEvents(n, step)) {
-    for (const b of BACKENDS) {
-      const t = performance.now();
-      await stores[b]!.appendUsage(batch);
-      ms[b]! += performance.now() - t;
+  if (FILL === 'sql')
+    for (let at = have; at < have + n; at += 1_000_000)
+      for (const b of BACKENDS) {
+        const t = performance.now();
+        await stores[b]!.exec(fillSql(at, Math.min(1_000_000, have + n - at)));
+        ms[b]! += performance.now() - t;
+      }
+  else
+    for (const batch of monthOfEvents(n, step)) {
+      for (const b of BACKENDS) {
+        const t = performance.now();
+        await stores[b]!.appendUsage(batch);
+        ms[b]! += performance.now() - t;
+      }
     }
-  }
   for (const b of BACKENDS) {
     const rate = Math.round(n / (ms[b]! / 1000)).toLocaleString('en-US');
-    console.log(`${b}: +${n.toLocaleString('en-US')} events appended at ${rate} events/s (load ${load()})`);
+    console.log(
+      `${b}: +${n.toLocaleString('en-US')} events ${FILL === 'sql' ? 'inserted in SQL' : 'appended'} at ${rate} events/s (load ${load()})`,
+    );
   }
 }
 
 let cluster: PgCluster | null = null;
 const dir = mkdtempSync(join(tmpdir(), 'tally-bench-chargeback-'));
 try {
-  const stores: Record<string, CostStore> = {};
+  const stores: Record<string, Store> = {};
   for (const b of BACKENDS) {
     if (b === 'postgres') {
       const url = process.env['BENCH_PG_URL'] ?? (await (cluster = await startPostgres()).database());
@@ -172,7 +225,7 @@ try {
     throw new Error(`the stores hold different event counts: ${counts.join(', ')}`);
   let have = counts[0] ?? 0;
   for (const [step, size] of SIZES.entries()) {
-    if (size > have) await fill(stores, size - have, step);
+    if (size > have) await fill(stores, have, size - have, step);
     have = Math.max(have, size);
     for (const b of BACKENDS) {
       const before = load();
