@@ -30,6 +30,7 @@ import {
   type UsageEvent,
 } from '../src/store/index.js';
 import { startPostgres, type PgCluster } from '../test/postgres-cluster.js';
+import { clusterCpuMs, postmasterOf } from './_proc.js';
 
 const SIZES = (process.env['BENCH_SIZES'] ?? '1000000,3000000,10000000').split(',').map(Number);
 const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'postgres,duckdb').split(',');
@@ -124,9 +125,18 @@ function* monthOfEvents(n: number, step: number): Generator<UsageEvent[]> {
 const load = () => loadavg()[0]!.toFixed(1);
 const config = configSchema.parse({});
 
-/** Runs the CLI's chargeback on `store`; returns wall milliseconds and the printed total. */
-async function chargeback(store: CostStore): Promise<{ ms: number; total: string }> {
+/** The postmaster of each PostgreSQL store, whose cluster's CPU a run counts beside this process's. */
+const postmasters = new Map<CostStore, string>();
+
+/**
+ * Runs the CLI's chargeback on `store`; returns wall milliseconds, CPU milliseconds (this process's threads, DuckDB's
+ * included, plus the PostgreSQL cluster's processes) and the printed total.
+ */
+async function chargeback(store: CostStore): Promise<{ ms: number; cpuMs: number; total: string }> {
   let out = '';
+  const pm = postmasters.get(store);
+  const pg0 = pm ? clusterCpuMs(pm) : 0;
+  const cpu = process.cpuUsage();
   const t = performance.now();
   const code = await main(['chargeback', '--period', '2026-11', '--by', 'team', '--json'], {
     store,
@@ -135,8 +145,10 @@ async function chargeback(store: CostStore): Promise<{ ms: number; total: string
     stderr: { write: () => true },
   });
   const ms = performance.now() - t;
+  const c = process.cpuUsage(cpu);
+  const cpuMs = (c.user + c.system) / 1000 + (pm ? clusterCpuMs(pm) - pg0 : 0);
   if (code !== 0) throw new Error(`chargeback exited ${code}`);
-  return { ms, total: String((JSON.parse(out) as { totalCostUsd: unknown }).totalCostUsd) };
+  return { ms, cpuMs, total: String((JSON.parse(out) as { totalCostUsd: unknown }).totalCostUsd) };
 }
 
 /**
@@ -215,7 +227,10 @@ try {
   for (const b of BACKENDS) {
     if (b === 'postgres') {
       const url = process.env['BENCH_PG_URL'] ?? (await (cluster = await startPostgres()).database());
-      stores[b] = await openPostgresStore({ url, statementTimeoutMs: 0 });
+      const pg = await openPostgresStore({ url, statementTimeoutMs: 0 });
+      const [row] = await pg.query('SELECT pg_backend_pid() AS pid');
+      postmasters.set(pg, postmasterOf(Number(row?.['pid'])));
+      stores[b] = pg;
     } else
       stores[b] = await openDuckDBStore({ path: process.env['BENCH_DUCKDB'] ?? join(dir, 'bench.duckdb') });
     await chargeback(stores[b]!); // loads the command's modules, so that "cold" means the store's cold
@@ -230,13 +245,15 @@ try {
     for (const b of BACKENDS) {
       const before = load();
       const cold = await chargeback(stores[b]!);
-      const warm: number[] = [];
-      for (let i = 0; i < RUNS; i++) warm.push((await chargeback(stores[b]!)).ms);
-      warm.sort((x, y) => x - y);
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await chargeback(stores[b]!));
+      const warm = runs.map((r) => r.ms).sort((x, y) => x - y);
+      const cpu = runs.map((r) => r.cpuMs).sort((x, y) => x - y);
       console.log(
         `${b} ${have.toLocaleString('en-US')} events: chargeback cold ${Math.round(cold.ms)} ms, median of ` +
           `${RUNS} ${Math.round(warm[RUNS >> 1]!)} ms (min ${Math.round(warm[0]!)}, max ${Math.round(warm.at(-1)!)})` +
-          ` total $${cold.total}; load ${before} -> ${load()}`,
+          `, CPU ${Math.round(cold.cpuMs)} ms cold, median ${Math.round(cpu[RUNS >> 1]!)} ms; total $${cold.total};` +
+          ` load ${before} -> ${load()}`,
       );
     }
   }

@@ -6,16 +6,16 @@
  * BENCH_FLUSH_EVENTS in all (default 500,000), into a table that grows as it goes, gateway-shaped events (UUIDv7
  * ids, 20 teams, 50 apps, 200 keys, a tag). Prints the wall-clock rate of the flushes (events are built
  * beforehand: the ledger holds them already), and the CPU per event of this process (encoding, the driver) and of
- * the PostgreSQL server processes (parsing, inserting, indexes, the rollup trigger), from /proc.
+ * the PostgreSQL cluster's processes (parsing, inserting, indexes, the rollup trigger), from /proc.
  * Chargeback at 1M-10M events is bench/chargeback.ts.
  *
  *   node --import tsx bench/postgres.ts
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { newId } from '../src/core/index.js';
 import { makeUsageEvent, openPostgresStore, type UsageEvent } from '../src/store/index.js';
 import { startPostgres, type PgCluster } from '../test/postgres-cluster.js';
+import { clusterCpuMs, postmasterOf } from './_proc.js';
 
 const BATCH = Number(process.env['BENCH_BATCH'] ?? 5_000);
 const FLUSH_EVENTS = Number(process.env['BENCH_FLUSH_EVENTS'] ?? 500_000);
@@ -26,22 +26,6 @@ async function database(): Promise<string> {
   if (process.env['BENCH_PG_URL']) return process.env['BENCH_PG_URL'];
   cluster ??= await startPostgres();
   return cluster.database();
-}
-
-/** CPU milliseconds (user + system) of every `postgres` process on this machine, from /proc (100 Hz ticks). */
-function postgresCpuMs(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const f = stat.split(') ')[1]!.split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return ticks * 10;
 }
 
 function batch(first: number): UsageEvent[] {
@@ -76,7 +60,9 @@ async function flush(): Promise<void> {
   let wallMs = 0;
   let slowest = Infinity;
   let nodeUs = 0;
-  const pg0 = postgresCpuMs();
+  const [row] = await store.query('SELECT pg_backend_pid() AS pid');
+  const postmaster = postmasterOf(Number(row?.['pid']));
+  const pg0 = clusterCpuMs(postmaster);
   for (let done = 0; done < FLUSH_EVENTS; done += BATCH) {
     const events = batch(done);
     const cpu = process.cpuUsage();
@@ -88,13 +74,13 @@ async function flush(): Promise<void> {
     wallMs += ms;
     slowest = Math.min(slowest, BATCH / (ms / 1000));
   }
-  const pgUs = (postgresCpuMs() - pg0) * 1000;
+  const pgUs = (clusterCpuMs(postmaster) - pg0) * 1000;
   const rate = (n: number) => Math.round(n).toLocaleString('en-US');
   console.log(
     `flush: ${rate(FLUSH_EVENTS)} events in batches of ${rate(BATCH)}: ${rate(FLUSH_EVENTS / (wallMs / 1000))} ` +
       `events/s sustained, slowest batch ${rate(slowest)} events/s; CPU per event: Node ` +
       `${(nodeUs / FLUSH_EVENTS).toFixed(1)} µs, PostgreSQL ${(pgUs / FLUSH_EVENTS).toFixed(1)} µs ` +
-      `(all postgres processes, autovacuum included); load average ${load} -> ${loadavg()[0]!.toFixed(1)}`,
+      `(the cluster's processes); load average ${load} -> ${loadavg()[0]!.toFixed(1)}`,
   );
   await store.close();
 }
