@@ -4,7 +4,7 @@
  *
  * The month is written through the store's bulk path (`appendUsage`, what the ledger's flush calls) in batches
  * of 50,000, time-ordered within each step like a gateway's flushes, with a mix of 12 teams, 36 apps, 3
- * environments, 240 keys, 9 models on 14 deployments, errors, cache hits and streamed requests. The stores grow
+ * environments, 240 keys, 9 models on 9 deployments, errors, cache hits and streamed requests. The stores grow
  * step by step (each step spreads its events over the whole month), and at each size the report runs in-process
  * through the CLI's own `main` (command parsing, allocation, the JSON document; no process start-up): once cold,
  * then BENCH_RUNS more (default 3), median reported.
@@ -13,6 +13,7 @@
  *   BENCH_PG_URL=postgres://…/db   (else a throwaway local cluster, test/postgres-cluster.ts)
  *   BENCH_DUCKDB=/path/bench.duckdb  (else a temporary file)
  *   BENCH_BACKENDS=postgres,duckdb
+ *   BENCH_FILL=sql  (each database generates the month itself, 1M rows a statement: fillSql below)
  *
  * With BENCH_PG_URL and BENCH_DUCKDB the stores are kept: a later run tops them up only to the sizes asked for
  * (a store already holding a size is timed as it is), so the report can be re-timed without refilling.
