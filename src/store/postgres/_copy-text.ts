@@ -2,7 +2,7 @@
  * Usage events as PostgreSQL COPY text (tab-separated, `\N` for null, backslash escapes), the ledger flush's
  * encoding. It runs once per event on the flushing process, so it is written for speed: one precomputed writer
  * per column, string concatenation instead of arrays and joins, and timestamps formatted from a per-minute prefix
- * instead of a Date per event (15 µs an event became ~2 µs; docs/benchmarks.md).
+ * instead of a Date per event (6.5-6.8 µs of CPU an event became 3.9-5.0 µs under load; docs/benchmarks.md).
  */
 import { USAGE_COLUMNS, type UsageColumnType, type UsageEvent } from '../usage-event.js';
 
