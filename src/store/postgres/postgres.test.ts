@@ -73,6 +73,29 @@ describe('postgres backend', { skip: skipWithoutPostgres }, () => {
     }
   });
 
+  test('a duplicate found after many COPY chunks falls back on the same connection and counts only new events', async () => {
+    // One pooled connection: the failed COPY and the slow path after it must leave it usable.
+    const s = await openPostgresStore({ url: await cluster.database(), poolSize: 1 });
+    const events = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        makeUsageEvent({ id: `${prefix}${i}`, startTime: T0 + i, model: 'm', team: 't', costNanos: 3n }),
+      );
+    try {
+      const first = events('a', 20_000);
+      assert.equal(await s.appendUsage(first), 20_000);
+      // The only stored id is the batch's last line, so the COPY fails after ~80 chunks have gone out.
+      assert.equal(await s.appendUsage([...events('b', 19_999), first.at(-1)!]), 19_999);
+      assert.equal(await s.appendUsage(events('c', 10)), 10);
+      const [r] = await s.query(
+        'SELECT (SELECT count(*) FROM usage_events) AS n, (SELECT sum(requests) FROM usage_daily) AS rolled',
+      );
+      assert.equal(Number(r?.['n']), 40_009);
+      assert.equal(Number(r?.['rolled']), 40_009);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('the daily rollup answers as the events do through appends, replays and deletes', async () => {
     const s = await openPostgresStore({ url: await cluster.database() });
     const DAY = 86_400_000;

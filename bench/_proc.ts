@@ -1,0 +1,28 @@
+/** CPU time of processes from /proc (Linux), for benchmarks that count a server's CPU beside their own. */
+import { readFileSync, readdirSync } from 'node:fs';
+
+/** The fields of /proc/PID/stat after the command name (state is [0], ppid [1], utime [11], stime [12]). */
+const stat = (pid: string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+
+/**
+ * CPU milliseconds (user + system, 100 Hz ticks) of the processes of the cluster whose postmaster is `postmaster`
+ * (backends, autovacuum, WAL writer): other clusters on the machine are not counted. A process that exits in
+ * between (an autovacuum worker) takes its CPU with it, so this is a lower bound.
+ */
+export function clusterCpuMs(postmaster: string): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const f = stat(pid);
+      if (pid === postmaster || f[1] === postmaster) ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks * 10;
+}
+
+/** The postmaster of a PostgreSQL backend (its parent process). */
+export function postmasterOf(backendPid: number): string {
+  return stat(String(backendPid))[1]!;
+}
