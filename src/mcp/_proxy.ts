@@ -11,6 +11,9 @@ import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprot
 import { TallyError } from '../core/index.js';
 import { packageVersion } from './_server.js';
 
+/** How long one forwarded request may take. */
+const FORWARD_TIMEOUT_MS = 10 * 60_000;
+
 /** Where the owner's MCP endpoint is and how to authenticate to it (sent only after its identity proof). */
 export interface McpRemote {
   /** The owner's base URL (`<db>.server.json`), without `/mcp`. */
@@ -44,8 +47,11 @@ export async function connectMcpProxy(remote: McpRemote): Promise<Server> {
     { name: 'tally', version: packageVersion() },
     { capabilities: { tools: {} }, instructions: client.getInstructions() },
   );
-  server.setRequestHandler(ListToolsRequestSchema, (req) => client.listTools(req.params));
-  server.setRequestHandler(CallToolRequestSchema, (req) => client.callTool(req.params));
+  // The assistant's own client decides how long it waits; the hop to the server must not give up first (the
+  // SDK's default is 60 s, and a report never asked before can take longer on a busy machine).
+  const wait = { timeout: FORWARD_TIMEOUT_MS };
+  server.setRequestHandler(ListToolsRequestSchema, (req) => client.listTools(req.params, wait));
+  server.setRequestHandler(CallToolRequestSchema, (req) => client.callTool(req.params, undefined, wait));
   server.onclose = () => void client.close();
   return server;
 }
