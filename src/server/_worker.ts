@@ -74,7 +74,13 @@ const schedule = startSchedule({
   watch: init.watch,
   onPass: (p) => {
     cache.clear(); // the pass stored new incidents
-    if (ttlMs > 0) warm.seed(() => seedToolAnswers(mcpDeps, new Date()).then(() => undefined));
+    if (ttlMs > 0)
+      warm.seed(async () => {
+        const started = performance.now();
+        const n = await seedToolAnswers(mcpDeps, new Date());
+        const ms = Math.round(performance.now() - started);
+        process.stderr.write(`tally serve: ${n} answers computed ahead in ${ms} ms\n`);
+      });
     if (init.json) process.stdout.write(`${JSON.stringify(p)}\n`);
     else
       process.stderr.write(
