@@ -56,7 +56,7 @@ try {
   ];
   const timed = async (name: string, args: Record<string, unknown>) => {
     const t = performance.now();
-    const r = await client.callTool({ name, arguments: args });
+    const r = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
     if (r.isError) throw new Error(`${name}: ${JSON.stringify(r.content)}`);
     return performance.now() - t;
   };
