@@ -97,7 +97,8 @@ async function httpClient(url: string, token: string): Promise<Client> {
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown>) {
-  const r = await client.callTool({ name, arguments: args });
+  // The SDK gives up after 60 s; a cold report on a 2-core machine shared with other work can take longer.
+  const r = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
   const text = (r.content as { type: string; text: string }[])[0]!.text;
   assert.ok(text.length <= MAX_RESULT_CHARS, `${name} stays under the size cap`);
   return { isError: r.isError === true, doc: JSON.parse(text) as Record<string, unknown> };
@@ -211,7 +212,9 @@ test('tally ask answers through the gateway with the CLI figures, its metered co
   const srv = await startServeCli(db, '--config', config);
   try {
     const ask = async (q: string, ...more: string[]) => {
-      const r = await runCli(['ask', q, '--db', db, '--config', config, '--json', ...more]);
+      const r = await runCli(['ask', q, '--db', db, '--config', config, '--json', ...more], {
+        timeoutMs: 600_000,
+      });
       assert.equal(r.code, 0, r.stderr);
       return r.json<{
         answer: string;
@@ -302,6 +305,60 @@ test('tally mcp speaks MCP over stdio, scoped by --token, read-only', async () =
     assert.deepEqual([...teamsOf(mine.doc['rows'] as { Tags: string }[])], ['search']);
   } finally {
     await client.close();
+  }
+});
+
+test('tally mcp over stdio while tally serve owns the store runs every call on the server, as its caller', async () => {
+  const srv = await startServeCli(db, '--config', config);
+  const stdio = async (...more: string[]) => {
+    const client = new Client({ name: 'tally-test', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'mcp', '--db', db, ...more],
+        cwd: REPO_ROOT,
+        stderr: 'pipe',
+      }),
+    );
+    return client;
+  };
+  try {
+    const lead = await stdio('--token', tokens.lead);
+    const local = await stdio();
+    try {
+      const leadNames = (await lead.listTools()).tools.map((t) => t.name);
+      for (const name of SEVEN) assert.ok(leadNames.includes(name), name);
+      assert.ok(!leadNames.includes('run_sql'), "the team-lead's tool list is the server's for its token");
+      assert.ok(
+        (await local.listTools()).tools.some((t) => t.name === 'run_sql'),
+        'the local CLI is admin',
+      );
+      const byTags = { from: '2026-11-01', to: '2026-12-01', by: ['Tags'], limit: 100 };
+      const mine = await call(lead, 'get_costs', byTags);
+      assert.deepEqual([...teamsOf(mine.doc['rows'] as { Tags: string }[])], ['search']);
+      const all = await call(local, 'get_costs', byTags);
+      assert.ok(teamsOf(all.doc['rows'] as { Tags: string }[]).size > 1);
+    } finally {
+      await lead.close();
+      await local.close();
+    }
+    // The calls ran in the server (its audit log names each caller), not in a second process on the store.
+    const items = (
+      (await (
+        await fetch(`${srv.url}/api/v1/audit?limit=50`, {
+          headers: { authorization: `Bearer ${tokens.admin}` },
+        })
+      ).json()) as { items: { actor: string; action: string; target: string }[] }
+    ).items.filter((e) => e.action === 'mcp tool' && e.target === 'get_costs');
+    assert.ok(items.some((e) => e.actor === `user:${tokens.leadId}`));
+    assert.ok(items.some((e) => e.actor === `cli:${userInfo().username}`));
+
+    // A token the server does not know is refused before any tool is served.
+    const bad = await runCli(['mcp', '--db', db, '--token', 'tally-u-not-a-token'], { input: '' });
+    assert.equal(bad.code, 77, bad.stderr);
+    assert.match(bad.stderr, /refused the token/);
+  } finally {
+    assert.equal(await srv.stop(), 0, srv.stderr());
   }
 });
 

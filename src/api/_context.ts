@@ -4,7 +4,7 @@ import type { CostStore, Role } from '../store/index.js';
 import type { Caller } from './_session.js';
 import { actorOf, teamScope, type Principal } from './_roles.js';
 import { paginate } from './_paging.js';
-import { ReportCache } from './_cache.js';
+import { ReportCache, windowEndMs } from './_cache.js';
 
 const NO_CACHE = new ReportCache(0);
 
@@ -71,16 +71,21 @@ export async function runForDocument(
   let code = 0;
   let stderr = '';
   const stdout = await (cache ?? NO_CACHE)
-    .get(JSON.stringify([argv, scope]), live, async () => {
-      const r = await deps.run(argv, { scope, actor: actorOf(principal) });
-      if (r.code !== 0) {
-        code = r.code;
-        stderr = r.stderr;
-        // Failures are not cached: throw past the cache, rebuilt below from what was printed.
-        throw new CommandFailed(r.stdout);
-      }
-      return r.stdout;
-    })
+    .get(
+      JSON.stringify([argv, scope]),
+      live,
+      async () => {
+        const r = await deps.run(argv, { scope, actor: actorOf(principal) });
+        if (r.code !== 0) {
+          code = r.code;
+          stderr = r.stderr;
+          // Failures are not cached: throw past the cache, rebuilt below from what was printed.
+          throw new CommandFailed(r.stdout);
+        }
+        return r.stdout;
+      },
+      windowEndMs(argv),
+    )
     .catch((err: unknown) => {
       if (err instanceof CommandFailed) return err.stdout;
       throw err;

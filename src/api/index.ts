@@ -8,5 +8,5 @@ export { reportArgv } from './_reports.js';
 export { requirePermission, actorOf } from './_roles.js';
 export { runForDocument } from './_context.js';
 export { setIncidentState } from './_writes.js';
-export { ReportCache } from './_cache.js';
+export { ReportCache, windowEndMs, type ReportCacheOptions } from './_cache.js';
 export { principalFromBearer } from './_session.js';

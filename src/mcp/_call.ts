@@ -12,6 +12,7 @@ import {
   teamScope,
   type ApiDeps,
   type Principal,
+  type ReportCache,
 } from '../api/index.js';
 import type { Tool, ToolContext } from './_tool.js';
 import { REPORT_TOOLS } from './_tools-reports.js';
@@ -29,8 +30,21 @@ export const TOOLS: readonly Tool[] = [
 export interface ToolDeps {
   readonly run: ApiDeps['run'];
   readonly store: Pick<CostStore, 'appendAudit'>;
+  /**
+   * The serving process's report cache (the API's, cleared by every write it makes): a report document is
+   * reused per (argv, caller's scope) as the API reuses it. Without one every call computes.
+   */
+  readonly cache?: ReportCache;
   now(): Date;
 }
+
+/**
+ * Reports never answered from the cache: SQL, whose text can name anything. Unlike the API's real-time usage
+ * endpoint, the tools read usage over whole days and months (dimensions, explain_change), so a usage answer is
+ * cached like any report: for the time to live, or until a write when its window has closed.
+ */
+const LIVE = new Set(['sql']);
+const isLive = (argv: readonly string[]) => LIVE.has(argv[0] ?? '');
 
 /** The tools a principal may see and call. */
 export function toolsFor(principal: Principal): Tool[] {
@@ -55,7 +69,8 @@ export interface ToolOutcome {
   readonly durationMs: number;
 }
 
-function contextFor(deps: ToolDeps, principal: Principal): ToolContext {
+/** What a tool runs with for a principal: its reports go through the cache of `deps`. */
+export function contextFor(deps: ToolDeps, principal: Principal): ToolContext {
   return {
     principal,
     now: deps.now,
@@ -63,7 +78,7 @@ function contextFor(deps: ToolDeps, principal: Principal): ToolContext {
       // --json goes before a `--` (after it, it would be a positional).
       const end = argv.indexOf('--');
       const full = end < 0 ? [...argv, '--json'] : [...argv.slice(0, end), '--json', ...argv.slice(end)];
-      return (await runForDocument(deps, principal, full)).doc;
+      return (await runForDocument(deps, principal, full, deps.cache, isLive(argv))).doc;
     },
   };
 }

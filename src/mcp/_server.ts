@@ -21,7 +21,7 @@ const INSTRUCTIONS =
 
 let cachedVersion: string | null = null;
 /** The package version (src/mcp and dist/mcp both sit two levels under the package root). */
-function packageVersion(): string {
+export function packageVersion(): string {
   try {
     cachedVersion ??= (
       JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }

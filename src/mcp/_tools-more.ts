@@ -24,10 +24,20 @@ const getDimensions = defineTool({
   async run(a, ctx) {
     const to = a.to ?? isoDay(ctx.now());
     const from = a.from ?? isoDay(new Date(Date.parse(`${to}T00:00:00Z`) - 30 * 86_400_000));
+    // One usage report by team, app and model (grouped by team, so a team-scoped caller may run it too), then
+    // each dimension's values ranked by their exact metered cost.
+    const r = rows(await ctx.report(['usage', ...opts({ by: 'team,app,model', from, to })]));
     const values: Record<string, unknown> = {};
     for (const dim of ['team', 'app', 'model'] as const) {
-      const r = rows(await ctx.report(['usage', ...opts({ by: dim, from, to })]));
-      values[dim] = r.slice(0, 50).map((x) => x[dim]);
+      const cost = new Map<string, bigint>();
+      for (const x of r) {
+        const v = String(x[dim] ?? '(none)');
+        cost.set(v, (cost.get(v) ?? 0n) + amountNanos(x['costUsd']));
+      }
+      values[dim] = [...cost]
+        .sort(([a, x], [b, y]) => (x === y ? a.localeCompare(b) : x > y ? -1 : 1))
+        .slice(0, 50)
+        .map(([v]) => v);
     }
     return {
       window: { from, to },

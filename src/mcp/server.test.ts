@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hashToken } from '../api/index.js';
+import { ReportCache, hashToken } from '../api/index.js';
 import type { AuditEntry, CostStore, UserRecord } from '../store/index.js';
 import { handleMcpHttp, type McpHttpDeps } from './_server.js';
+import { callTool } from './_call.js';
 import { askSpent, recordAskSpend } from './_budget.js';
 import { parseUsd } from '../core/index.js';
 
@@ -87,6 +88,31 @@ test("a viewer's tools/list has no org-wide or SQL tools, and its calls run with
     audit.map((e) => [e.actor, e.action, e.target, e.details['costUsd']]),
     [['user:u-v', 'mcp tool', 'get_budgets', '0']],
   );
+});
+
+test('a cached answer is per scope, every call is audited even when cached, and a write makes the next call compute', async () => {
+  const { d, runs, audit } = deps();
+  const cached = { ...d, cache: new ReportCache(60_000) };
+  const org = { kind: 'local', actor: 'cli:x' } as const;
+  const vic = { kind: 'user', user: viewer } as const;
+  const args = { from: '2026-11-01', to: '2026-12-01' };
+  await callTool(cached, org, 'get_costs', args, { via: 'mcp' });
+  await callTool(cached, vic, 'get_costs', args, { via: 'mcp' });
+  assert.deepEqual(
+    runs.map((r) => r.scope),
+    [null, { teams: ['claims'] }],
+    "the org's answer is never the viewer's",
+  );
+  await callTool(cached, vic, 'get_costs', args, { via: 'mcp' });
+  await callTool(cached, org, 'get_costs', args, { via: 'mcp' });
+  assert.equal(runs.length, 2, 'repeat calls are answered from the cache');
+  assert.equal(audit.length, 4, 'cached calls are audited too');
+  cached.cache.clear();
+  await callTool(cached, vic, 'get_costs', args, { via: 'mcp' });
+  assert.equal(runs.length, 3);
+  await callTool(cached, org, 'run_sql', { query: 'SELECT 1' }, { via: 'mcp' });
+  await callTool(cached, org, 'run_sql', { query: 'SELECT 1' }, { via: 'mcp' });
+  assert.equal(runs.length, 5, 'SQL is never cached');
 });
 
 test("the ask budget adds each question's exact cost to the caller's UTC day", async () => {

@@ -13,7 +13,8 @@ import { storeOverPort } from './_store-rpc.js';
 import { runCommand } from './_run-command.js';
 import { startSchedule } from './_schedule.js';
 import { mountDashboard } from './_dashboard.js';
-import { handleMcpHttp } from '../mcp/index.js';
+import { handleMcpHttp, seedToolAnswers } from '../mcp/index.js';
+import { keepReportsWarm } from './_warm.js';
 
 /** What the owner hands the worker. */
 export interface WorkerInit {
@@ -37,7 +38,19 @@ const init = workerData as WorkerInit;
 const store = storeOverPort(init.storePort, { backend: init.backend, location: init.storePath });
 const run = (argv: readonly string[], opts: { scope: { teams: readonly string[] } | null; actor: string }) =>
   runCommand(argv, { store, config: init.config, ...opts });
-const cache = new ReportCache(init.reportCacheSeconds * 1000);
+// The worker is the DuckDB store's single writer's voice: answers about closed windows live until a write.
+const cache = new ReportCache(init.reportCacheSeconds * 1000, Date.now, {
+  singleWriter: init.backend === 'duckdb',
+});
+const ttlMs = init.reportCacheSeconds * 1000;
+const warm = keepReportsWarm(cache, {
+  everyMs: Math.max(5_000, ttlMs / 3),
+  afterWriteMs: 1_000,
+  log: (l) => process.stderr.write(`tally serve: ${l}\n`),
+});
+
+// MCP shares the API's report cache (per argv and caller scope; every write through this server clears it).
+const mcpDeps = { store, run, cache, secret: init.secret, now: () => new Date() };
 
 const app = createApiApp(
   {
@@ -61,6 +74,13 @@ const schedule = startSchedule({
   watch: init.watch,
   onPass: (p) => {
     cache.clear(); // the pass stored new incidents
+    if (ttlMs > 0)
+      warm.seed(async () => {
+        const started = performance.now();
+        const n = await seedToolAnswers(mcpDeps, new Date());
+        const ms = Math.round(performance.now() - started);
+        process.stderr.write(`tally serve: ${n} answers computed ahead in ${ms} ms\n`);
+      });
     if (init.json) process.stdout.write(`${JSON.stringify(p)}\n`);
     else
       process.stderr.write(
@@ -76,7 +96,6 @@ const schedule = startSchedule({
 
 // MCP (Streamable HTTP, stateless) answers /mcp beside the API, on the same port and with the same tokens; it is
 // dispatched before the API app so its own bearer check (401, never a CSRF 403) decides who calls.
-const mcpDeps = { store, run, secret: init.secret, now: () => new Date() };
 const fetchAll = (req: Request, env: unknown): Response | Promise<Response> =>
   new URL(req.url).pathname === '/mcp' ? handleMcpHttp(req, mcpDeps) : app.fetch(req, env);
 
@@ -95,6 +114,7 @@ parentPort?.on('message', (m: { type?: string }) => {
   if (m.type !== 'stop') return;
   void (async () => {
     await schedule.stop();
+    await warm.stop();
     await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
     parentPort?.postMessage({ type: 'stopped' });
   })();

@@ -1,0 +1,97 @@
+/**
+ * `npm run bench:mcp-serve`: each MCP tool through a running `tally serve` (`POST /mcp`, the official SDK client,
+ * as the local admin through the owner's secret): the first call after the scheduled pass and the answers
+ * computed ahead (what an assistant's first question meets), BENCH_REPEAT calls after it, and one call right
+ * after a write once the server has re-warmed. Env: BENCH_DB (a built demo store, copied first; required),
+ * BENCH_REPEAT (5).
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { runCli, startServeCli } from '../test/cli.js';
+
+const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 5);
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+const source = process.env['BENCH_DB'];
+if (!source) throw new Error('set BENCH_DB to a built demo store');
+const dir = mkdtempSync(join(tmpdir(), 'tally-bench-mcp-serve-'));
+const db = join(dir, 't.duckdb');
+copyFileSync(source, db);
+const srv = await startServeCli(db);
+try {
+  // Wait for the first pass and the answers it computes ahead (the worker says so on stderr).
+  for (let i = 0; i < 1200 && !/answers computed ahead/.test(srv.stderr()); i++) await sleep(500);
+  console.log(srv.stderr().trim());
+  const { secret } = JSON.parse(readFileSync(`${db}.server.json`, 'utf8')) as { secret: string };
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${srv.url}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${secret}`, 'x-tally-actor': 'bench' } },
+    }),
+  );
+  const month = (back: number) => {
+    const d = new Date();
+    return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1)).toISOString().slice(0, 7);
+  };
+  const P = month(1);
+  const win = { from: `${P}-01`, to: `${month(0)}-01` };
+  const calls: [string, Record<string, unknown>][] = [
+    ['get_dimensions', win],
+    ['get_costs', { ...win, by: ['x_AiModel'] }],
+    ['get_budgets', {}],
+    ['get_anomalies', win],
+    ['get_forecast', { horizon: 30 }],
+    ['get_recommendations', { period: P }],
+    ['get_chargeback', { period: P }],
+    ['get_unit_economics', { period: P }],
+    ['explain_change', { period: P }],
+    ['get_prices', { model: 'gpt-4o-mini', estimate: { inputTokens: 1e6, outputTokens: 1e5 } }],
+    ['run_sql', { query: 'SELECT team, count(*) AS n FROM usage_events GROUP BY team' }],
+  ];
+  const timed = async (name: string, args: Record<string, unknown>) => {
+    const t = performance.now();
+    const r = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
+    if (r.isError) throw new Error(`${name}: ${JSON.stringify(r.content)}`);
+    return performance.now() - t;
+  };
+  console.log(`load average before: ${load()}`);
+  const rows: string[] = [];
+  for (const [name, args] of calls) {
+    const first = await timed(name, args);
+    const ms: number[] = [];
+    for (let i = 0; i < REPEAT; i++) ms.push(await timed(name, args));
+    ms.sort((a, b) => a - b);
+    rows.push(
+      `| \`${name}\` | ${first.toFixed(0)} | ${ms[Math.floor((ms.length - 1) / 2)]!.toFixed(0)} | ${ms.at(-1)!.toFixed(0)} |`,
+    );
+  }
+  // A write through the server (a forwarded CLI command) clears the cache; the worker re-warms what was asked.
+  const w = performance.now();
+  await runCli(['budgets', 'status', '--db', db, '--json']);
+  const afterWrite: string[] = [];
+  await sleep(1_500);
+  for (let i = 0; i < 600; i++) {
+    // Re-warm done when the slowest tool answers fast again.
+    const t = await timed('get_recommendations', { period: P });
+    if (t < 300) break;
+    await sleep(1000);
+  }
+  const rewarmed = performance.now() - w;
+  for (const [name, args] of calls) afterWrite.push((await timed(name, args)).toFixed(0));
+  console.log('| tool | first call ms | then p50 ms | then max ms | after a write, re-warmed ms |');
+  console.log('|---|---|---|---|---|');
+  rows.forEach((r, i) => console.log(`${r} ${afterWrite[i]} |`));
+  console.log(
+    `re-warmed within ${(rewarmed / 1000).toFixed(1)} s of the write; load average after: ${load()}`,
+  );
+  await client.close();
+} finally {
+  await srv.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
