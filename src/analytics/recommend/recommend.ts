@@ -7,6 +7,7 @@ import type { Nanos } from '../../core/index.js';
 import { cachingRecommendations } from './_caching.js';
 import { idlePtuRecommendations, idleRecommendations } from './_idle.js';
 import { ptuRecommendations } from './_ptu.js';
+import { ptuNonProdRecommendations } from './_ptu-nonprod.js';
 import type { RecommendInputs } from './_queries.js';
 import { centsUsd, type Recommendation } from './_types.js';
 import { workloadRecommendations } from './_workload.js';
@@ -22,8 +23,10 @@ export interface RecommendResult {
 
 /** Every rule over the inputs, ranked (largest saving first, then id for a stable order). */
 export function recommend(inp: RecommendInputs): RecommendResult {
+  const ptu = ptuRecommendations(inp);
   const recs = [
-    ...ptuRecommendations(inp),
+    ...ptu,
+    ...ptuNonProdRecommendations(inp, new Set(ptu.map((r) => r.id))),
     ...idleRecommendations(inp),
     ...idlePtuRecommendations(inp),
     ...workloadRecommendations(inp),
