@@ -161,3 +161,63 @@ test('chargeback charges each team its share of the self-hosted hours and leaves
     near(doc.rows.find((x) => x.team === 'support')!.totalCostUsd, 1.25 * hourly);
   });
 });
+
+test('carbon measures a self-hosted deployment from its GPU hours instead of per-token estimates, and names the method', async () => {
+  await inTempDir('tally-selfhost-', async (dir) => {
+    const db = join(dir, 't.duckdb');
+    const cfg = join(dir, 'tally.yaml');
+    writeFileSync(cfg, CONFIG);
+    await seed(db);
+    const r = await runCli([
+      'carbon',
+      '--db',
+      db,
+      '--config',
+      cfg,
+      '--period',
+      '2026-11',
+      '--by',
+      'team',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as {
+      rows: {
+        team: string;
+        energyWh: { low: number; high: number };
+        gpuHoursEnergyWh: number;
+        co2eGrams: { low: number };
+      }[];
+      total: { energyWh: { high: number } };
+      idle: { deployment: string; hours: number; energyWh: number }[];
+      method: {
+        selfHosted: {
+          name: string;
+          deployments: { deployment: string; watts: number; powerSource: string }[];
+        };
+      };
+    };
+    // 4 H100 × (700 W + 125 W host share) × PUE 1.2 = 3,960 Wh an hour, split like the cost.
+    const support = doc.rows.find((x) => x.team === 'support')!;
+    assert.equal(support.gpuHoursEnergyWh, 0.25 * 3960 + 3960);
+    assert.equal(support.energyWh.low, support.energyWh.high);
+    // swedencentral's grid: 5.67 g/kWh (CCF).
+    assert.ok(Math.abs(support.co2eGrams.low - (4950 / 1000) * 5.67) < 0.01);
+    const search = doc.rows.find((x) => x.team === 'search')!;
+    // 3/4 of hour 2 measured, plus the EcoLogits range of its gpt-4o call (no output tokens: 0) and of the
+    // request after `until` (5,000 output tokens, outside the running hours: estimated per token).
+    assert.equal(search.gpuHoursEnergyWh, 0.75 * 3960);
+    assert.ok(search.energyWh.high > search.energyWh.low);
+    assert.deepEqual(
+      doc.idle.map((i) => [i.deployment, i.hours, i.energyWh]),
+      [['gpu-box/llama', 22, 22 * 3960]],
+    );
+    const rowsHigh = doc.rows.reduce((s, x) => s + x.energyWh.high, 0);
+    assert.ok(Math.abs(doc.total.energyWh.high - (rowsHigh + 22 * 3960)) < 0.01);
+    assert.equal(doc.method.selfHosted.name, 'measured-gpu-hours');
+    assert.deepEqual(
+      doc.method.selfHosted.deployments.map((d) => [d.deployment, d.watts, d.powerSource]),
+      [['gpu-box/llama', 3300, 'gpu-type']],
+    );
+  });
+});

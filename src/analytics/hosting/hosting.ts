@@ -31,7 +31,9 @@ export interface TokenWeights {
 /** One grouping's share of a hosted deployment over the window. */
 export interface HostedGroup {
   readonly dims: Readonly<Record<string, string | null>>;
+  /** Requests and output tokens in billed hours. */
   readonly requests: number;
+  readonly outputTokens: number;
   /** Weighted tokens × 1000 (integer weights in thousandths). */
   readonly weightMilli: bigint;
   readonly nanos: Nanos;
@@ -142,13 +144,17 @@ export function priceHosted(
   }
   const groups = new Map<
     string,
-    { dims: HostedUsageRow['dims']; req: number; m: bigint; n: bigint; e: number }
+    { dims: HostedUsageRow['dims']; req: number; out: number; m: bigint; n: bigint; e: number }
   >();
   rows.forEach((r, i) => {
     const key = JSON.stringify(r.dims);
-    const g = groups.get(key) ?? { dims: r.dims, req: 0, m: 0n, n: 0n, e: 0 };
-    g.req += r.requests;
-    if (r.hourMs >= fromMs && r.hourMs < toMs) g.m += milli[i]!;
+    const g = groups.get(key) ?? { dims: r.dims, req: 0, out: 0, m: 0n, n: 0n, e: 0 };
+    // Requests outside the billed span (before since, after until) cost nothing and have no measured energy.
+    if (r.hourMs >= fromMs && r.hourMs < toMs) {
+      g.req += r.requests;
+      g.out += Number(r.outputTokens);
+      g.m += milli[i]!;
+    }
     g.n += nanos[i]!;
     g.e += energy[i]!;
     groups.set(key, g);
@@ -181,6 +187,7 @@ export function priceHosted(
     groups: [...groups.values()].map((g) => ({
       dims: g.dims,
       requests: g.req,
+      outputTokens: g.out,
       weightMilli: g.m,
       nanos: g.n,
       energyWh: g.e,
