@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseUsd } from '../src/core/index.js';
+import { formatUsd, parseUsd } from '../src/core/index.js';
+import { openStore } from '../src/store/index.js';
+import { ev, reproduce, type LooseRecommendation } from './_savings-reproduce.js';
 import { makeUsageEvent } from '../src/ledger/index.js';
 import { runCli } from './cli.js';
 import { inTempDir, withStore } from './_allocation-fixture.js';
@@ -30,7 +32,7 @@ gateway:
 
 const at = (h: number, m = 0) => Date.parse('2026-11-01T00:00:00Z') + h * 3_600_000 + m * 60_000;
 let n = 0;
-const ev = (team: string, startTime: number, input: number, output: number, environment = 'prod') =>
+const event = (team: string, startTime: number, input: number, output: number, environment = 'prod') =>
   makeUsageEvent({
     id: `sh${++n}`,
     startTime,
@@ -49,10 +51,10 @@ async function seed(db: string): Promise<void> {
   await withStore(db, async (s) => {
     await s.appendUsage([
       // Hour 2: search weight 1,000 + 4 × 500 = 3,000; support 1,000 (3/4 and 1/4 of $12.34).
-      ev('search', at(2, 5), 1000, 500),
-      ev('support', at(2, 40), 1000, 0),
+      event('search', at(2, 5), 1000, 500),
+      event('support', at(2, 40), 1000, 0),
       // Hour 9: support alone.
-      ev('support', at(9, 1), 200, 50),
+      event('support', at(9, 1), 200, 50),
       // A priced request on another deployment, and one after `until` (billed nothing).
       makeUsageEvent({
         id: 'api-1',
@@ -63,7 +65,7 @@ async function seed(db: string): Promise<void> {
         costNanos: parseUsd('0.25'),
         listCostNanos: parseUsd('0.25'),
       }),
-      ev('search', at(30), 5000, 5000),
+      event('search', at(30), 5000, 5000),
     ]);
   });
 }
@@ -219,5 +221,32 @@ test('carbon measures a self-hosted deployment from its GPU hours instead of per
       doc.method.selfHosted.deployments.map((d) => [d.deployment, d.watts, d.powerSource]),
       [['gpu-box/llama', 3300, 'gpu-type']],
     );
+  });
+});
+
+test('recommend flags a self-hosted deployment idle most of its hours, reproducible from its evidence', async () => {
+  await inTempDir('tally-selfhost-', async (dir) => {
+    const db = join(dir, 't.duckdb');
+    const cfg = join(dir, 'tally.yaml');
+    writeFileSync(cfg, CONFIG);
+    await seed(db);
+    const r = await runCli(['recommend', '--db', db, '--config', cfg, '--period', '2026-11', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as {
+      recommendations: (LooseRecommendation & { id: string; monthlySavingsUsd: string })[];
+    };
+    const rec = doc.recommendations.find((x) => x.id === 'idle-deployment:self-hosted:gpu-box/llama')!;
+    assert.ok(rec, doc.recommendations.map((x) => x.id).join(', '));
+    const e = ev(rec);
+    assert.deepEqual([e.figures['hours'], e.figures['activeHours'], e.figures['idleHours']], [24, 2, 22]);
+    assert.equal(formatUsd(reproduce(rec)), rec.monthlySavingsUsd);
+    // The evidence SQL, run as printed, counts the same active hours.
+    const store = await openStore({ path: db, readOnly: true });
+    try {
+      const [row] = await store.readOnlySql(e.sql[0]!);
+      assert.equal(Number(row!['active_hours']), 2);
+    } finally {
+      await store.close();
+    }
   });
 });

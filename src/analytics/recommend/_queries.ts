@@ -5,6 +5,7 @@
 import type { TimeWindow } from '../../core/index.js';
 import type { CostStore, Row } from '../../store/index.js';
 import type { MinuteLoad } from './_ptu-replay.js';
+import type { HostedCost } from '../hosting/index.js';
 import { sqlText, sqlTime } from './_types.js';
 
 /** A provisioned deployment seen in the ledger. */
@@ -255,6 +256,8 @@ export interface RecommendInputs {
   readonly prefixSql: string;
   /** The last provisioned request per account (any time before the window end). */
   readonly ptuLastRequest: ReadonlyMap<string, string>;
+  /** Self-hosted deployments priced over the window (from tally.yaml; ADR 0026), when the caller has a config. */
+  readonly hostedCosts?: readonly HostedCost[];
   /** Hosting or PTU charged since a date (account|model-or-ptu|ISO date → figures), filled for idle candidates. */
   readonly accruedSince: ReadonlyMap<
     string,

@@ -6,6 +6,7 @@
 import type { Nanos } from '../../core/index.js';
 import { cachingRecommendations } from './_caching.js';
 import { idlePtuRecommendations, idleRecommendations } from './_idle.js';
+import { idleHostedRecommendations } from './_idle-hosted.js';
 import { ptuRecommendations } from './_ptu.js';
 import { ptuNonProdRecommendations } from './_ptu-nonprod.js';
 import type { RecommendInputs } from './_queries.js';
@@ -29,6 +30,7 @@ export function recommend(inp: RecommendInputs): RecommendResult {
     ...ptuNonProdRecommendations(inp, new Set(ptu.map((r) => r.id))),
     ...idleRecommendations(inp),
     ...idlePtuRecommendations(inp),
+    ...idleHostedRecommendations(inp),
     ...workloadRecommendations(inp),
     ...cachingRecommendations(inp),
   ].sort((a, b) =>
