@@ -53,6 +53,41 @@ function reproducePtu(r: LooseRecommendation): bigint {
   return current - (ptuEff + rate(month(spill(prop.ptu))));
 }
 
+/** PTU mostly used by non-production: today's cost minus production on N PTU plus non-production pay-as-you-go. */
+function reproducePtuNonProd(r: LooseRecommendation): bigint {
+  const { inputs, figures } = ev(r);
+  const hours = BigInt(inputs['window'].hours);
+  const month = (x: bigint) => halfUp(x * 730n, hours);
+  const rate = (x: bigint) =>
+    halfUp(x * usd(inputs['paygRate'].effectiveUsd), usd(inputs['paygRate'].listUsd));
+  const p = inputs['ptu'];
+  const ptuList = (n: number, billing: string) =>
+    billing === 'hourly'
+      ? BigInt(n) * usd(p.hourlyUsd) * 730n
+      : billing === '1-month'
+        ? BigInt(n) * usd(p.monthlyReservationUsd)
+        : billing === '1-year'
+          ? halfUp(BigInt(n) * usd(p.yearlyReservationUsd), 12n)
+          : 0n;
+  // The non-production tokens at pay-as-you-go list, recomputed from the token counts and the prices.
+  const np = figures['nonProd'];
+  const payg = inputs['payg'];
+  const nonProdList =
+    halfUp(BigInt(np.uncachedInputTokens) * usd(payg.inputPerMTokUsd), 1_000_000n) +
+    halfUp(BigInt(np.cachedInputTokens) * usd(payg.cachedPerMTokUsd), 1_000_000n) +
+    halfUp(BigInt(np.outputTokens) * usd(payg.outputPerMTokUsd), 1_000_000n);
+  const cur = inputs['current'];
+  const current =
+    ptuList(cur.reservedPtu, cur.term) +
+    rate(ptuList(cur.deployedPtu - cur.reservedPtu, 'hourly')) +
+    rate(month(usd(figures['currentSpillListUsd'])));
+  const prop = figures['proposed'];
+  const spill = usd(figures['replay'].find((o: { ptu: number }) => o.ptu === prop.ptu).spillListUsd);
+  const ptuEff =
+    prop.billing === 'hourly' ? rate(ptuList(prop.ptu, 'hourly')) : ptuList(prop.ptu, prop.billing);
+  return current - (ptuEff + rate(month(spill)) + rate(month(nonProdList)));
+}
+
 function reproduceRepriced(r: LooseRecommendation): bigint {
   const { inputs, figures } = ev(r);
   const cost = (p: Record<string, string>) =>
@@ -70,6 +105,8 @@ function reproduceRepriced(r: LooseRecommendation): bigint {
 export function reproduce(r: LooseRecommendation): bigint {
   const { inputs, figures } = ev(r);
   if (r.kind === 'ptu-rightsize') return reproducePtu(r);
+  if (r.kind === 'deployment-type' && figures['nonProdPaygListUsd'] !== undefined)
+    return reproducePtuNonProd(r);
   if (r.kind === 'idle-deployment')
     return halfUp(usd(figures['billedEffectiveUsd']) * 730n, BigInt(inputs['window'].hours));
   if (r.kind === 'reservation') {

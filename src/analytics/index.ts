@@ -15,6 +15,7 @@ export * from './views/index.js';
 export * from './recommend/index.js';
 export * from './carbon/index.js';
 export * from './maturity/index.js';
+export * from './hosting/index.js';
 // The series plumbing others need: series CSV input, daily spend per scope, season detection, grains.
 export {
   GRAIN_MS,

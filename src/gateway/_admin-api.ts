@@ -11,7 +11,7 @@ import { parseJsonBody, readBody } from './_body.js';
 import { sendJson } from './_http.js';
 import type { Meter } from './_meter.js';
 import { createKey, keySpecSchema, keyView, revokeKey, rotateKey, type KeyResolver } from './keys.js';
-import { parseUsageBy, parseWindow, usageReport } from './usage-report.js';
+import { parseUsageBy, parseWindow, usageReport, type UsageHosting } from './usage-report.js';
 
 /** What the admin routes use. */
 export interface AdminDeps {
@@ -20,6 +20,8 @@ export interface AdminDeps {
   readonly ledger: Ledger;
   readonly meter: Meter;
   readonly keys: KeyResolver;
+  /** Self-hosted deployments priced from their hours in the usage report (ADR 0026). */
+  readonly hosting?: UsageHosting | undefined;
   /** Resolves once every request active now (but `self`) is answered and metered, or after `maxMs`. */
   waitForEarlier(self: ServerResponse, maxMs: number): Promise<void>;
 }
@@ -55,7 +57,7 @@ function adminRoutes(d: AdminDeps): readonly AdminRoute[] {
           url.searchParams.get('from') ?? undefined,
           url.searchParams.get('to') ?? undefined,
         );
-        sendJson(res, 200, await usageReport(d.store, { by, ...w }));
+        sendJson(res, 200, await usageReport(d.store, { by, ...w }, d.hosting));
       },
     },
     {

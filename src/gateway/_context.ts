@@ -22,6 +22,8 @@ export interface RouteTarget {
   readonly model: string;
   readonly deploymentType: DeploymentType;
   readonly region: string | null;
+  /** Self-hosted with a declared hourly cost: its tokens are priced from its hours (ADR 0026), never per token. */
+  readonly hosted?: boolean;
 }
 
 /** Token usage of one request, OpenAI semantics (input includes cached, output includes reasoning). */

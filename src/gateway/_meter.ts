@@ -85,6 +85,9 @@ export class Meter {
 
   /** Prices a usage on a target; null when the catalog has no price for it. */
   price(target: RouteTarget, usage: Usage, at: Date): Priced | null {
+    // A self-hosted deployment's tokens cost their share of its hours, priced at report time (ADR 0026): a
+    // catalog price for the same model name (a hosted API's) would count them twice.
+    if (target.hosted) return null;
     try {
       return priceUsage(
         {
@@ -345,6 +348,6 @@ export function unpricedTargets(meter: Meter, targets: readonly RouteTarget[]): 
     source: 'reported',
   };
   return targets
-    .filter((t) => !meter.price(t, probe, new Date()))
+    .filter((t) => !t.hosted && !meter.price(t, probe, new Date()))
     .map((t) => `${t.upstream}/${t.deployment}`);
 }

@@ -120,5 +120,6 @@ export function targetOf(u: Upstream, d: UpstreamConfig['deployments'][number]):
     model: d.model,
     deploymentType: d.type,
     region: u.cfg.region ?? null,
+    hosted: d.hosting !== undefined,
   };
 }

@@ -19,5 +19,12 @@ export {
   type KeySpec,
   type KeyLimits,
 } from './keys.js';
-export { usageReport, parseUsageBy, parseWindow, type UsageRow } from './usage-report.js';
+export {
+  usageReport,
+  usageHosting,
+  parseUsageBy,
+  parseWindow,
+  type UsageRow,
+  type UsageHosting,
+} from './usage-report.js';
 export { askRunningGateway } from './admin-client.js';

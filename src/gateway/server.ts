@@ -8,6 +8,7 @@ import type { Ledger } from '../ledger/index.js';
 import type { CostStore, VirtualKeyRecord } from '../store/index.js';
 import { checkContentType, parseJsonBody, readBody } from './_body.js';
 import { sendError, sendJson } from './_http.js';
+import { usageHosting } from './usage-report.js';
 import { createAdminHandler } from './_admin-api.js';
 import { inProcessFetch } from './_in-process.js';
 import { forwardToUpstream, isHeld } from './_forward.js';
@@ -283,6 +284,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     ledger: opts.ledger,
     meter,
     keys,
+    hosting: usageHosting(opts.config),
     waitForEarlier,
   });
   function serveMetrics(req: IncomingMessage, res: ServerResponse): void {

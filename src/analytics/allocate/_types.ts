@@ -1,5 +1,6 @@
 /** Shapes shared by allocation, chargeback, reconciliation and the FOCUS export. Money in nanos. */
 import type { Nanos } from '../../core/index.js';
+import type { HostedDeployment } from '../hosting/index.js';
 
 /** One cost row of the export: every FOCUS column as exact text (decimals unrounded), null when empty. */
 export interface CostRow {
@@ -53,6 +54,8 @@ export interface AllocationSettings {
   readonly unallocatedLabel: string;
   readonly outputTokenWeight: number;
   readonly cachedTokenWeight: number;
+  /** Self-hosted deployments priced from their hourly cost (ADR 0026); none when absent. */
+  readonly hosted?: readonly HostedDeployment[];
 }
 
 /** How a piece of cost reached its consumer. */

@@ -1,6 +1,7 @@
 /** allocate: splits a period's AI spend (direct token charges and shared/fixed costs) among consumers. */
 import { TallyError, monthWindow, sumNanos, type Nanos, type TallyConfig } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
+import { hostedDeployments, loadHostedCosts, type HostedCost } from '../hosting/index.js';
 import { allocateCosts, DEFAULT_RULES, ledgerPieces } from './allocate.js';
 import {
   checkMatchColumn,
@@ -11,6 +12,7 @@ import {
   loadExportThrough,
 } from './_queries.js';
 import type {
+  AllocationPiece,
   AllocationResult,
   AllocationRule,
   AllocationSettings,
@@ -47,6 +49,7 @@ export function allocationSettings(config: TallyConfig | undefined): AllocationS
     unallocatedLabel: a?.unallocated ?? 'unallocated',
     outputTokenWeight: a?.outputTokenWeight ?? 4,
     cachedTokenWeight: a?.cachedTokenWeight ?? 0,
+    hosted: hostedDeployments(config),
   };
 }
 
@@ -77,6 +80,8 @@ export interface PeriodAllocation {
   readonly ledgerFilledNanos: Nanos;
   readonly basis: BasisInfo;
   readonly result: AllocationResult;
+  /** Self-hosted deployments' hourly cost over the whole period (in `result`; ADR 0026). */
+  readonly hosted: readonly HostedCost[];
 }
 
 /** Options of one period's allocation. */
@@ -125,7 +130,13 @@ export async function allocatePeriod(
   if (metric === 'billed') rows = rows.map(billedRow);
   const usage = cutMs > w.from.getTime() ? await loadConsumerUsage(store, { from: w.from, to: cut }) : [];
   const fillUsage = cutMs < w.to.getTime() ? await loadConsumerUsage(store, { from: cut, to: w.to }) : [];
-  const { result, filled } = withLedgerFill(allocateCosts(rows, usage, settings), fillUsage);
+  const filledResult = withLedgerFill(allocateCosts(rows, usage, settings), fillUsage);
+  const { filled } = filledResult;
+  // Self-hosted hours are in no export: the whole period is priced from their declared hourly cost.
+  const hosted = settings.hosted?.length
+    ? await loadHostedCosts(store, settings.hosted, w, CONSUMER_DIMS, settings)
+    : [];
+  const result = withHostedCost(filledResult.result, hosted);
   return {
     period,
     rows,
@@ -139,6 +150,56 @@ export async function allocatePeriod(
       ledgerFrom: cut.toISOString().slice(0, 10),
     },
     result,
+    hosted,
+  };
+}
+
+const CONSUMER_DIMS = ['team', 'cost_center', 'app', 'environment'] as const;
+
+/**
+ * Adds self-hosted cost to an allocation: each consumer's share of the hours it used (a `ledger` piece), and the
+ * idle hours' cost unallocated, so the period's total carries every hour the deployments ran.
+ */
+export function withHostedCost(r: AllocationResult, hosted: readonly HostedCost[]): AllocationResult {
+  const pieces: AllocationPiece[] = [];
+  for (const h of hosted) {
+    const name = `${h.deployment.upstream}/${h.deployment.deployment}`;
+    for (const g of h.groups)
+      if (g.nanos > 0n)
+        pieces.push({
+          rowIndex: null,
+          consumer: {
+            team: g.dims['team'] ?? null,
+            costCenter: g.dims['cost_center'] ?? null,
+            app: g.dims['app'] ?? null,
+            environment: g.dims['environment'] ?? null,
+          },
+          kind: 'direct',
+          method: 'ledger',
+          rule: null,
+          nanos: g.nanos,
+          reason: `self-hosted ${name}: $${h.deployment.hourlyCostUsd} an hour split over each hour's weighted tokens (ADR 0026)`,
+        });
+    if (h.idleNanos > 0n)
+      pieces.push({
+        rowIndex: null,
+        consumer: null,
+        kind: 'unallocated',
+        method: 'none',
+        rule: null,
+        nanos: h.idleNanos,
+        reason: `self-hosted ${name} idle ${h.idleHours} of ${h.hours} hours at $${h.deployment.hourlyCostUsd} an hour (no tokens)`,
+      });
+  }
+  if (pieces.length === 0) return r;
+  const added = sumNanos(pieces.map((p) => p.nanos));
+  const idle = sumNanos(pieces.filter((p) => p.kind === 'unallocated').map((p) => p.nanos));
+  return {
+    ...r,
+    pieces: [...r.pieces, ...pieces],
+    ledgerOnlyNanos: r.ledgerOnlyNanos + added,
+    totalNanos: r.totalNanos + added,
+    unallocatedNanos: r.unallocatedNanos + idle,
   };
 }
 

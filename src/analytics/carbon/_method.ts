@@ -3,9 +3,10 @@
  * docs/methodology/llm_inference.md, v1.0 equations as summarised in our domain notes §5):
  *   GPU energy per output token     = 8.91e-5 × P_active[B] + 1.43e-3 Wh
  *   latency per output token        = 8.02e-4 × P_active[B] + 2.23e-2 s
- *   GPUs                            = ceil(1.2 × P_total[B] × 16 bits ÷ 8 ÷ 80 GB)
+ *   GPUs                            = ceil(1.2 × P_total[B] × 4 bits ÷ 8 ÷ 80 GB)   (EcoLogits: 4-bit weights)
  *   server energy without GPUs      = latency × 1 kW × GPUs ÷ 8
- *   request energy                  = PUE × (GPU + server energy)
+ *   request energy                  = PUE × (GPUs × GPU energy + server energy)
+ * (constants as in ecologits/impacts/llm.py: MODEL_QUANTIZATION_BITS 4, GPU_MEMORY 80, SERVER_GPUS 8, SERVER_POWER 1).
  * Usage phase only (no embodied impacts). OpenAI does not publish parameter counts, so every model gets a
  * range of active parameters by size class (our assumption, stated in docs/carbon.md); low and high are the
  * equations at the two ends. v1 assumes one request at a time on the GPUs (no batching), which is why it sits
@@ -65,13 +66,17 @@ export const AZURE_PUE = 1.185;
 /** EcoLogits' default PUE, for providers without a published figure. */
 export const DEFAULT_PUE = 1.2;
 
+/** Bits per weight EcoLogits v1 assumes (MODEL_QUANTIZATION_BITS); it sets how many 80 GB GPUs hold a model. */
+export const QUANTIZATION_BITS = 4;
+
 /** Wh per output token for a model of `paramsB` billion (active = total) parameters at a PUE. */
 export function whPerOutputToken(paramsB: number, pue: number): number {
   const gpuWh = 8.91e-5 * paramsB + 1.43e-3;
   const latencyS = 8.02e-4 * paramsB + 2.23e-2;
-  const gpus = Math.ceil((1.2 * paramsB * 16) / 8 / 80);
+  const gpus = Math.ceil((1.2 * paramsB * QUANTIZATION_BITS) / 8 / 80);
   const serverWh = (latencyS * 1000 * (gpus / 8)) / 3600;
-  return pue * (gpuWh + serverWh);
+  // Each GPU holding a share of the weights draws the fitted single-GPU energy (request_energy in llm.py).
+  return pue * (gpus * gpuWh + serverWh);
 }
 
 /** Low and high Wh per output token for a family at a PUE. */
@@ -83,10 +88,10 @@ export function energyRange(family: string, pue: number): { low: number; high: n
 /** The method, named and versioned in every carbon report. */
 export const CARBON_METHOD = {
   name: 'ecologits-llm-inference',
-  version: 'EcoLogits methodology v1.0 equations; tally-carbon 1 (2026-12)',
+  version: 'EcoLogits methodology v1.0 equations; tally-carbon 2 (2026-12)',
   scope: 'usage phase (electricity) only; embodied impacts and water are not included',
   energy:
-    'per output token: PUE × (GPU 8.91e-5·P+1.43e-3 Wh + server 1 kW × GPUs/8 × latency (8.02e-4·P+2.23e-2 s)); P = assumed active parameters (B) by size class: low and high ends give the range',
+    'per output token: PUE × (GPUs × GPU 8.91e-5·P+1.43e-3 Wh + server 1 kW × GPUs/8 × latency (8.02e-4·P+2.23e-2 s)); GPUs = ceil(1.2·P·4 bits/8 ÷ 80 GB); P = assumed active parameters (B) by size class: low and high ends give the range',
   pue: { azure: AZURE_PUE, other: DEFAULT_PUE },
   sizeClasses: SIZE_CLASSES,
 } as const;

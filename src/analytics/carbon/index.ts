@@ -9,8 +9,12 @@ export {
   type CarbonReport,
   type TokenGroup,
   type Range,
+  type MeasuredEnergy,
+  type MeasuredGroup,
+  type MeasuredIdle,
+  type MeasuredMethod,
 } from './carbon.js';
-export { loadTokenGroups } from './_queries.js';
+export { loadTokenGroups, loadMeasuredEnergy } from './_queries.js';
 export {
   loadGridFactors,
   parseFactorsCsv,

@@ -79,7 +79,8 @@ export interface PtuOption {
   readonly effectiveNanos: Nanos;
 }
 
-const SPILL_TYPE = {
+/** The pay-as-you-go deployment type PTU spillover (or a move off PTU) lands on. */
+export const SPILL_TYPE = {
   provisioned: 'global-standard',
   'data-zone-provisioned': 'data-zone',
   'regional-provisioned': 'regional',

@@ -5,6 +5,7 @@
 import type { TimeWindow } from '../../core/index.js';
 import type { CostStore, Row } from '../../store/index.js';
 import type { MinuteLoad } from './_ptu-replay.js';
+import type { HostedCost } from '../hosting/index.js';
 import { sqlText, sqlTime } from './_types.js';
 
 /** A provisioned deployment seen in the ledger. */
@@ -119,6 +120,39 @@ FROM usage_events WHERE deployment_type = 'provisioned' AND deployment = ${sqlTe
 GROUP BY 1 ORDER BY 1`;
 }
 
+/** Environments counted as production; any other (dev, test, staging...) is non-production. No environment: prod. */
+export const PROD_ENVIRONMENTS = ['prod', 'production'] as const;
+const nonProd = `coalesce(lower(environment), 'prod') NOT IN (${PROD_ENVIRONMENTS.map(sqlText).join(', ')})`;
+
+/** SQL: the production part of one provisioned deployment's per-minute load (what would stay on PTU). */
+export function prodMinuteLoadSql(w: TimeWindow, deployment: string, upstream: string): string {
+  return minuteLoadSql(w, deployment, upstream).replace(
+    'GROUP BY 1 ORDER BY 1',
+    `AND NOT (${nonProd})\nGROUP BY 1 ORDER BY 1`,
+  );
+}
+
+/** SQL: the non-production tokens of one provisioned deployment (what would move to pay-as-you-go). */
+export function nonProdTokensSql(w: TimeWindow, deployment: string, upstream: string): string {
+  return `SELECT count(*) AS requests, coalesce(sum(input_tokens - cached_input_tokens), 0) AS uncached,
+  coalesce(sum(cached_input_tokens), 0) AS cached, coalesce(sum(output_tokens), 0) AS output,
+  coalesce(string_agg(DISTINCT environment, ',' ORDER BY environment), '') AS envs
+FROM usage_events WHERE deployment_type = 'provisioned' AND deployment = ${sqlText(deployment)}
+  AND coalesce(upstream, '') = ${sqlText(upstream)} AND ${nonProd} AND ${inWindow('start_time', w)}`;
+}
+
+/** A provisioned deployment's non-production traffic and its production minutes. */
+export interface PtuNonProdRow {
+  readonly sql: string;
+  readonly requests: number;
+  readonly uncached: number;
+  readonly cached: number;
+  readonly output: number;
+  readonly environments: readonly string[];
+  readonly prodSql: string;
+  readonly prodMinutes: readonly MinuteLoad[];
+}
+
 /** SQL: fingerprinted long-prompt prefixes repeated within an hour, per app and deployment (portable SQL). */
 export function prefixSql(w: TimeWindow): string {
   return `SELECT app, team, deployment, model, deployment_type, prefix, sum(n) AS requests, sum(n - 1) AS repeats,
@@ -212,6 +246,8 @@ export interface RecommendInputs {
     { readonly sql: string; readonly minutes: readonly MinuteLoad[] }
   >;
   readonly ptuBilling: readonly PtuBillingRow[];
+  /** Provisioned deployments with non-production traffic (by loadKey). */
+  readonly ptuNonProd: ReadonlyMap<string, PtuNonProdRow>;
   readonly hosting: readonly HostingRow[];
   readonly fineTuned: readonly FineTunedTrafficRow[];
   readonly traffic: readonly TrafficRow[];
@@ -220,6 +256,8 @@ export interface RecommendInputs {
   readonly prefixSql: string;
   /** The last provisioned request per account (any time before the window end). */
   readonly ptuLastRequest: ReadonlyMap<string, string>;
+  /** Self-hosted deployments priced over the window (from tally.yaml; ADR 0026), when the caller has a config. */
+  readonly hostedCosts?: readonly HostedCost[];
   /** Hosting or PTU charged since a date (account|model-or-ptu|ISO date → figures), filled for idle candidates. */
   readonly accruedSince: ReadonlyMap<
     string,
@@ -278,6 +316,31 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
       output: num(r['output']),
     }));
     minuteLoads.set(loadKey(d.deployment, d.upstream), { sql, minutes });
+  }
+  const ptuNonProd = new Map<string, PtuNonProdRow>();
+  const isProd = (e: string) => (PROD_ENVIRONMENTS as readonly string[]).includes(e.toLowerCase());
+  for (const d of ptuDeployments) {
+    if (d.environments.every((e) => e === '' || isProd(e))) continue;
+    const sql = nonProdTokensSql(w, d.deployment, d.upstream);
+    const [t] = await q(sql);
+    const prodSql = prodMinuteLoadSql(w, d.deployment, d.upstream);
+    const prodMinutes = (await q(prodSql)).map((r) => ({
+      uncached: num(r['uncached']),
+      cached: num(r['cached']),
+      output: num(r['output']),
+    }));
+    ptuNonProd.set(loadKey(d.deployment, d.upstream), {
+      sql,
+      requests: num(t?.['requests']),
+      uncached: num(t?.['uncached']),
+      cached: num(t?.['cached']),
+      output: num(t?.['output']),
+      environments: String(t?.['envs'] ?? '')
+        .split(',')
+        .filter(Boolean),
+      prodSql,
+      prodMinutes,
+    });
   }
   const rateSql = paygRateSql(w);
   // Every store has cost_rows (migration 1); without exports these queries simply return no rows.
@@ -382,6 +445,7 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
     ptuDeployments,
     minuteLoads,
     ptuBilling,
+    ptuNonProd,
     hosting,
     fineTuned,
     traffic,

@@ -6,7 +6,9 @@
 import type { Nanos } from '../../core/index.js';
 import { cachingRecommendations } from './_caching.js';
 import { idlePtuRecommendations, idleRecommendations } from './_idle.js';
+import { idleHostedRecommendations } from './_idle-hosted.js';
 import { ptuRecommendations } from './_ptu.js';
+import { ptuNonProdRecommendations } from './_ptu-nonprod.js';
 import type { RecommendInputs } from './_queries.js';
 import { centsUsd, type Recommendation } from './_types.js';
 import { workloadRecommendations } from './_workload.js';
@@ -22,10 +24,13 @@ export interface RecommendResult {
 
 /** Every rule over the inputs, ranked (largest saving first, then id for a stable order). */
 export function recommend(inp: RecommendInputs): RecommendResult {
+  const ptu = ptuRecommendations(inp);
   const recs = [
-    ...ptuRecommendations(inp),
+    ...ptu,
+    ...ptuNonProdRecommendations(inp, new Set(ptu.map((r) => r.id))),
     ...idleRecommendations(inp),
     ...idlePtuRecommendations(inp),
+    ...idleHostedRecommendations(inp),
     ...workloadRecommendations(inp),
     ...cachingRecommendations(inp),
   ].sort((a, b) =>

@@ -1,6 +1,13 @@
 /** `chargeback --with-carbon`: energy and emissions ranges beside each consumer's cost (same period, same grouping). */
-import { monthWindow } from '../../core/index.js';
-import { carbonReport, loadGridFactors, loadTokenGroups, type CarbonBy } from '../../analytics/index.js';
+import { monthWindow, type TallyConfig } from '../../core/index.js';
+import {
+  allocationSettings,
+  carbonReport,
+  loadGridFactors,
+  loadMeasuredEnergy,
+  loadTokenGroups,
+  type CarbonBy,
+} from '../../analytics/index.js';
 import type { CsvValue } from '../../export/index.js';
 import type { CostStore } from '../../store/index.js';
 
@@ -11,10 +18,17 @@ export async function withCarbonColumns(
   by: CarbonBy,
   key: string,
   rows: Record<string, CsvValue>[],
+  config?: TallyConfig,
 ): Promise<Record<string, CsvValue>[]> {
-  const report = carbonReport(await loadTokenGroups(store, monthWindow(period), by), loadGridFactors(), {
-    kind: 'location',
-  });
+  const w = monthWindow(period);
+  const s = allocationSettings(config);
+  const measured = await loadMeasuredEnergy(store, s.hosted ?? [], w, by, s);
+  const report = carbonReport(
+    await loadTokenGroups(store, w, by),
+    loadGridFactors(),
+    { kind: 'location' },
+    measured.energy,
+  );
   const byKey = new Map(report.rows.map((r) => [r.key, r]));
   return rows.map((row) => {
     const c = byKey.get(row[key] === null || row[key] === undefined ? null : String(row[key]));

@@ -2,10 +2,12 @@
 import { monthWindow, TallyError } from '../../core/index.js';
 import { toCsv } from '../../export/index.js';
 import {
+  allocationSettings,
   CARBON_BY,
   carbonMethod,
   carbonReport,
   loadGridFactors,
+  loadMeasuredEnergy,
   loadTokenGroups,
   type CarbonBasis,
   type CarbonBy,
@@ -39,16 +41,33 @@ export const carbonCommand = defineCommand({
     const store = await ctx.openStore({ readOnly: true });
     const period = await periodOrLatest(ctx.str('period'), store);
     const factors = loadGridFactors(ctx.str('factors'));
-    const groups = await loadTokenGroups(store, monthWindow(period), by, ctx.scope?.teams);
-    const report = carbonReport(groups, factors, basis);
-    const rows = report.rows.map((r) => ({
-      [by]: r.key,
-      requests: r.requests,
-      outputTokens: r.outputTokens,
-      energyWh: r.energyWh,
-      co2eGrams: r.co2eGrams,
-      energyWhPerRequest: r.energyWhPerRequest,
-    }));
+    const w = monthWindow(period);
+    const groups = await loadTokenGroups(store, w, by, ctx.scope?.teams);
+    // Self-hosted deployments that declare their GPUs or draw: energy from their hours (ADR 0026).
+    const settings = allocationSettings(ctx.config());
+    const measured = await loadMeasuredEnergy(
+      store,
+      settings.hosted ?? [],
+      w,
+      by,
+      settings,
+      ctx.scope?.teams,
+    );
+    const report = carbonReport(groups, factors, basis, measured.energy);
+    const rows = report.rows.map(
+      (
+        r,
+      ): Record<string, unknown> &
+        Pick<typeof r, 'requests' | 'outputTokens' | 'energyWh' | 'co2eGrams' | 'energyWhPerRequest'> => ({
+        [by]: r.key,
+        requests: r.requests,
+        outputTokens: r.outputTokens,
+        energyWh: r.energyWh,
+        co2eGrams: r.co2eGrams,
+        energyWhPerRequest: r.energyWhPerRequest,
+        ...(measured.methods.length ? { gpuHoursEnergyWh: r.gpuHoursEnergyWh } : {}),
+      }),
+    );
     if (ctx.json) {
       ctx.out.json({
         period,
@@ -56,7 +75,8 @@ export const carbonCommand = defineCommand({
         rows,
         total: { ...report.total, key: undefined },
         unknownRegions: report.unknownRegions,
-        method: carbonMethod(factors, basis),
+        ...(measured.methods.length ? { idle: report.idle } : {}),
+        method: carbonMethod(factors, basis, measured.methods),
       });
       return;
     }
@@ -79,6 +99,10 @@ export const carbonCommand = defineCommand({
       `Energy and emissions ${period} by ${by} (${basis.kind}-based; EcoLogits equations, usage phase only)`,
     );
     ctx.out.table(flat);
+    for (const i of report.idle)
+      ctx.out.line(
+        `self-hosted ${i.deployment} idle ${i.hours} h: ${i.energyWh} Wh, ${i.co2eGrams} gCO2e (measured from GPU hours; in the total)`,
+      );
     if (report.unknownRegions.length)
       ctx.out.line(
         `regions without a factor (CCF "Unknown" ${factors.unknown} g/kWh used): ${report.unknownRegions.join(', ')}`,

@@ -75,7 +75,7 @@ export const chargebackCommand = defineCommand({
         return { [key]: costCenter, ...rest };
       });
     } else rows = cb.lines.map(lineRow(key));
-    if (ctx.flag('with-carbon')) rows = await withCarbonColumns(store, period, by, key, rows);
+    if (ctx.flag('with-carbon')) rows = await withCarbonColumns(store, period, by, key, rows, ctx.config());
     const doc = {
       period,
       by,

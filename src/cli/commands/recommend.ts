@@ -1,6 +1,13 @@
 /** `tally recommend`: ranked savings with their evidence (issue 14). */
 import { formatUsd, monthWindow } from '../../core/index.js';
-import { forTeams, loadRecommendInputs, recommend, recommendDocument } from '../../analytics/index.js';
+import {
+  allocationSettings,
+  forTeams,
+  loadHostedCosts,
+  loadRecommendInputs,
+  recommend,
+  recommendDocument,
+} from '../../analytics/index.js';
 import { defineCommand } from '../command.js';
 import { latestPeriodOption, periodOrLatest } from './_latest-period.js';
 
@@ -12,7 +19,10 @@ export const recommendCommand = defineCommand({
     const store = await ctx.openStore({ readOnly: true });
     const period = await periodOrLatest(ctx.str('period'), store);
     const inputs = await loadRecommendInputs(store, monthWindow(period));
-    const all = recommend(inputs);
+    // Self-hosted deployments declared in tally.yaml: their idle hours (ADR 0026).
+    const s = allocationSettings(ctx.config());
+    const hostedCosts = s.hosted?.length ? await loadHostedCosts(store, s.hosted, inputs.window, [], s) : [];
+    const all = recommend({ ...inputs, hostedCosts });
     // A team-scoped caller sees only recommendations about its own teams' apps.
     const teams = ctx.scope?.teams;
     const res = teams ? forTeams(all, teams) : all;

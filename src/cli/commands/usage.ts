@@ -8,6 +8,7 @@ import {
   parseWindow,
   askRunningGateway,
   usageReport,
+  usageHosting,
   type UsageRow,
 } from '../../gateway/index.js';
 import { TallyError } from '../../core/index.js';
@@ -31,7 +32,7 @@ export const usageCommand = defineCommand({
       UsageRow[] | null;
     if (!rows) {
       const store = await ctx.openStore({ readOnly: true });
-      rows = await usageReport(store, { by, ...w });
+      rows = await usageReport(store, { by, ...w }, usageHosting(ctx.config()));
     }
     // A team-scoped caller sees its teams only: the report must be grouped by team so no row mixes teams.
     const scope = ctx.scope?.teams;

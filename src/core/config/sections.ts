@@ -77,6 +77,37 @@ const secretRef = z
   .string()
   .min(1)
   .describe('a secret: env:NAME reads the environment variable NAME, anything else is taken literally');
+const utcDay = z.union([z.iso.date(), z.iso.datetime()]);
+/**
+ * A self-hosted deployment's running cost (ADR 0026): its hourly cost is split each hour over that hour's tokens
+ * (weighted as allocation weighs them), so its tokens get an effective price instead of $0; hours without
+ * tokens are idle cost. Its GPUs (or measured draw) give its energy for `tally carbon`.
+ */
+const hostingSchema = z
+  .strictObject({
+    hourlyCostUsd: z
+      .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a decimal amount such as "12.50"')])
+      .describe('what the deployment costs per hour it runs (GPUs, host, licences), USD'),
+    since: utcDay.optional().describe('first UTC day or instant it ran (default: every hour of a report)'),
+    until: utcDay.optional().describe('when it stopped (exclusive; default: still running)'),
+    gpus: z
+      .strictObject({
+        count: z.number().int().positive(),
+        type: z.string().min(1).optional().describe('e.g. H100, A100-80GB, L4 (its board power is known)'),
+        watts: z.number().positive().max(5000).optional().describe("power per GPU, W (default: the type's)"),
+      })
+      .optional(),
+    kw: z.number().positive().max(1000).optional().describe('measured draw of the whole deployment, kW'),
+    pue: z.number().min(1).max(3).optional().describe('data-centre PUE (default 1.2, EcoLogits)'),
+  })
+  .refine((h) => !(h.gpus && h.kw), {
+    message: 'give gpus (count and type or watts) or kw (a measured draw), not both',
+    path: ['kw'],
+  })
+  .refine((h) => !h.since || !h.until || Date.parse(h.since) < Date.parse(h.until), {
+    message: 'until must be after since',
+    path: ['until'],
+  });
 const gatewayDeploymentSchema = z.strictObject({
   name: z
     .string()
@@ -86,28 +117,36 @@ const gatewayDeploymentSchema = z.strictObject({
   type: z
     .enum(['global-standard', 'data-zone', 'regional', 'batch', 'provisioned', 'fine-tuned'])
     .default('global-standard'),
+  hosting: hostingSchema.optional(),
 });
-const gatewayUpstreamSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only'),
-  kind: z.enum(['azure-openai', 'openai', 'openai-compatible']),
-  baseUrl: z.url({ protocol: /^https?$/ }),
-  apiKey: secretRef.optional(),
-  /** Entra ID: a client-credentials app registration, or a bearer token taken from the environment. */
-  entra: z
-    .strictObject({
-      tenantId: z.string().min(1).optional(),
-      clientId: z.string().min(1).optional(),
-      clientSecret: secretRef.optional(),
-      token: secretRef.optional().describe('a ready bearer token (e.g. env:AZURE_OPENAI_AD_TOKEN)'),
-      authorityHost: z.url().default('https://login.microsoftonline.com'),
-      scope: z.string().default('https://cognitiveservices.azure.com/.default'),
-    })
-    .optional(),
-  region: z.string().optional(),
-  apiVersion: z.string().default('2024-10-21').describe('Azure api-version sent upstream'),
-  maxConnections: z.number().int().positive().default(128),
-  deployments: z.array(gatewayDeploymentSchema).min(1),
-});
+const gatewayUpstreamSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only'),
+    kind: z.enum(['azure-openai', 'openai', 'openai-compatible']),
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    apiKey: secretRef.optional(),
+    /** Entra ID: a client-credentials app registration, or a bearer token taken from the environment. */
+    entra: z
+      .strictObject({
+        tenantId: z.string().min(1).optional(),
+        clientId: z.string().min(1).optional(),
+        clientSecret: secretRef.optional(),
+        token: secretRef.optional().describe('a ready bearer token (e.g. env:AZURE_OPENAI_AD_TOKEN)'),
+        authorityHost: z.url().default('https://login.microsoftonline.com'),
+        scope: z.string().default('https://cognitiveservices.azure.com/.default'),
+      })
+      .optional(),
+    region: z.string().optional(),
+    apiVersion: z.string().default('2024-10-21').describe('Azure api-version sent upstream'),
+    maxConnections: z.number().int().positive().default(128),
+    deployments: z.array(gatewayDeploymentSchema).min(1),
+  })
+  // Azure and OpenAI bill their own hosting in the cost export; an hourly cost here would count it twice.
+  .refine((u) => u.kind === 'openai-compatible' || u.deployments.every((d) => !d.hosting), {
+    message:
+      'hosting (an hourly cost) is for self-hosted upstreams: use kind: openai-compatible, or drop hosting (Azure and OpenAI bill hosting in their cost exports)',
+    path: ['deployments'],
+  });
 const gatewayRouteSchema = z.strictObject({
   model: z.string().min(1),
   targets: z.array(z.string().regex(/^[^/]+\/.+$/, 'upstream/deployment')).min(1),
