@@ -1,13 +1,15 @@
 /**
  * forecastSeries: the product's forecaster for one timestamped series. Seasons are the calendar's (day and
  * week in steps, anchored to the epoch so results do not depend on where history starts), every candidate is
- * backtested from rolling origins, the lowest mean MASE wins (seasonal naive unless beaten by 5%), and the
- * winner's backtest errors give p10/p50/p90.
+ * backtested from rolling origins, seasonal naive is kept unless a candidate beats its mean MASE by 5%, else the
+ * two best are averaged, and the winner's backtest errors (calibrated to 80% leave-one-origin-out) give
+ * p10/p50/p90.
  * Histories too short for a backtest (under two seasons plus a step) fall back to the tiered forecaster.
  */
 import { detectSeason, naturalPeriods, stepAfter } from '../_series/index.js';
 import { forecastValues } from './_forecast.js';
-import { errorOf, bandsFromErrors } from './_intervals.js';
+import { errorOf, bandsFromErrors, WIDEN } from './_intervals.js';
+import { calibratedWiden, combineBest } from './_combine.js';
 import { ENSEMBLE_OF, forecastAll, type ModelInput, type ModelName } from './_models.js';
 import { runBacktest, scoreCandidates, type CandidateScore } from './_backtest.js';
 
@@ -40,6 +42,8 @@ export interface BacktestReport {
   readonly horizon: number;
   readonly candidates: readonly CandidateScore[];
   readonly winner: ModelName;
+  /** What the winner is made of: its members for `combination`, else the winner alone. */
+  readonly members: readonly ModelName[];
 }
 
 /** A forecast of one series. */
@@ -81,11 +85,20 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   if (!run) return shortHistory(y, H, seasons, stamps, clamp);
   const positive = y.every((v) => v > 0);
   const scores = scoreCandidates(run, positive);
-  const winner = pickWinner(scores);
-  const p50 = finalForecast(winner, input, H);
-  const fc = run.forecasts.get(winner)!;
+  // Seasonal naive when nothing beats it clearly; else the mean of the two best candidates.
+  const naive = keepNaive(scores);
+  const holidayAhead = [...holidays].some((i) => i >= n);
+  const combo = naive && !holidayAhead ? null : combineBest(run, scores, holidayAhead);
+  if (combo)
+    scores.push(
+      ...scoreCandidates({ ...run, forecasts: new Map([['combination', combo.forecasts]]) }, positive),
+    );
+  const winner: ModelName = combo ? 'combination' : 'seasonal-naive';
+  const members = combo?.members ?? [winner];
+  const p50 = finalForecast(members, input, H);
+  const fc = combo?.forecasts ?? run.forecasts.get(winner)!;
   const errors = run.actuals.map((a, j) => a.map((v, h) => errorOf(v, fc[j]![h]!, positive)));
-  const bands = bandsFromErrors(errors, H, positive);
+  const bands = bandsFromErrors(errors, H, positive, calibratedWiden(errors, positive, WIDEN));
   const c = (v: number) => (clamp ? Math.max(0, v) : v);
   const out = p50.map((f, i) => {
     const b = bands[i]!.apply(clamp ? Math.max(0, f) : f);
@@ -96,7 +109,7 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
     seasons,
     points: out,
     total: horizonTotal(out, run.actuals, fc, H, c),
-    backtest: { origins: run.origins.length, horizon: run.horizon, candidates: scores, winner },
+    backtest: { origins: run.origins.length, horizon: run.horizon, candidates: scores, winner, members },
   };
 }
 
@@ -133,18 +146,25 @@ function regular(pts: readonly SeriesPoint[], stepMs: number): SeriesPoint[] {
 /** Margin a candidate needs over seasonal naive to be preferred to it (a few origins are a noisy judge). */
 export const NAIVE_MARGIN = 0.05;
 
-/** The lowest backtest MASE, unless seasonal naive is within NAIVE_MARGIN of it (then the simpler model). */
-function pickWinner(scores: readonly CandidateScore[]): ModelName {
-  const best = [...scores].sort((a, b) => a.mase - b.mase)[0]!;
+/** Whether seasonal naive is within NAIVE_MARGIN of the lowest backtest MASE (then the simpler model stays). */
+function keepNaive(scores: readonly CandidateScore[]): boolean {
+  const best = Math.min(...scores.map((c) => c.mase));
   const naive = scores.find((c) => c.model === 'seasonal-naive');
-  return naive && naive.mase <= best.mase * (1 + NAIVE_MARGIN) ? naive.model : best.model;
+  return naive !== undefined && naive.mase <= best * (1 + NAIVE_MARGIN);
 }
 
-function finalForecast(model: ModelName, m: ModelInput, H: number): number[] {
+/** The mean of the members' forecasts refitted on the whole history. */
+function finalForecast(members: readonly ModelName[], m: ModelInput, H: number): number[] {
   const all = forecastAll(m, H);
-  if (model !== 'ensemble') return all[model];
-  const members = ENSEMBLE_OF.map((name) => all[name]);
-  return Array.from({ length: H }, (_, h) => members.reduce((a, f) => a + f[h]!, 0) / members.length);
+  const of = (name: ModelName): number[] => {
+    if (name === 'ensemble' || name === 'combination') {
+      const fs = ENSEMBLE_OF.map((k) => all[k]);
+      return Array.from({ length: H }, (_, h) => fs.reduce((a, f) => a + f[h]!, 0) / fs.length);
+    }
+    return all[name];
+  };
+  const fs = members.map(of);
+  return Array.from({ length: H }, (_, h) => fs.reduce((a, f) => a + f[h]!, 0) / fs.length);
 }
 
 /**

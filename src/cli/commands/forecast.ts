@@ -108,7 +108,9 @@ function explain(line: (text: string) => void, b: SeriesForecast['backtest']): v
     );
     return;
   }
-  line(`  backtest: ${b.origins} rolling origins, ${b.horizon} steps ahead each; lowest MASE wins`);
+  line(
+    `  backtest: ${b.origins} rolling origins, ${b.horizon} steps ahead each; seasonal naive unless beaten by 5% in MASE, else the mean of the two best`,
+  );
   line('  model           MASE    sMAPE%  80% coverage');
   for (const c of b.candidates)
     line(
@@ -116,6 +118,7 @@ function explain(line: (text: string) => void, b: SeriesForecast['backtest']): v
         Number.isNaN(c.coverage80) ? '   n/a' : c.coverage80.toFixed(2).padStart(6)
       }${c.model === b.winner ? '  <- chosen' : ''}`,
     );
+  if (b.winner === 'combination') line(`  combination = mean of ${b.members.join(' and ')}`);
 }
 
 /** `--holidays 2026-12-25,2027-01-01` as epoch ms. */
