@@ -23,7 +23,7 @@ test('the overview shows this month so far, last month, the forecast band, budge
   const text = visible(res.text);
   assert.match(text, /Spend this month so far \$645\.668918942/, 'two services summed exactly');
   assert.match(text, /vs \$100\.00 on the same days of November 2026/);
-  assert.match(text, /Metered spend by month end \(forecast\) \$103\.77/, '33.46 so far + 70.31 median');
+  assert.match(text, /Spend by month end \(forecast\) \$103\.77/, '33.46 so far + 70.31 median');
   assert.match(text, /p10–p90 \$99\.98 – \$110\.87/);
   assert.match(text, /team=search/);
   assert.match(text, /search \$13,295\.53470316 \$134\.469919578 \+1\.0%/);

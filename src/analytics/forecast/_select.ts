@@ -33,6 +33,8 @@ export interface SeriesForecastOptions {
   readonly nonNegative?: boolean;
   /** Use only this many most recent points (default 4,032: 24 weeks of hours, 14 days of 5 minutes). */
   readonly maxHistory?: number;
+  /** `total` covers steps from this index (0-based) to the horizon's end: a window that starts later. Default 0. */
+  readonly totalFrom?: number;
 }
 
 /** A model's backtest, as the product reports it (`tally forecast --explain`). */
@@ -82,7 +84,8 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   const perDay = stepMs < DAY_MS && DAY_MS % stepMs === 0 ? DAY_MS / stepMs : 1;
   const input: ModelInput = { y, phase0, seasons, holidays, perDay };
   const run = n >= 7 ? runBacktest(input, H) : null;
-  if (!run) return shortHistory(y, H, seasons, stamps, clamp);
+  const from = Math.min(H - 1, Math.max(0, Math.floor(opts.totalFrom ?? 0)));
+  if (!run) return shortHistory(y, H, seasons, stamps, clamp, from);
   const positive = y.every((v) => v > 0);
   const scores = scoreCandidates(run, positive);
   // Seasonal naive when nothing beats it clearly; else the mean of the two best candidates.
@@ -108,7 +111,7 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
     model: winner,
     seasons,
     points: out,
-    total: horizonTotal(out, run.actuals, fc, H, c),
+    total: horizonTotal(out.slice(from), run.actuals, fc, H - from, c),
     backtest: { origins: run.origins.length, horizon: run.horizon, candidates: scores, winner, members },
   };
 }
@@ -246,14 +249,18 @@ function shortHistory(
   seasons: readonly number[],
   stamps: readonly number[],
   clamp: boolean,
+  from: number,
 ): SeriesForecast {
   const s = seasons.find((p) => y.length >= p) ?? 1;
   const f = forecastValues(y, { horizon: H, season: s, nonNegative: clamp });
+  // A window that starts later: the sum of its step bands (fully correlated, so on the wide side).
+  const win = f.points.slice(from);
+  const sum = (k: 'p10' | 'p50' | 'p90') => win.reduce((a, p) => a + p[k], 0);
   return {
     model: f.tier === 'profile' ? 'profile' : 'naive',
     seasons: s > 1 ? [s] : [],
     points: f.points.map((p, i) => ({ timestamp: stamps[i]!, p10: p.p10, p50: p.p50, p90: p.p90 })),
-    total: f.total,
+    total: from === 0 ? f.total : { p10: sum('p10'), p50: sum('p50'), p90: sum('p90') },
     backtest: null,
   };
 }
