@@ -93,7 +93,8 @@ function score(
   acc.mase += e / future.length / scale;
   acc.maseBase += eb / future.length / scale;
   acc.windows++;
-  acc.models[f.model] = (acc.models[f.model] ?? 0) + 1;
+  const name = f.backtest?.members.join('+') ?? f.model;
+  acc.models[name] = (acc.models[name] ?? 0) + 1;
 }
 
 const t0 = performance.now();

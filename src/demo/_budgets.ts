@@ -41,11 +41,15 @@ export interface DemoForecast {
   metric: string;
   exportThrough: string | null;
   historyDays: number;
-  /** Days between the end of the data and the month's start, forecast too (their median fills the history). */
+  /** Days between the end of the data and the month's start, forecast too (forecast, then left out of the total). */
   gapDays: number;
   tier: string;
   season: number;
   committedUsd: number;
+  /** The committed part's p10/p90 and their source (`schedule`: zero width, it always held; `backtest`; `none`). */
+  committedP10Usd: number;
+  committedP90Usd: number;
+  committedSource: string;
   variableP50Usd: number;
   p10Usd: number;
   p50Usd: number;
@@ -161,6 +165,9 @@ export async function demoForecast(
     tier: f.tier,
     season: f.season,
     committedUsd: f.committedUsd,
+    committedP10Usd: f.committed.p10,
+    committedP90Usd: f.committed.p90,
+    committedSource: f.committed.source,
     variableP50Usd: f.variable.p50,
     p10Usd: f.total.p10,
     p50Usd: f.total.p50,

@@ -51,6 +51,8 @@ export interface ForecastDoc {
     points: { timestamp: string; p10: number; p50: number; p90: number }[];
     total: { p10: number; p50: number; p90: number };
   }[];
+  /** Store mode: spend of this month before today on the forecast's basis. */
+  monthToDateUsd?: number;
 }
 
 /** One anomaly incident, with the server's triage state (`tally anomalies --json`). */

@@ -49,7 +49,8 @@ export async function loadForecast(r: PageReq, scopeText: string, horizon: numbe
       by: column ? `${column},day` : 'day',
     }),
   ]);
-  const series = asObject<ForecastDoc>(fc, 'forecast', 'series').series[0];
+  const doc = asObject<ForecastDoc>(fc, 'forecast', 'series');
+  const series = doc.series[0];
   if (!series) throw new TallyError('not_found', `No forecast for ${scope.text}.`);
   const daily = asList<UsageRow>(usage, 'usage')
     .filter((u) => !column || String(u[column]) === scope.value)
@@ -57,6 +58,7 @@ export async function loadForecast(r: PageReq, scopeText: string, horizon: numbe
   return {
     scope,
     series,
+    monthToDateUsd: doc.monthToDateUsd,
     daily,
     actual: daily.map((u) => ({ x: String(u['day']), y: Number(u.costUsd ?? 0) })),
   };

@@ -94,12 +94,16 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
   const daily = forecast.ok ? forecast.value.daily : [];
   const series = forecast.ok ? forecast.value.series : undefined;
   const scopeLabel = scope === 'all' ? '' : ` (${scope})`;
-  const meteredMtd = sumMoney(daily.filter((d) => String(d['day']) >= month).map((d) => d.costUsd));
+  // Month to date on the forecast's own cost basis (what budgets count), so this KPI is `budgets status`'s figure;
+  // the gateway's metered spend only when the report does not carry it.
+  const basisMtd = forecast.ok ? forecast.value.monthToDateUsd : undefined;
+  const soFar =
+    basisMtd ?? Number(sumMoney(daily.filter((d) => String(d['day']) >= month).map((d) => d.costUsd)));
   const fcKpi = series
     ? kpi(
-        `Metered spend by month end${scopeLabel} (forecast)`,
-        usdEstimate(Number(meteredMtd) + series.total.p50),
-        `p10–p90 ${usdEstimate(Number(meteredMtd) + series.total.p10)} – ${usdEstimate(Number(meteredMtd) + series.total.p90)}; ${usdEstimate(Number(meteredMtd))} metered so far`,
+        `Spend by month end${scopeLabel} (forecast)`,
+        usdEstimate(soFar + series.total.p50),
+        `p10–p90 ${usdEstimate(soFar + series.total.p10)} – ${usdEstimate(soFar + series.total.p90)}; ${usdEstimate(soFar)} ${basisMtd === undefined ? 'metered' : 'spent'} so far`,
         '/forecast',
       )
     : failed('Forecast', forecast);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fakeDeps, testApp, USERS } from './_test-fakes.js';
+import { fakeDeps, sampleDocs, testApp, USERS } from './_test-fakes.js';
 
 /** Page text with tags removed and whitespace collapsed, as a reader sees it. */
 function visible(html: string): string {
@@ -23,7 +23,7 @@ test('the overview shows this month so far, last month, the forecast band, budge
   const text = visible(res.text);
   assert.match(text, /Spend this month so far \$645\.668918942/, 'two services summed exactly');
   assert.match(text, /vs \$100\.00 on the same days of November 2026/);
-  assert.match(text, /Metered spend by month end \(forecast\) \$103\.77/, '33.46 so far + 70.31 median');
+  assert.match(text, /Spend by month end \(forecast\) \$103\.77/, '33.46 so far + 70.31 median');
   assert.match(text, /p10–p90 \$99\.98 – \$110\.87/);
   assert.match(text, /team=search/);
   assert.match(text, /search \$13,295\.53470316 \$134\.469919578 \+1\.0%/);
@@ -169,4 +169,15 @@ test('the stylesheet and script are served under hashed names with a year of cac
     assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   }
   assert.equal((await app.get('/assets/other.css')).status, 404);
+});
+
+test("the overview's month-end forecast adds the forecast to this month's spend on the forecast's own basis when the report carries it", async () => {
+  const docs = sampleDocs();
+  const fc = docs.forecast as Record<string, unknown>;
+  // $850.00 spent before today on the cost basis (as budgets status counts it), not the gateway's metered $33.46.
+  docs.forecast = { ...fc, monthToDateUsd: 850 };
+  const res = await testApp(fakeDeps(docs), USERS.admin).get('/');
+  const text = visible(res.text);
+  assert.match(text, /Spend by month end \(forecast\) \$920\.31/, '850 so far + 70.31 median');
+  assert.match(text, /p10–p90 \$916\.52 – \$927\.41; \$850\.00 spent so far/);
 });

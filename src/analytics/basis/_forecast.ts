@@ -1,14 +1,18 @@
 /**
  * Committed plus variable: a spend forecast on the cost basis. Committed cost (PTU hours, reservations,
- * fine-tuned hosting) follows a known schedule, read from the export's last billed days; variable cost (tokens)
- * is forecast from its history. The two are added: the committed schedule has no spread, so the interval is the
- * variable part's own (p10/p90 of its total, never a sum of daily bands).
+ * fine-tuned hosting) follows a known schedule, read from the export's last billed days, with an interval from the
+ * schedule's own backtest (zero width when the schedule has always held); variable cost (tokens) is forecast from
+ * its history by forecastSeries, the product's one forecaster. The totals add the two parts' quantiles (p10 to
+ * p10: as if their errors moved together, so the total's band is on the wide side, never too narrow).
  */
 import { nanosToUsd, type Nanos } from '../../core/index.js';
 import { median } from '../_series/index.js';
-import { forecastValues } from '../forecast/index.js';
+import { forecastSeries } from '../forecast/index.js';
+import { committedInterval, type CommittedInterval } from './_committed-backtest.js';
 
 const DAY = 86_400_000;
+/** Days of history spend forecasts learn from (the CLI's default, budgets and the dashboard: so they agree). */
+export const FORECAST_HISTORY_DAYS = 90;
 // Days of billed committed cost the schedule is read from; a median, so a day-1 purchase is not a daily rate.
 const SCHEDULE_DAYS = 7;
 
@@ -34,7 +38,10 @@ export interface SplitHistory {
 
 /** A committed-plus-variable forecast of the days [start, start + days). */
 export interface SplitForecast {
+  /** The committed schedule's sum over the window (its p50). */
   readonly committedUsd: number;
+  /** The committed part's interval and where it comes from. */
+  readonly committed: CommittedInterval;
   readonly variable: Quantiles;
   readonly total: Quantiles;
   /** Committed cost per day of the schedule (the median of the last billed days). */
@@ -112,11 +119,13 @@ export function forecastSplit(
   // Drop leading days with no spend at all: a scope that started later has no history before it.
   while (hist.length > 0 && hist[0] === 0) hist.shift();
   const gap = Math.max(0, Math.round((start - h.today) / DAY));
-  const season = hist.length >= 14 ? 7 : 1;
-  const pre = gap > 0 ? varForecast(hist, gap, season) : null;
-  const f = varForecast([...hist, ...(pre?.points.map((p) => p.p50) ?? [])], Math.max(1, days), season);
+  // Days between today and `start` are forecast too; the total covers only the window asked for.
+  const f = forecastSeries(
+    hist.map((value, i) => ({ timestamp: h.today - (hist.length - i) * DAY, value })),
+    { horizon: gap + Math.max(1, days), stepMs: DAY, nonNegative: true, totalFrom: gap },
+  );
   let committedUsd = 0;
-  const points = f.points.slice(0, days).map((p, i) => {
+  const points = f.points.slice(gap, gap + days).map((p, i) => {
     const day = start + i * DAY;
     const c = at(day);
     committedUsd += c;
@@ -126,23 +135,21 @@ export function forecastSplit(
   if (h.exportEnd !== null)
     for (let d = Math.max(h.exportEnd, pendingFrom); d < h.today; d += DAY) pending += at(d);
   const variable = days > 0 ? f.total : { p10: 0, p50: 0, p90: 0 };
+  const committed = committedInterval(h, committedUsd, days, committedSchedule);
   return {
     committedUsd,
+    committed,
     variable,
     total: {
-      p10: committedUsd + variable.p10,
+      p10: committed.p10 + variable.p10,
       p50: committedUsd + variable.p50,
-      p90: committedUsd + variable.p90,
+      p90: committed.p90 + variable.p90,
     },
     committedPerDayUsd: sched.perDay,
     pendingCommittedUsd: pending,
-    tier: f.tier,
-    season,
+    tier:
+      f.backtest?.winner === 'combination' ? `combination of ${f.backtest.members.join(' and ')}` : f.model,
+    season: f.seasons[0] ?? 1,
     points,
   };
-}
-
-/** The one call into the forecast engine for spend on the cost basis (kept here so engine changes land once). */
-function varForecast(hist: readonly number[], horizon: number, season: number) {
-  return forecastValues(hist, { horizon, season, nonNegative: true });
 }

@@ -82,3 +82,33 @@ test('without committed cost the forecast is the variable forecast alone', () =>
   assert.deepEqual(f.total, f.variable);
   assert.ok(f.total.p50 > 14 * 19 && f.total.p50 < 14 * 26, String(f.total.p50));
 });
+
+test('a committed schedule that always held has a zero-width interval; one that changed gets its backtest range', () => {
+  const flat = (committedUsd: (d: number) => number): SplitHistory => ({
+    total: days('2026-09-01', '2026-12-01', (d) => committedUsd(d) + 5),
+    committed: days('2026-09-01', '2026-12-01', committedUsd),
+    historyFrom: at('2026-09-01'),
+    today: at('2026-12-01'),
+    exportEnd: at('2026-12-01'),
+  });
+  const steady = forecastSplit(
+    flat(() => 40),
+    at('2026-12-01'),
+    31,
+  );
+  assert.equal(steady.committed.source, 'schedule');
+  assert.ok(steady.committed.origins >= 4);
+  assert.equal(steady.committed.p10, steady.committed.p90);
+  assert.ok(Math.abs(steady.committedUsd - 31 * 40) < 1e-6);
+  // A second PTU deployment from 1 November: the schedule read before it under-forecast that month.
+  const grew = forecastSplit(
+    flat((d) => (d >= at('2026-11-01') ? 80 : 40)),
+    at('2026-12-01'),
+    31,
+  );
+  assert.equal(grew.committed.source, 'backtest');
+  assert.ok(Math.abs(grew.committedUsd - 31 * 80) < 1e-6);
+  assert.ok(grew.committed.p90 > grew.committedUsd && grew.committed.p10 <= grew.committedUsd);
+  // The total's band holds the committed band (the parts' quantiles add).
+  assert.ok(grew.total.p90 - grew.total.p50 >= grew.committed.p90 - grew.committedUsd - 1e-9);
+});

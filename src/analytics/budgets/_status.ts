@@ -3,7 +3,7 @@
  * total, not a sum of daily bands), and which thresholds on actual and on forecast spend are crossed.
  */
 import { TallyError, nanosToUsd, type Nanos } from '../../core/index.js';
-import { forecastSplit } from '../basis/index.js';
+import { FORECAST_HISTORY_DAYS, forecastSplit } from '../basis/index.js';
 
 /** Budget period kinds (UTC calendar periods, or custom start/end). */
 export const BUDGET_PERIODS = ['day', 'week', 'month', 'quarter', 'year', 'custom'] as const;
@@ -132,7 +132,8 @@ export function budgetStatus(
       if (on?.exportEnd !== undefined && (on.exportEnd === null || day >= on.exportEnd)) filled += n;
     }
   }
-  const days = [...daily.keys()].filter((d) => d < today);
+  // The forecast learns from the same window as `tally forecast` (FORECAST_HISTORY_DAYS before today).
+  const days = [...daily.keys()].filter((d) => d < today && d >= today - FORECAST_HISTORY_DAYS * DAY);
   const first = days.length ? Math.min(...days) : today;
   const endMs = end.getTime();
   const remainingDays = Math.max(0, Math.ceil((endMs - Math.max(today, start.getTime())) / DAY));

@@ -2,11 +2,10 @@
 import { parseUsd, type TallyConfig } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
 import { allocationSettings, type CostBasis, type CostMetric } from '../allocate/index.js';
-import { BasisCache, dailySpendOnBasis } from '../basis/index.js';
+import { BasisCache, dailySpendOnBasis, FORECAST_HISTORY_DAYS } from '../basis/index.js';
 import { BUDGET_PERIODS, budgetPeriod, budgetStatus, type BudgetDef, type BudgetStatus } from './_status.js';
 
 // Days of history before the period the end-of-period forecast learns from.
-const HISTORY_DAYS = 56;
 
 /** The id a budget gets: one budget per scope, value and period (setting it again replaces it). */
 export function budgetId(scope: string, value: string | null, period: string): string {
@@ -102,7 +101,9 @@ export async function allBudgetStatus(
   const out: BudgetStatus[] = [];
   for (const b of await loadBudgets(store, config)) {
     const { start, end } = budgetPeriod(b, now);
-    const from = new Date(start.getTime() - HISTORY_DAYS * 86_400_000);
+    // History: the forecasts' own window before today (so `tally forecast` agrees), and every day of the period.
+    const today = Math.floor(now.getTime() / 86_400_000) * 86_400_000;
+    const from = new Date(Math.min(start.getTime(), today - FORECAST_HISTORY_DAYS * 86_400_000));
     const daily = await dailySpendOnBasis(store, b.scope, b.value, from, end, { settings, cache, ...opts });
     const through = daily.info.exportThrough;
     out.push(

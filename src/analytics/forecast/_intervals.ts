@@ -42,6 +42,7 @@ export function bandsFromErrors(
   errors: readonly (readonly number[])[],
   H: number,
   positive: boolean,
+  widen = WIDEN,
 ): Band[] {
   const Hb = Math.max(0, ...errors.map((e) => e.length));
   const los: number[] = [];
@@ -65,8 +66,8 @@ export function bandsFromErrors(
     pool.sort((x, y) => x - y);
     const c = SMALL_SAMPLE / Math.max(1, pool.length);
     const mid = sortedQuantile(pool, 0.5);
-    const lo = Math.min(0, mid + (sortedQuantile(pool, 0.1 - c) - mid) * WIDEN);
-    const hi = Math.max(0, mid + (sortedQuantile(pool, 0.9 + c) - mid) * WIDEN);
+    const lo = Math.min(0, mid + (sortedQuantile(pool, 0.1 - c) - mid) * widen);
+    const hi = Math.max(0, mid + (sortedQuantile(pool, 0.9 + c) - mid) * widen);
     for (let h = a; h <= b; h++) {
       los.push(lo);
       his.push(hi);

@@ -6,7 +6,8 @@
  * - decomp-holt / decomp-theta: calendar-anchored multi-seasonal decomposition (log scale for positive series),
  *   the adjusted series forecast by damped Holt or by Theta from its last level shift on;
  * - ensemble: the mean of seasonal-naive, decomp-holt and decomp-theta (combinations are robust where no single
- *   one is; with ets instead of seasonal naive it did worse on the tuning split).
+ *   one is; with ets instead of seasonal naive it did worse on the tuning split);
+ * - combination: the mean of the two candidates that backtested best (see _combine.ts), named with its members.
  */
 import { decompose, lastLevelShift } from './_decompose.js';
 import { fitHoltWinters, hwForecastAt, runHoltWinters, type HwParams } from './_holt-winters.js';
@@ -26,7 +27,8 @@ export interface ModelInput {
 }
 
 /** Names of the candidate models. */
-export type ModelName = 'seasonal-naive' | 'ets' | 'decomp-holt' | 'decomp-theta' | 'ensemble';
+export type ModelName =
+  'seasonal-naive' | 'ets' | 'decomp-holt' | 'decomp-theta' | 'ensemble' | 'combination';
 
 /** Base models in the order they are reported; `ensemble` is derived from their forecasts. */
 export const BASE_MODELS = ['seasonal-naive', 'ets', 'decomp-holt', 'decomp-theta'] as const;

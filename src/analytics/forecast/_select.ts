@@ -1,13 +1,15 @@
 /**
  * forecastSeries: the product's forecaster for one timestamped series. Seasons are the calendar's (day and
  * week in steps, anchored to the epoch so results do not depend on where history starts), every candidate is
- * backtested from rolling origins, the lowest mean MASE wins (seasonal naive unless beaten by 5%), and the
- * winner's backtest errors give p10/p50/p90.
+ * backtested from rolling origins, seasonal naive is kept unless a candidate beats its mean MASE by 5%, else the
+ * two best are averaged, and the winner's backtest errors (calibrated to 80% leave-one-origin-out) give
+ * p10/p50/p90.
  * Histories too short for a backtest (under two seasons plus a step) fall back to the tiered forecaster.
  */
 import { detectSeason, naturalPeriods, stepAfter } from '../_series/index.js';
 import { forecastValues } from './_forecast.js';
-import { errorOf, bandsFromErrors } from './_intervals.js';
+import { errorOf, bandsFromErrors, WIDEN } from './_intervals.js';
+import { calibratedWiden, combineBest } from './_combine.js';
 import { ENSEMBLE_OF, forecastAll, type ModelInput, type ModelName } from './_models.js';
 import { runBacktest, scoreCandidates, type CandidateScore } from './_backtest.js';
 
@@ -31,6 +33,8 @@ export interface SeriesForecastOptions {
   readonly nonNegative?: boolean;
   /** Use only this many most recent points (default 4,032: 24 weeks of hours, 14 days of 5 minutes). */
   readonly maxHistory?: number;
+  /** `total` covers steps from this index (0-based) to the horizon's end: a window that starts later. Default 0. */
+  readonly totalFrom?: number;
 }
 
 /** A model's backtest, as the product reports it (`tally forecast --explain`). */
@@ -40,6 +44,8 @@ export interface BacktestReport {
   readonly horizon: number;
   readonly candidates: readonly CandidateScore[];
   readonly winner: ModelName;
+  /** What the winner is made of: its members for `combination`, else the winner alone. */
+  readonly members: readonly ModelName[];
 }
 
 /** A forecast of one series. */
@@ -78,14 +84,24 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   const perDay = stepMs < DAY_MS && DAY_MS % stepMs === 0 ? DAY_MS / stepMs : 1;
   const input: ModelInput = { y, phase0, seasons, holidays, perDay };
   const run = n >= 7 ? runBacktest(input, H) : null;
-  if (!run) return shortHistory(y, H, seasons, stamps, clamp);
+  const from = Math.min(H - 1, Math.max(0, Math.floor(opts.totalFrom ?? 0)));
+  if (!run) return shortHistory(y, H, seasons, stamps, clamp, from);
   const positive = y.every((v) => v > 0);
   const scores = scoreCandidates(run, positive);
-  const winner = pickWinner(scores);
-  const p50 = finalForecast(winner, input, H);
-  const fc = run.forecasts.get(winner)!;
+  // Seasonal naive when nothing beats it clearly; else the mean of the two best candidates.
+  const naive = keepNaive(scores);
+  const holidayAhead = [...holidays].some((i) => i >= n);
+  const combo = naive && !holidayAhead ? null : combineBest(run, scores, holidayAhead);
+  if (combo)
+    scores.push(
+      ...scoreCandidates({ ...run, forecasts: new Map([['combination', combo.forecasts]]) }, positive),
+    );
+  const winner: ModelName = combo ? 'combination' : 'seasonal-naive';
+  const members = combo?.members ?? [winner];
+  const p50 = finalForecast(members, input, H);
+  const fc = combo?.forecasts ?? run.forecasts.get(winner)!;
   const errors = run.actuals.map((a, j) => a.map((v, h) => errorOf(v, fc[j]![h]!, positive)));
-  const bands = bandsFromErrors(errors, H, positive);
+  const bands = bandsFromErrors(errors, H, positive, calibratedWiden(errors, positive, WIDEN));
   const c = (v: number) => (clamp ? Math.max(0, v) : v);
   const out = p50.map((f, i) => {
     const b = bands[i]!.apply(clamp ? Math.max(0, f) : f);
@@ -95,8 +111,8 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
     model: winner,
     seasons,
     points: out,
-    total: horizonTotal(out, run.actuals, fc, H, c),
-    backtest: { origins: run.origins.length, horizon: run.horizon, candidates: scores, winner },
+    total: horizonTotal(out.slice(from), run.actuals, fc, H - from, c),
+    backtest: { origins: run.origins.length, horizon: run.horizon, candidates: scores, winner, members },
   };
 }
 
@@ -133,18 +149,25 @@ function regular(pts: readonly SeriesPoint[], stepMs: number): SeriesPoint[] {
 /** Margin a candidate needs over seasonal naive to be preferred to it (a few origins are a noisy judge). */
 export const NAIVE_MARGIN = 0.05;
 
-/** The lowest backtest MASE, unless seasonal naive is within NAIVE_MARGIN of it (then the simpler model). */
-function pickWinner(scores: readonly CandidateScore[]): ModelName {
-  const best = [...scores].sort((a, b) => a.mase - b.mase)[0]!;
+/** Whether seasonal naive is within NAIVE_MARGIN of the lowest backtest MASE (then the simpler model stays). */
+function keepNaive(scores: readonly CandidateScore[]): boolean {
+  const best = Math.min(...scores.map((c) => c.mase));
   const naive = scores.find((c) => c.model === 'seasonal-naive');
-  return naive && naive.mase <= best.mase * (1 + NAIVE_MARGIN) ? naive.model : best.model;
+  return naive !== undefined && naive.mase <= best * (1 + NAIVE_MARGIN);
 }
 
-function finalForecast(model: ModelName, m: ModelInput, H: number): number[] {
+/** The mean of the members' forecasts refitted on the whole history. */
+function finalForecast(members: readonly ModelName[], m: ModelInput, H: number): number[] {
   const all = forecastAll(m, H);
-  if (model !== 'ensemble') return all[model];
-  const members = ENSEMBLE_OF.map((name) => all[name]);
-  return Array.from({ length: H }, (_, h) => members.reduce((a, f) => a + f[h]!, 0) / members.length);
+  const of = (name: ModelName): number[] => {
+    if (name === 'ensemble' || name === 'combination') {
+      const fs = ENSEMBLE_OF.map((k) => all[k]);
+      return Array.from({ length: H }, (_, h) => fs.reduce((a, f) => a + f[h]!, 0) / fs.length);
+    }
+    return all[name];
+  };
+  const fs = members.map(of);
+  return Array.from({ length: H }, (_, h) => fs.reduce((a, f) => a + f[h]!, 0) / fs.length);
 }
 
 /**
@@ -226,14 +249,18 @@ function shortHistory(
   seasons: readonly number[],
   stamps: readonly number[],
   clamp: boolean,
+  from: number,
 ): SeriesForecast {
   const s = seasons.find((p) => y.length >= p) ?? 1;
   const f = forecastValues(y, { horizon: H, season: s, nonNegative: clamp });
+  // A window that starts later: the sum of its step bands (fully correlated, so on the wide side).
+  const win = f.points.slice(from);
+  const sum = (k: 'p10' | 'p50' | 'p90') => win.reduce((a, p) => a + p[k], 0);
   return {
     model: f.tier === 'profile' ? 'profile' : 'naive',
     seasons: s > 1 ? [s] : [],
     points: f.points.map((p, i) => ({ timestamp: stamps[i]!, p10: p.p10, p50: p.p50, p90: p.p90 })),
-    total: f.total,
+    total: from === 0 ? f.total : { p10: sum('p10'), p50: sum('p50'), p90: sum('p90') },
     backtest: null,
   };
 }

@@ -104,7 +104,7 @@ function printAnalyses(ctx: CommandContext, r: DemoResult): void {
   if (f) {
     o.line();
     o.line(
-      `Forecast of ${f.month} bill (${f.basis} basis, ${f.metric}, export through ${f.exportThrough ?? '-'}; committed ${usd(f.committedUsd)} + variable, ${f.tier} model, season ${f.season}, ${f.historyDays} days of history): p10 ${usd(f.p10Usd)}, p50 ${usd(f.p50Usd)}, p90 ${usd(f.p90Usd)}`,
+      `Forecast of ${f.month} bill (${f.basis} basis, ${f.metric}, export through ${f.exportThrough ?? '-'}; committed ${usd(f.committedUsd)} (${f.committedSource === 'schedule' ? 'schedule held at every backtest origin' : `p10 ${usd(f.committedP10Usd)}, p90 ${usd(f.committedP90Usd)}, ${f.committedSource}`}) + variable, ${f.tier} model, season ${f.season}, ${f.historyDays} days of history): p10 ${usd(f.p10Usd)}, p50 ${usd(f.p50Usd)}, p90 ${usd(f.p90Usd)}`,
     );
     if (f.actualUsd !== undefined)
       o.line(

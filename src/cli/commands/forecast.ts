@@ -10,6 +10,7 @@ import {
   dailySpendOnBasis,
   forecastSeries,
   forecastSplit,
+  FORECAST_HISTORY_DAYS,
   parseSeriesCsv,
   type Series,
   type SeriesForecast,
@@ -52,7 +53,11 @@ export const forecastCommand = defineCommand({
       description: 'print each candidate model with its backtest MASE, sMAPE and coverage',
     },
     scope: { type: 'string', description: 'store mode: all (default) or dimension=value, e.g. team=search' },
-    history: { type: 'string', description: 'store mode: days of history to learn from', default: '90' },
+    history: {
+      type: 'string',
+      description: 'store mode: days of history to learn from',
+      default: String(FORECAST_HISTORY_DAYS),
+    },
     to: { type: 'string', description: 'store mode: end of history, exclusive (YYYY-MM-DD; default today)' },
     ...BASIS_OPTIONS,
   },
@@ -108,7 +113,9 @@ function explain(line: (text: string) => void, b: SeriesForecast['backtest']): v
     );
     return;
   }
-  line(`  backtest: ${b.origins} rolling origins, ${b.horizon} steps ahead each; lowest MASE wins`);
+  line(
+    `  backtest: ${b.origins} rolling origins, ${b.horizon} steps ahead each; seasonal naive unless beaten by 5% in MASE, else the mean of the two best`,
+  );
   line('  model           MASE    sMAPE%  80% coverage');
   for (const c of b.candidates)
     line(
@@ -116,6 +123,16 @@ function explain(line: (text: string) => void, b: SeriesForecast['backtest']): v
         Number.isNaN(c.coverage80) ? '   n/a' : c.coverage80.toFixed(2).padStart(6)
       }${c.model === b.winner ? '  <- chosen' : ''}`,
     );
+  if (b.winner === 'combination') line(`  combination = mean of ${b.members.join(' and ')}`);
+}
+
+/** Spend (USD) of the days of `today`'s month before today. */
+function monthToDate(total: ReadonlyMap<number, bigint>, today: number): number {
+  const d = new Date(today);
+  const first = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  let sum = 0n;
+  for (const [day, n] of total) if (day >= first && day < today) sum += n;
+  return nanosToUsd(sum);
 }
 
 /** `--holidays 2026-12-25,2027-01-01` as epoch ms. */
@@ -156,7 +173,7 @@ async function storeForecast(
 ): Promise<void> {
   const scope = storeScope(ctx);
   const on = basisOptions(ctx);
-  const days = ctx.num('history', { min: 1, integer: true }) ?? 90;
+  const days = ctx.num('history', { min: 1, integer: true }) ?? FORECAST_HISTORY_DAYS;
   const toText = ctx.str('to');
   const today = Math.floor((toText ? parseUtc(toText, 'to').getTime() : Date.now()) / DAY) * DAY;
   const from = today - days * DAY;
@@ -187,6 +204,7 @@ async function storeForecast(
       {
         id: scope.text,
         season: f.season,
+        model: f.tier,
         tier: f.tier,
         points: f.points.map((p) => ({
           timestamp: new Date(p.day).toISOString().slice(0, 10),
@@ -197,6 +215,8 @@ async function storeForecast(
         })),
         total: f.total,
         committedUsd: f.committedUsd,
+        // The committed part's interval: zero width when its schedule held at every backtest origin (`schedule`).
+        committed: f.committed,
         variable: f.variable,
         // History days the export has not billed yet still owe their committed cost.
         pendingCommittedUsd: f.pendingCommittedUsd,
@@ -206,6 +226,9 @@ async function storeForecast(
     metric: daily.info.metric,
     exportThrough: through,
     ledgerFilledUsd: nanosToUsd(daily.ledgerFilledNanos),
+    // Spend of this month before today on the same basis: with a horizon to the month's end, this plus the
+    // forecast total is the month's forecast, as `budgets status` computes it.
+    monthToDateUsd: monthToDate(daily.total, today),
   };
   if (ctx.json) {
     ctx.out.json(doc);

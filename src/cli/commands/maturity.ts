@@ -3,7 +3,7 @@ import { monthWindow, nanosToUsd, type TimeWindow } from '../../core/index.js';
 import {
   allBudgetStatus,
   assessMaturity,
-  forecastValues,
+  forecastSeries,
   loadDailySpend,
   loadMaturityFacts,
   loadRecommendInputs,
@@ -47,6 +47,9 @@ async function backtest(store: CostStore, w: TimeWindow): Promise<MaturityInputs
   const daily = await loadDailySpend(store, 'all', null, from, w.to);
   const values = Array.from({ length: 35 }, (_, i) => nanosToUsd(daily.get(from.getTime() + i * DAY) ?? 0n));
   if (values.slice(0, 28).filter((v) => v > 0).length < 21) return null;
-  const f = forecastValues(values.slice(0, 28), { horizon: 7, season: 7 });
+  const f = forecastSeries(
+    values.slice(0, 28).map((value, i) => ({ timestamp: from.getTime() + i * DAY, value })),
+    { horizon: 7, stepMs: DAY, nonNegative: true },
+  );
   return { actual: values.slice(28), predicted: f.points.map((p) => p.p50) };
 }
