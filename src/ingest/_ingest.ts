@@ -25,6 +25,8 @@ export interface IngestOptions {
   readonly quarantineDir: string;
   /** Caps on decompressed input (tally.yaml `ingest`); defaults when absent. */
   readonly limits?: InputLimits;
+  /** DuckDB memory_limit of the file engine (tally.yaml `store.memoryLimit`); it spills to disk beyond it. */
+  readonly memoryLimit?: string | undefined;
   /** Called as bytes of input are done. */
   readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
@@ -65,7 +67,7 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
     done += bytes * share;
     opts.onProgress?.(Math.min(done, total), total);
   };
-  const engine = await openFileEngine();
+  const engine = await openFileEngine(opts.memoryLimit);
   const staging = new Staging(opts.limits);
   try {
     // Phase 1: hash, detect and classify every new file (reads only key columns).

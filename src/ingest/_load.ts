@@ -27,10 +27,11 @@ export interface LoadedFile {
 
 /**
  * Opens ingest's file engine: a scratch in-memory DuckDB (read_csv, read_parquet, the typed SELECT), UTC, with
- * the run's quarantine table. It never touches the configured store, so ingest runs on any backend.
+ * the run's quarantine table. It never touches the configured store, so ingest runs on any backend. Beyond
+ * `memoryLimit` (DuckDB's default, 80% of RAM, when absent) its tables spill to the temp folder.
  */
-export async function openFileEngine(): Promise<DuckDBSql> {
-  const engine = await openDuckDBStore({ path: ':memory:' });
+export async function openFileEngine(memoryLimit?: string): Promise<DuckDBSql> {
+  const engine = await openDuckDBStore({ path: ':memory:', memoryLimit });
   try {
     await engine.exec("SET TimeZone = 'UTC'");
     // The in-memory database spills to disk for files larger than memory.
