@@ -7,7 +7,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COST_ROW_FILE_COLUMNS, openDuckDBStore, type DuckDBSql } from '../store/index.js';
+import { COST_ROW_FILE_COLUMNS, openDuckDBStore, type CostRowsFile, type DuckDBSql } from '../store/index.js';
 import { classifyCharge } from './_classify.js';
 import { COST_COLUMNS, typedSelectSql, type SourceMapping } from './_stage.js';
 import { ident, lit } from './_sql.js';
@@ -48,12 +48,16 @@ export async function openFileEngine(memoryLimit?: string): Promise<DuckDBSql> {
  * Writes one loaded file's rows to `path` as a cost-rows file (store `CostRowsFile`: CSV, no header, \N for
  * NULL) and drops them from the engine. Returns how many rows it wrote.
  */
-export async function writeCostRowsFile(engine: DuckDBSql, ingestId: string, path: string): Promise<number> {
+export async function writeCostRowsFile(engine: DuckDBSql, file: CostRowsFile): Promise<number> {
   const cols = COST_ROW_FILE_COLUMNS.map(ident).join(', ');
+  const { ingestId, path } = file;
   const [r] = await engine.query('SELECT count(*) AS n FROM cost_rows WHERE _ingest_id = $1', [ingestId]);
+  const options =
+    file.format === 'parquet'
+      ? 'FORMAT parquet'
+      : `FORMAT csv, HEADER false, NULLSTR '\\N', DELIMITER ',', QUOTE '"', ESCAPE '"'`;
   await engine.exec(
-    `COPY (SELECT ${cols} FROM cost_rows WHERE _ingest_id = ${lit(ingestId)})
-     TO ${lit(path)} (FORMAT csv, HEADER false, NULLSTR '\\N', DELIMITER ',', QUOTE '"', ESCAPE '"')`,
+    `COPY (SELECT ${cols} FROM cost_rows WHERE _ingest_id = ${lit(ingestId)}) TO ${lit(path)} (${options})`,
   );
   await engine.exec('DELETE FROM cost_rows WHERE _ingest_id = $1', [ingestId]);
   return Number(r?.['n'] ?? 0);

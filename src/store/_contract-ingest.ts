@@ -86,8 +86,8 @@ export function runIngestContract(
         }),
       ];
       await withFile(rows, async (path) => {
-        assert.equal(await s.loadCostRows({ path, ingestId: 'run-0' }), 2);
-        assert.equal(await s.loadCostRows({ path, ingestId: 'run-0' }), 2);
+        assert.equal(await s.loadCostRows({ path, ingestId: 'run-0', format: 'csv' }), 2);
+        assert.equal(await s.loadCostRows({ path, ingestId: 'run-0', format: 'csv' }), 2);
       });
       const got = await s.costRows(W, []);
       assert.equal(got.length, 2);
@@ -107,7 +107,7 @@ export function runIngestContract(
       const good = costRowsCsv([row('r1', 'run-1', { BilledCost: '1' })]);
       const bad = costRowsCsv([row('r2', 'run-1', { BilledCost: 'twelve' })]);
       await withFile(good + bad, async (path) => {
-        await assert.rejects(s.loadCostRows({ path, ingestId: 'run-1' }));
+        await assert.rejects(s.loadCostRows({ path, ingestId: 'run-1', format: 'csv' }));
       });
       assert.deepEqual(await s.costRows(W, []), []);
     }));

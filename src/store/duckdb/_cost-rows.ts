@@ -1,6 +1,7 @@
 /**
- * `loadCostRows` for DuckDB: the cost-rows file (store/reports.ts `CostRowsFile`) is read by DuckDB's own CSV
- * reader with every column's type given, straight into cost_rows; a value that does not parse fails the load.
+ * `loadCostRows` for DuckDB: the cost-rows file (store/reports.ts `CostRowsFile`) is read by DuckDB's own
+ * Parquet reader, or its CSV reader with every column's type given, straight into cost_rows; a value that does
+ * not parse fails the load.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TallyError } from '../../core/index.js';
@@ -27,11 +28,14 @@ export async function loadCostRowsFile(c: DuckDBConnection, file: CostRowsFile):
   const cols = COST_ROW_FILE_COLUMNS.map((n) => `"${n}"`).join(', ');
   const types = COST_ROW_FILE_COLUMNS.map((n) => `${lit(n)}: ${lit(READ_TYPES[n]!)}`).join(', ');
   await c.run('DELETE FROM cost_rows WHERE _ingest_id = $1', [file.ingestId]);
-  const inserted = await c.run(
-    `INSERT INTO cost_rows (${cols}) SELECT ${cols} FROM read_csv(${lit(file.path)}, header = false,
+  // Parquet from ingest's file engine carries DuckDB's own types; CSV is parsed with every type given.
+  const from =
+    file.format === 'parquet'
+      ? `read_parquet(${lit(file.path)})`
+      : `read_csv(${lit(file.path)}, header = false,
       auto_detect = false, delim = ',', quote = '"', escape = '"', nullstr = '\\N', allow_quoted_nulls = false,
-      compression = 'none', encoding = 'utf-8', max_line_size = 100000000, columns = {${types}})`,
-  );
+      compression = 'none', encoding = 'utf-8', max_line_size = 100000000, columns = {${types}})`;
+  const inserted = await c.run(`INSERT INTO cost_rows (${cols}) SELECT ${cols} FROM ${from}`);
   const n = inserted.rowsChanged;
   const own = await c.runAndReadAll('SELECT count(*) FROM cost_rows WHERE _ingest_id = $1', [file.ingestId]);
   if (Number(own.getRows()[0]?.[0] ?? 0) !== n)

@@ -14,6 +14,8 @@ import type { CostRowsFile } from '../reports.js';
 
 /** Replaces the rows of `file.ingestId` with the file's rows, on `client` (inside a transaction). */
 export async function copyCostRows(client: pg.PoolClient | pg.Client, file: CostRowsFile): Promise<number> {
+  if (file.format !== 'csv')
+    throw new TallyError('internal', `PostgreSQL loads cost-rows files as CSV, not ${file.format}`);
   await client.query('CREATE TEMP TABLE IF NOT EXISTS cost_staging (LIKE cost_rows) ON COMMIT DELETE ROWS');
   const cols = COST_ROW_FILE_COLUMNS.map((n) => `"${n}"`).join(', ');
   const copy = client.query(
