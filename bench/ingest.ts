@@ -74,7 +74,7 @@ async function tallyIngest(): Promise<{ ms: number; loaded: number }> {
   const store = await openStore({ path: join(dir, 'tally.duckdb') });
   await duckdbSql(store).exec(`SET memory_limit = '${MEMORY}'`);
   const t0 = performance.now();
-  const res = await ingestFiles(store, { paths: [csv], quarantineDir: join(dir, 'q') });
+  const res = await ingestFiles(store, { paths: [csv], quarantineDir: join(dir, 'q'), memoryLimit: MEMORY });
   await store.close();
   return { ms: performance.now() - t0, loaded: res.rowsLoaded };
 }

@@ -1,10 +1,13 @@
 /**
- * Loads one planned file into cost_rows in a single streamed pass: typed rows, joined with the AI class of
- * their key, go straight into cost_rows. Rows that cannot load are marked (slice key "reject:<reason>"),
- * counted, re-located by line in a second pass over the file (only when there are any) and deleted again,
- * all inside the run's transaction, so nobody ever sees them.
+ * Loads one planned file into the file engine's cost_rows in a single streamed pass: typed rows, joined with
+ * the AI class of their key, go straight into cost_rows. Rows that cannot load are marked (slice key
+ * "reject:<reason>"), counted, re-located by line in a second pass over the file (only when there are any) and
+ * deleted again. The file engine is a scratch in-memory DuckDB (whatever the store's backend), so nobody ever
+ * sees those rows; what is left goes to the store as a cost-rows file (`writeCostRowsFile`).
  */
-import type { DuckDBSql } from '../store/index.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COST_ROW_FILE_COLUMNS, openDuckDBStore, type CostRowsFile, type DuckDBSql } from '../store/index.js';
 import { classifyCharge } from './_classify.js';
 import { COST_COLUMNS, typedSelectSql, type SourceMapping } from './_stage.js';
 import { ident, lit } from './_sql.js';
@@ -20,6 +23,56 @@ export interface LoadedFile {
   rowsLoaded: number;
   rowsRejected: number;
   slices: string[];
+}
+
+/**
+ * Opens ingest's file engine: a scratch in-memory DuckDB (read_csv, read_parquet, the typed SELECT), UTC, with
+ * the run's quarantine table. It never touches the configured store, so ingest runs on any backend. Beyond
+ * `memoryLimit` (DuckDB's default, 80% of RAM, when absent) its tables spill to the temp folder.
+ */
+export async function openFileEngine(memoryLimit?: string): Promise<DuckDBSql> {
+  const engine = await openDuckDBStore({ path: ':memory:', memoryLimit });
+  try {
+    await engine.exec("SET TimeZone = 'UTC'");
+    // The in-memory database spills to disk for files larger than memory.
+    await engine.exec(`SET temp_directory = ${lit(join(tmpdir(), 'tally-ingest-spill'))}`);
+    await engine.exec(`CREATE TEMP TABLE ${QUARANTINE} (file VARCHAR, line BIGINT, reason VARCHAR)`);
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+  return engine;
+}
+
+/**
+ * Writes one loaded file's rows to `path` as a cost-rows file (store `CostRowsFile`: CSV, no header, \N for
+ * NULL) and drops them from the engine. Returns how many rows it wrote.
+ */
+export async function writeCostRowsFile(engine: DuckDBSql, file: CostRowsFile): Promise<number> {
+  const cols = COST_ROW_FILE_COLUMNS.map(ident).join(', ');
+  const { ingestId, path } = file;
+  const [r] = await engine.query('SELECT count(*) AS n FROM cost_rows WHERE _ingest_id = $1', [ingestId]);
+  const options =
+    file.format === 'parquet'
+      ? 'FORMAT parquet'
+      : `FORMAT csv, HEADER false, NULLSTR '\\N', DELIMITER ',', QUOTE '"', ESCAPE '"'`;
+  await engine.exec(
+    `COPY (SELECT ${cols} FROM cost_rows WHERE _ingest_id = ${lit(ingestId)}) TO ${lit(path)} (${options})`,
+  );
+  await engine.exec('DELETE FROM cost_rows WHERE _ingest_id = $1', [ingestId]);
+  return Number(r?.['n'] ?? 0);
+}
+
+/** One page of the run's quarantine (file, line, reason), in file and line order. */
+export async function quarantinePage(engine: DuckDBSql, at: number, size: number) {
+  const rows = await engine.query(
+    `SELECT file, line, reason FROM ${QUARANTINE} ORDER BY file, line LIMIT ${size} OFFSET ${at}`,
+  );
+  return rows.map((r) => ({
+    file: r['file'] as string,
+    line: Number(r['line']),
+    reason: r['reason'] as string,
+  }));
 }
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { makeUsageEvent } from './usage-event.js';
 import type { CostStore } from './store.js';
 import { runReportContract } from './_contract-reports.js';
+import { runIngestContract } from './_contract-ingest.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 1);
@@ -25,6 +26,7 @@ export function runStoreContract(backend: string, open: () => Promise<CostStore>
       await s.close();
     }
   };
+  runIngestContract(backend, withStore);
 
   test(`${backend}: appending the same event twice stores it once`, () =>
     withStore(async (s) => {

@@ -140,3 +140,13 @@ export const FOCUS_SERVICE_CATEGORIES: readonly string[] = [
   'Web',
   'Other',
 ];
+
+/** Columns of a cost-rows file (store.loadCostRows), in order: bookkeeping, then every FOCUS column. */
+export const COST_ROW_FILE_COLUMNS: readonly string[] = [
+  '_row_id',
+  '_source_file',
+  '_source_line',
+  '_slice_key',
+  '_ingest_id',
+  ...FOCUS_COLUMNS.map((c) => c.name),
+];

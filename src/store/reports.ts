@@ -213,6 +213,19 @@ export interface CostRowInput {
   readonly values: Readonly<Record<string, string | null>>;
 }
 
+/**
+ * A file of cost rows for `loadCostRows`, the interchange between ingest's file engine and any backend. `csv`,
+ * which every backend loads: RFC 4180 (`"` quotes and escapes, UTF-8, LF), no header, the columns of
+ * COST_ROW_FILE_COLUMNS in order, `\N` (unquoted) for NULL; decimals as exact text, instants as ISO-8601 with an
+ * offset, JSON as its text. `parquet`, which DuckDB loads (typed: no text to parse again): the same columns by
+ * name in DuckDB's own types. Every row carries `ingestId` in `_ingest_id`.
+ */
+export interface CostRowsFile {
+  readonly path: string;
+  readonly ingestId: string;
+  readonly format: 'csv' | 'parquet';
+}
+
 /** The record of one ingested file. */
 export interface IngestRecord {
   readonly id: string;

@@ -11,6 +11,7 @@ import type {
   CostMatch,
   CostReportQuery,
   CostRowInput,
+  CostRowsFile,
   IngestRecord,
   CostReportRow,
   CostRowValues,
@@ -213,6 +214,25 @@ export interface CostStore extends ReportQueries {
   // --- cost rows ---
   /** Appends cost rows (FOCUS values as exact text). Returns how many. */
   appendCostRows(rows: readonly CostRowInput[]): Promise<number>;
+  /**
+   * Loads a cost-rows file (CostRowsFile: ingest's output) as the rows of one ingest, in place of any rows
+   * already stored under that ingest id, so a retried load changes nothing. Returns how many rows the file
+   * held; a file that cannot be read whole loads nothing (call it inside `transaction` with the ingest record).
+   */
+  loadCostRows(file: CostRowsFile): Promise<number>;
+  /** Whether a file with these bytes (its SHA-256) was ingested already. */
+  isIngested(fileHash: string): Promise<boolean>;
+  /**
+   * Month-to-date exports are cumulative: deletes the rows of earlier runs (ingest ids not starting with
+   * `runId`) in the given slices. Returns how many rows went.
+   */
+  replaceCostSlices(runId: string, slices: readonly string[]): Promise<number>;
+  /**
+   * Azure FOCUS conversion: for each `azure-actual:<rest>` slice whose `azure-amortized:<rest>` twin is stored,
+   * keeps only the actual export's commitment purchases (with EffectiveCost 0), whose cost the amortized rows
+   * already spread.
+   */
+  settleAzureDatasets(slices: readonly string[]): Promise<void>;
   /** Records one ingested file (what `tally freshness` and re-ingest detection read). */
   recordIngest(rec: IngestRecord): Promise<void>;
   /** Deletes the cost rows loaded from one file and that file's ingest records (the demo re-building). */

@@ -37,8 +37,20 @@ function js(p: number, q: number): number {
 
 /** Explains a change with the values of the most surprising dimensions (at most `maxDimensions`). */
 export function attributeChange(elements: readonly ElementChange[], maxDimensions = 3): RootCause[] {
+  // Rows come in the store's order, which differs between backends (and is unspecified for ties): sort them, so
+  // the float sums and the order of equally surprising dimensions (an app and its only team) are the same.
+  const byKey = (a: ElementChange, b: ElementChange) =>
+    a.dimension < b.dimension
+      ? -1
+      : a.dimension > b.dimension
+        ? 1
+        : a.value < b.value
+          ? -1
+          : a.value > b.value
+            ? 1
+            : 0;
   const dims = new Map<string, ElementChange[]>();
-  for (const e of elements) {
+  for (const e of [...elements].sort(byKey)) {
     const list = dims.get(e.dimension);
     if (list) list.push(e);
     else dims.set(e.dimension, [e]);

@@ -1,6 +1,9 @@
 /**
  * Named queries for recommendations. Each builds its SQL with literal window bounds (quotes doubled) and runs
- * exactly that text, so the evidence a recommendation prints can be pasted into `tally sql` unchanged.
+ * exactly that text, so the evidence a recommendation prints can be pasted into `tally sql` unchanged. The text
+ * is SQL that DuckDB and PostgreSQL both run alike (ADR 0025): the latest value is `(array_agg(x ORDER BY t
+ * DESC, x))[1]`, not DuckDB's `arg_max`; JSON fields are `->>`; groups and orders are by position, not `ALL`;
+ * FOCUS columns are quoted (PostgreSQL folds unquoted names to lower case); instants come back as ISO text.
  */
 import type { TimeWindow } from '../../core/index.js';
 import type { CostStore, Row } from '../../store/index.js';
@@ -101,12 +104,20 @@ const nanos = (v: unknown): bigint => {
   return neg ? -n : n;
 };
 
+/** The value of `expr` on the latest event of the group (ties: the smallest value), on either backend. */
+const latest = (expr: string) => `(array_agg(${expr} ORDER BY start_time DESC, ${expr}))[1]`;
+/** A top-level field of the tags JSON as text. */
+const tag = (key: string) => `(tags ->> ${sqlText(key)})`;
+/** `GROUP BY` / `ORDER BY` positions 1..n. */
+const positions = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(', ');
+
 const inWindow = (col: string, w: TimeWindow) => `${col} >= ${sqlTime(w.from)} AND ${col} < ${sqlTime(w.to)}`;
 
 /** SQL: provisioned deployments in the ledger. */
 export function ptuDeploymentsSql(w: TimeWindow): string {
-  return `SELECT deployment, coalesce(upstream, '') AS upstream, arg_max(model, start_time) AS model,
-  max(region) AS region, count(*) AS requests, string_agg(DISTINCT coalesce(environment, ''), ',') AS envs
+  return `SELECT deployment, coalesce(upstream, '') AS upstream, ${latest('model')} AS model,
+  max(region) AS region, count(*) AS requests,
+  string_agg(DISTINCT coalesce(environment, ''), ',' ORDER BY coalesce(environment, '')) AS envs
 FROM usage_events WHERE deployment_type = 'provisioned' AND ${inWindow('start_time', w)}
 GROUP BY 1, 2 ORDER BY 1, 2`;
 }
@@ -170,26 +181,26 @@ ORDER BY repeats DESC, app, deployment, prefix`;
 
 /** SQL: PTU hours and charges per account in the exports. */
 export function ptuBillingSql(w: TimeWindow): string {
-  return `SELECT ResourceName AS account, SkuMeter AS meter, ChargeCategory, PricingCategory, CommitmentDiscountStatus,
-  CommitmentDiscountName, sum(coalesce(ConsumedQuantity, 0)) AS hours,
-  CAST(sum(ListCost) AS VARCHAR) AS list, CAST(sum(EffectiveCost) AS VARCHAR) AS effective
-FROM cost_rows WHERE x_AiDeploymentType IN ('provisioned', 'provisioned-reservation') AND ${inWindow('ChargePeriodStart', w)}
-GROUP BY ALL ORDER BY ALL`;
+  return `SELECT "ResourceName" AS account, "SkuMeter" AS meter, "ChargeCategory", "PricingCategory",
+  "CommitmentDiscountStatus", "CommitmentDiscountName", sum(coalesce("ConsumedQuantity", 0)) AS hours,
+  CAST(sum("ListCost") AS VARCHAR) AS list, CAST(sum("EffectiveCost") AS VARCHAR) AS effective
+FROM cost_rows WHERE "x_AiDeploymentType" IN ('provisioned', 'provisioned-reservation') AND ${inWindow('"ChargePeriodStart"', w)}
+GROUP BY ${positions(6)} ORDER BY ${positions(9)}`;
 }
 
 /** SQL: effective ÷ list of pay-as-you-go AI usage (the negotiated discount actually applied). */
 export function paygRateSql(w: TimeWindow): string {
-  return `SELECT CAST(sum(EffectiveCost) AS VARCHAR) AS effective, CAST(sum(ListCost) AS VARCHAR) AS list
-FROM cost_rows WHERE x_AiService = 'openai' AND ChargeCategory = 'Usage' AND PricingCategory = 'Standard'
-  AND ListCost > 0 AND ${inWindow('ChargePeriodStart', w)}`;
+  return `SELECT CAST(sum("EffectiveCost") AS VARCHAR) AS effective, CAST(sum("ListCost") AS VARCHAR) AS list
+FROM cost_rows WHERE "x_AiService" = 'openai' AND "ChargeCategory" = 'Usage' AND "PricingCategory" = 'Standard'
+  AND "ListCost" > 0 AND ${inWindow('"ChargePeriodStart"', w)}`;
 }
 
 /** SQL: fine-tuned hosting hours per account and base model. */
 export function hostingSql(w: TimeWindow): string {
-  return `SELECT ResourceName AS account, coalesce(x_AiModel, '') AS model, sum(ConsumedQuantity) AS hours,
-  CAST(sum(ListCost) AS VARCHAR) AS list, CAST(sum(EffectiveCost) AS VARCHAR) AS effective
-FROM cost_rows WHERE x_AiDeploymentType = 'fine-tune-hosting' AND ${inWindow('ChargePeriodStart', w)}
-GROUP BY ALL ORDER BY ALL`;
+  return `SELECT "ResourceName" AS account, coalesce("x_AiModel", '') AS model, sum("ConsumedQuantity") AS hours,
+  CAST(sum("ListCost") AS VARCHAR) AS list, CAST(sum("EffectiveCost") AS VARCHAR) AS effective
+FROM cost_rows WHERE "x_AiDeploymentType" = 'fine-tune-hosting' AND ${inWindow('"ChargePeriodStart"', w)}
+GROUP BY ${positions(2)} ORDER BY ${positions(5)}`;
 }
 
 /** SQL: usage hours and cost of one account's meters of a kind (and model) charged from `since` to the window end. */
@@ -200,22 +211,22 @@ export function costSinceSql(
   since: Date,
   to: Date,
 ): string {
-  return `SELECT sum(ConsumedQuantity) AS hours, CAST(sum(EffectiveCost) AS VARCHAR) AS effective,
-  CAST(sum(ListCost) AS VARCHAR) AS list
-FROM cost_rows WHERE x_AiDeploymentType = ${sqlText(kind)} AND ChargeCategory = 'Usage' AND ResourceName = ${sqlText(account)}
-  ${model === null ? '' : `AND coalesce(x_AiModel, '') = ${sqlText(model)} `}AND ChargePeriodStart >= ${sqlTime(since)} AND ChargePeriodStart < ${sqlTime(to)}`;
+  return `SELECT sum("ConsumedQuantity") AS hours, CAST(sum("EffectiveCost") AS VARCHAR) AS effective,
+  CAST(sum("ListCost") AS VARCHAR) AS list
+FROM cost_rows WHERE "x_AiDeploymentType" = ${sqlText(kind)} AND "ChargeCategory" = 'Usage' AND "ResourceName" = ${sqlText(account)}
+  ${model === null ? '' : `AND coalesce("x_AiModel", '') = ${sqlText(model)} `}AND "ChargePeriodStart" >= ${sqlTime(since)} AND "ChargePeriodStart" < ${sqlTime(to)}`;
 }
 
 /** SQL: the last provisioned request per account before the window end. */
 export function ptuLastRequestSql(w: TimeWindow): string {
-  return `SELECT coalesce(upstream, '') AS upstream, strftime(max(start_time), '%Y-%m-%dT%H:%M:%S.%gZ') AS last
+  return `SELECT coalesce(upstream, '') AS upstream, max(start_time) AS last
 FROM usage_events WHERE deployment_type = 'provisioned' AND start_time < ${sqlTime(w.to)} GROUP BY 1 ORDER BY 1`;
 }
 
 /** SQL: fine-tuned deployments' traffic in the window and their last request before its end. */
 export function fineTunedTrafficSql(w: TimeWindow): string {
-  return `SELECT coalesce(upstream, '') AS upstream, deployment, arg_max(model, start_time) AS model,
-  count(*) FILTER (WHERE start_time >= ${sqlTime(w.from)}) AS requests, strftime(max(start_time), '%Y-%m-%dT%H:%M:%S.%gZ') AS last
+  return `SELECT coalesce(upstream, '') AS upstream, deployment, ${latest('model')} AS model,
+  count(*) FILTER (WHERE start_time >= ${sqlTime(w.from)}) AS requests, max(start_time) AS last
 FROM usage_events WHERE deployment_type = 'fine-tuned' AND start_time < ${sqlTime(w.to)}
 GROUP BY 1, 2 ORDER BY 1, 2`;
 }
@@ -223,15 +234,15 @@ GROUP BY 1, 2 ORDER BY 1, 2`;
 /** SQL: traffic per app and deployment with streaming, night share, end users and hint tags. */
 export function trafficSql(w: TimeWindow): string {
   return `SELECT coalesce(app, '') AS app, max(team) AS team, max(environment) AS environment, coalesce(deployment, '') AS deployment,
-  max(upstream) AS upstream, arg_max(model, start_time) AS model, deployment_type, max(operation) AS operation, count(*) AS requests,
+  max(upstream) AS upstream, ${latest('model')} AS model, deployment_type, max(operation) AS operation, count(*) AS requests,
   sum(input_tokens - cached_input_tokens) AS uncached, sum(cached_input_tokens) AS cached, sum(output_tokens) AS output,
-  count(*) FILTER (WHERE streamed) AS streamed, count(*) FILTER (WHERE hour(start_time AT TIME ZONE 'UTC') < 6) AS night,
-  count(DISTINCT end_user) AS end_users, max(json_extract_string(tags, '$.task')) AS task,
-  max(coalesce(json_extract_string(tags, '$.data_residency'), json_extract_string(tags, '$.data-residency'))) AS residency,
-  bool_or(lower(json_extract_string(tags, '$.batch')) IN ('true', 'yes', '1')
-    OR lower(json_extract_string(tags, '$.interactive')) IN ('false', 'no', '0')) AS batch_tag
+  count(*) FILTER (WHERE streamed) AS streamed,
+  count(*) FILTER (WHERE extract(hour FROM start_time AT TIME ZONE 'UTC') < 6) AS night,
+  count(DISTINCT end_user) AS end_users, max(${tag('task')}) AS task,
+  max(coalesce(${tag('data_residency')}, ${tag('data-residency')})) AS residency,
+  bool_or(lower(${tag('batch')}) IN ('true', 'yes', '1') OR lower(${tag('interactive')}) IN ('false', 'no', '0')) AS batch_tag
 FROM usage_events WHERE http_status < 400 AND ${inWindow('start_time', w)}
-GROUP BY app, deployment, deployment_type ORDER BY ALL`;
+GROUP BY app, deployment, deployment_type ORDER BY ${positions(18)}`;
 }
 
 /** Everything the rules read, for one window. */

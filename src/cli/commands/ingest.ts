@@ -33,6 +33,7 @@ export const ingestCommand = defineCommand({
       format: format as IngestFormat | 'auto',
       quarantineDir: ctx.str('quarantine') ?? defaultQuarantineDir(ctx.dbPath),
       limits: ctx.config().ingest,
+      memoryLimit: ctx.config().store.memoryLimit,
       onProgress: (done, total) => bar.update(total > 0 ? (done / total) * 100 : 100),
     });
     bar.done();

@@ -12,7 +12,8 @@ export interface Migration {
   readonly sql: string;
 }
 
-const physical: Record<FocusType, string> = {
+/** Each FOCUS type's DuckDB column type. */
+export const FOCUS_PHYSICAL: Record<FocusType, string> = {
   string: 'VARCHAR',
   // Costs: exact decimals with 10 places (sub-nano precision for per-row amounts; sums are exact HUGEINT-backed).
   money: 'DECIMAL(38,10)',
@@ -41,7 +42,7 @@ export const usageColumnDdl = (col: (typeof USAGE_COLUMNS)[number]): string =>
 // Derived from USAGE_COLUMNS; the result is the table migration 1 always created (usage-event.test.ts checks it).
 const usageColumnsDdl = USAGE_COLUMNS.map(usageColumnDdl).join(',\n  ');
 
-const focusColumnsDdl = FOCUS_COLUMNS.map((col) => `"${col.name}" ${physical[col.type]}`).join(',\n  ');
+const focusColumnsDdl = FOCUS_COLUMNS.map((col) => `"${col.name}" ${FOCUS_PHYSICAL[col.type]}`).join(',\n  ');
 
 /** All migrations, in order. */
 export const MIGRATIONS: readonly Migration[] = [

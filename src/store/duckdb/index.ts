@@ -17,6 +17,8 @@ import { checkReadOnlyStatement, storeRelations } from './_sandbox.js';
 import { MIGRATIONS, usageColumnDdl } from './_migrations.js';
 import { toDuckParam, toJsonValue } from './_values.js';
 import { appendUsageEvents, appendUsageFromWal } from './_usage.js';
+import { loadCostRowsFile } from './_cost-rows.js';
+import type { CostRowsFile } from '../reports.js';
 
 /** Options for opening a DuckDB store. */
 export interface DuckDBStoreOptions {
@@ -186,7 +188,13 @@ export class DuckDBStore extends SqlStore {
     return this.withConnection((c) => appendUsageFromWal(c, paths));
   }
 
-  /** Runs a parameterised read (backend-internal; tests and the DuckDB-only ingest use it). */
+  loadCostRows(file: CostRowsFile): Promise<number> {
+    // The delete and the insert commit together: inside the caller's transaction, or in one of their own.
+    if (this.inTransaction) return loadCostRowsFile(this.conn, file);
+    return this.transaction((tx) => tx.loadCostRows(file));
+  }
+
+  /** Runs a parameterised read (backend-internal; tests and ingest's scratch file engine use it). */
   async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
     return this.withConnection(async (c) => {
       const reader = await c.runAndReadAll(sql, params.map(toDuckParam));

@@ -252,4 +252,9 @@ CREATE TABLE tally_private.sql_reader (role TEXT PRIMARY KEY, password TEXT NOT 
     name: 'usage_daily: an exact daily rollup of the ledger, kept by triggers',
     sql: ROLLUP_SQL,
   },
+  {
+    id: 925,
+    name: "cost rows by ingest id: loadCostRows replaces an ingest's rows without a scan",
+    sql: 'CREATE INDEX cost_rows_ingest ON cost_rows (_ingest_id);',
+  },
 ];

@@ -12,6 +12,8 @@ import { POSTGRES_DIALECT } from './_dialect.js';
 import { connectError, maskStoreUrl, poolConfig, type PostgresStoreOptions } from './_connect.js';
 import { MIGRATIONS } from './_migrations.js';
 import { copyUsageEvents } from './_usage.js';
+import { copyCostRows } from './_cost-rows.js';
+import type { CostRowsFile } from '../reports.js';
 import { rollupAggregate, rollupAnswers } from './_rollup.js';
 import { ensureSqlReader, runReadOnly } from './_sandbox.js';
 
@@ -116,6 +118,11 @@ export class PostgresStore extends SqlStore {
     if (events.length === 0) return Promise.resolve(0);
     if (this.client) return copyUsageEvents(this.client, events);
     return this.inTransaction((c) => copyUsageEvents(c, events));
+  }
+
+  loadCostRows(file: CostRowsFile): Promise<number> {
+    if (this.client) return copyCostRows(this.client, file);
+    return this.inTransaction((c) => copyCostRows(c, file));
   }
 
   async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {

@@ -21,6 +21,7 @@ import type {
   CostMatch,
   CostReportQuery,
   CostRowInput,
+  CostRowsFile,
   IngestRecord,
   CostReportRow,
   CostRowValues,
@@ -48,6 +49,7 @@ import * as reports from './_reports.js';
 import * as spend from './_spend.js';
 import * as costs from './_costs.js';
 import * as tables from './_tables.js';
+import * as ingest from './_ingest.js';
 import { costReport } from './_cost-report.js';
 
 /** The named operations over portable SQL; a backend implements the abstract members. */
@@ -60,6 +62,7 @@ export abstract class SqlStore implements CostStore, SqlRunner {
   /** Runs a parameterised write (backend-internal). */
   abstract exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
   abstract appendUsage(events: readonly UsageEvent[]): Promise<number>;
+  abstract loadCostRows(file: CostRowsFile): Promise<number>;
   abstract transaction<T>(fn: (tx: CostStore) => Promise<T>): Promise<T>;
   abstract readOnlySql(sql: string, opts?: ReadOnlySqlOptions): Promise<Row[]>;
   abstract close(): Promise<void>;
@@ -148,6 +151,15 @@ export abstract class SqlStore implements CostStore, SqlRunner {
   }
   appendCostRows(rows: readonly CostRowInput[]): Promise<number> {
     return costs.appendCostRows(this, rows);
+  }
+  isIngested(fileHash: string): Promise<boolean> {
+    return ingest.isIngested(this, fileHash);
+  }
+  replaceCostSlices(runId: string, slices: readonly string[]): Promise<number> {
+    return ingest.replaceCostSlices(this, runId, slices);
+  }
+  settleAzureDatasets(slices: readonly string[]): Promise<void> {
+    return ingest.settleAzureDatasets(this, slices);
   }
   recordIngest(rec: IngestRecord): Promise<void> {
     return costs.recordIngest(this, rec);
