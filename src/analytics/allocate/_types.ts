@@ -1,5 +1,5 @@
 /** Shapes shared by allocation, chargeback, reconciliation and the FOCUS export. Money in nanos. */
-import type { Nanos } from '../../core/index.js';
+import type { ExchangeRate, Nanos } from '../../core/index.js';
 
 /** One cost row of the export: every FOCUS column as exact text (decimals unrounded), null when empty. */
 export interface CostRow {
@@ -53,6 +53,9 @@ export interface AllocationSettings {
   readonly unallocatedLabel: string;
   readonly outputTokenWeight: number;
   readonly cachedTokenWeight: number;
+  /** The reporting currency (default USD) and configured exchange rates (ADR 0030). */
+  readonly currency?: string;
+  readonly rates?: readonly ExchangeRate[];
 }
 
 /** How a piece of cost reached its consumer. */
