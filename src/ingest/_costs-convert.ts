@@ -10,8 +10,7 @@ import {
   type ExchangeRates,
   type Nanos,
 } from '../core/index.js';
-import type { CostStore } from '../store/index.js';
-import type { CostsQuery } from './_costs.js';
+import type { CostReportQuery, CostStore } from '../store/index.js';
 
 /** What to convert into, and with which rates. */
 export interface CostsConversion {
@@ -30,7 +29,7 @@ export interface ConvertedGroup {
 const MONDAY_OFFSET = (d: Date) => (d.getUTCDay() + 6) % 7;
 
 /** The start (YYYY-MM-DD) of the day's bucket, as the store's date_trunc buckets it (ISO weeks start Monday). */
-function bucketOf(day: string, g: CostsQuery['granularity']): string {
+function bucketOf(day: string, g: CostReportQuery['granularity']): string {
   if (g === 'month') return `${day.slice(0, 7)}-01`;
   if (g === 'week') {
     const d = new Date(`${day}T00:00:00Z`);
@@ -45,7 +44,7 @@ function bucketOf(day: string, g: CostsQuery['granularity']): string {
  */
 export async function convertGroups(
   store: CostStore,
-  q: CostsQuery & { readonly from: Date; readonly to: Date },
+  q: CostReportQuery,
   by: readonly string[],
   conv: CostsConversion,
 ): Promise<{ groups: Map<string, ConvertedGroup>; rates: AppliedRate[] }> {
