@@ -61,7 +61,19 @@ export async function queryCostsIn(
   const rows = await store.costReport({ ...full, by });
   const converted = conv ? await convertGroups(store, full, by, conv) : null;
   const out = rows.map((r) => {
-    const g = converted?.groups.get(JSON.stringify(r.dims.map(([, v]) => v)));
+    const key = JSON.stringify(r.dims.map(([, v]) => v));
+    let g = converted?.groups.get(key);
+    // Already in the reporting currency: the group's own sum, rounded once, not the sum of its rounded days.
+    const currency = r.dims.find(([k]) => k.toLowerCase() === 'billingcurrency')?.[1];
+    if (converted && conv && String(currency ?? 'USD').toUpperCase() === conv.currency) {
+      g = {
+        billed: parseUsd(r.billed),
+        effective: parseUsd(r.effective),
+        list: parseUsd(r.list),
+        missing: null,
+      };
+      converted.groups.set(key, g);
+    }
     return { ...plainRow(r, byCurrency), ...(conv ? convertedFields(conv.currency, g) : {}) };
   });
   const groups = converted ? [...converted.groups.values()] : [];
