@@ -86,3 +86,77 @@ test('request tags are refused when the config allows none', async () => {
     await h.close();
   }
 });
+
+test('unit economics by feature gives each feature the cost per request that usage by tag gives', async () => {
+  const h = await startGovernance(extra, {
+    app: { team: 'search', app: 'rag', environment: 'prod' },
+  });
+  try {
+    const c = h.client('app');
+    const tagged = (tags: string) => ({ headers: { 'x-tally-tags': tags } });
+    for (const [tags, content] of [
+      ['feature=summary', 'summarise this please'],
+      ['feature=summary', 'hi'],
+      ['feature=search', 'find a longer answer about many things'],
+      ['', 'untagged'],
+    ] as const)
+      await c.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] },
+        tags ? tagged(tags) : {},
+      );
+    await h.stopAndQuery('SELECT 1');
+    const now = new Date();
+    const period = now.toISOString().slice(0, 7);
+    const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
+    const u = await runCli([
+      'usage',
+      '--db',
+      h.fx.dbPath,
+      '--by',
+      'tag:feature',
+      '--json',
+      '--from',
+      `${period}-01`,
+      '--to',
+      next,
+    ]);
+    assert.equal(u.code, 0, u.stderr);
+    const usage = u.json<Record<string, string | number | null>[]>();
+    const ue = await runCli([
+      'unit-economics',
+      '--db',
+      h.fx.dbPath,
+      '--by',
+      'feature',
+      '--period',
+      period,
+      '--json',
+    ]);
+    assert.equal(ue.code, 0, ue.stderr);
+    const doc = ue.json<{
+      by: string;
+      basis: string;
+      currency: string;
+      rows: Record<string, unknown>[];
+      total: Record<string, unknown>;
+    }>();
+    assert.equal(doc.basis, 'ledger');
+    assert.equal(doc.currency, 'USD');
+    assert.deepEqual(doc.rows.map((r) => r['feature']).sort(), ['(untagged)', 'search', 'summary']);
+    for (const row of doc.rows) {
+      const value = row['feature'] === '(untagged)' ? null : row['feature'];
+      const match = usage.find((x) => x['tag:feature'] === value)!;
+      assert.equal(row['requests'], match['requests'], String(value));
+      assert.equal(
+        row['costPerRequestUsd'],
+        Number(match['costUsd']) / Number(match['requests']),
+        String(value),
+      );
+      assert.equal(row['aiCostShareOfRevenue'], null, 'no KPI belongs to a tag value');
+    }
+    assert.equal(doc.rows.find((r) => r['feature'] === 'summary')!['requests'], 2);
+    assert.equal(doc.total['requests'], 4);
+  } finally {
+    await h.close();
+  }
+});

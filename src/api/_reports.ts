@@ -54,6 +54,9 @@ export const REPORTS = {
       granularity: p('granularity', 'day, week or month buckets (adds `date`)'),
       filter: p('filter', 'COL=VALUE, repeatable', { multi: true }),
       aiOnly: p('ai-only', 'only AI spend', { bool: true }),
+      total: p('total', 'a {currency, exchangeRates, rows, total} document, total in reporting.currency', {
+        bool: true,
+      }),
     },
   },
   usage: {
@@ -83,9 +86,13 @@ export const REPORTS = {
   },
   'unit-economics': {
     command: ['unit-economics'],
-    summary: 'cost per request, conversation, user and outcome',
+    summary: 'cost per request, conversation, user and outcome; per app, team, feature or request tag',
     permission: 'read-org',
-    params: { ...PERIOD },
+    params: {
+      ...PERIOD,
+      by: p('by', 'app, team, feature or tag:KEY (request tags, ledger basis)'),
+      view: p('view', 'finance or engineering'),
+    },
   },
   budgets: {
     command: ['budgets', 'status'],

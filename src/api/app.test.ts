@@ -208,3 +208,10 @@ test('a repeated report is served from the cache until a write clears it', async
   await app.request('/api/v1/chargeback?period=2026-11', bearer(admin.token));
   assert.equal(ran.length, 5, 'the write cleared the cached chargeback');
 });
+
+test('unit economics by feature is the same command, so the API returns the document the CLI prints', async () => {
+  const { app, ran, admin, bearer } = await setup();
+  const res = await app.request('/api/v1/unit-economics?period=2026-11&by=feature', bearer(admin.token));
+  assert.equal(res.status, 200);
+  assert.deepEqual(ran[0]!.argv, ['unit-economics', '--json', '--period=2026-11', '--by=feature']);
+});

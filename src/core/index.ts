@@ -1,6 +1,7 @@
 /** core: money, time windows, ids, the error family and the config schema. Depends on nothing else in Tally. */
 export * from './errors.js';
 export * from './money.js';
+export * from './currency.js';
 export * from './time.js';
 export * from './ids.js';
 export * from './csv.js';

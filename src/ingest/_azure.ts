@@ -18,6 +18,8 @@ const ALIASES: Record<string, readonly string[]> = {
   cost: ['costinbillingcurrency', 'cost', 'pretaxcost'],
   paygCost: ['paygcostinbillingcurrency'],
   currency: ['billingcurrency', 'billingcurrencycode', 'currency'],
+  // With ExchangeRatePricingToBilling (kept in x_Extra), what reports convert a non-USD bill with (ADR 0030).
+  pricingCurrency: ['pricingcurrency', 'pricingcurrencycode'],
   quantity: ['quantity', 'consumedquantity'],
   unitPrice: ['unitprice'],
   effectivePrice: ['effectiveprice'],
@@ -115,6 +117,7 @@ export function azureMapping(
     ['BillingAccountId', txt('billingAccountId')],
     ['BillingAccountName', txt('billingAccountName')],
     ['BillingCurrency', txt('currency')],
+    ['PricingCurrency', txt('pricingCurrency')],
     ['BillingPeriodStart', iso(`date_trunc('day', ${ts('periodStart')})`)],
     // FOCUS period ends are exclusive: Azure's inclusive end date + 1 day.
     ['BillingPeriodEnd', iso(`date_trunc('day', ${ts('periodEnd')}) + INTERVAL 1 DAY`)],

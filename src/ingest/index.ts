@@ -8,6 +8,14 @@ export {
 } from './_ingest.js';
 export { classifyCharge, modelFromMeter, type AiClass, type ChargeFacts } from './_classify.js';
 export { FORMAT_CHOICES, detectFormat, type IngestFormat } from './_detect.js';
-export { COST_GRANULARITIES, queryCosts, type CostsQuery, type CostsRow } from './_costs.js';
+export {
+  COST_GRANULARITIES,
+  queryCosts,
+  queryCostsIn,
+  sumCostRows,
+  type CostsConversion,
+  type CostsQuery,
+  type CostsRow,
+} from './_costs.js';
 export { validateFile, type ValidationReport, type RuleFailure } from './_validate.js';
 export { DEFAULT_INPUT_LIMITS, type InputLimits } from './_input.js';

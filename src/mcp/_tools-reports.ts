@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { column, day, defineTool, limit, month, opts, type Tool } from './_tool.js';
-import { amountNanos, sumUsd, topRows } from './_bound.js';
+import { sumCostRows } from '../ingest/index.js';
+import { amountNanos, topRows } from './_bound.js';
 
 type Row = Record<string, unknown>;
 const rowsOf = (doc: unknown, key?: string): Row[] => {
@@ -45,11 +46,8 @@ const getCosts = defineTool({
     return {
       window: { from: a.from, to: a.to },
       by: a.by,
-      totals: {
-        billedCostUsd: sumUsd(rows, 'billedCost'),
-        effectiveCostUsd: sumUsd(rows, 'effectiveCost'),
-        listCostUsd: sumUsd(rows, 'listCost'),
-      },
+      // Rows stay per billing currency; totals add their reporting-currency amounts, never two currencies.
+      totals: costTotals(rows),
       ...topRows(rows, a.limit),
     };
   },
@@ -199,3 +197,17 @@ export const REPORT_TOOLS: readonly Tool[] = [
   getChargeback,
   getUnitEconomics,
 ];
+
+function costTotals(rows: readonly Record<string, unknown>[]): Record<string, string | null> {
+  const [billed, effective, list] = (['billedCost', 'effectiveCost', 'listCost'] as const).map((k) =>
+    sumCostRows(rows, k),
+  );
+  return {
+    // `...Usd` names predate reporting.currency; `currency` says which one the amounts are in.
+    currency: effective!.currency,
+    billedCostUsd: billed!.total,
+    effectiveCostUsd: effective!.total,
+    listCostUsd: list!.total,
+    ...(effective!.reason ? { notAdded: effective!.reason } : {}),
+  };
+}

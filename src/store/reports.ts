@@ -165,6 +165,14 @@ export interface CostRowValues {
   readonly values: Record<string, string | null>;
 }
 
+/** An exchange rate a cost export carries: 1 unit of the pricing currency is `rate` (exact text) billing units. */
+export interface ExportRateRow {
+  readonly day: string;
+  readonly pricingCurrency: string;
+  readonly billingCurrency: string;
+  readonly rate: string;
+}
+
 /** What the maturity rules read from the store. */
 export interface MaturityFactsRow {
   readonly ledgerCostNanos: bigint;

@@ -19,6 +19,7 @@ import type {
   IngestFreshnessRow,
   KpiInput,
   KpiRow,
+  ExportRateRow,
   MaturityFactsRow,
   MeteredUsageRow,
   SpendCellRow,
@@ -297,6 +298,11 @@ export interface ReportQueries {
   exportThrough(): Promise<Date | null>;
   /** The billing currencies of the cost rows charged in a window, sorted. */
   billingCurrencies(w: Window): Promise<string[]>;
+  /**
+   * The exchange rates the window's cost rows carry (pricing → billing currency: FOCUS `x_BillingExchangeRate`,
+   * Azure `ExchangeRatePricingToBilling`), each with the first UTC day a row used it.
+   */
+  exportExchangeRates(w: Window): Promise<ExportRateRow[]>;
   /** Maturity: the facts its rules score. */
   maturityFacts(w: Window): Promise<MaturityFactsRow>;
   /** Demo export: daily tokens of successful non-provisioned requests whose id starts with `idPrefix`. */

@@ -3,6 +3,8 @@
  * month end with its p10–p90 band, budgets, the teams that moved most, open anomalies and data freshness.
  * Sections load in parallel and fail alone: a report the user may not read shows its message in its card.
  */
+import { TallyError } from '../core/index.js';
+import { sumCostRows } from '../ingest/index.js';
 import { addDays, daysBetween, monthName, monthStart, previousWindow } from './_dates.js';
 import { bandChart } from './_charts.js';
 import {
@@ -35,8 +37,16 @@ function failed(title: string, s: Settled<unknown>): Html | null {
       </section>`;
 }
 
+// Rows stay per billing currency; the totals add their reporting-currency amounts, never two currencies.
 function total(doc: unknown, key: 'effectiveCost' | 'billedCost'): string {
-  return sumMoney(asList<Record<string, unknown>>(doc, 'costs').map((r) => r[key]));
+  return sumCostRows(asList<Record<string, unknown>>(doc, 'costs'), key).total ?? '0';
+}
+
+/** A costs report whose rows cannot be added in one currency (a rate is missing) becomes a failed card. */
+function inOneCurrency(s: Settled<unknown>): Settled<unknown> {
+  if (!s.ok) return s;
+  const { reason } = sumCostRows(asList<Record<string, unknown>>(s.value, 'costs'), 'effectiveCost');
+  return reason ? { ok: false, error: new TallyError('conflict', `not added: ${reason}`) } : s;
 }
 
 function kpi(label: string, value: Html | string, note: Html | string, href?: string): Html {
@@ -58,7 +68,7 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
   // One group (per currency), so each total is the report's own sum, to the nano, as `tally costs` prints it.
   const by = { by: 'BillingCurrency' };
   const scope = defaultScope(r);
-  const [cur, same, last, forecast, budgets, movers, anomalies, fresh] = await Promise.all([
+  const [curRaw, sameRaw, lastRaw, forecast, budgets, movers, anomalies, fresh] = await Promise.all([
     settle(r.report('costs', { ...mtd, ...by })),
     settle(r.report('costs', { ...prev, ...by })),
     settle(r.report('costs', { from: lastMonth, to: month, ...by })),
@@ -70,6 +80,11 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
     canReadOrg(r.user) ? settle(r.report('freshness', {})) : null,
   ]);
 
+  const [cur, same, last] = [curRaw, sameRaw, lastRaw].map(inOneCurrency) as [
+    Settled<unknown>,
+    Settled<unknown>,
+    Settled<unknown>,
+  ];
   const spend = cur.ok
     ? kpi(
         'Spend this month so far',

@@ -1,5 +1,5 @@
 /** Shapes shared by allocation, chargeback, reconciliation and the FOCUS export. Money in nanos. */
-import type { Nanos } from '../../core/index.js';
+import type { ExchangeRate, Nanos } from '../../core/index.js';
 import type { HostedDeployment } from '../hosting/index.js';
 
 /** One cost row of the export: every FOCUS column as exact text (decimals unrounded), null when empty. */
@@ -56,6 +56,9 @@ export interface AllocationSettings {
   readonly cachedTokenWeight: number;
   /** Self-hosted deployments priced from their hourly cost (ADR 0026); none when absent. */
   readonly hosted?: readonly HostedDeployment[];
+  /** The reporting currency (default USD) and configured exchange rates (ADR 0030). */
+  readonly currency?: string;
+  readonly rates?: readonly ExchangeRate[];
 }
 
 /** How a piece of cost reached its consumer. */

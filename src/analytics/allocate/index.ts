@@ -1,5 +1,5 @@
 /** allocate: splits a period's AI spend (direct token charges and shared/fixed costs) among consumers. */
-import { TallyError, monthWindow, sumNanos, type Nanos, type TallyConfig } from '../../core/index.js';
+import { TallyError, monthWindow, readRatesFile, sumNanos, type Nanos, type TallyConfig } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
 import { hostedDeployments, loadHostedCosts, type HostedCost } from '../hosting/index.js';
 import { allocateCosts, DEFAULT_RULES, ledgerPieces } from './allocate.js';
@@ -11,6 +11,15 @@ import {
   loadBillingCurrencies,
   loadExportThrough,
 } from './_queries.js';
+import {
+  RateLog,
+  collapseDays,
+  convertRows,
+  convertUsage,
+  LEDGER_CURRENCY,
+  ratesFor,
+  type CurrencyInfo,
+} from './_currency.js';
 import type {
   AllocationPiece,
   AllocationResult,
@@ -32,6 +41,7 @@ export {
   type MatchableUsage,
 } from './_match.js';
 export { loadCostRows, loadCostGroups, loadConsumerUsage, loadExportThrough } from './_queries.js';
+export { ratesFor, LEDGER_CURRENCY, type CurrencyInfo } from './_currency.js';
 
 /** Allocation settings from tally.yaml (defaults when the section is absent). */
 export function allocationSettings(config: TallyConfig | undefined): AllocationSettings {
@@ -50,6 +60,8 @@ export function allocationSettings(config: TallyConfig | undefined): AllocationS
     outputTokenWeight: a?.outputTokenWeight ?? 4,
     cachedTokenWeight: a?.cachedTokenWeight ?? 0,
     hosted: hostedDeployments(config),
+    currency: config?.reporting.currency ?? LEDGER_CURRENCY,
+    rates: config?.reporting.ratesFile ? readRatesFile(config.reporting.ratesFile) : [],
   };
 }
 
@@ -79,6 +91,8 @@ export interface PeriodAllocation {
   /** The part of `result.totalNanos` that `fillUsage` contributes. */
   readonly ledgerFilledNanos: Nanos;
   readonly basis: BasisInfo;
+  /** The reporting currency every amount of `result` is in, and the rates used to convert into it. */
+  readonly currency: CurrencyInfo;
   readonly result: AllocationResult;
   /** Self-hosted deployments' hourly cost over the whole period (in `result`; ADR 0026). */
   readonly hosted: readonly HostedCost[];
@@ -119,20 +133,50 @@ export async function allocatePeriod(
   const cutMs = Math.min(w.to.getTime(), Math.max(w.from.getTime(), through?.getTime() ?? w.from.getTime()));
   const cut = new Date(cutMs);
   let rows: CostRow[] = [];
+  const currency = settings.currency ?? LEDGER_CURRENCY;
+  const log = new RateLog();
   // No export at all (a gateway-only store): nothing to read or check, the ledger is the whole basis.
   const exported = basis === 'export' && through !== null;
-  if (exported) await refuseMixedCurrencies(store, w);
+  const billed = exported ? await loadBillingCurrencies(store, w) : [];
+  // Amounts in different currencies are never added: rows in another currency are converted at their day's rate
+  // (by day, then summed per group), and a missing rate refuses the report (ADR 0030).
+  const convert = billed.some((c) => c !== currency);
+  const rates =
+    convert || currency !== LEDGER_CURRENCY ? await ratesFor(store, w, settings.rates ?? []) : null;
   if (exported)
     rows =
       opts.rows === 'each'
         ? await loadCostRows(store, w, settings.rules)
-        : await loadCostGroups(store, w, settings.rules);
+        : convert
+          ? collapseDays(
+              convertRows(
+                await loadCostGroups(store, w, settings.rules, { byDay: true }),
+                currency,
+                rates!,
+                log,
+              ),
+            )
+          : await loadCostGroups(store, w, settings.rules);
+  if (exported && opts.rows === 'each' && convert) rows = convertRows(rows, currency, rates!, log);
   if (metric === 'billed') rows = rows.map(billedRow);
-  const usage = cutMs > w.from.getTime() ? await loadConsumerUsage(store, { from: w.from, to: cut }) : [];
-  const fillUsage = cutMs < w.to.getTime() ? await loadConsumerUsage(store, { from: cut, to: w.to }) : [];
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const inCurrency = (u: ConsumerUsage[], from: Date) =>
+    rates ? convertUsage(u, currency, day(from), rates, log) : u;
+  const usage =
+    cutMs > w.from.getTime()
+      ? inCurrency(await loadConsumerUsage(store, { from: w.from, to: cut }), w.from)
+      : [];
+  const fillUsage =
+    cutMs < w.to.getTime() ? inCurrency(await loadConsumerUsage(store, { from: cut, to: w.to }), cut) : [];
   const filledResult = withLedgerFill(allocateCosts(rows, usage, settings), fillUsage);
   const { filled } = filledResult;
-  // Self-hosted hours are in no export: the whole period is priced from their declared hourly cost.
+  // Self-hosted hours are in no export: the whole period is priced from their declared hourly cost (USD).
+  if (settings.hosted?.length && currency !== LEDGER_CURRENCY)
+    throw new TallyError(
+      'conflict',
+      `self-hosted deployments declare hourlyCostUsd, which is not converted to reporting.currency ${currency} yet: ` +
+        'report in USD, or remove the hosting cost',
+    );
   const hosted = settings.hosted?.length
     ? await loadHostedCosts(store, settings.hosted, w, CONSUMER_DIMS, settings)
     : [];
@@ -149,6 +193,7 @@ export async function allocatePeriod(
       exportThrough: through ? new Date(through.getTime() - 86_400_000).toISOString().slice(0, 10) : null,
       ledgerFrom: cut.toISOString().slice(0, 10),
     },
+    currency: { currency, rates: log.list() },
     result,
     hosted,
   };
@@ -201,20 +246,6 @@ export function withHostedCost(r: AllocationResult, hosted: readonly HostedCost[
     totalNanos: r.totalNanos + added,
     unallocatedNanos: r.unallocatedNanos + idle,
   };
-}
-
-/**
- * Amounts in different currencies are never added: a period whose export rows bill in more than one currency is
- * refused (until reports convert to one reporting currency) rather than summed as if they were dollars.
- */
-async function refuseMixedCurrencies(store: CostStore, w: { from: Date; to: Date }): Promise<void> {
-  const currencies = await loadBillingCurrencies(store, w);
-  if (currencies.length > 1)
-    throw new TallyError(
-      'conflict',
-      `the cost export bills this period in ${currencies.join(' and ')}; Tally does not add different currencies (converting to one reporting currency is not supported yet): ingest one currency per store`,
-      { currencies },
-    );
 }
 
 /** A row whose counted cost is what was billed (allocation reads EffectiveCost first). */

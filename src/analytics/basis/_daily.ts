@@ -114,7 +114,17 @@ function isCommitment(row: CostRow): boolean {
   return !!row.values['CommitmentDiscountId'] || row.values['ChargeCategory'] === 'Purchase';
 }
 
-const AMOUNT_OR_PERIOD = new Set(['ChargePeriodStart', 'BilledCost', 'EffectiveCost', 'ListCost', '_rows']);
+// BillingCurrency too: a group converted to the reporting currency (ADR 0030) says that currency, while its
+// daily profile is read as billed; the profile only weighs the days, so a currency's own amounts serve.
+const AMOUNT_OR_PERIOD = new Set([
+  'ChargePeriodStart',
+  'BilledCost',
+  'EffectiveCost',
+  'ListCost',
+  'ContractedCost',
+  'BillingCurrency',
+  '_rows',
+]);
 
 /** Identity of a grouped cost row without its period and amounts (a monthly group and its daily groups share it). */
 function groupKey(r: CostRow): string {

@@ -2,3 +2,4 @@
 export * from './unit-economics.js';
 export { readKpiFile } from './_kpi.js';
 export { loadActivity, loadStoredKpis } from './_queries.js';
+export { tagUnitEconomics, type TagUsage } from './_by-tag.js';

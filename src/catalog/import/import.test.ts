@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ExchangeRates, TallyError } from '../../core/index.js';
 import { priceUsage } from '../prices.js';
 import {
   clearRegisteredPrices,
@@ -115,4 +116,27 @@ test('a registered price sheet sets effective cost while list cost stays at list
   }
   // Once the sheet is gone, the memoised sheet price is gone with it.
   assert.equal(priceUsage(usage, q, half).costNanos, 5_000_000_000n);
+});
+
+test('a EUR price sheet imports in USD at the rate of each price start date, and refuses without a rate', () => {
+  const csv = [
+    'MeterName,UnitOfMeasure,UnitPrice,EffectiveStartDate,Currency,PriceType,Product',
+    'gpt 4.1 Inp glbl Tokens,1K,0.0015,2025-05-01,EUR,Consumption,Azure OpenAI',
+    'gpt 4.1 Outp glbl Tokens,1K,0.006,2025-05-01,EUR,Consumption,Azure OpenAI',
+  ].join('\n');
+  assert.throws(
+    () => parsePriceSheetCsv(csv, { source: 'eur sheet' }),
+    (e: unknown) => e instanceof TallyError && /EUR→USD on or before 2025-05-01/.test(e.message),
+  );
+  const rates = new ExchangeRates([
+    { day: '2025-04-01', from: 'EUR', to: 'USD', rate: '1.0842', source: 'rates.csv' },
+  ]);
+  const sheet = parsePriceSheetCsv(csv, { source: 'eur sheet', rates });
+  assert.equal(sheet.records.length, 1);
+  const rec = sheet.records[0]!;
+  // EUR 1.50 and 6.00 per 1M tokens at 1.0842: USD 1.6263 and 6.5052, exact.
+  assert.equal(rec.inputNanosPerMTok, 1_626_300_000n);
+  assert.equal(rec.outputNanosPerMTok, 6_505_200_000n);
+  assert.match(rec.source, /EUR→USD 1\.0842 \(rates\.csv, 2025-04-01\)/);
+  assert.equal(sheet.exchangeRates.length, 1);
 });

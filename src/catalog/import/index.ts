@@ -1,7 +1,7 @@
 /** Price imports: Azure Retail Prices API pages and EA/MCA price sheets, and their JSON form for storage. */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { TallyError, nanosToDecimalString, parseUsd } from '../../core/index.js';
+import { TallyError, nanosToDecimalString, parseUsd, type ExchangeRates } from '../../core/index.js';
 import { parsePriceSheetCsv } from './pricesheet.js';
 import { addPtuRecords, addRecords, clearRegistered } from '../_registry.js';
 import type { PriceRecord, PtuPriceRecord } from '../types.js';
@@ -133,7 +133,7 @@ export function registerStoredImports(value: unknown): number {
  * Registers, for this process, the effective prices of an EA/MCA price sheet file named in `pricing.priceSheet`.
  * Returns how many price records it added.
  */
-export function registerPriceSheetFile(path: string): number {
+export function registerPriceSheetFile(path: string, rates?: ExchangeRates): number {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -142,7 +142,10 @@ export function registerPriceSheetFile(path: string): number {
       field: 'pricing.priceSheet',
     });
   }
-  const r = parsePriceSheetCsv(text, { source: `price sheet ${basename(path)}` });
+  const r = parsePriceSheetCsv(text, {
+    source: `price sheet ${basename(path)}`,
+    ...(rates ? { rates } : {}),
+  });
   registerPrices(r.records);
   return r.records.length;
 }

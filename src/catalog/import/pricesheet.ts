@@ -1,17 +1,21 @@
 /**
  * Azure EA / MCA price sheet CSV (Cost Management export, 2023-05-01 schema) to effective-price records.
  * `UnitPrice` is the negotiated price (effective), `MarketPrice` the list price. Column names are matched
- * case-insensitively; EA says `MeterRegion`/`CurrencyCode`, MCA `Currency`/`BillingCurrency`.
+ * case-insensitively; EA says `MeterRegion`/`CurrencyCode`, MCA `Currency`/`BillingCurrency`. A sheet in another
+ * currency is converted to USD (the catalog's currency) at the rate in effect on each price's start date; a
+ * missing rate refuses the import, naming it (ADR 0030).
  */
-import { TallyError, parseCsv } from '../../core/index.js';
+import { ExchangeRates, TallyError, convertNanos, parseCsv, type AppliedRate } from '../../core/index.js';
 import { parseMeterName, tokensPerUnit } from './_meters.js';
 import { groupMeters, isoDay, perMTok, skip, type ImportResult, type MeterPrice } from './_group.js';
 
 /** Parses a price sheet CSV into effective-price records (region-less: negotiated rates apply everywhere). */
 export function parsePriceSheetCsv(
   text: string,
-  opts: { source: string; importedAt?: string },
-): ImportResult {
+  opts: { source: string; importedAt?: string; rates?: ExchangeRates },
+): ImportResult & { exchangeRates: AppliedRate[] } {
+  const rates = opts.rates ?? new ExchangeRates([]);
+  const used = new Map<string, AppliedRate>();
   const rows = parseCsv(text);
   const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
   const col = (...names: string[]) =>
@@ -43,11 +47,7 @@ export function parsePriceSheetCsv(
       skip(skipped, `price type ${pt}`);
       continue;
     }
-    const currency = at(r, c.currency) || 'USD';
-    if (currency.toUpperCase() !== 'USD') {
-      skip(skipped, `currency ${currency}`);
-      continue;
-    }
+    const currency = (at(r, c.currency) || 'USD').toUpperCase();
     const perUnit = tokensPerUnit(at(r, c.unit));
     if (perUnit === null) {
       skip(skipped, `unit ${at(r, c.unit)}`);
@@ -68,18 +68,36 @@ export function parsePriceSheetCsv(
       skip(skipped, 'no price');
       continue;
     }
-    meters.push({
-      ...meter,
-      nanosPerMTok: perMTok(price, perUnit),
-      region: undefined,
-      effectiveFrom: isoDay(at(r, c.start)) ?? '1970-01-01',
-    });
+    const effectiveFrom = isoDay(at(r, c.start)) ?? '1970-01-01';
+    let nanosPerMTok = perMTok(price, perUnit);
+    if (currency !== 'USD') {
+      const rate = rates.require(currency, 'USD', isoDay(at(r, c.start)) ?? opts.importedAt ?? isoToday());
+      used.set(`${rate.from}@${rate.day}:${rate.source}`, rate);
+      nanosPerMTok = convertNanos(nanosPerMTok, rate.rate, rate.inverse);
+    }
+    meters.push({ ...meter, nanosPerMTok, region: undefined, effectiveFrom });
   }
   const version = `pricesheet:${opts.importedAt ?? new Date().toISOString().slice(0, 10)}`;
   return {
-    records: groupMeters(meters, { basis: 'effective', source: opts.source, version }, skipped),
+    records: groupMeters(
+      meters,
+      { basis: 'effective', source: sourceWith(opts.source, used), version },
+      skipped,
+    ),
     ptu: [],
     rows: rows.length - 1,
     skipped,
+    exchangeRates: [...used.values()],
   };
+}
+
+const isoToday = () => new Date().toISOString().slice(0, 10);
+
+// The records say which rate made them USD, so a price is never shown without where its conversion came from.
+function sourceWith(source: string, used: ReadonlyMap<string, AppliedRate>): string {
+  if (used.size === 0) return source;
+  const each = [...used.values()].map(
+    (r) => `${r.from}→USD ${r.inverse ? `1/${r.rate}` : r.rate} (${r.source}, ${r.day})`,
+  );
+  return `${source}, converted at ${each.join(', ')}`;
 }

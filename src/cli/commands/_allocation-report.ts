@@ -69,9 +69,22 @@ export function basisOptions(ctx: WithOptions<'basis' | 'metric'>): { basis: Cos
   return { basis, metric };
 }
 
-/** The boundary a report shows: the basis, where the export stops, and the ledger-priced part after it. */
-export function basisDoc(pa: PeriodAllocation): Record<string, string | number | null> {
+/**
+ * The boundary a report shows: the basis, where the export stops, and the ledger-priced part after it; and the
+ * currency every `...Usd` amount of the report is in (the reporting currency; the names predate it) with the
+ * exchange rates used to get there (ADR 0030).
+ */
+export function basisDoc(pa: PeriodAllocation): Record<string, unknown> {
   return {
+    currency: pa.currency.currency,
+    exchangeRates: pa.currency.rates.map((r) => ({
+      from: r.from,
+      to: r.to,
+      rate: r.rate,
+      inverse: r.inverse,
+      day: r.day,
+      source: r.source,
+    })),
     basis: pa.basis.basis,
     metric: pa.basis.metric,
     exportThrough: pa.basis.exportThrough,

@@ -1,6 +1,6 @@
 /** `tally chargeback`: showback/chargeback per team, cost center, app or environment (or a persona view). */
 import { writeFileSync } from 'node:fs';
-import { TallyError, formatUsd, monthWindow, nanosToUsd } from '../../core/index.js';
+import { TallyError, describeRates, formatMoney, monthWindow, nanosToUsd } from '../../core/index.js';
 import {
   buildChargeback,
   chargebackBalances,
@@ -94,10 +94,12 @@ export const chargebackCommand = defineCommand({
       ctx.out.json(doc);
       return;
     }
+    const cur = current.currency.currency;
     ctx.out.line(
-      `AI cost ${period} by ${by}: $${formatUsd(cb.totalNanos)} (export $${formatUsd(cb.exportNanos)}, ledger-only $${formatUsd(cb.ledgerOnlyNanos)})`,
+      `AI cost ${period} by ${by}: ${formatMoney(cb.totalNanos, cur)} (export ${formatMoney(cb.exportNanos, cur)}, ledger-only ${formatMoney(cb.ledgerOnlyNanos, cur)})`,
     );
-    ctx.out.line(boundaryLine(current.basis, current.ledgerFilledNanos));
+    ctx.out.line(boundaryLine(current.basis, current.ledgerFilledNanos, cur));
+    ctx.out.line(describeRates(cur, current.currency.rates));
     ctx.out.table([
       ...rows,
       {
@@ -138,7 +140,7 @@ function printTeams(
   period: string,
   cb: Chargeback,
   teams: Set<string>,
-  basis: Record<string, string | number | null>,
+  basis: Record<string, unknown>,
 ): void {
   const lines = cb.lines.filter((l) => teams.has(l.consumer));
   const total = lines.reduce((a, l) => a + l.totalNanos, 0n);
@@ -163,7 +165,9 @@ function printTeams(
     ctx.out.json(doc);
     return;
   }
-  ctx.out.line(`AI cost ${period} for ${doc.teams.join(', ')}: $${formatUsd(total)}`);
+  ctx.out.line(
+    `AI cost ${period} for ${doc.teams.join(', ')}: ${formatMoney(total, String(basis['currency']))}`,
+  );
   ctx.out.table(rows);
 }
 
@@ -231,9 +235,9 @@ function unallocatedRowLabel(label: string): string {
 }
 
 /** One line naming the basis and, on the export basis, where the export stops and the ledger fills in. */
-export function boundaryLine(b: PeriodAllocation['basis'], filled: bigint): string {
+export function boundaryLine(b: PeriodAllocation['basis'], filled: bigint, currency = 'USD'): string {
   if (b.basis === 'ledger')
     return `basis: gateway ledger only (effective rates); ${b.metric} export amounts not used`;
   const through = b.exportThrough ? `export (${b.metric}) through ${b.exportThrough}` : 'no cost export';
-  return `basis: ${through}; ledger-priced usage from ${b.ledgerFrom}: $${formatUsd(filled)}`;
+  return `basis: ${through}; ledger-priced usage from ${b.ledgerFrom}: ${formatMoney(filled, currency)}`;
 }

@@ -1,6 +1,7 @@
 /** `tally costs --by COL[,COL]`: billed, effective and list cost grouped by FOCUS or x_ columns. */
-import { TallyError, parseUtc } from '../../core/index.js';
-import { COST_GRANULARITIES, queryCosts, type CostsQuery } from '../../ingest/index.js';
+import { TallyError, describeRates, parseUtc } from '../../core/index.js';
+import { allocationSettings, ratesFor } from '../../analytics/index.js';
+import { COST_GRANULARITIES, queryCostsIn, type CostsQuery } from '../../ingest/index.js';
 import { defineCommand } from '../command.js';
 
 export const costsCommand = defineCommand({
@@ -14,6 +15,11 @@ export const costsCommand = defineCommand({
     'ai-only': { type: 'boolean', description: 'only rows classified as AI spend' },
     granularity: { type: 'string', description: 'day, week or month: adds a date column (bucket start)' },
     filter: { type: 'string', multiple: true, description: 'COL=VALUE, repeatable (e.g. x_AiModel=gpt-4o)' },
+    total: {
+      type: 'boolean',
+      description:
+        'with --json: print {currency, exchangeRates, rows, total}, the total in reporting.currency (refuses without a rate)',
+    },
   },
   async run(ctx) {
     const by = (ctx.str('by') ?? 'ServiceCategory')
@@ -34,7 +40,7 @@ export const costsCommand = defineCommand({
       return { column: f.slice(0, eq).trim(), value: f.slice(eq + 1) };
     });
     const store = await ctx.openStore({ readOnly: true });
-    const rows = await queryCosts(store, {
+    const q: CostsQuery = {
       granularity: granularity as CostsQuery['granularity'],
       filters,
       teams: ctx.scope?.teams,
@@ -42,8 +48,41 @@ export const costsCommand = defineCommand({
       from: fromText ? parseUtc(fromText, 'from') : undefined,
       to: toText ? parseUtc(toText, 'to') : undefined,
       aiOnly: ctx.flag('ai-only'),
-    });
-    if (ctx.json) ctx.out.json(rows);
-    else ctx.out.table(rows);
+    };
+    // Rows stay per billing currency, exact as stored; each also says its amounts in the reporting currency
+    // (converted day by day at the day's rate), and only those converted amounts are ever added (ADR 0030).
+    const { currency, rates: configured } = allocationSettings(ctx.config());
+    const window = { from: q.from ?? new Date(0), to: q.to ?? new Date('9999-01-01T00:00:00Z') };
+    const rates = await ratesFor(store, window, configured ?? []);
+    const res = await queryCostsIn(store, q, { currency: currency ?? 'USD', rates });
+    const cur = currency ?? 'USD';
+    if (ctx.json && ctx.flag('total')) {
+      if (!res.total) queryRefusal(res.missing);
+      ctx.out.json({ currency: cur, exchangeRates: res.rates, rows: res.rows, total: res.total });
+    } else if (ctx.json) ctx.out.json(res.rows);
+    else {
+      // One currency throughout: the converted columns would only repeat the amounts.
+      const mixed = res.rows.some((r) => (r.currency ?? cur) !== cur);
+      ctx.out.table(mixed ? res.rows : res.rows.map((r) => withoutConverted(r)));
+      if (res.total)
+        ctx.out.line(
+          `total in ${cur}: effective ${res.total['effectiveCost']}, billed ${res.total['billedCost']}; ${describeRates(cur, res.rates)}`,
+        );
+      else ctx.out.note(`no total in ${cur}: no exchange rate ${res.missing.join(', ')}`);
+    }
   },
 });
+
+function withoutConverted(r: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(r).filter(([k]) => !k.startsWith('converted') && k !== 'reportingCurrency'),
+  );
+}
+
+function queryRefusal(missing: readonly string[]): never {
+  throw new TallyError(
+    'conflict',
+    `no exchange rate ${missing.join(', ')}: Tally does not add different currencies; add the rate to the file named in reporting.ratesFile (date,from,to,rate)`,
+    { missing },
+  );
+}

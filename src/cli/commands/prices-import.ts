@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { TallyError, newId } from '../../core/index.js';
+import { ExchangeRates, TallyError, newId, readRatesFile } from '../../core/index.js';
 import {
   PRICE_IMPORTS_META,
   parsePriceSheetCsv,
@@ -28,8 +28,14 @@ export async function loadPriceImports(ctx: CommandContext): Promise<number> {
     n += registerStoredImports(await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key));
   }
   const sheet = ctx.config().pricing.priceSheet;
-  if (sheet) n += registerPriceSheetFile(sheet);
+  if (sheet) n += registerPriceSheetFile(sheet, configuredRates(ctx));
   return n;
+}
+
+/** reporting.ratesFile's rates: what a price sheet in another currency is converted to USD with (ADR 0030). */
+function configuredRates(ctx: CommandContext): ExchangeRates {
+  const file = ctx.config().reporting.ratesFile;
+  return new ExchangeRates(file ? readRatesFile(file) : []);
 }
 
 // Follows NextPageLink (the API pages 100-1,000 items at a time); 200 pages is far beyond one service's meters.
@@ -56,13 +62,14 @@ function parseFile(
   text: string,
   anyRegion: boolean,
   day: string,
-): { kind: StoredImport['kind']; result: ImportResult } {
+  rates: ExchangeRates,
+): { kind: StoredImport['kind']; result: ImportResult & { exchangeRates?: unknown[] } } {
   const source = `${basename(path)} imported ${day}`;
   const trimmed = text.trimStart();
   if (path.toLowerCase().endsWith('.csv') || !(trimmed.startsWith('{') || trimmed.startsWith('[')))
     return {
       kind: 'pricesheet',
-      result: parsePriceSheetCsv(text, { source: `price sheet ${source}`, importedAt: day }),
+      result: parsePriceSheetCsv(text, { source: `price sheet ${source}`, importedAt: day, rates }),
     };
   let json: unknown;
   try {
@@ -99,7 +106,7 @@ export const pricesImportCommand = defineCommand({
     const day = new Date().toISOString().slice(0, 10);
     const anyRegion = ctx.flag('any-region');
     let kind: StoredImport['kind'];
-    let result: ImportResult;
+    let result: ImportResult & { exchangeRates?: unknown[] };
     let label: string;
     if (url) {
       label = url;
@@ -117,7 +124,7 @@ export const pricesImportCommand = defineCommand({
       } catch (err) {
         throw new TallyError('io_error', `cannot read ${file}: ${(err as Error).message}`, { file });
       }
-      ({ kind, result } = parseFile(label, text, anyRegion, day));
+      ({ kind, result } = parseFile(label, text, anyRegion, day, configuredRates(ctx)));
     }
     const store = await ctx.openStore();
     const prev = storedImports(await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key));
@@ -143,6 +150,7 @@ export const pricesImportCommand = defineCommand({
       ptuPrices: result.ptu.length,
       models: [...new Set(result.records.map((r) => r.model))].sort(),
       skipped: result.skipped,
+      exchangeRates: result.exchangeRates ?? [],
     };
     if (ctx.json) {
       ctx.out.json(summary);

@@ -9,6 +9,7 @@ import {
   ingestSchema,
   policySchema,
   pricingSchema,
+  reportingSchema,
   storeSchema,
 } from './sections.js';
 import { serverSchema } from './server-section.js';
@@ -20,6 +21,7 @@ export const configSchema = z.strictObject({
   store: storeSchema,
   ingest: ingestSchema,
   pricing: pricingSchema,
+  reporting: reportingSchema,
   gateway: gatewaySchema,
   policy: policySchema,
   allocation: allocationSchema,

@@ -365,6 +365,20 @@ export const allocationRuleSchema = z
     path: ['shares'],
   });
 
+/**
+ * The one currency reports add amounts in (ADR 0030). Amounts billed in another currency are converted at the
+ * rate in effect on their day: from `ratesFile` (CSV date,from,to,rate) first, then the export's own columns.
+ */
+export const reportingSchema = z
+  .strictObject({
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD or EUR')
+      .default('USD'),
+    ratesFile: z.string().min(1).optional().describe('CSV of date,from,to,rate (exact decimals)'),
+  })
+  .default({ currency: 'USD' });
+
 /** Shared-cost allocation rules (owned by src/analytics/allocate). */
 export const allocationSchema = z
   .strictObject({

@@ -70,7 +70,9 @@ export async function costRows(
 }
 
 // Columns allocation and reconciliation read; everything else only matters to the FOCUS export.
+// BillingCurrency: a group never adds two currencies (reports convert each one to the reporting currency).
 const GROUP_COLUMNS = [
+  'BillingCurrency',
   'ResourceName',
   'ResourceId',
   'Tags',

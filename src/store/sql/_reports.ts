@@ -4,6 +4,7 @@ import type {
   DeploymentStatsRow,
   IngestFreshnessRow,
   KpiRow,
+  ExportRateRow,
   MaturityFactsRow,
   MeteredUsageRow,
   TokenGroupColumn,
@@ -183,6 +184,27 @@ export async function billingCurrencies(r: SqlRunner, w: Window): Promise<string
     [w.from, w.to],
   );
   return rows.map((x) => String(x['c']));
+}
+
+/** Exchange rates carried by a window's cost rows (pricing → billing currency), first day each was used. */
+export async function exportExchangeRates(r: SqlRunner, w: Window): Promise<ExportRateRow[]> {
+  const d = r.dialect;
+  const rate = `coalesce(${d.jsonText('"x_Extra"', 'x_BillingExchangeRate')}, ${d.jsonText('"x_Extra"', 'x_ExchangeRatePricingToBilling')})`;
+  const rows = await r.query(
+    `SELECT "PricingCurrency" AS p, "BillingCurrency" AS b, trim(${rate}) AS rate,
+       ${d.dayText('min("ChargePeriodStart")')} AS day
+     FROM cost_rows
+     WHERE "ChargePeriodStart" >= $1 AND "ChargePeriodStart" < $2
+       AND "PricingCurrency" IS NOT NULL AND "BillingCurrency" IS NOT NULL AND ${rate} IS NOT NULL
+     GROUP BY 1, 2, 3 ORDER BY 4, 1, 2`,
+    [w.from, w.to],
+  );
+  return rows.map((x) => ({
+    day: String(x['day']),
+    pricingCurrency: String(x['p']).trim().toUpperCase(),
+    billingCurrency: String(x['b']).trim().toUpperCase(),
+    rate: String(x['rate']),
+  }));
 }
 
 /** Maturity: tag coverage, gateway share of token list cost, key limits, KPI coverage and triage. */

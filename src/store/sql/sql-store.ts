@@ -29,6 +29,7 @@ import type {
   IngestFreshnessRow,
   KpiInput,
   KpiRow,
+  ExportRateRow,
   MaturityFactsRow,
   MeteredUsageRow,
   SpendCellRow,
@@ -123,6 +124,9 @@ export abstract class SqlStore implements CostStore, SqlRunner {
   }
   billingCurrencies(w: Window): Promise<string[]> {
     return reports.billingCurrencies(this, w);
+  }
+  exportExchangeRates(w: Window): Promise<ExportRateRow[]> {
+    return reports.exportExchangeRates(this, w);
   }
   maturityFacts(w: Window): Promise<MaturityFactsRow> {
     return reports.maturityFacts(this, w);

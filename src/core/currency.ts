@@ -1,0 +1,196 @@
+/**
+ * Exchange rates and exact conversion. A rate says 1 unit of `from` is `rate` units of `to`, in effect from its
+ * UTC day until the pair's next rate. Conversion multiplies an exact amount by the rate as a fraction of two
+ * integers (no float anywhere) and rounds once, half to even, at the nano (the one rounding rule; ADR 0030).
+ */
+import { readFileSync } from 'node:fs';
+import { parseCsv } from './csv.js';
+import { TallyError } from './errors.js';
+import { formatUsd, type Nanos } from './money.js';
+
+/** One exchange rate as configured or read from an export; `rate` is exact decimal text. */
+export interface ExchangeRate {
+  readonly day: string;
+  readonly from: string;
+  readonly to: string;
+  readonly rate: string;
+  /** Where it came from: a rates file path, or "export" (the cost export's own exchange-rate columns). */
+  readonly source: string;
+}
+
+/** A rate as used for one conversion: the rate found, and whether it was used as its inverse. */
+export interface AppliedRate extends ExchangeRate {
+  /** True when only `to`→`from` was known and this conversion divides by it. */
+  readonly inverse: boolean;
+}
+
+/** A positive rational rate num/den. */
+interface Ratio {
+  readonly num: bigint;
+  readonly den: bigint;
+}
+
+const CURRENCY_RE = /^[A-Z]{3}$/;
+const RATE_RE = /^(\d+)(?:\.(\d+))?$/;
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** An exact positive decimal ("0.9234", "1", "157.2") as a fraction; throws RangeError otherwise. */
+export function parseRate(text: string): Ratio {
+  const m = RATE_RE.exec(text.trim());
+  if (!m) throw new RangeError(`not a plain positive decimal rate: ${JSON.stringify(text)}`);
+  const frac = m[2] ?? '';
+  const num = BigInt((m[1] ?? '0') + frac);
+  if (num === 0n) throw new RangeError(`a rate of zero converts nothing: ${JSON.stringify(text)}`);
+  return { num, den: 10n ** BigInt(frac.length) };
+}
+
+/** num/den rounded to an integer, half to even (banker's rounding), for any sign of num and den > 0. */
+function divideHalfEven(num: bigint, den: bigint): bigint {
+  const neg = num < 0n;
+  const a = neg ? -num : num;
+  let q = a / den;
+  const twice = (a % den) * 2n;
+  if (twice > den || (twice === den && q % 2n === 1n)) q += 1n;
+  return neg ? -q : q;
+}
+
+/** nanos × rate, rounded half to even at the nano. */
+export function convertNanos(n: Nanos, rate: string, inverse = false): Nanos {
+  const r = parseRate(rate);
+  return inverse ? divideHalfEven(n * r.den, r.num) : divideHalfEven(n * r.num, r.den);
+}
+
+/**
+ * An exact decimal amount ("16736.0000000006", as a DECIMAL(38,10) column prints) times a rate, rounded half to
+ * even at the nano. The amount's own digits below a nano take part before the one rounding.
+ */
+export function convertDecimal(text: string, rate: string, inverse = false): Nanos {
+  const m = /^([+-])?(\d+)(?:\.(\d+))?$/.exec(text.trim());
+  if (!m) throw new RangeError(`not a plain decimal amount: ${JSON.stringify(text)}`);
+  const frac = m[3] ?? '';
+  const digits = BigInt((m[2] ?? '0') + frac) * (m[1] === '-' ? -1n : 1n);
+  const scale = 10n ** BigInt(frac.length);
+  const r = parseRate(rate);
+  const [num, den] = inverse ? [r.den, r.num] : [r.num, r.den];
+  return divideHalfEven(digits * 1_000_000_000n * num, scale * den);
+}
+
+/** Rates looked up by pair and day: the latest rate on or before the day, the pair's inverse when only it exists. */
+export class ExchangeRates {
+  private readonly byPair = new Map<string, ExchangeRate[]>();
+
+  /** Earlier entries win over later ones for the same pair and day (pass the rates file before the export). */
+  constructor(rates: readonly ExchangeRate[]) {
+    for (const r of rates) {
+      const key = `${r.from}>${r.to}`;
+      const list = this.byPair.get(key) ?? [];
+      if (!list.some((x) => x.day === r.day)) list.push(r);
+      this.byPair.set(key, list);
+    }
+    for (const list of this.byPair.values()) list.sort((a, b) => a.day.localeCompare(b.day));
+  }
+
+  /** The rate for `from`→`to` in effect on `day` (YYYY-MM-DD), or null; the identity for one currency. */
+  find(from: string, to: string, day: string): AppliedRate | null {
+    if (from === to) return { day, from, to, rate: '1', source: 'identity', inverse: false };
+    const direct = latest(this.byPair.get(`${from}>${to}`), day);
+    if (direct) return { ...direct, inverse: false };
+    const back = latest(this.byPair.get(`${to}>${from}`), day);
+    return back ? { ...back, from, to, inverse: true } : null;
+  }
+
+  /** Like find, but refuses (conflict) with the missing pair and day named, never adding unconverted amounts. */
+  require(from: string, to: string, day: string): AppliedRate {
+    const r = this.find(from, to, day);
+    if (r) return r;
+    throw new TallyError(
+      'conflict',
+      `no exchange rate ${from}→${to} on or before ${day}: Tally does not add different currencies. Add a line "${day},${from},${to},RATE" to the file named in reporting.ratesFile, or ingest an export whose rows carry the rate (x_BillingExchangeRate, ExchangeRatePricingToBilling)`,
+      { from, to, day },
+    );
+  }
+
+  /** Amount in `from` (decimal text or nanos) as nanos of `to` on `day`, with the rate used. */
+  convert(
+    amount: string | Nanos,
+    from: string,
+    to: string,
+    day: string,
+  ): { nanos: Nanos; rate: AppliedRate } {
+    const rate = this.require(from, to, day);
+    const nanos =
+      typeof amount === 'bigint'
+        ? convertNanos(amount, rate.rate, rate.inverse)
+        : convertDecimal(amount, rate.rate, rate.inverse);
+    return { nanos, rate };
+  }
+}
+
+function latest(list: readonly ExchangeRate[] | undefined, day: string): ExchangeRate | null {
+  let found: ExchangeRate | null = null;
+  for (const r of list ?? []) if (r.day <= day) found = r;
+  return found;
+}
+
+/** Parses a rates CSV (header `date,from,to,rate`; exact decimals), naming the line of anything malformed. */
+export function parseRatesCsv(text: string, source: string): ExchangeRate[] {
+  const [header, ...rows] = parseCsv(text.replace(/^\uFEFF/, ''));
+  const cols = (header ?? []).map((h) => h.trim().toLowerCase());
+  const at = (name: string) => cols.indexOf(name);
+  const [iDate, iFrom, iTo, iRate] = [at('date'), at('from'), at('to'), at('rate')];
+  if (iDate < 0 || iFrom < 0 || iTo < 0 || iRate < 0)
+    throw new TallyError('invalid_config', `${source}: the header must be date,from,to,rate`, {
+      file: source,
+    });
+  const out: ExchangeRate[] = [];
+  rows.forEach((r, n) => {
+    if (r.every((c) => c.trim() === '')) return;
+    const line = n + 2;
+    const cell = (i: number) => (r[i] ?? '').trim();
+    const [day, from, to, rate] = [
+      cell(iDate),
+      cell(iFrom).toUpperCase(),
+      cell(iTo).toUpperCase(),
+      cell(iRate),
+    ];
+    const bad = (what: string) =>
+      new TallyError('invalid_config', `${source}:${line}: ${what}`, { file: source, line });
+    if (!DAY_RE.test(day)) throw bad(`date "${day}" is not YYYY-MM-DD`);
+    if (!CURRENCY_RE.test(from) || !CURRENCY_RE.test(to))
+      throw bad(`"${from}" or "${to}" is not an ISO 4217 code`);
+    try {
+      parseRate(rate);
+    } catch (err) {
+      throw bad((err as Error).message);
+    }
+    out.push({ day, from, to, rate, source });
+  });
+  return out;
+}
+
+/** Reads a rates file (reporting.ratesFile). */
+export function readRatesFile(path: string): ExchangeRate[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TallyError('invalid_config', `reporting.ratesFile ${path}: ${(err as Error).message}`, {
+      field: 'reporting.ratesFile',
+    });
+  }
+  return parseRatesCsv(text, path);
+}
+
+/** An amount for people to read: "$1,234.56"-style for USD ("$1234.56"), "1234.56 EUR" for any other currency. */
+export function formatMoney(n: Nanos, currency: string): string {
+  return currency === 'USD' ? `$${formatUsd(n)}` : `${formatUsd(n)} ${currency}`;
+}
+
+/** One line naming the reporting currency and each rate used ("EUR→USD 1/0.92 from export, 2026-11-01"). */
+export function describeRates(currency: string, rates: readonly AppliedRate[]): string {
+  if (rates.length === 0) return `currency: ${currency} (nothing converted)`;
+  const each = rates.map(
+    (r) => `${r.from}→${r.to} ${r.inverse ? `1/${r.rate}` : r.rate} from ${r.source} (${r.day})`,
+  );
+  return `currency: ${currency}; converted at ${each.join(', ')}`;
+}
