@@ -4,7 +4,6 @@
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { Segment, SpareMaker, SPARE_MIN, cutAtFirstNul } from './_segment.js';
 import { join } from 'node:path';
 import { USAGE_COLUMNS, type UsageColumnType, type UsageEvent } from '../store/index.js';
 
@@ -123,29 +122,19 @@ export interface Rotation<T> {
   readonly count: number;
 }
 
-/** Syncs allowed in flight at once; each covers every line written before it started. */
-const MAX_SYNCS_IN_FLIGHT = 2;
-
 /**
  * An appendable, group-committed segment writer. Writes and rotations run one at a time on a single chain,
- * so a rotation sees exactly the items whose lines went into the segments it closes. A batch's fdatasync is
- * not waited for before the next batch is written: lines that arrive while a sync runs go to disk at once and
- * get a sync of their own (at most two in flight), instead of waiting for the running one to end first, which
- * at a steady rate nearly doubled the wait of the unlucky. Segments are written over pre-zeroed space
- * (_segment.ts), so a sync writes data and changes no metadata.
+ * so a rotation sees exactly the items whose lines went into the segments it closes.
  */
 export class WalWriter<T> {
-  private seg: Segment | null = null;
+  private fh: FileHandle | null = null;
   private seq: number;
   private pending: Pending<T>[] = [];
   private chain: Promise<void> = Promise.resolve();
   private scheduled = false;
-  /** Syncs started and not yet ended. */
-  private syncs = new Set<Promise<void>>();
   /** Durable items of the current segment, not yet handed out by a rotation (only with `keepItems`). */
   private durable: T[] = [];
   private durableN = 0;
-  private readonly spares: SpareMaker;
 
   private constructor(
     private readonly dir: string,
@@ -153,21 +142,18 @@ export class WalWriter<T> {
     private readonly keepItems: boolean,
   ) {
     this.seq = startSeq;
-    this.spares = new SpareMaker(dir);
   }
 
   /**
    * Opens a writer that starts a new segment after any existing ones. `keepItems` holds every durable item in
    * memory until the next rotation, for readers that cannot load the segment files themselves; without it the
    * items are dropped once written (a serving process then keeps no second copy of its recent traffic alive).
-   * Call `prepareLeftovers` on the directory first: a crashed segment's zero tail is cut there.
    */
   static async open<T>(dir: string, opts: { keepItems?: boolean } = {}): Promise<WalWriter<T>> {
     mkdirSync(dir, { recursive: true });
     const segs = listSegments(dir);
     const w = new WalWriter<T>(dir, (segs.at(-1)?.seq ?? 0) + 1, opts.keepItems ?? true);
-    await w.openSegment(null);
-    w.spares.start(SPARE_MIN);
+    await w.openSegment();
     return w;
   }
 
@@ -180,8 +166,8 @@ export class WalWriter<T> {
     return join(this.dir, `wal-${String(seq).padStart(8, '0')}.jsonl`);
   }
 
-  private async openSegment(spare: string | null): Promise<void> {
-    this.seg = await Segment.create(this.segmentPath(this.seq), spare);
+  private async openSegment(): Promise<void> {
+    this.fh = await open(this.segmentPath(this.seq), 'a');
     // fsync the directory so the new segment's entry survives a crash too.
     let dir: FileHandle | null = null;
     try {
@@ -211,50 +197,29 @@ export class WalWriter<T> {
   }
 
   private async drainOnce(): Promise<void> {
-    // With the most syncs running, wait for one: the lines arriving meanwhile join the next batch.
-    while (this.syncs.size >= MAX_SYNCS_IN_FLIGHT) await Promise.race(this.syncs);
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    let sync: Promise<void>;
     try {
-      const seg = this.seg;
-      if (!seg) throw new Error('ledger log is closed');
-      await seg.write(Buffer.from(batch.map((p) => p.line).join('\n') + '\n'));
-      sync = seg.datasync();
+      const fh = this.fh;
+      if (!fh) throw new Error('ledger log is closed');
+      await fh.write(batch.map((p) => p.line).join('\n') + '\n');
+      await fh.datasync();
+      for (const p of batch) {
+        this.durableN += p.items.length;
+        if (this.keepItems) for (const it of p.items) this.durable.push(it);
+      }
+      for (const p of batch) p.resolve();
     } catch (err) {
       for (const p of batch) p.reject(err as Error);
-      return;
     }
-    const done = sync.then(
-      () => {
-        for (const p of batch) {
-          this.durableN += p.items.length;
-          if (this.keepItems) for (const it of p.items) this.durable.push(it);
-        }
-        for (const p of batch) p.resolve();
-      },
-      (err: Error) => {
-        for (const p of batch) p.reject(err);
-      },
-    );
-    this.syncs.add(done);
-    void done.finally(() => this.syncs.delete(done));
-  }
-
-  /** Waits for every sync started so far. */
-  private async settle(): Promise<void> {
-    while (this.syncs.size > 0) await Promise.all(this.syncs);
   }
 
   /** Waits until every line appended so far is durable. */
   sync(): Promise<void> {
     return new Promise<void>((resolve) => {
-      this.chain = this.chain
-        .then(() => this.drainOnce())
-        .then(() => this.settle())
-        .then(resolve);
+      this.chain = this.chain.then(() => this.drainOnce()).then(resolve);
     });
   }
 
@@ -263,19 +228,16 @@ export class WalWriter<T> {
     return new Promise<Rotation<T>>((resolve, reject) => {
       this.chain = this.chain
         .then(() => this.drainOnce())
-        .then(() => this.settle())
         .then(async () => {
           const closedPath = this.segmentPath(this.seq);
           const items = this.durable;
           const count = this.durableN;
-          const written = this.seg?.size ?? 0;
           this.durable = [];
           this.durableN = 0;
-          await this.seg?.close();
-          this.seg = null;
+          await this.fh?.close();
+          this.fh = null;
           this.seq += 1;
-          // The next spare is sized from this segment, so a steady rate fits without growing the file.
-          await this.openSegment(this.spares.take(2 * written));
+          await this.openSegment();
           resolve({ paths: [closedPath], items, count });
         })
         .catch(reject);
@@ -290,19 +252,7 @@ export class WalWriter<T> {
   /** Closes the writer after every pending line is durable. */
   async close(): Promise<void> {
     await this.sync();
-    await this.seg?.close();
-    this.seg = null;
-    await this.spares.close();
+    await this.fh?.close();
+    this.fh = null;
   }
-}
-
-/**
- * Readies the segments a previous process left for replay: cuts each at its first NUL byte (a crash leaves the
- * pre-zeroed tail) and deletes leftover spares. Returns the segment paths, oldest first.
- */
-export function prepareLeftovers(dir: string): string[] {
-  SpareMaker.clean(dir);
-  const paths = listSegments(dir).map((s) => s.path);
-  for (const p of paths) cutAtFirstNul(p);
-  return paths;
 }

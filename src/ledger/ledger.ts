@@ -8,7 +8,7 @@ import { dirname, basename, join } from 'node:path';
 import { TallyError } from '../core/index.js';
 import { localBaseFor, type CostStore } from '../store/index.js';
 import type { UsageEvent } from '../store/index.js';
-import { WalWriter, encodeEvent, prepareLeftovers, readSegments } from './_wal.js';
+import { WalWriter, encodeEvent, listSegments, readSegments } from './_wal.js';
 
 // Longest wait between two flush attempts while the store is unreachable, ms.
 const MAX_BACKOFF_MS = 30_000;
@@ -57,7 +57,7 @@ export class Ledger {
   static async open(opts: LedgerOptions): Promise<{ ledger: Ledger; replayed: number }> {
     const full = { flushIntervalMs: 1000, flushBatch: 50_000, ...opts };
     mkdirSync(opts.dir, { recursive: true });
-    const leftovers = prepareLeftovers(opts.dir);
+    const leftovers = listSegments(opts.dir).map((s) => s.path);
     let replayed = 0;
     if (leftovers.length > 0) {
       if (opts.store.appendUsageFromWal) replayed = await opts.store.appendUsageFromWal(leftovers);
