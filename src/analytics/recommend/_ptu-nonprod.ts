@@ -7,7 +7,7 @@
  */
 import { lookupPrice, lookupPtuSpec } from '../../catalog/index.js';
 import { tokenCost } from '../../core/index.js';
-import { currentPtu, ptuMonthList, SPILL_TYPE, type PtuOption } from './_ptu.js';
+import { currentPtu, ptuMonthList, ptuPricingInputs, SPILL_TYPE, type PtuOption } from './_ptu.js';
 import { ptuCandidates, replayPtu } from './_ptu-replay.js';
 import {
   loadKey,
@@ -126,31 +126,7 @@ export function ptuNonProdRecommendations(
           window: { from: inp.window.from.toISOString(), to: inp.window.to.toISOString(), hours: inp.hours },
           monthHours: Number(MONTH_HOURS),
           productionEnvironments: [...PROD_ENVIRONMENTS, '(none)'],
-          ptu: {
-            deployment: cur.ptuKind,
-            inputTpmPerPtu: spec.inputTpmPerPtu,
-            outputRatio: spec.outputRatio,
-            minPtu: spec.minPtu,
-            stepPtu: spec.stepPtu,
-            hourlyUsd: exactUsd(spec.hourlyNanos),
-            monthlyReservationUsd: exactUsd(spec.monthlyReservationNanos),
-            yearlyReservationUsd: exactUsd(spec.yearlyReservationNanos),
-            source: spec.source,
-          },
-          payg: {
-            deployment: spillType,
-            inputPerMTokUsd: exactUsd(rs.inputNanosPerMTok),
-            cachedPerMTokUsd: exactUsd(rs.cachedNanosPerMTok),
-            outputPerMTokUsd: exactUsd(rs.outputNanosPerMTok),
-            source: payg.source,
-          },
-          paygRate: { effectiveUsd: exactUsd(rate.effective), listUsd: exactUsd(rate.list) },
-          current: {
-            deployedPtu: cur.deployedPtu,
-            reservedPtu: cur.reservedPtu,
-            term: cur.term,
-            reservation: cur.reservationName,
-          },
+          ...ptuPricingInputs(cur, spec, spillType, rs, payg.source, rate),
         },
         figures: {
           nonProd: {

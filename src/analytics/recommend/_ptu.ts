@@ -18,6 +18,54 @@ import {
 import { ptuCandidates, replayPtu, type ReplayOutcome } from './_ptu-replay.js';
 import { atRate, exactUsd, MONTH_HOURS, pct, perMonth, round4, type Recommendation } from './_types.js';
 
+/** Pay-as-you-go token rates, nanos per million tokens, with the PTU throughput they are replayed against. */
+interface ReplayRates {
+  readonly inputNanosPerMTok: Nanos;
+  readonly cachedNanosPerMTok: Nanos;
+  readonly outputNanosPerMTok: Nanos;
+}
+
+/**
+ * The prices a PTU recommendation rests on, as its evidence states them (the PTU spec, the pay-as-you-go rates
+ * spillover pays, the negotiated rate seen in the exports and the current set-up): one shape for every PTU rule.
+ */
+export function ptuPricingInputs(
+  cur: PtuCurrent,
+  spec: PtuSpec,
+  spillType: string,
+  rs: ReplayRates,
+  paygSource: string,
+  rate: { readonly effective: bigint; readonly list: bigint },
+): Record<'ptu' | 'payg' | 'paygRate' | 'current', Record<string, unknown>> {
+  return {
+    ptu: {
+      deployment: cur.ptuKind,
+      inputTpmPerPtu: spec.inputTpmPerPtu,
+      outputRatio: spec.outputRatio,
+      minPtu: spec.minPtu,
+      stepPtu: spec.stepPtu,
+      hourlyUsd: exactUsd(spec.hourlyNanos),
+      monthlyReservationUsd: exactUsd(spec.monthlyReservationNanos),
+      yearlyReservationUsd: exactUsd(spec.yearlyReservationNanos),
+      source: spec.source,
+    },
+    payg: {
+      deployment: spillType,
+      inputPerMTokUsd: exactUsd(rs.inputNanosPerMTok),
+      cachedPerMTokUsd: exactUsd(rs.cachedNanosPerMTok),
+      outputPerMTokUsd: exactUsd(rs.outputNanosPerMTok),
+      source: paygSource,
+    },
+    paygRate: { effectiveUsd: exactUsd(rate.effective), listUsd: exactUsd(rate.list) },
+    current: {
+      deployedPtu: cur.deployedPtu,
+      reservedPtu: cur.reservedPtu,
+      term: cur.term,
+      reservation: cur.reservationName,
+    },
+  };
+}
+
 /** How an option pays for its PTUs. */
 export type PtuBilling = 'none' | 'hourly' | '1-month' | '1-year';
 
@@ -182,31 +230,7 @@ function rightsize(inp: RecommendInputs, d: PtuDeploymentRow, cur: PtuCurrent): 
       inputs: {
         window: { from: inp.window.from.toISOString(), to: inp.window.to.toISOString(), hours: inp.hours },
         monthHours: Number(MONTH_HOURS),
-        ptu: {
-          deployment: cur.ptuKind,
-          inputTpmPerPtu: spec.inputTpmPerPtu,
-          outputRatio: spec.outputRatio,
-          minPtu: spec.minPtu,
-          stepPtu: spec.stepPtu,
-          hourlyUsd: exactUsd(spec.hourlyNanos),
-          monthlyReservationUsd: exactUsd(spec.monthlyReservationNanos),
-          yearlyReservationUsd: exactUsd(spec.yearlyReservationNanos),
-          source: spec.source,
-        },
-        payg: {
-          deployment: spillType,
-          inputPerMTokUsd: exactUsd(rs.inputNanosPerMTok),
-          cachedPerMTokUsd: exactUsd(rs.cachedNanosPerMTok),
-          outputPerMTokUsd: exactUsd(rs.outputNanosPerMTok),
-          source: payg.source,
-        },
-        paygRate: { effectiveUsd: exactUsd(rate.effective), listUsd: exactUsd(rate.list) },
-        current: {
-          deployedPtu: cur.deployedPtu,
-          reservedPtu: cur.reservedPtu,
-          term: cur.term,
-          reservation: cur.reservationName,
-        },
+        ...ptuPricingInputs(cur, spec, spillType, rs, payg.source, rate),
       },
       figures: {
         minutesWithLoad: series.minutes.length,
