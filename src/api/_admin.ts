@@ -99,6 +99,7 @@ export function adminRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
     requirePermission(principal, 'sql');
     const sql = str((await body(c))['sql']);
     if (!sql) throw new TallyError('invalid_input', 'give {"sql": "SELECT ..."}');
+    c.set('changedNothing', true); // the read-only sandbox
     return commandResponse(deps, principal, ['sql', sql, '--json']);
   });
 
@@ -116,6 +117,39 @@ export function adminRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
       throw new TallyError('invalid_input', 'argv must be an array of strings');
     const user = str(b['user'])?.slice(0, 64) ?? 'unknown';
     const r = await deps.run(argv, { scope: null, actor: `cli:${user}` });
+    if (readsOnly(argv)) c.set('changedNothing', true);
     return c.json(r);
   });
+}
+
+/**
+ * Commands that only read the store, so forwarding them from the CLI keeps the report cache. Conservative: a
+ * command that may store anything (anomalies stores incidents, alerts record what they sent) is not here.
+ */
+const READ_ONLY: readonly (readonly string[])[] = [
+  ['usage'],
+  ['costs'],
+  ['chargeback'],
+  ['reconcile'],
+  ['unit-economics'],
+  ['forecast'],
+  ['recommend'],
+  ['carbon'],
+  ['maturity'],
+  ['freshness'],
+  ['estimate'],
+  ['tokens'],
+  ['prices'],
+  ['validate'],
+  ['sql'],
+  ['budgets', 'status'],
+  ['keys', 'list'],
+  ['users', 'list'],
+];
+
+/** Whether a forwarded command line is one of the read-only commands (`prices import` writes). */
+export function readsOnly(argv: readonly string[]): boolean {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  if (words[0] === 'prices' && words[1] === 'import') return false;
+  return READ_ONLY.some((cmd) => cmd.every((w, i) => words[i] === w));
 }

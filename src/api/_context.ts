@@ -48,6 +48,8 @@ export interface ApiVariables {
   caller: Caller;
   user: { id: string; name: string; role: Role; teams: readonly string[] } | null;
   csrfToken: string;
+  /** Set by a POST that changed nothing (a read-only command forwarded by the CLI), so the report cache stays. */
+  changedNothing?: boolean;
 }
 /** The app's Hono environment. */
 export type ApiEnv = { Variables: ApiVariables };

@@ -209,6 +209,27 @@ test('a repeated report is served from the cache until a write clears it', async
   assert.equal(ran.length, 5, 'the write cleared the cached chargeback');
 });
 
+test('a read the CLI forwards keeps the cached reports, and a write it forwards clears them', async () => {
+  const { app, admin, bearer, deps, ran } = await setup();
+  const cli = (argv: string[]) =>
+    app.request('/api/v1/cli', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${deps.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ argv, user: 'ops' }),
+    });
+  await app.request('/api/v1/chargeback?period=2026-11', bearer(admin.token));
+  await cli(['chargeback', '--period', '2026-11', '--json']);
+  await cli(['budgets', 'status', '--json']);
+  await app.request('/api/v1/chargeback?period=2026-11', bearer(admin.token));
+  assert.equal(ran.length, 3, 'forwarded reads left the cached chargeback in place');
+  await cli(['budgets', 'set', '--amount', '10']);
+  await app.request('/api/v1/chargeback?period=2026-11', bearer(admin.token));
+  assert.equal(ran.length, 5, 'the forwarded write cleared it');
+  await cli(['prices', 'import', 'sheet.csv']);
+  await app.request('/api/v1/chargeback?period=2026-11', bearer(admin.token));
+  assert.equal(ran.length, 7, 'prices import is a write although prices alone only reads');
+});
+
 test('unit economics by feature is the same command, so the API returns the document the CLI prints', async () => {
   const { app, ran, admin, bearer } = await setup();
   const res = await app.request('/api/v1/unit-economics?period=2026-11&by=feature', bearer(admin.token));

@@ -28,7 +28,7 @@ export function createApiApp(
   // Any write clears every cached report, so what was just changed is what the next report shows.
   app.use('*', async (c, next) => {
     await next();
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') cache.clear();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.get('changedNothing') !== true) cache.clear();
   });
   app.onError((err, c) => problemResponse(c, err));
   app.notFound((c) =>
