@@ -6,6 +6,7 @@
  * BENCH_REPEAT (5).
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mcpBenchCalls } from './_mcp-calls.js';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,19 +42,7 @@ try {
   };
   const P = month(1);
   const win = { from: `${P}-01`, to: `${month(0)}-01` };
-  const calls: [string, Record<string, unknown>][] = [
-    ['get_dimensions', win],
-    ['get_costs', { ...win, by: ['x_AiModel'] }],
-    ['get_budgets', {}],
-    ['get_anomalies', win],
-    ['get_forecast', { horizon: 30 }],
-    ['get_recommendations', { period: P }],
-    ['get_chargeback', { period: P }],
-    ['get_unit_economics', { period: P }],
-    ['explain_change', { period: P }],
-    ['get_prices', { model: 'gpt-4o-mini', estimate: { inputTokens: 1e6, outputTokens: 1e5 } }],
-    ['run_sql', { query: 'SELECT team, count(*) AS n FROM usage_events GROUP BY team' }],
-  ];
+  const calls = mcpBenchCalls(win, P);
   const timed = async (name: string, args: Record<string, unknown>) => {
     const t = performance.now();
     const r = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });

@@ -10,6 +10,7 @@
  * Env: BENCH_DB (a built demo store, copied first; default: build a 90-day demo in a temp dir), BENCH_REPEAT (7).
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mcpBenchCalls } from './_mcp-calls.js';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../test/cli.js';
@@ -62,19 +63,7 @@ try {
   console.log(
     `scheduled pass (off the request path): ${(performance.now() - passStart).toFixed(0)} ms; load ${load()}`,
   );
-  const calls: [string, Record<string, unknown>][] = [
-    ['get_dimensions', win],
-    ['get_costs', { ...win, by: ['x_AiModel'] }],
-    ['get_budgets', {}],
-    ['get_anomalies', win],
-    ['get_forecast', { horizon: 30 }],
-    ['get_recommendations', { period: P }],
-    ['get_chargeback', { period: P }],
-    ['get_unit_economics', { period: P }],
-    ['explain_change', { period: P }],
-    ['get_prices', { model: 'gpt-4o-mini', estimate: { inputTokens: 1e6, outputTokens: 1e5 } }],
-    ['run_sql', { query: 'SELECT team, count(*) AS n FROM usage_events GROUP BY team' }],
-  ];
+  const calls = mcpBenchCalls(win, P);
   const principal = { kind: 'local', actor: 'cli:bench' } as const;
   console.log(`load average before: ${load()}; ${REPEAT} calls each, cold and warm`);
   console.log(

@@ -9,7 +9,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
 import { openStore, type CostStore } from '../src/store/index.js';
-import { main } from '../src/cli/index.js';
+import { toolDeps } from '../src/cli/commands/_assistant.js';
 import { configSchema, parseUsd } from '../src/core/index.js';
 import { callTool, recordAskSpend, type ToolDeps } from '../src/mcp/index.js';
 
@@ -22,26 +22,7 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function depsOf(store: CostStore): ToolDeps {
-  const config = configSchema.parse({});
-  return {
-    store,
-    now: () => new Date(),
-    async run(argv, o) {
-      let stdout = '';
-      let stderr = '';
-      const code = await main(argv, {
-        store,
-        config,
-        scope: o.scope,
-        actor: o.actor,
-        stdout: { write: (t: string) => (stdout += t) },
-        stderr: { write: (t: string) => (stderr += t) },
-      });
-      return { code, stdout, stderr };
-    },
-  };
-}
+const depsOf = (store: CostStore): ToolDeps => toolDeps(configSchema.parse({}), store);
 
 test("the admin's run_sql reads the store's tables but no file, and changes nothing", async () => {
   const secret = join(dir, 'secret.csv');
