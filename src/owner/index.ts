@@ -67,19 +67,44 @@ export function identityProof(secret: string, nonce: string, storePath: string):
 /** The path of the identity challenge on the owner's API port. */
 export const IDENTITY_PATH = '/api/v1/server/identity';
 
+/** How long reaching an owner may take: per attempt, and in all while its process is alive. */
+export interface ReachOptions {
+  readonly attemptMs?: number;
+  readonly totalMs?: number;
+}
+
 /**
  * Reaches the owner of a store: null when no live owner answers with the right proof (the caller then opens
- * the store itself). Sends no secret until the proof checks out.
+ * the store itself). Sends no secret until the proof checks out. A live owner that is slow to answer (a busy
+ * machine, a long report on its event loop) or not listening yet (starting up) is asked again until
+ * `totalMs`: giving up early would make the caller open the store itself and fail on the owner's lock.
  */
-export async function reachOwner(dbPath: string): Promise<ServerState | null> {
-  const state = readServerState(dbPath);
-  if (!state) return null;
+export async function reachOwner(dbPath: string, opts: ReachOptions = {}): Promise<ServerState | null> {
+  const attemptMs = opts.attemptMs ?? 5000;
+  const deadline = Date.now() + (opts.totalMs ?? 30_000);
+  for (;;) {
+    const state = readServerState(dbPath);
+    if (!state) return null;
+    const answer = await askIdentity(state, attemptMs);
+    if (answer !== 'unreachable') return answer;
+    if (Date.now() + 100 >= deadline) return null;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** One identity challenge: the state when the proof checks out, null when it does not, or 'unreachable'. */
+async function askIdentity(state: ServerState, timeoutMs: number): Promise<ServerState | null | 'unreachable'> {
   const nonce = randomBytes(16).toString('base64url');
+  let res: Response;
   try {
-    const res = await fetch(`${state.url}${IDENTITY_PATH}?nonce=${nonce}`, {
+    res = await fetch(`${state.url}${IDENTITY_PATH}?nonce=${nonce}`, {
       redirect: 'error',
-      signal: AbortSignal.timeout(5000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
+  } catch {
+    return 'unreachable'; // timed out or refused: the owner is busy or still starting
+  }
+  try {
     if (!res.ok) return null;
     const doc = (await res.json()) as { proof?: unknown };
     const want = Buffer.from(identityProof(state.secret, nonce, state.storePath));
