@@ -26,7 +26,8 @@ export const usd = (v: unknown) => parseUsd(String(v));
 /** The evidence of `r`. */
 export const ev = (r: LooseRecommendation): LooseEvidence => r.evidence as LooseEvidence;
 
-function reproducePtu(r: LooseRecommendation): bigint {
+/** What both PTU reproductions price with: a month of the window, the pay-as-you-go rate, PTU at a billing. */
+function ptuTerms(r: LooseRecommendation) {
   const { inputs, figures } = ev(r);
   const hours = BigInt(inputs['window'].hours);
   const month = (x: bigint) => halfUp(x * 730n, hours);
@@ -41,6 +42,11 @@ function reproducePtu(r: LooseRecommendation): bigint {
         : billing === '1-year'
           ? halfUp(BigInt(n) * usd(p.yearlyReservationUsd), 12n)
           : 0n;
+  return { inputs, figures, month, rate, ptuList };
+}
+
+function reproducePtu(r: LooseRecommendation): bigint {
+  const { inputs, figures, month, rate, ptuList } = ptuTerms(r);
   const spill = (n: number) => usd(figures['replay'].find((o: { ptu: number }) => o.ptu === n).spillListUsd);
   const cur = inputs['current'];
   const current =
@@ -55,20 +61,7 @@ function reproducePtu(r: LooseRecommendation): bigint {
 
 /** PTU mostly used by non-production: today's cost minus production on N PTU plus non-production pay-as-you-go. */
 function reproducePtuNonProd(r: LooseRecommendation): bigint {
-  const { inputs, figures } = ev(r);
-  const hours = BigInt(inputs['window'].hours);
-  const month = (x: bigint) => halfUp(x * 730n, hours);
-  const rate = (x: bigint) =>
-    halfUp(x * usd(inputs['paygRate'].effectiveUsd), usd(inputs['paygRate'].listUsd));
-  const p = inputs['ptu'];
-  const ptuList = (n: number, billing: string) =>
-    billing === 'hourly'
-      ? BigInt(n) * usd(p.hourlyUsd) * 730n
-      : billing === '1-month'
-        ? BigInt(n) * usd(p.monthlyReservationUsd)
-        : billing === '1-year'
-          ? halfUp(BigInt(n) * usd(p.yearlyReservationUsd), 12n)
-          : 0n;
+  const { inputs, figures, month, rate, ptuList } = ptuTerms(r);
   // The non-production tokens at pay-as-you-go list, recomputed from the token counts and the prices.
   const np = figures['nonProd'];
   const payg = inputs['payg'];

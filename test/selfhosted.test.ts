@@ -70,18 +70,20 @@ async function seed(db: string): Promise<void> {
   });
 }
 
+/** Writes the config, seeds a fresh store in dir and runs one CLI command on them. */
+async function seededRun(dir: string, command: string, args: readonly string[]) {
+  const db = join(dir, 't.duckdb');
+  const cfg = join(dir, 'tally.yaml');
+  writeFileSync(cfg, CONFIG);
+  await seed(db);
+  const r = await runCli([command, '--db', db, '--config', cfg, ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  return { db, cfg, r };
+}
+
 test('usage prices self-hosted tokens from the hours they used and shows the idle hours as their own rows', async () => {
   await inTempDir('tally-selfhost-', async (dir) => {
-    const db = join(dir, 't.duckdb');
-    const cfg = join(dir, 'tally.yaml');
-    writeFileSync(cfg, CONFIG);
-    await seed(db);
-    const r = await runCli([
-      'usage',
-      '--db',
-      db,
-      '--config',
-      cfg,
+    const { db, cfg, r } = await seededRun(dir, 'usage', [
       '--by',
       'team',
       '--from',
@@ -90,7 +92,6 @@ test('usage prices self-hosted tokens from the hours they used and shows the idl
       '2026-11-03',
       '--json',
     ]);
-    assert.equal(r.code, 0, r.stderr);
     const rows = JSON.parse(r.stdout) as Record<string, number | string | null>[];
     const team = (t: string | null, idle = false) =>
       rows.find((x) => x['team'] === t && (x['idleHours'] === 0) !== idle)!;
@@ -131,23 +132,13 @@ test('usage prices self-hosted tokens from the hours they used and shows the idl
 
 test('chargeback charges each team its share of the self-hosted hours and leaves the idle hours unallocated', async () => {
   await inTempDir('tally-selfhost-', async (dir) => {
-    const db = join(dir, 't.duckdb');
-    const cfg = join(dir, 'tally.yaml');
-    writeFileSync(cfg, CONFIG);
-    await seed(db);
-    const r = await runCli([
-      'chargeback',
-      '--db',
-      db,
-      '--config',
-      cfg,
+    const { r } = await seededRun(dir, 'chargeback', [
       '--period',
       '2026-11',
       '--by',
       'team',
       '--json',
     ]);
-    assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as {
       totalCostUsd: number;
       unallocatedCostUsd: number;
@@ -166,23 +157,7 @@ test('chargeback charges each team its share of the self-hosted hours and leaves
 
 test('carbon measures a self-hosted deployment from its GPU hours instead of per-token estimates, and names the method', async () => {
   await inTempDir('tally-selfhost-', async (dir) => {
-    const db = join(dir, 't.duckdb');
-    const cfg = join(dir, 'tally.yaml');
-    writeFileSync(cfg, CONFIG);
-    await seed(db);
-    const r = await runCli([
-      'carbon',
-      '--db',
-      db,
-      '--config',
-      cfg,
-      '--period',
-      '2026-11',
-      '--by',
-      'team',
-      '--json',
-    ]);
-    assert.equal(r.code, 0, r.stderr);
+    const { r } = await seededRun(dir, 'carbon', ['--period', '2026-11', '--by', 'team', '--json']);
     const doc = JSON.parse(r.stdout) as {
       rows: {
         team: string;
@@ -226,12 +201,7 @@ test('carbon measures a self-hosted deployment from its GPU hours instead of per
 
 test('recommend flags a self-hosted deployment idle most of its hours, reproducible from its evidence', async () => {
   await inTempDir('tally-selfhost-', async (dir) => {
-    const db = join(dir, 't.duckdb');
-    const cfg = join(dir, 'tally.yaml');
-    writeFileSync(cfg, CONFIG);
-    await seed(db);
-    const r = await runCli(['recommend', '--db', db, '--config', cfg, '--period', '2026-11', '--json']);
-    assert.equal(r.code, 0, r.stderr);
+    const { db, r } = await seededRun(dir, 'recommend', ['--period', '2026-11', '--json']);
     const doc = JSON.parse(r.stdout) as {
       recommendations: (LooseRecommendation & { id: string; monthlySavingsUsd: string })[];
     };
