@@ -4,7 +4,8 @@
  *   bare <mockUrl>  a bare Node pass-through proxy (http server + undici Pool, no parsing)
  *   tally <mockUrl> [durable|fast] Tally's gateway with keys, metering, limits and the durable ledger on
  *   serve <mockUrl> the same gateway inside `tally serve`: the API worker runs the scheduled pass every 10 s
- *                   (alerts, anomaly incidents, a budget check), and an admin token is printed for a poller
+ *                   (alerts, anomaly incidents, a budget check), and an admin token is printed for a poller;
+ *                   its report cache is off unless BENCH_REPORT_CACHE sets its seconds (the product's default: 30)
  * Prints one JSON line {url, key?} on stdout when ready; exits on SIGTERM (Tally drains first). Tally answers
  * a line "overhead" on stdin with its own per-request overhead since the last ask.
  */
@@ -35,6 +36,8 @@ const serverLib = (): Promise<typeof ServerLib> =>
 const apiLib = (): Promise<typeof ApiLib> => import(`${LIB}api/index.js`) as Promise<typeof ApiLib>;
 
 const [kind, mockUrl, ack = 'durable'] = process.argv.slice(2);
+/** The serve's report cache: off (every dashboard poll recomputes) unless BENCH_REPORT_CACHE gives seconds. */
+const reportCacheSeconds = (): number => Number(process.env['BENCH_REPORT_CACHE'] ?? 0);
 const ready = (o: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
 
 if (kind === 'mock') {
@@ -87,7 +90,7 @@ gateway:
         - { name: gpt-4o-mini, model: gpt-4o-mini, type: global-standard }
   routes:
     - { model: gpt-4o-mini, targets: [mock/gpt-4o-mini] }
-server: { port: 0, alertsSeconds: 10, reportCacheSeconds: 0 }
+server: { port: 0, alertsSeconds: 10, reportCacheSeconds: ${reportCacheSeconds()} }
 budgets:
   - { name: bench, scope: team, value: bench, amountUsd: 1000000, period: month }
 `,
