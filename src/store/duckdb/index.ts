@@ -194,6 +194,14 @@ export class DuckDBStore extends SqlStore {
     return this.transaction((tx) => tx.loadCostRows(file));
   }
 
+  /**
+   * One process owns a DuckDB file (ADR 0012) and its transactions run one at a time on the store's connection
+   * (withConnection), so ingest runs already store one after another: nothing to wait for.
+   */
+  lockIngests(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Runs a parameterised read (backend-internal; tests and ingest's scratch file engine use it). */
   async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
     return this.withConnection(async (c) => {

@@ -257,4 +257,20 @@ CREATE TABLE tally_private.sql_reader (role TEXT PRIMARY KEY, password TEXT NOT 
     name: "cost rows by ingest id: loadCostRows replaces an ingest's rows without a scan",
     sql: 'CREATE INDEX cost_rows_ingest ON cost_rows (_ingest_id);',
   },
+  {
+    id: 934,
+    name: "one ingest record per file's bytes: two runs racing on one file stored it twice before",
+    // Ingest runs now store one at a time (ADR 0034); this index is the backstop against a writer that does not
+    // take the lock (an older Tally). A store written before may hold a file twice: keep its latest ingest (a
+    // later run of the same slice replaced the earlier one's rows) and drop the others' rows and records.
+    sql: `
+CREATE TEMP TABLE ingests_superseded ON COMMIT DROP AS
+  SELECT i.id FROM ingests i
+  WHERE EXISTS (SELECT 1 FROM ingests j
+                WHERE j.file_hash = i.file_hash AND (j.ingested_at, j.id) > (i.ingested_at, i.id));
+DELETE FROM cost_rows WHERE _ingest_id IN (SELECT id FROM ingests_superseded);
+DELETE FROM ingests WHERE id IN (SELECT id FROM ingests_superseded);
+CREATE UNIQUE INDEX ingests_file_hash ON ingests (file_hash);
+`,
+  },
 ];

@@ -25,6 +25,8 @@ export {
   type PostgresStoreOptions,
 } from './_connect.js';
 
+/** Advisory-lock key of ingest runs' store phase (any constant other than the migrations'; "ingest"). */
+const INGEST_LOCK = 0x696e67657374;
 /** Advisory-lock key of the migrations (any constant; "tally" in ASCII). */
 const MIGRATION_LOCK = 0x74616c6c79;
 
@@ -123,6 +125,18 @@ export class PostgresStore extends SqlStore {
   loadCostRows(file: CostRowsFile): Promise<number> {
     if (this.client) return copyCostRows(this.client, file);
     return this.inTransaction((c) => copyCostRows(c, file));
+  }
+
+  /**
+   * A transaction-level advisory lock (released at COMMIT or ROLLBACK, also when the connection drops), waited
+   * for without the statement timeout: another run's store phase may take minutes. ADR 0034.
+   */
+  async lockIngests(): Promise<void> {
+    if (!this.client) throw new TallyError('internal', 'lockIngests must be called inside a transaction');
+    const [row] = await this.query("SELECT current_setting('statement_timeout') AS t");
+    await this.client.query("SELECT set_config('statement_timeout', '0', true)");
+    await this.client.query('SELECT pg_advisory_xact_lock($1)', [INGEST_LOCK]);
+    await this.client.query("SELECT set_config('statement_timeout', $1, true)", [String(row?.['t'] ?? '0')]);
   }
 
   async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {

@@ -64,6 +64,7 @@ export abstract class SqlStore implements CostStore, SqlRunner {
   abstract exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
   abstract appendUsage(events: readonly UsageEvent[]): Promise<number>;
   abstract loadCostRows(file: CostRowsFile): Promise<number>;
+  abstract lockIngests(): Promise<void>;
   abstract transaction<T>(fn: (tx: CostStore) => Promise<T>): Promise<T>;
   abstract readOnlySql(sql: string, opts?: ReadOnlySqlOptions): Promise<Row[]>;
   abstract close(): Promise<void>;
