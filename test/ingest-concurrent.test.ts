@@ -51,7 +51,9 @@ async function totals(store: Store): Promise<{ rows: number; billed: string; ing
     'SELECT count(*) AS n, CAST(sum("BilledCost") AS VARCHAR) AS billed FROM cost_rows',
   );
   const [i] = await store.query('SELECT count(*) AS n FROM ingests');
-  const billed = String(r?.['billed'] ?? '0').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  const billed = String(r?.['billed'] ?? '0')
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
   return { rows: Number(r?.['n']), billed, ingests: Number(i?.['n']) };
 }
 
@@ -105,7 +107,11 @@ function scenarios(name: string, open: () => Promise<[Store, Store]>, dir: () =>
         run(heldAtTransaction(a, gate), jan),
         run(heldAtTransaction(b, gate), feb),
       ]);
-      for (const r of results) assert.deepEqual(r.files.map((f) => [f.status, f.rowsLoaded]), [['loaded', LINES.length]]);
+      for (const r of results)
+        assert.deepEqual(
+          r.files.map((f) => [f.status, f.rowsLoaded]),
+          [['loaded', LINES.length]],
+        );
       const billed = LINES.map((l) => l.billed);
       assert.deepEqual(await totals(b), {
         rows: 2 * LINES.length,
@@ -175,9 +181,15 @@ describe('concurrent ingest on PostgreSQL', { skip: skipWithoutPostgres }, () =>
     const m = (await openPostgresStore({ url })) as unknown as Store;
     try {
       const rows = await m.query('SELECT _ingest_id AS id FROM cost_rows ORDER BY 1');
-      assert.deepEqual(rows.map((r) => r['id']), ['other-0', 'run2-0']);
+      assert.deepEqual(
+        rows.map((r) => r['id']),
+        ['other-0', 'run2-0'],
+      );
       const ing = await m.query('SELECT id FROM ingests ORDER BY 1');
-      assert.deepEqual(ing.map((r) => r['id']), ['other-0', 'run2-0']);
+      assert.deepEqual(
+        ing.map((r) => r['id']),
+        ['other-0', 'run2-0'],
+      );
     } finally {
       await m.close();
     }
