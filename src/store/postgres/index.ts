@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { TallyError } from '../../core/index.js';
 import type { UsageEvent } from '../usage-event.js';
-import type { CostStore, ReadOnlySqlOptions, Row, SqlParam, UsageAggregate, UsageQuery } from '../store.js';
+import type { CostStore, ReadOnlySqlOptions, Row, SqlParam } from '../store.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { POSTGRES_DIALECT } from './_dialect.js';
 import { connectError, maskStoreUrl, poolConfig, type PostgresStoreOptions } from './_connect.js';
@@ -14,7 +14,6 @@ import { MIGRATIONS } from './_migrations.js';
 import { copyUsageEvents } from './_usage.js';
 import { copyCostRows } from './_cost-rows.js';
 import type { CostRowsFile } from '../reports.js';
-import { rollupAggregate, rollupAnswers } from './_rollup.js';
 import { ensureSqlReader, runReadOnly } from './_sandbox.js';
 
 export {
@@ -108,12 +107,6 @@ export class PostgresStore extends SqlStore {
     private readonly sqlTimeoutMs: number,
   ) {
     super();
-  }
-
-  /** From the daily rollup when it answers exactly (chargeback's month), else from the events. */
-  override aggregateUsage(q: UsageQuery): Promise<UsageAggregate[]> {
-    if (rollupAnswers(q)) return rollupAggregate((sql, params) => this.query(sql, params), q);
-    return super.aggregateUsage(q);
   }
 
   appendUsage(events: readonly UsageEvent[]): Promise<number> {

@@ -100,7 +100,7 @@ describe('postgres backend', { skip: skipWithoutPostgres }, () => {
     const s = await openPostgresStore({ url: await cluster.database() });
     const DAY = 86_400_000;
     const q = { from: new Date(T0), to: new Date(T0 + 5 * DAY), by: ['day', 'team', 'model'] as const };
-    const fromEvents = () => SqlStore.prototype.aggregateUsage.call(s, { ...q, by: [...q.by] });
+    const fromEvents = () => s.aggregateUsageFromEvents({ ...q, by: [...q.by] });
     try {
       const batch = Array.from({ length: 900 }, (_, i) =>
         makeUsageEvent({
