@@ -4,7 +4,6 @@ import { startPostgres, skipWithoutPostgres, type PgCluster } from '../../../tes
 import { makeUsageEvent } from '../usage-event.js';
 import { maskStoreUrl, openPostgresStore } from './index.js';
 import { poolConfig } from './_connect.js';
-import { SqlStore } from '../sql/sql-store.js';
 
 const T0 = Date.UTC(2026, 2, 1);
 
