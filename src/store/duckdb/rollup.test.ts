@@ -31,7 +31,11 @@ const events = (prefix: string, n: number) =>
 test('the DuckDB daily rollup answers as the events do through appends, duplicates, WAL loads, deletes and a reopen', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tally-duck-rollup-'));
   const path = join(dir, 's.duckdb');
-  const q = { from: new Date(T0 - DAY), to: new Date(T0 + 5 * DAY), by: ['day', 'team', 'app', 'model'] };
+  const q = {
+    from: new Date(T0 - DAY),
+    to: new Date(T0 + 5 * DAY),
+    by: ['day', 'team', 'app', 'model'] as const,
+  };
   try {
     let s = await openDuckDBStore({ path });
     const a = events('demo-a', 600);
