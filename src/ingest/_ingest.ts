@@ -3,7 +3,8 @@
  * backend), and their rows reach the store in one transaction through `loadCostRows`, so a failed run leaves
  * the store as it was. Idempotent: a file whose bytes were already ingested is skipped. Month-to-date exports:
  * a newer file for the same billing account and billing period replaces that slice (in the same transaction);
- * files given together in one run (partitioned exports) add up instead of replacing each other.
+ * files given together in one run (partitioned exports) add up instead of replacing each other. Runs store one
+ * at a time, so the same file ingested by two processes at once is stored once (docs/decisions/0034).
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -128,8 +129,16 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
       progress(sizes[i]!, 0.3);
     }
     // Phase 3: one store transaction takes every file's rows and records, so a failure leaves it as it was.
+    // Runs store one at a time (lockIngests), and a file another run stored since phase 1 is left alone: two
+    // processes ingesting the same file at once store it once, and the one that did not reports it unchanged.
     const rowsReplaced = await store.transaction(async (tx) => {
+      await tx.lockIngests();
       for (const { rowsFile, hash, size, st, out: f } of loads) {
+        if (await tx.isIngested(hash)) {
+          Object.assign(f, unchanged(f.file));
+          progress(size, 0.2);
+          continue;
+        }
         assertRowsKept(f.file, f.rowsLoaded, await tx.loadCostRows(rowsFile), 'stored');
         await tx.recordIngest({
           id: rowsFile.ingestId,

@@ -224,6 +224,13 @@ export interface CostStore extends ReportQueries {
   /** Whether a file with these bytes (its SHA-256) was ingested already. */
   isIngested(fileHash: string): Promise<boolean>;
   /**
+   * Inside `transaction`: waits until no other ingest run is storing into this store and keeps them waiting
+   * until this transaction ends, so ingest runs store one after another and `isIngested` asked afterwards in
+   * the same transaction sees every run that committed before (docs/decisions/0034). Several processes, the
+   * server and a CLI, or two replicas may ingest the same file at once; only one stores it.
+   */
+  lockIngests(): Promise<void>;
+  /**
    * Month-to-date exports are cumulative: deletes the rows of earlier runs (ingest ids not starting with
    * `runId`) in the given slices. Returns how many rows went.
    */

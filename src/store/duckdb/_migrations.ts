@@ -4,6 +4,7 @@
  */
 import { FOCUS_COLUMNS, type FocusType } from '../focus-columns.js';
 import { USAGE_COLUMNS, type UsageColumnType } from '../usage-event.js';
+import { ROLLUP_MIGRATION_SQL } from './_rollup.js';
 
 /** One schema change. */
 export interface Migration {
@@ -164,5 +165,10 @@ CREATE TABLE incident_states (
   note VARCHAR
 );
 `,
+  },
+  {
+    id: 34,
+    name: 'usage_daily: an exact daily rollup of the ledger, kept at every write (chargeback reads it)',
+    sql: ROLLUP_MIGRATION_SQL,
   },
 ];

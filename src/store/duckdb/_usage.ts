@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { timestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
 import { USAGE_COLUMNS, type UsageColumnType, type UsageEvent } from '../usage-event.js';
 import { TallyError } from '../../core/index.js';
+import { addToRollup } from './_rollup.js';
 
 type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
 /** How each logical usage type goes into DuckDB's positional appender (a null stays null). */
@@ -17,7 +18,10 @@ const APPEND: Record<UsageColumnType, (a: Appender, v: never) => void> = {
   json: (a, v: unknown) => a.appendVarchar(JSON.stringify(v ?? {})),
 };
 
-/** Appends events into the staging table, then moves the new ones into usage_events. Returns how many were new. */
+/**
+ * Appends events into the staging table, then moves the new ones into usage_events and the daily rollup (call
+ * inside a transaction). Returns how many were new.
+ */
 export async function appendUsageEvents(
   conn: DuckDBConnection,
   events: readonly UsageEvent[],
@@ -31,19 +35,29 @@ export async function appendUsageEvents(
   }
   a.closeSync();
   // Duplicates within the batch are collapsed too (replayed logs may repeat an event).
-  const r = await conn.run(insertNewFrom('usage_staging'));
+  await conn.run(`CREATE OR REPLACE TEMP TABLE usage_new AS ${newRowsOf('usage_staging')}`);
   // Drop, not DELETE: a temp table keeps deleted rows in memory, so DELETE grew the process by every event ever appended.
   await conn.run('DROP TABLE usage_staging');
+  return storeNewRows(conn);
+}
+
+/**
+ * Moves the rows of temp table usage_new into usage_events and adds them to the daily rollup (the caller's
+ * transaction holds both). Returns how many.
+ */
+async function storeNewRows(conn: DuckDBConnection): Promise<number> {
+  const r = await conn.run('INSERT INTO usage_events SELECT * FROM usage_new');
+  if (Number(r.rowsChanged) > 0) await addToRollup(conn, 'usage_new');
+  await conn.run('DROP TABLE usage_new');
   return Number(r.rowsChanged);
 }
 
 /**
- * INSERT of the rows of `source` whose id is not stored yet (nor repeated within the source). The anti-join
- * only scans stored rows inside the source's start_time range, which zone maps prune to a few row groups.
+ * The rows of `source` whose id is not stored yet (nor repeated within the source). The anti-join only scans
+ * stored rows inside the source's start_time range, which zone maps prune to a few row groups.
  */
-function insertNewFrom(source: string): string {
-  return `INSERT INTO usage_events
-    WITH src AS (SELECT * FROM ${source} QUALIFY row_number() OVER (PARTITION BY id) = 1),
+function newRowsOf(source: string): string {
+  return `WITH src AS (SELECT * FROM ${source} QUALIFY row_number() OVER (PARTITION BY id) = 1),
          bounds AS (SELECT min(start_time) AS lo, max(start_time) AS hi FROM src)
     SELECT src.* FROM src
     WHERE NOT EXISTS (
@@ -74,9 +88,9 @@ const WAL_SELECT = USAGE_COLUMNS.map((c) => `${WAL_READ[c.type].expr(`"${c.field
  * Loads ledger WAL segments (JSON lines) straight into usage_events with DuckDB's own reader: no per-event
  * JavaScript work, which is what lets the ledger flush at 100k+ events/s. A torn last line (a crash mid-write:
  * no trailing newline) is skipped; any other line DuckDB cannot read fails the load, so the segments stay on
- * disk and nothing is dropped silently. One statement (no temp table, no window function): at 1,000 events a
- * flush took 42-54 ms of CPU as CREATE + INSERT ... NOT EXISTS + DROP with a row_number() dedup, and 32-34 ms
- * like this (bench/ledger-flush.ts, docs/benchmarks.md 2026-12-02).
+ * disk and nothing is dropped silently. One read (no window function: at 1,000 events a flush took 42-54 ms of
+ * CPU with a row_number() dedup, 32-34 ms without; bench/ledger-flush.ts) into a temp table of the new rows,
+ * which go into usage_events and the daily rollup (ADR 0034); call inside a transaction.
  */
 export async function appendUsageFromWal(conn: DuckDBConnection, paths: readonly string[]): Promise<number> {
   if (paths.length === 0) return 0;
@@ -85,9 +99,8 @@ export async function appendUsageFromWal(conn: DuckDBConnection, paths: readonly
   // The anti-join reads stored rows only inside the batch's start_time range (zone maps prune the rest).
   // ignore_errors turns each unreadable line into a row of NULLs: the guard counts them and, beyond the torn
   // tails a crash may leave, fails the whole statement (DuckDB's error()), so nothing is appended.
-  let r;
   try {
-    r = await conn.run(`INSERT INTO usage_events
+    await conn.run(`CREATE OR REPLACE TEMP TABLE usage_new AS
     WITH raw AS MATERIALIZED (
       SELECT ${WAL_SELECT}
       FROM read_json([${list}], format = 'newline_delimited', columns = ${WAL_COLUMNS}, ignore_errors = true)),
@@ -109,7 +122,7 @@ export async function appendUsageFromWal(conn: DuckDBConnection, paths: readonly
       { paths: [...paths] },
     );
   }
-  return Number(r.rowsChanged);
+  return storeNewRows(conn);
 }
 
 /** How many of the files end in a torn line (no final newline): the one unreadable line a crash may leave. */

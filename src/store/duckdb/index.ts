@@ -18,6 +18,7 @@ import { MIGRATIONS, usageColumnDdl } from './_migrations.js';
 import { toDuckParam, toJsonValue } from './_values.js';
 import { appendUsageEvents, appendUsageFromWal } from './_usage.js';
 import { loadCostRowsFile } from './_cost-rows.js';
+import { addToRollup, rollupSelect } from './_rollup.js';
 import type { CostRowsFile } from '../reports.js';
 
 /** Options for opening a DuckDB store. */
@@ -180,18 +181,50 @@ export class DuckDBStore extends SqlStore {
     });
   }
 
+  // Every write of usage_events also writes the daily rollup (ADR 0034): both in one transaction, the caller's
+  // or one of their own.
   appendUsage(events: readonly UsageEvent[]): Promise<number> {
-    return this.withConnection((c) => appendUsageEvents(c, events));
+    if (events.length === 0) return Promise.resolve(0);
+    if (this.inTransaction) return appendUsageEvents(this.conn, events);
+    return this.transaction((tx) => tx.appendUsage(events));
   }
 
   appendUsageFromWal(paths: readonly string[]): Promise<number> {
-    return this.withConnection((c) => appendUsageFromWal(c, paths));
+    if (this.inTransaction) return appendUsageFromWal(this.conn, paths);
+    return this.transaction((tx) => (tx as DuckDBStore).appendUsageFromWal(paths));
+  }
+
+  override async deleteUsageByIdPrefix(idPrefix: string): Promise<number> {
+    if (!this.inTransaction) return this.transaction((tx) => tx.deleteUsageByIdPrefix(idPrefix));
+    const gone = '(SELECT * FROM usage_events WHERE starts_with(id, $1))';
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE usage_gone AS SELECT * FROM ${gone}`, [idPrefix]);
+    await addToRollup(this.conn, 'usage_gone', -1);
+    await this.conn.run('DROP TABLE usage_gone');
+    return super.deleteUsageByIdPrefix(idPrefix);
+  }
+
+  /**
+   * Re-sums usage_daily from every event: for bulk loads that write usage_events with SQL of their own, outside
+   * the named operations (the chargeback benchmark's generated month).
+   */
+  async rebuildUsageRollup(): Promise<void> {
+    await this.transaction(async () => {
+      await this.conn.run(`DELETE FROM usage_daily; INSERT INTO usage_daily ${rollupSelect('usage_events')}`);
+    });
   }
 
   loadCostRows(file: CostRowsFile): Promise<number> {
     // The delete and the insert commit together: inside the caller's transaction, or in one of their own.
     if (this.inTransaction) return loadCostRowsFile(this.conn, file);
     return this.transaction((tx) => tx.loadCostRows(file));
+  }
+
+  /**
+   * One process owns a DuckDB file (ADR 0012) and its transactions run one at a time on the store's connection
+   * (withConnection), so ingest runs already store one after another: nothing to wait for.
+   */
+  lockIngests(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** Runs a parameterised read (backend-internal; tests and ingest's scratch file engine use it). */

@@ -5,6 +5,7 @@
  */
 import { FOCUS_COLUMNS, type FocusType } from '../focus-columns.js';
 import { USAGE_COLUMNS, type UsageColumnType } from '../usage-event.js';
+import { ROLLUP_DIMS } from '../daily-rollup.js';
 
 /** One schema change. */
 export interface Migration {
@@ -49,16 +50,7 @@ const usageColumnsDdl = USAGE_COLUMNS.map(usageColumnDdl).join(',\n  ');
 const focusColumnsDdl = FOCUS_COLUMNS.map((col) => `"${col.name}" ${physical[col.type]}`).join(',\n  ');
 
 /** Rollup dimensions: chargeback's grouping (analytics/allocate), per UTC day. */
-export const ROLLUP_DIMS = [
-  'team',
-  'cost_center',
-  'app',
-  'environment',
-  'upstream',
-  'deployment',
-  'model',
-  'deployment_type',
-] as const;
+export { ROLLUP_DIMS };
 
 const dims = ROLLUP_DIMS.join(', ');
 // Sums per group of a transition table (the rows one statement inserted or deleted).
@@ -256,5 +248,40 @@ CREATE TABLE tally_private.sql_reader (role TEXT PRIMARY KEY, password TEXT NOT 
     id: 925,
     name: "cost rows by ingest id: loadCostRows replaces an ingest's rows without a scan",
     sql: 'CREATE INDEX cost_rows_ingest ON cost_rows (_ingest_id);',
+  },
+  {
+    id: 935,
+    name: 'the ledger flush adds its own rollup rows: the insert trigger steps aside for it',
+    // ADR 0034: a flush whose COPY stored every event of its batch sums the batch in Node (it holds the
+    // events) and upserts those rows itself, in the same transaction; it says so for its COPY alone with the
+    // transaction-local setting tally.rollup_by_flush. Every other insert is summed here, as before.
+    sql: `
+CREATE OR REPLACE FUNCTION usage_daily_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('tally.rollup_by_flush', true) = 'on' THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO usage_daily ${rollupSelect('new_rows')}
+  ON CONFLICT (day, ${dims}) DO UPDATE SET
+    ${METRICS.map((m) => `${m} = usage_daily.${m} + EXCLUDED.${m}`).join(', ')};
+  RETURN NULL;
+END $$;
+`,
+  },
+  {
+    id: 934,
+    name: "one ingest record per file's bytes: two runs racing on one file stored it twice before",
+    // Ingest runs now store one at a time (ADR 0034); this index is the backstop against a writer that does not
+    // take the lock (an older Tally). A store written before may hold a file twice: keep its latest ingest (a
+    // later run of the same slice replaced the earlier one's rows) and drop the others' rows and records.
+    sql: `
+CREATE TEMP TABLE ingests_superseded ON COMMIT DROP AS
+  SELECT i.id FROM ingests i
+  WHERE EXISTS (SELECT 1 FROM ingests j
+                WHERE j.file_hash = i.file_hash AND (j.ingested_at, j.id) > (i.ingested_at, i.id));
+DELETE FROM cost_rows WHERE _ingest_id IN (SELECT id FROM ingests_superseded);
+DELETE FROM ingests WHERE id IN (SELECT id FROM ingests_superseded);
+CREATE UNIQUE INDEX ingests_file_hash ON ingests (file_hash);
+`,
   },
 ];

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { TallyError } from '../../core/index.js';
 import type { UsageEvent } from '../usage-event.js';
-import type { CostStore, ReadOnlySqlOptions, Row, SqlParam, UsageAggregate, UsageQuery } from '../store.js';
+import type { CostStore, ReadOnlySqlOptions, Row, SqlParam } from '../store.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { POSTGRES_DIALECT } from './_dialect.js';
 import { connectError, maskStoreUrl, poolConfig, type PostgresStoreOptions } from './_connect.js';
@@ -14,7 +14,6 @@ import { MIGRATIONS } from './_migrations.js';
 import { copyUsageEvents } from './_usage.js';
 import { copyCostRows } from './_cost-rows.js';
 import type { CostRowsFile } from '../reports.js';
-import { rollupAggregate, rollupAnswers } from './_rollup.js';
 import { ensureSqlReader, runReadOnly } from './_sandbox.js';
 
 export {
@@ -25,6 +24,8 @@ export {
   type PostgresStoreOptions,
 } from './_connect.js';
 
+/** Advisory-lock key of ingest runs' store phase (any constant other than the migrations'; "ingest"). */
+const INGEST_LOCK = 0x696e67657374;
 /** Advisory-lock key of the migrations (any constant; "tally" in ASCII). */
 const MIGRATION_LOCK = 0x74616c6c79;
 
@@ -108,12 +109,6 @@ export class PostgresStore extends SqlStore {
     super();
   }
 
-  /** From the daily rollup when it answers exactly (chargeback's month), else from the events. */
-  override aggregateUsage(q: UsageQuery): Promise<UsageAggregate[]> {
-    if (rollupAnswers(q)) return rollupAggregate((sql, params) => this.query(sql, params), q);
-    return super.aggregateUsage(q);
-  }
-
   appendUsage(events: readonly UsageEvent[]): Promise<number> {
     if (events.length === 0) return Promise.resolve(0);
     if (this.client) return copyUsageEvents(this.client, events);
@@ -123,6 +118,18 @@ export class PostgresStore extends SqlStore {
   loadCostRows(file: CostRowsFile): Promise<number> {
     if (this.client) return copyCostRows(this.client, file);
     return this.inTransaction((c) => copyCostRows(c, file));
+  }
+
+  /**
+   * A transaction-level advisory lock (released at COMMIT or ROLLBACK, also when the connection drops), waited
+   * for without the statement timeout: another run's store phase may take minutes. ADR 0034.
+   */
+  async lockIngests(): Promise<void> {
+    if (!this.client) throw new TallyError('internal', 'lockIngests must be called inside a transaction');
+    const [row] = await this.query("SELECT current_setting('statement_timeout') AS t");
+    await this.client.query("SELECT set_config('statement_timeout', '0', true)");
+    await this.client.query('SELECT pg_advisory_xact_lock($1)', [INGEST_LOCK]);
+    await this.client.query("SELECT set_config('statement_timeout', $1, true)", [String(row?.['t'] ?? '0')]);
   }
 
   async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {

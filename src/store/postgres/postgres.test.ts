@@ -4,7 +4,6 @@ import { startPostgres, skipWithoutPostgres, type PgCluster } from '../../../tes
 import { makeUsageEvent } from '../usage-event.js';
 import { maskStoreUrl, openPostgresStore } from './index.js';
 import { poolConfig } from './_connect.js';
-import { SqlStore } from '../sql/sql-store.js';
 
 const T0 = Date.UTC(2026, 2, 1);
 
@@ -100,7 +99,7 @@ describe('postgres backend', { skip: skipWithoutPostgres }, () => {
     const s = await openPostgresStore({ url: await cluster.database() });
     const DAY = 86_400_000;
     const q = { from: new Date(T0), to: new Date(T0 + 5 * DAY), by: ['day', 'team', 'model'] as const };
-    const fromEvents = () => SqlStore.prototype.aggregateUsage.call(s, { ...q, by: [...q.by] });
+    const fromEvents = () => s.aggregateUsageFromEvents({ ...q, by: [...q.by] });
     try {
       const batch = Array.from({ length: 900 }, (_, i) =>
         makeUsageEvent({
@@ -122,6 +121,68 @@ describe('postgres backend', { skip: skipWithoutPostgres }, () => {
       assert.deepEqual(viaRollup, await fromEvents());
       const [n] = await s.query('SELECT count(*) AS n FROM usage_daily WHERE requests = 0');
       assert.equal(n?.['n'], 0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("the flush's own rollup rows equal the events summed in every dimension and sum, through new batches, replays and mixed ones", async () => {
+    const s = await openPostgresStore({ url: await cluster.database() });
+    const DAY = 86_400_000;
+    // Each dimension cycles at its own pace, so the batch spans many combinations.
+    const pick = <T>(xs: readonly T[], i: number, pace = 1) => xs[Math.floor(i / pace) % xs.length]!;
+    const events = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        makeUsageEvent({
+          id: `${prefix}${i}`,
+          // Around midnight, with sub-millisecond parts that round across it.
+          startTime: T0 + (i % 3) * DAY - 0.0004 - (i % 2) * 0.0002,
+          model: pick(['a', 'b', 'c'], i),
+          team: pick(['t1', null, 'té'], i, 2),
+          costCenter: pick([null, 'cc'], i, 3),
+          app: pick(['x', 'y', null, 'z'], i, 5),
+          environment: pick(['prod', null], i, 7),
+          upstream: pick([null, 'u'], i, 11),
+          deployment: pick(['d', null, 'e'], i, 13),
+          deploymentType: pick(['global-standard', 'provisioned'], i, 17),
+          inputTokens: i * 3,
+          cachedInputTokens: i % 5,
+          outputTokens: 7,
+          reasoningTokens: i % 2,
+          durationMs: i + 0.4,
+          httpStatus: pick([200, 429, 500, 200], i),
+          cacheOutcome: pick(['none', 'hit-exact', 'hit-semantic', 'miss'], i),
+          costNanos: BigInt(i) * 1_000_003n,
+          listCostNanos: 9_007_199_254_740_993n,
+          savedCostNanos: BigInt(i % 3),
+        }),
+      );
+    const dims = 'day, team, cost_center, app, environment, upstream, deployment, model, deployment_type';
+    const sums = `requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_nanos,
+      list_cost_nanos, saved_cost_nanos, errors, cache_hits, duration_ms`;
+    try {
+      const a = events('a', 700);
+      assert.equal(await s.appendUsage(a), 700);
+      assert.equal(await s.appendUsage([...a.slice(0, 50), ...events('b', 30)]), 30);
+      assert.equal(await s.appendUsage(a.slice(100, 200)), 0);
+      assert.equal(await s.appendUsage(events('c', 333)), 333);
+      const stored = await s.query(
+        `SELECT ${dims}, ${sums.replace(/(\w+)/g, 'CAST($1 AS TEXT) AS $1')} FROM usage_daily ORDER BY ${dims}`,
+      );
+      const recomputed = await s.query(
+        `SELECT ${dims}, ${sums.replace(/(\w+)/g, 'CAST($1 AS TEXT) AS $1')} FROM (
+           SELECT CAST(start_time AT TIME ZONE 'UTC' AS DATE) AS day, team, cost_center, app, environment,
+             upstream, deployment, model, deployment_type, count(*) AS requests,
+             sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
+             sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens,
+             sum(cost_nanos) AS cost_nanos, sum(list_cost_nanos) AS list_cost_nanos,
+             sum(saved_cost_nanos) AS saved_cost_nanos, count(*) FILTER (WHERE http_status >= 400) AS errors,
+             count(*) FILTER (WHERE cache_outcome IN ('hit-exact', 'hit-semantic')) AS cache_hits,
+             sum(duration_ms) AS duration_ms
+           FROM usage_events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9) e ORDER BY ${dims}`,
+      );
+      assert.ok(stored.length > 30, `${stored.length} rollup rows`);
+      assert.deepEqual(stored, recomputed);
     } finally {
       await s.close();
     }

@@ -60,6 +60,8 @@ export async function copyStore(
       // A SQL store's transaction hands out the same kind of store.
       const sql = tx as SqlStore;
       await sql.exec('DELETE FROM usage_events');
+      // Its rollup too (PostgreSQL's delete trigger has emptied it already; DuckDB keeps it by the named writes).
+      await sql.exec('DELETE FROM usage_daily');
       for (const spec of TABLES) await sql.exec(`DELETE FROM ${spec.name}`);
     });
   const progress = opts.onProgress ?? (() => undefined);

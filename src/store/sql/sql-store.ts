@@ -43,6 +43,7 @@ import type {
   Window,
 } from '../reports.js';
 import type { Dialect, SqlRunner } from './dialect.js';
+import { rollupAggregate, rollupAnswers } from './_rollup.js';
 import { accessOps } from './_access.js';
 import { keyFromRow, keyInsertParams, KEY_INSERT_SQL } from './_keys.js';
 import * as usage from './_usage.js';
@@ -64,12 +65,19 @@ export abstract class SqlStore implements CostStore, SqlRunner {
   abstract exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
   abstract appendUsage(events: readonly UsageEvent[]): Promise<number>;
   abstract loadCostRows(file: CostRowsFile): Promise<number>;
+  abstract lockIngests(): Promise<void>;
   abstract transaction<T>(fn: (tx: CostStore) => Promise<T>): Promise<T>;
   abstract readOnlySql(sql: string, opts?: ReadOnlySqlOptions): Promise<Row[]>;
   abstract close(): Promise<void>;
 
   // --- usage ---
+  /** From the daily rollup when it answers exactly (chargeback's month), else from the events. */
   aggregateUsage(q: UsageQuery): Promise<UsageAggregate[]> {
+    if (rollupAnswers(q)) return rollupAggregate(this, q);
+    return usage.aggregateUsage(this, q);
+  }
+  /** Always from the events (tests compare it with the rollup). */
+  aggregateUsageFromEvents(q: UsageQuery): Promise<UsageAggregate[]> {
     return usage.aggregateUsage(this, q);
   }
   async countUsage(from: Date, to: Date): Promise<number> {
