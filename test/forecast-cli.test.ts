@@ -123,7 +123,7 @@ test('forecast --explain prints every candidate with its backtest MASE, sMAPE an
   writeFileSync(f, csv('timestamp,value', 24 * 10));
   const r = await runCli(['forecast', '--series', f, '--horizon', '12', '--explain']);
   assert.equal(r.code, 0, r.stderr);
-  for (const model of ['seasonal-naive', 'ets', 'decomp-holt', 'decomp-theta', 'ensemble'])
+  for (const model of ['seasonal-naive', 'ets', 'decomp-holt', 'decomp-theta', 'cycle-profile', 'ensemble'])
     assert.match(r.stdout, new RegExp(`^  ${model} +\\d+\\.\\d{3} +\\d+\\.\\d{2} +\\d\\.\\d{2}`, 'm'));
   assert.equal((r.stdout.match(/<- chosen/g) ?? []).length, 1);
   assert.match(r.stdout, /rolling origins, 12 steps ahead each/);

