@@ -7,10 +7,16 @@
  * target: under 300 ms each.
  * Last: how long re-warming every asked answer after a write takes, and seeding after a pass (both off the
  * request path).
+ * BENCH_MODE=fresh instead times "first-time, new arguments": per tool BENCH_REPEAT calls right after a write
+ * (report cache and closed-months memo cleared), then BENCH_REPEAT calls with other new arguments and no write
+ * since (the report cache cleared, the months other questions read kept, as in `tally serve`); wall time and
+ * this process's CPU time (JavaScript and DuckDB's threads together) per call. BENCH_TOOLS=a,b limits the
+ * tools; BENCH_SKIP_PASS=1 when BENCH_DB had its scheduled pass already; BENCH_TRACE=1 prints each store call.
  * Env: BENCH_DB (a built demo store, copied first; default: build a 90-day demo in a temp dir), BENCH_REPEAT (7).
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { mcpBenchCalls } from './_mcp-calls.js';
+import { freshBenchCalls } from './_mcp-fresh.js';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../test/cli.js';
@@ -19,6 +25,7 @@ import { main } from '../src/cli/index.js';
 import { configSchema } from '../src/core/index.js';
 import { ReportCache } from '../src/api/index.js';
 import { evaluateAlerts } from '../src/alerts/index.js';
+import { PeriodMemo } from '../src/analytics/index.js';
 import { callTool, seedToolAnswers, type ToolDeps } from '../src/mcp/index.js';
 
 const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 7);
@@ -32,9 +39,13 @@ try {
   const db = join(dir, 't.duckdb');
   if (process.env['BENCH_DB']) copyFileSync(process.env['BENCH_DB'], db);
   else await runCli(['demo', '--db', db, '--skip-analyses', '--no-serve', '--json'], { timeoutMs: 900_000 });
-  const store = await openStore({ path: db });
+  const store = traced(await openStore({ path: db }));
   const config = configSchema.parse({}); // defaults: no tally.yaml needed
   const cache = new ReportCache(30_000, Date.now, { singleWriter: true }); // as the worker on DuckDB
+  const memo = new PeriodMemo(); // closed months, as the worker shares them (ADR 0033)
+  cache.onClear(() => {
+    if (!process.env['BENCH_MODE']) memo.clear(); // a write clears both; fresh mode says which it clears
+  });
   const deps: ToolDeps = {
     store,
     cache,
@@ -46,6 +57,7 @@ try {
         config,
         scope: o.scope,
         actor: o.actor,
+        memo,
         stdout: { write: (t: string) => (stdout += t) },
         stderr: { write: () => true },
       });
@@ -59,12 +71,18 @@ try {
   const P = month(1);
   const win = { from: `${P}-01`, to: `${month(0)}-01` };
   const passStart = performance.now();
-  await evaluateAlerts(store, config, new Date());
+  // BENCH_SKIP_PASS=1: BENCH_DB has had its pass already (`tally alerts run`).
+  if (!process.env['BENCH_SKIP_PASS']) await evaluateAlerts(store, config, new Date());
   console.log(
     `scheduled pass (off the request path): ${(performance.now() - passStart).toFixed(0)} ms; load ${load()}`,
   );
   const calls = mcpBenchCalls(win, P);
   const principal = { kind: 'local', actor: 'cli:bench' } as const;
+  if (process.env['BENCH_MODE'] === 'fresh') {
+    await fresh(deps, principal, end, memo);
+    await store.close();
+    process.exit(0);
+  }
   console.log(`load average before: ${load()}; ${REPEAT} calls each, cold and warm`);
   console.log(
     '| tool | cold p50 ms | cold p95 ms | cold max ms | warm p50 ms | warm p95 ms | result chars |',
@@ -103,4 +121,76 @@ try {
   await store.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+async function fresh(
+  deps: ToolDeps,
+  principal: { kind: 'local'; actor: string },
+  end: Date,
+  memo: PeriodMemo,
+): Promise<void> {
+  const only = process.env['BENCH_TOOLS']?.split(',');
+  console.log(
+    `load average before: ${load()}; per tool ${REPEAT} first-time calls right after a write (report cache and ` +
+      `months memo cleared), then ${REPEAT} more with other new arguments and no write since (report cache ` +
+      'cleared, months kept)',
+  );
+  console.log(
+    '| tool | after a write: wall p50 ms | CPU p50 ms | CPU max ms | no write since: wall p50 ms | CPU p50 ms | CPU max ms |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  const f = (n: number) => n.toFixed(0);
+  for (const [name, argsList] of freshBenchCalls(end, 2 * REPEAT)) {
+    if (only && !only.includes(name)) continue;
+    const cells: string[] = [];
+    for (const [part, afterWrite] of [
+      [argsList.slice(0, REPEAT), true],
+      [argsList.slice(REPEAT), false],
+    ] as const) {
+      const wall: number[] = [];
+      const cpu: number[] = [];
+      for (const args of part) {
+        deps.cache?.clear();
+        if (afterWrite) memo.clear();
+        const c = process.cpuUsage();
+        const t = performance.now();
+        const r = await callTool(deps, principal, name, args, { via: 'mcp' });
+        wall.push(performance.now() - t);
+        const d = process.cpuUsage(c);
+        cpu.push((d.user + d.system) / 1000);
+        if (!r.ok) throw new Error(`${name} ${JSON.stringify(args)}: ${r.text}`);
+      }
+      wall.sort((a, b) => a - b);
+      cpu.sort((a, b) => a - b);
+      cells.push(f(pct(wall, 50)), f(pct(cpu, 50)), f(cpu.at(-1)!));
+    }
+    console.log(`| \`${name}\` | ${cells.join(' | ')} |`);
+  }
+  console.log(`load average after: ${load()}`);
+}
+
+/** BENCH_TRACE=1: prints each store operation's wall time (where a report's time goes). */
+function traced<T extends object>(store: T): T {
+  if (!process.env['BENCH_TRACE']) return store;
+  return new Proxy(store, {
+    get(target, key, recv) {
+      const v = Reflect.get(target, key, recv) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        const t = performance.now();
+        const c = process.cpuUsage();
+        const r = (v as (...a: unknown[]) => unknown).apply(target, args);
+        const log = () => {
+          const d = process.cpuUsage(c);
+          const a = JSON.stringify(args).slice(0, 160);
+          console.log(
+            `  store.${String(key)} ${(performance.now() - t).toFixed(0)} ms cpu ${((d.user + d.system) / 1000).toFixed(0)} ${a}`,
+          );
+        };
+        if (r instanceof Promise) return r.finally(log);
+        log();
+        return r;
+      };
+    },
+  });
 }

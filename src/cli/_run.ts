@@ -52,6 +52,7 @@ export async function runCommand(
     },
     scope: env.scope ?? null,
     actor: env.actor ?? `cli:${localUser()}`,
+    memo: env.memo ?? null,
     write: (text) => stdout.write(text),
     async openStore(o) {
       if (env.store) return env.store;

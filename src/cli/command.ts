@@ -6,6 +6,7 @@
  */
 import type { TallyConfig } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
+import type { PeriodMemo } from '../analytics/index.js';
 import type { Output } from './output.js';
 
 /** One option of a command (parsed with node:util parseArgs). */
@@ -96,6 +97,8 @@ export interface CommandContext<O extends OptionSpecs = Record<never, OptionSpec
   readonly scope: TeamScope | null;
   /** Who runs this command, for the audit log (`cli:<os user>` locally, `user:<id>` through the API). */
   readonly actor: string;
+  /** Closed months shared with the serving process's other reports (ADR 0033), or null in a one-off run. */
+  readonly memo: PeriodMemo | null;
   /** Writes raw text (CSV) to stdout. */
   readonly write: (text: string) => void;
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { TallyConfig } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
+import type { PeriodMemo } from '../analytics/index.js';
 import {
   GLOBAL_OPTIONS,
   type Command,
@@ -83,6 +84,11 @@ export interface MainEnv {
   readonly config?: TallyConfig;
   readonly scope?: TeamScope | null;
   readonly actor?: string;
+  /**
+   * Closed months' allocations and inputs shared between the commands of a serving process, which clears it on
+   * every write (ADR 0033). Absent: each command reads its months itself.
+   */
+  readonly memo?: PeriodMemo;
 }
 
 /** Runs the CLI; returns the exit code. */

@@ -1,8 +1,8 @@
 /**
  * Answers computed ahead, off the request path: after each scheduled pass the serving process runs the tools an
- * assistant most likely calls next ("last month": recommendations, chargeback, unit economics) into its report
- * cache, as the organisation and as each active team-scoped user (the cache is per scope), so the first
- * question after a pass is a hit. Nothing is audited: no caller asked.
+ * assistant most likely calls next ("last month": recommendations, chargeback, unit economics; the forecast)
+ * into its report cache, as the organisation and as each active team-scoped user (the cache is per scope), so
+ * the first question after a pass is a hit. Nothing is audited: no caller asked.
  */
 import type { CostStore } from '../store/index.js';
 import { teamScope, type Principal } from '../api/index.js';
@@ -14,6 +14,9 @@ export function seedCalls(period: string): [string, Record<string, unknown>][] {
     ['get_recommendations', { period }],
     ['get_chargeback', { period }],
     ['get_unit_economics', { period }],
+    // The forecast for the caller's default scope; its closed months stay in the worker's memo (ADR 0033), so
+    // a forecast with any other scope or horizon reads them instead of allocating them again.
+    ['get_forecast', {}],
   ];
 }
 

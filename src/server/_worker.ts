@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { TallyConfig } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
 import { createApiApp, ReportCache } from '../api/index.js';
+import { PeriodMemo } from '../analytics/index.js';
 import { storeOverPort } from './_store-rpc.js';
 import { runCommand } from './_run-command.js';
 import { startSchedule } from './_schedule.js';
@@ -36,11 +37,19 @@ export interface WorkerInit {
 
 const init = workerData as WorkerInit;
 const store = storeOverPort(init.storePort, { backend: init.backend, location: init.storePath });
+// The worker is the DuckDB store's single writer's voice: answers about closed windows live until a write, and
+// so do closed months' allocations and inputs, shared by every report (ADR 0033). On PostgreSQL other
+// processes write: neither is kept past its time to live, and months are not shared.
+const singleWriter = init.backend === 'duckdb';
+const memo = singleWriter ? new PeriodMemo() : undefined;
 const run = (argv: readonly string[], opts: { scope: { teams: readonly string[] } | null; actor: string }) =>
-  runCommand(argv, { store, config: init.config, ...opts });
-// The worker is the DuckDB store's single writer's voice: answers about closed windows live until a write.
-const cache = new ReportCache(init.reportCacheSeconds * 1000, Date.now, {
-  singleWriter: init.backend === 'duckdb',
+  runCommand(argv, { store, config: init.config, ...opts, ...(memo ? { memo } : {}) });
+const cache = new ReportCache(init.reportCacheSeconds * 1000, Date.now, { singleWriter });
+// Every write through this server clears the cache, and with it the months; the scheduled pass only stores
+// incidents (no cost or usage row), so the months it clears the cache for stay.
+let passClearing = false;
+cache.onClear(() => {
+  if (!passClearing) memo?.clear();
 });
 const ttlMs = init.reportCacheSeconds * 1000;
 const warm = keepReportsWarm(cache, {
@@ -73,7 +82,9 @@ const schedule = startSchedule({
   alertsSeconds: init.alertsSeconds,
   watch: init.watch,
   onPass: (p) => {
+    passClearing = true;
     cache.clear(); // the pass stored new incidents
+    passClearing = false;
     if (ttlMs > 0)
       warm.seed(async () => {
         const started = performance.now();

@@ -2,17 +2,90 @@
 
 /** Median of the values (NaN for an empty array). */
 export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
+  const n = values.length;
+  if (n === 0) return Number.NaN;
+  // The anomaly scan takes medians of many thousands of small windows: select the middle in a reused buffer
+  // (no copy, no comparator call per pair) instead of sorting a copy. The sort this replaces keeps input order
+  // among equal values, which only shows for 0 and -0 (resolved below the same way) and NaN (sorted as before).
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v !== v) return medianBySort(values); // NaN
+    scratch[i] = v;
+  }
+  return middle(n, (v, i) => zeroInOrder(values, v, i));
+}
+
+/** The median of scratch[0..n): `exact` turns the value at a sorted index into the one a stable sort puts there. */
+function middle(n: number, exact: (v: number, i: number) => number): number {
+  const mid = n >> 1;
+  select(scratch, mid, n);
+  const hi = exact(scratch[mid]!, mid);
+  if (n % 2) return hi;
+  // After selection everything before `mid` is at most scratch[mid]: the lower middle is their maximum.
+  let lo = scratch[0]!;
+  for (let i = 1; i < mid; i++) if (scratch[i]! > lo) lo = scratch[i]!;
+  return (exact(lo, mid - 1) + hi) / 2;
+}
+
+let scratch = new Float64Array(64);
+
+function medianBySort(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** Puts the k-th smallest of a[0..n) at a[k], smaller or equal before it, larger or equal after (Hoare). */
+function select(a: Float64Array, k: number, n: number): void {
+  let left = 0;
+  let right = n - 1;
+  while (right > left) {
+    const pivot = a[(left + right) >> 1]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return;
+  }
+}
+
+/**
+ * The value a stable ascending sort puts at index `i`, given that it equals `v`: for a zero, which of 0 and -0
+ * it is (zeros keep their input order, after every negative value).
+ */
+function zeroInOrder(values: readonly number[], v: number, i: number): number {
+  if (v !== 0) return v;
+  let k = i;
+  for (const x of values) if (x < 0) k--;
+  for (const x of values) if (x === 0 && k-- === 0) return x;
+  return v;
+}
+
 /** Median absolute deviation scaled by 1.4826 so it estimates the standard deviation of normal noise. */
 export function robustScale(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
+  const n = values.length;
+  if (n === 0) return Number.NaN;
   const m = median(values);
-  return 1.4826 * median(values.map((v) => Math.abs(v - m)));
+  if (m !== m) return 1.4826 * median(values.map((v) => Math.abs(v - m)));
+  // Absolute deviations (in the buffer, without a copy) are never -0; NaN only where a value is NaN.
+  for (let i = 0; i < n; i++) {
+    const d = Math.abs(values[i]! - m);
+    if (d !== d) return 1.4826 * median(values.map((v) => Math.abs(v - m)));
+    scratch[i] = d;
+  }
+  return 1.4826 * middle(n, (v) => v);
 }
 
 /** Empirical quantile (linear interpolation, q in [0,1]). */

@@ -1,5 +1,12 @@
 /** allocate: splits a period's AI spend (direct token charges and shared/fixed costs) among consumers. */
-import { TallyError, monthWindow, readRatesFile, sumNanos, type Nanos, type TallyConfig } from '../../core/index.js';
+import {
+  TallyError,
+  monthWindow,
+  readRatesFile,
+  sumNanos,
+  type Nanos,
+  type TallyConfig,
+} from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
 import { hostedDeployments, loadHostedCosts, type HostedCost } from '../hosting/index.js';
 import { allocateCosts, DEFAULT_RULES, ledgerPieces } from './allocate.js';
@@ -20,6 +27,7 @@ import {
   ratesFor,
   type CurrencyInfo,
 } from './_currency.js';
+import { memoKey, type PeriodMemo } from './_memo.js';
 import type {
   AllocationPiece,
   AllocationResult,
@@ -42,6 +50,7 @@ export {
 } from './_match.js';
 export { loadCostRows, loadCostGroups, loadConsumerUsage, loadExportThrough } from './_queries.js';
 export { ratesFor, LEDGER_CURRENCY, type CurrencyInfo } from './_currency.js';
+export { PeriodMemo, memoKey } from './_memo.js';
 
 /** Allocation settings from tally.yaml (defaults when the section is absent). */
 export function allocationSettings(config: TallyConfig | undefined): AllocationSettings {
@@ -107,6 +116,8 @@ export interface PeriodOptions {
   readonly metric?: CostMetric;
   /** The export's end, when the caller already knows it (saves a query per period). */
   readonly exportThrough?: Date | null;
+  /** Closed months' allocations shared between reports of a serving process (ADR 0033); grouped rows only. */
+  readonly memo?: PeriodMemo | null;
 }
 
 /**
@@ -121,7 +132,6 @@ export async function allocatePeriod(
   settings: AllocationSettings,
   opts: PeriodOptions = {},
 ): Promise<PeriodAllocation> {
-  const w = monthWindow(period);
   const basis = opts.basis ?? 'export';
   const metric = opts.metric ?? 'amortized';
   const through =
@@ -130,6 +140,23 @@ export async function allocatePeriod(
       : opts.exportThrough !== undefined
         ? opts.exportThrough
         : await loadExportThrough(store);
+  const compute = () => computePeriod(store, period, settings, opts, basis, metric, through);
+  if (!opts.memo || opts.rows === 'each') return compute();
+  // The export's end is in the key: an ingest moving it is a write, but a key that names it cannot be wrong.
+  const key = `allocation/${basis}/${metric}/${through?.getTime() ?? 'none'}/${memoKey(settings)}`;
+  return opts.memo.get(period, key, compute);
+}
+
+async function computePeriod(
+  store: CostStore,
+  period: string,
+  settings: AllocationSettings,
+  opts: PeriodOptions,
+  basis: CostBasis,
+  metric: CostMetric,
+  through: Date | null,
+): Promise<PeriodAllocation> {
+  const w = monthWindow(period);
   const cutMs = Math.min(w.to.getTime(), Math.max(w.from.getTime(), through?.getTime() ?? w.from.getTime()));
   const cut = new Date(cutMs);
   let rows: CostRow[] = [];

@@ -19,6 +19,8 @@ import {
   type CostMetric,
   type CostRow,
   type PeriodAllocation,
+  memoKey,
+  type PeriodMemo,
 } from '../allocate/index.js';
 
 const DAY = 86_400_000;
@@ -56,6 +58,8 @@ export class BasisCache {
   readonly profiles = new Map<string, Promise<CostRow[]>>();
   readonly usage = new Map<string, Promise<UsageAggregate[]>>();
   through: Promise<Date | null> | undefined;
+  /** `memo`: closed months shared with the serving process's other reports (ADR 0033). */
+  constructor(readonly memo: PeriodMemo | null = null) {}
 }
 
 function cached<T>(m: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
@@ -65,6 +69,11 @@ function cached<T>(m: Map<string, Promise<T>>, key: string, load: () => Promise<
     m.set(key, p);
   }
   return p;
+}
+
+/** Through the shared memo when there is one (closed months only), else loaded for this run. */
+function shared<T>(cache: BasisCache, period: string, key: string, load: () => Promise<T>): Promise<T> {
+  return cache.memo ? cache.memo.get(period, key, load) : load();
 }
 
 /** Scopes the export can answer (its consumers); keys and models are gateway notions, read from the ledger. */
@@ -160,7 +169,7 @@ export async function dailySpendOnBasis(
   let filled = 0n;
   for (const period of monthsOverlapping(from, to)) {
     const pa = await cached(cache.months, `${basis}/${metric}/${period}`, () =>
-      allocatePeriod(store, period, o.settings, { basis, metric, exportThrough: through }),
+      allocatePeriod(store, period, o.settings, { basis, metric, exportThrough: through, memo: cache.memo }),
     );
     info = pa.basis;
     const days = await spreadPeriod(store, pa, scope, value, o.settings, metric, cache);
@@ -213,7 +222,9 @@ async function spreadPeriod(
   if (perRow.size > 0) {
     // The same groups per UTC day: a group's pieces follow its own daily amounts.
     const daily = await cached(cache.profiles, pa.period, () =>
-      loadCostGroups(store, w, settings.rules, { byDay: true }),
+      shared(cache, pa.period, `profile/${memoKey(settings.rules)}`, () =>
+        loadCostGroups(store, w, settings.rules, { byDay: true }),
+      ),
     );
     const col = metric === 'billed' ? 'BilledCost' : 'EffectiveCost';
     const profile = new Map<string, { day: number; weight: bigint }[]>();
@@ -247,11 +258,13 @@ async function spreadPeriod(
     for (const u of pa.fillUsage)
       fillBy.set(consumerKey(u), (fillBy.get(consumerKey(u)) ?? 0n) + u.costNanos);
     const aggs = await cached(cache.usage, pa.period, () =>
-      store.aggregateUsage({
-        from: w.from,
-        to: w.to,
-        by: ['day', 'team', 'cost_center', 'app', 'environment'],
-      }),
+      shared(cache, pa.period, 'usage/day,team,cost_center,app,environment', () =>
+        store.aggregateUsage({
+          from: w.from,
+          to: w.to,
+          by: ['day', 'team', 'cost_center', 'app', 'environment'],
+        }),
+      ),
     );
     const daysOf = new Map<string, { day: number; cost: Nanos }[]>();
     for (const a of aggs) {

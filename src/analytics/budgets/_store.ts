@@ -1,7 +1,7 @@
 /** Budget definitions kept in the store's `budgets` table (from `tally budgets set`), merged with tally.yaml. */
 import { parseUsd, type TallyConfig } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
-import { allocationSettings, type CostBasis, type CostMetric } from '../allocate/index.js';
+import { allocationSettings, type CostBasis, type CostMetric, type PeriodMemo } from '../allocate/index.js';
 import { BasisCache, dailySpendOnBasis, FORECAST_HISTORY_DAYS } from '../basis/index.js';
 import { BUDGET_PERIODS, budgetPeriod, budgetStatus, type BudgetDef, type BudgetStatus } from './_status.js';
 
@@ -84,6 +84,8 @@ export async function loadBudgets(store: CostStore, config: TallyConfig): Promis
 export interface BudgetBasisOptions {
   readonly basis?: CostBasis;
   readonly metric?: CostMetric;
+  /** Closed months shared with the serving process's other reports (ADR 0033). */
+  readonly memo?: PeriodMemo | null;
 }
 
 /**
@@ -97,14 +99,15 @@ export async function allBudgetStatus(
   opts: BudgetBasisOptions = {},
 ): Promise<BudgetStatus[]> {
   const settings = allocationSettings(config);
-  const cache = new BasisCache();
+  const { memo, ...basis } = opts;
+  const cache = new BasisCache(memo ?? null);
   const out: BudgetStatus[] = [];
   for (const b of await loadBudgets(store, config)) {
     const { start, end } = budgetPeriod(b, now);
     // History: the forecasts' own window before today (so `tally forecast` agrees), and every day of the period.
     const today = Math.floor(now.getTime() / 86_400_000) * 86_400_000;
     const from = new Date(Math.min(start.getTime(), today - FORECAST_HISTORY_DAYS * 86_400_000));
-    const daily = await dailySpendOnBasis(store, b.scope, b.value, from, end, { settings, cache, ...opts });
+    const daily = await dailySpendOnBasis(store, b.scope, b.value, from, end, { settings, cache, ...basis });
     const through = daily.info.exportThrough;
     out.push(
       budgetStatus(b, daily.total, now, {

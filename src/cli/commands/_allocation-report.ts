@@ -108,7 +108,10 @@ export async function allocateWithPrevious(
 }> {
   const settings = allocationSettings(ctx.config());
   const store = await ctx.openStore({ readOnly: true });
-  const current = await allocatePeriod(store, period, settings, { rows, ...on });
-  const previous = withPrevious ? await allocatePeriod(store, previousMonth(period), settings, on) : null;
+  const memo = ctx.memo;
+  const current = await allocatePeriod(store, period, settings, { rows, ...on, memo });
+  const previous = withPrevious
+    ? await allocatePeriod(store, previousMonth(period), settings, { ...on, memo })
+    : null;
   return { store, current, previous, unallocatedLabel: settings.unallocatedLabel };
 }

@@ -5,6 +5,7 @@ import { hashToken, type Principal } from '../../api/index.js';
 import type { ToolDeps } from '../../mcp/index.js';
 import type { StringOptionSpec } from '../command.js';
 import { main } from '../main.js';
+import { PeriodMemo } from '../../analytics/index.js';
 
 /** The --token option. */
 export const tokenOption: StringOptionSpec = {
@@ -27,6 +28,9 @@ export async function callerOf(
 
 /** Tool dependencies that run each report in this process on `store`, as the CLI would print it. */
 export function toolDeps(config: TallyConfig, store: CostStore): ToolDeps {
+  // This process holds the DuckDB store for the session and its tools only read cost data: closed months can be
+  // shared between its reports (ADR 0033). On PostgreSQL other processes write, so nothing is shared.
+  const memo = store.backend === 'duckdb' ? new PeriodMemo() : undefined;
   return {
     store,
     now: () => new Date(),
@@ -38,6 +42,7 @@ export function toolDeps(config: TallyConfig, store: CostStore): ToolDeps {
         config,
         scope: o.scope,
         actor: o.actor,
+        ...(memo ? { memo } : {}),
         stdout: { write: (t: string) => (stdout += t) },
         stderr: { write: (t: string) => (stderr += t) },
       });

@@ -106,7 +106,7 @@ export const budgetsStatusCommand = defineCommand({
     const now = at ? parseUtc(at, 'at') : new Date();
     const on = basisOptions(ctx);
     const store = await ctx.openStore({ readOnly: true });
-    const all = await allBudgetStatus(store, ctx.config(), now, on);
+    const all = await allBudgetStatus(store, ctx.config(), now, { ...on, memo: ctx.memo });
     // A team-scoped caller sees the budgets of its teams.
     const scope = ctx.scope?.teams;
     const budgets = scope ? all.filter((b) => scope.some((t) => b.scope === `team=${t}`)) : all;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { TallyError, nanosToUsd, parseUtc } from '../../core/index.js';
 import {
   allocationSettings,
+  BasisCache,
   dailySpendOnBasis,
   forecastSeries,
   forecastSplit,
@@ -180,6 +181,7 @@ async function storeForecast(
   const store = await ctx.openStore({ readOnly: true });
   const daily = await dailySpendOnBasis(store, scope.kind, scope.value, new Date(from), new Date(today), {
     settings: allocationSettings(ctx.config()),
+    cache: new BasisCache(ctx.memo),
     ...on,
   });
   if (daily.total.size === 0)

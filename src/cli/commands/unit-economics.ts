@@ -65,11 +65,14 @@ export const unitEconomicsCommand = defineCommand({
       const inWindow = (k: KpiValue) => k.day >= isoDay(w.from) && k.day < isoDay(w.to);
       const kpis = fileKpis ? fileKpis.filter(inWindow) : await loadStoredKpis(store, w);
       const totals = totalsByConsumer(pa.result, by);
+      // Activity counts of a closed month are shared with other reports of a serving process (ADR 0033).
+      const shared = <T>(key: string, read: () => Promise<T>) =>
+        ctx.memo ? ctx.memo.get(pa.period, key, read) : read();
       return {
         costs: new Map([...totals].map(([k, t]) => [k, t.direct + t.shared])),
         totalNanos: pa.result.totalNanos,
-        activity: await loadActivity(store, w, by),
-        overall: await overallActivity(store, w),
+        activity: await shared(`activity/${by}`, () => loadActivity(store, w, by)),
+        overall: await shared('activity/all', () => overallActivity(store, w)),
         kpis,
       };
     };

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { median, robustScale } from './_stats.js';
+
+/** The definitions the selection replaced: a copy sorted with a comparator (stable: equal values keep order). */
+const sorted = (values: readonly number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const sortedScale = (values: readonly number[]) => {
+  const m = sorted(values);
+  return 1.4826 * sorted(values.map((v) => Math.abs(v - m)));
+};
+
+/** A small deterministic generator, so a failure names a reproducible case. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+test('median and robustScale equal the sorted-copy definitions to the bit, zeros of both signs and NaN included', () => {
+  const r = rng(7);
+  const pool = [0, -0, 1, -1, 2.5, -3, 1e-9, Number.NaN, Infinity, -Infinity];
+  for (let t = 0; t < 20_000; t++) {
+    const n = 1 + Math.floor(r() * (t % 4 ? 9 : 300));
+    const values = Array.from({ length: n }, () =>
+      r() < 0.6 ? pool[Math.floor(r() * (t % 3 ? 7 : pool.length))]! : r() * 10 - 5,
+    );
+    assert.ok(Object.is(median(values), sorted(values)), `median of ${JSON.stringify(values)}`);
+    assert.ok(
+      Object.is(robustScale(values), sortedScale(values)),
+      `robustScale of ${JSON.stringify(values)}`,
+    );
+  }
+});
+
+test('the zero a median returns is the one a stable sort puts in the middle', () => {
+  assert.ok(Object.is(median([-0, 0, 0]), 0));
+  assert.ok(Object.is(median([0, -0, -0]), -0));
+  assert.ok(Object.is(median([-1, -0, 5]), -0));
+  assert.ok(Object.is(median([-0, -0]), -0));
+  assert.ok(Number.isNaN(median([])));
+  assert.equal(median([3, 1, 2, 10]), 2.5);
+});

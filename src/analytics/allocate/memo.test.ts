@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PeriodMemo } from './_memo.js';
+
+const at = (iso: string) => () => Date.parse(iso);
+
+test('a closed month is loaded once and shared until the memo is cleared', async () => {
+  const memo = new PeriodMemo(at('2026-12-02T12:00:00Z'));
+  let loads = 0;
+  const load = async () => ++loads;
+  assert.equal(await memo.get('2026-11', 'k', load), 1);
+  assert.equal(await memo.get('2026-11', 'k', load), 1);
+  assert.equal(await memo.get('2026-11', 'other', load), 2, 'another key is another value');
+  memo.clear();
+  assert.equal(await memo.get('2026-11', 'k', load), 3, 'a write forgets it');
+});
+
+test('the month in progress, and the hour after a month ends, are never kept', async () => {
+  let loads = 0;
+  const load = async () => ++loads;
+  const open = new PeriodMemo(at('2026-12-02T12:00:00Z'));
+  await open.get('2026-12', 'k', load);
+  await open.get('2026-12', 'k', load);
+  assert.equal(loads, 2);
+  const late = new PeriodMemo(at('2026-12-01T00:30:00Z'));
+  await late.get('2026-11', 'k', load);
+  await late.get('2026-11', 'k', load);
+  assert.equal(loads, 4, 'late ledger flushes may still land in November');
+  assert.equal(late.size, 0);
+});
+
+test('a failed load is not kept, and the oldest entries go first past the maximum', async () => {
+  const memo = new PeriodMemo(at('2026-12-02T12:00:00Z'), 2);
+  await assert.rejects(memo.get('2026-10', 'k', () => Promise.reject(new Error('boom'))));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(await memo.get('2026-10', 'k', async () => 'ok'), 'ok');
+  await memo.get('2026-09', 'k', async () => 'sep');
+  await memo.get('2026-08', 'k', async () => 'aug');
+  assert.equal(memo.size, 2);
+  assert.equal(await memo.get('2026-10', 'k', async () => 'again'), 'again', 'October was the oldest');
+});
