@@ -101,7 +101,11 @@ test("per app, a group's KPI is not any one app's: member apps point to the grou
     assert.equal(doc.total.aiCostShareOfRevenue, null);
   });
   await inTempDir('tally-ue-groups-', async (dir) => {
-    const { kpiPath, run } = await org(dir, STANDARD_CONFIG, 'date,app,metric,value\n2026-01-04,lab,runs,3\n');
+    const { kpiPath, run } = await org(
+      dir,
+      STANDARD_CONFIG,
+      'date,app,metric,value\n2026-01-04,lab,runs,3\n',
+    );
     const r = await run('unit-economics', '--period', '2026-01', '--kpi', kpiPath, '--json');
     assert.equal(r.code, 0, r.stderr);
     const helpdesk = r.json<Doc>().rows.find((x) => x.app === 'helpdesk')!;
@@ -116,8 +120,14 @@ test('groups are validated with messages that say what to do', async () => {
         'unitEconomics:\n  groups:\n    a: { apps: [x, y] }\n    b: { apps: [y] }\n',
         /app "y" is in groups a and b: an app's cost counts toward one group only, so remove it from one of them/,
       ],
-      ['unitEconomics:\n  groups:\n    a: { apps: [] }\n', /list the apps whose cost this group's KPI pays for/],
-      ['unitEconomics:\n  groups:\n    "a b": { apps: [x] }\n', /"a b" is not a group name: use letters, digits/],
+      [
+        'unitEconomics:\n  groups:\n    a: { apps: [] }\n',
+        /list the apps whose cost this group's KPI pays for/,
+      ],
+      [
+        'unitEconomics:\n  groups:\n    "a b": { apps: [x] }\n',
+        /"a b" is not a group name: use letters, digits/,
+      ],
       ['unitEconomics:\n  grups: {}\n', /grups/],
     ];
     for (const [yaml, message] of cases) {

@@ -82,9 +82,7 @@ function figures(p: UnitPeriod, by: UnitScope, scope: string | null): Figures {
   // Revenue belongs to the apps (or teams) that report it: their AI cost over it, never all AI spend (internal
   // tools included) over one app's revenue.
   const earners = [
-    ...new Set(
-      p.kpis.filter((k) => counted(k, by) && isRevenue(k.metric)).map((k) => k[by] ?? UNASSIGNED),
-    ),
+    ...new Set(p.kpis.filter((k) => counted(k, by) && isRevenue(k.metric)).map((k) => k[by] ?? UNASSIGNED)),
   ].sort();
   const revenueCost = earners.reduce((a, e) => a + (p.costs.get(e) ?? 0n), 0n);
   return { cost, revenueCost, revenueScopes: earners, act, kpis };
@@ -202,7 +200,8 @@ export function unitEconomics(
       ...(by === 'group' ? { apps: s === UNGROUPED ? ungrouped : [...(groups[s]?.apps ?? [])] } : {}),
       ...row(figures(cur, by, s), prev ? figures(prev, by, s) : null),
     };
-    if ((r['outcomes'] as unknown[]).length === 0) r['noRatioReason'] = noRatioReason(by, s, groups, ungrouped);
+    if ((r['outcomes'] as unknown[]).length === 0)
+      r['noRatioReason'] = noRatioReason(by, s, groups, ungrouped);
     // Distinct users are not additive across apps, so a group has no active-user count.
     if (by === 'group') Object.assign(r, { activeUsers: null, costPerActiveUserUsd: null });
     return r;

@@ -64,7 +64,7 @@ export const unitEconomicsCommand = defineCommand({
     if (ctx.scope)
       throw new TallyError(
         'forbidden',
-        'unit economics by app, team or group spans every team; a team-scoped token sees --by feature or tag:KEY (its teams\' traffic only)',
+        "unit economics by app, team or group spans every team; a team-scoped token sees --by feature or tag:KEY (its teams' traffic only)",
         { by },
       );
     const groups = ctx.config().unitEconomics.groups;
@@ -76,7 +76,8 @@ export const unitEconomicsCommand = defineCommand({
       );
     const configured = ctx.config().unitEconomics.kpiFile;
     const kpiPath =
-      ctx.str('kpi') ?? (configured ? resolve(dirname(ctx.configPath ?? 'tally.yaml'), configured) : undefined);
+      ctx.str('kpi') ??
+      (configured ? resolve(dirname(ctx.configPath ?? 'tally.yaml'), configured) : undefined);
     const fileKpis = kpiPath ? readKpiFile(resolve(kpiPath), new Set(Object.keys(groups))) : null;
     const { store, current, previous } = await allocateWithPrevious(ctx, period, true);
     const load = async (pa: PeriodAllocation): Promise<UnitPeriod> => {

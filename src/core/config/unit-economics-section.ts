@@ -10,7 +10,7 @@ const NAME = /^[A-Za-z0-9._-]+$/;
 const groupSchema = z.strictObject({
   apps: z
     .array(z.string().min(1, 'an app name (as on the traffic and in chargeback --by app)'))
-    .min(1, 'list the apps whose cost this group\'s KPI pays for, e.g. apps: [checkout, search]'),
+    .min(1, "list the apps whose cost this group's KPI pays for, e.g. apps: [checkout, search]"),
   description: z.string().optional(),
 });
 
