@@ -299,7 +299,7 @@ const FEATURE_DOC = {
       feature: '(untagged)',
       costUsd: 3.086419725,
       requests: 300,
-      costPerRequestUsd: 0.010288065750000001,
+      costPerRequestUsd: 0.01028806575,
       shareOfCost: 0.2,
       aiCostShareOfRevenue: null,
       trend: { costChangePct: null, costPerRequestChangePct: null },
