@@ -121,6 +121,14 @@ export async function unitEconomicsPage(r: PageReq): Promise<PageResult> {
       ${dataTable<Row>({
         columns: [
           { label: by[0]!.toUpperCase() + by.slice(1), cell: (x) => String(x[by] ?? '–') },
+          ...(by === 'group'
+            ? [
+                {
+                  label: 'Apps',
+                  cell: (x: Row) => (Array.isArray(x['apps']) ? (x['apps'] as string[]).join(', ') : '–'),
+                },
+              ]
+            : []),
           moneyColumn('Cost', (x) => x.costUsd),
           { label: 'Change', num: true, cell: (x) => change(x.trend?.['costChangePct']) },
           { label: 'Requests', num: true, cell: (x) => count(x.requests) },
