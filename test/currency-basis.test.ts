@@ -160,3 +160,35 @@ test('reports can be in EUR: the USD export is converted into it and the output 
   const txt = await runCli(['chargeback', '--db', db, '--period', '2026-01', '--config', cfg]);
   assert.match(txt.stdout, /AI cost 2026-01 by team: [\d.]+ EUR/);
 });
+
+test('reports in GBP from a EUR and a USD export convert EUR through USD exactly when only EUR→USD and GBP→USD are given', async (t) => {
+  const { db, config, rates } = await twoCurrencies(t);
+  const file = rates('date,from,to,rate\n2026-01-01,EUR,USD,1.1\n2026-01-01,GBP,USD,1.25\n');
+  const cfg = config(`reporting:\n  currency: GBP\n  ratesFile: ${file}\n`);
+  const cb = await runCli(['chargeback', '--db', db, '--json', '--period', '2026-01', '--config', cfg]);
+  assert.equal(cb.code, 0, cb.stderr);
+  const doc = cb.json<{
+    totalCostUsd: number;
+    currency: string;
+    exchangeRates: { from: string; to: string; rate: string; inverse: boolean; via?: string }[];
+  }>();
+  assert.equal(doc.currency, 'GBP');
+  // USD -> GBP is the inverse of GBP -> USD 1.25 (x 100/125); EUR -> GBP is 1.1/1.25 (x 110/125), one rounding.
+  const expected = AI.reduce(
+    (a, l) => a + halfEven(nanos(l.effective) * 100n, 125n) + halfEven(nanos(l.effective) * 110n, 125n),
+    0n,
+  );
+  assert.equal(doc.totalCostUsd, Number(expected) / 1e9);
+  const eur = doc.exchangeRates.find((r) => r.from === 'EUR')!;
+  assert.deepEqual([eur.to, eur.rate, eur.inverse, eur.via], ['GBP', '1.1/1.25', false, 'USD']);
+  const txt = await runCli(['chargeback', '--db', db, '--period', '2026-01', '--config', cfg]);
+  assert.match(txt.stdout, /EUR→GBP 1\.1\/1\.25 via USD/);
+
+  // Without GBP -> USD there is no path: the report refuses and names the pair it needed.
+  const none = config(
+    `reporting:\n  currency: GBP\n  ratesFile: ${rates('date,from,to,rate\n2026-01-01,EUR,USD,1.1\n')}\n`,
+  );
+  const refused = await runCli(['chargeback', '--db', db, '--json', '--period', '2026-01', '--config', none]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /no exchange rate (USD|EUR)→GBP on or before 2026-01-\d\d/);
+});

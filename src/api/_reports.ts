@@ -86,11 +86,14 @@ export const REPORTS = {
   },
   'unit-economics': {
     command: ['unit-economics'],
-    summary: 'cost per request, conversation, user and outcome; per app, team, feature or request tag',
-    permission: 'read-org',
+    summary:
+      'cost per request, conversation, user and outcome; per app, team, declared group, feature or request tag',
+    // Team-scoped roles may read it by feature or tag:KEY (their teams' traffic only); the command refuses
+    // them app, team and group, which span every team.
+    permission: 'read',
     params: {
       ...PERIOD,
-      by: p('by', 'app, team, feature or tag:KEY (request tags, ledger basis)'),
+      by: p('by', 'app, team, group (unitEconomics.groups), feature or tag:KEY (request tags, ledger basis)'),
       view: p('view', 'finance or engineering'),
     },
   },

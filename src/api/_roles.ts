@@ -8,7 +8,7 @@ import type { Role, UserRecord } from '../store/index.js';
 /** Everything the API distinguishes. */
 export type Permission =
   | 'read' // reports a caller is allowed to see (scoped roles: their teams only)
-  | 'read-org' // org-wide reports with no team dimension (reconcile, unit economics, freshness)
+  | 'read-org' // org-wide reports with no team dimension (reconcile, freshness)
   | 'incident-state' // acknowledge / resolve / reopen anomalies
   | 'budgets-write'
   | 'ingest'

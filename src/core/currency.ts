@@ -2,6 +2,8 @@
  * Exchange rates and exact conversion. A rate says 1 unit of `from` is `rate` units of `to`, in effect from its
  * UTC day until the pair's next rate. Conversion multiplies an exact amount by the rate as a fraction of two
  * integers (no float anywhere) and rounds once, half to even, at the nano (the one rounding rule; ADR 0030).
+ * Without a rate for the pair or its inverse, two rates through one common currency are composed exactly (a
+ * fraction of the two decimals, no intermediate rounding; ADR 0036).
  */
 import { readFileSync } from 'node:fs';
 import { parseCsv } from './csv.js';
@@ -22,6 +24,11 @@ export interface ExchangeRate {
 export interface AppliedRate extends ExchangeRate {
   /** True when only `to`→`from` was known and this conversion divides by it. */
   readonly inverse: boolean;
+  /**
+   * Set when no rate links the pair and two rates through a common currency do: `rate` is then their exact
+   * composition ("A/B", e.g. EUR→GBP "1.1/1.25" from EUR→USD 1.1 and GBP→USD 1.25), `day` the later leg's.
+   */
+  readonly via?: { readonly currency: string; readonly legs: readonly [AppliedRate, AppliedRate] };
 }
 
 /** A positive rational rate num/den. */
@@ -32,10 +39,24 @@ interface Ratio {
 
 const CURRENCY_RE = /^[A-Z]{3}$/;
 const RATE_RE = /^(\d+)(?:\.(\d+))?$/;
+const RATIO_RE = /^([^/]+)\/([^/]+)$/;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** An exact positive decimal ("0.9234", "1", "157.2") as a fraction; throws RangeError otherwise. */
+/**
+ * An exact positive decimal ("0.9234", "1", "157.2"), or a quotient of two ("1.1/1.25", as a composed rate is
+ * written), as a fraction; throws RangeError otherwise.
+ */
 export function parseRate(text: string): Ratio {
+  const q = RATIO_RE.exec(text.trim());
+  if (q) {
+    const a = parseDecimalRate(q[1]!);
+    const b = parseDecimalRate(q[2]!);
+    return { num: a.num * b.den, den: a.den * b.num };
+  }
+  return parseDecimalRate(text);
+}
+
+function parseDecimalRate(text: string): Ratio {
   const m = RATE_RE.exec(text.trim());
   if (!m) throw new RangeError(`not a plain positive decimal rate: ${JSON.stringify(text)}`);
   const frac = m[2] ?? '';
@@ -96,7 +117,51 @@ export class ExchangeRates {
     const direct = latest(this.byPair.get(`${from}>${to}`), day);
     if (direct) return { ...direct, inverse: false };
     const back = latest(this.byPair.get(`${to}>${from}`), day);
+    if (back) return { ...back, from, to, inverse: true };
+    return this.through(from, to, day);
+  }
+
+  /** A rate on `day` for one pair, direct or inverse, never composed. */
+  private leg(from: string, to: string, day: string): AppliedRate | null {
+    const direct = latest(this.byPair.get(`${from}>${to}`), day);
+    if (direct) return { ...direct, inverse: false };
+    const back = latest(this.byPair.get(`${to}>${from}`), day);
     return back ? { ...back, from, to, inverse: true } : null;
+  }
+
+  /**
+   * `from`→C→`to` through one common currency C (USD first when it links both, else the first in alphabetical
+   * order), the two rates composed exactly: the rate is the quotient of the two legs' decimals.
+   */
+  private through(from: string, to: string, day: string): AppliedRate | null {
+    const linked = (c: string) =>
+      new Set(
+        [...this.byPair.keys()].flatMap((k) => {
+          const [a, b] = k.split('>') as [string, string];
+          return a === c ? [b] : b === c ? [a] : [];
+        }),
+      );
+    const common = [...linked(from)].filter((c) => c !== to && linked(to).has(c));
+    common.sort((a, b) => (a === 'USD' ? -1 : b === 'USD' ? 1 : a.localeCompare(b)));
+    for (const c of common) {
+      const first = this.leg(from, c, day);
+      const second = this.leg(c, to, day);
+      if (!first || !second) continue;
+      const part = (r: AppliedRate) => (r.inverse ? ['1', r.rate] : [r.rate, '1']);
+      const [n1, d1] = part(first) as [string, string];
+      const [n2, d2] = part(second) as [string, string];
+      const [num, den] = [multiplyDecimals(n1, n2), multiplyDecimals(d1, d2)];
+      return {
+        day: first.day > second.day ? first.day : second.day,
+        from,
+        to,
+        rate: den === '1' ? num : `${num}/${den}`,
+        source: first.source === second.source ? first.source : `${first.source} + ${second.source}`,
+        inverse: false,
+        via: { currency: c, legs: [first, second] },
+      };
+    }
+    return null;
   }
 
   /** Like find, but refuses (conflict) with the missing pair and day named, never adding unconverted amounts. */
@@ -105,7 +170,7 @@ export class ExchangeRates {
     if (r) return r;
     throw new TallyError(
       'conflict',
-      `no exchange rate ${from}→${to} on or before ${day}: Tally does not add different currencies. Add a line "${day},${from},${to},RATE" to the file named in reporting.ratesFile, or ingest an export whose rows carry the rate (x_BillingExchangeRate, ExchangeRatePricingToBilling)`,
+      `no exchange rate ${from}→${to} on or before ${day} (none for the pair, its inverse, or through one common currency): Tally does not add different currencies. Add a line "${day},${from},${to},RATE" to the file named in reporting.ratesFile, or ingest an export whose rows carry the rate (x_BillingExchangeRate, ExchangeRatePricingToBilling)`,
       { from, to, day },
     );
   }
@@ -124,6 +189,18 @@ export class ExchangeRates {
         : convertDecimal(amount, rate.rate, rate.inverse);
     return { nanos, rate };
   }
+}
+
+/** The exact product of two plain decimals as plain decimal text ("1.1" × "0.8" = "0.88"). */
+function multiplyDecimals(a: string, b: string): string {
+  const ra = parseDecimalRate(a);
+  const rb = parseDecimalRate(b);
+  const digits = ra.num * rb.num;
+  const places = (ra.den * rb.den).toString().length - 1;
+  if (places === 0) return digits.toString();
+  const text = digits.toString().padStart(places + 1, '0');
+  const out = `${text.slice(0, -places)}.${text.slice(-places)}`.replace(/0+$/, '').replace(/\.$/, '');
+  return out;
 }
 
 function latest(list: readonly ExchangeRate[] | undefined, day: string): ExchangeRate | null {
@@ -159,7 +236,7 @@ export function parseRatesCsv(text: string, source: string): ExchangeRate[] {
     if (!CURRENCY_RE.test(from) || !CURRENCY_RE.test(to))
       throw bad(`"${from}" or "${to}" is not an ISO 4217 code`);
     try {
-      parseRate(rate);
+      parseDecimalRate(rate);
     } catch (err) {
       throw bad((err as Error).message);
     }
@@ -190,7 +267,8 @@ export function formatMoney(n: Nanos, currency: string): string {
 export function describeRates(currency: string, rates: readonly AppliedRate[]): string {
   if (rates.length === 0) return `currency: ${currency} (nothing converted)`;
   const each = rates.map(
-    (r) => `${r.from}→${r.to} ${r.inverse ? `1/${r.rate}` : r.rate} from ${r.source} (${r.day})`,
+    (r) =>
+      `${r.from}→${r.to} ${r.inverse ? `1/${r.rate}` : r.rate}${r.via ? ` via ${r.via.currency}` : ''} from ${r.source} (${r.day})`,
   );
   return `currency: ${currency}; converted at ${each.join(', ')}`;
 }

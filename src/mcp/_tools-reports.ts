@@ -172,12 +172,13 @@ const getChargeback = defineTool({
 const getUnitEconomics = defineTool({
   name: 'get_unit_economics',
   description:
-    'AI cost per request, conversation, active user and business outcome for a month, per app or team, with the ' +
+    'AI cost per request, conversation, active user and business outcome for a month, per app, team or declared ' +
+    'group of apps (a KPI is divided only by the cost of the scope it belongs to), with the ' +
     'trend against the month before (organisation-wide: finance and admin tokens).',
   permission: 'read-org',
   input: z.strictObject({
     period: month('the month'),
-    by: z.enum(['app', 'team']).default('app').describe('grouping'),
+    by: z.enum(['app', 'team', 'group']).default('app').describe('grouping (group: unitEconomics.groups)'),
     limit: limit(20, 100),
   }),
   async run(a, ctx) {

@@ -12,7 +12,8 @@ const NAV: readonly { href: string; label: string; show?: (u: WebUser) => boolea
   { href: '/anomalies', label: 'Anomalies' },
   { href: '/forecast', label: 'Forecast' },
   { href: '/reconcile', label: 'Reconcile', show: canReadOrg },
-  { href: '/unit-economics', label: 'Unit economics', show: canReadOrg },
+  // Everyone: team-scoped users see it by feature, on their teams' traffic (the report scopes it).
+  { href: '/unit-economics', label: 'Unit economics' },
   { href: '/keys', label: 'Keys', show: canSeeKeys },
 ];
 

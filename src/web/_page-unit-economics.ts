@@ -1,4 +1,9 @@
-/** /unit-economics: cost per request, per active user and per business outcome, per app, with the trend. */
+/**
+ * /unit-economics: cost per request, per active user and per business outcome, per app, team or declared group
+ * (admins and finance), or per request tag (`?by=feature`, `?by=tag:KEY`; everyone, team-scoped users on their
+ * teams' traffic), with the trend.
+ */
+import { TallyError } from '../core/index.js';
 import { monthName } from './_dates.js';
 import { asObject } from './_docs.js';
 import { change, count, usd, usdEstimate } from './_format.js';
@@ -7,6 +12,7 @@ import { orgOnly, type PageReq, type PageResult } from './_page.js';
 import { canReadOrg } from './_roles.js';
 import { monthForm, periodOf } from './_month.js';
 import { dataTable, moneyColumn } from './_table.js';
+import { unitFeaturesView, type TagDoc } from './_page-unit-features.js';
 
 interface Outcome {
   metric: string;
@@ -35,24 +41,48 @@ interface UnitDoc {
 
 function outcomes(x: Row): Html {
   const o = x.outcomes ?? [];
-  if (!o.length) return html`<span class="muted">–</span>`;
+  const why = typeof x['noRatioReason'] === 'string' ? x['noRatioReason'] : null;
+  if (!o.length)
+    return why ? html`<span class="muted">none: ${why}</span>` : html`<span class="muted">–</span>`;
   return html`${o.map((u, i) => html`${i ? html`<br />` : ''}${u.metric} ${usdEstimate(u.costPerUnitUsd)} each ${change(u.changePct)}`)}`;
+}
+
+const TAG_BY = /^(feature|tag:[A-Za-z0-9._-]{1,64})$/;
+
+/** The "By" picker: org-wide scopes for admins and finance, request tags for everyone. */
+function bySelect(by: string, org: boolean): Html {
+  const options = [...(org ? ['app', 'team', 'group'] : []), 'feature'];
+  if (!options.includes(by)) options.push(by);
+  return html`<label
+    >By
+    <select name="by">
+      ${options.map((o) => html`<option value="${o}" ${o === by ? html` selected` : ''}>${o}</option>`)}
+    </select></label
+  >`;
 }
 
 /** GET /unit-economics */
 export async function unitEconomicsPage(r: PageReq): Promise<PageResult> {
-  if (!canReadOrg(r.user)) throw orgOnly('Unit economics');
   const period = periodOf(r);
-  const doc = asObject<UnitDoc>(await r.report('unit-economics', { period }), 'unit-economics', 'rows');
+  const org = canReadOrg(r.user);
+  const asked = r.query('by');
+  const by = asked ?? (org ? 'app' : 'feature');
+  const tagged = TAG_BY.test(by);
+  if (!tagged && !['app', 'team', 'group'].includes(by))
+    throw new TallyError('invalid_input', 'Choose by app, team, group, feature or tag:KEY.');
+  if (!tagged && !org) throw orgOnly(`Unit economics by ${by}`);
+  const raw = await r.report('unit-economics', asked || !org ? { period, by } : { period });
+  const form = monthForm('/unit-economics', period, {}, bySelect(by, org));
+  if (tagged) return unitFeaturesView(r, asObject<TagDoc>(raw, 'unit-economics', 'rows'), form);
+  const doc = asObject<UnitDoc>(raw, 'unit-economics', 'rows');
   const t = doc.total;
-  const by = doc.by || 'app';
   const body = html`<h1>Unit economics</h1>
     <p class="lede">
       ${monthName(period)}${doc.previousPeriod ? html`, trend against ${monthName(doc.previousPeriod)}` : ''}:
       what each ${by} costs per request, per active user and per business outcome. Per-unit figures are ratios
       and are shown rounded.
     </p>
-    <section class="card no-print">${monthForm('/unit-economics', period)}</section>
+    <section class="card no-print">${form}</section>
     ${
       t
         ? html`<div class="grid">
@@ -91,6 +121,14 @@ export async function unitEconomicsPage(r: PageReq): Promise<PageResult> {
       ${dataTable<Row>({
         columns: [
           { label: by[0]!.toUpperCase() + by.slice(1), cell: (x) => String(x[by] ?? '–') },
+          ...(by === 'group'
+            ? [
+                {
+                  label: 'Apps',
+                  cell: (x: Row) => (Array.isArray(x['apps']) ? (x['apps'] as string[]).join(', ') : '–'),
+                },
+              ]
+            : []),
           moneyColumn('Cost', (x) => x.costUsd),
           { label: 'Change', num: true, cell: (x) => change(x.trend?.['costChangePct']) },
           { label: 'Requests', num: true, cell: (x) => count(x.requests) },

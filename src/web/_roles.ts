@@ -16,7 +16,10 @@ export function canTriageAnomalies(u: WebUser): boolean {
   return u.role !== 'viewer';
 }
 
-/** Org-wide reports (reconcile, unit economics, freshness) are for admins and finance: they span every team. */
+/**
+ * Org-wide reports (reconcile, freshness, unit economics by app, team or group) are for admins and finance: they
+ * span every team. Unit economics by feature is for everyone (the report keeps a scoped user to its teams).
+ */
 export function canReadOrg(u: WebUser): boolean {
   return u.role === 'admin' || u.role === 'finance';
 }

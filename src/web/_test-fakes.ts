@@ -224,31 +224,34 @@ export function sampleDocs(): Docs {
       },
       flaggedCount: 0,
     },
-    'unit-economics': {
-      period: '2026-11',
-      previousPeriod: '2026-10',
-      by: 'app',
-      rows: [
-        {
-          app: 'rag-search',
-          costUsd: 12592.872303142,
-          requests: 103849,
-          activeUsers: 1500,
-          costPerRequestUsd: 0.1212613727926316,
-          costPerActiveUserUsd: 8.395248202094667,
-          outcomes: [{ metric: 'searches', value: 51886, costPerUnitUsd: 0.2427, changePct: -11.21 }],
-          trend: { costChangePct: 1.27 },
-        },
-      ],
-      total: {
-        costUsd: 19418.209414082,
-        requests: 395249,
-        activeUsers: 19456,
-        costPerRequestUsd: 0.04912905387257653,
-        costPerActiveUserUsd: 0.998,
-        trend: { costChangePct: -0.64 },
-      },
-    },
+    'unit-economics': (p: Record<string, string>) =>
+      p['by'] === 'feature'
+        ? FEATURE_DOC
+        : {
+            period: '2026-11',
+            previousPeriod: '2026-10',
+            by: 'app',
+            rows: [
+              {
+                app: 'rag-search',
+                costUsd: 12592.872303142,
+                requests: 103849,
+                activeUsers: 1500,
+                costPerRequestUsd: 0.1212613727926316,
+                costPerActiveUserUsd: 8.395248202094667,
+                outcomes: [{ metric: 'searches', value: 51886, costPerUnitUsd: 0.2427, changePct: -11.21 }],
+                trend: { costChangePct: 1.27 },
+              },
+            ],
+            total: {
+              costUsd: 19418.209414082,
+              requests: 395249,
+              activeUsers: 19456,
+              costPerRequestUsd: 0.04912905387257653,
+              costPerActiveUserUsd: 0.998,
+              trend: { costChangePct: -0.64 },
+            },
+          },
     keys: [
       {
         id: 'vk-1',
@@ -272,6 +275,43 @@ export function sampleDocs(): Docs {
     },
   };
 }
+
+/** `unit-economics --by feature --json` as the CLI prints it (one team's traffic, untagged included). */
+const FEATURE_DOC = {
+  period: '2026-11',
+  previousPeriod: '2026-10',
+  by: 'feature',
+  basis: 'ledger',
+  currency: 'USD',
+  exchangeRates: [],
+  kpiSource: null,
+  rows: [
+    {
+      feature: 'summary',
+      costUsd: 12.345678901,
+      requests: 1200,
+      costPerRequestUsd: 0.010288065750833334,
+      shareOfCost: 0.8,
+      aiCostShareOfRevenue: null,
+      trend: { costChangePct: 12.5, costPerRequestChangePct: -3.2 },
+    },
+    {
+      feature: '(untagged)',
+      costUsd: 3.086419725,
+      requests: 300,
+      costPerRequestUsd: 0.01028806575,
+      shareOfCost: 0.2,
+      aiCostShareOfRevenue: null,
+      trend: { costChangePct: null, costPerRequestChangePct: null },
+    },
+  ],
+  total: {
+    costUsd: 15.432098626,
+    requests: 1500,
+    costPerRequestUsd: 0.010288065750666667,
+    aiCostShareOfRevenue: null,
+  },
+};
 
 /** One recorded call to the fake. */
 export interface Call {

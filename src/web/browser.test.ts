@@ -12,7 +12,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { chromium, type Browser } from 'playwright-core';
 import { createWebApp } from './_app.js';
 import { fakeDeps, sampleDocs, USERS } from './_test-fakes.js';
-import { assertExploreCsvEqualsTable } from './_test-browser.js';
+import { assertExploreCsvEqualsTable, assertUnitFeaturesEqualDoc } from './_test-browser.js';
 import type { AnomaliesDoc } from './_docs.js';
 import type { WebVariables } from './_types.js';
 
@@ -112,3 +112,15 @@ test('the downloaded CSV has the rows and values of the table on screen', { skip
   await assertExploreCsvEqualsTable(page);
   await context.close();
 });
+
+test(
+  'a team lead opening unit economics sees the by-feature view with the report’s own figures',
+  { skip },
+  async () => {
+    const { page, context, violations } = await signedIn('lead', '/unit-economics?period=2026-11');
+    const doc = (sampleDocs()['unit-economics'] as (p: Record<string, string>) => unknown)({ by: 'feature' });
+    await assertUnitFeaturesEqualDoc(page, doc as Parameters<typeof assertUnitFeaturesEqualDoc>[1]);
+    assert.deepEqual(violations, []);
+    await context.close();
+  },
+);

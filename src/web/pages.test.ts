@@ -181,3 +181,38 @@ test("the overview's month-end forecast adds the forecast to this month's spend 
   assert.match(text, /Spend by month end \(forecast\) \$920\.31/, '850 so far + 70.31 median');
   assert.match(text, /p10–p90 \$916\.52 – \$927\.41; \$850\.00 spent so far/);
 });
+
+test('unit economics by group lists each group with its apps, and a row without a ratio says why', async () => {
+  const docs = sampleDocs();
+  docs['unit-economics'] = (p: Record<string, string>) => ({
+    period: p['period'],
+    by: p['by'],
+    rows: [
+      {
+        group: 'storefront',
+        apps: ['checkout', 'search'],
+        costUsd: 80.5,
+        requests: 50,
+        outcomes: [{ metric: 'revenue', value: 1000, costPerUnitUsd: 0.0805 }],
+      },
+      {
+        group: '(ungrouped)',
+        apps: ['wiki'],
+        costUsd: 20,
+        requests: 100,
+        outcomes: [],
+        noRatioReason: 'apps in no declared group (wiki): no group KPI pays for them; see --by app',
+      },
+    ],
+  });
+  const deps = fakeDeps(docs);
+  const text = visible(
+    (await testApp(deps, USERS.finance).get('/unit-economics?period=2026-11&by=group')).text,
+  );
+  assert.match(text, /storefront checkout, search \$80\.50/);
+  assert.match(text, /\(ungrouped\) wiki \$20\.00 .* none: apps in no declared group \(wiki\)/);
+  assert.deepEqual(
+    deps.calls.filter((c) => c.name === 'unit-economics').map((c) => c.params),
+    [{ period: '2026-11', by: 'group' }],
+  );
+});

@@ -115,17 +115,32 @@ test('a team with no chargeback in the period is a 404 page with its message', a
   assert.match(res.text, /No chargeback for team &quot;nobody&quot;/);
 });
 
-test('org-wide pages are for admins and finance; team-scoped users get a 403 and no org report is read', async () => {
+test('org-wide pages are for admins and finance; team-scoped users get unit economics by feature only', async () => {
   for (const user of [USERS.lead, USERS.viewer]) {
     const deps = fakeDeps();
     const app = testApp(deps, user);
     const home = await app.get('/');
-    assert.doesNotMatch(home.text, /href="\/reconcile"|href="\/unit-economics"/, user.role);
+    assert.doesNotMatch(home.text, /href="\/reconcile"/, user.role);
+    assert.match(home.text, /href="\/unit-economics"/, user.role);
     assert.doesNotMatch(home.text, /Data freshness/);
-    for (const path of ['/reconcile', '/unit-economics'])
-      assert.equal((await app.get(path)).status, 403, path);
-    const org = deps.calls.filter((c) => ['reconcile', 'unit-economics', 'freshness'].includes(c.name));
+    assert.equal((await app.get('/reconcile')).status, 403);
+    for (const by of ['app', 'team', 'group'])
+      assert.equal((await app.get(`/unit-economics?by=${by}`)).status, 403, by);
+    const org = deps.calls.filter((c) => ['reconcile', 'freshness'].includes(c.name));
     assert.deepEqual(org, []);
+    assert.deepEqual(
+      deps.calls.filter((c) => c.name === 'unit-economics'),
+      [],
+      'no unit-economics report is read for a refused view',
+    );
+    const features = await app.get('/unit-economics?period=2026-11');
+    assert.equal(features.status, 200);
+    assert.match(features.text, /Unit economics by feature/);
+    assert.match(features.text, /Traffic of search only/);
+    assert.deepEqual(
+      deps.calls.filter((c) => c.name === 'unit-economics').map((c) => c.params),
+      [{ period: '2026-11', by: 'feature' }],
+    );
   }
   const finance = await testApp(fakeDeps(), USERS.finance).get('/');
   assert.match(finance.text, /href="\/reconcile"/);

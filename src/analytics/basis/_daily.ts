@@ -12,6 +12,8 @@ import {
   isTokenRow,
   loadCostGroups,
   loadExportThrough,
+  LEDGER_CURRENCY,
+  ratesFor,
   type AllocationSettings,
   type BasisInfo,
   type Consumer,
@@ -158,7 +160,8 @@ export async function dailySpendOnBasis(
 ): Promise<DailyBasis> {
   const basis: CostBasis = scopeOnExport(scope) ? (o.basis ?? 'export') : 'ledger';
   const metric = o.metric ?? 'amortized';
-  if (scope === 'key' || scope === 'model') return ledgerDaily(store, scope, value, from, to, metric);
+  if (scope === 'key' || scope === 'model')
+    return ledgerDaily(store, scope, value, from, to, metric, o.settings);
   const cache = o.cache ?? new BasisCache();
   cache.through ??= loadExportThrough(store);
   const through = basis === 'export' ? await cache.through : null;
@@ -303,7 +306,12 @@ async function spreadPeriod(
   return { total, committed, commitment, ledger };
 }
 
-/** Keys and models: the ledger's own daily cost (the export knows neither a gateway key nor every model split). */
+/**
+ * Keys and models: the ledger's own daily cost (the export knows neither a gateway key nor every model split), in
+ * the reporting currency: as allocation converts ledger usage (ADR 0030), each month's USD cost inside [from, to)
+ * is converted once at the rate in effect on the month's first day, then spread back over its days by their USD
+ * cost, so a month's days add up to its converted total. A missing rate refuses (conflict, naming the pair).
+ */
 async function ledgerDaily(
   store: CostStore,
   scope: 'key' | 'model',
@@ -311,6 +319,7 @@ async function ledgerDaily(
   from: Date,
   to: Date,
   metric: CostMetric,
+  settings: AllocationSettings,
 ): Promise<DailyBasis> {
   const aggs = await store.aggregateUsage({
     from,
@@ -318,8 +327,24 @@ async function ledgerDaily(
     by: ['day'],
     where: scope === 'key' ? { key_id: value ?? '' } : { model: value ?? '' },
   });
-  const total = new Map<number, Nanos>();
-  for (const a of aggs) add(total, Date.parse(`${a.dims['day'] ?? ''}T00:00:00Z`), a.costNanos);
+  const usd = new Map<number, Nanos>();
+  for (const a of aggs) add(usd, Date.parse(`${a.dims['day'] ?? ''}T00:00:00Z`), a.costNanos);
+  const currency = settings.currency ?? LEDGER_CURRENCY;
+  const total = currency === LEDGER_CURRENCY ? usd : new Map<number, Nanos>();
+  if (currency !== LEDGER_CURRENCY)
+    for (const period of monthsOverlapping(from, to)) {
+      const w = monthWindow(period);
+      const days = [...usd].filter(([d]) => d >= w.from.getTime() && d < w.to.getTime());
+      const sum = days.reduce((a, [, n]) => a + n, 0n);
+      if (sum === 0n) continue;
+      const rates = await ratesFor(store, w, settings.rates ?? []);
+      const converted = rates.convert(sum, LEDGER_CURRENCY, currency, period + '-01').nanos;
+      const parts = splitNanos(
+        converted,
+        days.map(([, n]) => (n < 0n ? -n : n)),
+      );
+      days.forEach(([d], i) => add(total, d, parts[i]!));
+    }
   let filled = 0n;
   for (const n of total.values()) filled += n;
   return {

@@ -56,6 +56,8 @@ export interface BudgetStatus {
   readonly crossed: CrossedThreshold[];
   readonly hard: boolean;
   readonly exceeded: boolean;
+  /** The currency every `...Usd` amount is in (reporting.currency; the names predate it, ADR 0030). */
+  readonly currency?: string;
 }
 
 const DAY = 86_400_000;

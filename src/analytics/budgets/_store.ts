@@ -109,8 +109,8 @@ export async function allBudgetStatus(
     const from = new Date(Math.min(start.getTime(), today - FORECAST_HISTORY_DAYS * 86_400_000));
     const daily = await dailySpendOnBasis(store, b.scope, b.value, from, end, { settings, cache, ...basis });
     const through = daily.info.exportThrough;
-    out.push(
-      budgetStatus(b, daily.total, now, {
+    out.push({
+      ...budgetStatus(b, daily.total, now, {
         committed: daily.committed,
         commitment: daily.commitment,
         exportEnd: through ? Date.parse(`${through}T00:00:00Z`) + 86_400_000 : null,
@@ -118,7 +118,8 @@ export async function allBudgetStatus(
         metric: daily.info.metric,
         exportThrough: through,
       }),
-    );
+      currency: settings.currency ?? 'USD',
+    });
   }
   return out;
 }

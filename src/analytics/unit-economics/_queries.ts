@@ -14,5 +14,5 @@ export function loadActivity(
 
 /** KPI values stored by `tally demo` or an import (business_kpis). */
 export async function loadStoredKpis(store: CostStore, w: TimeWindow): Promise<KpiValue[]> {
-  return (await store.listKpis(w)).map((r) => ({ ...r, value: parseUsd(r.value) }));
+  return (await store.listKpis(w)).map((r) => ({ ...r, group: null, value: parseUsd(r.value) }));
 }

@@ -84,6 +84,7 @@ export function basisDoc(pa: PeriodAllocation): Record<string, unknown> {
       inverse: r.inverse,
       day: r.day,
       source: r.source,
+      ...(r.via ? { via: r.via.currency, legs: r.via.legs.map(({ via: _, ...leg }) => leg) } : {}),
     })),
     basis: pa.basis.basis,
     metric: pa.basis.metric,

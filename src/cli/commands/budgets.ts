@@ -115,6 +115,7 @@ export const budgetsStatusCommand = defineCommand({
       ctx.out.json(budgets);
       return;
     }
+    ctx.out.line(`currency: ${ctx.config().reporting.currency} (amounts below)`);
     ctx.out.table(
       budgets.map((b) => ({
         budget: b.id,

@@ -1,5 +1,5 @@
 /** `tally unit-economics`: cost per request, conversation, active user and business outcome, with trend. */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   TallyError,
   describeRates,
@@ -8,6 +8,7 @@ import {
   parseUsd,
   previousMonth,
   type AppliedRate,
+  type Nanos,
 } from '../../core/index.js';
 import {
   allocationSettings,
@@ -20,6 +21,7 @@ import {
   loadActivity,
   loadStoredKpis,
   readKpiFile,
+  groupPeriod,
   unitEconomics,
   type KpiValue,
   type UnitPeriod,
@@ -33,12 +35,13 @@ export const unitEconomicsCommand = defineCommand({
     period: { type: 'string', description: 'UTC calendar month YYYY-MM' },
     kpi: {
       type: 'string',
-      description: 'CSV of date, app and/or team, metric, value (default: stored KPIs)',
+      description:
+        'CSV of date, app, team and/or group, metric, value (default: unitEconomics.kpiFile, else stored KPIs)',
     },
     by: {
       type: 'string',
       description:
-        'app (default; team for --view finance), team, feature or tag:KEY (request tags, ledger basis)',
+        'app (default; team for --view finance), team, group (unitEconomics.groups), feature or tag:KEY (request tags, ledger basis)',
     },
     view: {
       type: 'string',
@@ -52,13 +55,30 @@ export const unitEconomicsCommand = defineCommand({
     const byRaw = ctx.str('by') ?? (view === 'finance' ? 'team' : 'app');
     const tagKey = byRaw === 'feature' ? 'feature' : /^tag:.+/.test(byRaw) ? byRaw.slice(4) : null;
     if (tagKey !== null) return byTag(ctx, period, tagKey);
-    if (byRaw !== 'app' && byRaw !== 'team')
-      throw new TallyError('invalid_input', `--by "${byRaw}": use app, team, feature or tag:KEY`, {
+    if (byRaw !== 'app' && byRaw !== 'team' && byRaw !== 'group')
+      throw new TallyError('invalid_input', `--by "${byRaw}": use app, team, group, feature or tag:KEY`, {
         field: 'by',
       });
     const by = byRaw;
-    const kpiPath = ctx.str('kpi');
-    const fileKpis = kpiPath ? readKpiFile(resolve(kpiPath)) : null;
+    // Per app, team or group the rows span every team: a team-scoped caller gets the request-tag views only.
+    if (ctx.scope)
+      throw new TallyError(
+        'forbidden',
+        "unit economics by app, team or group spans every team; a team-scoped token sees --by feature or tag:KEY (its teams' traffic only)",
+        { by },
+      );
+    const groups = ctx.config().unitEconomics.groups;
+    if (by === 'group' && Object.keys(groups).length === 0)
+      throw new TallyError(
+        'invalid_input',
+        '--by group needs declared groups: add to tally.yaml unitEconomics: { groups: { NAME: { apps: [APP, ...] } } }',
+        { field: 'by' },
+      );
+    const configured = ctx.config().unitEconomics.kpiFile;
+    const kpiPath =
+      ctx.str('kpi') ??
+      (configured ? resolve(dirname(ctx.configPath ?? 'tally.yaml'), configured) : undefined);
+    const fileKpis = kpiPath ? readKpiFile(resolve(kpiPath), new Set(Object.keys(groups))) : null;
     const { store, current, previous } = await allocateWithPrevious(ctx, period, true);
     const load = async (pa: PeriodAllocation): Promise<UnitPeriod> => {
       const w = monthWindow(pa.period);
@@ -73,12 +93,20 @@ export const unitEconomicsCommand = defineCommand({
         totalNanos: pa.result.totalNanos,
         activity: await shared(`activity/${by}`, () => loadActivity(store, w, by)),
         overall: await shared('activity/all', () => overallActivity(store, w)),
+      const scope = by === 'group' ? 'app' : by;
+      const totals = totalsByConsumer(pa.result, scope);
+      const period: UnitPeriod = {
+        costs: new Map([...totals].map(([k, t]) => [k, t.direct + t.shared])),
+        totalNanos: pa.result.totalNanos,
+        activity: await loadActivity(store, w, scope),
+        overall: await overallActivity(store, w),
         kpis,
       };
+      return by === 'group' ? groupPeriod(period, groups) : period;
     };
     const cur = await load(current);
     const prev = previous ? await load(previous) : null;
-    const { rows, total } = unitEconomics(cur, prev, by);
+    const { rows, total } = unitEconomics(cur, prev, by, groups);
     if (ctx.json) {
       ctx.out.json({
         period,
@@ -139,19 +167,36 @@ async function byTag(ctx: CommandContext, period: string, key: string): Promise<
   const settings = allocationSettings(ctx.config());
   const currency = settings.currency ?? LEDGER_CURRENCY;
   const store = await ctx.openStore({ readOnly: true });
+  const scope = ctx.scope?.teams ?? null;
   const used = new Map<string, AppliedRate>();
   const load = async (p: string): Promise<TagUsage[]> => {
     const w = monthWindow(p);
-    const aggs = await store.aggregateUsage({ from: w.from, to: w.to, by: [`tag:${key}`] });
+    // A team-scoped caller sees its teams' traffic only: grouped by team too, other teams' rows dropped, and
+    // the remaining rows summed per tag value.
+    const aggs = await store.aggregateUsage({
+      from: w.from,
+      to: w.to,
+      by: scope ? ['team', `tag:${key}`] : [`tag:${key}`],
+    });
     const rates = currency === LEDGER_CURRENCY ? null : await ratesFor(store, w, settings.rates ?? []);
-    return aggs.map((a) => {
+    const byValue = new Map<string | null, { requests: number; costNanos: Nanos }>();
+    for (const a of aggs) {
+      if (scope && !scope.includes(a.dims['team'] ?? '')) continue;
+      const value = a.dims[`tag:${key}`] ?? null;
+      const was = byValue.get(value);
+      byValue.set(value, {
+        requests: (was?.requests ?? 0) + a.requests,
+        costNanos: (was?.costNanos ?? 0n) + a.costNanos,
+      });
+    }
+    return [...byValue].map(([value, a]) => {
       let costNanos = a.costNanos;
       if (rates) {
         const c = rates.convert(costNanos, LEDGER_CURRENCY, currency, isoDay(w.from));
         used.set(`${c.rate.day}:${c.rate.source}`, c.rate);
         costNanos = c.nanos;
       }
-      return { value: Object.values(a.dims)[0] ?? null, requests: a.requests, costNanos };
+      return { value, requests: a.requests, costNanos };
     });
   };
   const by = key === 'feature' ? 'feature' : `tag:${key}`;
@@ -161,6 +206,7 @@ async function byTag(ctx: CommandContext, period: string, key: string): Promise<
     previousPeriod: previousMonth(period),
     by,
     basis: 'ledger',
+    ...(scope ? { teams: [...scope] } : {}),
     currency,
     exchangeRates: [...used.values()],
     kpiSource: null,

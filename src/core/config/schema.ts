@@ -14,6 +14,7 @@ import {
 } from './sections.js';
 import { serverSchema } from './server-section.js';
 import { assistantSchema } from './assistant-section.js';
+import { unitEconomicsSchema } from './unit-economics-section.js';
 
 /** Schema of tally.yaml. */
 export const configSchema = z.strictObject({
@@ -30,6 +31,7 @@ export const configSchema = z.strictObject({
   anomalies: anomaliesSchema,
   server: serverSchema,
   assistant: assistantSchema,
+  unitEconomics: unitEconomicsSchema,
 });
 
 /** Parsed, validated configuration. */
