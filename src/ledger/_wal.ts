@@ -1,13 +1,22 @@
 /**
- * The write-ahead log: JSON lines in numbered segment files, written with group commit (each fdatasync covers
- * every event appended while the previous one ran), so an acknowledged event survives kill -9.
+ * The write-ahead log: JSON lines in numbered segment files, written with group commit (each durable write
+ * covers every event appended while the previous one ran), so an acknowledged event survives kill -9.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { constants, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { USAGE_COLUMNS, type UsageColumnType, type UsageEvent } from '../store/index.js';
 
 const SEGMENT_RE = /^wal-(\d{8})\.jsonl$/;
+
+// Segments are opened with O_DSYNC where the platform has it: each write then returns only once its data (and
+// the file size that reaches it) is on disk, the same guarantee as write + fdatasync, in one system call and one
+// trip through libuv's thread pool instead of two. Measured on this machine's ext4 (ADR 0032): ~300 against
+// ~500 µs of CPU per group commit, most of it the kernel's. Elsewhere (Windows) every write is followed by
+// fdatasync as before.
+const DSYNC: number | undefined = constants.O_DSYNC;
+const SEGMENT_FLAGS =
+  DSYNC === undefined ? 'a' : constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | DSYNC;
 
 // A lone UTF-16 surrogate (legal in a JS string, e.g. from a `\ud800` JSON escape) is written by
 // JSON.stringify as a `\udXXX` escape that DuckDB's JSON reader refuses, so the row was lost at flush. Every
@@ -167,7 +176,7 @@ export class WalWriter<T> {
   }
 
   private async openSegment(): Promise<void> {
-    this.fh = await open(this.segmentPath(this.seq), 'a');
+    this.fh = await open(this.segmentPath(this.seq), SEGMENT_FLAGS);
     // fsync the directory so the new segment's entry survives a crash too.
     let dir: FileHandle | null = null;
     try {
@@ -204,8 +213,9 @@ export class WalWriter<T> {
     try {
       const fh = this.fh;
       if (!fh) throw new Error('ledger log is closed');
-      await fh.write(batch.map((p) => p.line).join('\n') + '\n');
-      await fh.datasync();
+      // Durable when the write returns (O_DSYNC), or once fdatasync does.
+      await fh.write(batch.length === 1 ? batch[0]!.line + '\n' : batch.map((p) => p.line).join('\n') + '\n');
+      if (DSYNC === undefined) await fh.datasync();
       for (const p of batch) {
         this.durableN += p.items.length;
         if (this.keepItems) for (const it of p.items) this.durable.push(it);

@@ -39,13 +39,20 @@ export async function startServer(opts: {
   json?: boolean | undefined;
 }): Promise<RunningServer> {
   const scfg = opts.config.server;
-  const store: CostStore = await openStore({ path: opts.dbPath, ...storeSettings(opts.config.store) });
+  const wantGateway = (opts.gateway ?? scfg.gateway) && (opts.config.gateway?.upstreams.length ?? 0) > 0;
+  const store: CostStore = await openStore({
+    path: opts.dbPath,
+    ...storeSettings(opts.config.store),
+    // With the gateway in this process, one DuckDB thread unless configured, as the gateway alone opens it (ADR
+    // 0011): the ledger flush is background work, and a second DuckDB thread took its CPU from the cores the
+    // event loop answers on (45-100 µs per request at the harness's load, ADR 0032).
+    ...(wantGateway ? { threads: opts.config.store.threads ?? 1 } : {}),
+  });
   let gateway: RunningGateway | null = null;
   let worker: Worker | null = null;
   let stopServing: (() => void) | null = null;
   let state: ServerState | null = null;
   try {
-    const wantGateway = (opts.gateway ?? scfg.gateway) && (opts.config.gateway?.upstreams.length ?? 0) > 0;
     if (wantGateway) gateway = await startGateway({ config: opts.config, dbPath: opts.dbPath, store });
     const channel = new MessageChannel();
     stopServing = serveStoreOverPort(store, channel.port1);
