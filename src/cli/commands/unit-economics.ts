@@ -84,22 +84,16 @@ export const unitEconomicsCommand = defineCommand({
       const w = monthWindow(pa.period);
       const inWindow = (k: KpiValue) => k.day >= isoDay(w.from) && k.day < isoDay(w.to);
       const kpis = fileKpis ? fileKpis.filter(inWindow) : await loadStoredKpis(store, w);
-      const totals = totalsByConsumer(pa.result, by);
+      const scope = by === 'group' ? 'app' : by;
+      const totals = totalsByConsumer(pa.result, scope);
       // Activity counts of a closed month are shared with other reports of a serving process (ADR 0033).
       const shared = <T>(key: string, read: () => Promise<T>) =>
         ctx.memo ? ctx.memo.get(pa.period, key, read) : read();
-      return {
-        costs: new Map([...totals].map(([k, t]) => [k, t.direct + t.shared])),
-        totalNanos: pa.result.totalNanos,
-        activity: await shared(`activity/${by}`, () => loadActivity(store, w, by)),
-        overall: await shared('activity/all', () => overallActivity(store, w)),
-      const scope = by === 'group' ? 'app' : by;
-      const totals = totalsByConsumer(pa.result, scope);
       const period: UnitPeriod = {
         costs: new Map([...totals].map(([k, t]) => [k, t.direct + t.shared])),
         totalNanos: pa.result.totalNanos,
-        activity: await loadActivity(store, w, scope),
-        overall: await overallActivity(store, w),
+        activity: await shared(`activity/${scope}`, () => loadActivity(store, w, scope)),
+        overall: await shared('activity/all', () => overallActivity(store, w)),
         kpis,
       };
       return by === 'group' ? groupPeriod(period, groups) : period;
