@@ -3,30 +3,13 @@ import { test } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeUsageEvent } from '../usage-event.js';
+import type { UsageEvent } from '../usage-event.js';
 import { openDuckDBStore } from './index.js';
+import { rollupEvents } from '../_test-rollup-events.js';
 
 const T0 = Date.UTC(2026, 2, 1);
 const DAY = 86_400_000;
-const pick = <T>(xs: readonly T[], i: number, pace = 1) => xs[Math.floor(i / pace) % xs.length]!;
-const events = (prefix: string, n: number) =>
-  Array.from({ length: n }, (_, i) =>
-    makeUsageEvent({
-      id: `${prefix}${i}`,
-      startTime: T0 + (i % 3) * DAY - 0.0004,
-      model: pick(['a', 'b', 'c'], i),
-      team: pick(['t1', null, 'té'], i, 2),
-      app: pick(['x', null], i, 5),
-      deployment: pick(['d', null, 'e'], i, 7),
-      inputTokens: i * 3,
-      outputTokens: 7,
-      durationMs: i,
-      httpStatus: pick([200, 429], i, 3),
-      cacheOutcome: pick(['none', 'hit-exact', 'hit-semantic'], i, 11),
-      costNanos: BigInt(i) * 1_000_003n,
-      listCostNanos: 9_007_199_254_740_993n,
-    }),
-  );
+const events = (prefix: string, n: number) => rollupEvents(T0, prefix, n);
 
 test('the DuckDB daily rollup answers as the events do through appends, duplicates, WAL loads, deletes and a reopen', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tally-duck-rollup-'));
@@ -43,7 +26,7 @@ test('the DuckDB daily rollup answers as the events do through appends, duplicat
     assert.equal(await s.appendUsage([...a.slice(0, 50), ...events('b', 40), ...events('b', 40)]), 40);
     // A WAL segment replayed twice: stored once.
     const wal = join(dir, 'seg.jsonl');
-    const line = (e: ReturnType<typeof makeUsageEvent>) =>
+    const line = (e: UsageEvent) =>
       JSON.stringify(e, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
     writeFileSync(wal, events('w', 120).map(line).join('\n') + '\n');
     assert.equal(await s.appendUsageFromWal([wal]), 120);

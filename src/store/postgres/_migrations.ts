@@ -5,7 +5,7 @@
  */
 import { FOCUS_COLUMNS, type FocusType } from '../focus-columns.js';
 import { USAGE_COLUMNS, type UsageColumnType } from '../usage-event.js';
-import { ROLLUP_DIMS } from '../daily-rollup.js';
+import { ROLLUP_DIMS, ROLLUP_METRICS } from '../daily-rollup.js';
 
 /** One schema change. */
 export interface Migration {
@@ -59,19 +59,6 @@ const rollupSelect = (from: string) => `SELECT CAST(start_time AT TIME ZONE 'UTC
     sum(list_cost_nanos), sum(saved_cost_nanos), count(*) FILTER (WHERE http_status >= 400),
     count(*) FILTER (WHERE cache_outcome IN ('hit-exact', 'hit-semantic')), sum(duration_ms)
   FROM ${from} GROUP BY 1, ${ROLLUP_DIMS.map((_, i) => i + 2).join(', ')}`;
-const METRICS = [
-  'requests',
-  'input_tokens',
-  'cached_input_tokens',
-  'output_tokens',
-  'reasoning_tokens',
-  'cost_nanos',
-  'list_cost_nanos',
-  'saved_cost_nanos',
-  'errors',
-  'cache_hits',
-  'duration_ms',
-];
 
 /**
  * A month of chargeback on 10M events reads ~10M rows; the rollup holds one row per day and dimension values
@@ -83,7 +70,7 @@ const ROLLUP_SQL = `
 CREATE TABLE usage_daily (
   day DATE NOT NULL,
   ${ROLLUP_DIMS.map((d) => `${d} ${TEXT}`).join(',\n  ')},
-  ${METRICS.map((m) => `${m} NUMERIC NOT NULL`).join(',\n  ')},
+  ${ROLLUP_METRICS.map((m) => `${m} NUMERIC NOT NULL`).join(',\n  ')},
   UNIQUE NULLS NOT DISTINCT (day, ${dims})
 );
 INSERT INTO usage_daily ${rollupSelect('usage_events')};
@@ -91,13 +78,13 @@ CREATE FUNCTION usage_daily_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO usage_daily ${rollupSelect('new_rows')}
   ON CONFLICT (day, ${dims}) DO UPDATE SET
-    ${METRICS.map((m) => `${m} = usage_daily.${m} + EXCLUDED.${m}`).join(', ')};
+    ${ROLLUP_METRICS.map((m) => `${m} = usage_daily.${m} + EXCLUDED.${m}`).join(', ')};
   RETURN NULL;
 END $$;
 CREATE FUNCTION usage_daily_subtract() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE usage_daily u SET ${METRICS.map((m) => `${m} = u.${m} - o.${m}`).join(', ')}
-  FROM (${rollupSelect('old_rows')}) AS o(day, ${dims}, ${METRICS.join(', ')})
+  UPDATE usage_daily u SET ${ROLLUP_METRICS.map((m) => `${m} = u.${m} - o.${m}`).join(', ')}
+  FROM (${rollupSelect('old_rows')}) AS o(day, ${dims}, ${ROLLUP_METRICS.join(', ')})
   WHERE u.day = o.day AND ${ROLLUP_DIMS.map((d) => `u.${d} IS NOT DISTINCT FROM o.${d}`).join(' AND ')};
   DELETE FROM usage_daily WHERE requests = 0;
   RETURN NULL;
@@ -263,7 +250,7 @@ BEGIN
   END IF;
   INSERT INTO usage_daily ${rollupSelect('new_rows')}
   ON CONFLICT (day, ${dims}) DO UPDATE SET
-    ${METRICS.map((m) => `${m} = usage_daily.${m} + EXCLUDED.${m}`).join(', ')};
+    ${ROLLUP_METRICS.map((m) => `${m} = usage_daily.${m} + EXCLUDED.${m}`).join(', ')};
   RETURN NULL;
 END $$;
 `,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startPostgres, skipWithoutPostgres, type PgCluster } from '../../../test/postgres-cluster.js';
 import { makeUsageEvent } from '../usage-event.js';
+import { rollupEvents } from '../_test-rollup-events.js';
 import { maskStoreUrl, openPostgresStore } from './index.js';
 import { poolConfig } from './_connect.js';
 
@@ -128,35 +129,7 @@ describe('postgres backend', { skip: skipWithoutPostgres }, () => {
 
   test("the flush's own rollup rows equal the events summed in every dimension and sum, through new batches, replays and mixed ones", async () => {
     const s = await openPostgresStore({ url: await cluster.database() });
-    const DAY = 86_400_000;
-    // Each dimension cycles at its own pace, so the batch spans many combinations.
-    const pick = <T>(xs: readonly T[], i: number, pace = 1) => xs[Math.floor(i / pace) % xs.length]!;
-    const events = (prefix: string, n: number) =>
-      Array.from({ length: n }, (_, i) =>
-        makeUsageEvent({
-          id: `${prefix}${i}`,
-          // Around midnight, with sub-millisecond parts that round across it.
-          startTime: T0 + (i % 3) * DAY - 0.0004 - (i % 2) * 0.0002,
-          model: pick(['a', 'b', 'c'], i),
-          team: pick(['t1', null, 'té'], i, 2),
-          costCenter: pick([null, 'cc'], i, 3),
-          app: pick(['x', 'y', null, 'z'], i, 5),
-          environment: pick(['prod', null], i, 7),
-          upstream: pick([null, 'u'], i, 11),
-          deployment: pick(['d', null, 'e'], i, 13),
-          deploymentType: pick(['global-standard', 'provisioned'], i, 17),
-          inputTokens: i * 3,
-          cachedInputTokens: i % 5,
-          outputTokens: 7,
-          reasoningTokens: i % 2,
-          durationMs: i + 0.4,
-          httpStatus: pick([200, 429, 500, 200], i),
-          cacheOutcome: pick(['none', 'hit-exact', 'hit-semantic', 'miss'], i),
-          costNanos: BigInt(i) * 1_000_003n,
-          listCostNanos: 9_007_199_254_740_993n,
-          savedCostNanos: BigInt(i % 3),
-        }),
-      );
+    const events = (prefix: string, n: number) => rollupEvents(T0, prefix, n);
     const dims = 'day, team, cost_center, app, environment, upstream, deployment, model, deployment_type';
     const sums = `requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_nanos,
       list_cost_nanos, saved_cost_nanos, errors, cache_hits, duration_ms`;
