@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { runCli, startServeCli, type CliServer } from './cli.js';
-import { assertExploreCsvEqualsTable } from '../src/web/_test-browser.js';
+import { assertExploreCsvEqualsTable, signIn } from '../src/web/_test-browser.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`;
@@ -69,15 +69,7 @@ after(async () => {
 
 async function signedIn(role: Role, path: string): Promise<Page> {
   const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${srv.url}${path}`);
-  assert.match(page.url(), /\/login/);
-  await page.fill('input[name=token]', tokens[role]);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith('/login')),
-    page.press('input[name=token]', 'Enter'),
-  ]);
-  return page;
+  return signIn(await context.newPage(), srv.url, path, tokens[role]);
 }
 
 async function api<T>(role: Role, path: string): Promise<{ status: number; body: T }> {

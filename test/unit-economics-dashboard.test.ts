@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { runCli, startServeCli, type CliServer } from './cli.js';
 import { insertUsage, withStore, type FixtureUsage } from './_allocation-fixture.js';
-import { assertUnitFeaturesEqualDoc } from '../src/web/_test-browser.js';
+import { assertUnitFeaturesEqualDoc, signIn } from '../src/web/_test-browser.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`;
@@ -77,14 +77,7 @@ after(async () => {
 });
 
 async function signedIn(role: keyof typeof tokens, path: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${srv.url}${path}`);
-  await page.fill('input[name=token]', tokens[role]);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith('/login')),
-    page.press('input[name=token]', 'Enter'),
-  ]);
-  return page;
+  return signIn(await (await browser.newContext()).newPage(), srv.url, path, tokens[role]);
 }
 
 async function api<T>(role: keyof typeof tokens, path: string): Promise<{ status: number; body: T }> {

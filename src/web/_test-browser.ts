@@ -4,6 +4,18 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { nanosToDecimalString, parseCsv, parseUsd } from '../core/index.js';
 
+/** Opens `path` in a fresh page, is sent to the login form, signs in with `token` and waits to leave it. */
+export async function signIn(page: Page, base: string, path: string, token: string): Promise<Page> {
+  await page.goto(`${base}${path}`);
+  assert.match(page.url(), /\/login/);
+  await page.fill('input[name=token]', token);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith('/login')),
+    page.press('input[name=token]', 'Enter'),
+  ]);
+  return page;
+}
+
 /**
  * Reads the explore page's table as shown (a money cell's exact `<data value>`, else its text), downloads its
  * CSV and checks that the CSV has the same rows with the same dimension and amounts. Returns the row count.
