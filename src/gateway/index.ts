@@ -3,6 +3,7 @@ export * from './pipeline.js';
 export { createGateway, type Gateway, type GatewayOptions } from './server.js';
 export {
   startGateway,
+  gatewayStoreSettings,
   readGatewayState,
   gatewayStatePath,
   type GatewayState,

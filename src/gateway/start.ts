@@ -58,6 +58,15 @@ async function fingerprintSalt(store: CostStore): Promise<string> {
   return salt;
 }
 
+/**
+ * The store settings of a process that runs the gateway (`tally gateway`, or `tally serve` with it): one DuckDB
+ * thread unless configured, since the store's work there (the ledger flush) is background work that must not
+ * take the cores the event loop answers on (ADR 0011; a second thread cost 36-98 µs per request, ADR 0032).
+ */
+export function gatewayStoreSettings(config: TallyConfig) {
+  return { ...storeSettings(config.store), threads: config.store.threads ?? 1 };
+}
+
 /** Starts a gateway on a store file. */
 export async function startGateway(opts: {
   config: TallyConfig;
@@ -83,15 +92,7 @@ export async function startGateway(opts: {
       },
     );
   const ownStore = !opts.store;
-  const store =
-    opts.store ??
-    (await openStore({
-      path: opts.dbPath,
-      ...storeSettings(opts.config.store),
-      // One DuckDB thread unless configured: the gateway's store work (the ledger flush) is background work that
-      // must not take the cores the event loop serves requests on.
-      threads: opts.config.store.threads ?? 1,
-    }));
+  const store = opts.store ?? (await openStore({ path: opts.dbPath, ...gatewayStoreSettings(opts.config) }));
   // Prices imported with `tally prices import` and the configured price sheet make metered costs effective.
   registerStoredImports(await store.getMeta(PRICE_IMPORTS_META.namespace, PRICE_IMPORTS_META.key));
   if (opts.config.pricing.priceSheet) registerPriceSheetFile(opts.config.pricing.priceSheet);

@@ -6,7 +6,7 @@
 import { Worker, MessageChannel } from 'node:worker_threads';
 import { TallyError, type TallyConfig } from '../core/index.js';
 import { localBaseFor, openStore, storeSettings, type CostStore } from '../store/index.js';
-import { startGateway, type RunningGateway } from '../gateway/index.js';
+import { gatewayStoreSettings, startGateway, type RunningGateway } from '../gateway/index.js';
 import { removeServerState, writeServerState, type ServerState } from '../owner/index.js';
 import { serveStoreOverPort } from './_store-rpc.js';
 import type { WorkerInit } from './_worker.js';
@@ -42,11 +42,7 @@ export async function startServer(opts: {
   const wantGateway = (opts.gateway ?? scfg.gateway) && (opts.config.gateway?.upstreams.length ?? 0) > 0;
   const store: CostStore = await openStore({
     path: opts.dbPath,
-    ...storeSettings(opts.config.store),
-    // With the gateway in this process, one DuckDB thread unless configured, as the gateway alone opens it (ADR
-    // 0011): the ledger flush is background work, and a second DuckDB thread took its CPU from the cores the
-    // event loop answers on (45-100 µs per request at the harness's load, ADR 0032).
-    ...(wantGateway ? { threads: opts.config.store.threads ?? 1 } : {}),
+    ...(wantGateway ? gatewayStoreSettings(opts.config) : storeSettings(opts.config.store)),
   });
   let gateway: RunningGateway | null = null;
   let worker: Worker | null = null;
