@@ -149,6 +149,14 @@ test('POST /mcp on tally serve needs an API token, lists the tools, scopes a tea
       assert.deepEqual([...teamsOf(mine.doc['rows'] as { Tags: string }[])], ['search']);
       const all = await call(admin, 'get_costs', byTags);
       assert.ok(teamsOf(all.doc['rows'] as { Tags: string }[]).size > 1);
+      // Grouping by the team tag, named as people and assistants name it (a string, not a list).
+      const byTeam = await call(lead, 'get_costs', { from: '2026-11-01', to: '2026-12-01', by: 'team' });
+      assert.deepEqual(
+        (byTeam.doc['rows'] as { team: string }[]).map((r) => r.team),
+        ['search'],
+      );
+      const allTeams = await call(admin, 'get_costs', { from: '2026-11-01', to: '2026-12-01', by: 'team' });
+      assert.ok((allTeams.doc['rows'] as { team: string }[]).length > 1);
       // A scope cannot be asked for in arguments.
       assert.equal((await call(lead, 'get_costs', { ...byTags, team: 'claims' })).isError, true);
       assert.equal((await call(lead, 'run_sql', { query: 'SELECT 1' })).isError, true);

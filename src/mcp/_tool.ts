@@ -55,8 +55,8 @@ export const limit = (def: number, max: number, what = 'rows') =>
   z.number().int().min(1).max(max).default(def).describe(`at most this many ${what} (1-${max})`);
 export const column = z
   .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a column name')
-  .describe('a FOCUS or x_ column name (see get_dimensions)');
+  .regex(/^(?:[A-Za-z][A-Za-z0-9_]{0,63}|Tags\.[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63})$/, 'a column name')
+  .describe('a FOCUS or x_ column name, or a tag: team, app or Tags.<key> (see get_dimensions)');
 
 /** `--name=value` pairs for the options that are set (values can never become other options). */
 export function opts(values: Record<string, string | number | boolean | undefined>): string[] {

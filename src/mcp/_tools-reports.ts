@@ -24,11 +24,11 @@ const getCosts = defineTool({
     from: day('window start, inclusive'),
     to: day('window end, exclusive'),
     by: z
-      .array(column)
-      .min(1)
-      .max(3)
+      .union([z.array(column).min(1).max(3), column.transform((c) => [c])])
       .default(['ServiceName'])
-      .describe('grouping columns, e.g. ["x_AiModel"]'),
+      .describe(
+        'grouping columns: FOCUS or x_ columns, or tags (team, app, Tags.<key>), e.g. ["x_AiModel"] or "team"',
+      ),
     filters: z
       .array(z.strictObject({ column, value: z.string().max(200).describe('exact value') }))
       .max(5)

@@ -8,7 +8,8 @@ export const costsCommand = defineCommand({
   options: {
     by: {
       type: 'string',
-      description: 'grouping columns, comma-separated (e.g. ServiceCategory or x_AiModel,x_AiTokenType)',
+      description:
+        'grouping columns, comma-separated: FOCUS or x_ columns, or tags (team, app, Tags.<key>), e.g. x_AiModel,team',
     },
     from: { type: 'string', description: 'window start, inclusive (UTC date or time; default: all)' },
     to: { type: 'string', description: 'window end, exclusive (UTC date or time; default: all)' },

@@ -204,6 +204,24 @@ describe('DuckDB and PostgreSQL answer alike', { skip: skipWithoutPostgres }, ()
     await same((s) => s.costGroups(W, [{ ServiceName: ['azure openai'] }], { byDay: true }));
   });
 
+  test('the costs report grouped and filtered by tags (team, Tags.<key>) is equal, rows without the tag apart', async () => {
+    const byTags = await same((s) => s.costReport({ ...W, by: ['team', 'Tags.app'] }));
+    assert.deepEqual(
+      [...new Set(byTags.map((r) => r.dims[0]![1]))].sort(),
+      [null, 'search', 'support'].sort(),
+    );
+    assert.ok(byTags.every((r) => r.dims[0]![0] === 'team' && r.dims[1]![0] === 'Tags.app'));
+    const filtered = await same((s) =>
+      s.costReport({
+        ...W,
+        by: ['x_AiModel'],
+        filters: [{ column: 'app', value: 'app-1' }],
+        teams: ['search'],
+      }),
+    );
+    assert.ok(filtered.length > 0);
+  });
+
   test('reading the whole ledger back pages through the same events', async () => {
     const page1 = await same((s) => s.readUsage({ ...W, limit: 500 }));
     const last = page1[page1.length - 1]!;

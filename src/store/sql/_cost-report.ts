@@ -7,8 +7,16 @@ import type { Dialect, SqlRunner } from './dialect.js';
 
 const BY_LOWER = new Map(FOCUS_COLUMNS.map((c) => [c.name.toLowerCase(), c]));
 
-/** SQL for one grouping column: a stored column, or a vendor x_ column read from x_Extra. */
-function dimension(d: Dialect, name: string): { sql: string; label: string } {
+/** Tag dimensions a user names as columns: `team` and `app` are how Tally scopes spend (the ledger's names). */
+const TAG_SHORTHANDS = new Set(['team', 'app']);
+const TAG_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63}$/;
+
+/**
+ * SQL for one grouping or filter column: a stored FOCUS column, a vendor x_ column read from x_Extra, one tag
+ * (`Tags.<key>`, as allocation rules name them; `team` and `app` are short for `Tags.team` and `Tags.app`), its
+ * key bound as a parameter.
+ */
+function dimension(d: Dialect, name: string, params: SqlParam[]): { sql: string; label: string } {
   const col = BY_LOWER.get(name.toLowerCase());
   if (col && col.name !== 'x_Extra') {
     const q = `"${col.name}"`;
@@ -16,10 +24,17 @@ function dimension(d: Dialect, name: string): { sql: string; label: string } {
     return { sql: col.type === 'json' ? `CAST(${q} AS VARCHAR)` : q, label: col.name };
   }
   if (/^x_[A-Za-z0-9_]+$/.test(name)) return { sql: d.jsonText('"x_Extra"', name), label: name };
-  throw new TallyError('invalid_input', `--by ${name}: not a FOCUS column or an x_ column`, {
-    field: 'by',
-    allowed: FOCUS_COLUMNS.map((c) => c.name),
-  });
+  const tag = TAG_SHORTHANDS.has(name.toLowerCase())
+    ? name.toLowerCase()
+    : /^tags\./i.test(name)
+      ? name.slice(5)
+      : null;
+  if (tag !== null && TAG_KEY.test(tag)) return { sql: d.jsonTextBound('"Tags"', tag, params), label: name };
+  throw new TallyError(
+    'invalid_input',
+    `--by ${name}: not a FOCUS column, an x_ column or a tag (Tags.<key>, or team / app)`,
+    { field: 'by', allowed: FOCUS_COLUMNS.map((c) => c.name) },
+  );
 }
 
 /** Runs the costs report; sums are exact decimals (9 places) returned as text. */
@@ -27,19 +42,19 @@ export async function costReport(r: SqlRunner, q: CostReportQuery): Promise<Cost
   if (q.by.length === 0)
     throw new TallyError('invalid_input', 'give --by COL[,COL], e.g. --by ServiceCategory');
   const d = r.dialect;
-  const dims = q.by.map((b) => dimension(d, b));
+  const params: SqlParam[] = [q.from, q.to];
+  const dims = q.by.map((b) => dimension(d, b, params));
   if (q.granularity) {
     const unit = ({ day: 'day', week: 'week', month: 'month' } as const)[q.granularity];
     dims.unshift({ sql: d.dayText(`date_trunc('${unit}', "ChargePeriodStart")`), label: 'date' });
   }
-  const params: SqlParam[] = [q.from, q.to];
   const bind = (v: string) => {
     params.push(v);
     return `$${params.length}`;
   };
   const where: string[] = ['"ChargePeriodStart" >= $1', '"ChargePeriodStart" < $2'];
   if (q.aiOnly) where.push('"x_AiService" IS NOT NULL');
-  for (const f of q.filters ?? []) where.push(`${dimension(d, f.column).sql} = ${bind(f.value)}`);
+  for (const f of q.filters ?? []) where.push(`${dimension(d, f.column, params).sql} = ${bind(f.value)}`);
   if (q.teams)
     where.push(
       q.teams.length === 0 ? '1 = 0' : `${d.jsonText('"Tags"', 'team')} IN (${q.teams.map(bind).join(', ')})`,
