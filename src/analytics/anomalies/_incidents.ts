@@ -70,6 +70,8 @@ interface Member {
   readonly sig: Map<string, string>;
   readonly episode: SpendAnomaly | null;
   readonly idle: IdleCapacity | null;
+  /** The scope's return to its level from before an earlier incident (part of that incident, not an event). */
+  recovery?: boolean;
 }
 
 function signature(
@@ -194,14 +196,16 @@ export function groupIncidents(
     else groups.set(find(i), [members[i]!]);
   }
   const out: Incident[] = [];
-  for (const g of groups.values()) {
+  for (const g of mergeRecoveries([...groups.values()])) {
     const inc = toIncident(g, o);
     if (inc) out.push(inc);
   }
   return out.sort((a, b) => Math.abs(b.impactUsd) - Math.abs(a.impactUsd));
 }
 
-function toIncident(g: readonly Member[], o: IncidentOptions): Incident | null {
+function toIncident(all: readonly Member[], o: IncidentOptions): Incident | null {
+  const g = all.filter((m) => !m.recovery);
+  const recovered = all.filter((m) => m.recovery);
   const eps = g.flatMap((m) => (m.episode ? [m.episode] : []));
   const idle = g.flatMap((m) => (m.idle ? [m.idle] : []));
   const priced = eps.filter((e) => e.pricing !== 'none');
@@ -239,7 +243,10 @@ function toIncident(g: readonly Member[], o: IncidentOptions): Incident | null {
     if (r.app) scopes.add(`app=${r.app}`);
   }
   const start = Math.min(...g.map((m) => m.start));
-  const end = Math.max(...g.map((m) => m.end));
+  // A recovered incident ends where the scope was back at its earlier level.
+  const end = recovered.length
+    ? Math.min(...recovered.map((m) => m.start))
+    : Math.max(...g.map((m) => m.end));
   const up = g[0]!.up;
   const kind: Incident['kind'] = idle.length
     ? 'idle'
@@ -269,10 +276,60 @@ function toIncident(g: readonly Member[], o: IncidentOptions): Incident | null {
     totalWasteUsd: idle.length ? waste : null,
     impactTokens: tokens,
     detectedAt: new Date(detectedAt).toISOString(),
-    episodes: eps.map((e) => e.id),
+    episodes: [...eps, ...recovered.flatMap((m) => (m.episode ? [m.episode] : []))].map((e) => e.id),
   };
 }
 
+/** A return counts within this long after the incident's last flagged bucket (its baseline has adapted by then). */
+const RECOVERY_WINDOW_MS = 7 * 24 * HOUR;
+/** ... and when its level per bucket is within this factor of the level expected before the incident. */
+const RECOVERY_LEVEL = 1.4;
+
+/**
+ * Folds the scope's return to normal into the incident it ends. After a sustained spike (or drop) the baseline
+ * adapts to the new level, so the return to the old level is flagged the other way a few days later: a drop
+ * whose spend is back where it was expected before the spike is the spike's end, not a second event. A real
+ * drop below the old level stays an incident of its own.
+ */
+function mergeRecoveries(groups: Member[][]): Member[][] {
+  const startOf = (g: readonly Member[]) => Math.min(...g.map((m) => m.start));
+  const endOf = (g: readonly Member[]) => Math.max(...g.map((m) => m.end));
+  const ordered = [...groups].sort((a, b) => startOf(a) - startOf(b));
+  const merged = new Set<Member[]>();
+  for (const g of ordered) {
+    if (g.some((m) => m.idle)) continue;
+    const at = startOf(g);
+    const earlier = ordered.find(
+      (p) =>
+        p !== g &&
+        !merged.has(p) &&
+        !p.some((m) => m.idle || m.recovery) &&
+        p[0]!.up !== g[0]!.up &&
+        endOf(p) <= at &&
+        at <= endOf(p) + RECOVERY_WINDOW_MS &&
+        g.some((m) => p.some((q) => returnsTo(m, q))),
+    );
+    if (!earlier) continue;
+    for (const m of g) m.recovery = true;
+    earlier.push(...g);
+    merged.add(g);
+  }
+  return groups.filter((g) => !merged.has(g));
+}
+
+/**
+ * Member `m` watches the same core scope as `q` (a team, app, deployment or model, in the same source: a total
+ * dilutes the level) and its level per bucket is close to what was expected there before `q`.
+ */
+function returnsTo(m: Member, q: Member): boolean {
+  const a = m.episode;
+  const b = q.episode;
+  if (!a || !b || a.grain !== b.grain || a.source !== b.source || a.scope !== b.scope) return false;
+  if (!isCore(a.scope.split('=')[0]!) || a.points <= 0 || b.points <= 0) return false;
+  const level = a.actualUsd / a.points;
+  const before = b.expectedUsd / b.points;
+  return before > 0 && level <= before * RECOVERY_LEVEL && level >= before / RECOVERY_LEVEL;
+}
 /**
  * Stable id: the teams it touches (so a team-scoped user may triage it: `inc:team=a,team=b:<hash>`) and a hash
  * of the root cause, the kind and the first day.

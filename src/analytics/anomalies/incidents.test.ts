@@ -165,3 +165,36 @@ test('capacity bought before any traffic is not idle waste', () => {
   }));
   assert.deepEqual(findIdleCapacity(costs, [], { from: T0, to: T0 + 3 * DAY }), []);
 });
+
+test('a sustained rise and the return to the old level are one incident that ends at the return', () => {
+  // App bot spends 3x its level for ten days (days 50-59), then is back where it was.
+  const up = (app: string, h: number) => (app === 'bot' && h >= 50 * 24 && h < 60 * 24 ? 4 * 0.7 : 0);
+  const cells = usage(80, up);
+  const window = { from: T0 + 40 * DAY, to: T0 + 80 * DAY };
+  const episodes = scanSpendAnomalies(cells, { ...window, grain: 'day' });
+  // Without folding, the adapted baseline makes the return look like a drop at the same scope.
+  assert.ok(
+    episodes.some((e) => e.kind === 'drop' && e.scope === 'app=bot'),
+    'the return is flagged as a drop',
+  );
+  const incidents = groupIncidents(episodes, []);
+  const bot = incidents.filter((i) => i.rootCause.includes('app=bot'));
+  assert.equal(bot.length, 1, JSON.stringify(bot.map((i) => [i.kind, i.start, i.end])));
+  assert.equal(bot[0]!.kind, 'spike');
+  assert.ok(bot[0]!.impactUsd > 0);
+  const end = Date.parse(bot[0]!.end);
+  assert.ok(end >= T0 + 59 * DAY && end <= T0 + 62 * DAY, bot[0]!.end);
+});
+
+test('a fall below the old level after a rise is its own incident', () => {
+  // The same rise, then an outage: bot at 10% of its old level for a week.
+  const upThenDown = (app: string, h: number) =>
+    app !== 'bot' ? 0 : h >= 50 * 24 && h < 60 * 24 ? 4 * 0.7 : h >= 60 * 24 && h < 67 * 24 ? -0.9 * 0.7 : 0;
+  const cells = usage(80, upThenDown).map((c) => (c.costNanos < 0n ? { ...c, costNanos: 0n, tokens: 0 } : c));
+  const episodes = scanSpendAnomalies(cells, { from: T0 + 40 * DAY, to: T0 + 80 * DAY, grain: 'day' });
+  const bot = groupIncidents(episodes, []).filter((i) => i.rootCause.includes('app=bot'));
+  const drop = bot.find((i) => i.kind === 'drop');
+  assert.ok(drop, JSON.stringify(bot.map((i) => [i.kind, i.start, i.end])));
+  assert.ok(Math.abs(Date.parse(drop.start) - (T0 + 60 * DAY)) <= DAY, drop.start);
+  assert.ok(bot.some((i) => i.kind === 'spike' && Date.parse(i.start) < T0 + 52 * DAY));
+});
