@@ -19,6 +19,7 @@ import {
   refreshIncidents,
 } from '../src/alerts/index.js';
 import { configSchema } from '../src/core/index.js';
+import { demoAnomalies, type IncidentTruth } from '../src/demo/index.js';
 
 interface Truth {
   id: string;
@@ -156,4 +157,25 @@ test('the scheduled pass stores the incidents it found, and covers the window th
   assert.deepEqual(stored.map((i) => i.id).sort(), overlapping.map((v) => v.id).sort());
   // The idle deployment's incident is stored with its waste, so the dashboard shows it without a scan.
   assert.ok(stored.some((i) => i.kind === 'idle' && i.ongoing && (i.wastePerDayUsd ?? 0) > 30));
+});
+
+test('the demo’s own summary grades the same incidents: 4 of 4 found once each, at most 3 others', async () => {
+  const a = await demoAnomalies(
+    store!,
+    Date.parse(START),
+    Date.parse(END),
+    truths as unknown as IncidentTruth[],
+    undefined,
+  );
+  assert.equal(a.count, incidents.length);
+  assert.equal(a.found, 4);
+  assert.ok(a.incidents.every((g) => g.matches === 1 && g.detectionDelayHours !== null));
+  assert.ok(a.unmatched <= 3, String(a.unmatched));
+  assert.deepEqual(
+    a.incidents.map((g) => g.match!.id).sort(),
+    incidents
+      .filter((i) => truths.some((t) => matches(i, t)))
+      .map((i) => i.id)
+      .sort(),
+  );
 });

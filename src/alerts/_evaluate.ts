@@ -5,7 +5,7 @@
  * can enforce hard budgets from it.
  */
 import type { TallyConfig } from '../core/index.js';
-import { scanIncidents, allBudgetStatus, type StoreScanSettings } from '../analytics/index.js';
+import { scanIncidents, scanSettings, allBudgetStatus } from '../analytics/index.js';
 import type { CostStore } from '../store/index.js';
 import { budgetAlerts, incidentAlert } from './_events.js';
 import { dispatchAlerts, type DispatchResult } from './_dispatch.js';
@@ -23,18 +23,6 @@ export interface EvaluationSummary {
 const DAY = 86_400_000;
 /** The first pass scans this far back so the dashboard's 30-day view is covered from the start. */
 const FIRST_PASS_DAYS = 35;
-
-/** Detector and incident settings from tally.yaml `anomalies:`. */
-export function scanSettings(config: TallyConfig): StoreScanSettings {
-  const a = config.anomalies;
-  return {
-    threshold: a?.threshold,
-    minImpactUsd: a?.minImpactUsd,
-    minImpactPct: a?.minImpactPct,
-    grains: a?.grains,
-    ...(a?.minIncidentUsd !== undefined ? { minIncidentUsd: a.minIncidentUsd } : {}),
-  };
-}
 
 /**
  * Finds, stores and returns the incidents of one pass at `now`: the last `lookbackDays` (further back when

@@ -4,7 +4,7 @@ export type { AlertEvent, SinkType } from './_format.js';
 export { anomalyAlert, budgetAlerts, incidentAlert } from './_events.js';
 export { dispatchAlerts, postJson, routeAlert } from './_dispatch.js';
 export type { DispatchResult, Sink } from './_dispatch.js';
-export { evaluateAlerts, refreshIncidents, scanSettings } from './_evaluate.js';
+export { evaluateAlerts, refreshIncidents } from './_evaluate.js';
 export type { EvaluationSummary } from './_evaluate.js';
 export {
   covers,

@@ -21,6 +21,7 @@ export type { IncidentTruth, IncidentKind, IncidentScope } from './_incidents.js
 export type { ModelSpend, Mover, TeamSpend } from './_summary.js';
 export type { DemoAnalyses, DemoChargeback, DemoReconcile, DemoUnitEconomics } from './_analyses.js';
 export type { DemoAnomalies, IncidentGrade } from './_anomalies.js';
+export { demoAnomalies } from './_anomalies.js';
 export type { DemoBudgets, DemoForecast } from './_budgets.js';
 export { demoPeriod } from './_analyses.js';
 

@@ -1,6 +1,7 @@
 /** Scans the store (usage ledger and cost exports) for anomaly episodes at day and hour grain, and incidents. */
 import { loadCostCells, loadUsageCells, type Grain, type SpendCell } from '../_series/index.js';
 import type { CostStore } from '../../store/index.js';
+import type { TallyConfig } from '../../core/index.js';
 import { scanSpendAnomalies, type SpendAnomaly } from './_scan.js';
 import { capacityFamily, findIdleCapacity } from './_idle.js';
 import { groupIncidents, type Incident, type IncidentOptions } from './_incidents.js';
@@ -12,6 +13,18 @@ export interface StoreScanSettings extends IncidentOptions {
   readonly minImpactPct?: number | undefined;
   readonly minImpactTokens?: number | undefined;
   readonly grains?: readonly Grain[] | undefined;
+}
+
+/** Detector and incident settings from tally.yaml `anomalies:`. */
+export function scanSettings(config: TallyConfig | undefined): StoreScanSettings {
+  const a = config?.anomalies;
+  return {
+    threshold: a?.threshold,
+    minImpactUsd: a?.minImpactUsd,
+    minImpactPct: a?.minImpactPct,
+    grains: a?.grains,
+    ...(a?.minIncidentUsd !== undefined ? { minIncidentUsd: a.minIncidentUsd } : {}),
+  };
 }
 
 const DAY = 86_400_000;

@@ -13,5 +13,5 @@ export { capacityFamily, findIdleCapacity, modelFamily } from './_idle.js';
 export type { IdleCapacity } from './_idle.js';
 export { groupIncidents } from './_incidents.js';
 export type { Incident, IncidentOptions } from './_incidents.js';
-export { capacityUsdPerToken, scanIncidents, scanStore } from './_store-scan.js';
+export { capacityUsdPerToken, scanIncidents, scanSettings, scanStore } from './_store-scan.js';
 export type { StoreScanSettings } from './_store-scan.js';

@@ -4,13 +4,12 @@
  * most specific root cause, dollar impact, idle capacity as waste per day, lifecycle state).
  */
 import { TallyError, parseUtc } from '../../core/index.js';
-import { type Grain, detectEvents, scanIncidents } from '../../analytics/index.js';
+import { type Grain, detectEvents, scanIncidents, scanSettings } from '../../analytics/index.js';
 import {
   covers,
   incidentTeams,
   readIncidentIndex,
   readStoredIncidents,
-  scanSettings,
   withLifecycle,
 } from '../../alerts/index.js';
 import { defineCommand } from '../command.js';

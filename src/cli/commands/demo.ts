@@ -51,6 +51,14 @@ function printForPeople(ctx: CommandContext, r: DemoResult): void {
   );
   o.line(`Business KPIs: ${r.kpis.file} (${r.kpis.rows} rows)`);
   printAnalyses(ctx, r);
+  const db = ` --db ${ctx.dbPath}`;
+  const port = ctx.config().server?.port ?? 8790;
+  o.line();
+  o.line('See it in the dashboard and the API:');
+  o.line(`  npx tally users create${db} --name you --role admin   # prints a token, shown once`);
+  o.line(
+    `  npx tally serve${db}                                   # then open http://127.0.0.1:${port} and sign in`,
+  );
 }
 
 const pct = (f: number | null) => (f === null ? '-' : `${(f * 100).toFixed(1)}%`);
@@ -129,28 +137,27 @@ function printAnalyses(ctx: CommandContext, r: DemoResult): void {
   if (a) {
     o.line();
     o.line(
-      `Anomalies ${a.from.slice(0, 10)} to ${a.to.slice(0, 10)} (daily; hourly from ${a.hourlyFrom.slice(0, 10)}): ${a.count} episodes; incidents found ${a.found} of ${a.found + a.missed}, ${a.unmatched} episodes outside any incident`,
+      `Anomaly incidents ${a.from.slice(0, 10)} to ${a.to.slice(0, 10)} (tally anomalies shows them): ${a.count} reported; injected ${a.found} of ${a.found + a.missed} found, ${a.unmatched} others`,
     );
     o.table(
       a.incidents.map((i) => ({
-        incident: i.kind,
+        injected: i.kind,
         start: i.start.slice(0, 16),
-        found: i.found ? 'yes' : 'MISSED',
+        found: i.found ? (i.matches > 1 ? `yes (${i.matches} incidents)` : 'yes') : 'MISSED',
         delay: i.detectionDelayHours === null ? '' : `${i.detectionDelayHours.toFixed(0)} h`,
-        by: i.match ? `${i.match.grain} ${i.match.source} ${i.match.scope}` : '',
         rootCause: i.match?.rootCause ?? '',
       })),
     );
-    o.line('Largest episodes');
+    o.line('Largest incidents');
     o.table(
       a.top.slice(0, 5).map((x) => ({
-        start: x.timestamp.slice(0, 16),
-        grain: x.grain,
-        scope: `${x.source} ${x.scope}`,
+        start: x.start.slice(0, 16),
         kind: x.kind,
-        actual: usd(x.actualUsd),
-        expected: usd(x.expectedUsd),
-        rootCause: x.rootCause.map((c) => `${c.dimension}=${c.value}`).join(', '),
+        severity: x.severity,
+        impact:
+          x.wastePerDayUsd !== null ? `${usd(x.impactUsd)} (${usd(x.wastePerDayUsd)}/day)` : usd(x.impactUsd),
+        rootCause: x.rootCause,
+        scopes: x.scopes,
       })),
     );
   }
@@ -163,7 +170,10 @@ export const demoCommand = defineCommand({
     days: { type: 'string', description: 'days of history', default: '90' },
     seed: { type: 'string', description: 'random seed (same seed, same data)', default: '42' },
     end: { type: 'string', description: 'end of the period, exclusive (UTC date; default today)' },
-    'no-serve': { type: 'boolean', description: 'do not serve the dashboard afterwards (there is none yet)' },
+    'no-serve': {
+      type: 'boolean',
+      description: 'accepted for scripts; the demo never serves (run tally serve --db PATH afterwards)',
+    },
     'next-month': {
       type: 'boolean',
       description: 'also generate the month after the period, to check the forecast against its bill',
