@@ -212,3 +212,13 @@ test('semicolon-separated exports read decimal commas and day.month.year dates',
     ],
   );
 });
+
+test('an empty path (an unset shell variable) is refused instead of ingesting the current folder', async () => {
+  const db = join(dir, 'empty-path.duckdb');
+  const cwd = mkdtempSync(join(dir, 'cwd-'));
+  writeFileSync(join(cwd, 'focus.csv'), focusCsv(LINES));
+  const r = await runCli(['ingest', '', '--db', db, '--json'], { cwd });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /empty path/);
+  assert.equal(existsSync(db), false);
+});

@@ -20,6 +20,11 @@ export const ingestCommand = defineCommand({
         'invalid_input',
         'give one or more files, folders or globs, e.g. tally ingest exports/',
       );
+    // An unset shell variable (`tally ingest "$FILE"`) must not become "this folder".
+    if (ctx.positionals.some((p) => p.trim() === ''))
+      throw new TallyError('invalid_input', 'an empty path was given: name a file, folder or glob', {
+        field: 'paths',
+      });
     const format = ctx.str('format') ?? 'auto';
     if (!(FORMAT_CHOICES as readonly string[]).includes(format))
       throw new TallyError('invalid_input', `--format must be one of ${FORMAT_CHOICES.join(', ')}`, {
