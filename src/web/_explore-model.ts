@@ -18,9 +18,11 @@ import { sumMoney } from './_format.js';
 import { OTHER, type StackSeries } from './_charts.js';
 import type { PageReq } from './_page.js';
 
-/** Dimensions offered in the group-by menu; any FOCUS or x_ column typed in the URL works too. */
+/** Dimensions offered in the group-by menu; any FOCUS or x_ column, or tag (Tags.<key>), in the URL works too. */
 export const DIMENSIONS: readonly { col: string; label: string }[] = [
   { col: 'x_AiModel', label: 'Model' },
+  { col: 'team', label: 'Team' },
+  { col: 'app', label: 'App' },
   { col: 'x_AiDeploymentType', label: 'Deployment type' },
   { col: 'x_AiTokenType', label: 'Token type' },
   { col: 'ServiceName', label: 'Service' },
@@ -49,7 +51,7 @@ export interface ExploreQuery {
   readonly aiOnly: boolean;
 }
 
-const COLUMN = /^(x_[A-Za-z0-9_]+|[A-Z][A-Za-z0-9]+)$/;
+const COLUMN = /^(x_[A-Za-z0-9_]+|[A-Z][A-Za-z0-9]+|team|app|Tags\.[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63})$/;
 
 /** Reads and checks the explorer's parameters; defaults to the last 30 days by model, effective cost. */
 export function parseExplore(r: PageReq): ExploreQuery {
@@ -62,7 +64,11 @@ export function parseExplore(r: PageReq): ExploreQuery {
     throw new TallyError('invalid_input', 'Choose a start date before the end date (YYYY-MM-DD).');
   if (daysBetween(from, to) > 731) throw new TallyError('invalid_input', 'Choose at most two years.');
   const by = r.query('by') ?? 'x_AiModel';
-  if (!COLUMN.test(by)) throw new TallyError('invalid_input', `"${by}" is not a FOCUS or x_ column.`);
+  if (!COLUMN.test(by))
+    throw new TallyError(
+      'invalid_input',
+      `"${by}" is not a FOCUS or x_ column, or a tag (team, app, Tags.<key>).`,
+    );
   const g = r.query('granularity');
   const m = r.query('metric');
   const filters = r.queryAll('filter').flatMap((f) =>

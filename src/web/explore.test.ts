@@ -125,3 +125,16 @@ test('the chart stacks the top groups per day with a title, a description and a 
   assert.match(res.text, /<desc id="[^"]+">Stacked bars/);
   assert.match(res.text, /Chart data \(3 rows/);
 });
+
+test('spend can be stacked by team, app or any tag, and the menu offers team and app', async () => {
+  const deps = fakeDeps();
+  const app = testApp(deps, USERS.admin);
+  const page = await app.get('/explore?from=2026-11-20&to=2026-11-23&by=team&filter=Tags.cost-center%3DCC-1');
+  assert.equal(page.status, 200);
+  assert.match(page.text, /<option value="team"\s+selected>Team/);
+  assert.match(page.text, /<option value="app"\s*>App/);
+  const costs = deps.calls.filter((c) => c.name === 'costs').map((c) => c.params);
+  assert.equal(costs[0]!['by'], 'team');
+  assert.equal(costs[0]!['filter'], 'Tags.cost-center=CC-1');
+  assert.equal((await app.get("/explore?by=Tags.a'b")).status, 400);
+});
