@@ -242,6 +242,26 @@ export function runReportContract(backend: string, open: () => Promise<CostStore
       assert.deepEqual(await s.ingestFreshness(), []);
     }));
 
+  test(`${backend}: month stamps of cost rows move only for the months a write added to or removed from`, () =>
+    withStore(async (s) => {
+      assert.deepEqual(await s.costMonthStamps(), []);
+      const feb = (i: number, ingestId: string): CostRowInput => ({
+        ...costRow(i, { ChargePeriodStart: '2026-02-27T00:00:00Z', BilledCost: '1', ServiceName: 'VMs' }),
+        ingestId,
+      });
+      await s.appendCostRows([aiRow(0, 0, 'search', '1'), aiRow(1, 1, 'web', '2'), feb(2, 'a-0')]);
+      const before = await s.costMonthStamps();
+      assert.deepEqual(before, [
+        { month: '2026-02', rows: 1, lastIngestId: 'a-0' },
+        { month: '2026-03', rows: 2, lastIngestId: 'i1' },
+      ]);
+      // A later ingest (a greater, time-ordered id) into February: only February's stamp moves.
+      await s.appendCostRows([feb(3, 'b-0')]);
+      const after = await s.costMonthStamps();
+      assert.deepEqual(after[0], { month: '2026-02', rows: 2, lastIngestId: 'b-0' });
+      assert.deepEqual(after[1], before[1]);
+    }));
+
   test(`${backend}: budgets and KPIs are stored, replaced, listed and deleted`, () =>
     withStore(async (s) => {
       const b = {

@@ -126,6 +126,14 @@ export interface UsageExtent {
   readonly last: Date | null;
 }
 
+/** What identifies one month's cost rows: their count and newest ingest id (`costMonthStamps`). */
+export interface CostMonthStamp {
+  /** "YYYY-MM" of ChargePeriodStart, UTC. */
+  readonly month: string;
+  readonly rows: number;
+  readonly lastIngestId: string;
+}
+
 /** The last ingest of one export format. */
 export interface IngestFreshnessRow {
   readonly format: string;

@@ -16,6 +16,7 @@ import type {
   CostReportRow,
   CostRowValues,
   DeploymentStatsRow,
+  CostMonthStamp,
   IngestFreshnessRow,
   KpiInput,
   KpiRow,
@@ -303,6 +304,12 @@ export interface ReportQueries {
    * are monthly only), or null without cost rows. Days from here on are ledger-priced.
    */
   exportThrough(): Promise<Date | null>;
+  /**
+   * Per month of ChargePeriodStart ("YYYY-MM"): how many cost rows it holds and its newest `_ingest_id`. Ingest
+   * ids are time-ordered, so any write that adds a month's rows raises its newest id and any that removes some
+   * lowers its count: a serving process compares stamps before and after a write to know which months moved.
+   */
+  costMonthStamps(): Promise<CostMonthStamp[]>;
   /** The billing currencies of the cost rows charged in a window, sorted. */
   billingCurrencies(w: Window): Promise<string[]>;
   /**

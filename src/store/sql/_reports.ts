@@ -2,6 +2,7 @@
 import type {
   ActivityRow,
   DeploymentStatsRow,
+  CostMonthStamp,
   IngestFreshnessRow,
   KpiRow,
   ExportRateRow,
@@ -143,6 +144,20 @@ export async function deploymentStats(r: SqlRunner, w: Window): Promise<Deployme
     avgTtftMs: num(row['ttft_ms']),
     costNanos: BigInt(String(row['cost'] ?? '0')),
     listCostNanos: BigInt(String(row['list_cost'] ?? '0')),
+  }));
+}
+
+/** Per month of ChargePeriodStart: its cost rows' count and newest ingest id. */
+export async function costMonthStamps(r: SqlRunner): Promise<CostMonthStamp[]> {
+  const rows = await r.query(
+    `SELECT substr(${r.dialect.dayText('"ChargePeriodStart"')}, 1, 7) AS month, count(*) AS n,
+       max(_ingest_id) AS last_id
+     FROM cost_rows GROUP BY 1 ORDER BY 1`,
+  );
+  return rows.map((row) => ({
+    month: String(row['month']),
+    rows: Number(row['n']),
+    lastIngestId: String(row['last_id'] ?? ''),
   }));
 }
 

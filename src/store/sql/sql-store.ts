@@ -26,6 +26,7 @@ import type {
   CostReportRow,
   CostRowValues,
   DeploymentStatsRow,
+  CostMonthStamp,
   IngestFreshnessRow,
   KpiInput,
   KpiRow,
@@ -126,6 +127,9 @@ export abstract class SqlStore implements CostStore, SqlRunner {
   }
   ingestFreshness(): Promise<IngestFreshnessRow[]> {
     return reports.ingestFreshness(this);
+  }
+  costMonthStamps(): Promise<CostMonthStamp[]> {
+    return reports.costMonthStamps(this);
   }
   exportThrough(): Promise<Date | null> {
     return reports.exportThrough(this);
