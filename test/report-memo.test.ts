@@ -18,6 +18,7 @@ const REPORTS: readonly string[][] = [
   ['unit-economics', '--period', '2026-01', '--by', 'app'],
   ['forecast', '--to', '2026-02-01', '--horizon', '7'],
   ['forecast', '--to', '2026-02-01', '--horizon', '5', '--scope', 'team=search'],
+  ['recommend', '--period', '2026-01'],
 ];
 
 async function report(store: CostStore, configPath: string, argv: string[], memo?: PeriodMemo) {

@@ -35,11 +35,13 @@ export class PeriodMemo {
   /**
    * The value of `load` for (period, key): shared while the month is closed, computed afresh otherwise. `key`
    * must name everything else the value depends on (basis, metric, settings, export end). A failed load is not
-   * kept. Values are shared between reports: callers must not mutate them.
+   * kept. Values are shared between reports: callers must not mutate them. `readsEarlier`: the value also
+   * reads months before `period` (recommendations' idle costs since the last request), so a write to any of
+   * them forgets it too.
    */
-  get<T>(period: string, key: string, load: () => Promise<T>): Promise<T> {
+  get<T>(period: string, key: string, load: () => Promise<T>, readsEarlier = false): Promise<T> {
     if (!this.closed(period) || this.writing > 0) return load();
-    const k = `${period}\u0000${key}`;
+    const k = `${period}\u0000${readsEarlier ? '<' : '='}${key}`;
     const hit = this.entries.get(k);
     if (hit) {
       this.entries.delete(k);
@@ -65,12 +67,20 @@ export class PeriodMemo {
     this.entries.clear();
   }
 
-  /** Forgets the values of these months (a load of one running now is not kept either). */
+  /**
+   * Forgets the values of these months, and those of later months that read earlier ones (a load of one
+   * running now is not kept either).
+   */
   forget(periods: Iterable<string>): void {
     const gone = new Set(periods);
     if (gone.size === 0) return;
-    for (const k of [...this.entries.keys()])
-      if (gone.has(k.slice(0, k.indexOf('\u0000')))) this.entries.delete(k);
+    const earliest = [...gone].sort()[0]!;
+    for (const k of [...this.entries.keys()]) {
+      const at = k.indexOf('\u0000');
+      const period = k.slice(0, at);
+      const readsEarlier = k[at + 1] === '<';
+      if (gone.has(period) || (readsEarlier && period >= earliest)) this.entries.delete(k);
+    }
   }
 
   /**

@@ -96,3 +96,16 @@ test('months a write added or removed count as moved', () => {
   ]);
   assert.deepEqual(changedMonths(before, after), ['2026-09', '2026-11']);
 });
+
+test('a value that reads earlier months is forgotten when any of them moves', async () => {
+  const memo = new PeriodMemo(at('2026-12-02T12:00:00Z'));
+  let loads = 0;
+  const load = async () => ++loads;
+  await memo.get('2026-11', 'since', load, true);
+  await memo.get('2026-11', 'month', load);
+  memo.forget(['2026-09']);
+  assert.equal(await memo.get('2026-11', 'month', load), 2, 'a value of November alone is kept');
+  assert.equal(await memo.get('2026-11', 'since', load, true), 3, 'a value reading September is not');
+  memo.forget(['2026-12']);
+  assert.equal(await memo.get('2026-11', 'since', load, true), 3, 'a later month does not matter');
+});
