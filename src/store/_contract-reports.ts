@@ -142,6 +142,14 @@ export function runReportContract(backend: string, open: () => Promise<CostStore
       );
       const activity = await s.usageActivity(W, 'all');
       assert.deepEqual(activity, [{ scope: 'all', requests: 6, conversations: 2, activeUsers: 6 }]);
+      // One pass for every scope answers what each scope's own query answers, in its order.
+      const scopes = await s.usageActivityScopes(W);
+      for (const by of ['app', 'team', 'all'] as const)
+        assert.deepEqual(scopes[by], await s.usageActivity(W, by), by);
+      assert.ok(scopes.app.length > 1 && scopes.team.length > 1);
+      const none = { from: new Date(T0 - DAY), to: new Date(T0) };
+      assert.deepEqual(await s.usageActivityScopes(none), { app: [], team: [], all: [] });
+      assert.deepEqual(await s.usageActivity(none, 'all'), []);
       const [stats] = await s.deploymentStats(W);
       assert.equal(stats?.requests, 6);
       assert.equal(stats?.errors, 1);

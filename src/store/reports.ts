@@ -47,6 +47,13 @@ export interface ActivityRow {
   readonly activeUsers: number;
 }
 
+/** Activity of one window per app, per team and overall (`usageActivityScopes`), each as `usageActivity`. */
+export interface ActivityScopes {
+  readonly app: readonly ActivityRow[];
+  readonly team: readonly ActivityRow[];
+  readonly all: readonly ActivityRow[];
+}
+
 /** One business KPI value; `value` is exact decimal text. */
 export interface KpiRow {
   readonly day: string;

@@ -6,6 +6,7 @@ import type { UsageEvent } from './usage-event.js';
 import type { AuditEntry, IncidentState, SessionRecord, UserRecord } from './_access.js';
 import type {
   ActivityRow,
+  ActivityScopes,
   BucketSpend,
   BudgetRecord,
   CostMatch,
@@ -270,6 +271,8 @@ export interface ReportQueries {
   outputTokenGroups(w: Window, by: TokenGroupColumn, teams?: readonly string[]): Promise<TokenGroupRow[]>;
   /** Unit economics: requests, conversations and active users per app, team or overall. */
   usageActivity(w: Window, by: 'app' | 'team' | 'all'): Promise<ActivityRow[]>;
+  /** The same for app, team and all at once, in one pass over the window's events. */
+  usageActivityScopes(w: Window): Promise<ActivityScopes>;
   /** Unit economics: stored KPI values whose day is in the window. */
   listKpis(w: Window): Promise<KpiRow[]>;
   /** Engineering view: requests, tokens, cache hits and latency per model and deployment. */

@@ -16,6 +16,7 @@ import type {
 } from '../store.js';
 import type {
   ActivityRow,
+  ActivityScopes,
   BucketSpend,
   BudgetRecord,
   CostMatch,
@@ -118,6 +119,9 @@ export abstract class SqlStore implements CostStore, SqlRunner {
   }
   usageActivity(w: Window, by: 'app' | 'team' | 'all'): Promise<ActivityRow[]> {
     return reports.usageActivity(this, w, by);
+  }
+  usageActivityScopes(w: Window): Promise<ActivityScopes> {
+    return reports.usageActivityScopes(this, w);
   }
   listKpis(w: Window): Promise<KpiRow[]> {
     return reports.listKpis(this, w);
