@@ -213,15 +213,7 @@ function writer(deps: ToolDeps, store: Parameters<typeof runKeepingMonths>[1], m
     else {
       let argv: string[];
       if (kind === 'budget')
-        argv = [
-          'budgets',
-          'set',
-          '--json',
-          '--id=bench',
-          '--scope=team',
-          '--value=search',
-          `--amount=${100 + n}`,
-        ];
+        argv = ['budgets', 'set', '--json', '--scope=team', '--value=search', `--amount=${100 + n}`];
       else {
         const file = join(dir, `export-${n}.csv`);
         const [first, ...rest] = current;
