@@ -3,9 +3,10 @@
  * as the local admin through the owner's secret): the first call after the scheduled pass and the answers
  * computed ahead (what an assistant's first question meets), BENCH_REPEAT calls after it, and one call right
  * after a write once the server has re-warmed. Env: BENCH_DB (a built demo store, copied first; required),
- * BENCH_REPEAT (5).
+ * BENCH_REPEAT (5); BENCH_EXPORT (the demo's FOCUS export): last, today's month ingested through the server and
+ * each tool asked a new question right after it.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mcpBenchCalls } from './_mcp-calls.js';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { runCli, startServeCli } from '../test/cli.js';
+import { freshBenchCalls } from './_mcp-fresh.js';
 
 const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 5);
 const load = () =>
@@ -79,6 +81,27 @@ try {
   console.log(
     `re-warmed within ${(rewarmed / 1000).toFixed(1)} s of the write; load average after: ${load()}`,
   );
+  if (process.env['BENCH_EXPORT']) {
+    // BENCH_EXPORT (the demo's FOCUS export): today's month-to-date export lands through the server (a forwarded
+    // `tally ingest`), then each tool is asked a question it was never asked, at once (no re-warm can help).
+    const m = new Date().toISOString().slice(0, 7);
+    const lines = readFileSync(process.env['BENCH_EXPORT'], 'utf8').split('\n');
+    const [first, ...rest] = lines.filter((l) => l.includes(`,${m}-01T00:00:00Z,Usage,`));
+    const file = join(dir, 'today.csv');
+    writeFileSync(
+      file,
+      [lines[0], first!.replace(' Tokens,', ' Tokens (bench),'), ...rest].join('\n') + '\n',
+    );
+    const t = performance.now();
+    const ing = await runCli(['ingest', file, '--db', db, '--json']);
+    if (ing.code !== 0) throw new Error(ing.stderr);
+    console.log(`ingest through the server: ${(performance.now() - t).toFixed(0)} ms`);
+    const today = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+    const fresh: string[] = [];
+    for (const [name, argsList] of freshBenchCalls(today, 1))
+      fresh.push(`\`${name}\` ${(await timed(name, argsList[0]!)).toFixed(0)}`);
+    console.log(`first-time questions right after the ingest, ms: ${fresh.join(', ')}; load ${load()}`);
+  }
   await client.close();
 } finally {
   await srv.stop();

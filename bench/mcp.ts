@@ -12,6 +12,11 @@
  * since (the report cache cleared, the months other questions read kept, as in `tally serve`); wall time and
  * this process's CPU time (JavaScript and DuckDB's threads together) per call. BENCH_TOOLS=a,b limits the
  * tools; BENCH_SKIP_PASS=1 when BENCH_DB had its scheduled pass already; BENCH_TRACE=1 prints each store call.
+ * BENCH_WRITE says what "a write" is in fresh mode: unset, the months memo is cleared (every write before ADR
+ * 0040); `budget`, a `budgets set`; `ingest`, the current month's rows of BENCH_EXPORT (the demo's FOCUS
+ * export) ingested again, one line changed each time, as a daily month-to-date export lands. Both run the way
+ * the serve worker runs commands (`runKeepingMonths`), so they forget only the months they change.
+ * BENCH_SEED=1 computes the answers `tally serve` computes ahead after each pass before timing.
  * Env: BENCH_DB (a built demo store, copied first; default: build a 90-day demo in a temp dir), BENCH_REPEAT (7).
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +32,8 @@ import { ReportCache } from '../src/api/index.js';
 import { evaluateAlerts } from '../src/alerts/index.js';
 import { PeriodMemo } from '../src/analytics/index.js';
 import { callTool, seedToolAnswers, type ToolDeps } from '../src/mcp/index.js';
+import { runKeepingMonths } from '../src/server/index.js';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 7);
 const load = () =>
@@ -71,15 +78,28 @@ try {
   const P = month(1);
   const win = { from: `${P}-01`, to: `${month(0)}-01` };
   const passStart = performance.now();
+  const passCpu = process.cpuUsage();
   // BENCH_SKIP_PASS=1: BENCH_DB has had its pass already (`tally alerts run`).
   if (!process.env['BENCH_SKIP_PASS']) await evaluateAlerts(store, config, new Date());
   console.log(
-    `scheduled pass (off the request path): ${(performance.now() - passStart).toFixed(0)} ms; load ${load()}`,
+    `scheduled pass (off the request path): ${(performance.now() - passStart).toFixed(0)} ms, CPU ` +
+      `${((process.cpuUsage(passCpu).user + process.cpuUsage(passCpu).system) / 1000).toFixed(0)} ms; load ${load()}`,
   );
   const calls = mcpBenchCalls(win, P);
   const principal = { kind: 'local', actor: 'cli:bench' } as const;
+  if (process.env['BENCH_SEED']) {
+    // As `tally serve` after each pass: answers and months computed ahead, off the request path.
+    const c = process.cpuUsage();
+    const t = performance.now();
+    const n = await seedToolAnswers({ ...deps, store }, new Date());
+    const d = process.cpuUsage(c);
+    console.log(
+      `seed after the pass (off the request path): ${n} answers, ${(performance.now() - t).toFixed(0)} ms, ` +
+        `CPU ${((d.user + d.system) / 1000).toFixed(0)} ms; months kept ${memo.size}`,
+    );
+  }
   if (process.env['BENCH_MODE'] === 'fresh') {
-    await fresh(deps, principal, end, memo);
+    await fresh(deps, principal, end, memo, writer(deps, store, memo, end));
     await store.close();
     process.exit(0);
   }
@@ -128,8 +148,10 @@ async function fresh(
   principal: { kind: 'local'; actor: string },
   end: Date,
   memo: PeriodMemo,
+  write: () => Promise<number>,
 ): Promise<void> {
   const only = process.env['BENCH_TOOLS']?.split(',');
+  const writes: number[] = [];
   console.log(
     `load average before: ${load()}; per tool ${REPEAT} first-time calls right after a write (report cache and ` +
       `months memo cleared), then ${REPEAT} more with other new arguments and no write since (report cache ` +
@@ -150,8 +172,8 @@ async function fresh(
       const wall: number[] = [];
       const cpu: number[] = [];
       for (const args of part) {
+        if (afterWrite) writes.push(await write());
         deps.cache?.clear();
-        if (afterWrite) memo.clear();
         const c = process.cpuUsage();
         const t = performance.now();
         const r = await callTool(deps, principal, name, args, { via: 'mcp' });
@@ -167,6 +189,47 @@ async function fresh(
     console.log(`| \`${name}\` | ${cells.join(' | ')} |`);
   }
   console.log(`load average after: ${load()}`);
+  writes.sort((a, b) => a - b);
+  if (writes.length)
+    console.log(
+      `write (${process.env['BENCH_WRITE'] ?? 'memo cleared'}): p50 ${pct(writes, 50).toFixed(0)} ms, ` +
+        `max ${writes.at(-1)!.toFixed(0)} ms; months kept after the last: ${memo.size}`,
+    );
+}
+
+/** What "a write" is in fresh mode (BENCH_WRITE); resolves with the write's wall time in ms. */
+function writer(deps: ToolDeps, store: Parameters<typeof runKeepingMonths>[1], memo: PeriodMemo, end: Date) {
+  const kind = process.env['BENCH_WRITE'];
+  let n = 0;
+  const month = end.toISOString().slice(0, 7);
+  const lines = kind === 'ingest' ? readFileSync(process.env['BENCH_EXPORT']!, 'utf8').split('\n') : [];
+  const header = lines[0] ?? '';
+  const current = lines.filter((l) => l.includes(`,${month}-01T00:00:00Z,Usage,`));
+  const dir = mkdtempSync(join(tmpdir(), 'tally-bench-write-'));
+  return async (): Promise<number> => {
+    n += 1;
+    const t = performance.now();
+    if (kind === undefined) memo.clear();
+    else {
+      let argv: string[];
+      if (kind === 'budget')
+        argv = ['budgets', 'set', '--json', '--scope=team', '--value=search', `--amount=${100 + n}`];
+      else {
+        const file = join(dir, `export-${n}.csv`);
+        const [first, ...rest] = current;
+        writeFileSync(
+          file,
+          [header, first!.replace(' Tokens,', ` Tokens (${n}),`), ...rest].join('\n') + '\n',
+        );
+        argv = ['ingest', file, '--json'];
+      }
+      const r = await runKeepingMonths(memo, store, argv, () =>
+        deps.run(argv, { scope: null, actor: 'cli:bench' }),
+      );
+      if (r.code !== 0) throw new Error(`${argv.join(' ')}: ${r.stdout} ${r.stderr}`);
+    }
+    return performance.now() - t;
+  };
 }
 
 /** BENCH_TRACE=1: prints each store operation's wall time (where a report's time goes). */

@@ -179,3 +179,25 @@ test('the demo’s own summary grades the same incidents: 4 of 4 found once each
       .sort(),
   );
 });
+
+test('after the first pass, a window older than the last 35 days is covered and its stored incidents are what a scan finds', async () => {
+  const now = new Date(`${END}T00:00:00Z`);
+  const index = await readIncidentIndex(store!);
+  // The first pass covered the whole history (it starts on the demo's first day), not only the last 35 days.
+  assert.ok(Date.parse(index.coveredFrom!) <= Date.parse(`${START}T00:00:00Z`), index.coveredFrom!);
+  const from = new Date('2026-10-12T00:00:00Z');
+  const to = new Date('2026-11-05T00:00:00Z');
+  assert.ok(covers(index, from, to, now));
+  // The pass's warm-up started earlier than this scan's: compare incidents starting after both warmed up.
+  const since = Date.parse('2026-10-22T00:00:00Z');
+  const key = (i: Incident) => `${i.id} ${i.kind} ${i.start.slice(0, 13)} ${i.rootCause}`;
+  const starting = (xs: readonly Incident[]) =>
+    xs
+      .filter((i) => Date.parse(i.start) >= since && Date.parse(i.start) < to.getTime())
+      .map(key)
+      .sort();
+  const stored = starting(await readStoredIncidents(store!, from, to));
+  assert.ok(stored.length >= 2, stored.join('\n'));
+  // A scan through the same end as the pass (an incident starting near `to` needs the days after it to show).
+  assert.deepEqual(stored, starting(await scanIncidents(store!, from, now)));
+});

@@ -21,12 +21,26 @@ export interface EvaluationSummary {
 }
 
 const DAY = 86_400_000;
-/** The first pass scans this far back so the dashboard's 30-day view is covered from the start. */
+/** An empty store's first pass still covers this far back (the dashboard's 30-day view). */
 const FIRST_PASS_DAYS = 35;
+/** History older than this is not scanned by the passes (a bound on the first pass of a years-long store). */
+const MAX_HISTORY_DAYS = 400;
+
+/** Midnight UTC of the first day any usage or cost row is stored, or null on an empty store. */
+async function firstDataDay(store: CostStore): Promise<number | null> {
+  const [usage, stamps] = await Promise.all([store.usageExtent(), store.costMonthStamps()]);
+  const firsts = [
+    usage.first ? Math.floor(usage.first.getTime() / DAY) * DAY : null,
+    stamps[0] ? Date.parse(`${stamps[0].month}-01T00:00:00Z`) : null,
+  ].filter((t): t is number => t !== null && Number.isFinite(t));
+  return firsts.length ? Math.min(...firsts) : null;
+}
 
 /**
  * Finds, stores and returns the incidents of one pass at `now`: the last `lookbackDays` (further back when
- * passes were missed, 35 days on the first pass). With `dryRun` nothing is written.
+ * passes were missed). The first pass covers the whole stored history (ADR 0040), as does the first pass over a
+ * store an older pass covered only in part, so any past window is answered from stored incidents instead of a
+ * multi-second scan on the request; later passes add only the recent days. With `dryRun` nothing is written.
  */
 export async function refreshIncidents(
   store: CostStore,
@@ -39,8 +53,13 @@ export async function refreshIncidents(
   const hour = (ms: number) => Math.floor(ms / 3_600_000) * 3_600_000;
   let fromMs = hour(now.getTime() - lookbackDays * DAY);
   const coveredTo = index.coveredTo ? Date.parse(index.coveredTo) : null;
-  if (coveredTo === null)
-    fromMs = Math.min(fromMs, Math.floor(now.getTime() / DAY) * DAY - FIRST_PASS_DAYS * DAY);
+  const coveredFrom = index.coveredFrom ? Date.parse(index.coveredFrom) : null;
+  const today = Math.floor(now.getTime() / DAY) * DAY;
+  const first = await firstDataDay(store);
+  const start = first === null ? null : Math.max(first, today - MAX_HISTORY_DAYS * DAY);
+  if (coveredTo === null || coveredFrom === null)
+    fromMs = Math.min(fromMs, start ?? today - FIRST_PASS_DAYS * DAY);
+  else if (start !== null && start < coveredFrom) fromMs = Math.min(fromMs, start);
   else if (coveredTo < fromMs) fromMs = hour(coveredTo - DAY);
   const from = new Date(fromMs);
   const found = await scanIncidents(store, from, now, scanSettings(config));

@@ -2,7 +2,8 @@
  * Answers computed ahead, off the request path: after each scheduled pass the serving process runs the tools an
  * assistant most likely calls next ("last month": recommendations, chargeback, unit economics; the forecast)
  * into its report cache, as the organisation and as each active team-scoped user (the cache is per scope), so
- * the first question after a pass is a hit. Nothing is audited: no caller asked.
+ * the first question after a pass is a hit; and the recommendations of the two months before, whose inputs
+ * any scope then reuses. Nothing is audited: no caller asked.
  */
 import type { CostStore } from '../store/index.js';
 import { teamScope, type Principal } from '../api/index.js';
@@ -22,6 +23,12 @@ export function seedCalls(period: string): [string, Record<string, unknown>][] {
 
 /** At most this many team scopes are seeded per pass (each costs the reports' full time). */
 const MAX_SCOPES = 8;
+/**
+ * Closed months before last month whose recommendations are computed too, as the organisation: their inputs
+ * (about a second of ledger queries each) stay in the serving process's months memo (ADR 0040), so a question
+ * about any of them, in any scope, only runs the rules.
+ */
+const EARLIER_MONTHS = 2;
 
 /** Runs the seed calls for the month before `now` as the organisation and each distinct team scope. */
 export async function seedToolAnswers(
@@ -51,6 +58,20 @@ export async function seedToolAnswers(
       } catch {
         // A report that cannot answer (no data for the month) is left for the caller to see.
       }
+    }
+  }
+  const org = contextFor(deps, principals[0]!);
+  const recommendations = toolsFor(principals[0]!).find((t) => t.name === 'get_recommendations');
+  for (let back = 2; recommendations && back <= EARLIER_MONTHS + 1; back++) {
+    const earlier = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
+    try {
+      await recommendations.run(
+        recommendations.input.parse({ period: earlier.toISOString().slice(0, 7) }),
+        org,
+      );
+      n++;
+    } catch {
+      // No data that month.
     }
   }
   return n;

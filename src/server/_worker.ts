@@ -16,6 +16,7 @@ import { startSchedule } from './_schedule.js';
 import { mountDashboard } from './_dashboard.js';
 import { handleMcpHttp, seedToolAnswers } from '../mcp/index.js';
 import { keepReportsWarm } from './_warm.js';
+import { runKeepingMonths } from './_memo-writes.js';
 
 /** What the owner hands the worker. */
 export interface WorkerInit {
@@ -42,15 +43,14 @@ const store = storeOverPort(init.storePort, { backend: init.backend, location: i
 // processes write: neither is kept past its time to live, and months are not shared.
 const singleWriter = init.backend === 'duckdb';
 const memo = singleWriter ? new PeriodMemo() : undefined;
+// Every write through this server clears the report cache; the months go only when a command may have
+// changed them: an ingest forgets the months whose cost rows moved, a write of no cost or usage row none
+// (ADR 0040). Every write of cost or usage rows is a command, so it passes here.
 const run = (argv: readonly string[], opts: { scope: { teams: readonly string[] } | null; actor: string }) =>
-  runCommand(argv, { store, config: init.config, ...opts, ...(memo ? { memo } : {}) });
+  runKeepingMonths(memo, store, argv, () =>
+    runCommand(argv, { store, config: init.config, ...opts, ...(memo ? { memo } : {}) }),
+  );
 const cache = new ReportCache(init.reportCacheSeconds * 1000, Date.now, { singleWriter });
-// Every write through this server clears the cache, and with it the months; the scheduled pass only stores
-// incidents (no cost or usage row), so the months it clears the cache for stay.
-let passClearing = false;
-cache.onClear(() => {
-  if (!passClearing) memo?.clear();
-});
 const ttlMs = init.reportCacheSeconds * 1000;
 const warm = keepReportsWarm(cache, {
   everyMs: Math.max(5_000, ttlMs / 3),
@@ -82,9 +82,7 @@ const schedule = startSchedule({
   alertsSeconds: init.alertsSeconds,
   watch: init.watch,
   onPass: (p) => {
-    passClearing = true;
     cache.clear(); // the pass stored new incidents
-    passClearing = false;
     if (ttlMs > 0)
       warm.seed(async () => {
         const started = performance.now();

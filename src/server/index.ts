@@ -139,3 +139,4 @@ export async function startServer(opts: {
     throw err;
   }
 }
+export { monthsTouched, runKeepingMonths, costStamps, type MonthsTouched } from './_memo-writes.js';

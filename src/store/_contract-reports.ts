@@ -142,6 +142,14 @@ export function runReportContract(backend: string, open: () => Promise<CostStore
       );
       const activity = await s.usageActivity(W, 'all');
       assert.deepEqual(activity, [{ scope: 'all', requests: 6, conversations: 2, activeUsers: 6 }]);
+      // One pass for every scope answers what each scope's own query answers, in its order.
+      const scopes = await s.usageActivityScopes(W);
+      for (const by of ['app', 'team', 'all'] as const)
+        assert.deepEqual(scopes[by], await s.usageActivity(W, by), by);
+      assert.ok(scopes.app.length > 1 && scopes.team.length > 1);
+      const none = { from: new Date(T0 - DAY), to: new Date(T0) };
+      assert.deepEqual(await s.usageActivityScopes(none), { app: [], team: [], all: [] });
+      assert.deepEqual(await s.usageActivity(none, 'all'), []);
       const [stats] = await s.deploymentStats(W);
       assert.equal(stats?.requests, 6);
       assert.equal(stats?.errors, 1);
@@ -240,6 +248,26 @@ export function runReportContract(backend: string, open: () => Promise<CostStore
       await s.deleteCostSource('f.csv');
       assert.deepEqual(await s.costRows(W, [{ ServiceName: ['vms'] }]), []);
       assert.deepEqual(await s.ingestFreshness(), []);
+    }));
+
+  test(`${backend}: month stamps of cost rows move only for the months a write added to or removed from`, () =>
+    withStore(async (s) => {
+      assert.deepEqual(await s.costMonthStamps(), []);
+      const feb = (i: number, ingestId: string): CostRowInput => ({
+        ...costRow(i, { ChargePeriodStart: '2026-02-27T00:00:00Z', BilledCost: '1', ServiceName: 'VMs' }),
+        ingestId,
+      });
+      await s.appendCostRows([aiRow(0, 0, 'search', '1'), aiRow(1, 1, 'web', '2'), feb(2, 'a-0')]);
+      const before = await s.costMonthStamps();
+      assert.deepEqual(before, [
+        { month: '2026-02', rows: 1, lastIngestId: 'a-0' },
+        { month: '2026-03', rows: 2, lastIngestId: 'i1' },
+      ]);
+      // A later ingest (a greater, time-ordered id) into February: only February's stamp moves.
+      await s.appendCostRows([feb(3, 'b-0')]);
+      const after = await s.costMonthStamps();
+      assert.deepEqual(after[0], { month: '2026-02', rows: 2, lastIngestId: 'b-0' });
+      assert.deepEqual(after[1], before[1]);
     }));
 
   test(`${backend}: budgets and KPIs are stored, replaced, listed and deleted`, () =>

@@ -47,6 +47,13 @@ export interface ActivityRow {
   readonly activeUsers: number;
 }
 
+/** Activity of one window per app, per team and overall (`usageActivityScopes`), each as `usageActivity`. */
+export interface ActivityScopes {
+  readonly app: readonly ActivityRow[];
+  readonly team: readonly ActivityRow[];
+  readonly all: readonly ActivityRow[];
+}
+
 /** One business KPI value; `value` is exact decimal text. */
 export interface KpiRow {
   readonly day: string;
@@ -124,6 +131,14 @@ export interface UsageExtent {
   readonly events: number;
   readonly first: Date | null;
   readonly last: Date | null;
+}
+
+/** What identifies one month's cost rows: their count and newest ingest id (`costMonthStamps`). */
+export interface CostMonthStamp {
+  /** "YYYY-MM" of ChargePeriodStart, UTC. */
+  readonly month: string;
+  readonly rows: number;
+  readonly lastIngestId: string;
 }
 
 /** The last ingest of one export format. */

@@ -6,6 +6,7 @@ import type { UsageEvent } from './usage-event.js';
 import type { AuditEntry, IncidentState, SessionRecord, UserRecord } from './_access.js';
 import type {
   ActivityRow,
+  ActivityScopes,
   BucketSpend,
   BudgetRecord,
   CostMatch,
@@ -16,6 +17,7 @@ import type {
   CostReportRow,
   CostRowValues,
   DeploymentStatsRow,
+  CostMonthStamp,
   IngestFreshnessRow,
   KpiInput,
   KpiRow,
@@ -269,6 +271,8 @@ export interface ReportQueries {
   outputTokenGroups(w: Window, by: TokenGroupColumn, teams?: readonly string[]): Promise<TokenGroupRow[]>;
   /** Unit economics: requests, conversations and active users per app, team or overall. */
   usageActivity(w: Window, by: 'app' | 'team' | 'all'): Promise<ActivityRow[]>;
+  /** The same for app, team and all at once, in one pass over the window's events. */
+  usageActivityScopes(w: Window): Promise<ActivityScopes>;
   /** Unit economics: stored KPI values whose day is in the window. */
   listKpis(w: Window): Promise<KpiRow[]>;
   /** Engineering view: requests, tokens, cache hits and latency per model and deployment. */
@@ -303,6 +307,12 @@ export interface ReportQueries {
    * are monthly only), or null without cost rows. Days from here on are ledger-priced.
    */
   exportThrough(): Promise<Date | null>;
+  /**
+   * Per month of ChargePeriodStart ("YYYY-MM"): how many cost rows it holds and its newest `_ingest_id`. Ingest
+   * ids are time-ordered, so any write that adds a month's rows raises its newest id and any that removes some
+   * lowers its count: a serving process compares stamps before and after a write to know which months moved.
+   */
+  costMonthStamps(): Promise<CostMonthStamp[]>;
   /** The billing currencies of the cost rows charged in a window, sorted. */
   billingCurrencies(w: Window): Promise<string[]>;
   /**

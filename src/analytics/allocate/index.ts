@@ -50,7 +50,7 @@ export {
 } from './_match.js';
 export { loadCostRows, loadCostGroups, loadConsumerUsage, loadExportThrough } from './_queries.js';
 export { ratesFor, LEDGER_CURRENCY, type CurrencyInfo } from './_currency.js';
-export { PeriodMemo, memoKey } from './_memo.js';
+export { PeriodMemo, memoKey, changedMonths, type MonthStamps } from './_memo.js';
 
 /** Allocation settings from tally.yaml (defaults when the section is absent). */
 export function allocationSettings(config: TallyConfig | undefined): AllocationSettings {
@@ -142,9 +142,23 @@ export async function allocatePeriod(
         : await loadExportThrough(store);
   const compute = () => computePeriod(store, period, settings, opts, basis, metric, through);
   if (!opts.memo || opts.rows === 'each') return compute();
-  // The export's end is in the key: an ingest moving it is a write, but a key that names it cannot be wrong.
-  const key = `allocation/${basis}/${metric}/${through?.getTime() ?? 'none'}/${memoKey(settings)}`;
-  return opts.memo.get(period, key, compute);
+  // The export's end matters to a month only as the day its ledger fill starts (clamped to the month), so the
+  // key names that cut: a daily export moving the end within a later month keeps this month's allocation
+  // (ADR 0040). The printed export end is the store's, set on the way out.
+  const w = monthWindow(period);
+  const cut =
+    through === null ? 'none' : Math.min(w.to.getTime(), Math.max(w.from.getTime(), through.getTime()));
+  const key = `allocation/${basis}/${metric}/${cut}/${memoKey(settings)}`;
+  const kept = await opts.memo.get(period, key, compute);
+  const exportThrough = exportThroughDay(through);
+  return kept.basis.exportThrough === exportThrough
+    ? kept
+    : { ...kept, basis: { ...kept.basis, exportThrough } };
+}
+
+/** The last exported day ("YYYY-MM-DD"), from the exclusive end of the exports, or null without one. */
+function exportThroughDay(through: Date | null): string | null {
+  return through ? new Date(through.getTime() - 86_400_000).toISOString().slice(0, 10) : null;
 }
 
 async function computePeriod(
@@ -217,7 +231,7 @@ async function computePeriod(
     basis: {
       basis,
       metric,
-      exportThrough: through ? new Date(through.getTime() - 86_400_000).toISOString().slice(0, 10) : null,
+      exportThrough: exportThroughDay(through),
       ledgerFrom: cut.toISOString().slice(0, 10),
     },
     currency: { currency, rates: log.list() },

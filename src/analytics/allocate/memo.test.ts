@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PeriodMemo } from './_memo.js';
+import { PeriodMemo, changedMonths } from './_memo.js';
 
 const at = (iso: string) => () => Date.parse(iso);
 
@@ -38,4 +38,74 @@ test('a failed load is not kept, and the oldest entries go first past the maximu
   await memo.get('2026-08', 'k', async () => 'aug');
   assert.equal(memo.size, 2);
   assert.equal(await memo.get('2026-10', 'k', async () => 'again'), 'again', 'October was the oldest');
+});
+
+test('a write forgets only the months whose stamps moved, and none is shared while it runs', async () => {
+  const memo = new PeriodMemo(at('2026-12-02T12:00:00Z'));
+  let loads = 0;
+  const load = async () => ++loads;
+  await memo.get('2026-10', 'k', load);
+  await memo.get('2026-11', 'k', load);
+  let stamps = new Map([
+    ['2026-10', '3/a'],
+    ['2026-11', '5/a'],
+  ]);
+  const during = await memo.write(
+    async () => {
+      stamps = new Map([
+        ['2026-10', '3/a'],
+        ['2026-11', '6/b'],
+      ]);
+      // A report computed while the write runs reads the store as it is, and is not kept.
+      return memo.get('2026-10', 'k', load);
+    },
+    async () => stamps,
+  );
+  assert.equal(during, 3, 'computed afresh during the write');
+  assert.equal(await memo.get('2026-10', 'k', load), 1, 'October did not move: kept');
+  assert.equal(await memo.get('2026-11', 'k', load), 4, 'November moved: forgotten');
+  assert.equal(await memo.get('2026-11', 'k', load), 4);
+});
+
+test('a write without stamps, or whose stamps cannot be read, forgets every month', async () => {
+  const memo = new PeriodMemo(at('2026-12-02T12:00:00Z'));
+  let loads = 0;
+  const load = async () => ++loads;
+  await memo.get('2026-10', 'k', load);
+  await memo.write(async () => undefined);
+  assert.equal(await memo.get('2026-10', 'k', load), 2);
+  await assert.rejects(
+    memo.write(
+      async () => {
+        throw new Error('write failed');
+      },
+      () => Promise.reject(new Error('no stamps')),
+    ),
+  );
+  assert.equal(await memo.get('2026-10', 'k', load), 3, 'a failed write may have changed anything');
+});
+
+test('months a write added or removed count as moved', () => {
+  const before = new Map([
+    ['2026-09', '1/a'],
+    ['2026-10', '2/a'],
+  ]);
+  const after = new Map([
+    ['2026-10', '2/a'],
+    ['2026-11', '1/b'],
+  ]);
+  assert.deepEqual(changedMonths(before, after), ['2026-09', '2026-11']);
+});
+
+test('a value that reads earlier months is forgotten when any of them moves', async () => {
+  const memo = new PeriodMemo(at('2026-12-02T12:00:00Z'));
+  let loads = 0;
+  const load = async () => ++loads;
+  await memo.get('2026-11', 'since', load, true);
+  await memo.get('2026-11', 'month', load);
+  memo.forget(['2026-09']);
+  assert.equal(await memo.get('2026-11', 'month', load), 2, 'a value of November alone is kept');
+  assert.equal(await memo.get('2026-11', 'since', load, true), 3, 'a value reading September is not');
+  memo.forget(['2026-12']);
+  assert.equal(await memo.get('2026-11', 'since', load, true), 3, 'a later month does not matter');
 });

@@ -1,6 +1,6 @@
 /** Named queries for unit economics: request, conversation and end-user counts, and stored KPI series. */
 import { parseUsd, type TimeWindow } from '../../core/index.js';
-import type { CostStore } from '../../store/index.js';
+import type { ActivityScopes, CostStore } from '../../store/index.js';
 import type { KpiValue, ScopeActivity } from './unit-economics.js';
 
 /** Requests, conversations (tags conversation_id/conversation/session_id) and active end users per app or team. */
@@ -10,6 +10,11 @@ export function loadActivity(
   by: 'app' | 'team' | 'all',
 ): Promise<ScopeActivity[]> {
   return store.usageActivity(w, by);
+}
+
+/** The same per app, per team and overall, from one pass over the window's events. */
+export function loadActivityScopes(store: CostStore, w: TimeWindow): Promise<ActivityScopes> {
+  return store.usageActivityScopes(w);
 }
 
 /** KPI values stored by `tally demo` or an import (business_kpis). */

@@ -18,7 +18,10 @@ export const recommendCommand = defineCommand({
   async run(ctx) {
     const store = await ctx.openStore({ readOnly: true });
     const period = await periodOrLatest(ctx.str('period'), store);
-    const inputs = await loadRecommendInputs(store, monthWindow(period));
+    // A closed month's inputs are shared with the serving process's later questions (ADR 0040): its ledger and
+    // the cost rows up to its end change only by a write, and a write to them forgets the inputs.
+    const load = () => loadRecommendInputs(store, monthWindow(period));
+    const inputs = await (ctx.memo ? ctx.memo.get(period, 'recommend/inputs', load, true) : load());
     // Self-hosted deployments declared in tally.yaml: their idle hours (ADR 0026).
     const s = allocationSettings(ctx.config());
     const hostedCosts = s.hosted?.length ? await loadHostedCosts(store, s.hosted, inputs.window, [], s) : [];

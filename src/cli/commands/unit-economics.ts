@@ -18,7 +18,7 @@ import {
   type TagUsage,
   totalsByConsumer,
   type PeriodAllocation,
-  loadActivity,
+  loadActivityScopes,
   loadStoredKpis,
   readKpiFile,
   groupPeriod,
@@ -26,7 +26,6 @@ import {
   type KpiValue,
   type UnitPeriod,
 } from '../../analytics/index.js';
-import type { CostStore } from '../../store/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { allocateWithPrevious, periodOption, viewOption } from './_allocation-report.js';
 
@@ -86,14 +85,15 @@ export const unitEconomicsCommand = defineCommand({
       const kpis = fileKpis ? fileKpis.filter(inWindow) : await loadStoredKpis(store, w);
       const scope = by === 'group' ? 'app' : by;
       const totals = totalsByConsumer(pa.result, scope);
-      // Activity counts of a closed month are shared with other reports of a serving process (ADR 0033).
-      const shared = <T>(key: string, read: () => Promise<T>) =>
-        ctx.memo ? ctx.memo.get(pa.period, key, read) : read();
+      // Activity per app, per team and overall comes from one scan of the month's events (ADR 0040); a closed
+      // month's is shared with other reports of a serving process (ADR 0033), whatever scope they ask.
+      const read = () => loadActivityScopes(store, w);
+      const sets = await (ctx.memo ? ctx.memo.get(pa.period, 'activity/scopes', read) : read());
       const period: UnitPeriod = {
         costs: new Map([...totals].map(([k, t]) => [k, t.direct + t.shared])),
         totalNanos: pa.result.totalNanos,
-        activity: await shared(`activity/${scope}`, () => loadActivity(store, w, scope)),
-        overall: await shared('activity/all', () => overallActivity(store, w)),
+        activity: [...sets[scope]],
+        overall: sets.all[0] ?? NO_ACTIVITY,
         kpis,
       };
       return by === 'group' ? groupPeriod(period, groups) : period;
@@ -228,7 +228,5 @@ async function byTag(ctx: CommandContext, period: string, key: string): Promise<
 
 const toNanos = (usd: unknown) => parseUsd(String(usd));
 
-async function overallActivity(store: CostStore, w: { from: Date; to: Date }) {
-  const [all] = await loadActivity(store, w, 'all');
-  return all ?? { scope: 'all', requests: 0, conversations: 0, activeUsers: 0 };
-}
+/** The overall activity of a window without events. */
+const NO_ACTIVITY = { scope: 'all', requests: 0, conversations: 0, activeUsers: 0 } as const;

@@ -1,7 +1,9 @@
 /** Report aggregates over the ledger and the stored tables, in portable SQL (one function per named operation). */
 import type {
   ActivityRow,
+  ActivityScopes,
   DeploymentStatsRow,
+  CostMonthStamp,
   IngestFreshnessRow,
   KpiRow,
   ExportRateRow,
@@ -96,6 +98,37 @@ export async function usageActivity(
   }));
 }
 
+/**
+ * Unit economics' activity per app, per team and overall from one scan (grouping sets): the JSON tags are read
+ * once instead of once per scope. Each list is what `usageActivity` answers for that scope, in its order.
+ */
+export async function usageActivityScopes(r: SqlRunner, w: Window): Promise<ActivityScopes> {
+  const t = (k: string) => r.dialect.jsonText('tags', k);
+  const rows = await r.query(
+    `SELECT GROUPING(app) AS g_app, GROUPING(team) AS g_team, app, team, count(*) AS requests,
+       count(DISTINCT coalesce(${t('conversation_id')}, ${t('conversation')}, ${t('session_id')})) AS conversations,
+       count(DISTINCT end_user) AS users
+     FROM usage_events WHERE start_time >= $1 AND start_time < $2
+     GROUP BY GROUPING SETS ((app), (team), ()) ORDER BY 1, 2, 3, 4`,
+    [w.from, w.to],
+  );
+  const out: { app: ActivityRow[]; team: ActivityRow[]; all: ActivityRow[] } = { app: [], team: [], all: [] };
+  for (const row of rows) {
+    const byApp = Number(row['g_app']) === 0;
+    const byTeam = Number(row['g_team']) === 0;
+    const requests = Number(row['requests']);
+    // Without events the empty grouping set still answers one row; `usageActivity` answers none.
+    if (!byApp && !byTeam && requests === 0) continue;
+    (byApp ? out.app : byTeam ? out.team : out.all).push({
+      scope: byApp ? str(row['app']) : byTeam ? str(row['team']) : 'all',
+      requests,
+      conversations: Number(row['conversations']),
+      activeUsers: Number(row['users']),
+    });
+  }
+  return out;
+}
+
 /** Unit economics: KPI values whose day is in the window (values as exact decimal text). */
 export async function listKpis(r: SqlRunner, w: Window): Promise<KpiRow[]> {
   const rows = await r.query(
@@ -143,6 +176,20 @@ export async function deploymentStats(r: SqlRunner, w: Window): Promise<Deployme
     avgTtftMs: num(row['ttft_ms']),
     costNanos: BigInt(String(row['cost'] ?? '0')),
     listCostNanos: BigInt(String(row['list_cost'] ?? '0')),
+  }));
+}
+
+/** Per month of ChargePeriodStart: its cost rows' count and newest ingest id. */
+export async function costMonthStamps(r: SqlRunner): Promise<CostMonthStamp[]> {
+  const rows = await r.query(
+    `SELECT substr(${r.dialect.dayText('"ChargePeriodStart"')}, 1, 7) AS month, count(*) AS n,
+       max(_ingest_id) AS last_id
+     FROM cost_rows GROUP BY 1 ORDER BY 1`,
+  );
+  return rows.map((row) => ({
+    month: String(row['month']),
+    rows: Number(row['n']),
+    lastIngestId: String(row['last_id'] ?? ''),
   }));
 }
 

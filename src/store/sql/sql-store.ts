@@ -16,6 +16,7 @@ import type {
 } from '../store.js';
 import type {
   ActivityRow,
+  ActivityScopes,
   BucketSpend,
   BudgetRecord,
   CostMatch,
@@ -26,6 +27,7 @@ import type {
   CostReportRow,
   CostRowValues,
   DeploymentStatsRow,
+  CostMonthStamp,
   IngestFreshnessRow,
   KpiInput,
   KpiRow,
@@ -118,6 +120,9 @@ export abstract class SqlStore implements CostStore, SqlRunner {
   usageActivity(w: Window, by: 'app' | 'team' | 'all'): Promise<ActivityRow[]> {
     return reports.usageActivity(this, w, by);
   }
+  usageActivityScopes(w: Window): Promise<ActivityScopes> {
+    return reports.usageActivityScopes(this, w);
+  }
   listKpis(w: Window): Promise<KpiRow[]> {
     return reports.listKpis(this, w);
   }
@@ -126,6 +131,9 @@ export abstract class SqlStore implements CostStore, SqlRunner {
   }
   ingestFreshness(): Promise<IngestFreshnessRow[]> {
     return reports.ingestFreshness(this);
+  }
+  costMonthStamps(): Promise<CostMonthStamp[]> {
+    return reports.costMonthStamps(this);
   }
   exportThrough(): Promise<Date | null> {
     return reports.exportThrough(this);
