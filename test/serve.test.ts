@@ -107,6 +107,45 @@ test('tally serve owns the store while the CLI and the API report the same numbe
       });
       assert.equal(leadIngest.status, 403);
 
+      // A budget made through the API, with every option a client may send, reads back as the CLI shows it.
+      const made = await fetch(`${srv.url}/api/v1/budgets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          scope: 'team',
+          value: 'search',
+          amount: 15000,
+          period: 'custom',
+          start: '2026-11-01',
+          end: '2026-12-01',
+          thresholds: [50, 90],
+          forecastThresholds: '100',
+          hard: true,
+        }),
+      });
+      assert.equal(made.status, 200, await made.clone().text());
+      const { budget } = (await made.json()) as {
+        budget: { id: string; actual: number[]; forecast: number[] };
+      };
+      assert.deepEqual([budget.actual, budget.forecast], [[50, 90], [100]]);
+      const budgetId = budget.id;
+      const listed = (await cli(db, 'budgets', 'status', '--json', '--at', '2026-11-20')).json<
+        { id: string; amountUsd: number; hard: boolean; periodStart: string; periodEnd: string }[]
+      >();
+      const b = listed.find((x) => x.id === budgetId);
+      assert.ok(b, JSON.stringify(listed));
+      assert.equal(b.amountUsd, 15000);
+      assert.equal(b.hard, true);
+      assert.deepEqual(
+        [b.periodStart, b.periodEnd],
+        ['2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z'],
+      );
+      const gone = await fetch(`${srv.url}/api/v1/budgets/${encodeURIComponent(budgetId)}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${admin.token}` },
+      });
+      assert.equal(gone.status, 200);
+
       // Every write is in the audit log with who did it.
       const audit = (await (await get('/api/v1/audit', admin.token)).json()) as {
         items: { actor: string; action: string }[];

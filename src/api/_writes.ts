@@ -66,17 +66,19 @@ export function writeRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
     requirePermission(principal, 'budgets-write');
     const b = await jsonBody(c);
     const argv = ['budgets', 'set', '--json'];
-    for (const [key, flag] of [
-      ['id', 'id'],
-      ['scope', 'scope'],
-      ['value', 'value'],
-      ['amount', 'amount'],
-      ['period', 'period'],
-      ['thresholds', 'thresholds'],
-      ['from', 'from'],
-      ['to', 'to'],
+    // Body keys are `tally budgets set`'s options (thresholds: percents on actual spend, as a list or "50,80").
+    for (const [flag, keys] of [
+      ['scope', ['scope']],
+      ['value', ['value']],
+      ['amount', ['amount']],
+      ['period', ['period']],
+      ['actual', ['thresholds', 'actual']],
+      ['forecast', ['forecastThresholds', 'forecast']],
+      ['start', ['start', 'from']],
+      ['end', ['end', 'to']],
     ] as const) {
-      const v = str(b[key]);
+      const raw = keys.map((k) => b[k]).find((x) => x !== undefined);
+      const v = Array.isArray(raw) ? raw.map(str).join(',') : str(raw);
       if (v !== undefined) argv.push(`--${flag}=${v}`);
     }
     if (b['hard'] === true) argv.push('--hard');

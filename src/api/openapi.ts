@@ -58,11 +58,14 @@ export function openApiDocument(): Record<string, unknown> {
       post: write('create or replace a budget (as `tally budgets set`)', 'budgets-write', {
         type: 'object',
         properties: {
-          scope: { type: 'string' },
+          scope: { type: 'string', enum: ['all', 'team', 'app', 'cost_center', 'key', 'model'] },
           value: { type: 'string' },
-          amount: { type: 'string' },
-          period: { type: 'string' },
-          thresholds: { type: 'string' },
+          amount: { type: 'string', description: 'in the reporting currency, e.g. "15000"' },
+          period: { type: 'string', enum: ['day', 'week', 'month', 'quarter', 'year', 'custom'] },
+          thresholds: { type: 'string', description: 'percents on actual spend, e.g. "50,80,100"' },
+          forecastThresholds: { type: 'string', description: 'percents on forecast spend, e.g. "100"' },
+          start: { type: 'string', format: 'date', description: 'custom period start' },
+          end: { type: 'string', format: 'date', description: 'custom period end (exclusive)' },
           hard: { type: 'boolean' },
         },
         required: ['amount'],
