@@ -36,6 +36,14 @@ async function firstDataDay(store: CostStore): Promise<number | null> {
   return firsts.length ? Math.min(...firsts) : null;
 }
 
+/** Options of a pass. */
+export interface PassOptions {
+  /** Write nothing, send nothing. */
+  readonly dryRun?: boolean | undefined;
+  /** Told once the pass has read everything and is about to write (until then, abandoning it loses nothing). */
+  readonly beforeWrite?: (() => void) | undefined;
+}
+
 /**
  * Finds, stores and returns the incidents of one pass at `now`: the last `lookbackDays` (further back when
  * passes were missed). The first pass covers the whole stored history (ADR 0040), as does the first pass over a
@@ -46,7 +54,7 @@ export async function refreshIncidents(
   store: CostStore,
   config: TallyConfig,
   now: Date,
-  opts: { dryRun?: boolean } = {},
+  opts: PassOptions = {},
 ) {
   const lookbackDays = config.alerts?.lookbackDays ?? 2;
   const index = await readIncidentIndex(store);
@@ -65,6 +73,7 @@ export async function refreshIncidents(
   const found = await scanIncidents(store, from, now, scanSettings(config));
   const known = await readStoredIncidents(store, new Date(fromMs - 30 * DAY));
   const views = await withLifecycle(store, found, known);
+  opts.beforeWrite?.();
   if (!opts.dryRun) await recordIncidents(store, views, from, now, now);
   return { from, views };
 }
@@ -74,11 +83,12 @@ export async function evaluateAlerts(
   store: CostStore,
   config: TallyConfig,
   now: Date,
-  opts: { dryRun?: boolean } = {},
+  opts: PassOptions = {},
 ): Promise<EvaluationSummary> {
   const a = config.alerts;
-  const { views } = await refreshIncidents(store, config, now, opts);
+  // Every read first (budgets, then the scan), so a pass stopped before it writes loses nothing.
   const budgets = await allBudgetStatus(store, config, now);
+  const { views } = await refreshIncidents(store, config, now, opts);
   if (!opts.dryRun)
     await store.setMeta('budgets', 'state', {
       at: now.toISOString(),

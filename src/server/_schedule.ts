@@ -12,7 +12,7 @@ import type { CommandResult } from '../api/index.js';
 
 const EXPORT_FILE = /\.(csv|csv\.gz|parquet)$/i;
 
-/** Starts the timers; `stop` waits for a running pass. */
+/** Starts the timers; `stop` waits for a running pass that writes, not for one that is still reading. */
 export function startSchedule(opts: {
   store: CostStore;
   config: TallyConfig;
@@ -26,18 +26,32 @@ export function startSchedule(opts: {
   const log = opts.log ?? ((l: string) => process.stderr.write(`tally serve: ${l}\n`));
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<void>>();
-  const every = (seconds: number, pass: () => Promise<void>, immediately = false) => {
+  // Passes still only reading: stopping need not wait for them (they have nothing to lose).
+  const reading = new Set<Promise<void>>();
+  let stopping = false;
+  const every = (
+    seconds: number,
+    pass: (writing: () => void) => Promise<void>,
+    immediately = false,
+    readsFirst = false,
+  ) => {
     let busy = false;
     const tick = () => {
-      if (busy) return;
+      if (busy || stopping) return;
       busy = true;
-      const p = pass()
+      let p: Promise<void> | null = null;
+      const writing = () => {
+        if (p) reading.delete(p);
+      };
+      p = pass(writing)
         .catch((err: unknown) => log(toTallyError(err).message))
         .finally(() => {
           busy = false;
-          running.delete(p);
+          running.delete(p!);
+          reading.delete(p!);
         });
       running.add(p);
+      if (readsFirst) reading.add(p);
     };
     const t = setInterval(tick, seconds * 1000);
     t.unref();
@@ -53,11 +67,12 @@ export function startSchedule(opts: {
   if (opts.alertsSeconds)
     every(
       opts.alertsSeconds,
-      async () => {
-        const s = await evaluateAlerts(opts.store, opts.config, new Date());
+      async (writing) => {
+        const s = await evaluateAlerts(opts.store, opts.config, new Date(), { beforeWrite: writing });
         const sent = s.alerts.filter((a) => a.outcome === 'sent' || a.outcome === 'updated').length;
         opts.onPass?.({ at: s.at, anomalies: s.anomalies, budgets: s.budgets, sent });
       },
+      true,
       true,
     );
   if (opts.watch) {
@@ -83,8 +98,11 @@ export function startSchedule(opts: {
   }
   return {
     async stop() {
+      stopping = true;
       for (const t of timers) clearTimeout(t);
-      await Promise.all(running);
+      // A pass that has begun writing (or an ingest) finishes; an alert pass still reading is abandoned: it has
+      // written and sent nothing, and the next start runs it again. So SIGTERM does not wait for a long scan.
+      await Promise.all([...running].filter((p) => !reading.has(p)));
     },
   };
 }

@@ -34,3 +34,22 @@ test('a file dropped in the watched folder is ingested once after it is stable; 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('stopping does not wait for an alert pass that is still reading', async () => {
+  // Every store read hangs: the first alert pass (at start) never gets past reading.
+  const hanging = new Proxy({} as CostStore, { get: () => () => new Promise(() => undefined) });
+  const schedule = startSchedule({
+    store: hanging,
+    config: configSchema.parse({}),
+    alertsSeconds: 3600,
+    watch: null,
+    run: () => Promise.resolve({ code: 0, stdout: '{}', stderr: '' }),
+    log: () => undefined,
+  });
+  await new Promise((r) => setTimeout(r, 50)); // the pass has started
+  const stopped = await Promise.race([
+    schedule.stop().then(() => 'stopped'),
+    new Promise((r) => setTimeout(() => r('still waiting'), 2000)),
+  ]);
+  assert.equal(stopped, 'stopped');
+});
