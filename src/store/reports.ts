@@ -52,6 +52,8 @@ export interface KpiRow {
   readonly day: string;
   readonly app: string | null;
   readonly team: string | null;
+  /** A declared group of apps (`unitEconomics.groups`) the KPI belongs to; null for an app or team KPI. */
+  readonly group: string | null;
   readonly metric: string;
   readonly value: string;
 }
@@ -151,6 +153,8 @@ export interface KpiInput {
   readonly day: string;
   readonly app: string | null;
   readonly team: string | null;
+  /** A declared group of apps; absent or null for an app or team KPI. */
+  readonly group?: string | null;
   readonly metric: string;
   readonly value: string;
   readonly source: string;

@@ -83,7 +83,9 @@ export const unitEconomicsCommand = defineCommand({
     const load = async (pa: PeriodAllocation): Promise<UnitPeriod> => {
       const w = monthWindow(pa.period);
       const inWindow = (k: KpiValue) => k.day >= isoDay(w.from) && k.day < isoDay(w.to);
-      const kpis = fileKpis ? fileKpis.filter(inWindow) : await loadStoredKpis(store, w);
+      const kpis = fileKpis
+        ? fileKpis.filter(inWindow)
+        : await loadStoredKpis(store, w, new Set(Object.keys(groups)));
       const scope = by === 'group' ? 'app' : by;
       const totals = totalsByConsumer(pa.result, scope);
       // Activity counts of a closed month are shared with other reports of a serving process (ADR 0033).
