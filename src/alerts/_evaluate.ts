@@ -5,7 +5,12 @@
  * can enforce hard budgets from it.
  */
 import type { TallyConfig } from '../core/index.js';
-import { scanIncidents, allBudgetStatus, type StoreScanSettings } from '../analytics/index.js';
+import {
+  allocationSettings,
+  scanIncidents,
+  allBudgetStatus,
+  type StoreScanSettings,
+} from '../analytics/index.js';
 import type { CostStore } from '../store/index.js';
 import { budgetAlerts, incidentAlert } from './_events.js';
 import { dispatchAlerts, type DispatchResult } from './_dispatch.js';
@@ -32,6 +37,8 @@ export function scanSettings(config: TallyConfig): StoreScanSettings {
     minImpactUsd: a?.minImpactUsd,
     minImpactPct: a?.minImpactPct,
     grains: a?.grains,
+    currency: config.reporting.currency,
+    rates: allocationSettings(config).rates,
     ...(a?.minIncidentUsd !== undefined ? { minIncidentUsd: a.minIncidentUsd } : {}),
   };
 }

@@ -107,6 +107,8 @@ export interface BucketSpend {
 export interface SpendCellRow {
   readonly bucket: number;
   readonly dims: Readonly<Record<string, string | null>>;
+  /** Cost-export cells: the rows' BillingCurrency (ledger cells are USD and leave it out). */
+  readonly currency?: string | null;
   readonly costNanos: bigint;
   readonly tokens: number;
 }
