@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runCli } from './cli.js';
 import { LINES, focusCsv } from './ingest-fixtures.js';
 
@@ -281,4 +281,42 @@ test('a forecast on the cost basis says its currency and carries the history it 
     cb.json<{ totalCostUsd: number }>().totalCostUsd,
     "the month's chargeback in EUR",
   );
+});
+
+test('unit economics and the FOCUS export print their amounts in the reporting currency, never with a dollar sign', async (t) => {
+  const { db, config, rates } = await twoCurrencies(t);
+  const cfg = config(
+    `reporting:\n  currency: EUR\n  ratesFile: ${rates('date,from,to,rate\n2025-12-01,EUR,USD,1.25\n')}\n`,
+  );
+  const kpi = join(dirname(db), 'kpi.csv');
+  writeFileSync(kpi, 'date,app,metric,value\n2026-01-05,(unassigned),orders,10\n');
+  const ue = await runCli([
+    'unit-economics',
+    '--db',
+    db,
+    '--period',
+    '2026-01',
+    '--kpi',
+    kpi,
+    '--config',
+    cfg,
+  ]);
+  assert.equal(ue.code, 0, ue.stderr);
+  assert.match(ue.stdout, /AI cost [\d.,]+ EUR/);
+  assert.doesNotMatch(ue.stdout, /\$/);
+  const out = join(dirname(db), 'focus-out.csv');
+  const ex = await runCli([
+    'export',
+    'focus',
+    '--db',
+    db,
+    '--period',
+    '2026-01',
+    '--out',
+    out,
+    '--config',
+    cfg,
+  ]);
+  assert.equal(ex.code, 0, ex.stderr);
+  assert.match(ex.stdout, /split by \w+, [\d.,]+ EUR\)/);
 });

@@ -172,7 +172,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'budgets set',
     summary: 'create or replace a budget (scope, period, amount, thresholds)',
     usage:
-      '--amount USD [--scope all|team|app|cost_center|key|model --value V] [--period month|quarter|custom]',
+      '--amount AMOUNT [--scope all|team|app|cost_center|key|model --value V] [--period month|quarter|custom]',
     load: async () => (await import('./budgets.js')).budgetsSetCommand,
   },
   {
