@@ -98,7 +98,7 @@ test('unit-economics reads stored KPIs when no file is given and rejects a malfo
     await withStore(db, async (s) => {
       await seedStandardOrg(s);
       await duckdbSql(s).exec(
-        `INSERT INTO business_kpis VALUES (DATE '2026-01-05', 'helpdesk', 'support', 'tickets_resolved', 10, 'test')`,
+        `INSERT INTO business_kpis (day, app, team, metric, value, source) VALUES (DATE '2026-01-05', 'helpdesk', 'support', 'tickets_resolved', 10, 'test')`,
       );
     });
     const r = await runCli(['unit-economics', '--db', db, '--period', '2026-01', '--by', 'team', '--json']);

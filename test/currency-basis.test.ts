@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runCli } from './cli.js';
 import { LINES, focusCsv } from './ingest-fixtures.js';
 
@@ -191,4 +191,132 @@ test('reports in GBP from a EUR and a USD export convert EUR through USD exactly
   const refused = await runCli(['chargeback', '--db', db, '--json', '--period', '2026-01', '--config', none]);
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /no exchange rate (USD|EUR)→GBP on or before 2026-01-\d\d/);
+});
+
+test('reconciliation compares the export with the USD ledger only after converting EUR rows, and refuses without a rate', async (t) => {
+  const { db, config, rates } = await twoCurrencies(t);
+  const refused = await runCli(['reconcile', '--db', db, '--json', '--period', '2026-01', '--by', 'day']);
+  assert.notEqual(refused.code, 0, 'EUR billed amounts are never added to USD ones as they are');
+  assert.match(refused.stderr, /no exchange rate EUR→USD on or before 2026-01-0\d/);
+  const cfg = config(`reporting:\n  ratesFile: ${rates('date,from,to,rate\n2026-01-01,EUR,USD,1.5\n')}\n`);
+  for (const by of ['day', 'deployment']) {
+    const r = await runCli([
+      'reconcile',
+      '--db',
+      db,
+      '--json',
+      '--period',
+      '2026-01',
+      '--by',
+      by,
+      '--config',
+      cfg,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = r.json<{
+      currency: string;
+      exchangeRates: { from: string; to: string; rate: string }[];
+      totals: { billedCostUsd: number };
+    }>();
+    assert.equal(doc.currency, 'USD');
+    assert.deepEqual(
+      doc.exchangeRates.map((x) => [x.from, x.to, x.rate]),
+      [['EUR', 'USD', '1.5']],
+    );
+    const billed = AI.reduce((a, l) => a + nanos(l.billed) + halfEven(nanos(l.billed) * 15n, 10n), 0n);
+    assert.equal(doc.totals.billedCostUsd, Number(billed) / 1e9, `--by ${by}`);
+  }
+});
+
+test('the anomaly scan never adds a EUR export to a USD one: it refuses without a rate and says its currency with one', async (t) => {
+  const { db, config, rates } = await twoCurrencies(t);
+  const scan = ['anomalies', '--db', db, '--json', '--from', '2026-01-01', '--to', '2026-02-01', '--rescan'];
+  const refused = await runCli(scan);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /no exchange rate EUR→USD on or before 2026-01-0\d/);
+  const cfg = config(
+    `reporting:\n  currency: EUR\n  ratesFile: ${rates('date,from,to,rate\n2025-12-01,EUR,USD,1.25\n')}\n`,
+  );
+  const ok = await runCli([...scan, '--config', cfg]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.json<{ currency: string }>().currency, 'EUR');
+});
+
+test('a forecast on the cost basis says its currency and carries the history it was made from, on the same basis', async (t) => {
+  const { db, config, rates } = await twoCurrencies(t);
+  const cfg = config(
+    `reporting:\n  currency: EUR\n  ratesFile: ${rates('date,from,to,rate\n2025-12-01,EUR,USD,1.25\n')}\n`,
+  );
+  const f = await runCli([
+    'forecast',
+    '--db',
+    db,
+    '--json',
+    '--to',
+    '2026-01-20',
+    '--horizon',
+    '5',
+    '--config',
+    cfg,
+  ]);
+  assert.equal(f.code, 0, f.stderr);
+  const doc = f.json<{
+    currency: string;
+    monthToDateUsd: number;
+    history: { timestamp: string; value: string }[];
+  }>();
+  assert.equal(doc.currency, 'EUR');
+  const january = doc.history
+    .filter((h) => h.timestamp.startsWith('2026-01'))
+    .reduce((a, h) => a + nanos(h.value), 0n);
+  assert.equal(
+    Number(january) / 1e9,
+    doc.monthToDateUsd,
+    'the history adds up to the month to date it reports',
+  );
+  const cb = await runCli(['chargeback', '--db', db, '--json', '--period', '2026-01', '--config', cfg]);
+  const all = doc.history.reduce((a, h) => a + nanos(h.value), 0n);
+  assert.equal(
+    Number(all) / 1e9,
+    cb.json<{ totalCostUsd: number }>().totalCostUsd,
+    "the month's chargeback in EUR",
+  );
+});
+
+test('unit economics and the FOCUS export print their amounts in the reporting currency, never with a dollar sign', async (t) => {
+  const { db, config, rates } = await twoCurrencies(t);
+  const cfg = config(
+    `reporting:\n  currency: EUR\n  ratesFile: ${rates('date,from,to,rate\n2025-12-01,EUR,USD,1.25\n')}\n`,
+  );
+  const kpi = join(dirname(db), 'kpi.csv');
+  writeFileSync(kpi, 'date,app,metric,value\n2026-01-05,(unassigned),orders,10\n');
+  const ue = await runCli([
+    'unit-economics',
+    '--db',
+    db,
+    '--period',
+    '2026-01',
+    '--kpi',
+    kpi,
+    '--config',
+    cfg,
+  ]);
+  assert.equal(ue.code, 0, ue.stderr);
+  assert.match(ue.stdout, /AI cost [\d.,]+ EUR/);
+  assert.doesNotMatch(ue.stdout, /\$/);
+  const out = join(dirname(db), 'focus-out.csv');
+  const ex = await runCli([
+    'export',
+    'focus',
+    '--db',
+    db,
+    '--period',
+    '2026-01',
+    '--out',
+    out,
+    '--config',
+    cfg,
+  ]);
+  assert.equal(ex.code, 0, ex.stderr);
+  assert.match(ex.stdout, /split by \w+, [\d.,]+ EUR\)/);
 });

@@ -109,7 +109,11 @@ export async function evaluateAlerts(
   const alertable = views.filter(
     (v) => v.state === 'new' && (v.ongoing || Date.parse(v.detectedAt) >= recent),
   );
-  const events = [...budgets.flatMap(budgetAlerts), ...alertable.map(incidentAlert)];
+  // Impacts are in reporting.currency: the scan converted every cell to it (ADR 0041).
+  const events = [
+    ...budgets.flatMap(budgetAlerts),
+    ...alertable.map((i) => incidentAlert(i, config.reporting.currency)),
+  ];
   const alerts = await dispatchAlerts(store, a?.sinks ?? [], events, {
     now,
     quietMinutes: a?.quietMinutes ?? 60,

@@ -3,7 +3,9 @@ import type { SpendAnomaly, BudgetStatus } from '../analytics/index.js';
 import type { AlertEvent } from './_format.js';
 import { incidentTeams, type IncidentView } from './_incidents.js';
 
-const money = (v: number) => `$${v.toFixed(2)}`;
+/** An amount in an alert, with its currency as the CLI prints it ("$12.50", "12.50 EUR"; ADR 0041). */
+const money = (v: number, currency = 'USD') =>
+  currency === 'USD' ? `${v < 0 ? '-' : ''}$${Math.abs(v).toFixed(2)}` : `${v.toFixed(2)} ${currency}`;
 
 /** One alert per anomaly episode; it updates when the episode grows (impact band doubles or more points). */
 export function anomalyAlert(a: SpendAnomaly): AlertEvent {
@@ -38,12 +40,13 @@ export function anomalyAlert(a: SpendAnomaly): AlertEvent {
  * One alert per incident (key `incident:<id>`); an update only when its impact band (powers of two in dollars)
  * changes or it reopens, and never within the quiet period. Routed to the teams it touches.
  */
-export function incidentAlert(i: IncidentView): AlertEvent {
+export function incidentAlert(i: IncidentView, currency = 'USD'): AlertEvent {
+  const m = (v: number) => money(v, currency);
   const band = Math.round(Math.log2(Math.max(1, Math.abs(i.impactUsd))));
   const waste =
     i.wastePerDayUsd !== null
-      ? `Billing ${money(i.wastePerDayUsd)}/day with no traffic since ${i.start.slice(0, 10)}${i.ongoing ? ' (ongoing)' : ''}; ${money(i.totalWasteUsd ?? 0)} so far.`
-      : `${i.kind} of ${money(i.impactUsd)} from ${i.start} to ${i.end}.`;
+      ? `Billing ${m(i.wastePerDayUsd)}/day with no traffic since ${i.start.slice(0, 10)}${i.ongoing ? ' (ongoing)' : ''}; ${m(i.totalWasteUsd ?? 0)} so far.`
+      : `${i.kind} of ${m(i.impactUsd)} from ${i.start} to ${i.end}.`;
   return {
     key: `incident:${i.id}`,
     kind: 'anomaly',
@@ -51,7 +54,7 @@ export function incidentAlert(i: IncidentView): AlertEvent {
     text: `${waste} Seen at ${i.scopes.length} scope(s): ${i.scopes.slice(0, 6).join('; ')}.`,
     facts: [
       ['Root cause', i.rootCause],
-      ['Impact', money(i.impactUsd)],
+      ['Impact', m(i.impactUsd)],
       ['Severity', i.severity],
       ['Start', i.start],
       ['State', i.state],
@@ -59,21 +62,22 @@ export function incidentAlert(i: IncidentView): AlertEvent {
     fingerprint: `${band}|${i.reopened ? `reopened:${i.start}` : 'open'}`,
     impactUsd: Math.abs(i.impactUsd),
     teams: incidentTeams(i),
-    data: i,
+    data: { ...i, currency },
   };
 }
 
 /** One alert per crossed threshold per budget period (sent once). */
 export function budgetAlerts(b: BudgetStatus): AlertEvent[] {
+  const m = (v: number) => money(v, b.currency ?? 'USD');
   return b.crossed.map((c) => ({
     key: `budget:${b.id}:${b.periodStart}:${c.type}:${c.percent}`,
     kind: 'budget' as const,
     title: `Budget ${b.id}: ${c.type} spend ${c.type === 'forecast' ? 'forecast to reach' : 'reached'} ${c.percent}%`,
-    text: `${b.scope}: spent ${money(b.spentUsd)} of ${money(b.amountUsd)}; forecast at period end ${money(b.forecastUsd)} (p10 ${money(b.forecastP10Usd)}, p90 ${money(b.forecastP90Usd)}).`,
+    text: `${b.scope}: spent ${m(b.spentUsd)} of ${m(b.amountUsd)}; forecast at period end ${m(b.forecastUsd)} (p10 ${m(b.forecastP10Usd)}, p90 ${m(b.forecastP90Usd)}).`,
     facts: [
-      ['Budget', money(b.amountUsd)],
-      ['Spent', money(b.spentUsd)],
-      ['Forecast', money(b.forecastUsd)],
+      ['Budget', m(b.amountUsd)],
+      ['Spent', m(b.spentUsd)],
+      ['Forecast', m(b.forecastUsd)],
       ['Period', `${b.periodStart.slice(0, 10)} to ${b.periodEnd.slice(0, 10)}`],
     ],
     fingerprint: 'crossed',

@@ -293,9 +293,18 @@ export function runReportContract(backend: string, open: () => Promise<CostStore
       await s.insertKpis([
         { ...kpi, day: '2026-03-01', value: '12.5' },
         { ...kpi, day: '2026-03-09', value: '3' },
+        { ...kpi, app: null, group: 'storefront', day: '2026-03-01', metric: 'revenue', value: '900' },
       ]);
       assert.deepEqual(await s.listKpis(W), [
-        { day: '2026-03-01', app: 'bot', team: null, metric: 'orders', value: '12.500000' },
+        { day: '2026-03-01', app: 'bot', team: null, group: null, metric: 'orders', value: '12.500000' },
+        {
+          day: '2026-03-01',
+          app: null,
+          team: null,
+          group: 'storefront',
+          metric: 'revenue',
+          value: '900.000000',
+        },
       ]);
       await s.deleteKpis('demo');
       assert.deepEqual(await s.listKpis(W), []);

@@ -59,6 +59,8 @@ export interface KpiRow {
   readonly day: string;
   readonly app: string | null;
   readonly team: string | null;
+  /** A declared group of apps (`unitEconomics.groups`) the KPI belongs to; null for an app or team KPI. */
+  readonly group: string | null;
   readonly metric: string;
   readonly value: string;
 }
@@ -112,6 +114,8 @@ export interface BucketSpend {
 export interface SpendCellRow {
   readonly bucket: number;
   readonly dims: Readonly<Record<string, string | null>>;
+  /** Cost-export cells: the rows' BillingCurrency (ledger cells are USD and leave it out). */
+  readonly currency?: string | null;
   readonly costNanos: bigint;
   readonly tokens: number;
 }
@@ -166,6 +170,8 @@ export interface KpiInput {
   readonly day: string;
   readonly app: string | null;
   readonly team: string | null;
+  /** A declared group of apps; absent or null for an app or team KPI. */
+  readonly group?: string | null;
   readonly metric: string;
   readonly value: string;
   readonly source: string;

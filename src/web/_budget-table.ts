@@ -25,15 +25,15 @@ export function budgetTable(
         cell: (b) =>
           html`${budgetBar({ label: `${b.scope}: spent ${pct(b.spentPct)} of the budget`, amount: b.amountUsd, spent: b.spentUsd, forecast: b.forecastUsd ?? null, p10: b.forecastP10Usd ?? null, p90: b.forecastP90Usd ?? null })}<span
               class="small"
-              >${usd(b.spentUsd)} of ${usd(b.amountUsd)} (${pct(b.spentPct)})</span
+              >${usd(b.spentUsd, cur(b))} of ${usd(b.amountUsd, cur(b))} (${pct(b.spentPct)})</span
             >`,
       },
       {
         label: 'Forecast at period end',
         num: true,
         cell: (b) =>
-          html`${usdEstimate(b.forecastUsd)}<br /><span class="muted small"
-              >${usdEstimate(b.forecastP10Usd)} – ${usdEstimate(b.forecastP90Usd)}</span
+          html`${usdEstimate(b.forecastUsd, cur(b))}<br /><span class="muted small"
+              >${usdEstimate(b.forecastP10Usd, cur(b))} – ${usdEstimate(b.forecastP90Usd, cur(b))}</span
             >`,
       },
       { label: 'Status', cell: (b) => budgetStatus(b) },
@@ -43,6 +43,9 @@ export function budgetTable(
     empty: 'No budgets yet.',
   });
 }
+
+/** A budget row's currency: reporting.currency, which every amount of the row is in. */
+const cur = (b: BudgetRow) => b.currency ?? 'USD';
 
 function budgetPeriod(b: BudgetRow): string {
   const start = b.periodStart.slice(0, 10);

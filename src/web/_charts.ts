@@ -3,7 +3,7 @@
  * reader through <title>/<desc>. Every chart on a page has a table with the same numbers next to it; the
  * chart is the picture, the table is the record. Geometry uses floats, but no number shown is computed here.
  */
-import { groupThousands, usdEstimate } from './_format.js';
+import { groupThousands, usdEstimate, withCurrency } from './_format.js';
 import { html, type Html } from './_html.js';
 
 /** One stacked series: a name and one value per bucket. */
@@ -35,16 +35,16 @@ export function niceTicks(max: number): number[] {
   return ticks;
 }
 
-/** A short axis label: $950, $1.2k, $3.4M. */
-export function axisUsd(v: number): string {
+/** A short axis label: $950, $1.2k, $3.4M (in another currency: 950 EUR, 1.2k EUR). */
+export function axisUsd(v: number, currency: string): string {
   const abs = Math.abs(v);
   const [div, suffix] = abs >= 1e6 ? [1e6, 'M'] : abs >= 1e3 ? [1e3, 'k'] : [1, ''];
   const n = v / div;
   const text = Number.isInteger(n) ? String(n) : n.toFixed(abs >= 1e3 ? 1 : 2).replace(/\.?0+$/, '');
-  return `$${groupThousands(text)}${suffix}`;
+  return withCurrency(`${groupThousands(text)}${suffix}`, currency);
 }
 
-function yAxis(ticks: readonly number[], y: (v: number) => number, W: number): Html {
+function yAxis(ticks: readonly number[], y: (v: number) => number, W: number, currency: string): Html {
   return html`<g class="axis"
     >${ticks.map(
       (t) =>
@@ -52,7 +52,7 @@ function yAxis(ticks: readonly number[], y: (v: number) => number, W: number): H
             x="${PAD.left - 6}"
             y="${y(t) + 4}"
             text-anchor="end"
-            >${axisUsd(t)}</text
+            >${axisUsd(t, currency)}</text
           >`,
     )}</g
   >`;
@@ -107,6 +107,8 @@ export function stackedBars(opts: {
   buckets: readonly string[];
   series: readonly StackSeries[];
   format: (v: number) => string;
+  /** The currency of the values (axis labels name it). */
+  currency: string;
   height?: number;
   width?: number;
 }): Html {
@@ -146,7 +148,7 @@ export function stackedBars(opts: {
     opts.desc,
     W,
     height,
-    html`${yAxis(ticks, y, W)}${bars}${xLabels(opts.buckets, x, height, W / 80)}`,
+    html`${yAxis(ticks, y, W, opts.currency)}${bars}${xLabels(opts.buckets, x, height, W / 80)}`,
   );
 }
 
@@ -164,6 +166,8 @@ export function bandChart(opts: {
   desc: string;
   actual: readonly { x: string; y: number }[];
   forecast: readonly BandPoint[];
+  /** The currency of the values (axis labels name it). */
+  currency: string;
   height?: number;
   width?: number;
 }): Html {
@@ -189,7 +193,7 @@ export function bandChart(opts: {
     ...(last ? [`${xs(off - 1)},${y(last.y)}`] : []),
     ...f.map((p, i) => `${xs(off + i)},${y(p.p50)}`),
   ];
-  const body = html`${yAxis(ticks, (v) => Number(y(v)), W)}
+  const body = html`${yAxis(ticks, (v) => Number(y(v)), W, opts.currency)}
   ${f.length ? html`<polygon class="band" points="${[...upper, ...lower].join(' ')}" />` : ''}
   ${a ? html`<polyline class="actual" points="${a}" />` : ''}
   ${f.length ? html`<polyline class="median" points="${mid.join(' ')}" />` : ''}
@@ -232,8 +236,11 @@ export function horizontalBars(opts: {
   labels: readonly string[];
   series: readonly StackSeries[];
   format: (v: number) => string;
+  /** The currency of the values (axis labels name it). */
+  currency: string;
 }): Html {
   const W = W_DEFAULT;
+  const currency = opts.currency;
   const rowH = 26;
   const left = 150;
   const height = PAD.top + rowH * opts.labels.length + PAD.bottom;
@@ -270,7 +277,7 @@ export function horizontalBars(opts: {
             x="${x(t)}"
             y="${height - 8}"
             text-anchor="middle"
-            >${axisUsd(t)}</text
+            >${axisUsd(t, currency)}</text
           >`,
     )}</g
   >`;
@@ -289,6 +296,7 @@ export function chartData(
   bucketLabel: string,
   buckets: readonly string[],
   series: readonly StackSeries[],
+  currency: string,
 ): Html {
   return html`<details>
     <summary>Chart data (${buckets.length} rows, rounded to cents)</summary>
@@ -305,7 +313,7 @@ export function chartData(
             (b, i) =>
               html`<tr>
                 <th scope="row">${b}</th>
-                ${series.map((s) => html`<td class="num">${usdEstimate(s.values[i] ?? 0)}</td>`)}
+                ${series.map((s) => html`<td class="num">${usdEstimate(s.values[i] ?? 0, currency)}</td>`)}
               </tr>`,
           )}
         </tbody>

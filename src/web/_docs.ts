@@ -8,6 +8,8 @@ import { TallyError } from '../core/index.js';
 /** `chargeback` document. */
 export interface ChargebackDoc {
   period: string;
+  /** The currency of every amount (reporting.currency); absent in documents older than ADR 0030. */
+  currency?: string;
   by: string;
   totalCostUsd: number;
   previousTotalCostUsd?: number | null;
@@ -40,6 +42,8 @@ export interface BudgetRow {
   crossed?: { type: string; percent: number }[];
   hard?: boolean;
   exceeded?: boolean;
+  /** The currency of every amount of the row (reporting.currency). */
+  currency?: string;
 }
 
 /** `forecast` document. */
@@ -53,6 +57,10 @@ export interface ForecastDoc {
   }[];
   /** Store mode: spend of this month before today on the forecast's basis. */
   monthToDateUsd?: number;
+  /** Store mode: the currency of every amount (reporting.currency). */
+  currency?: string;
+  /** Store mode: the daily spend the forecast was made from, on its basis (exact decimal text). */
+  history?: { timestamp: string; value: string }[];
 }
 
 /** One anomaly incident, with the server's triage state (`tally anomalies --json`). */
@@ -80,6 +88,8 @@ export interface Anomaly {
 export interface AnomaliesDoc {
   from: string;
   to: string;
+  /** The currency of every impact and waste amount (reporting.currency). */
+  currency?: string;
   incidents: Anomaly[];
 }
 
@@ -94,6 +104,15 @@ export type UsageRow = Record<string, unknown> & {
   costUsd?: number;
   listCostUsd?: number;
 };
+
+/** The currency of the gateway's metered amounts (`usage` rows): the catalog prices the ledger in USD. */
+export const LEDGER_CURRENCY = 'USD';
+
+/** The currency a document's amounts are in: its `currency`, else USD (documents from before ADR 0030). */
+export function currencyOf(doc: unknown): string {
+  const c = typeof doc === 'object' && doc !== null ? (doc as { currency?: unknown }).currency : undefined;
+  return typeof c === 'string' && c !== '' ? c : 'USD';
+}
 
 /** The document as a list, or a server fault. */
 export function asList<T>(doc: unknown, name: string): T[] {

@@ -149,12 +149,47 @@ function groupKey(v: unknown): string | null {
   return v === null || v === undefined || v === '' ? null : String(v);
 }
 
+/** Which amounts of a costs document the page adds, and their currency. */
+export interface CostAmounts {
+  readonly currency: string;
+  /** The row field holding metric `k` in `currency` (`convertedBilledCost` when rows were converted). */
+  readonly field: (k: 'billedCost' | 'effectiveCost' | 'listCost') => string;
+}
+
+/**
+ * The currency the explorer adds in (ADR 0041): the reporting currency when the rows carry their converted
+ * amounts (`tally costs` adds them whatever the billing currency), else the rows' one billing currency. Two
+ * currencies with no conversion, or a missing rate, are refused: never added.
+ */
+export function costAmounts(rows: readonly CostRow[]): CostAmounts {
+  const missing = [
+    ...new Set(rows.flatMap((r) => (typeof r['missingRate'] === 'string' ? [r['missingRate']] : []))),
+  ];
+  if (missing.length)
+    throw new TallyError('conflict', `No exchange rate ${missing.join(', ')}: the amounts cannot be added.`);
+  const converted = rows.length > 0 && rows.every((r) => typeof r['reportingCurrency'] === 'string');
+  const currencies = new Set(
+    rows.map((r) => String(converted ? r['reportingCurrency'] : (r['currency'] ?? 'USD'))),
+  );
+  if (currencies.size > 1)
+    throw new TallyError(
+      'conflict',
+      `Amounts in ${[...currencies].sort().join(' and ')} with no exchange rate: set reporting.currency and a rate.`,
+    );
+  return {
+    currency: [...currencies][0] ?? 'USD',
+    field: (k) => (converted ? `converted${k[0]!.toUpperCase()}${k.slice(1)}` : k),
+  };
+}
+
 /** Folds rows into one row per group with exact sums, largest first by the chosen metric. */
 export function groupRows(
   q: ExploreQuery,
   rows: readonly CostRow[],
   previous?: readonly CostRow[],
 ): GroupRow[] {
+  const cur = costAmounts(rows);
+  const prevField = previous?.length ? costAmounts(previous).field(METRICS[q.metric]) : METRICS[q.metric];
   const groups = new Map<string | null, CostRow[]>();
   for (const r of rows) {
     const k = groupKey(r[q.by]);
@@ -166,14 +201,14 @@ export function groupRows(
   for (const r of previous ?? []) {
     const k = groupKey(r[q.by]);
     const list = prev.get(k);
-    if (list) list.push(r[METRICS[q.metric]]);
-    else prev.set(k, [r[METRICS[q.metric]]]);
+    if (list) list.push(r[prevField]);
+    else prev.set(k, [r[prevField]]);
   }
   const out = [...groups].map(([group, rs]) => ({
     group,
-    billedCost: sumMoney(rs.map((r) => r.billedCost)),
-    effectiveCost: sumMoney(rs.map((r) => r.effectiveCost)),
-    listCost: sumMoney(rs.map((r) => r.listCost)),
+    billedCost: sumMoney(rs.map((r) => r[cur.field('billedCost')])),
+    effectiveCost: sumMoney(rs.map((r) => r[cur.field('effectiveCost')])),
+    listCost: sumMoney(rs.map((r) => r[cur.field('listCost')])),
     rows: rs.reduce((s, r) => s + (typeof r['rows'] === 'number' ? r['rows'] : 0), 0),
     previous: previous ? sumMoney(prev.get(group) ?? []) : null,
   }));
@@ -195,13 +230,14 @@ export function chartSeries(
   const named = groups.slice(0, top).map((g) => g.group);
   const names = [...named.map((g) => g ?? '(none)'), ...(groups.length > top ? [OTHER] : [])];
   const values = names.map(() => bs.map(() => 0));
+  const field = rows.length ? costAmounts(rows).field(METRICS[q.metric]) : METRICS[q.metric];
   for (const r of rows) {
     const date = typeof r['date'] === 'string' ? r['date'].slice(0, 10) : null;
     const i = date === null ? undefined : index.get(date);
     if (i === undefined) continue;
     const gi = named.indexOf(groupKey(r[q.by]));
     const si = gi >= 0 ? gi : names.length - 1;
-    values[si]![i]! += Number(r[METRICS[q.metric]] ?? 0);
+    values[si]![i]! += Number(r[field] ?? 0);
   }
   return { buckets: bs, series: names.map((name, i) => ({ name, values: values[i]! })) };
 }

@@ -25,37 +25,52 @@ export function groupThousands(decimal: string): string {
   return (neg ? '-' : '') + grouped + (frac !== undefined ? `.${frac}` : '');
 }
 
-/** Exact money as text: "$19,418.209414082"; whole amounts get ".00" so columns line up. */
-export function usdText(v: unknown): string {
+/**
+ * A grouped amount with its currency, as the CLI prints it (`formatMoney`): "$1,234.56" in USD, "1,234.56 EUR"
+ * in any other currency. Every amount on a page names its currency (the report document's `currency`), so a
+ * report in EUR never shows "$" (ADR 0041).
+ */
+export function withCurrency(signed: string, currency: string): string {
+  if (currency !== 'USD') return `${signed} ${currency}`;
+  return signed.startsWith('-') ? `-$${signed.slice(1)}` : `$${signed}`;
+}
+
+/** Exact money as text: "$19,418.209414082" or "19,418.209414082 EUR"; whole amounts get ".00" so columns line up. */
+export function usdText(v: unknown, currency: string): string {
   const t = moneyText(v);
   if (t === null) return '–';
   const neg = t.startsWith('-');
   const abs = neg ? t.slice(1) : t;
   const [int = '0', frac = ''] = abs.split('.');
-  return `${neg ? '-' : ''}$${groupThousands(int)}.${frac.padEnd(2, '0')}`;
+  return withCurrency(`${neg ? '-' : ''}${groupThousands(int)}.${frac.padEnd(2, '0')}`, currency);
 }
 
-/** Exact money as markup: cents in full, sub-cent digits in a dimmed span, the exact value in `<data>`. */
-export function usd(v: unknown): Html {
+/**
+ * Exact money as markup: cents in full, sub-cent digits in a dimmed span, the exact value in `<data>` (its
+ * currency in `data-currency`).
+ */
+export function usd(v: unknown, currency: string): Html {
   const t = moneyText(v);
   if (t === null) return html`<span class="na">–</span>`;
-  const text = usdText(v);
-  const dot = text.indexOf('.');
-  const main = text.slice(0, dot + 3);
-  const sub = text.slice(dot + 3);
-  return html`<data class="money" value="${t}"
-    >${main}${sub ? html`<span class="subcent">${sub}</span>` : ''}</data
+  const neg = t.startsWith('-');
+  const [int = '0', frac = ''] = (neg ? t.slice(1) : t).split('.');
+  const cents = frac.padEnd(2, '0');
+  const main = `${neg ? '-' : ''}${groupThousands(int)}.${cents.slice(0, 2)}`;
+  const sub = cents.slice(2);
+  const [pre, post] = currency === 'USD' ? [neg ? '-$' : '$', ''] : [neg ? '-' : '', ` ${currency}`];
+  return html`<data class="money" value="${t}" data-currency="${currency}"
+    >${pre}${main.replace(/^-/, '')}${sub ? html`<span class="subcent">${sub}</span>` : ''}${post}</data
   >`;
 }
 
-/** An estimate in dollars, rounded to cents (or to 4 significant digits below one cent). */
-export function usdEstimate(v: unknown): string {
+/** An estimate in the given currency, rounded to cents (or to 4 significant digits below one cent). */
+export function usdEstimate(v: unknown, currency: string): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '–';
   const abs = Math.abs(v);
   const places = abs !== 0 && abs < 0.01 ? Math.min(9, 2 - Math.floor(Math.log10(abs)) + 1) : 2;
   const t = abs.toFixed(places);
   const [int = '0', frac] = t.split('.');
-  return `${v < 0 ? '-' : ''}$${groupThousands(int)}${frac ? `.${frac}` : ''}`;
+  return withCurrency(`${v < 0 ? '-' : ''}${groupThousands(int)}${frac ? `.${frac}` : ''}`, currency);
 }
 
 /** A count (requests, tokens, rows) with thousands separators. */

@@ -6,8 +6,8 @@
 import type { Hono } from 'hono';
 import { TallyError } from '../core/index.js';
 import { addDays, isDay } from './_dates.js';
-import { asObject, stateOf, type Anomaly, type AnomaliesDoc } from './_docs.js';
-import { count, when } from './_format.js';
+import { asObject, currencyOf, stateOf, type Anomaly, type AnomaliesDoc } from './_docs.js';
+import { count, usdText, when } from './_format.js';
 import { html, queryString, type Html } from './_html.js';
 import { csrfField, messageBox } from './_layout.js';
 import { page, post, type WebEnv } from './_handler.js';
@@ -30,12 +30,15 @@ function span(a: Anomaly): string {
   return days === 1 ? '1 day' : `${days} days`;
 }
 
-function impact(a: Anomaly): Html {
+/** An incident's impact in the report's currency (`cur`), exact to the cent as the report gives it. */
+function impact(a: Anomaly, cur: string): Html {
   if (a.wastePerDayUsd)
-    return html`$${a.wastePerDayUsd}/day<br /><span class="small muted">$${a.impactUsd} so far</span>`;
+    return html`${usdText(a.wastePerDayUsd, cur)}/day<br /><span class="small muted"
+        >${usdText(a.impactUsd, cur)} so far</span
+      >`;
   if (typeof a.impactTokens === 'number')
     return html`${a.impactTokens > 0 ? '+' : ''}${count(Math.round(a.impactTokens))} tokens`;
-  return html`$${a.impactUsd}`;
+  return html`${usdText(a.impactUsd, cur)}`;
 }
 
 function triage(r: PageReq, a: Anomaly, back: string): Html {
@@ -69,6 +72,7 @@ async function anomaliesPage(r: PageReq): Promise<PageResult> {
   const severity = r.query('severity');
   const pageNo = Math.max(1, Math.floor(Number(r.query('page') ?? '1')) || 1);
   const doc = asObject<AnomaliesDoc>(await r.report('anomalies', { from, to }), 'anomalies', 'incidents');
+  const cur = currencyOf(doc);
   const all = [...doc.incidents].sort(
     (a, b) => b.start.localeCompare(a.start) || Math.abs(Number(b.impactUsd)) - Math.abs(Number(a.impactUsd)),
   );
@@ -128,7 +132,7 @@ async function anomaliesPage(r: PageReq): Promise<PageResult> {
                   >${a.severity} ${a.kind}${a.reopened ? ', reopened' : ''}</span
                 >`,
           },
-          { label: 'Impact', num: true, cell: impact },
+          { label: 'Impact', num: true, cell: (a) => impact(a, cur) },
           {
             label: 'Seen at',
             cell: (a) => html`<span class="small">${a.scopes.join('; ')}</span>`,

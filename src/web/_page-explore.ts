@@ -7,6 +7,7 @@ import type { PageReq, PageResult } from './_page.js';
 import { moneyColumn, dataTable, tableCsv, type Column } from './_table.js';
 import {
   chartSeries,
+  costAmounts,
   compareWindow,
   costRows,
   costsParams,
@@ -25,7 +26,7 @@ const BUCKET = { day: 'Day', week: 'Week', month: 'Month' } as const;
 const METRIC_LABEL = { billed: 'Billed cost', effective: 'Effective cost', list: 'List cost' } as const;
 
 /** The table's columns; the CSV is written from the same list, so both always agree. */
-function columns(q: ExploreQuery): Column<GroupRow>[] {
+function columns(q: ExploreQuery, currency: string): Column<GroupRow>[] {
   const dim = DIMENSIONS.find((d) => d.col === q.by)?.label ?? q.by;
   const cols: Column<GroupRow>[] = [
     {
@@ -40,14 +41,14 @@ function columns(q: ExploreQuery): Column<GroupRow>[] {
             >`,
       csv: (g) => g.group ?? '',
     },
-    moneyColumn('Billed cost', (g) => g.billedCost),
-    moneyColumn('Effective cost', (g) => g.effectiveCost),
-    moneyColumn('List cost', (g) => g.listCost),
+    moneyColumn('Billed cost', (g) => g.billedCost, currency),
+    moneyColumn('Effective cost', (g) => g.effectiveCost, currency),
+    moneyColumn('List cost', (g) => g.listCost, currency),
     { label: 'Cost rows', num: true, cell: (g) => count(g.rows), csv: (g) => g.rows },
   ];
   if (q.compare)
     cols.push(
-      moneyColumn(`Previous ${METRIC_LABEL[q.metric].toLowerCase()}`, (g) => g.previous),
+      moneyColumn(`Previous ${METRIC_LABEL[q.metric].toLowerCase()}`, (g) => g.previous, currency),
       {
         label: 'Change',
         num: true,
@@ -68,7 +69,8 @@ async function load(r: PageReq, q: ExploreQuery) {
   ]);
   const rows = costRows(cur);
   const previous = prev === undefined ? undefined : costRows(prev);
-  return { rows, groups: groupRows(q, rows, previous) };
+  const currency = rows.length ? costAmounts(rows).currency : 'USD';
+  return { rows, groups: groupRows(q, rows, previous), currency };
 }
 
 function presetLinks(q: ExploreQuery, today: string): Html {
@@ -143,40 +145,49 @@ function form(q: ExploreQuery, today: string): Html {
     }`;
 }
 
-function chart(q: ExploreQuery, rows: ReturnType<typeof costRows>, groups: GroupRow[]): Html {
+function chart(
+  q: ExploreQuery,
+  rows: ReturnType<typeof costRows>,
+  groups: GroupRow[],
+  currency: string,
+): Html {
   if (!hasBuckets(rows))
     return html`<p class="muted">
       No spend over time to draw for this selection${rows.length ? ' (the report has no time buckets)' : ''}.
     </p>`;
   const { buckets, series } = chartSeries(q, rows, groups);
   const label = METRIC_LABEL[q.metric];
-  const data = chartData(`${BUCKET[q.granularity]} starting`, buckets, series);
+  const data = chartData(`${BUCKET[q.granularity]} starting`, buckets, series, currency);
   return html`${stackedBars({
     title: `${label} per ${q.granularity}, ${q.from} to ${lastDay(q)}, by ${q.by}`,
     desc: `Stacked bars of ${label.toLowerCase()} for the top ${Math.min(8, groups.length)} values of ${q.by}; the table below has the exact totals.`,
     buckets,
     series,
-    format: axisUsd,
+    format: (v) => axisUsd(v, currency),
+    currency,
   })}${legend(series)}${data}`;
 }
 
 /** GET /explore */
 export async function explorePage(r: PageReq): Promise<PageResult> {
   const q = parseExplore(r);
-  const { rows, groups } = await load(r, q);
-  const cols = columns(q);
+  const { rows, groups, currency } = await load(r, q);
+  const cols = columns(q, currency);
   const prevW = compareWindow(q);
   const total = (k: 'billedCost' | 'effectiveCost' | 'listCost' | 'previous') =>
     sumMoney(groups.map((g) => g[k]).filter((v) => v !== null));
   const foot: HtmlValue[] = [
     'Total',
-    usd(total('billedCost')),
-    usd(total('effectiveCost')),
-    usd(total('listCost')),
+    usd(total('billedCost'), currency),
+    usd(total('effectiveCost'), currency),
+    usd(total('listCost'), currency),
   ];
   foot.push(count(groups.reduce((s, g) => s + g.rows, 0)));
   if (q.compare)
-    foot.push(usd(total('previous')), change(changePct(total(METRICS[q.metric]), total('previous'))));
+    foot.push(
+      usd(total('previous'), currency),
+      change(changePct(total(METRICS[q.metric]), total('previous'))),
+    );
   const body = html`<h1>Spend explorer</h1>
     <p class="lede">
       ${METRIC_LABEL[q.metric]} from ${q.from} to
@@ -185,7 +196,7 @@ export async function explorePage(r: PageReq): Promise<PageResult> {
     <section class="card no-print" aria-label="Filters">${form(q, r.today)}</section>
     <section class="card" aria-labelledby="chart-h">
       <h2 id="chart-h">${METRIC_LABEL[q.metric]} over time</h2>
-      ${chart(q, rows, groups)}
+      ${chart(q, rows, groups, currency)}
     </section>
     <section class="card" aria-labelledby="table-h">
       <h2 id="table-h">By ${DIMENSIONS.find((d) => d.col === q.by)?.label ?? q.by}</h2>
@@ -198,9 +209,9 @@ export async function explorePage(r: PageReq): Promise<PageResult> {
 /** GET /explore.csv: the explorer's table as CSV, the same rows and values. */
 export async function exploreCsv(r: PageReq): Promise<Response> {
   const q = parseExplore(r);
-  const { groups } = await load(r, q);
+  const { groups, currency } = await load(r, q);
   const name = `tally-costs-${q.by}-${q.from}-to-${lastDay(q)}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_');
-  return new Response(tableCsv(columns(q), groups), {
+  return new Response(tableCsv(columns(q, currency), groups), {
     headers: {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="${name}"`,

@@ -2,7 +2,7 @@
 import { TallyError } from '../core/index.js';
 import { addDays } from './_dates.js';
 import { bandChart } from './_charts.js';
-import { asList, asObject, type ForecastDoc, type UsageRow } from './_docs.js';
+import { asList, asObject, currencyOf, type ForecastDoc, type UsageRow } from './_docs.js';
 import { usdEstimate } from './_format.js';
 import { html, type Html } from './_html.js';
 import type { PageReq, PageResult } from './_page.js';
@@ -55,12 +55,20 @@ export async function loadForecast(r: PageReq, scopeText: string, horizon: numbe
   const daily = asList<UsageRow>(usage, 'usage')
     .filter((u) => !column || String(u[column]) === scope.value)
     .sort((a, b) => String(a['day']).localeCompare(String(b['day'])));
+  // The forecast's own history (its basis and currency) when the report carries it: the gateway's metered
+  // spend is USD and only the ledger's part of the bill, so it would not be on the forecast's scale.
+  const since = addDays(r.today, -historyDays);
+  const actual = doc.history
+    ? doc.history.filter((p) => p.timestamp >= since).map((p) => ({ x: p.timestamp, y: Number(p.value) }))
+    : daily.map((u) => ({ x: String(u['day']), y: Number(u.costUsd ?? 0) }));
   return {
     scope,
     series,
+    currency: currencyOf(doc),
+    onBasis: doc.history !== undefined,
     monthToDateUsd: doc.monthToDateUsd,
     daily,
-    actual: daily.map((u) => ({ x: String(u['day']), y: Number(u.costUsd ?? 0) })),
+    actual,
   };
 }
 
@@ -72,12 +80,16 @@ export async function forecastPage(r: PageReq): Promise<PageResult> {
     scope,
     series: s,
     actual,
+    currency,
+    onBasis,
   } = await loadForecast(r, r.query('scope') ?? defaultScope(r), horizon, 60);
+  const what = onBasis ? 'Spend' : 'Metered spend';
   const body = html`<h1>Forecast</h1>
     <p class="lede">
-      Metered spend per day for ${scope.text === 'all' ? 'all teams' : scope.text}, the last 60 days and the
-      next ${horizon}. Model: ${s.model ?? '–'}${s.season ? `, weekly season of ${s.season} days` : ''}.
-      Forecasts are estimates and are shown rounded.
+      ${what} per day for ${scope.text === 'all' ? 'all teams' : scope.text}, the last 60 days and the next
+      ${horizon}, in ${currency}. Model:
+      ${s.model ?? '–'}${s.season ? `, weekly season of ${s.season} days` : ''}. Forecasts are estimates and
+      are shown rounded.
     </p>
     <section class="card no-print">
       <form class="filters" method="get" action="/forecast" data-autosubmit>
@@ -96,43 +108,51 @@ export async function forecastPage(r: PageReq): Promise<PageResult> {
     </section>
     <section class="card" aria-labelledby="fc-h">
       <h2 id="fc-h">
-        Next ${horizon} days: ${usdEstimate(s.total.p50)}
-        <span class="muted small">(p10 ${usdEstimate(s.total.p10)}, p90 ${usdEstimate(s.total.p90)})</span>
+        Next ${horizon} days: ${usdEstimate(s.total.p50, currency)}
+        <span class="muted small"
+          >(p10 ${usdEstimate(s.total.p10, currency)}, p90 ${usdEstimate(s.total.p90, currency)})</span
+        >
       </h2>
       ${bandChart({
-        title: `Metered spend per day and ${horizon}-day forecast, ${scope.text}`,
-        desc: `Solid line: the last 60 days. Dashed: forecast median; shaded band: p10 to p90. Total forecast ${usdEstimate(s.total.p50)}.`,
+        title: `${what} per day and ${horizon}-day forecast, ${scope.text}`,
+        desc: `Solid line: the last 60 days. Dashed: forecast median; shaded band: p10 to p90. Total forecast ${usdEstimate(s.total.p50, currency)}.`,
         actual,
         forecast: s.points.map((p) => ({ x: p.timestamp, p10: p.p10, p50: p.p50, p90: p.p90 })),
+        currency,
       })}
-      ${bandLegend()}
+      ${bandLegend(onBasis)}
     </section>
     <section class="card" aria-labelledby="fct-h">
       <h2 id="fct-h">Forecast by day</h2>
-      ${forecastTable(s)}
+      ${forecastTable(s, currency)}
     </section>`;
   return { title: 'Forecast', body };
 }
 
 /** The key of a band chart: actual line, forecast median, p10–p90 band. */
-export function bandLegend(): Html {
+export function bandLegend(onBasis = false): Html {
   return html`<ul class="legend">
-    <li><span class="sw actual"></span>metered</li>
+    <li><span class="sw actual"></span>${onBasis ? 'actual' : 'metered'}</li>
     <li><span class="sw median"></span>forecast (median)</li>
     <li><span class="sw band"></span>p10–p90</li>
   </ul>`;
 }
 
 /** A forecast series as a table: p10, median and p90 per step, totals in the footer (estimates, rounded). */
-export function forecastTable(s: ForecastDoc['series'][number]): Html {
+export function forecastTable(s: ForecastDoc['series'][number], currency: string): Html {
   return dataTable({
     columns: [
       { label: 'Day', cell: (p) => p.timestamp },
-      { label: 'p10', num: true, cell: (p) => usdEstimate(p.p10) },
-      { label: 'Median (p50)', num: true, cell: (p) => usdEstimate(p.p50) },
-      { label: 'p90', num: true, cell: (p) => usdEstimate(p.p90) },
+      { label: 'p10', num: true, cell: (p) => usdEstimate(p.p10, currency) },
+      { label: 'Median (p50)', num: true, cell: (p) => usdEstimate(p.p50, currency) },
+      { label: 'p90', num: true, cell: (p) => usdEstimate(p.p90, currency) },
     ],
     rows: s.points,
-    foot: ['Total', usdEstimate(s.total.p10), usdEstimate(s.total.p50), usdEstimate(s.total.p90)],
+    foot: [
+      'Total',
+      usdEstimate(s.total.p10, currency),
+      usdEstimate(s.total.p50, currency),
+      usdEstimate(s.total.p90, currency),
+    ],
   });
 }

@@ -10,6 +10,7 @@ import { bandChart } from './_charts.js';
 import {
   asList,
   asObject,
+  currencyOf,
   stateOf,
   type Anomaly,
   type AnomaliesDoc,
@@ -17,9 +18,8 @@ import {
   type ChargebackDoc,
   type ChargebackRow,
   type ForecastDoc,
-  type UsageRow,
 } from './_docs.js';
-import { change, changePct, count, sumMoney, usd, usdEstimate, when } from './_format.js';
+import { change, changePct, count, sumMoney, usd, usdEstimate, usdText, when } from './_format.js';
 import { html, type Html } from './_html.js';
 import { settle, type PageReq, type PageResult, type Settled } from './_page.js';
 import { budgetTable } from './_budget-table.js';
@@ -40,6 +40,11 @@ function failed(title: string, s: Settled<unknown>): Html | null {
 // Rows stay per billing currency; the totals add their reporting-currency amounts, never two currencies.
 function total(doc: unknown, key: 'effectiveCost' | 'billedCost'): string {
   return sumCostRows(asList<Record<string, unknown>>(doc, 'costs'), key).total ?? '0';
+}
+
+/** The currency of a costs report's total (the reporting currency, or the rows' one billing currency). */
+function totalCurrency(doc: unknown): string {
+  return sumCostRows(asList<Record<string, unknown>>(doc, 'costs'), 'effectiveCost').currency ?? 'USD';
 }
 
 /** A costs report whose rows cannot be added in one currency (a rate is missing) becomes a failed card. */
@@ -88,11 +93,11 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
   const spend = cur.ok
     ? kpi(
         'Spend this month so far',
-        usd(total(cur.value, 'effectiveCost')),
+        usd(total(cur.value, 'effectiveCost'), totalCurrency(cur.value)),
         same.ok
           ? html`${change(changePct(total(cur.value, 'effectiveCost'), total(same.value, 'effectiveCost')))}
-            vs ${usd(total(same.value, 'effectiveCost'))} on the same days of ${monthName(lastMonth)} · billed
-            ${usd(total(cur.value, 'billedCost'))}`
+            vs ${usd(total(same.value, 'effectiveCost'), totalCurrency(same.value))} on the same days of
+            ${monthName(lastMonth)} · billed ${usd(total(cur.value, 'billedCost'), totalCurrency(cur.value))}`
           : 'effective cost, from the cost export',
         '/explore?preset=this-month',
       )
@@ -100,14 +105,15 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
   const lastKpi = last.ok
     ? kpi(
         `${monthName(lastMonth)}`,
-        usd(total(last.value, 'effectiveCost')),
-        html`effective cost · billed ${usd(total(last.value, 'billedCost'))}`,
+        usd(total(last.value, 'effectiveCost'), totalCurrency(last.value)),
+        html`effective cost · billed ${usd(total(last.value, 'billedCost'), totalCurrency(last.value))}`,
         '/explore?preset=last-month',
       )
     : failed(monthName(lastMonth), last);
 
   const daily = forecast.ok ? forecast.value.daily : [];
   const series = forecast.ok ? forecast.value.series : undefined;
+  const fcCurrency = forecast.ok ? forecast.value.currency : 'USD';
   const scopeLabel = scope === 'all' ? '' : ` (${scope})`;
   // Month to date on the forecast's own cost basis (what budgets count), so this KPI is `budgets status`'s figure;
   // the gateway's metered spend only when the report does not carry it.
@@ -117,8 +123,8 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
   const fcKpi = series
     ? kpi(
         `Spend by month end${scopeLabel} (forecast)`,
-        usdEstimate(soFar + series.total.p50),
-        `p10–p90 ${usdEstimate(soFar + series.total.p10)} – ${usdEstimate(soFar + series.total.p90)}; ${usdEstimate(soFar)} ${basisMtd === undefined ? 'metered' : 'spent'} so far`,
+        usdEstimate(soFar + series.total.p50, fcCurrency),
+        `p10–p90 ${usdEstimate(soFar + series.total.p10, fcCurrency)} – ${usdEstimate(soFar + series.total.p90, fcCurrency)}; ${usdEstimate(soFar, fcCurrency)} ${basisMtd === undefined ? 'metered' : 'spent'} so far`,
         '/forecast',
       )
     : failed('Forecast', forecast);
@@ -134,6 +140,7 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
       )
     : failed('Budgets', budgets);
 
+  const anomalyCurrency = anomalies.ok ? currencyOf(anomalies.value) : 'USD';
   const open = anomalies.ok
     ? asObject<AnomaliesDoc>(anomalies.value, 'anomalies', 'incidents').incidents.filter(
         (a) => stateOf(a) !== 'resolved',
@@ -151,12 +158,13 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
   const body = html`<h1>Overview</h1>
     <p class="lede">
       ${monthName(r.today)} so far (to ${r.today}, UTC). Spend is effective cost from the cost export; the
-      forecast is the gateway's metered spend.
+      forecast is on the same basis (the export, and the gateway's priced usage for the days it has not billed
+      yet).
     </p>
     <div class="grid">${spend}${lastKpi}${fcKpi}${budgetKpi}${anomalyKpi}</div>
     <div class="cols">
-      ${series ? forecastCard(daily, series) : failed('Metered spend and forecast', forecast)}
-      ${anomalies.ok ? anomaliesCard(open) : ''}
+      ${series && forecast.ok ? forecastCard(forecast.value, series) : failed('Spend and forecast', forecast)}
+      ${anomalies.ok ? anomaliesCard(open, anomalyCurrency) : ''}
     </div>
     <div class="cols">
       ${budgets.ok ? budgetCard(budgetRows) : ''}
@@ -166,22 +174,26 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
   return { title: 'Overview', body };
 }
 
-function forecastCard(daily: UsageRow[], s: ForecastDoc['series'][number]): Html {
-  const actual = daily.map((d) => ({ x: String(d['day']), y: Number(d.costUsd ?? 0) }));
+function forecastCard(
+  f: { actual: { x: string; y: number }[]; currency: string; onBasis: boolean },
+  s: ForecastDoc['series'][number],
+): Html {
+  const what = f.onBasis ? 'Spend' : 'Metered spend';
   return html`<section class="card" aria-labelledby="fc-h">
-    <h2 id="fc-h">Metered spend per day and forecast</h2>
+    <h2 id="fc-h">${what} per day and forecast</h2>
     ${bandChart({
-      title: 'Metered spend per day, last 30 days, and forecast to month end',
-      desc: `Solid line: metered spend per day. Dashed line: forecast median; shaded: p10 to p90. Forecast total ${usdEstimate(s.total.p50)}.`,
-      actual,
+      title: `${what} per day, last 30 days, and forecast to month end`,
+      desc: `Solid line: ${what.toLowerCase()} per day. Dashed line: forecast median; shaded: p10 to p90. Forecast total ${usdEstimate(s.total.p50, f.currency)}.`,
+      actual: f.actual,
       forecast: s.points.map((p) => ({ x: p.timestamp, p10: p.p10, p50: p.p50, p90: p.p90 })),
+      currency: f.currency,
       height: 240,
       width: 600,
     })}
-    ${bandLegend()}
+    ${bandLegend(f.onBasis)}
     <details>
       <summary>Forecast table</summary>
-      ${forecastTable(s)}
+      ${forecastTable(s, f.currency)}
     </details>
   </section>`;
 }
@@ -212,8 +224,8 @@ function moversCard(doc: ChargebackDoc): Html {
               >${String(t['team'])}</a
             >`,
         },
-        moneyColumn('Total', (t) => t.totalCostUsd),
-        moneyColumn('Change', (t) => t.changeUsd),
+        moneyColumn('Total', (t) => t.totalCostUsd, currencyOf(doc)),
+        moneyColumn('Change', (t) => t.changeUsd, currencyOf(doc)),
         { label: '%', num: true, cell: (t) => change(t.changePct) },
       ],
       rows,
@@ -222,7 +234,7 @@ function moversCard(doc: ChargebackDoc): Html {
   </section>`;
 }
 
-function anomaliesCard(open: readonly Anomaly[]): Html {
+function anomaliesCard(open: readonly Anomaly[], currency: string): Html {
   const top = [...open]
     .sort((x, y) => Math.abs(Number(y.impactUsd)) - Math.abs(Number(x.impactUsd)))
     .slice(0, 5)
@@ -245,7 +257,9 @@ function anomaliesCard(open: readonly Anomaly[]): Html {
           label: 'Impact',
           num: true,
           cell: ({ a }) =>
-            a.wastePerDayUsd ? `$${a.impactUsd} ($${a.wastePerDayUsd}/day)` : `$${a.impactUsd}`,
+            a.wastePerDayUsd
+              ? `${usdText(a.impactUsd, currency)} (${usdText(a.wastePerDayUsd, currency)}/day)`
+              : usdText(a.impactUsd, currency),
         },
         { label: 'State', cell: ({ a }) => html`<span class="badge ${stateOf(a)}">${stateOf(a)}</span>` },
       ],

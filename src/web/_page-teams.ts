@@ -5,6 +5,8 @@ import { buckets, monthName, monthStart } from './_dates.js';
 import {
   asList,
   asObject,
+  currencyOf,
+  LEDGER_CURRENCY,
   type BudgetRow,
   type ChargebackDoc,
   type ChargebackRow,
@@ -33,6 +35,7 @@ export async function teamsPage(r: PageReq): Promise<PageResult> {
   const by: View = byParam && byParam in VIEWS ? (byParam as View) : 'team';
   const doc = asObject<ChargebackDoc>(await r.report('chargeback', { period, by }), 'chargeback', 'rows');
   const labels = doc.rows.map((row) => groupOf(row, by));
+  const cur = currencyOf(doc);
   const select = html`<label
     >Group by
     <select name="by">
@@ -45,7 +48,7 @@ export async function teamsPage(r: PageReq): Promise<PageResult> {
     <p class="lede">
       ${monthName(period)}: direct spend plus each group's allocated share of shared costs (provisioned
       throughput, hosting, search). Total
-      ${usd(doc.totalCostUsd)}${doc.previousTotalCostUsd != null ? html`, previous month ${usd(doc.previousTotalCostUsd)}` : ''}.
+      ${usd(doc.totalCostUsd, cur)}${doc.previousTotalCostUsd != null ? html`, previous month ${usd(doc.previousTotalCostUsd, cur)}` : ''}.
     </p>
     <section class="card no-print">${monthForm('/teams', period, {}, select)}</section>
     <section class="card" aria-labelledby="cb-chart">
@@ -58,7 +61,8 @@ export async function teamsPage(r: PageReq): Promise<PageResult> {
           { name: 'direct', values: doc.rows.map((x) => x.directCostUsd) },
           { name: 'shared', values: doc.rows.map((x) => x.sharedCostUsd) },
         ],
-        format: axisUsd,
+        format: (v) => axisUsd(v, cur),
+        currency: cur,
       })}
       <ul class="legend">
         <li><span class="sw s0"></span>direct</li>
@@ -78,15 +82,15 @@ export async function teamsPage(r: PageReq): Promise<PageResult> {
                   >`
                 : groupOf(x, by),
           },
-          moneyColumn('Direct', (x) => x.directCostUsd),
-          moneyColumn('Shared (allocated)', (x) => x.sharedCostUsd),
-          moneyColumn('Total', (x) => x.totalCostUsd),
+          moneyColumn('Direct', (x) => x.directCostUsd, cur),
+          moneyColumn('Shared (allocated)', (x) => x.sharedCostUsd, cur),
+          moneyColumn('Total', (x) => x.totalCostUsd, cur),
           {
             label: 'Share',
             num: true,
             cell: (x) => (typeof x.shareOfTotal === 'number' ? `${(x.shareOfTotal * 100).toFixed(1)}%` : '–'),
           },
-          moneyColumn('Previous month', (x) => x.previousTotalCostUsd),
+          moneyColumn('Previous month', (x) => x.previousTotalCostUsd, cur),
           { label: 'Change', num: true, cell: (x) => change(x.changePct) },
         ],
         rows: doc.rows,
@@ -94,13 +98,13 @@ export async function teamsPage(r: PageReq): Promise<PageResult> {
           'Total',
           '',
           '',
-          usd(doc.totalCostUsd),
+          usd(doc.totalCostUsd, cur),
           '',
-          doc.previousTotalCostUsd != null ? usd(doc.previousTotalCostUsd) : '',
+          doc.previousTotalCostUsd != null ? usd(doc.previousTotalCostUsd, cur) : '',
           '',
         ],
       })}
-      ${doc.unallocatedCostUsd ? html`<p class="small">Unallocated: ${usd(doc.unallocatedCostUsd)}</p>` : ''}
+      ${doc.unallocatedCostUsd ? html`<p class="small">Unallocated: ${usd(doc.unallocatedCostUsd, cur)}</p>` : ''}
     </section>`;
   return { title: 'Teams', body };
 }
@@ -121,6 +125,7 @@ export async function teamPage(r: PageReq): Promise<PageResult> {
   ]);
   const doc = asObject<ChargebackDoc>(cb, 'chargeback', 'rows');
   const row = doc.rows.find((x) => x['team'] === team);
+  const cur = currencyOf(doc);
   if (!row)
     throw new TallyError('not_found', `No chargeback for team "${team}" in ${period} that you can see.`);
   const mine = (u: UsageRow) => u['team'] === team;
@@ -132,9 +137,9 @@ export async function teamPage(r: PageReq): Promise<PageResult> {
   const body = html`<p class="small"><a href="/teams?period=${period}">← All teams</a></p>
     <h1>Team ${team}</h1>
     <p class="lede">
-      ${monthName(period)}: total ${usd(row.totalCostUsd)} = direct ${usd(row.directCostUsd)} + allocated
-      shared ${usd(row.sharedCostUsd)}; ${change(row.changePct)} vs the month
-      before${row.previousTotalCostUsd != null ? html` (${usd(row.previousTotalCostUsd)})` : ''}.
+      ${monthName(period)}: total ${usd(row.totalCostUsd, cur)} = direct ${usd(row.directCostUsd, cur)} +
+      allocated shared ${usd(row.sharedCostUsd, cur)}; ${change(row.changePct)} vs the month
+      before${row.previousTotalCostUsd != null ? html` (${usd(row.previousTotalCostUsd, cur)})` : ''}.
     </p>
     <section class="card no-print">${monthForm(`/teams/${encodeURIComponent(team)}`, period)}</section>
     ${days.length ? dailyByApp(days, from, to) : ''}
@@ -149,8 +154,8 @@ export async function teamPage(r: PageReq): Promise<PageResult> {
                 { label: 'Requests', num: true, cell: (u) => count(u.requests) },
                 { label: 'Input tokens', num: true, cell: (u) => count(u['inputTokens']) },
                 { label: 'Output tokens', num: true, cell: (u) => count(u['outputTokens']) },
-                moneyColumn('Cost', (u) => u.costUsd),
-                moneyColumn('At list price', (u) => u.listCostUsd),
+                moneyColumn('Cost', (u) => u.costUsd, LEDGER_CURRENCY),
+                moneyColumn('At list price', (u) => u.listCostUsd, LEDGER_CURRENCY),
               ],
               rows: models,
               empty: 'No gateway traffic for this team in the month.',
@@ -183,7 +188,7 @@ function dailyByApp(days: UsageRow[], from: string, to: string): Html {
   }));
   return html`<section class="card" aria-labelledby="tm-daily">
     <h2 id="tm-daily">Metered spend per day by app</h2>
-    ${stackedBars({ title: 'Metered spend per day by app', desc: 'Stacked bars per day; exact totals per app and model are in the table below.', buckets: bs, series, format: axisUsd, height: 220 })}
-    ${legend(series)}${chartData('Day', bs, series)}
+    ${stackedBars({ title: 'Metered spend per day by app', desc: 'Stacked bars per day; exact totals per app and model are in the table below.', buckets: bs, series, format: (v) => axisUsd(v, LEDGER_CURRENCY), currency: LEDGER_CURRENCY, height: 220 })}
+    ${legend(series)}${chartData('Day', bs, series, LEDGER_CURRENCY)}
   </section>`;
 }

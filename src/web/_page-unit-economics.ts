@@ -5,7 +5,7 @@
  */
 import { TallyError } from '../core/index.js';
 import { monthName } from './_dates.js';
-import { asObject } from './_docs.js';
+import { asObject, currencyOf } from './_docs.js';
 import { change, count, usd, usdEstimate } from './_format.js';
 import { html, type Html } from './_html.js';
 import { orgOnly, type PageReq, type PageResult } from './_page.js';
@@ -39,12 +39,12 @@ interface UnitDoc {
   total?: Row;
 }
 
-function outcomes(x: Row): Html {
+function outcomes(x: Row, cur: string): Html {
   const o = x.outcomes ?? [];
   const why = typeof x['noRatioReason'] === 'string' ? x['noRatioReason'] : null;
   if (!o.length)
     return why ? html`<span class="muted">none: ${why}</span>` : html`<span class="muted">–</span>`;
-  return html`${o.map((u, i) => html`${i ? html`<br />` : ''}${u.metric} ${usdEstimate(u.costPerUnitUsd)} each ${change(u.changePct)}`)}`;
+  return html`${o.map((u, i) => html`${i ? html`<br />` : ''}${u.metric} ${usdEstimate(u.costPerUnitUsd, cur)} each ${change(u.changePct)}`)}`;
 }
 
 const TAG_BY = /^(feature|tag:[A-Za-z0-9._-]{1,64})$/;
@@ -76,11 +76,12 @@ export async function unitEconomicsPage(r: PageReq): Promise<PageResult> {
   if (tagged) return unitFeaturesView(r, asObject<TagDoc>(raw, 'unit-economics', 'rows'), form);
   const doc = asObject<UnitDoc>(raw, 'unit-economics', 'rows');
   const t = doc.total;
+  const cur = currencyOf(doc);
   const body = html`<h1>Unit economics</h1>
     <p class="lede">
       ${monthName(period)}${doc.previousPeriod ? html`, trend against ${monthName(doc.previousPeriod)}` : ''}:
-      what each ${by} costs per request, per active user and per business outcome. Per-unit figures are ratios
-      and are shown rounded.
+      what each ${by} costs per request, per active user and per business outcome, in ${cur}. Per-unit figures
+      are ratios and are shown rounded.
     </p>
     <section class="card no-print">${form}</section>
     ${
@@ -88,19 +89,19 @@ export async function unitEconomicsPage(r: PageReq): Promise<PageResult> {
         ? html`<div class="grid">
             <section class="card kpi">
               <h2 class="label">AI cost</h2>
-              <p class="value">${usd(t.costUsd)}</p>
+              <p class="value">${usd(t.costUsd, cur)}</p>
               <p class="note">${change(t.trend?.['costChangePct'])} vs the month before</p>
             </section>
             <section class="card kpi">
               <h2 class="label">Cost per request</h2>
-              <p class="value">${usdEstimate(t.costPerRequestUsd)}</p>
+              <p class="value">${usdEstimate(t.costPerRequestUsd, cur)}</p>
               <p class="note">
                 ${count(t.requests)} requests · ${change(t.trend?.['costPerRequestChangePct'])}
               </p>
             </section>
             <section class="card kpi">
               <h2 class="label">Cost per active user</h2>
-              <p class="value">${usdEstimate(t.costPerActiveUserUsd)}</p>
+              <p class="value">${usdEstimate(t.costPerActiveUserUsd, cur)}</p>
               <p class="note">
                 ${count(t.activeUsers)} users · ${change(t.trend?.['costPerActiveUserChangePct'])}
               </p>
@@ -110,7 +111,7 @@ export async function unitEconomicsPage(r: PageReq): Promise<PageResult> {
                 ? html`<section class="card kpi">
                     <h2 class="label">AI cost share of revenue</h2>
                     <p class="value">${((t.aiCostShareOfRevenue ?? 0) * 100).toFixed(1)}%</p>
-                    <p class="note">revenue ${usd(t.revenueUsd)}</p>
+                    <p class="note">revenue ${usd(t.revenueUsd, cur)}</p>
                   </section>`
                 : ''
             }
@@ -129,13 +130,13 @@ export async function unitEconomicsPage(r: PageReq): Promise<PageResult> {
                 },
               ]
             : []),
-          moneyColumn('Cost', (x) => x.costUsd),
+          moneyColumn('Cost', (x) => x.costUsd, cur),
           { label: 'Change', num: true, cell: (x) => change(x.trend?.['costChangePct']) },
           { label: 'Requests', num: true, cell: (x) => count(x.requests) },
-          { label: 'Per request', num: true, cell: (x) => usdEstimate(x.costPerRequestUsd) },
+          { label: 'Per request', num: true, cell: (x) => usdEstimate(x.costPerRequestUsd, cur) },
           { label: 'Active users', num: true, cell: (x) => count(x.activeUsers) },
-          { label: 'Per active user', num: true, cell: (x) => usdEstimate(x.costPerActiveUserUsd) },
-          { label: 'Per outcome', cell: outcomes },
+          { label: 'Per active user', num: true, cell: (x) => usdEstimate(x.costPerActiveUserUsd, cur) },
+          { label: 'Per outcome', cell: (x) => outcomes(x, cur) },
         ],
         rows: doc.rows,
       })}

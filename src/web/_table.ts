@@ -19,11 +19,19 @@ export interface Column<R> {
   readonly cell: (r: R) => HtmlValue;
   /** The CSV value; omitted columns are not exported (e.g. action buttons). */
   readonly csv?: (r: R) => CsvOut;
+  /** The CSV header, when it says more than the label (a money column's currency). */
+  readonly csvLabel?: string;
 }
 
-/** A money column: exact in the table and in the CSV. */
-export function moneyColumn<R>(label: string, get: (r: R) => unknown): Column<R> {
-  return { label, num: true, cell: (r) => usd(get(r)), csv: (r) => moneyCsv(get(r)) };
+/** A money column in `currency`: exact in the table and in the CSV (whose header names the currency). */
+export function moneyColumn<R>(label: string, get: (r: R) => unknown, currency: string): Column<R> {
+  return {
+    label,
+    num: true,
+    cell: (r) => usd(get(r), currency),
+    csv: (r) => moneyCsv(get(r)),
+    csvLabel: `${label} (${currency})`,
+  };
 }
 
 /** A money value for CSV: its exact decimal text, written as a number (a leading minus is not a formula). */
@@ -90,7 +98,7 @@ function textCell(s: string): string {
 /** The CSV of a table: the exported columns' labels, then one line per row (CRLF, spreadsheet-safe text). */
 export function tableCsv<R>(columns: readonly Column<R>[], rows: readonly R[]): string {
   const cols = columns.filter((c) => c.csv);
-  const lines = [cols.map((c) => textCell(c.label)).join(',')];
+  const lines = [cols.map((c) => textCell(c.csvLabel ?? c.label)).join(',')];
   for (const r of rows)
     lines.push(
       cols

@@ -82,11 +82,11 @@ test('the CSV download holds exactly the rows and values of the table', async ()
   const [header, ...rows] = parseCsv(csv.text);
   assert.deepEqual(header, [
     'Model',
-    'Billed cost',
-    'Effective cost',
-    'List cost',
+    'Billed cost (USD)',
+    'Effective cost (USD)',
+    'List cost (USD)',
     'Cost rows',
-    'Previous billed cost',
+    'Previous billed cost (USD)',
     'Change',
   ]);
   const table = tableRows(page.text).map((r) =>

@@ -17,6 +17,8 @@ export interface SpendCell {
   readonly dims: Readonly<Record<string, string | null>>;
   readonly costNanos: Nanos;
   readonly tokens: number;
+  /** Cost-export cells: their billing currency (ledger cells are USD). */
+  readonly currency?: string | null;
 }
 
 /** Time bucket size. */

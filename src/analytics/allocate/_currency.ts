@@ -14,6 +14,7 @@ import {
   type TimeWindow,
 } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
+import { loadCostGroups } from './_queries.js';
 import type { ConsumerUsage, CostRow } from './_types.js';
 
 /** The currency a period's amounts are in, and every rate used to get them there (empty: nothing converted). */
@@ -145,4 +146,25 @@ export function convertUsage(
   log.add(rate);
   const conv = (n: Nanos) => rates.convert(n, LEDGER_CURRENCY, currency, day).nanos;
   return usage.map((u) => ({ ...u, costNanos: conv(u.costNanos), listCostNanos: conv(u.listCostNanos) }));
+}
+
+/**
+ * The export's cost groups of a window, every amount in `currency` (ADR 0041: reconciliation compares them with
+ * the ledger, which is in USD). Without a row in another currency the store's groups are returned as they are;
+ * otherwise the window is read by day, each day converted at its rate, and (unless `byDay`) summed back per
+ * group. A missing rate refuses (`conflict`), as every report on the cost basis does.
+ */
+export async function loadCostGroupsIn(
+  store: CostStore,
+  w: TimeWindow,
+  currency: string,
+  configured: readonly ExchangeRate[],
+  opts: { byDay?: boolean } = {},
+): Promise<{ rows: CostRow[]; rates: AppliedRate[] }> {
+  const rows = await loadCostGroups(store, w, [], opts);
+  if (!needsConversion(rows, currency)) return { rows, rates: [] };
+  const log = new RateLog();
+  const daily = opts.byDay ? rows : await loadCostGroups(store, w, [], { byDay: true });
+  const converted = convertRows(daily, currency, await ratesFor(store, w, configured), log);
+  return { rows: opts.byDay ? converted : collapseDays(converted), rates: log.list() };
 }

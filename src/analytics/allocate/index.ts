@@ -49,7 +49,7 @@ export {
   type MatchableUsage,
 } from './_match.js';
 export { loadCostRows, loadCostGroups, loadConsumerUsage, loadExportThrough } from './_queries.js';
-export { ratesFor, LEDGER_CURRENCY, type CurrencyInfo } from './_currency.js';
+export { ratesFor, loadCostGroupsIn, LEDGER_CURRENCY, type CurrencyInfo } from './_currency.js';
 export { PeriodMemo, memoKey, changedMonths, type MonthStamps } from './_memo.js';
 
 /** Allocation settings from tally.yaml (defaults when the section is absent). */

@@ -1,7 +1,9 @@
 /** Scans the store (usage ledger and cost exports) for anomaly episodes at day and hour grain, and incidents. */
 import { loadCostCells, loadUsageCells, type Grain, type SpendCell } from '../_series/index.js';
+import type { ExchangeRate } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
 import type { TallyConfig } from '../../core/index.js';
+import { LEDGER_CURRENCY, allocationSettings, ratesFor } from '../allocate/index.js';
 import { scanSpendAnomalies, type SpendAnomaly } from './_scan.js';
 import { capacityFamily, findIdleCapacity } from './_idle.js';
 import { groupIncidents, type Incident, type IncidentOptions } from './_incidents.js';
@@ -13,6 +15,10 @@ export interface StoreScanSettings extends IncidentOptions {
   readonly minImpactPct?: number | undefined;
   readonly minImpactTokens?: number | undefined;
   readonly grains?: readonly Grain[] | undefined;
+  /** The currency impacts are in (reporting.currency, default USD); cells in another are converted to it. */
+  readonly currency?: string | undefined;
+  /** Configured rates (reporting.ratesFile); the export's own rates are used too. */
+  readonly rates?: readonly ExchangeRate[] | undefined;
 }
 
 /** Detector and incident settings from tally.yaml `anomalies:`. */
@@ -23,6 +29,8 @@ export function scanSettings(config: TallyConfig | undefined): StoreScanSettings
     minImpactUsd: a?.minImpactUsd,
     minImpactPct: a?.minImpactPct,
     grains: a?.grains,
+    currency: config?.reporting.currency,
+    rates: allocationSettings(config).rates,
     ...(a?.minIncidentUsd !== undefined ? { minIncidentUsd: a.minIncidentUsd } : {}),
   };
 }
@@ -52,13 +60,26 @@ export function capacityUsdPerToken(cells: readonly SpendCell[]): number | null 
   return cost > 0n && tokens > 0 ? Number(cost) / 1e9 / tokens : null;
 }
 
-async function loadCells(store: CostStore, from: number, to: Date, grain: Grain) {
+async function loadCells(store: CostStore, from: number, to: Date, grain: Grain, s: StoreScanSettings) {
   const histFrom = new Date(mondayOnOrBefore(from - LOOKBACK_MS[grain]));
-  return {
-    histFrom: histFrom.getTime(),
-    usage: await loadUsageCells(store, histFrom, to, grain),
-    costs: await loadCostCells(store, histFrom, to, grain),
+  const currency = s.currency ?? LEDGER_CURRENCY;
+  const usage = await loadUsageCells(store, histFrom, to, grain);
+  const costs = await loadCostCells(store, histFrom, to, grain);
+  const of = (c: SpendCell) =>
+    c.source === 'usage' ? LEDGER_CURRENCY : (c.currency ?? LEDGER_CURRENCY).trim().toUpperCase();
+  if (![...usage, ...costs].some((c) => c.costNanos !== 0n && of(c) !== currency))
+    return { histFrom: histFrom.getTime(), usage, costs };
+  // Never add two currencies (ADR 0041): export cells at their day's rate, ledger cells (USD) at the rate on
+  // their month's first day, as allocation converts ledger usage. A missing rate refuses the scan.
+  const rates = await ratesFor(store, { from: histFrom, to }, s.rates ?? []);
+  const convert = (c: SpendCell): SpendCell => {
+    const from = of(c);
+    if (from === currency || c.costNanos === 0n) return c;
+    const iso = new Date(c.bucket).toISOString();
+    const day = c.source === 'usage' ? `${iso.slice(0, 7)}-01` : iso.slice(0, 10);
+    return { ...c, currency, costNanos: rates.convert(c.costNanos, from, currency, day).nanos };
   };
+  return { histFrom: histFrom.getTime(), usage: usage.map(convert), costs: costs.map(convert) };
 }
 
 /** Scans the store for anomaly episodes starting in [from, to). */
@@ -86,10 +107,10 @@ async function scanStoreDetail(store: CostStore, from: Date, to: Date, s: StoreS
   const episodes: SpendAnomaly[] = [];
   let idle: ReturnType<typeof findIdleCapacity> = [];
   const grains = s.grains ?? (['day', 'hour'] as const);
-  const day = await loadCells(store, from.getTime(), to, 'day');
+  const day = await loadCells(store, from.getTime(), to, 'day', s);
   const rate = capacityUsdPerToken([...day.usage, ...day.costs]);
   for (const grain of grains) {
-    const cells = grain === 'day' ? day : await loadCells(store, from.getTime(), to, grain);
+    const cells = grain === 'day' ? day : await loadCells(store, from.getTime(), to, grain, s);
     episodes.push(
       ...scanSpendAnomalies([...cells.usage, ...cells.costs], {
         from: from.getTime(),

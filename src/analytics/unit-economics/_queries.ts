@@ -1,5 +1,5 @@
 /** Named queries for unit economics: request, conversation and end-user counts, and stored KPI series. */
-import { parseUsd, type TimeWindow } from '../../core/index.js';
+import { TallyError, parseUsd, type TimeWindow } from '../../core/index.js';
 import type { ActivityScopes, CostStore } from '../../store/index.js';
 import type { KpiValue, ScopeActivity } from './unit-economics.js';
 
@@ -17,7 +17,23 @@ export function loadActivityScopes(store: CostStore, w: TimeWindow): Promise<Act
   return store.usageActivityScopes(w);
 }
 
-/** KPI values stored by `tally demo` or an import (business_kpis). */
-export async function loadStoredKpis(store: CostStore, w: TimeWindow): Promise<KpiValue[]> {
-  return (await store.listKpis(w)).map((r) => ({ ...r, group: null, value: parseUsd(r.value) }));
+/**
+ * KPI values stored by `tally demo` or `tally kpis import` (business_kpis), a group's with its group. A stored
+ * group that is no longer declared in `unitEconomics.groups` (`groups`) is refused, as it is in a KPI file:
+ * its KPI would otherwise silently pay for nobody.
+ */
+export async function loadStoredKpis(
+  store: CostStore,
+  w: TimeWindow,
+  groups: ReadonlySet<string> = new Set(),
+): Promise<KpiValue[]> {
+  return (await store.listKpis(w)).map((r) => {
+    if (r.group !== null && !groups.has(r.group))
+      throw new TallyError(
+        'invalid_input',
+        `a stored KPI (${r.metric}, ${r.day}) belongs to group "${r.group}", which is not declared; add it to tally.yaml (unitEconomics: { groups: { ${r.group}: { apps: [APP, ...] } } }) or re-import the KPIs without it`,
+        { group: r.group },
+      );
+    return { ...r, value: parseUsd(r.value) };
+  });
 }

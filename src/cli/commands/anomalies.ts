@@ -123,6 +123,8 @@ export const anomaliesCommand = defineCommand({
         from: from.toISOString(),
         to: to.toISOString(),
         source: useStored ? 'stored' : 'scan',
+        // Every impact and waste amount is in this currency (reporting.currency; the `...Usd` names predate it).
+        currency: settings.currency ?? 'USD',
         incidents,
       });
       return;

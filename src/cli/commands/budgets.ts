@@ -40,7 +40,7 @@ export const budgetsSetCommand = defineCommand({
     period: { type: 'string', description: 'day, week, month, quarter, year or custom', default: 'month' },
     start: { type: 'string', description: 'custom period start YYYY-MM-DD' },
     end: { type: 'string', description: 'custom period end (exclusive) YYYY-MM-DD' },
-    amount: { type: 'string', description: 'budget amount in USD' },
+    amount: { type: 'string', description: 'budget amount in reporting.currency (default USD)' },
     actual: { type: 'string', description: 'percent thresholds on actual spend', default: '50,80,100' },
     forecast: { type: 'string', description: 'percent thresholds on forecast spend', default: '100' },
     hard: { type: 'boolean', description: 'the gateway refuses requests once spend reaches the amount' },
@@ -64,7 +64,10 @@ export const budgetsSetCommand = defineCommand({
     if (scope !== 'all' && !value)
       throw new TallyError('invalid_input', `--value is required for scope ${scope}`, { field: 'value' });
     const amountText = ctx.str('amount');
-    if (!amountText) throw new TallyError('invalid_input', 'give --amount USD', { field: 'amount' });
+    if (!amountText)
+      throw new TallyError('invalid_input', 'give --amount AMOUNT (in reporting.currency)', {
+        field: 'amount',
+      });
     let amountNanos: bigint;
     try {
       amountNanos = parseUsd(amountText);

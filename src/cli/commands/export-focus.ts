@@ -1,7 +1,7 @@
 /** `tally export focus`: the period's allocated AI costs as a FOCUS 1.2 + 1.3 Allocated* CSV file. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { TallyError, formatUsd, monthWindow, parseUsd, sumNanos } from '../../core/index.js';
+import { TallyError, formatMoney, formatUsd, monthWindow, parseUsd, sumNanos } from '../../core/index.js';
 import { focusExportRows, FOCUS_EXPORT_COLUMNS, toCsv } from '../../export/index.js';
 import { defineCommand } from '../command.js';
 import { allocateWithPrevious, dimensionOption, periodOption } from './_allocation-report.js';
@@ -34,11 +34,12 @@ export const exportFocusCommand = defineCommand({
       rows: rows.length,
       sourceRows: current.rows.length,
       effectiveCostUsd: Number(formatUsd(effective, 9)),
+      currency: current.currency.currency,
     };
     if (ctx.json) ctx.out.json(summary);
     else
       ctx.out.line(
-        `wrote ${rows.length} FOCUS rows (${current.rows.length} cost rows split by ${by}, $${formatUsd(effective)}) to ${path}`,
+        `wrote ${rows.length} FOCUS rows (${current.rows.length} cost rows split by ${by}, ${formatMoney(effective, current.currency.currency)}) to ${path}`,
       );
   },
 });

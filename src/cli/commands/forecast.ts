@@ -4,7 +4,7 @@
  * candidates' backtest scores (always present in `--json` as `backtest`).
  */
 import { readFileSync } from 'node:fs';
-import { TallyError, nanosToUsd, parseUtc } from '../../core/index.js';
+import { TallyError, nanosToDecimalString, nanosToUsd, parseUtc } from '../../core/index.js';
 import {
   allocationSettings,
   BasisCache,
@@ -179,8 +179,9 @@ async function storeForecast(
   const today = Math.floor((toText ? parseUtc(toText, 'to').getTime() : Date.now()) / DAY) * DAY;
   const from = today - days * DAY;
   const store = await ctx.openStore({ readOnly: true });
+  const settings = allocationSettings(ctx.config());
   const daily = await dailySpendOnBasis(store, scope.kind, scope.value, new Date(from), new Date(today), {
-    settings: allocationSettings(ctx.config()),
+    settings,
     cache: new BasisCache(ctx.memo),
     ...on,
   });
@@ -224,6 +225,8 @@ async function storeForecast(
         pendingCommittedUsd: f.pendingCommittedUsd,
       },
     ],
+    // Every amount of the document is in this currency (reporting.currency; the `...Usd` names predate it).
+    currency: settings.currency ?? 'USD',
     basis: daily.info.basis,
     metric: daily.info.metric,
     exportThrough: through,
@@ -231,6 +234,14 @@ async function storeForecast(
     // Spend of this month before today on the same basis: with a horizon to the month's end, this plus the
     // forecast total is the month's forecast, as `budgets status` computes it.
     monthToDateUsd: monthToDate(daily.total, today),
+    // The history the forecast was made from, on the same basis and in the same currency (exact decimal text),
+    // so a chart draws actuals and forecast on one scale.
+    history: [...daily.total]
+      .sort(([a], [b]) => a - b)
+      .map(([day, n]) => ({
+        timestamp: new Date(day).toISOString().slice(0, 10),
+        value: nanosToDecimalString(n),
+      })),
   };
   if (ctx.json) {
     ctx.out.json(doc);
@@ -242,6 +253,6 @@ async function storeForecast(
   );
   ctx.out.table(s.points);
   ctx.out.line(
-    `total p10 ${s.total.p10.toFixed(2)}  p50 ${s.total.p50.toFixed(2)}  p90 ${s.total.p90.toFixed(2)} (committed ${s.committedUsd.toFixed(2)})`,
+    `total p10 ${s.total.p10.toFixed(2)}  p50 ${s.total.p50.toFixed(2)}  p90 ${s.total.p90.toFixed(2)} (committed ${s.committedUsd.toFixed(2)}) ${doc.currency}`,
   );
 }

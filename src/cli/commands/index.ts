@@ -134,8 +134,14 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'unit-economics',
     summary: 'AI cost per request, conversation, active user and business outcome (KPI file), with trend',
-    usage: '--period YYYY-MM [--kpi FILE.csv] [--by app|team] [--json]',
+    usage: '--period YYYY-MM [--kpi FILE.csv] [--by app|team|group|feature|tag:KEY] [--json]',
     load: async () => (await import('./unit-economics.js')).unitEconomicsCommand,
+  },
+  {
+    name: 'kpis import',
+    summary: 'store business KPIs (date, app/team/group, metric, value) for unit economics',
+    usage: 'FILE.csv [--source NAME] [--json]',
+    load: async () => (await import('./kpis-import.js')).kpisImportCommand,
   },
   // forecast, anomalies, budgets, alerts (issue 7)
   {
@@ -166,7 +172,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'budgets set',
     summary: 'create or replace a budget (scope, period, amount, thresholds)',
     usage:
-      '--amount USD [--scope all|team|app|cost_center|key|model --value V] [--period month|quarter|custom]',
+      '--amount AMOUNT [--scope all|team|app|cost_center|key|model --value V] [--period month|quarter|custom]',
     load: async () => (await import('./budgets.js')).budgetsSetCommand,
   },
   {

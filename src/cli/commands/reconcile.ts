@@ -1,6 +1,13 @@
 /** `tally reconcile`: metered (ledger) cost against billed and effective cost in the export, variance explained. */
-import { TallyError, formatUsd, monthWindow, nanosToUsd } from '../../core/index.js';
-import { loadCostGroups, loadMeteredUsage, reconcile, type ReconcileBy } from '../../analytics/index.js';
+import { TallyError, describeRates, formatUsd, monthWindow, nanosToUsd } from '../../core/index.js';
+import {
+  allocationSettings,
+  LEDGER_CURRENCY,
+  loadCostGroupsIn,
+  loadMeteredUsage,
+  reconcile,
+  type ReconcileBy,
+} from '../../analytics/index.js';
 import { defineCommand } from '../command.js';
 import { periodOption, viewOption } from './_allocation-report.js';
 
@@ -29,14 +36,21 @@ export const reconcileCommand = defineCommand({
     const by = byRaw as ReconcileBy;
     const thresholdPct = ctx.num('threshold', { min: 0 }) ?? 0.05;
     const store = await ctx.openStore({ readOnly: true });
-    const lines = reconcile(
-      await loadCostGroups(store, w, [], { byDay: by === 'day' }),
-      await loadMeteredUsage(store, w),
+    // The ledger is priced in USD; export rows billed in another currency are converted to it at their day's
+    // rate (or refused without one) before they are compared, never compared or added as they are (ADR 0041).
+    const billed = await loadCostGroupsIn(
+      store,
+      w,
+      LEDGER_CURRENCY,
+      allocationSettings(ctx.config()).rates ?? [],
       {
-        by,
-        thresholdPct,
+        byDay: by === 'day',
       },
     );
+    const lines = reconcile(billed.rows, await loadMeteredUsage(store, w), {
+      by,
+      thresholdPct,
+    });
     const rows = lines.map((l) => ({
       [by]: l.key,
       requests: l.requests,
@@ -72,6 +86,8 @@ export const reconcileCommand = defineCommand({
         by,
         ...(view ? { view } : {}),
         thresholdPct,
+        currency: LEDGER_CURRENCY,
+        exchangeRates: billed.rates,
         rows,
         totals,
         flaggedCount: flagged,
@@ -81,6 +97,7 @@ export const reconcileCommand = defineCommand({
     ctx.out.line(
       `Reconciliation ${period} by ${by}: metered $${formatUsd(sum((l) => l.meteredNanos))}, billed $${formatUsd(sum((l) => l.billedNanos))}, ${flagged} flagged`,
     );
+    ctx.out.line(describeRates(LEDGER_CURRENCY, billed.rates));
     // Persona views pick the columns each reader acts on; JSON always carries every column.
     const columns =
       view === 'finance'

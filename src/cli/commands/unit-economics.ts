@@ -82,7 +82,9 @@ export const unitEconomicsCommand = defineCommand({
     const load = async (pa: PeriodAllocation): Promise<UnitPeriod> => {
       const w = monthWindow(pa.period);
       const inWindow = (k: KpiValue) => k.day >= isoDay(w.from) && k.day < isoDay(w.to);
-      const kpis = fileKpis ? fileKpis.filter(inWindow) : await loadStoredKpis(store, w);
+      const kpis = fileKpis
+        ? fileKpis.filter(inWindow)
+        : await loadStoredKpis(store, w, new Set(Object.keys(groups)));
       const scope = by === 'group' ? 'app' : by;
       const totals = totalsByConsumer(pa.result, scope);
       // Activity per app, per team and overall comes from one scan of the month's events (ADR 0040); a closed
@@ -119,6 +121,9 @@ export const unitEconomicsCommand = defineCommand({
       `Unit economics ${period} by ${by}: AI cost ${formatMoney(cur.totalNanos, current.currency.currency)}`,
     );
     ctx.out.line(describeRates(current.currency.currency, current.currency.rates));
+    const reporting = current.currency.currency;
+    const perUnit = (v: number) =>
+      reporting === 'USD' ? `$${v.toFixed(4)}` : `${v.toFixed(4)} ${reporting}`;
     const flat = [...rows, { [by]: '(all)', ...total }].map((r) => ({
       [by]: r[by],
       costUsd: r['costUsd'],
@@ -128,7 +133,7 @@ export const unitEconomicsCommand = defineCommand({
       costPerActiveUserUsd: r['costPerActiveUserUsd'],
       aiCostShareOfRevenue: r['aiCostShareOfRevenue'],
       outcomes: (r['outcomes'] as { metric: string; costPerUnitUsd: number | null }[])
-        .map((o) => `${o.metric} $${o.costPerUnitUsd === null ? '-' : o.costPerUnitUsd.toFixed(4)}`)
+        .map((o) => `${o.metric} ${o.costPerUnitUsd === null ? '-' : perUnit(o.costPerUnitUsd)}`)
         .join('; '),
       costChangePct: (r['trend'] as { costChangePct: number | null } | null)?.costChangePct ?? null,
       costPerRequestChangePct:

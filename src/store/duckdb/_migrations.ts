@@ -171,4 +171,9 @@ CREATE TABLE incident_states (
     name: 'usage_daily: an exact daily rollup of the ledger, kept at every write (chargeback reads it)',
     sql: ROLLUP_MIGRATION_SQL,
   },
+  {
+    id: 35,
+    name: 'business_kpis.kpi_group: a stored KPI can belong to a declared group of apps (ADR 0041)',
+    sql: 'ALTER TABLE business_kpis ADD COLUMN kpi_group VARCHAR',
+  },
 ];

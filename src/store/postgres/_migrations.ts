@@ -271,4 +271,9 @@ DELETE FROM ingests WHERE id IN (SELECT id FROM ingests_superseded);
 CREATE UNIQUE INDEX ingests_file_hash ON ingests (file_hash);
 `,
   },
+  {
+    id: 936,
+    name: 'business_kpis.kpi_group: a stored KPI can belong to a declared group of apps (ADR 0041)',
+    sql: 'ALTER TABLE business_kpis ADD COLUMN kpi_group TEXT',
+  },
 ];

@@ -122,6 +122,7 @@ export const TABLES: readonly TableSpec[] = [
       ['day', 'date'],
       ['app', 'text'],
       ['team', 'text'],
+      ['kpi_group', 'text'],
       ['metric', 'text'],
       ['value', 'dec6'],
       ['source', 'text'],

@@ -132,14 +132,16 @@ export async function usageActivityScopes(r: SqlRunner, w: Window): Promise<Acti
 /** Unit economics: KPI values whose day is in the window (values as exact decimal text). */
 export async function listKpis(r: SqlRunner, w: Window): Promise<KpiRow[]> {
   const rows = await r.query(
-    `SELECT CAST(day AS VARCHAR) AS day, app, team, metric, CAST(value AS VARCHAR) AS value FROM business_kpis
-     WHERE day >= CAST($1 AS DATE) AND day < CAST($2 AS DATE)`,
+    `SELECT CAST(day AS VARCHAR) AS day, app, team, kpi_group, metric, CAST(value AS VARCHAR) AS value FROM business_kpis
+     WHERE day >= CAST($1 AS DATE) AND day < CAST($2 AS DATE)
+     ORDER BY day, app, team, kpi_group, metric`,
     [day(w.from), day(w.to)],
   );
   return rows.map((row) => ({
     day: String(row['day']),
     app: str(row['app']),
     team: str(row['team']),
+    group: str(row['kpi_group']),
     metric: String(row['metric']),
     value: String(row['value']),
   }));

@@ -94,10 +94,11 @@ export async function spendCells(
             "x_AiDeploymentType" AS deployment_type,
             "ServiceName" AS service,
             "SubAccountName" AS sub_account,
+            "BillingCurrency" AS currency,
             CAST(sum(coalesce("EffectiveCost", "BilledCost", 0)) AS VARCHAR) AS cost,
             CAST(sum(CASE WHEN "x_AiTokenType" IN ('input','cached-input','output') THEN coalesce("ConsumedQuantity", 0) ELSE 0 END) AS DOUBLE PRECISION) AS tokens
        FROM cost_rows WHERE "ChargePeriodStart" >= $1 AND "ChargePeriodStart" < $2
-      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
     [w.from, w.to],
   );
   const dims = {
@@ -113,6 +114,8 @@ export async function spendCells(
   return rows.map((row) => ({
     bucket: Number(row['bucket']),
     dims: Object.fromEntries(Object.entries(dims).map(([dim, col]) => [dim, cellStr(row[col])])),
+    // Cells never add two billing currencies: the scan converts each to the reporting currency (ADR 0041).
+    currency: cellStr(row['currency']),
     costNanos: parseUsd(String(row['cost'] ?? '0')),
     tokens: Number(row['tokens'] ?? 0),
   }));

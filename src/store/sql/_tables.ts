@@ -61,15 +61,15 @@ export async function listBudgets(r: SqlRunner): Promise<BudgetRecord[]> {
 export async function insertKpis(r: SqlRunner, rows: readonly KpiInput[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500);
-    const params = chunk.flatMap((k) => [k.day, k.app, k.team, k.metric, k.value, k.source]);
+    const params = chunk.flatMap((k) => [k.day, k.app, k.team, k.group ?? null, k.metric, k.value, k.source]);
     const values = chunk
       .map((_, j) => {
-        const b = j * 6;
-        return `(CAST($${b + 1} AS DATE), $${b + 2}, $${b + 3}, $${b + 4}, CAST($${b + 5} AS DECIMAL(38,6)), $${b + 6})`;
+        const b = j * 7;
+        return `(CAST($${b + 1} AS DATE), $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, CAST($${b + 6} AS DECIMAL(38,6)), $${b + 7})`;
       })
       .join(', ');
     await r.exec(
-      `INSERT INTO business_kpis (day, app, team, metric, value, source) VALUES ${values}`,
+      `INSERT INTO business_kpis (day, app, team, kpi_group, metric, value, source) VALUES ${values}`,
       params,
     );
   }
