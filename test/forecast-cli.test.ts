@@ -123,7 +123,15 @@ test('forecast --explain prints every candidate with its backtest MASE, sMAPE an
   writeFileSync(f, csv('timestamp,value', 24 * 10));
   const r = await runCli(['forecast', '--series', f, '--horizon', '12', '--explain']);
   assert.equal(r.code, 0, r.stderr);
-  for (const model of ['seasonal-naive', 'ets', 'decomp-holt', 'decomp-theta', 'cycle-profile', 'ensemble'])
+  for (const model of [
+    'seasonal-naive',
+    'ets',
+    'decomp-holt',
+    'decomp-theta',
+    'cycle-profile',
+    'harmonic',
+    'ensemble',
+  ])
     assert.match(r.stdout, new RegExp(`^  ${model} +\\d+\\.\\d{3} +\\d+\\.\\d{2} +\\d\\.\\d{2}`, 'm'));
   assert.equal((r.stdout.match(/<- chosen/g) ?? []).length, 1);
   assert.match(r.stdout, /rolling origins, 12 steps ahead each/);
@@ -157,11 +165,11 @@ test('forecast --json carries each series model and backtest, with many series i
     assert.equal(s.points.length, 24);
     assert.equal(s.model, s.backtest.winner);
     assert.ok(s.backtest.origins >= 2);
-    // Seasonal naive when it is within 5% of the lowest MASE, else the mean of the two lowest.
+    // Seasonal naive when it is within 5% of the lowest MASE, else the three lowest weighted by 1 / MASE^2.
     const singles = s.backtest.candidates.filter((c) => c.model !== 'combination');
     const ranked = [...singles].sort((a, b) => a.mase - b.mase);
     const naive = singles.find((c) => c.model === 'seasonal-naive')!;
     if (naive.mase <= ranked[0]!.mase * 1.05) assert.equal(s.model, 'seasonal-naive');
-    else assert.deepEqual(s.backtest.members, [ranked[0]!.model, ranked[1]!.model]);
+    else assert.deepEqual(s.backtest.members, [ranked[0]!.model, ranked[1]!.model, ranked[2]!.model]);
   }
 });
