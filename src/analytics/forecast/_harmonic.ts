@@ -1,9 +1,10 @@
 /**
- * The `harmonic` candidate: a robust regression of the recent history on Fourier terms of every calendar season it
- * covers (a day and a week together for hourly and sub-hourly data, the week for daily data), a local level and
- * trend (recent points weigh more, with a half-life of HALF_LIFE_DAYS), fitted with a Huber loss by iteratively
- * reweighted least squares, so a spike or an outage does not bend the curve. Recent deviations from the curve
- * carry forward by the residuals' own autocorrelation at each lead (the weather of today, a busy morning).
+ * The `harmonic` candidate: a robust regression of the recent history on the calendar seasons it covers twice
+ * together (for hourly and sub-hourly data Fourier terms of the day plus a level per weekday; for daily data the
+ * week's Fourier terms), a local level and trend (recent points weigh more, with a half-life of HALF_LIFE_DAYS),
+ * fitted with a Huber loss by iteratively reweighted least squares, so a spike or an outage does not bend the curve.
+ * Recent deviations from the curve carry forward by the residuals' own autocorrelation at each lead (the weather of
+ * today, a busy morning).
  * Additive on logs for positive series (spend is multiplicative), else on the raw values.
  */
 
@@ -120,7 +121,10 @@ const mod = (a: number, p: number) => ((a % p) + p) % p;
 function seasonTerms(
   seasons: readonly number[],
   n: number,
-): { terms: { period: number; harmonic: number }[]; blocks: { period: number; size: number; count: number } | null } {
+): {
+  terms: { period: number; harmonic: number }[];
+  blocks: { period: number; size: number; count: number } | null;
+} {
   const usable = seasons.filter((s) => s > 1 && n >= 2 * s).sort((a, b) => a - b);
   const terms: { period: number; harmonic: number }[] = [];
   let blocks: { period: number; size: number; count: number } | null = null;
