@@ -137,6 +137,30 @@ test('forecast --explain prints every candidate with its backtest MASE, sMAPE an
   assert.match(r.stdout, /rolling origins, 12 steps ahead each/);
 });
 
+test('forecast --explain names the combination members with their weights when a trend beats seasonal naive', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const f = join(dir, 'trend.csv');
+  const rows = ['timestamp,value'];
+  for (let i = 0; i < 90; i++) {
+    const day = new Date(Date.UTC(2026, 8, 1 + i));
+    const weekend = day.getUTCDay() % 6 === 0 ? 0.6 : 1;
+    rows.push(
+      `${day.toISOString().slice(0, 10)},${100 * 1.015 ** i * weekend * (1 + 0.03 * Math.sin(i * 12.9898))}`,
+    );
+  }
+  writeFileSync(f, rows.join('\n') + '\n');
+  const r = await runCli(['forecast', '--series', f, '--horizon', '14', '--explain']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /combination .*<- chosen/);
+  const line = /^ {2}combination = (.+)$/m.exec(r.stdout);
+  assert.ok(line, r.stdout);
+  const parts = line[1]!.split(' + ').map((p) => /^(\d\.\d\d) x ([a-z-]+)$/.exec(p)!);
+  assert.equal(parts.length, 3);
+  const weights = parts.map((m) => Number(m[1]));
+  assert.ok(Math.abs(weights.reduce((a, w) => a + w, 0) - 1) <= 0.02, String(weights));
+  assert.ok(weights[0]! >= weights[1]! && weights[1]! >= weights[2]!, String(weights));
+});
+
 test('forecast --json carries each series model and backtest, with many series in one run', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
   const f = join(dir, 'many.csv');
