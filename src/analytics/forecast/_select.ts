@@ -2,14 +2,16 @@
  * forecastSeries: the product's forecaster for one timestamped series. Seasons are the calendar's (day and
  * week in steps, anchored to the epoch so results do not depend on where history starts), every candidate is
  * backtested from rolling origins, seasonal naive is kept unless a candidate beats its mean MASE by 5%, else the
- * three best are combined with weights 1 / MASE^2, and the winner's backtest errors (calibrated to 80% leave-one-origin-out) give
- * p10/p50/p90.
+ * three best are combined with weights 1 / MASE^2, and the winner's backtest errors give p10/p50/p90, calibrated
+ * per series and horizon to cover 80% leave-one-origin-out (shrunk toward the global rule when the backtest is
+ * short: _calibrate.ts).
  * Histories too short for a backtest (under two seasons plus a step) fall back to the tiered forecaster.
  */
 import { detectSeason, naturalPeriods, stepAfter } from '../_series/index.js';
 import { forecastValues } from './_forecast.js';
-import { errorOf, bandsFromErrors, WIDEN } from './_intervals.js';
-import { calibratedWiden, combineBest } from './_combine.js';
+import { errorOf, bandsFromErrors } from './_intervals.js';
+import { calibratedWidens } from './_calibrate.js';
+import { combineBest } from './_combine.js';
 import { ENSEMBLE_OF, forecastAll, type ModelInput, type ModelName } from './_models.js';
 import { runBacktest, scoreCandidates, type CandidateScore } from './_backtest.js';
 
@@ -104,7 +106,7 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   const p50 = finalForecast(members, weights, input, H);
   const fc = combo?.forecasts ?? run.forecasts.get(winner)!;
   const errors = run.actuals.map((a, j) => a.map((v, h) => errorOf(v, fc[j]![h]!, positive)));
-  const bands = bandsFromErrors(errors, H, positive, calibratedWiden(errors, positive, WIDEN));
+  const bands = bandsFromErrors(errors, H, positive, calibratedWidens(errors));
   const c = (v: number) => (clamp ? Math.max(0, v) : v);
   const out = p50.map((f, i) => {
     const b = bands[i]!.apply(clamp ? Math.max(0, f) : f);
