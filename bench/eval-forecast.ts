@@ -7,7 +7,9 @@
  *   horizon/2.. steps) in the first half of each series tune and those in the second half report.
  * - Synthetic: the seeded suite (3 seeds), one origin at the end of each series against its clean continuation.
  * Metrics: MASE (scale: in-sample seasonal-naive MAE with m = 7 daily, 24 hourly, 288 five-minute, 1 weekly as in
- * M4), sMAPE, and how often actuals fall inside p10-p90 (target 0.75-0.85). `ratio` = model MASE / baseline MASE.
+ * M4), sMAPE, and how often actuals fall inside p10-p90 (target 0.75-0.85; `coverage80Wide` counts only points whose
+ * band has width, leaving out series forecast exactly, such as NAB's noise-free ones). `ratio` = model MASE /
+ * baseline MASE.
  * Usage: node --import tsx bench/eval-forecast.ts [--split tune|report|all]
  */
 import { forecastSeries, type SeriesForecast } from '../src/analytics/forecast/index.js';
@@ -50,6 +52,9 @@ interface Acc {
   smapeBase: number;
   inside: number;
   points: number;
+  /** Points whose p10-p90 band has width (an exactly repeating series is forecast exactly, with a zero-width band). */
+  wideInside: number;
+  widePoints: number;
   windows: number;
   models: Record<string, number>;
 }
@@ -69,6 +74,8 @@ function score(
     smapeBase: 0,
     inside: 0,
     points: 0,
+    wideInside: 0,
+    widePoints: 0,
     windows: 0,
     models: {},
   };
@@ -89,6 +96,10 @@ function score(
     acc.smapeBase += (200 * Math.abs(y - base)) / (Math.abs(y) + Math.abs(base) || 1) / future.length;
     if (y >= q.p10 && y <= q.p90) acc.inside++;
     acc.points++;
+    if (q.p90 > q.p10) {
+      acc.widePoints++;
+      if (y >= q.p10 && y <= q.p90) acc.wideInside++;
+    }
   });
   acc.mase += e / future.length / scale;
   acc.maseBase += eb / future.length / scale;
@@ -175,6 +186,7 @@ const rows = [...groups].map(([key, a]) => ({
   smape: +(a.smape / a.windows).toFixed(2),
   smapeSeasonalNaive: +(a.smapeBase / a.windows).toFixed(2),
   coverage80: +(a.inside / a.points).toFixed(3),
+  coverage80Wide: +(a.wideInside / Math.max(1, a.widePoints)).toFixed(3),
   models: a.models,
 }));
 console.table(rows.map(({ models, ...r }) => ({ ...r, models: JSON.stringify(models) })));

@@ -123,10 +123,42 @@ test('forecast --explain prints every candidate with its backtest MASE, sMAPE an
   writeFileSync(f, csv('timestamp,value', 24 * 10));
   const r = await runCli(['forecast', '--series', f, '--horizon', '12', '--explain']);
   assert.equal(r.code, 0, r.stderr);
-  for (const model of ['seasonal-naive', 'ets', 'decomp-holt', 'decomp-theta', 'cycle-profile', 'ensemble'])
+  for (const model of [
+    'seasonal-naive',
+    'ets',
+    'decomp-holt',
+    'decomp-theta',
+    'cycle-profile',
+    'harmonic',
+    'ensemble',
+  ])
     assert.match(r.stdout, new RegExp(`^  ${model} +\\d+\\.\\d{3} +\\d+\\.\\d{2} +\\d\\.\\d{2}`, 'm'));
   assert.equal((r.stdout.match(/<- chosen/g) ?? []).length, 1);
   assert.match(r.stdout, /rolling origins, 12 steps ahead each/);
+});
+
+test('forecast --explain names the combination members with their weights when a trend beats seasonal naive', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const f = join(dir, 'trend.csv');
+  const rows = ['timestamp,value'];
+  for (let i = 0; i < 90; i++) {
+    const day = new Date(Date.UTC(2026, 8, 1 + i));
+    const weekend = day.getUTCDay() % 6 === 0 ? 0.6 : 1;
+    rows.push(
+      `${day.toISOString().slice(0, 10)},${100 * 1.015 ** i * weekend * (1 + 0.03 * Math.sin(i * 12.9898))}`,
+    );
+  }
+  writeFileSync(f, rows.join('\n') + '\n');
+  const r = await runCli(['forecast', '--series', f, '--horizon', '14', '--explain']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /combination .*<- chosen/);
+  const line = /^ {2}combination = (.+)$/m.exec(r.stdout);
+  assert.ok(line, r.stdout);
+  const parts = line[1]!.split(' + ').map((p) => /^(\d\.\d\d) x ([a-z-]+)$/.exec(p)!);
+  assert.equal(parts.length, 3);
+  const weights = parts.map((m) => Number(m[1]));
+  assert.ok(Math.abs(weights.reduce((a, w) => a + w, 0) - 1) <= 0.02, String(weights));
+  assert.ok(weights[0]! >= weights[1]! && weights[1]! >= weights[2]!, String(weights));
 });
 
 test('forecast --json carries each series model and backtest, with many series in one run', async () => {
@@ -157,11 +189,11 @@ test('forecast --json carries each series model and backtest, with many series i
     assert.equal(s.points.length, 24);
     assert.equal(s.model, s.backtest.winner);
     assert.ok(s.backtest.origins >= 2);
-    // Seasonal naive when it is within 5% of the lowest MASE, else the mean of the two lowest.
+    // Seasonal naive when it is within 5% of the lowest MASE, else the three lowest weighted by 1 / MASE^2.
     const singles = s.backtest.candidates.filter((c) => c.model !== 'combination');
     const ranked = [...singles].sort((a, b) => a.mase - b.mase);
     const naive = singles.find((c) => c.model === 'seasonal-naive')!;
     if (naive.mase <= ranked[0]!.mase * 1.05) assert.equal(s.model, 'seasonal-naive');
-    else assert.deepEqual(s.backtest.members, [ranked[0]!.model, ranked[1]!.model]);
+    else assert.deepEqual(s.backtest.members, [ranked[0]!.model, ranked[1]!.model, ranked[2]!.model]);
   }
 });

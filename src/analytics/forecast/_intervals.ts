@@ -37,42 +37,76 @@ function band(lo: number, hi: number, positive: boolean): Band {
 /** Errors pooled per horizon bucket: at least this many (a bucket takes in further horizons until it has them). */
 export const MIN_POOL = 24;
 
-/** Bands for horizons 1..H from errors[origin][h-1] (horizons past the errors' length grow as sqrt(h)). */
-export function bandsFromErrors(
-  errors: readonly (readonly number[])[],
-  H: number,
-  positive: boolean,
-  widen = WIDEN,
-): Band[] {
+/** The raw empirical band at one horizon (multiplier 1): the errors' median and their 10th/90th percentiles. */
+export interface RawBand {
+  readonly mid: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/**
+ * Raw bands for horizons 1..min(H, longest error row), pooled in buckets of horizons growing by half (1, 2, 3-4,
+ * 5-7, ...), each with at least MIN_POOL errors: one sort per bucket keeps this O(errors log errors).
+ */
+export function rawBands(errors: readonly (readonly number[])[], H: number): RawBand[] {
   const Hb = Math.max(0, ...errors.map((e) => e.length));
-  const los: number[] = [];
-  const his: number[] = [];
-  // Horizons in buckets growing by half (1, 2, 3-4, 5-7, ...), each with at least MIN_POOL errors: one sort per
-  // bucket keeps this O(errors log errors) however long the horizon.
-  const countIn = (a: number, b: number) =>
-    errors.reduce((n, e) => n + Math.max(0, Math.min(b, e.length) - a + 1), 0);
-  const buckets: [number, number][] = [];
-  for (let a = 1; a <= Math.min(H, Hb);) {
-    let b = Math.max(a, Math.floor(a * 1.5));
-    while (b < Hb && countIn(a, b) < MIN_POOL) b++;
-    b = Math.min(b, Hb);
-    if (countIn(a, b) < MIN_POOL && buckets.length) buckets[buckets.length - 1]![1] = b;
-    else buckets.push([a, b]);
-    a = b + 1;
-  }
-  for (const [a, b] of buckets) {
+  const out: RawBand[] = [];
+  for (const [a, b] of horizonBuckets(errors, Math.min(H, Hb), MIN_POOL)) {
     const pool: number[] = [];
     for (const e of errors) for (let k = a; k <= Math.min(b, e.length); k++) pool.push(e[k - 1]!);
     pool.sort((x, y) => x - y);
     const c = SMALL_SAMPLE / Math.max(1, pool.length);
-    const mid = sortedQuantile(pool, 0.5);
-    const lo = Math.min(0, mid + (sortedQuantile(pool, 0.1 - c) - mid) * widen);
-    const hi = Math.max(0, mid + (sortedQuantile(pool, 0.9 + c) - mid) * widen);
-    for (let h = a; h <= b; h++) {
-      los.push(lo);
-      his.push(hi);
-    }
+    const raw = {
+      mid: sortedQuantile(pool, 0.5),
+      lo: sortedQuantile(pool, 0.1 - c),
+      hi: sortedQuantile(pool, 0.9 + c),
+    };
+    for (let h = a; h <= Math.min(b, H); h++) out.push(raw);
   }
+  return out;
+}
+
+/**
+ * Consecutive horizon ranges [a, b] covering 1..last, each growing by half and extended until the rows hold at least
+ * `min` values in it (a short last range joins the one before).
+ */
+export function horizonBuckets(
+  rows: readonly (readonly unknown[])[],
+  last: number,
+  min: number,
+): [number, number][] {
+  const Hb = Math.max(0, ...rows.map((e) => e.length));
+  const countIn = (a: number, b: number) =>
+    rows.reduce((n, e) => n + Math.max(0, Math.min(b, e.length) - a + 1), 0);
+  const buckets: [number, number][] = [];
+  for (let a = 1; a <= Math.min(last, Hb);) {
+    let b = Math.max(a, Math.floor(a * 1.5));
+    while (b < Hb && countIn(a, b) < min) b++;
+    b = Math.min(b, Hb);
+    if (countIn(a, b) < min && buckets.length) buckets[buckets.length - 1]![1] = b;
+    else buckets.push([a, b]);
+    a = b + 1;
+  }
+  return buckets;
+}
+
+/**
+ * Bands for horizons 1..H from errors[origin][h-1]: each horizon's raw band widened about its median by `widen` (one
+ * multiplier, or one per horizon as calibrated per series), holding 0 (p10 <= p50 <= p90). Horizons past the
+ * errors' length grow as sqrt(h).
+ */
+export function bandsFromErrors(
+  errors: readonly (readonly number[])[],
+  H: number,
+  positive: boolean,
+  widen: number | readonly number[] = WIDEN,
+): Band[] {
+  const raw = rawBands(errors, H);
+  const Hb = raw.length;
+  const w = (h: number) =>
+    typeof widen === 'number' ? widen : (widen[Math.min(h, widen.length - 1)] ?? WIDEN);
+  const los = raw.map((r, h) => Math.min(0, r.mid + (r.lo - r.mid) * w(h)));
+  const his = raw.map((r, h) => Math.max(0, r.mid + (r.hi - r.mid) * w(h)));
   // Widths never shrink with the horizon: isotonic (pool-adjacent-violators) fits, not a running max, so one noisy
   // short horizon does not widen every later one.
   const hi = isotonic(his);

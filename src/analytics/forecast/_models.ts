@@ -6,14 +6,18 @@
  * - decomp-holt / decomp-theta: calendar-anchored multi-seasonal decomposition (log scale for positive series),
  *   the adjusted series forecast by damped Holt or by Theta from its last level shift on;
  * - cycle-profile: the mean shape of the last 3 cycles re-levelled at the last cycle's mean (additive; _profile.ts);
+ * - harmonic: a Huber-robust regression on Fourier terms of the day and week together, with a local level and trend
+ *   (recent points weigh more) and the last residuals carried forward by their autocorrelation (_harmonic.ts);
  * - ensemble: the mean of seasonal-naive, decomp-holt and decomp-theta (combinations are robust where no single
  *   one is; with ets instead of seasonal naive it did worse on the tuning split);
- * - combination: the mean of the two candidates that backtested best (see _combine.ts), named with its members.
+ * - combination: the three candidates that backtested best, weighted by 1 / MASE^2 (see _combine.ts), named with
+ *   its members.
  */
 import { decompose, lastLevelShift } from './_decompose.js';
 import { fitHoltWinters, hwForecastAt, runHoltWinters, type HwParams } from './_holt-winters.js';
 import { holtForecast, thetaForecast } from './_smoothing.js';
 import { profileForecast } from './_profile.js';
+import { harmonicForecast } from './_harmonic.js';
 
 /** A history to forecast from. */
 export interface ModelInput {
@@ -30,10 +34,24 @@ export interface ModelInput {
 
 /** Names of the candidate models. */
 export type ModelName =
-  'seasonal-naive' | 'ets' | 'decomp-holt' | 'decomp-theta' | 'cycle-profile' | 'ensemble' | 'combination';
+  | 'seasonal-naive'
+  | 'ets'
+  | 'decomp-holt'
+  | 'decomp-theta'
+  | 'cycle-profile'
+  | 'harmonic'
+  | 'ensemble'
+  | 'combination';
 
 /** Base models in the order they are reported; `ensemble` is derived from their forecasts. */
-export const BASE_MODELS = ['seasonal-naive', 'ets', 'decomp-holt', 'decomp-theta', 'cycle-profile'] as const;
+export const BASE_MODELS = [
+  'seasonal-naive',
+  'ets',
+  'decomp-holt',
+  'decomp-theta',
+  'cycle-profile',
+  'harmonic',
+] as const;
 /** The members of the ensemble. */
 export const ENSEMBLE_OF = ['seasonal-naive', 'decomp-holt', 'decomp-theta'] as const;
 
@@ -51,6 +69,7 @@ export function forecastAll(m: ModelInput, H: number, ets?: HwParams): Record<Ba
     'decomp-holt': d(H, holtForecast),
     'decomp-theta': d(H, thetaForecast),
     'cycle-profile': profileForecast(m.y, m.seasons, H),
+    harmonic: harmonicForecast(m, H),
   };
 }
 

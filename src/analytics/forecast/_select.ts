@@ -2,14 +2,16 @@
  * forecastSeries: the product's forecaster for one timestamped series. Seasons are the calendar's (day and
  * week in steps, anchored to the epoch so results do not depend on where history starts), every candidate is
  * backtested from rolling origins, seasonal naive is kept unless a candidate beats its mean MASE by 5%, else the
- * two best are averaged, and the winner's backtest errors (calibrated to 80% leave-one-origin-out) give
- * p10/p50/p90.
+ * three best are combined with weights 1 / MASE^2, and the winner's backtest errors give p10/p50/p90, calibrated
+ * per series and horizon to cover 80% leave-one-origin-out (shrunk toward the global rule when the backtest is
+ * short: _calibrate.ts).
  * Histories too short for a backtest (under two seasons plus a step) fall back to the tiered forecaster.
  */
 import { detectSeason, naturalPeriods, stepAfter } from '../_series/index.js';
 import { forecastValues } from './_forecast.js';
-import { errorOf, bandsFromErrors, WIDEN } from './_intervals.js';
-import { calibratedWiden, combineBest } from './_combine.js';
+import { errorOf, bandsFromErrors } from './_intervals.js';
+import { calibratedWidens } from './_calibrate.js';
+import { combineBest } from './_combine.js';
 import { ENSEMBLE_OF, forecastAll, type ModelInput, type ModelName } from './_models.js';
 import { runBacktest, scoreCandidates, type CandidateScore } from './_backtest.js';
 
@@ -46,6 +48,8 @@ export interface BacktestReport {
   readonly winner: ModelName;
   /** What the winner is made of: its members for `combination`, else the winner alone. */
   readonly members: readonly ModelName[];
+  /** Each member's weight in the winner (summing to 1), in the order of `members`. */
+  readonly weights: readonly number[];
 }
 
 /** A forecast of one series. */
@@ -88,7 +92,7 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   if (!run) return shortHistory(y, H, seasons, stamps, clamp, from);
   const positive = y.every((v) => v > 0);
   const scores = scoreCandidates(run, positive);
-  // Seasonal naive when nothing beats it clearly; else the mean of the two best candidates.
+  // Seasonal naive when nothing beats it clearly; else the three best candidates weighted by backtest error.
   const naive = keepNaive(scores);
   const holidayAhead = [...holidays].some((i) => i >= n);
   const combo = naive && !holidayAhead ? null : combineBest(run, scores, holidayAhead);
@@ -98,10 +102,11 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
     );
   const winner: ModelName = combo ? 'combination' : 'seasonal-naive';
   const members = combo?.members ?? [winner];
-  const p50 = finalForecast(members, input, H);
+  const weights = combo?.weights ?? [1];
+  const p50 = finalForecast(members, weights, input, H);
   const fc = combo?.forecasts ?? run.forecasts.get(winner)!;
   const errors = run.actuals.map((a, j) => a.map((v, h) => errorOf(v, fc[j]![h]!, positive)));
-  const bands = bandsFromErrors(errors, H, positive, calibratedWiden(errors, positive, WIDEN));
+  const bands = bandsFromErrors(errors, H, positive, calibratedWidens(errors));
   const c = (v: number) => (clamp ? Math.max(0, v) : v);
   const out = p50.map((f, i) => {
     const b = bands[i]!.apply(clamp ? Math.max(0, f) : f);
@@ -112,7 +117,14 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
     seasons,
     points: out,
     total: horizonTotal(out.slice(from), run.actuals, fc, H - from, c),
-    backtest: { origins: run.origins.length, horizon: run.horizon, candidates: scores, winner, members },
+    backtest: {
+      origins: run.origins.length,
+      horizon: run.horizon,
+      candidates: scores,
+      winner,
+      members,
+      weights,
+    },
   };
 }
 
@@ -156,8 +168,13 @@ function keepNaive(scores: readonly CandidateScore[]): boolean {
   return naive !== undefined && naive.mase <= best * (1 + NAIVE_MARGIN);
 }
 
-/** The mean of the members' forecasts refitted on the whole history. */
-function finalForecast(members: readonly ModelName[], m: ModelInput, H: number): number[] {
+/** The weighted mean of the members' forecasts refitted on the whole history. */
+function finalForecast(
+  members: readonly ModelName[],
+  weights: readonly number[],
+  m: ModelInput,
+  H: number,
+): number[] {
   const all = forecastAll(m, H);
   const of = (name: ModelName): number[] => {
     if (name === 'ensemble' || name === 'combination') {
@@ -167,7 +184,7 @@ function finalForecast(members: readonly ModelName[], m: ModelInput, H: number):
     return all[name];
   };
   const fs = members.map(of);
-  return Array.from({ length: H }, (_, h) => fs.reduce((a, f) => a + f[h]!, 0) / fs.length);
+  return Array.from({ length: H }, (_, h) => fs.reduce((a, f, i) => a + weights[i]! * f[h]!, 0));
 }
 
 /**

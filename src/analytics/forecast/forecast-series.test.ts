@@ -69,7 +69,7 @@ test('intervals widen with the horizon and hold the median', () => {
   for (let h = 1; h < rel.length; h++) assert.ok(rel[h]! >= rel[h - 1]! - 1e-9, `step ${h + 1} narrower`);
 });
 
-test('seasonal naive is kept unless beaten by 5% in the backtest, else the two best candidates are averaged; it loses on a trending series', () => {
+test('seasonal naive is kept unless beaten by 5% in the backtest, else the three best are combined by 1 / MASE squared; it loses on a trending series', () => {
   const f = forecastSeries(
     daily(120, MONDAY, (t) => 100 * 1.015 ** ((t - MONDAY) / DAY), 0.02),
     { horizon: 14 },
@@ -85,11 +85,18 @@ test('seasonal naive is kept unless beaten by 5% in the backtest, else the two b
     'decomp-theta',
     'ensemble',
     'ets',
+    'harmonic',
     'seasonal-naive',
   ]);
   assert.ok(naive.mase > ranked[0]!.mase * 1.05);
   assert.equal(f.model, 'combination');
-  assert.deepEqual(b.members, [ranked[0]!.model, ranked[1]!.model]);
+  assert.deepEqual(b.members, [ranked[0]!.model, ranked[1]!.model, ranked[2]!.model]);
+  // Weights sum to 1, follow 1 / MASE^2, so the best member weighs most.
+  assert.ok(Math.abs(b.weights.reduce((a, w) => a + w, 0) - 1) < 1e-12);
+  const inv = ranked.slice(0, 3).map((c) => 1 / c.mase ** 2);
+  const sum = inv.reduce((a, v) => a + v, 0);
+  b.weights.forEach((w, i) => assert.ok(Math.abs(w - inv[i]! / sum) < 1e-12, `weight ${i}: ${w}`));
+  assert.ok(b.weights[0]! >= b.weights[2]!);
   // The combination's own backtest score is reported beside its members'.
   const combo = b.candidates.find((c) => c.model === 'combination')!;
   assert.ok(combo.mase < 0.7 * naive.mase, `${combo.mase} vs ${naive.mase}`);

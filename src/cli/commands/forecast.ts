@@ -115,7 +115,7 @@ function explain(line: (text: string) => void, b: SeriesForecast['backtest']): v
     return;
   }
   line(
-    `  backtest: ${b.origins} rolling origins, ${b.horizon} steps ahead each; seasonal naive unless beaten by 5% in MASE, else the mean of the two best`,
+    `  backtest: ${b.origins} rolling origins, ${b.horizon} steps ahead each; seasonal naive unless beaten by 5% in MASE, else the three best weighted by 1/MASE^2`,
   );
   line('  model           MASE    sMAPE%  80% coverage');
   for (const c of b.candidates)
@@ -124,7 +124,10 @@ function explain(line: (text: string) => void, b: SeriesForecast['backtest']): v
         Number.isNaN(c.coverage80) ? '   n/a' : c.coverage80.toFixed(2).padStart(6)
       }${c.model === b.winner ? '  <- chosen' : ''}`,
     );
-  if (b.winner === 'combination') line(`  combination = mean of ${b.members.join(' and ')}`);
+  if (b.winner === 'combination')
+    line(
+      `  combination = ${b.members.map((m, i) => `${(b.weights[i] ?? 0).toFixed(2)} x ${m}`).join(' + ')}`,
+    );
 }
 
 /** Spend (USD) of the days of `today`'s month before today. */
