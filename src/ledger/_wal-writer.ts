@@ -1,7 +1,7 @@
 /**
- * The WAL's writer: group commit (each durable write covers every event appended while earlier ones ran) with up
- * to two durable writes in flight, and segments opened ahead of need, so an acknowledged event survives kill -9
- * and no answer waits for a rotation's file creation or directory sync (ADR 0037).
+ * The WAL's writer: group commit (each durable write covers every event appended while the one in flight ran)
+ * and segments opened ahead of need, so an acknowledged event survives kill -9 and no answer waits for a
+ * rotation's file creation or directory sync (ADR 0037).
  */
 import { constants, mkdirSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
@@ -17,11 +17,12 @@ const DSYNC: number | undefined = constants.O_DSYNC;
 const SEGMENT_FLAGS =
   DSYNC === undefined ? 'a' : constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | DSYNC;
 
-// Durable writes allowed in flight at once. With one, an append that arrives while a write runs waits for it and
-// then for its own: two disk syncs at worst, at a smooth rate on every other request. With two, it starts at
-// once. The price is a possible gap after a crash (the later write durable, the earlier not), which replay
-// repairs (repairSegment); a third would only queue in the same disk.
-const MAX_IN_FLIGHT = 2;
+// Durable writes allowed in flight at once. With two, an append that arrives while a write runs starts its own at
+// once instead of waiting for that one and then its own (replay tolerates the zero gap a crash can then leave,
+// repairSegment). Measured on this session's saturated 2-core machine (ADR 0037) two did worse at a smooth
+// 1,000 req/s (p99 389-441 against 114-339 ms in three interleaved harness rounds; 15-30% more WAL CPU per
+// event: more, smaller writes, more thread wake-ups), so one it is until a quiet machine says otherwise.
+const MAX_IN_FLIGHT = 1;
 
 interface Pending<T> {
   readonly line: string;
@@ -70,8 +71,8 @@ const whenIdle = <T>(seg: Segment<T>): Promise<void> =>
   seg.inFlight === 0 ? Promise.resolve() : new Promise<void>((ok) => seg.idle.push(ok));
 
 /**
- * An appendable, group-committed segment writer. An append starts a durable write at once unless two are in
- * flight. A rotation hands the items appended before it to the segment it closes and switches to the next
+ * An appendable, group-committed segment writer. An append starts a durable write at once unless
+ * MAX_IN_FLIGHT are in flight. A rotation hands the items appended before it to the segment it closes and switches to the next
  * segment at once (it was opened ahead), then waits only for the closed segment's writes; sync and close wait
  * for every write, holding later appends back meanwhile.
  */

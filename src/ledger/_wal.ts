@@ -117,12 +117,13 @@ export function readSegments(paths: readonly string[]): UsageEvent[] {
 }
 
 /**
- * Makes a segment a crash left readable line by line. Two durable writes may be in flight at once
- * (`_wal-writer.ts`): if the process or machine dies, the later one can be on disk while the earlier one is
- * not, and the file then holds zero bytes (or the earlier write's torn pieces among zeros) before the later
- * write's complete lines. Such a segment is rewritten (through a temporary file and a rename, each synced)
- * with only its lines that decode; the lost lines were never acknowledged (their write never returned).
- * A segment without zero bytes is left as it is. Returns how many fragments were dropped.
+ * Makes a segment a crash left readable line by line. A durable write that never returned can leave zero bytes
+ * in the file: the file size reached disk before all of the write's pages did (a batch of lines spans pages),
+ * or, with two writes in flight (`_wal-writer.ts`), the later write is durable and the earlier is not. The
+ * segment then holds zeros, or torn pieces among zeros, before complete lines; the DuckDB loader refuses such
+ * a line, and the segment would be kept and retried forever. A segment with a zero byte is rewritten (through
+ * a synced temporary file and a rename) with only its lines that decode: the lost lines were never
+ * acknowledged. A segment without zero bytes is left as it is. Returns how many fragments were dropped.
  */
 export function repairSegment(path: string): number {
   const buf = readFileSync(path);

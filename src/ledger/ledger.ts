@@ -61,7 +61,7 @@ export class Ledger {
     const leftovers = listSegments(opts.dir).map((s) => s.path);
     let replayed = 0;
     if (leftovers.length > 0) {
-      // Two writes in flight can leave a gap of zeros before a durable line (repairSegment).
+      // A write a crash interrupted can leave zeros before durable lines (repairSegment).
       for (const p of leftovers) repairSegment(p);
       if (opts.store.appendUsageFromWal) replayed = await opts.store.appendUsageFromWal(leftovers);
       else {
