@@ -6,11 +6,13 @@
  * main thread alone) from /proc before and after. Optionally writes a `--cpu-prof` profile of the gateway.
  *
  *   node --import tsx bench/gateway-cpu.ts [--root DIR] [--mode closed|paced] [--requests N] [--conns C]
- *        [--rate R] [--prof DIR] [--dist]
+ *        [--rate R] [--prof DIR] [--dist] [--bare]
+ *        [--ack durable|fast]
  *
  * --root runs another checkout's gateway (its `src/cli/main.ts` through tsx, or `bin/tally.js` with --dist),
  * so commits can be compared with the same load generator. closed: C connections back to back (default 20);
- * paced: bench/_openloop.ts at R req/s (default 1000) for N/R seconds.
+ * paced: bench/_openloop.ts at R req/s (default 1000) for N/R seconds. --bare measures the harness's
+ * `bare-proxy.mjs` (the thinnest Node pass-through) the same way instead of Tally: the yardstick.
  * Prints one JSON line: requests, errors, wall ms, CPU µs/request (process, main thread, user/system split).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -32,6 +34,8 @@ const { values: opt } = parseArgs({
     rate: { type: 'string', default: '1000' },
     prof: { type: 'string' },
     dist: { type: 'boolean', default: false },
+    bare: { type: 'boolean', default: false },
+    ack: { type: 'string', default: 'durable' },
     'mock-port': { type: 'string', default: '9171' },
     port: { type: 'string', default: '8871' },
     harness: { type: 'string', default: resolve(HERE, '../../shared/bench/gateway') },
@@ -134,6 +138,7 @@ store: { path: ${W}/t.duckdb }
 gateway:
   port: ${opt.port}
   host: 127.0.0.1
+  ack: ${opt.ack}
   upstreams:
     - { name: mock, kind: azure-openai, baseUrl: ${mockUrl}, apiKey: sk-mock, region: eastus2,
         deployments: [{ name: gpt-4o-mini, model: gpt-4o-mini, type: global-standard }] }
@@ -171,10 +176,15 @@ gateway:
   });
   children.push(mock);
   const prof = opt.prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opt.prof)}`] : [];
-  const gw = spawn(process.execPath, tally(['gateway', ...common], prof), {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const gw = opt.bare
+    ? spawn(process.execPath, [...prof, join(opt.harness!, 'bare-proxy.mjs')], {
+        env: { ...process.env, PORT: opt.port, UPSTREAM: mockUrl },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      })
+    : spawn(process.execPath, tally(['gateway', ...common], prof), {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
   children.push(gw);
   const url = `http://127.0.0.1:${opt.port}/v1/chat/completions`;
   await waitFor(`${mockUrl}/v1/chat/completions`);
@@ -205,6 +215,7 @@ gateway:
   console.log(
     JSON.stringify({
       root: ROOT,
+      target: opt.bare ? 'bare' : 'tally',
       mode: opt.mode,
       requests: N,
       errors,

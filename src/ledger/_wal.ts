@@ -1,22 +1,23 @@
 /**
- * The write-ahead log: JSON lines in numbered segment files, written with group commit (each durable write
- * covers every event appended while the previous one ran), so an acknowledged event survives kill -9.
+ * The write-ahead log's format: JSON lines in numbered segment files (the writer is `_wal-writer.ts`), how an
+ * event is encoded into a line and decoded back, and how the segments a crash left are read and repaired.
  */
-import { constants, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import {
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  openSync,
+  fsyncSync,
+  closeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { USAGE_COLUMNS, type UsageColumnType, type UsageEvent } from '../store/index.js';
 
 const SEGMENT_RE = /^wal-(\d{8})\.jsonl$/;
 
-// Segments are opened with O_DSYNC where the platform has it: each write then returns only once its data (and
-// the file size that reaches it) is on disk, the same guarantee as write + fdatasync, in one system call and one
-// trip through libuv's thread pool instead of two. Measured on this machine's ext4 (ADR 0032): ~300 against
-// ~500 µs of CPU per group commit, most of it the kernel's. Elsewhere (Windows) every write is followed by
-// fdatasync as before.
-const DSYNC: number | undefined = constants.O_DSYNC;
-const SEGMENT_FLAGS =
-  DSYNC === undefined ? 'a' : constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | DSYNC;
+/** A segment's file name. */
+export const segmentName = (seq: number): string => `wal-${String(seq).padStart(8, '0')}.jsonl`;
 
 // A lone UTF-16 surrogate (legal in a JS string, e.g. from a `\ud800` JSON escape) is written by
 // JSON.stringify as a `\udXXX` escape that DuckDB's JSON reader refuses, so the row was lost at flush. Every
@@ -115,154 +116,33 @@ export function readSegments(paths: readonly string[]): UsageEvent[] {
   return out;
 }
 
-interface Pending<T> {
-  readonly line: string;
-  readonly items: readonly T[];
-  readonly resolve: () => void;
-  readonly reject: (err: Error) => void;
-}
-
-/** What a rotation hands back: the closed segment files and the durable items written to them. */
-export interface Rotation<T> {
-  readonly paths: string[];
-  /** The items themselves, only when the writer keeps them (`keepItems`); otherwise empty. */
-  readonly items: T[];
-  /** How many durable items the closed segments hold. */
-  readonly count: number;
-}
-
 /**
- * An appendable, group-committed segment writer. Writes and rotations run one at a time on a single chain,
- * so a rotation sees exactly the items whose lines went into the segments it closes.
+ * Makes a segment a crash left readable line by line. A durable write that never returned can leave zero bytes
+ * in the file: the file size reached disk before all of the write's pages did (a batch of lines spans pages),
+ * or, with two writes in flight (`_wal-writer.ts`), the later write is durable and the earlier is not. The
+ * segment then holds zeros, or torn pieces among zeros, before complete lines; the DuckDB loader refuses such
+ * a line, and the segment would be kept and retried forever. A segment with a zero byte is rewritten (through
+ * a synced temporary file and a rename) with only its lines that decode: the lost lines were never
+ * acknowledged. A segment without zero bytes is left as it is. Returns how many fragments were dropped.
  */
-export class WalWriter<T> {
-  private fh: FileHandle | null = null;
-  private seq: number;
-  private pending: Pending<T>[] = [];
-  private chain: Promise<void> = Promise.resolve();
-  private scheduled = false;
-  /** Durable items of the current segment, not yet handed out by a rotation (only with `keepItems`). */
-  private durable: T[] = [];
-  private durableN = 0;
-
-  private constructor(
-    private readonly dir: string,
-    startSeq: number,
-    private readonly keepItems: boolean,
-  ) {
-    this.seq = startSeq;
+export function repairSegment(path: string): number {
+  const buf = readFileSync(path);
+  if (!buf.includes(0)) return 0;
+  const kept: string[] = [];
+  let dropped = 0;
+  for (const piece of buf.toString('utf8').split(/[\n\0]+/)) {
+    if (!piece) continue;
+    if (decodeEvent(piece)) kept.push(piece);
+    else dropped++;
   }
-
-  /**
-   * Opens a writer that starts a new segment after any existing ones. `keepItems` holds every durable item in
-   * memory until the next rotation, for readers that cannot load the segment files themselves; without it the
-   * items are dropped once written (a serving process then keeps no second copy of its recent traffic alive).
-   */
-  static async open<T>(dir: string, opts: { keepItems?: boolean } = {}): Promise<WalWriter<T>> {
-    mkdirSync(dir, { recursive: true });
-    const segs = listSegments(dir);
-    const w = new WalWriter<T>(dir, (segs.at(-1)?.seq ?? 0) + 1, opts.keepItems ?? true);
-    await w.openSegment();
-    return w;
+  const tmp = `${path}.repair`;
+  writeFileSync(tmp, kept.length ? kept.join('\n') + '\n' : '');
+  const fd = openSync(tmp, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
-
-  /** Durable items waiting for the next rotation. */
-  get durableCount(): number {
-    return this.durableN;
-  }
-
-  private segmentPath(seq: number): string {
-    return join(this.dir, `wal-${String(seq).padStart(8, '0')}.jsonl`);
-  }
-
-  private async openSegment(): Promise<void> {
-    this.fh = await open(this.segmentPath(this.seq), SEGMENT_FLAGS);
-    // fsync the directory so the new segment's entry survives a crash too.
-    let dir: FileHandle | null = null;
-    try {
-      dir = await open(this.dir, 'r');
-      await dir.sync();
-    } catch {
-      // Some filesystems refuse fsync on directories; the file's own fsync still holds its data.
-    } finally {
-      await dir?.close();
-    }
-  }
-
-  /** Appends one encoded line carrying `item`; resolves once it is on disk. */
-  append(line: string, item: T): Promise<void> {
-    return this.appendBatch(line, [item]);
-  }
-
-  /** Appends several lines (joined by newlines) carrying `items`; resolves once all are on disk. */
-  appendBatch(lines: string, items: readonly T[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ line: lines, items, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        this.chain = this.chain.then(() => this.drainOnce());
-      }
-    });
-  }
-
-  private async drainOnce(): Promise<void> {
-    this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    try {
-      const fh = this.fh;
-      if (!fh) throw new Error('ledger log is closed');
-      // Durable when the write returns (O_DSYNC), or once fdatasync does.
-      await fh.write(batch.length === 1 ? batch[0]!.line + '\n' : batch.map((p) => p.line).join('\n') + '\n');
-      if (DSYNC === undefined) await fh.datasync();
-      for (const p of batch) {
-        this.durableN += p.items.length;
-        if (this.keepItems) for (const it of p.items) this.durable.push(it);
-      }
-      for (const p of batch) p.resolve();
-    } catch (err) {
-      for (const p of batch) p.reject(err as Error);
-    }
-  }
-
-  /** Waits until every line appended so far is durable. */
-  sync(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.chain = this.chain.then(() => this.drainOnce()).then(resolve);
-    });
-  }
-
-  /** Closes the current segment and starts a new one; returns the closed segment and its durable items. */
-  rotate(): Promise<Rotation<T>> {
-    return new Promise<Rotation<T>>((resolve, reject) => {
-      this.chain = this.chain
-        .then(() => this.drainOnce())
-        .then(async () => {
-          const closedPath = this.segmentPath(this.seq);
-          const items = this.durable;
-          const count = this.durableN;
-          this.durable = [];
-          this.durableN = 0;
-          await this.fh?.close();
-          this.fh = null;
-          this.seq += 1;
-          await this.openSegment();
-          resolve({ paths: [closedPath], items, count });
-        })
-        .catch(reject);
-    });
-  }
-
-  /** Deletes segments whose items are now in the store (asynchronously: this runs inside a serving process). */
-  async release(paths: readonly string[]): Promise<void> {
-    await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
-  }
-
-  /** Closes the writer after every pending line is durable. */
-  async close(): Promise<void> {
-    await this.sync();
-    await this.fh?.close();
-    this.fh = null;
-  }
+  renameSync(tmp, path);
+  return dropped;
 }

@@ -8,7 +8,8 @@ import { dirname, basename, join } from 'node:path';
 import { TallyError } from '../core/index.js';
 import { localBaseFor, type CostStore } from '../store/index.js';
 import type { UsageEvent } from '../store/index.js';
-import { WalWriter, encodeEvent, listSegments, readSegments } from './_wal.js';
+import { encodeEvent, listSegments, readSegments, repairSegment } from './_wal.js';
+import { WalWriter } from './_wal-writer.js';
 
 // Longest wait between two flush attempts while the store is unreachable, ms.
 const MAX_BACKOFF_MS = 30_000;
@@ -60,6 +61,8 @@ export class Ledger {
     const leftovers = listSegments(opts.dir).map((s) => s.path);
     let replayed = 0;
     if (leftovers.length > 0) {
+      // A write a crash interrupted can leave zeros before durable lines (repairSegment).
+      for (const p of leftovers) repairSegment(p);
       if (opts.store.appendUsageFromWal) replayed = await opts.store.appendUsageFromWal(leftovers);
       else {
         const events = readSegments(leftovers);
