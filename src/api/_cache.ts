@@ -149,10 +149,27 @@ export class ReportCache {
     this.clearListeners.push(listener);
   }
 
-  /** Forgets every answer (after any write); the keys asked recently stay, for `refresh()`. */
-  clear(): void {
+  /**
+   * Forgets every answer (after any write), or only the answers of these commands (`['anomalies']` after an
+   * alert pass stored incidents: nothing else changed); the keys asked recently stay, for `refresh()`.
+   */
+  clear(commands?: readonly string[]): void {
     this.generation++;
-    this.entries.clear();
+    if (commands === undefined) this.entries.clear();
+    else
+      for (const key of [...this.entries.keys()])
+        if (commands.includes(commandOf(key))) this.entries.delete(key);
     for (const l of this.clearListeners) l();
+  }
+}
+
+/** The command name of a cache key (`JSON.stringify([argv, scope])`, as the API context builds it). */
+function commandOf(key: string): string {
+  try {
+    const parsed = JSON.parse(key) as unknown;
+    const argv = Array.isArray(parsed) ? (parsed[0] as unknown) : null;
+    return Array.isArray(argv) && typeof argv[0] === 'string' ? argv[0] : '';
+  } catch {
+    return '';
   }
 }

@@ -104,3 +104,18 @@ test('refresh recomputes the recently asked answers a write cleared, and lets ol
   assert.equal(await cache.refresh(), 1, 'an answer half-way to its time to live is recomputed');
   assert.equal(counts.get('new'), 3);
 });
+
+test('clearing one command forgets only its answers, whatever their scope', async () => {
+  const cache = new ReportCache(60_000);
+  const key = (argv: string[], scope: unknown) => JSON.stringify([argv, scope]);
+  let n = 0;
+  const compute = () => Promise.resolve(`v${++n}`);
+  const anomalies = key(['anomalies', '--json', '--from=2026-11-01'], null);
+  const scoped = key(['anomalies', '--json'], { teams: ['search'] });
+  const chargeback = key(['chargeback', '--json', '--period=2026-11'], null);
+  for (const k of [anomalies, scoped, chargeback]) await cache.get(k, false, compute);
+  cache.clear(['anomalies']);
+  assert.equal(await cache.get(chargeback, false, compute), 'v3', 'kept');
+  assert.equal(await cache.get(anomalies, false, compute), 'v4', 'recomputed');
+  assert.equal(await cache.get(scoped, false, compute), 'v5', 'recomputed');
+});

@@ -82,7 +82,9 @@ const schedule = startSchedule({
   alertsSeconds: init.alertsSeconds,
   watch: init.watch,
   onPass: (p) => {
-    cache.clear(); // the pass stored new incidents
+    // The pass stored incidents (and the gateway's budget state, which no report reads): only the anomaly
+    // answers changed. Clearing every answer made the next dashboard load recompute all of them.
+    cache.clear(['anomalies']);
     if (ttlMs > 0)
       warm.seed(async () => {
         const started = performance.now();
