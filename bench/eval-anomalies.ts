@@ -6,9 +6,12 @@
  *    unlabelled ones): the threshold is tuned on the first part only and both the default and the tuned
  *    threshold are reported on the second. Windows exactly as labelled; NAB's probationary period is not
  *    excluded (an alarm there counts as false).
- * 2. Unlabelled public series (../shared/data/forecast-example): alarms per 1,000 points at default settings.
- * 3. The synthetic suite with several seeds, as a smoke test (same scoring, exact windows).
- * Usage: node --import tsx bench/eval-anomalies.ts [syntheticSeriesPerSeed=200]
+ * 2. NAB's real series, when a NAB-layout directory is given (`NAB_DIR=DIR` or `--nab DIR`: labels/
+ *    combined_windows.json and data/<category>/<file>.csv, kept outside the repository): split by file, tuned on one
+ *    part, reported on the other at the default and the tuned threshold, per category and overall (ADR 0039).
+ * 3. Unlabelled public series (../shared/data/forecast-example): alarms per 1,000 points at default settings.
+ * 4. The synthetic suite with several seeds, as a smoke test (same scoring, exact windows).
+ * Usage: node --import tsx bench/eval-anomalies.ts [--nab DIR] [syntheticSeriesPerSeed=200]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
