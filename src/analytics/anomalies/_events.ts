@@ -7,8 +7,8 @@
  * - the residual is scored against a robust scale of past residuals, and of the same phases' residuals in past
  *   cycles (a busy phase, or a daily edge that jitters, is noisier than the night).
  * - an adaptive threshold: the score must reach the threshold and also clear the series' own tail (a multiple
- *   of a high quantile of past normal scores), so a heavy-tailed or bursty series is judged against its own
- *   distribution, not a Gaussian one.
+ *   of a high quantile of past normal scores and of one score per past event), so a heavy-tailed or bursty
+ *   series, or one whose spikes recur, is judged against its own distribution, not a Gaussian one.
  * - a rate check: more onsets of exceedance in a short window than the long-run rate makes plausible (Poisson
  *   tail) is an event too (more spikes than usual where single spikes are normal).
  * - warm-up: no alarm before two days of sub-daily data (two days of time when timestamps are given; 14 points of
@@ -257,14 +257,16 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
     }
     // exceed[i]: onsets before point i, anomalous points left out (they are the event, not the rate).
     exceed.push(exceed[t]! + (kind === null ? e : 0));
-    // Anomalous points do not teach the tail what is normal (a level shift's first points would lift it);
-    // during warm-up nothing is anomalous, so a bursty series' own spikes set its tail.
-    if (kind === null && ready) normalScores.push(a);
     resid.push(diff);
     // One event, one alarm: an event goes on while its anomalous points come within a quarter refractory
     // period of each other; a new alarm needs both the refractory period and a quiet spell since the last.
     const alarm =
       kind !== null && t - lastAlarm >= refractory && t - lastAnomalous > Math.floor(refractory / 4);
+    // The tail is what the series itself does: its normal points and, one score per event, its past events, so
+    // spikes that recur stop being news (ADR 0039). The other anomalous points of an event stay out (a level
+    // shift's first points would lift the tail for days). During warm-up nothing is anomalous, so a bursty
+    // series' own spikes set its tail.
+    if (ready && (kind === null || alarm)) normalScores.push(a);
     if (alarm) lastAlarm = t;
     if (kind !== null) lastAnomalous = t;
     out.push({ index: t, actual: x, expected, score, alarm, kind: alarm ? kind : null });

@@ -72,3 +72,21 @@ test('a start-up transient, scored before any noise scale exists, does not set t
     );
   }
 });
+
+test('spikes that recur are judged against the series own past events: not every alike one is reported, a larger one is', () => {
+  // Hourly data whose one-hour spikes come every day or two, at no fixed hour (as NAB's ad-exchange prices do).
+  const HOUR_MS = 3_600_000;
+  const r = rng(9);
+  const y = Array.from({ length: 24 * 20 }, () => 100 + 3 * gauss(r));
+  const spikes = [109, 146, 171, 213, 247, 290];
+  for (const i of spikes) y[i] = 160;
+  const big = 373;
+  y[big] = 400;
+  const found = detectEvents(y, { stepMs: HOUR_MS })
+    .filter((p) => p.alarm)
+    .map((p) => p.index);
+  assert.deepEqual(found.slice(0, 2), spikes.slice(0, 2), 'the first ones are news');
+  const alike = found.filter((i) => spikes.includes(i));
+  assert.ok(alike.length <= spikes.length / 2, `alike spikes reported: ${alike.join(',')}`);
+  assert.ok(found.includes(big), 'a spike far above the past ones is still an event');
+});
