@@ -6,45 +6,27 @@
  *    unlabelled ones): the threshold is tuned on the first part only and both the default and the tuned
  *    threshold are reported on the second. Windows exactly as labelled; NAB's probationary period is not
  *    excluded (an alarm there counts as false).
- * 2. Unlabelled public series (../shared/data/forecast-example): alarms per 1,000 points at default settings.
- * 3. The synthetic suite with several seeds, as a smoke test (same scoring, exact windows).
- * Usage: node --import tsx bench/eval-anomalies.ts [syntheticSeriesPerSeed=200]
+ * 2. NAB's real series, when a NAB-layout directory is given (`NAB_DIR=DIR` or `--nab DIR`: labels/
+ *    combined_windows.json and data/<category>/<file>.csv, kept outside the repository): split by file, tuned on one
+ *    part, reported on the other at the default and the tuned threshold, per category and overall (ADR 0039); every
+ *    file is also scored at the default threshold, overall and per category (for a clean hold-out directory).
+ * 3. Unlabelled public series (../shared/data/forecast-example): alarms per 1,000 points at default settings.
+ * 4. The synthetic suite with several seeds, as a smoke test (same scoring, exact windows).
+ * Usage: node --import tsx bench/eval-anomalies.ts [--nab DIR] [syntheticSeriesPerSeed=200]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_DEFAULTS, detectEvents } from '../src/analytics/anomalies/index.js';
-import { parseSeriesCsv, parseTimestamp } from '../src/analytics/_series/index.js';
+import { parseSeriesCsv } from '../src/analytics/_series/index.js';
 import { generateSuite } from './_suite.js';
-import { scoreEvents, summarise, type EventCounts, type Window } from './_event-score.js';
+import { scoreEvents, summarise, type EventCounts } from './_event-score.js';
+import { loadNabDir, type Labelled } from './_nab.js';
 
 const NAB = join(import.meta.dirname, '..', '..', 'shared', 'data', 'eval', 'nab-artificial');
-
-interface Labelled {
-  readonly name: string;
-  readonly values: readonly number[];
-  readonly timestamps: readonly number[];
-  readonly stepMs: number;
-  readonly windows: readonly Window[];
-}
-
-function loadNab(): Labelled[] | null {
-  const windowsFile = join(NAB, 'combined_windows.json');
-  if (!existsSync(windowsFile)) return null;
-  const labels = JSON.parse(readFileSync(windowsFile, 'utf8')) as Record<string, [string, string][]>;
-  const out: Labelled[] = [];
-  for (const [name, spans] of Object.entries(labels)) {
-    if (!name.startsWith('artificial')) continue;
-    const [s] = parseSeriesCsv(readFileSync(join(NAB, 'data', name), 'utf8'), name);
-    if (!s) continue;
-    const index = (t: number) => s.timestamps.findIndex((x) => x >= t);
-    const windows = spans.map(([a, b]) => {
-      const to = s.timestamps.findLastIndex((x) => x <= parseTimestamp(b));
-      return { from: index(parseTimestamp(a)), to };
-    });
-    out.push({ name, values: s.values, timestamps: s.timestamps, stepMs: s.stepMs, windows });
-  }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
-}
+// NAB's real series: a NAB-layout directory outside the repository (`NAB_DIR=... ` or `--nab DIR`).
+const flagAt = process.argv.indexOf('--nab');
+const NAB_REAL = flagAt > 0 ? process.argv[flagAt + 1] : process.env['NAB_DIR'];
+const loadNab = () => loadNabDir(NAB, (name) => name.startsWith('artificial'));
 
 /** Alarm indices as the CLI computes them (one per event; season detected online, calendar phase). */
 function flag(s: Pick<Labelled, 'values' | 'timestamps' | 'stepMs'>, threshold?: number): number[] {
@@ -96,6 +78,44 @@ else {
   };
 }
 
+// NAB's real series (when a NAB-layout directory is given): split by file, alternately in name order (so the
+// categories interleave and each part mixes them); the threshold is tuned on the tune part only, and the report
+// part is scored at the default and at the tuned threshold, per category and overall.
+if (NAB_REAL) {
+  const real = loadNabDir(NAB_REAL, (name) => !name.startsWith('artificial'));
+  if (!real?.length) report['real'] = `skipped: no labelled real series under ${NAB_REAL}`;
+  else {
+    const tune = real.filter((_, i) => i % 2 === 0);
+    const held = real.filter((_, i) => i % 2 === 1);
+    const grid = [4, 5, 6, 7, 8, 9, 10, 12];
+    const tuning = grid.map((t) => ({ threshold: t, ...evaluate(tune, t) }));
+    const best = [...tuning].sort((a, b) => b.f1 - a.f1 || a.falseAlarms - b.falseAlarms)[0]!;
+    const byCategory = (series: readonly Labelled[], threshold?: number) =>
+      Object.fromEntries(
+        [...new Set(series.map((s) => s.category))].map((c) => {
+          const { perSeries: _p, ...r } = evaluate(
+            series.filter((s) => s.category === c),
+            threshold,
+          );
+          return [c, r];
+        }),
+      );
+    report['real'] = {
+      data: `NAB real series under ${NAB_REAL}, windows as labelled`,
+      tunePart: tune.map((s) => s.name),
+      reportPart: held.map((s) => s.name),
+      tuning: tuning.map(({ perSeries: _p, ...t }) => t),
+      tunedThreshold: best.threshold,
+      reportAtDefault: { threshold: EVENT_DEFAULTS.threshold, ...evaluate(held) },
+      reportByCategoryAtDefault: byCategory(held),
+      reportAtTuned: { threshold: best.threshold, ...evaluate(held, best.threshold) },
+      allAtDefault: evaluate(real),
+      // Every file at the default threshold, per category: the figures for a directory never used for tuning.
+      allByCategoryAtDefault: byCategory(real),
+    };
+  }
+}
+
 // Unlabelled public series (Prophet's examples): no windows, so only how often the detector speaks at default
 // settings (alarms per series and per 1,000 points) and how long it takes.
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'shared', 'data', 'forecast-example');
@@ -121,7 +141,9 @@ report['unlabelled'] = examples.length
     })
   : 'skipped: ../shared/data/forecast-example not found';
 
-const perSeed = Number(process.argv[2] ?? 200);
+const perSeed = Number(
+  process.argv.slice(2).find((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== '--nab') ?? 200,
+);
 // Recall by planted kind and granularity, over all seeds ("day:drift": found / planted).
 const byKind: Record<string, { found: number; planted: number }> = {};
 const synthetic = [11, 12, 13].map((seed) => {
@@ -130,6 +152,7 @@ const synthetic = [11, 12, 13].map((seed) => {
     const stepMs = s.granularity === 'day' ? 86_400_000 : 3_600_000;
     return {
       name: `seed${seed}`,
+      category: 'synthetic',
       values: s.values,
       timestamps: s.values.map((_, i) => i * stepMs),
       stepMs,

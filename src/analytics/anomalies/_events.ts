@@ -7,11 +7,12 @@
  * - the residual is scored against a robust scale of past residuals, and of the same phases' residuals in past
  *   cycles (a busy phase, or a daily edge that jitters, is noisier than the night).
  * - an adaptive threshold: the score must reach the threshold and also clear the series' own tail (a multiple
- *   of a high quantile of past normal scores), so a heavy-tailed or bursty series is judged against its own
- *   distribution, not a Gaussian one.
+ *   of a high quantile of past normal scores and of one score per past event), so a heavy-tailed or bursty
+ *   series, or one whose spikes recur, is judged against its own distribution, not a Gaussian one.
  * - a rate check: more onsets of exceedance in a short window than the long-run rate makes plausible (Poisson
  *   tail) is an event too (more spikes than usual where single spikes are normal).
- * - warm-up: no alarm before two days of sub-daily data (14 points of daily data): no season can be known yet.
+ * - warm-up: no alarm before two days of sub-daily data (two days of time when timestamps are given; 14 points of
+ *   daily data): no season can be known yet. No score at all before the noise scale rests on a level window.
  * - refractory: after an alarm, the same event's later points add nothing.
  */
 import { detectSeason } from '../_series/index.js';
@@ -64,6 +65,20 @@ export function warmUpPoints(stepMs: number): number {
   return stepMs < DAY_MS ? Math.max(14, Math.ceil((2 * DAY_MS) / stepMs)) : 14;
 }
 
+/**
+ * Index of the first point that may alarm. With timestamps, the warm-up is two days of *time* (at least 14
+ * points), so an irregular or gappy series, whose median step overstates its density, is not kept silent for
+ * many days; it is never longer than the points-based warm-up. Depends on the first timestamps only.
+ */
+export function warmUpEnd(stepMs: number, timestamps?: readonly number[]): number {
+  const points = warmUpPoints(stepMs);
+  if (!timestamps || stepMs >= DAY_MS || timestamps.length === 0) return points;
+  const until = timestamps[0]! + 2 * DAY_MS;
+  let i = 0;
+  while (i < points && i < timestamps.length && timestamps[i]! < until) i++;
+  return Math.max(14, i);
+}
+
 /** Points in the level window: about two hours of sub-daily data (5 to 24 points), a week of daily data. */
 function levelPoints(stepMs: number): number {
   return stepMs < DAY_MS ? Math.min(24, Math.max(5, Math.round((2 * HOUR_MS) / stepMs))) : 7;
@@ -98,13 +113,14 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
   const stepMs = opts.stepMs > 0 ? opts.stepMs : DAY_MS;
   const T = opts.threshold ?? EVENT_DEFAULTS.threshold;
   const W = warmUpPoints(stepMs);
+  const start = warmUpEnd(stepMs, opts.timestamps);
   const L = levelPoints(stepMs);
   const refractory = Math.max(L, Math.floor(W / 2));
   const history = Math.min(5000, 4 * W);
   const rateWindow = Math.max(L, Math.floor(W / 4));
   const slot = (i: number) => (opts.timestamps ? Math.round((opts.timestamps[i] ?? 0) / stepMs) : i);
   let s = typeof opts.season === 'number' ? Math.max(1, Math.floor(opts.season)) : 1;
-  let nextDetect = opts.season === 'auto' || opts.season === undefined ? W : Infinity;
+  let nextDetect = opts.season === 'auto' || opts.season === undefined ? start : Infinity;
   let profile: number[] = [];
   let nextProfile = 0;
   const phaseOf = (i: number) => ((slot(i) % s) + s) % s;
@@ -114,6 +130,8 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
   const normalScores: number[] = [];
   const exceed: number[] = [0]; // prefix sums of exceedances
   let scale = 0;
+  // Whether the scale rests on enough residuals (a level window's worth): before that a score means nothing.
+  let ready = false;
   let tail = 0;
   let floor = 1e-9;
   let nextStats = 0;
@@ -188,6 +206,7 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
       const since = settled ? Math.max(regime, t - history) : t - history;
       const past = resid.slice(Math.max(0, since - warm));
       const m = median(past);
+      ready = past.length >= L;
       scale = 1.4826 * median(past.map((r) => Math.abs(r - m)));
       // Mostly-equal residuals (a sparse series): the mean absolute deviation stands in for MAD.
       if (!(scale > 0)) scale = (1.2533 * past.reduce((a, r) => a + Math.abs(r - m), 0)) / past.length;
@@ -214,7 +233,9 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
       if (near.length) local = 1.4826 * median(near);
     }
     const noise = cycles >= 3 ? Math.max(local, 0.5 * scale) : Math.max(local, scale);
-    const score = diff / Math.max(noise, floor);
+    // Until the scale rests on a level window of residuals, every score would be the floor's (huge) and would
+    // poison the tail quantile for thousands of points: score 0 instead.
+    const score = ready ? diff / Math.max(noise, floor) : 0;
     const a = Math.abs(score);
     const bar = Math.max(T, EVENT_DEFAULTS.tailFactor * tail);
     // Onsets of exceedance (a point at >= 3 after one below): a level change that takes a few points to
@@ -223,7 +244,7 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
     const e = over && !wasOver ? 1 : 0;
     wasOver = over;
     let kind: EventKind | null = null;
-    if (t >= W) {
+    if (t >= start) {
       if (a >= bar) kind = score > 0 ? 'spike' : 'drop';
       else if (e) {
         // Onsets in the short window (since the last event ended) against the long-run rate.
@@ -236,14 +257,16 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
     }
     // exceed[i]: onsets before point i, anomalous points left out (they are the event, not the rate).
     exceed.push(exceed[t]! + (kind === null ? e : 0));
-    // Anomalous points do not teach the tail what is normal (a level shift's first points would lift it);
-    // during warm-up nothing is anomalous, so a bursty series' own spikes set its tail.
-    if (kind === null) normalScores.push(a);
     resid.push(diff);
     // One event, one alarm: an event goes on while its anomalous points come within a quarter refractory
     // period of each other; a new alarm needs both the refractory period and a quiet spell since the last.
     const alarm =
       kind !== null && t - lastAlarm >= refractory && t - lastAnomalous > Math.floor(refractory / 4);
+    // The tail is what the series itself does: its normal points and, one score per event, its past events, so
+    // spikes that recur stop being news (ADR 0039). The other anomalous points of an event stay out (a level
+    // shift's first points would lift the tail for days). During warm-up nothing is anomalous, so a bursty
+    // series' own spikes set its tail.
+    if (ready && (kind === null || alarm)) normalScores.push(a);
     if (alarm) lastAlarm = t;
     if (kind !== null) lastAnomalous = t;
     out.push({ index: t, actual: x, expected, score, alarm, kind: alarm ? kind : null });

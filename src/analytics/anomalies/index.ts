@@ -1,6 +1,6 @@
 /** Anomaly detection (online, robust, seasonal), root-cause attribution, and incidents over spend scopes. */
 export { DETECT_DEFAULTS, detectAnomalies } from './_detect.js';
-export { EVENT_DEFAULTS, detectEvents, warmUpPoints } from './_events.js';
+export { EVENT_DEFAULTS, detectEvents, warmUpEnd, warmUpPoints } from './_events.js';
 export type { EventKind, EventOptions, EventPoint } from './_events.js';
 export type { AnomalyKind, DetectOptions, PointScore } from './_detect.js';
 export { attributeChange, decomposeChange } from './_root-cause.js';
