@@ -3,6 +3,7 @@
  * weekly/daily seasonality, trend, multiplicative noise) with one planted anomaly of a known kind and window,
  * or none. Seeded, so every run measures the same suite.
  */
+import { rng } from '../src/analytics/anomalies/_test-rng.js';
 
 /** Kinds of planted anomaly. */
 export type PlantedKind = 'spike' | 'shift' | 'drift' | 'runaway' | 'drop';
@@ -18,17 +19,8 @@ export interface LabelledSeries {
   readonly label: { kind: PlantedKind; start: number; end: number } | null;
 }
 
-/** Mulberry32: small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded noise, shared with the detector's tests. */
+export { rng };
 
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());

@@ -6,17 +6,9 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { openDuckDBStore } from '../store/index.js';
 import { Ledger, makeUsageEvent } from './index.js';
+import { testEvent } from './_test-events.js';
 
-const event = (i: number) =>
-  makeUsageEvent({
-    id: `e-${i}`,
-    startTime: Date.UTC(2026, 0, 1) + i,
-    model: 'gpt-4o-2024-08-06',
-    team: 't',
-    inputTokens: 10,
-    outputTokens: 5,
-    costNanos: 123n,
-  });
+const event = (i: number) => testEvent(i);
 
 test('acknowledged events reach the store and are not duplicated by a replay', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tally-ledger-'));

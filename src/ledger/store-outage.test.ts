@@ -6,18 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TallyError } from '../core/index.js';
 import { openDuckDBStore, type CostStore } from '../store/index.js';
-import { claimReplicaDir, Ledger, makeUsageEvent } from './index.js';
+import { claimReplicaDir, Ledger } from './index.js';
+import { testEvent } from './_test-events.js';
 
-const event = (i: number) =>
-  makeUsageEvent({
-    id: `o-${i}`,
-    startTime: Date.UTC(2026, 0, 1) + i,
-    model: 'gpt-4o-2024-08-06',
-    team: 't',
-    inputTokens: 10,
-    outputTokens: 5,
-    costNanos: 7n,
-  });
+const event = (i: number) => testEvent(i, 'o', 7n);
 const ALL = [new Date(0), new Date(Date.UTC(2030, 0, 1))] as const;
 
 /** A store whose appends fail while `mode` is `down`, or store the rows and then fail (`lost-ack`: the commit

@@ -4,20 +4,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDuckDBStore } from '../store/index.js';
-import { Ledger, encodeEvent, makeUsageEvent } from './index.js';
+import { Ledger, encodeEvent } from './index.js';
 import { WalWriter } from './_wal-writer.js';
 import { repairSegment } from './_wal.js';
+import { testEvent } from './_test-events.js';
 
-const event = (i: number) =>
-  makeUsageEvent({
-    id: `e-${i}`,
-    startTime: Date.UTC(2026, 0, 1) + i,
-    model: 'gpt-4o-2024-08-06',
-    team: 't',
-    inputTokens: 10,
-    outputTokens: 5,
-    costNanos: 123n,
-  });
+const event = (i: number) => testEvent(i);
 
 // What a crash can leave with two durable writes in flight: the earlier write lost (zeros, or torn pieces of
 // it among zeros), the later one complete after it, and a torn last write.

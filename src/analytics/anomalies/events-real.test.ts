@@ -1,22 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectEvents, warmUpEnd } from './_events.js';
+import { rng } from './_test-rng.js';
 
 // Behaviours the real NAB series asked for (ADR 0039): gappy timestamps and a noisy start.
 const FIVE_MIN = 300_000;
 const HOUR = 3_600_000;
 const DAY_MS = 86_400_000;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
 
