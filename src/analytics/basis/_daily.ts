@@ -139,11 +139,42 @@ const AMOUNT_OR_PERIOD = new Set([
 
 /** Identity of a grouped cost row without its period and amounts (a monthly group and its daily groups share it). */
 function groupKey(r: CostRow): string {
-  return JSON.stringify(
-    Object.entries(r.values)
-      .filter(([k]) => !AMOUNT_OR_PERIOD.has(k))
-      .sort(([a], [b]) => a.localeCompare(b)),
-  );
+  let key = groupKeys.get(r);
+  if (key === undefined) {
+    key = JSON.stringify(
+      Object.entries(r.values)
+        .filter(([k]) => !AMOUNT_OR_PERIOD.has(k))
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
+    groupKeys.set(r, key);
+  }
+  return key;
+}
+// Rows are never changed once loaded, and the daily groups of a month are shared by every budget and report that
+// reads it (BasisCache, the serve's months memo): their keys and profiles are built once per row list.
+const groupKeys = new WeakMap<CostRow, string>();
+type DayWeights = { day: number; weight: bigint }[];
+const profiles = new WeakMap<readonly CostRow[], Map<string, Map<string, DayWeights>>>();
+
+/** Each group's days and their amounts in `col` (the weights its monthly pieces are spread by). */
+function dailyProfile(
+  daily: readonly CostRow[],
+  col: 'BilledCost' | 'EffectiveCost',
+): Map<string, DayWeights> {
+  const byCol = profiles.get(daily) ?? new Map<string, Map<string, DayWeights>>();
+  profiles.set(daily, byCol);
+  let profile = byCol.get(col);
+  if (profile) return profile;
+  profile = new Map<string, DayWeights>();
+  for (const r of daily) {
+    const key = groupKey(r);
+    const list = profile.get(key) ?? [];
+    const text = r.values[col] ?? r.values['BilledCost'] ?? '0';
+    list.push({ day: Date.parse(r.values['ChargePeriodStart'] ?? ''), weight: parseUsd(text) });
+    profile.set(key, list);
+  }
+  byCol.set(col, profile);
+  return profile;
 }
 
 /**
@@ -229,14 +260,7 @@ async function spreadPeriod(
         loadCostGroups(store, w, settings.rules, { byDay: true }),
       ),
     );
-    const col = metric === 'billed' ? 'BilledCost' : 'EffectiveCost';
-    const profile = new Map<string, { day: number; weight: bigint }[]>();
-    for (const r of daily) {
-      const list = profile.get(groupKey(r)) ?? [];
-      const text = r.values[col] ?? r.values['BilledCost'] ?? '0';
-      list.push({ day: Date.parse(r.values['ChargePeriodStart'] ?? ''), weight: parseUsd(text) });
-      profile.set(groupKey(r), list);
-    }
+    const profile = dailyProfile(daily, metric === 'billed' ? 'BilledCost' : 'EffectiveCost');
     for (const [idx, nanos] of perRow) {
       const row = pa.rows[idx]!;
       const days = profile.get(groupKey(row)) ?? [
