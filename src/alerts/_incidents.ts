@@ -47,10 +47,14 @@ export async function readStoredIncidents(store: CostStore, from?: Date, to?: Da
   return out;
 }
 
-/** Whether the scheduled passes have scanned all of [from, min(to, now)). */
-export function covers(index: IncidentIndex, from: Date, to: Date, now: Date): boolean {
+/**
+ * Whether the scheduled passes have scanned all of [from, min(to, now)), allowing the last pass to be up to
+ * `maxAgeMs` old: a window that runs to the present is answered from the incidents of the last pass when that pass
+ * is recent (the passes run every `alerts.intervalSeconds`), instead of by a multi-second scan on every request.
+ */
+export function covers(index: IncidentIndex, from: Date, to: Date, now: Date, maxAgeMs = 0): boolean {
   if (!index.coveredFrom || !index.coveredTo) return false;
-  const until = Math.min(to.getTime(), now.getTime());
+  const until = Math.min(to.getTime(), now.getTime() - maxAgeMs);
   return Date.parse(index.coveredFrom) <= from.getTime() && Date.parse(index.coveredTo) >= until;
 }
 

@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Incident } from '../analytics/index.js';
 import { openStore, type CostStore } from '../store/index.js';
-import { budgetAlerts, incidentAlert, routeAlert, withLifecycle, type IncidentView } from './index.js';
+import {
+  budgetAlerts,
+  covers,
+  incidentAlert,
+  routeAlert,
+  withLifecycle,
+  type IncidentView,
+} from './index.js';
 
 const incident = (over: Partial<Incident> = {}): Incident => ({
   id: 'inc:team=support:aaa',
@@ -126,4 +133,25 @@ test('alerts print amounts in the reporting currency, never a dollar sign for EU
   } as unknown as Parameters<typeof budgetAlerts>[0]);
   assert.match(b!.text, /spent 120\.00 EUR of 100\.00 EUR/);
   assert.doesNotMatch(b!.text, /\$/);
+});
+
+test('stored incidents answer a window to the present while the last pass is recent enough, and not after', () => {
+  const T = Date.parse('2026-12-03T08:00:00Z');
+  const min = 60_000;
+  const index = {
+    ids: [],
+    coveredFrom: new Date(T - 35 * 86_400_000).toISOString(),
+    coveredTo: new Date(T).toISOString(),
+  };
+  const from = new Date(T - 30 * 86_400_000);
+  const tomorrow = new Date(T + 86_400_000);
+  const at = (m: number) => new Date(T + m * min);
+  assert.equal(covers(index, from, tomorrow, at(5)), false, 'exactly as of now: needs a scan');
+  assert.equal(covers(index, from, tomorrow, at(5), 10 * min), true, 'a pass 5 minutes old is recent enough');
+  assert.equal(covers(index, from, tomorrow, at(20), 10 * min), false, 'a pass 20 minutes old is not');
+  assert.equal(
+    covers(index, new Date(T - 40 * 86_400_000), tomorrow, at(5), 10 * min),
+    false,
+    'not scanned that far back',
+  );
 });

@@ -84,8 +84,13 @@ export const anomaliesCommand = defineCommand({
     // The scheduled pass (tally serve, tally alerts run) stores incidents: read them when it covered the window
     // and the defaults apply; otherwise scan (warm-up history before --from, seasons on the calendar).
     const index = await readIncidentIndex(store);
+    // The last pass may be up to two pass intervals old (a window to the present is then as of that pass).
+    const maxAgeMs = 2 * (config.alerts?.intervalSeconds ?? 300) * 1000;
     const useStored =
-      !ctx.flag('rescan') && grainOpt === 'both' && threshold === undefined && covers(index, from, to, now);
+      !ctx.flag('rescan') &&
+      grainOpt === 'both' &&
+      threshold === undefined &&
+      covers(index, from, to, now, maxAgeMs);
     const views = useStored
       ? await withLifecycle(store, await readStoredIncidents(store, from, to), [])
       : await withLifecycle(
@@ -123,6 +128,8 @@ export const anomaliesCommand = defineCommand({
         from: from.toISOString(),
         to: to.toISOString(),
         source: useStored ? 'stored' : 'scan',
+        // The data the incidents were found in: up to the last scheduled pass when stored.
+        asOf: useStored ? index.coveredTo : now.toISOString(),
         // Every impact and waste amount is in this currency (reporting.currency; the `...Usd` names predate it).
         currency: settings.currency ?? 'USD',
         incidents,
