@@ -9,4 +9,5 @@ export { requirePermission, actorOf } from './_roles.js';
 export { runForDocument } from './_context.js';
 export { setIncidentState } from './_writes.js';
 export { ReportCache, windowEndMs, type ReportCacheOptions } from './_cache.js';
+export { readsOnly } from './_admin.js';
 export { principalFromBearer } from './_session.js';

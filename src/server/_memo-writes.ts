@@ -8,40 +8,20 @@
  */
 import type { CostStore } from '../store/index.js';
 import type { MonthStamps, PeriodMemo } from '../analytics/index.js';
+import { readsOnly } from '../api/index.js';
 
 /** What a command may change in the months the memo keeps. */
 export type MonthsTouched = 'none' | 'cost-rows' | 'any';
 
-// Commands that write no cost row and no usage row (or nothing at all). `prices import` is not one of them.
-const NO_COST_OR_USAGE_ROW = new Set([
-  'usage',
-  'costs',
-  'chargeback',
-  'reconcile',
-  'unit-economics',
-  'forecast',
-  'recommend',
-  'carbon',
-  'maturity',
-  'freshness',
-  'estimate',
-  'tokens',
-  'validate',
-  'sql',
-  'anomalies',
-  'alerts',
-  'budgets',
-  'keys',
-  'users',
-  'export',
-]);
+// Writes that change no cost row and no usage row; the read-only commands are the API's own list (`readsOnly`,
+// which also keeps the report cache). `prices import` is neither.
+const NO_COST_OR_USAGE_ROW = new Set(['anomalies', 'alerts', 'budgets', 'keys', 'users', 'export']);
 
 /** What a forwarded or scheduled command line may touch (its first word decides; unknown means anything). */
 export function monthsTouched(argv: readonly string[]): MonthsTouched {
-  const words = argv.filter((a) => !a.startsWith('-'));
-  const [command, sub] = words;
+  const [command] = argv.filter((a) => !a.startsWith('-'));
   if (command === 'ingest') return 'cost-rows';
-  if (command === 'prices') return sub === 'import' ? 'any' : 'none';
+  if (readsOnly(argv)) return 'none';
   return command !== undefined && NO_COST_OR_USAGE_ROW.has(command) ? 'none' : 'any';
 }
 
