@@ -60,7 +60,11 @@ before(async () => {
     timeoutMs: 1_800_000,
   });
   assert.equal(r.code, 0, r.stderr);
-  incidents = r.json<{ incidents: CliIncident[] }>().incidents;
+  const doc = r.json<{ incidents: CliIncident[]; source: string; asOf: string }>();
+  incidents = doc.incidents;
+  // No scheduled pass has run on this store: the CLI scanned, as of now.
+  assert.equal(doc.source, 'scan');
+  assert.ok(Math.abs(Date.parse(doc.asOf) - Date.now()) < 30 * 60_000, doc.asOf);
   store = await openStore({ path: db });
   truths = (await store.getMeta('demo', 'incidents')) as Truth[];
 });
