@@ -31,9 +31,14 @@ export function groupThousands(decimal: string): string {
  * report in EUR never shows "$" (ADR 0041).
  */
 export function withCurrency(signed: string, currency: string): string {
-  if (currency !== 'USD') return `${signed} ${currency}`;
-  return signed.startsWith('-') ? `-$${signed.slice(1)}` : `$${signed}`;
+  const [pre, post] = affixes(currency);
+  const neg = signed.startsWith('-');
+  return `${neg ? '-' : ''}${pre}${neg ? signed.slice(1) : signed}${post}`;
 }
+
+/** What goes before and after an amount: "$" before USD, the code after any other currency. */
+const affixes = (currency: string): [string, string] =>
+  currency === 'USD' ? ['$', ''] : ['', ` ${currency}`];
 
 /** Exact money as text: "$19,418.209414082" or "19,418.209414082 EUR"; whole amounts get ".00" so columns line up. */
 export function usdText(v: unknown, currency: string): string {
@@ -55,11 +60,12 @@ export function usd(v: unknown, currency: string): Html {
   const neg = t.startsWith('-');
   const [int = '0', frac = ''] = (neg ? t.slice(1) : t).split('.');
   const cents = frac.padEnd(2, '0');
-  const main = `${neg ? '-' : ''}${groupThousands(int)}.${cents.slice(0, 2)}`;
   const sub = cents.slice(2);
-  const [pre, post] = currency === 'USD' ? [neg ? '-$' : '$', ''] : [neg ? '-' : '', ` ${currency}`];
+  const [pre, post] = affixes(currency);
   return html`<data class="money" value="${t}" data-currency="${currency}"
-    >${pre}${main.replace(/^-/, '')}${sub ? html`<span class="subcent">${sub}</span>` : ''}${post}</data
+    >${neg ? '-' : ''}${pre}${groupThousands(int)}.${cents.slice(0, 2)}${
+      sub ? html`<span class="subcent">${sub}</span>` : ''
+    }${post}</data
   >`;
 }
 
