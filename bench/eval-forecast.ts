@@ -7,7 +7,7 @@
  *   horizon/2.. steps) in the first half of each series tune and those in the second half report.
  * - Synthetic: the seeded suite (3 seeds), one origin at the end of each series against its clean continuation.
  * Metrics: MASE (scale: in-sample seasonal-naive MAE with m = 7 daily, 24 hourly, 288 five-minute, 1 weekly as in
- * M4), sMAPE, and how often actuals fall inside p10-p90 (target 0.75-0.85; `coverage80Wide` counts only points whose
+ * M4; `ratioM4Scale` weighs windows by M4's own scale, m = 1 for daily data), sMAPE, and how often actuals fall inside p10-p90 (target 0.75-0.85; `coverage80Wide` counts only points whose
  * band has width, leaving out series forecast exactly, such as NAB's noise-free ones). `ratio` = model MASE /
  * baseline MASE.
  * Usage: node --import tsx bench/eval-forecast.ts [--split tune|report|all]
@@ -44,10 +44,19 @@ function candidateForecasts(
 const splitArg = process.argv.includes('--split') ? process.argv[process.argv.indexOf('--split') + 1] : 'all';
 const MASE_M = { weekly: 1, daily: 7, hourly: 24, '5min': 288 } as const;
 const HORIZON = { weekly: 13, daily: 28, hourly: 48, '5min': 288 } as const;
+/**
+ * M4's own MASE scale (Makridakis et al. 2020): the in-sample seasonal-naive MAE with m = 1 for weekly and daily
+ * data and 24 for hourly (M4 had no 5-minute data: a day, 288, as above). The ratio to seasonal naive within one
+ * window does not depend on the scale; across windows the scale weighs them, so both weightings are printed.
+ */
+const MASE_M4 = { weekly: 1, daily: 1, hourly: 24, '5min': 288 } as const;
 
 interface Acc {
   mase: number;
   maseBase: number;
+  /** The same with M4's scale (m = 1 for daily data). */
+  maseM4: number;
+  maseBaseM4: number;
   smape: number;
   smapeBase: number;
   inside: number;
@@ -66,10 +75,13 @@ function score(
   future: readonly number[],
   f: SeriesForecast,
   m: number,
+  m4: number,
 ) {
   const acc: Acc = groups.get(key) ?? {
     mase: 0,
     maseBase: 0,
+    maseM4: 0,
+    maseBaseM4: 0,
     smape: 0,
     smapeBase: 0,
     inside: 0,
@@ -85,6 +97,10 @@ function score(
   let scale = 0;
   for (let t = p; t < n; t++) scale += Math.abs(hist[t]! - hist[t - p]!);
   scale = scale / (n - p) || 1e-9;
+  const p4 = n > m4 ? m4 : 1;
+  let scaleM4 = 0;
+  for (let t = p4; t < n; t++) scaleM4 += Math.abs(hist[t]! - hist[t - p4]!);
+  scaleM4 = scaleM4 / (n - p4) || 1e-9;
   let e = 0;
   let eb = 0;
   future.forEach((y, h) => {
@@ -103,6 +119,8 @@ function score(
   });
   acc.mase += e / future.length / scale;
   acc.maseBase += eb / future.length / scale;
+  acc.maseM4 += e / future.length / scaleM4;
+  acc.maseBaseM4 += eb / future.length / scaleM4;
   acc.windows++;
   const name = f.backtest?.members.join('+') ?? f.model;
   acc.models[name] = (acc.models[name] ?? 0) + 1;
@@ -118,7 +136,15 @@ function run(hist: PublicSeries, end: number, H: number) {
 
 // --diag: also score every candidate as if it were always chosen (shows what selection gains or loses).
 const DIAG = process.argv.includes('--diag');
-function diag(key: string, s: PublicSeries, end: number, H: number, future: readonly number[], m: number) {
+function diag(
+  key: string,
+  s: PublicSeries,
+  end: number,
+  H: number,
+  future: readonly number[],
+  m: number,
+  m4: number,
+) {
   if (!DIAG) return;
   const f = run(s, end, H);
   const hist = s.values.slice(0, end);
@@ -131,6 +157,7 @@ function diag(key: string, s: PublicSeries, end: number, H: number, future: read
       future,
       { ...f, model: f.model, points: p50.map((v) => ({ timestamp: 0, p10: v, p50: v, p90: v })) },
       m,
+      m4,
     );
 }
 
@@ -138,8 +165,8 @@ for (const [i, s] of m4Weekly().entries()) {
   const split = i % 2 ? 'tune' : 'report';
   if (splitArg !== 'all' && split !== splitArg) continue;
   const H = Math.min(13, s.test!.length);
-  score(`m4-weekly/weekly/${split}`, s.values, s.test!.slice(0, H), run(s, s.values.length, H), 1);
-  diag(`m4-weekly/weekly/${split}`, s, s.values.length, H, s.test!.slice(0, H), 1);
+  score(`m4-weekly/weekly/${split}`, s.values, s.test!.slice(0, H), run(s, s.values.length, H), 1, 1);
+  diag(`m4-weekly/weekly/${split}`, s, s.values.length, H, s.test!.slice(0, H), 1, 1);
 }
 
 for (const s of [...prophetExamples(), ...nabArtificial()]) {
@@ -153,8 +180,16 @@ for (const s of [...prophetExamples(), ...nabArtificial()]) {
   origins.forEach((t, k) => {
     const split = k < origins.length / 2 ? 'tune' : 'report';
     if (splitArg !== 'all' && split !== splitArg) return;
-    score(`${s.dataset}/${s.freq}/${split}`, s.values.slice(0, t), s.values.slice(t, t + H), run(s, t, H), m);
-    diag(`${s.dataset}/${s.freq}/${split}`, s, t, H, s.values.slice(t, t + H), m);
+    const m4 = MASE_M4[s.freq];
+    score(
+      `${s.dataset}/${s.freq}/${split}`,
+      s.values.slice(0, t),
+      s.values.slice(t, t + H),
+      run(s, t, H),
+      m,
+      m4,
+    );
+    diag(`${s.dataset}/${s.freq}/${split}`, s, t, H, s.values.slice(t, t + H), m, m4);
   });
 }
 
@@ -173,6 +208,7 @@ for (const seed of [23, 24, 25]) {
       s.clean.slice(n, n + H),
       f,
       s.season,
+      s.granularity === 'day' ? 1 : 24,
     );
   }
 }
@@ -183,6 +219,7 @@ const rows = [...groups].map(([key, a]) => ({
   mase: +(a.mase / a.windows).toFixed(3),
   maseSeasonalNaive: +(a.maseBase / a.windows).toFixed(3),
   ratio: +(a.mase / a.maseBase).toFixed(3),
+  ratioM4Scale: +(a.maseM4 / a.maseBaseM4).toFixed(3),
   smape: +(a.smape / a.windows).toFixed(2),
   smapeSeasonalNaive: +(a.smapeBase / a.windows).toFixed(2),
   coverage80: +(a.inside / a.points).toFixed(3),
