@@ -5,6 +5,8 @@
  *   report), Prophet's daily page views (28 days ahead), Yosemite temperatures (5-minute, 1 day ahead; and hourly
  *   means, 48 h ahead), NAB artificial series (5-minute and hourly sums). For the non-M4 series the origins (every
  *   horizon/2.. steps) in the first half of each series tune and those in the second half report.
+ * - Hold-out (optional): every `timestamp,value` CSV in the directory TALLY_FORECAST_HOLDOUT names (outside the
+ *   repository), scored at all its origins with the report split; nothing is tuned on it.
  * - Synthetic: the seeded suite (3 seeds), one origin at the end of each series against its clean continuation.
  * Metrics: MASE (scale: in-sample seasonal-naive MAE with m = 7 daily, 24 hourly, 288 five-minute, 1 weekly as in
  * M4; `ratioM4Scale` weighs windows by M4's own scale, m = 1 for daily data), sMAPE, and how often actuals fall inside p10-p90 (target 0.75-0.85; `coverage80Wide` counts only points whose
@@ -13,7 +15,7 @@
  * Usage: node --import tsx bench/eval-forecast.ts [--split tune|report|all]
  */
 import { forecastSeries, type SeriesForecast } from '../src/analytics/forecast/index.js';
-import { m4Weekly, nabArtificial, prophetExamples, type PublicSeries } from './_forecast-data.js';
+import { holdout, m4Weekly, nabArtificial, prophetExamples, type PublicSeries } from './_forecast-data.js';
 import { generateSuite } from './_suite.js';
 import { ENSEMBLE_OF, forecastAll } from '../src/analytics/forecast/_models.js';
 
@@ -191,6 +193,22 @@ for (const s of [...prophetExamples(), ...nabArtificial()]) {
     );
     diag(`${s.dataset}/${s.freq}/${split}`, s, t, H, s.values.slice(t, t + H), m, m4);
   });
+}
+
+// The fresh hold-out (TALLY_FORECAST_HOLDOUT): every origin is reported, none tunes; it runs with the report split.
+for (const s of splitArg === 'tune' ? [] : holdout()) {
+  const H = HORIZON[s.freq];
+  const n = s.values.length;
+  const minHist = Math.min(Math.max(4 * MASE_M[s.freq], 8 * 7), Math.floor(n / 2));
+  for (let t = minHist; t + H <= n; t += Math.max(H, Math.floor((n - H - minHist) / 40)))
+    score(
+      `${s.dataset}/${s.freq}/holdout`,
+      s.values.slice(0, t),
+      s.values.slice(t, t + H),
+      run(s, t, H),
+      MASE_M[s.freq],
+      MASE_M4[s.freq],
+    );
 }
 
 for (const seed of [23, 24, 25]) {
