@@ -9,7 +9,8 @@
  *   repository), scored at all its origins with the report split; nothing is tuned on it.
  * - Synthetic: the seeded suite (3 seeds), one origin at the end of each series against its clean continuation.
  * Metrics: MASE (scale: in-sample seasonal-naive MAE with m = 7 daily, 24 hourly, 288 five-minute, 1 weekly as in
- * M4; `ratioM4Scale` weighs windows by M4's own scale, m = 1 for daily data), sMAPE, and how often actuals fall inside p10-p90 (target 0.75-0.85; `coverage80Wide` counts only points whose
+ * M4; `ratioM4Scale` weighs windows by M4's own scale, m = 1 for daily data; `ratioM4` also keeps to M4's horizons,
+ * the first 14 days of a daily window), sMAPE, and how often actuals fall inside p10-p90 (target 0.75-0.85; `coverage80Wide` counts only points whose
  * band has width, leaving out series forecast exactly, such as NAB's noise-free ones). `ratio` = model MASE /
  * baseline MASE.
  * Usage: node --import tsx bench/eval-forecast.ts [--split tune|report|all]
@@ -52,6 +53,8 @@ const HORIZON = { weekly: 13, daily: 28, hourly: 48, '5min': 288 } as const;
  * window does not depend on the scale; across windows the scale weighs them, so both weightings are printed.
  */
 const MASE_M4 = { weekly: 1, daily: 1, hourly: 24, '5min': 288 } as const;
+/** M4's horizons (daily 14 days, not 28): `ratioM4` scores the first this many steps with M4's scale. */
+const HORIZON_M4 = { weekly: 13, daily: 14, hourly: 48, '5min': 288 } as const;
 
 interface Acc {
   mase: number;
@@ -59,6 +62,9 @@ interface Acc {
   /** The same with M4's scale (m = 1 for daily data). */
   maseM4: number;
   maseBaseM4: number;
+  /** M4's scale over M4's horizon (the first 14 steps of a daily window). */
+  maseM4H: number;
+  maseBaseM4H: number;
   smape: number;
   smapeBase: number;
   inside: number;
@@ -78,12 +84,15 @@ function score(
   f: SeriesForecast,
   m: number,
   m4: number,
+  h4 = future.length,
 ) {
   const acc: Acc = groups.get(key) ?? {
     mase: 0,
     maseBase: 0,
     maseM4: 0,
     maseBaseM4: 0,
+    maseM4H: 0,
+    maseBaseM4H: 0,
     smape: 0,
     smapeBase: 0,
     inside: 0,
@@ -105,11 +114,18 @@ function score(
   scaleM4 = scaleM4 / (n - p4) || 1e-9;
   let e = 0;
   let eb = 0;
+  let e4 = 0;
+  let eb4 = 0;
+  const k4 = Math.min(h4, future.length);
   future.forEach((y, h) => {
     const q = f.points[h]!;
     const base = hist[n - p + (h % p)]!;
     e += Math.abs(y - q.p50);
     eb += Math.abs(y - base);
+    if (h < k4) {
+      e4 += Math.abs(y - q.p50);
+      eb4 += Math.abs(y - base);
+    }
     acc.smape += (200 * Math.abs(y - q.p50)) / (Math.abs(y) + Math.abs(q.p50) || 1) / future.length;
     acc.smapeBase += (200 * Math.abs(y - base)) / (Math.abs(y) + Math.abs(base) || 1) / future.length;
     if (y >= q.p10 && y <= q.p90) acc.inside++;
@@ -123,6 +139,8 @@ function score(
   acc.maseBase += eb / future.length / scale;
   acc.maseM4 += e / future.length / scaleM4;
   acc.maseBaseM4 += eb / future.length / scaleM4;
+  acc.maseM4H += e4 / k4 / scaleM4;
+  acc.maseBaseM4H += eb4 / k4 / scaleM4;
   acc.windows++;
   const name = f.backtest?.members.join('+') ?? f.model;
   acc.models[name] = (acc.models[name] ?? 0) + 1;
@@ -148,6 +166,7 @@ function diag(
   m4: number,
 ) {
   if (!DIAG) return;
+  const freq = key.split('/')[1] as keyof typeof HORIZON_M4;
   const f = run(s, end, H);
   const hist = s.values.slice(0, end);
   for (const [name, p50] of Object.entries(
@@ -160,6 +179,7 @@ function diag(
       { ...f, model: f.model, points: p50.map((v) => ({ timestamp: 0, p10: v, p50: v, p90: v })) },
       m,
       m4,
+      HORIZON_M4[freq] ?? H,
     );
 }
 
@@ -190,6 +210,7 @@ for (const s of [...prophetExamples(), ...nabArtificial()]) {
       run(s, t, H),
       m,
       m4,
+      HORIZON_M4[s.freq],
     );
     diag(`${s.dataset}/${s.freq}/${split}`, s, t, H, s.values.slice(t, t + H), m, m4);
   });
@@ -208,6 +229,7 @@ for (const s of splitArg === 'tune' ? [] : holdout()) {
       run(s, t, H),
       MASE_M[s.freq],
       MASE_M4[s.freq],
+      HORIZON_M4[s.freq],
     );
 }
 
@@ -238,6 +260,7 @@ const rows = [...groups].map(([key, a]) => ({
   maseSeasonalNaive: +(a.maseBase / a.windows).toFixed(3),
   ratio: +(a.mase / a.maseBase).toFixed(3),
   ratioM4Scale: +(a.maseM4 / a.maseBaseM4).toFixed(3),
+  ratioM4: +(a.maseM4H / a.maseBaseM4H).toFixed(3),
   smape: +(a.smape / a.windows).toFixed(2),
   smapeSeasonalNaive: +(a.smapeBase / a.windows).toFixed(2),
   coverage80: +(a.inside / a.points).toFixed(3),
