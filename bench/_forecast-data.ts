@@ -107,3 +107,36 @@ export function nabArtificial(): PublicSeries[] {
       out.push(...fromFile(join(root, dir, f), 'nab', f.replace('.csv', ''), '5min'));
   return [...out, ...out.map((s) => toHourly(s, false))];
 }
+
+const FREQ_OF_STEP = new Map<number, PublicSeries['freq']>([
+  [86_400_000, 'daily'],
+  [3_600_000, 'hourly'],
+  [300_000, '5min'],
+]);
+
+/**
+ * A fresh hold-out: every `timestamp,value` CSV in the directory named by TALLY_FORECAST_HOLDOUT (kept outside the
+ * repository; none when unset or absent), daily, hourly or 5-minute by its median step. Never used to choose anything.
+ */
+export function holdout(): PublicSeries[] {
+  const dir = process.env.TALLY_FORECAST_HOLDOUT;
+  if (!dir || !existsSync(dir)) return [];
+  const out: PublicSeries[] = [];
+  for (const f of readdirSync(dir)
+    .filter((name) => name.endsWith('.csv'))
+    .sort()) {
+    const s = parseSeriesCsv(readFileSync(join(dir, f), 'utf8'), f)[0];
+    if (!s || s.timestamps.length < 3) continue;
+    const gaps = s.timestamps.slice(1).map((t, i) => t - s.timestamps[i]!);
+    const freq = FREQ_OF_STEP.get(gaps.sort((a, b) => a - b)[gaps.length >> 1]!);
+    if (freq)
+      out.push({
+        dataset: `holdout-${f.replace('.csv', '')}`,
+        id: f,
+        freq,
+        timestamps: [...s.timestamps],
+        values: [...s.values],
+      });
+  }
+  return out;
+}

@@ -5,15 +5,18 @@
  *   report), Prophet's daily page views (28 days ahead), Yosemite temperatures (5-minute, 1 day ahead; and hourly
  *   means, 48 h ahead), NAB artificial series (5-minute and hourly sums). For the non-M4 series the origins (every
  *   horizon/2.. steps) in the first half of each series tune and those in the second half report.
+ * - Hold-out (optional): every `timestamp,value` CSV in the directory TALLY_FORECAST_HOLDOUT names (outside the
+ *   repository), scored at all its origins with the report split; nothing is tuned on it.
  * - Synthetic: the seeded suite (3 seeds), one origin at the end of each series against its clean continuation.
  * Metrics: MASE (scale: in-sample seasonal-naive MAE with m = 7 daily, 24 hourly, 288 five-minute, 1 weekly as in
- * M4), sMAPE, and how often actuals fall inside p10-p90 (target 0.75-0.85; `coverage80Wide` counts only points whose
+ * M4; `ratioM4Scale` weighs windows by M4's own scale, m = 1 for daily data; `ratioM4` also keeps to M4's horizons,
+ * the first 14 days of a daily window), sMAPE, and how often actuals fall inside p10-p90 (target 0.75-0.85; `coverage80Wide` counts only points whose
  * band has width, leaving out series forecast exactly, such as NAB's noise-free ones). `ratio` = model MASE /
  * baseline MASE.
  * Usage: node --import tsx bench/eval-forecast.ts [--split tune|report|all]
  */
 import { forecastSeries, type SeriesForecast } from '../src/analytics/forecast/index.js';
-import { m4Weekly, nabArtificial, prophetExamples, type PublicSeries } from './_forecast-data.js';
+import { holdout, m4Weekly, nabArtificial, prophetExamples, type PublicSeries } from './_forecast-data.js';
 import { generateSuite } from './_suite.js';
 import { ENSEMBLE_OF, forecastAll } from '../src/analytics/forecast/_models.js';
 
@@ -44,10 +47,24 @@ function candidateForecasts(
 const splitArg = process.argv.includes('--split') ? process.argv[process.argv.indexOf('--split') + 1] : 'all';
 const MASE_M = { weekly: 1, daily: 7, hourly: 24, '5min': 288 } as const;
 const HORIZON = { weekly: 13, daily: 28, hourly: 48, '5min': 288 } as const;
+/**
+ * M4's own MASE scale (Makridakis et al. 2020): the in-sample seasonal-naive MAE with m = 1 for weekly and daily
+ * data and 24 for hourly (M4 had no 5-minute data: a day, 288, as above). The ratio to seasonal naive within one
+ * window does not depend on the scale; across windows the scale weighs them, so both weightings are printed.
+ */
+const MASE_M4 = { weekly: 1, daily: 1, hourly: 24, '5min': 288 } as const;
+/** M4's horizons (daily 14 days, not 28): `ratioM4` scores the first this many steps with M4's scale. */
+const HORIZON_M4 = { weekly: 13, daily: 14, hourly: 48, '5min': 288 } as const;
 
 interface Acc {
   mase: number;
   maseBase: number;
+  /** The same with M4's scale (m = 1 for daily data). */
+  maseM4: number;
+  maseBaseM4: number;
+  /** M4's scale over M4's horizon (the first 14 steps of a daily window). */
+  maseM4H: number;
+  maseBaseM4H: number;
   smape: number;
   smapeBase: number;
   inside: number;
@@ -66,10 +83,16 @@ function score(
   future: readonly number[],
   f: SeriesForecast,
   m: number,
+  m4: number,
+  h4 = future.length,
 ) {
   const acc: Acc = groups.get(key) ?? {
     mase: 0,
     maseBase: 0,
+    maseM4: 0,
+    maseBaseM4: 0,
+    maseM4H: 0,
+    maseBaseM4H: 0,
     smape: 0,
     smapeBase: 0,
     inside: 0,
@@ -85,13 +108,24 @@ function score(
   let scale = 0;
   for (let t = p; t < n; t++) scale += Math.abs(hist[t]! - hist[t - p]!);
   scale = scale / (n - p) || 1e-9;
+  const p4 = n > m4 ? m4 : 1;
+  let scaleM4 = 0;
+  for (let t = p4; t < n; t++) scaleM4 += Math.abs(hist[t]! - hist[t - p4]!);
+  scaleM4 = scaleM4 / (n - p4) || 1e-9;
   let e = 0;
   let eb = 0;
+  let e4 = 0;
+  let eb4 = 0;
+  const k4 = Math.min(h4, future.length);
   future.forEach((y, h) => {
     const q = f.points[h]!;
     const base = hist[n - p + (h % p)]!;
     e += Math.abs(y - q.p50);
     eb += Math.abs(y - base);
+    if (h < k4) {
+      e4 += Math.abs(y - q.p50);
+      eb4 += Math.abs(y - base);
+    }
     acc.smape += (200 * Math.abs(y - q.p50)) / (Math.abs(y) + Math.abs(q.p50) || 1) / future.length;
     acc.smapeBase += (200 * Math.abs(y - base)) / (Math.abs(y) + Math.abs(base) || 1) / future.length;
     if (y >= q.p10 && y <= q.p90) acc.inside++;
@@ -103,6 +137,10 @@ function score(
   });
   acc.mase += e / future.length / scale;
   acc.maseBase += eb / future.length / scale;
+  acc.maseM4 += e / future.length / scaleM4;
+  acc.maseBaseM4 += eb / future.length / scaleM4;
+  acc.maseM4H += e4 / k4 / scaleM4;
+  acc.maseBaseM4H += eb4 / k4 / scaleM4;
   acc.windows++;
   const name = f.backtest?.members.join('+') ?? f.model;
   acc.models[name] = (acc.models[name] ?? 0) + 1;
@@ -118,8 +156,17 @@ function run(hist: PublicSeries, end: number, H: number) {
 
 // --diag: also score every candidate as if it were always chosen (shows what selection gains or loses).
 const DIAG = process.argv.includes('--diag');
-function diag(key: string, s: PublicSeries, end: number, H: number, future: readonly number[], m: number) {
+function diag(
+  key: string,
+  s: PublicSeries,
+  end: number,
+  H: number,
+  future: readonly number[],
+  m: number,
+  m4: number,
+) {
   if (!DIAG) return;
+  const freq = key.split('/')[1] as keyof typeof HORIZON_M4;
   const f = run(s, end, H);
   const hist = s.values.slice(0, end);
   for (const [name, p50] of Object.entries(
@@ -131,6 +178,8 @@ function diag(key: string, s: PublicSeries, end: number, H: number, future: read
       future,
       { ...f, model: f.model, points: p50.map((v) => ({ timestamp: 0, p10: v, p50: v, p90: v })) },
       m,
+      m4,
+      HORIZON_M4[freq] ?? H,
     );
 }
 
@@ -138,8 +187,8 @@ for (const [i, s] of m4Weekly().entries()) {
   const split = i % 2 ? 'tune' : 'report';
   if (splitArg !== 'all' && split !== splitArg) continue;
   const H = Math.min(13, s.test!.length);
-  score(`m4-weekly/weekly/${split}`, s.values, s.test!.slice(0, H), run(s, s.values.length, H), 1);
-  diag(`m4-weekly/weekly/${split}`, s, s.values.length, H, s.test!.slice(0, H), 1);
+  score(`m4-weekly/weekly/${split}`, s.values, s.test!.slice(0, H), run(s, s.values.length, H), 1, 1);
+  diag(`m4-weekly/weekly/${split}`, s, s.values.length, H, s.test!.slice(0, H), 1, 1);
 }
 
 for (const s of [...prophetExamples(), ...nabArtificial()]) {
@@ -153,9 +202,35 @@ for (const s of [...prophetExamples(), ...nabArtificial()]) {
   origins.forEach((t, k) => {
     const split = k < origins.length / 2 ? 'tune' : 'report';
     if (splitArg !== 'all' && split !== splitArg) return;
-    score(`${s.dataset}/${s.freq}/${split}`, s.values.slice(0, t), s.values.slice(t, t + H), run(s, t, H), m);
-    diag(`${s.dataset}/${s.freq}/${split}`, s, t, H, s.values.slice(t, t + H), m);
+    const m4 = MASE_M4[s.freq];
+    score(
+      `${s.dataset}/${s.freq}/${split}`,
+      s.values.slice(0, t),
+      s.values.slice(t, t + H),
+      run(s, t, H),
+      m,
+      m4,
+      HORIZON_M4[s.freq],
+    );
+    diag(`${s.dataset}/${s.freq}/${split}`, s, t, H, s.values.slice(t, t + H), m, m4);
   });
+}
+
+// The fresh hold-out (TALLY_FORECAST_HOLDOUT): every origin is reported, none tunes; it runs with the report split.
+for (const s of splitArg === 'tune' ? [] : holdout()) {
+  const H = HORIZON[s.freq];
+  const n = s.values.length;
+  const minHist = Math.min(Math.max(4 * MASE_M[s.freq], 8 * 7), Math.floor(n / 2));
+  for (let t = minHist; t + H <= n; t += Math.max(H, Math.floor((n - H - minHist) / 40)))
+    score(
+      `${s.dataset}/${s.freq}/holdout`,
+      s.values.slice(0, t),
+      s.values.slice(t, t + H),
+      run(s, t, H),
+      MASE_M[s.freq],
+      MASE_M4[s.freq],
+      HORIZON_M4[s.freq],
+    );
 }
 
 for (const seed of [23, 24, 25]) {
@@ -173,6 +248,7 @@ for (const seed of [23, 24, 25]) {
       s.clean.slice(n, n + H),
       f,
       s.season,
+      s.granularity === 'day' ? 1 : 24,
     );
   }
 }
@@ -183,6 +259,8 @@ const rows = [...groups].map(([key, a]) => ({
   mase: +(a.mase / a.windows).toFixed(3),
   maseSeasonalNaive: +(a.maseBase / a.windows).toFixed(3),
   ratio: +(a.mase / a.maseBase).toFixed(3),
+  ratioM4Scale: +(a.maseM4 / a.maseBaseM4).toFixed(3),
+  ratioM4: +(a.maseM4H / a.maseBaseM4H).toFixed(3),
   smape: +(a.smape / a.windows).toFixed(2),
   smapeSeasonalNaive: +(a.smapeBase / a.windows).toFixed(2),
   coverage80: +(a.inside / a.points).toFixed(3),

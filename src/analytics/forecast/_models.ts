@@ -8,6 +8,8 @@
  * - cycle-profile: the mean shape of the last 3 cycles re-levelled at the last cycle's mean (additive; _profile.ts);
  * - harmonic: a Huber-robust regression on Fourier terms of the day and week together, with a local level and trend
  *   (recent points weigh more) and the last residuals carried forward by their autocorrelation (_harmonic.ts);
+ * - seasonal-median: the median of the same phase over the last 5 cycles (seasonal naive without one cycle's
+ *   noise, spikes and outages; _seasonal-median.ts);
  * - ensemble: the mean of seasonal-naive, decomp-holt and decomp-theta (combinations are robust where no single
  *   one is; with ets instead of seasonal naive it did worse on the tuning split);
  * - combination: the three candidates that backtested best, weighted by 1 / MASE^2 (see _combine.ts), named with
@@ -18,6 +20,7 @@ import { fitHoltWinters, hwForecastAt, runHoltWinters, type HwParams } from './_
 import { holtForecast, thetaForecast } from './_smoothing.js';
 import { profileForecast } from './_profile.js';
 import { harmonicForecast } from './_harmonic.js';
+import { seasonalMedianForecast } from './_seasonal-median.js';
 
 /** A history to forecast from. */
 export interface ModelInput {
@@ -40,6 +43,7 @@ export type ModelName =
   | 'decomp-theta'
   | 'cycle-profile'
   | 'harmonic'
+  | 'seasonal-median'
   | 'ensemble'
   | 'combination';
 
@@ -51,6 +55,7 @@ export const BASE_MODELS = [
   'decomp-theta',
   'cycle-profile',
   'harmonic',
+  'seasonal-median',
 ] as const;
 /** The members of the ensemble. */
 export const ENSEMBLE_OF = ['seasonal-naive', 'decomp-holt', 'decomp-theta'] as const;
@@ -70,6 +75,7 @@ export function forecastAll(m: ModelInput, H: number, ets?: HwParams): Record<Ba
     'decomp-theta': d(H, thetaForecast),
     'cycle-profile': profileForecast(m.y, m.seasons, H),
     harmonic: harmonicForecast(m, H),
+    'seasonal-median': seasonalMedianForecast(m.y, m.seasons, H),
   };
 }
 

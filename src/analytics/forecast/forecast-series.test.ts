@@ -86,6 +86,7 @@ test('seasonal naive is kept unless beaten by 5% in the backtest, else the three
     'ensemble',
     'ets',
     'harmonic',
+    'seasonal-median',
     'seasonal-naive',
   ]);
   assert.ok(naive.mase > ranked[0]!.mase * 1.05);

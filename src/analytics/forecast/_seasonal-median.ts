@@ -1,0 +1,33 @@
+/**
+ * The `seasonal-median` candidate: each future step is the median of the same phase of the primary season over the
+ * last MEDIAN_CYCLES cycles (the same weekday over five weeks for daily data, the same hour over five days for
+ * hourly data). Seasonal naive repeats one cycle with all its noise and every spike or outage in it; the median of
+ * several keeps the level of recent cycles (no re-levelling, no fit) but drops what happened once. Where a series is
+ * a repeating shape with noise and one-off events (NAB's series, a spend series with a retry storm last Tuesday)
+ * that is most of what seasonal naive gets wrong.
+ */
+
+/**
+ * Cycles whose same phase is taken the median of (tuning split, always used: 4, 5 and 7 cycles gave 0.922 / 0.931 /
+ * 0.927 of seasonal naive's MASE on page views, 0.783 / 0.782 / 0.772 on NAB 5-minute; with selection 5 was best).
+ */
+export const MEDIAN_CYCLES = 5;
+
+/** Point forecasts for steps 1..H from the end of `y`; seasons in steps, shortest first. */
+export function seasonalMedianForecast(
+  y: readonly number[],
+  seasons: readonly number[],
+  H: number,
+): number[] {
+  const n = y.length;
+  const p = seasons.find((s) => s > 1 && n >= 2 * s) ?? 1;
+  if (p <= 1) return new Array<number>(H).fill(n ? y[n - 1]! : 0);
+  const k = Math.min(MEDIAN_CYCLES, Math.floor(n / p));
+  const xs = new Float64Array(k);
+  return Array.from({ length: H }, (_, h) => {
+    for (let c = 0; c < k; c++) xs[c] = y[n - (c + 1) * p + (h % p)]!;
+    xs.sort();
+    const m = k >> 1;
+    return k % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
+  });
+}
