@@ -141,3 +141,26 @@ test('anomalies --db watches ingested cost exports by tag too, naming the team f
   assert.ok(Math.abs(Number(i.impactUsd) - 900) < 60, i.impactUsd);
   assert.match(i.rootCause, /^team=risk\b/);
 });
+
+test('anomalies --series does not flag a reading that was sent twice at one timestamp (ADR 0044)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-an-dup-'));
+  const f = join(dir, 'resent.csv');
+  const rows = ['timestamp,value'];
+  for (let i = 0; i < 4 * 288; i++) {
+    const ts = new Date(Date.UTC(2015, 8, 1) + i * 300_000).toISOString().slice(0, 19).replace('T', ' ');
+    const v = (60 + 3 * Math.sin(i * 0.7) + 2 * Math.cos(i * 1.9)).toFixed(0);
+    rows.push(`${ts},${v}`);
+    if (i === 3 * 288) rows.push(`${ts},${v}`);
+  }
+  writeFileSync(f, rows.join('\n') + '\n');
+  const averaged = await runCli(['anomalies', '--series', f, '--json']);
+  assert.equal(averaged.code, 0, averaged.stderr);
+  assert.equal(averaged.json<{ anomalies: SeriesAnomaly[] }>().anomalies.length, 0);
+  const summed = await runCli(['anomalies', '--series', f, '--duplicates', 'sum', '--json']);
+  assert.equal(summed.code, 0, summed.stderr);
+  const flagged = summed.json<{ anomalies: SeriesAnomaly[] }>().anomalies;
+  assert.equal(flagged.length, 1);
+  assert.equal(flagged[0]!.timestamp.slice(0, 16), '2015-09-04T00:00');
+  const bad = await runCli(['anomalies', '--series', f, '--duplicates', 'max', '--json']);
+  assert.notEqual(bad.code, 0);
+});

@@ -18,6 +18,7 @@ export * from './maturity/index.js';
 export * from './hosting/index.js';
 // The series plumbing others need: series CSV input, daily spend per scope, season detection, grains.
 export {
+  DUPLICATE_RULES,
   GRAIN_MS,
   detectSeason,
   loadDailySpend,
@@ -25,6 +26,7 @@ export {
   seriesFrom,
   stepAfter,
   type BudgetScope,
+  type DuplicateRule,
   type Grain,
   type Series,
 } from './_series/index.js';

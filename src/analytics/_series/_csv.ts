@@ -34,8 +34,37 @@ function column(header: readonly string[], names: readonly string[]): number {
   return header.findIndex((h) => names.includes(h.toLowerCase()));
 }
 
-/** Parses CSV text into series (sorted by time, duplicate timestamps summed, blank/NA values skipped). */
-export function parseSeriesCsv(text: string, file = 'input'): Series[] {
+/**
+ * What rows that share a series' timestamp become (ADR 0044): `sum` (parts of one total, e.g. spend per model
+ * in one file), `mean` (a re-sent or doubled reading of a measurement), `last` (the row latest in the file), or
+ * `auto` (the default): per series, sum when most of its timestamps repeat (the file lists parts), mean when
+ * repeats are the exception (a reading sent twice is not twice the reading).
+ */
+export type DuplicateRule = 'sum' | 'mean' | 'last' | 'auto';
+
+export const DUPLICATE_RULES: readonly DuplicateRule[] = ['sum', 'mean', 'last', 'auto'];
+
+/** Rows at one timestamp: their sum, count and the last value seen. */
+interface Cell {
+  sum: number;
+  count: number;
+  last: number;
+}
+
+/** One series' (timestamp, value) pairs, sorted by time, repeats combined by `rule`. */
+function combine(g: Map<number, Cell>, rule: DuplicateRule): [number, number][] {
+  let repeated = 0;
+  for (const c of g.values()) if (c.count > 1) repeated++;
+  const effective = rule === 'auto' ? (repeated * 2 > g.size ? 'sum' : 'mean') : rule;
+  const value = (c: Cell) => (effective === 'sum' ? c.sum : effective === 'last' ? c.last : c.sum / c.count);
+  return [...g].map(([ts, c]): [number, number] => [ts, value(c)]).sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * Parses CSV text into series (sorted by time, rows sharing a timestamp combined by `duplicates`, default
+ * `auto`; blank/NA values skipped).
+ */
+export function parseSeriesCsv(text: string, file = 'input', duplicates: DuplicateRule = 'auto'): Series[] {
   // core's reader (quotes, CRLF, BOM, blank records); cells trimmed.
   const records = parseCsv(text).map((r) => r.map((c) => c.trim()));
   const header = records[0] ?? [];
@@ -51,7 +80,7 @@ export function parseSeriesCsv(text: string, file = 'input'): Series[] {
         { file },
       );
   }
-  const groups = new Map<string, Map<number, number>>();
+  const groups = new Map<string, Map<number, Cell>>();
   for (let n = 1; n < records.length; n++) {
     const cells = records[n]!;
     const ts = parseTimestamp(cells[ti] ?? '');
@@ -66,15 +95,15 @@ export function parseSeriesCsv(text: string, file = 'input'): Series[] {
     const id = ii >= 0 ? (cells[ii] ?? 'default') : 'default';
     let g = groups.get(id);
     if (!g) groups.set(id, (g = new Map()));
-    g.set(ts, (g.get(ts) ?? 0) + v);
+    const c = g.get(ts);
+    if (c) {
+      c.sum += v;
+      c.count++;
+      c.last = v;
+    } else g.set(ts, { sum: v, count: 1, last: v });
   }
   if (groups.size === 0) throw new TallyError('invalid_input', `${file}: no numeric rows`, { file });
-  return [...groups].map(([id, g]) =>
-    seriesFrom(
-      id,
-      [...g].sort((a, b) => a[0] - b[0]),
-    ),
-  );
+  return [...groups].map(([id, g]) => seriesFrom(id, combine(g, duplicates)));
 }
 
 /** Builds a Series from (timestamp, value) pairs sorted by time. */

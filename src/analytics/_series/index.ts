@@ -1,8 +1,8 @@
 /** Series plumbing shared by forecast, anomalies and budgets: robust stats, season detection, CSV input. */
 export { autocorrelation, mean, median, quantile, robustScale } from './_stats.js';
 export { detectSeason, naturalPeriods } from './_season.js';
-export { parseSeriesCsv, parseTimestamp, seriesFrom, stepAfter } from './_csv.js';
-export type { Series } from './_csv.js';
+export { DUPLICATE_RULES, parseSeriesCsv, parseTimestamp, seriesFrom, stepAfter } from './_csv.js';
+export type { DuplicateRule, Series } from './_csv.js';
 export { GRAIN_MS, USAGE_SCOPE_DIMS, loadCostCells, loadUsageCells } from './_load.js';
 export type { CellSource, Grain, SpendCell } from './_load.js';
 export { loadDailySpend } from './_budget-load.js';

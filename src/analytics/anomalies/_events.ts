@@ -9,6 +9,10 @@
  * - an adaptive threshold: the score must reach the threshold and also clear the series' own tail (a multiple
  *   of a high quantile of past normal scores and of one score per past event), so a heavy-tailed or bursty
  *   series, or one whose spikes recur, is judged against its own distribution, not a Gaussian one.
+ * - isolated excursions (ADR 0044): a point scoring 6 or more whose next point is back to normal is one of the
+ *   series' isolated spikes (or dips); once it has had two of a sign, a new point of that sign no larger than
+ *   their upper quartile is held, and reported one step later only if the next point goes on the same way (a
+ *   sustained event); otherwise it was one more of the series' usual spikes.
  * - a rate check: more onsets of exceedance in a short window than the long-run rate makes plausible (Poisson
  *   tail) is an event too (more spikes than usual where single spikes are normal).
  * - warm-up: no alarm before two days of sub-daily data (two days of time when timestamps are given; 14 points of
@@ -43,6 +47,15 @@ export const EVENT_DEFAULTS = {
   rateThreshold: 3,
   /** Poisson tail probability below which a cluster of exceedances is an event. */
   rateAlpha: 1e-6,
+  /** An isolated excursion: one point at this score or more (at most the threshold), the next back under
+   *  `rateThreshold` (or on the other side). Their sizes, by sign, are the series' spike history (ADR 0044). */
+  isolatedLevel: 6,
+  /** Past isolated excursions of one sign needed before a new point of that sign must clear their size. */
+  isolatedMin: 2,
+  /** The quantile of past isolated excursions' sizes that a new single point must reach to alarm at once. */
+  isolatedQuantile: 0.75,
+  /** Score (same sign) of the next point that confirms a held alarm as a sustained event. */
+  confirm: 3,
 } as const;
 
 /** What kind of event an alarm starts. */
@@ -140,6 +153,11 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
   let wasOver = false;
   let lastAlarm = -Infinity;
   let lastAnomalous = -Infinity;
+  // Sizes of past isolated excursions, by sign (ADR 0044); the last point over the threshold, judged isolated or
+  // not at the next point; an alarm held back because its point did not clear the isolated bar.
+  const isolated: Record<'up' | 'down', number[]> = { up: [], down: [] };
+  let candidate: { t: number; score: number } | null = null;
+  let held: { t: number; score: number; kind: EventKind } | null = null;
   const out: EventPoint[] = [];
   // The first points have no level yet; residuals (indexed from `warm`) start after them.
   const warm = 3;
@@ -258,10 +276,36 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
     // exceed[i]: onsets before point i, anomalous points left out (they are the event, not the rate).
     exceed.push(exceed[t]! + (kind === null ? e : 0));
     resid.push(diff);
+    // The point before, if it scored the isolated level or more: isolated when this one is back under the rate threshold
+    // (or on the other side). Its size joins that sign's history; a held alarm dies with it.
+    const sameWay = (prev: number) => Math.sign(prev) === Math.sign(score) && a >= EVENT_DEFAULTS.confirm;
+    if (candidate && candidate.t === t - 1 && !sameWay(candidate.score)) {
+      isolated[candidate.score > 0 ? 'up' : 'down'].push(Math.abs(candidate.score));
+      if (held && held.t === t - 1 && ready) normalScores.push(Math.abs(held.score));
+    }
+    candidate = a >= Math.min(EVENT_DEFAULTS.isolatedLevel, T) && t >= start ? { t, score } : null;
+    // A held alarm whose next point goes on the same way is a sustained event: reported now, one step late.
+    const confirmed = held !== null && held.t === t - 1 && sameWay(held.score) && t - lastAlarm >= refractory;
+    const confirmedKind = confirmed ? held!.kind : null;
+    if (held && held.t < t) held = null;
     // One event, one alarm: an event goes on while its anomalous points come within a quarter refractory
     // period of each other; a new alarm needs both the refractory period and a quiet spell since the last.
-    const alarm =
+    let alarm =
       kind !== null && t - lastAlarm >= refractory && t - lastAnomalous > Math.floor(refractory / 4);
+    // A single point no larger than this series' typical isolated excursion of the same sign is not news on its
+    // own: held until the next point shows whether it goes on (ADR 0044).
+    if (alarm && kind !== 'burst') {
+      const past = isolated[score > 0 ? 'up' : 'down'];
+      const isoBar = past.length >= EVENT_DEFAULTS.isolatedMin ? q(past, EVENT_DEFAULTS.isolatedQuantile) : 0;
+      if (a < isoBar) {
+        alarm = false;
+        held = { t, score, kind: kind! };
+      }
+    }
+    if (confirmed) {
+      alarm = true;
+      kind = confirmedKind;
+    }
     // The tail is what the series itself does: its normal points and, one score per event, its past events, so
     // spikes that recur stop being news (ADR 0039). The other anomalous points of an event stay out (a level
     // shift's first points would lift the tail for days). During warm-up nothing is anomalous, so a bursty

@@ -13,7 +13,7 @@ import {
   withLifecycle,
 } from '../../alerts/index.js';
 import { defineCommand } from '../command.js';
-import { formatTimestamp, readSeriesFile } from './forecast.js';
+import { DUPLICATES_OPTION, duplicatesRule, formatTimestamp, readSeriesFile } from './forecast.js';
 
 export const anomaliesCommand = defineCommand({
   options: {
@@ -22,6 +22,7 @@ export const anomaliesCommand = defineCommand({
       description: 'CSV with timestamp,value (or ds,y) or series_id,timestamp,value',
     },
     season: { type: 'string', description: 'season in steps for --series (default: detected)' },
+    duplicates: DUPLICATES_OPTION,
     from: { type: 'string', description: 'window start (YYYY-MM-DD), store mode' },
     to: { type: 'string', description: 'window end, exclusive (YYYY-MM-DD), store mode' },
     grain: { type: 'string', description: 'day, hour or both (store mode)', default: 'both' },
@@ -38,7 +39,7 @@ export const anomaliesCommand = defineCommand({
       const seasonOpt = ctx.num('season', { min: 1, integer: true });
       // One row per event, at its first detected point; seasons detected online (no look-ahead) unless
       // --season is given, phases from the timestamps (the calendar, across gaps).
-      const anomalies = readSeriesFile(file).flatMap((s) =>
+      const anomalies = readSeriesFile(file, duplicatesRule(ctx.str('duplicates'))).flatMap((s) =>
         detectEvents(s.values, {
           stepMs: s.stepMs,
           timestamps: s.timestamps,

@@ -12,7 +12,9 @@ import {
   forecastSeries,
   forecastSplit,
   FORECAST_HISTORY_DAYS,
+  DUPLICATE_RULES,
   parseSeriesCsv,
+  type DuplicateRule,
   type Series,
   type SeriesForecast,
   type SpendScope,
@@ -26,15 +28,32 @@ export function formatTimestamp(ms: number, stepMs: number): string {
   return stepMs % 86_400_000 === 0 && iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
 }
 
+/** `--duplicates`: what rows that share a timestamp become (ADR 0044); shared by forecast and anomalies. */
+export const DUPLICATES_OPTION = {
+  type: 'string',
+  description:
+    'rows sharing a timestamp: sum, mean, last, or auto (default: sum when most timestamps repeat, else mean)',
+} as const;
+
+/** The `--duplicates` value, checked. */
+export function duplicatesRule(text: string | undefined): DuplicateRule {
+  if (text === undefined) return 'auto';
+  if (!(DUPLICATE_RULES as readonly string[]).includes(text))
+    throw new TallyError('invalid_input', `--duplicates: "${text}" is not sum, mean, last or auto`, {
+      field: 'duplicates',
+    });
+  return text as DuplicateRule;
+}
+
 /** Reads a series CSV file with a clear error when it is missing. */
-export function readSeriesFile(path: string): Series[] {
+export function readSeriesFile(path: string, duplicates: DuplicateRule = 'auto'): Series[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     throw new TallyError('invalid_input', `--series: cannot read ${path}`, { file: path });
   }
-  return parseSeriesCsv(text, path);
+  return parseSeriesCsv(text, path, duplicates);
 }
 
 export const forecastCommand = defineCommand({
@@ -43,6 +62,7 @@ export const forecastCommand = defineCommand({
       type: 'string',
       description: 'CSV with timestamp,value (or ds,y) or series_id,timestamp,value',
     },
+    duplicates: DUPLICATES_OPTION,
     horizon: { type: 'string', description: 'steps to forecast', default: '7' },
     season: {
       type: 'string',
@@ -70,7 +90,7 @@ export const forecastCommand = defineCommand({
     // Without --series, forecast spend in the store (--db, TALLY_DB or the default .tally/tally.duckdb): the cost
     // basis chargeback uses, committed schedule plus variable forecast.
     if (!file) return storeForecast(ctx, horizon);
-    const input = readSeriesFile(file);
+    const input = readSeriesFile(file, duplicatesRule(ctx.str('duplicates')));
     const series = input.map((s) => {
       const f = forecastSeries(
         s.timestamps.map((timestamp, i) => ({ timestamp, value: s.values[i]! })),
