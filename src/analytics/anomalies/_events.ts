@@ -15,8 +15,8 @@
  *   sustained event); otherwise it was one more of the series' usual spikes.
  * - a rate check: more onsets of exceedance in a short window than the long-run rate makes plausible (Poisson
  *   tail) is an event too (more spikes than usual where single spikes are normal).
- * - warm-up: no alarm before two days of sub-daily data (two days of time when timestamps are given; 14 points of
- *   daily data): no season can be known yet. No score at all before the noise scale rests on a level window.
+ * - warm-up: no alarm before two days of sub-daily data (two days of time when timestamps are given, at most 576
+ *   points; 14 points of daily data): no season can be known yet. No score at all before the noise scale rests on a level window.
  * - refractory: after an alarm, the same event's later points add nothing.
  */
 import { detectSeason } from '../_series/index.js';
@@ -73,9 +73,17 @@ export interface EventPoint {
   readonly kind: EventKind | null;
 }
 
-/** Points of history before the first alarm: two days of sub-daily data, two weeks of daily data. */
+/**
+ * Most points of warm-up: two days of 5-minute data. Finer data (1-minute metrics) would otherwise stay silent for
+ * 2,880 points and more, and the refractory period and history derived from the warm-up would grow with it (a day
+ * of silence after every alarm at 1-minute steps); a level and a noise scale need far fewer points, and the daily
+ * season is still found online once two days are in.
+ */
+export const MAX_WARM_UP_POINTS = 576;
+
+/** Points of history before the first alarm: two days of sub-daily data (at most 576 points), two weeks of daily data. */
 export function warmUpPoints(stepMs: number): number {
-  return stepMs < DAY_MS ? Math.max(14, Math.ceil((2 * DAY_MS) / stepMs)) : 14;
+  return stepMs < DAY_MS ? Math.max(14, Math.min(MAX_WARM_UP_POINTS, Math.ceil((2 * DAY_MS) / stepMs))) : 14;
 }
 
 /**
@@ -129,7 +137,8 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
   const start = warmUpEnd(stepMs, opts.timestamps);
   const L = levelPoints(stepMs);
   const refractory = Math.max(L, Math.floor(W / 2));
-  const history = Math.min(5000, 4 * W);
+  // The tail and scale look back eight days (at most 5,000 points), however short the warm-up was capped.
+  const history = Math.min(5000, 4 * (stepMs < DAY_MS ? Math.max(14, Math.ceil((2 * DAY_MS) / stepMs)) : 14));
   const rateWindow = Math.max(L, Math.floor(W / 4));
   const slot = (i: number) => (opts.timestamps ? Math.round((opts.timestamps[i] ?? 0) / stepMs) : i);
   let s = typeof opts.season === 'number' ? Math.max(1, Math.floor(opts.season)) : 1;
