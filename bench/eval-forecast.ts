@@ -19,6 +19,7 @@ import { forecastSeries, type SeriesForecast } from '../src/analytics/forecast/i
 import { holdout, m4Weekly, nabArtificial, prophetExamples, type PublicSeries } from './_forecast-data.js';
 import { generateSuite } from './_suite.js';
 import { ENSEMBLE_OF, forecastAll } from '../src/analytics/forecast/_models.js';
+import { weekOf } from '../src/analytics/forecast/_seasonal-median.js';
 
 function candidateForecasts(
   ts: readonly number[],
@@ -34,6 +35,7 @@ function candidateForecasts(
       phase0: Math.round(ts[0]! / step),
       holidays: new Set(),
       perDay: step < 86_400_000 ? 86_400_000 / step : 1,
+      weekMedian: step < 86_400_000 && y.length >= 3 * weekOf(seasons) && weekOf(seasons) > 0,
     },
     H,
   );

@@ -71,11 +71,14 @@ export function runBacktest(m: ModelInput, H: number): BacktestRun | null {
     scales.push(naiveScale(hist, primarySeason(t, m.seasons)));
     const all = forecastAll(sub, Hb, ets);
     for (const name of BASE_MODELS) {
+      if (!all[name]) continue;
       let list = forecasts.get(name);
       if (!list) forecasts.set(name, (list = []));
-      list.push(all[name]);
+      list.push(all[name]!);
     }
   }
+  // A candidate that needs more history than the earliest origin holds (a year, three weeks) is left out.
+  for (const [name, list] of forecasts) if (list.length < origins.length) forecasts.delete(name);
   const members = ENSEMBLE_OF.map((name) => forecasts.get(name)!);
   forecasts.set(
     'ensemble',

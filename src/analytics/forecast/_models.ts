@@ -10,6 +10,8 @@
  *   (recent points weigh more) and the last residuals carried forward by their autocorrelation (_harmonic.ts);
  * - seasonal-median: the median of the same phase over the last 5 cycles (seasonal naive without one cycle's
  *   noise, spikes and outages; _seasonal-median.ts);
+ * - week-median: for sub-daily data with three weeks of history, the median of the same hour of the week over the
+ *   last 5 weeks (a Monday morning from Monday mornings; _seasonal-median.ts);
  * - ensemble: the mean of seasonal-naive, decomp-holt and decomp-theta (combinations are robust where no single
  *   one is; with ets instead of seasonal naive it did worse on the tuning split);
  * - combination: the three candidates that backtested best, weighted by 1 / MASE^2 (see _combine.ts), named with
@@ -20,7 +22,7 @@ import { fitHoltWinters, hwForecastAt, runHoltWinters, type HwParams } from './_
 import { holtForecast, thetaForecast } from './_smoothing.js';
 import { profileForecast } from './_profile.js';
 import { harmonicForecast } from './_harmonic.js';
-import { seasonalMedianForecast } from './_seasonal-median.js';
+import { seasonalMedianForecast, weekMedianForecast } from './_seasonal-median.js';
 
 /** A history to forecast from. */
 export interface ModelInput {
@@ -33,6 +35,8 @@ export interface ModelInput {
   readonly holidays: ReadonlySet<number>;
   /** Steps per day for sub-daily data (24 hourly, 288 five-minute), else 1: the decomposition's level is smoothed per day. */
   readonly perDay: number;
+  /** Sub-daily data with WEEK_MEDIAN_MIN_CYCLES weeks of history: the `week-median` candidate joins the backtest. */
+  readonly weekMedian?: boolean;
 }
 
 /** Names of the candidate models. */
@@ -44,6 +48,7 @@ export type ModelName =
   | 'cycle-profile'
   | 'harmonic'
   | 'seasonal-median'
+  | 'week-median'
   | 'ensemble'
   | 'combination';
 
@@ -56,6 +61,7 @@ export const BASE_MODELS = [
   'cycle-profile',
   'harmonic',
   'seasonal-median',
+  'week-median',
 ] as const;
 /** The members of the ensemble. */
 export const ENSEMBLE_OF = ['seasonal-naive', 'decomp-holt', 'decomp-theta'] as const;
@@ -66,9 +72,11 @@ export function primarySeason(n: number, seasons: readonly number[]): number {
 }
 
 /** Point forecasts of every base model for steps 1..H (the decomposition is shared by its two smoothers). */
-export function forecastAll(m: ModelInput, H: number, ets?: HwParams): Record<BaseModel, number[]> {
+export function forecastAll(m: ModelInput, H: number, ets?: HwParams): Forecasts {
   const d = decomposed(m);
+  const weekly = m.weekMedian ? weekMedianForecast(m.y, m.seasons, H) : null;
   return {
+    ...(weekly ? { 'week-median': weekly } : {}),
     'seasonal-naive': seasonalNaive(m.y, m.seasons[0] ?? 1, H),
     ets: etsForecast(m, H, ets),
     'decomp-holt': d(H, holtForecast),
@@ -81,6 +89,8 @@ export function forecastAll(m: ModelInput, H: number, ets?: HwParams): Record<Ba
 
 /** A base model's name. */
 export type BaseModel = (typeof BASE_MODELS)[number];
+/** Every base model's forecast; `week-median` only for sub-daily data with three weeks of history. */
+export type Forecasts = Record<Exclude<BaseModel, 'week-median'>, number[]> & { 'week-median'?: number[] };
 
 /** The value one season back (the last value when the history is shorter than a season). */
 export function seasonalNaive(y: readonly number[], s: number, H: number): number[] {

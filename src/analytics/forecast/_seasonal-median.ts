@@ -18,9 +18,10 @@ export function seasonalMedianForecast(
   y: readonly number[],
   seasons: readonly number[],
   H: number,
+  minCycles = 2,
 ): number[] {
   const n = y.length;
-  const p = seasons.find((s) => s > 1 && n >= 2 * s) ?? 1;
+  const p = seasons.find((s) => s > 1 && n >= minCycles * s) ?? 1;
   if (p <= 1) return new Array<number>(H).fill(n ? y[n - 1]! : 0);
   const k = Math.min(MEDIAN_CYCLES, Math.floor(n / p));
   const xs = new Float64Array(k);
@@ -30,4 +31,30 @@ export function seasonalMedianForecast(
     const m = k >> 1;
     return k % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
   });
+}
+
+/** Fewest weeks in the whole history for the hour-of-week median (`week-median`) to be a candidate. */
+export const WEEK_MEDIAN_MIN_CYCLES = 3;
+
+/**
+ * The `week-median` candidate for sub-daily data: the median of the same step of the week (the same hour of the
+ * same weekday) over the last MEDIAN_CYCLES weeks, or as many as a backtest origin holds (one week: the value a week
+ * back). A Monday morning is forecast from Monday mornings, not from Sunday's (seasonal naive) or from weekend days
+ * mixed in (the daily median). Null without a longer season that is a whole number of the primary one, or without
+ * one cycle of it.
+ */
+export function weekMedianForecast(
+  y: readonly number[],
+  seasons: readonly number[],
+  H: number,
+): number[] | null {
+  const w = weekOf(seasons);
+  if (!w || y.length < w) return null;
+  return seasonalMedianForecast(y, [w], H, 1);
+}
+
+/** The longer season (a week of hours) that is a whole number of the shortest (a day), or 0. */
+export function weekOf(seasons: readonly number[]): number {
+  const p = seasons.find((s) => s > 1) ?? 1;
+  return seasons.find((s) => s > p && p > 1 && s % p === 0) ?? 0;
 }

@@ -13,6 +13,7 @@ import { errorOf, bandsFromErrors } from './_intervals.js';
 import { calibratedWidens } from './_calibrate.js';
 import { combineBest } from './_combine.js';
 import { ENSEMBLE_OF, forecastAll, type ModelInput, type ModelName } from './_models.js';
+import { WEEK_MEDIAN_MIN_CYCLES, weekOf } from './_seasonal-median.js';
 import { runBacktest, scoreCandidates, type CandidateScore } from './_backtest.js';
 
 /** One timestamped observation (epoch milliseconds UTC). */
@@ -86,7 +87,9 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   const phase0 = anchor(kept[0]?.timestamp ?? 0, stepMs);
   const holidays = holidayIndex(opts.holidays, kept[0]?.timestamp ?? 0, stepMs, n + H);
   const perDay = stepMs < DAY_MS && DAY_MS % stepMs === 0 ? DAY_MS / stepMs : 1;
-  const input: ModelInput = { y, phase0, seasons, holidays, perDay };
+  const week = weekOf(seasons);
+  const weekMedian = perDay > 1 && week > 0 && n >= WEEK_MEDIAN_MIN_CYCLES * week;
+  const input: ModelInput = { y, phase0, seasons, holidays, perDay, weekMedian };
   const run = n >= 7 ? runBacktest(input, H) : null;
   const from = Math.min(H - 1, Math.max(0, Math.floor(opts.totalFrom ?? 0)));
   if (!run) return shortHistory(y, H, seasons, stamps, clamp, from);
@@ -181,7 +184,8 @@ function finalForecast(
       const fs = ENSEMBLE_OF.map((k) => all[k]);
       return Array.from({ length: H }, (_, h) => fs.reduce((a, f) => a + f[h]!, 0) / fs.length);
     }
-    return all[name];
+    // A member was forecast at every backtest origin, so also from the whole (longer) history.
+    return all[name]!;
   };
   const fs = members.map(of);
   return Array.from({ length: H }, (_, h) => fs.reduce((a, f, i) => a + weights[i]! * f[h]!, 0));
