@@ -113,7 +113,6 @@ function estimateCsv(e: Estimate): string {
 }
 
 export const estimateCommand = defineCommand({
-  local: true,
   options: {
     scenario: { type: 'string', short: 's', description: 'scenario YAML file (see examples/)' },
     csv: { type: 'boolean', description: 'print one CSV row per option and month' },
