@@ -35,6 +35,12 @@ export function adminRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
     return commandResponse(deps, principal, ['keys', 'revoke', c.req.param('id'), '--json']);
   });
 
+  app.post('/api/v1/keys/:id/rotate', async (c) => {
+    const principal = principalOf(c.get('caller'));
+    requirePermission(principal, 'keys');
+    return commandResponse(deps, principal, ['keys', 'rotate', c.req.param('id'), '--json']);
+  });
+
   app.get('/api/v1/users', async (c) => {
     requirePermission(principalOf(c.get('caller')), 'users');
     return c.json({ users: (await deps.store.listUsers()).map(userView) });

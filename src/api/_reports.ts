@@ -127,12 +127,47 @@ export const REPORTS = {
     live: true,
     params: {},
   },
+  recommend: {
+    command: ['recommend'],
+    summary: "ranked monthly savings with their evidence (team-scoped roles: their teams' apps only)",
+    permission: 'read',
+    params: { period: p('period', 'UTC calendar month YYYY-MM (default the latest month with data)') },
+  },
+  carbon: {
+    command: ['carbon'],
+    summary: 'energy (Wh) and emissions (gCO2e) as low-high ranges (team-scoped roles: their teams only)',
+    permission: 'read',
+    params: {
+      period: p('period', 'UTC calendar month YYYY-MM (default the latest month with data)'),
+      by: p('by', 'team, app, model, region, deployment, environment or cost-center'),
+      basis: p('basis', 'location (default) or market'),
+      marketFactor: p('market-factor', 'market-based gCO2e/kWh (with basis=market)'),
+    },
+  },
+  maturity: {
+    command: ['maturity'],
+    summary: 'crawl / walk / run per FinOps-for-AI capability, with evidence and the next step',
+    permission: 'read-org',
+    params: { period: p('period', 'UTC calendar month YYYY-MM (default the latest month with data)') },
+  },
+  prices: {
+    command: ['prices'],
+    summary: 'token prices by model and deployment type (list and effective), imported sheets included',
+    permission: 'read',
+    params: {
+      model: p('model', 'model name or alias'),
+      deployment: p('deployment', 'deployment type (global-standard, data-zone, ...)'),
+      provider: p('provider', 'azure, openai or anthropic'),
+      at: p('at', 'prices in effect on this date (default today)'),
+      all: p('all', 'include superseded prices', { bool: true }),
+    },
+  },
   keys: {
     command: ['keys', 'list'],
     summary: 'gateway virtual keys (ids and hints only)',
     permission: 'keys',
     live: true,
-    params: {},
+    params: { all: p('all', 'include revoked keys', { bool: true }) },
   },
 } as const satisfies Record<string, ReportSpec>;
 

@@ -11,7 +11,9 @@ export type Permission =
   | 'read-org' // org-wide reports with no team dimension (reconcile, freshness)
   | 'incident-state' // acknowledge / resolve / reopen anomalies
   | 'budgets-write'
-  | 'ingest'
+  | 'ingest' // cost exports and business KPIs
+  | 'catalog' // imported price sheets (they reprice usage for everyone)
+  | 'alerts' // run an alert pass now
   | 'export'
   | 'keys' // gateway virtual keys
   | 'users'
@@ -25,13 +27,15 @@ const MATRIX: Record<Role, readonly Permission[]> = {
     'incident-state',
     'budgets-write',
     'ingest',
+    'catalog',
+    'alerts',
     'export',
     'keys',
     'users',
     'audit',
     'sql',
   ],
-  finance: ['read', 'read-org', 'incident-state', 'budgets-write', 'ingest', 'export'],
+  finance: ['read', 'read-org', 'incident-state', 'budgets-write', 'ingest', 'catalog', 'alerts', 'export'],
   'team-lead': ['read', 'incident-state'],
   viewer: ['read'],
 };

@@ -1,5 +1,5 @@
-/** Writes of the API: budgets, incident states, ingest uploads and FOCUS exports. Each is audited. */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+/** Writes of the API: budgets, incident states, alert passes and FOCUS exports. Each is audited. */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Hono } from 'hono';
@@ -8,8 +8,6 @@ import { actorOf, requirePermission, teamScope, type Principal } from './_roles.
 import { commandResponse, principalOf, type ApiDeps, type ApiEnv } from './_context.js';
 
 const INCIDENT_STATES = ['new', 'acknowledged', 'resolved'] as const;
-/** An upload larger than this is refused before it is read (exports are tens of MB; configurable later). */
-const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<Record<string, unknown>> {
   const body = await c.req.json().catch(() => {
@@ -107,27 +105,19 @@ export function writeRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
     return c.json(doc);
   });
 
-  app.post('/api/v1/ingest', async (c) => {
+  // An alert pass now, as `tally alerts run` (the schedule runs it every alerts.intervalSeconds anyway).
+  app.post('/api/v1/alerts/run', async (c) => {
     const principal = principalOf(c.get('caller'));
-    requirePermission(principal, 'ingest');
-    const declared = Number(c.req.header('content-length') ?? '0');
-    if (declared > MAX_UPLOAD_BYTES)
-      throw new TallyError('payload_too_large', `uploads are limited to ${MAX_UPLOAD_BYTES} bytes`);
-    const name =
-      basename(c.req.query('name') ?? 'upload.csv').replace(/[^A-Za-z0-9._-]/g, '_') || 'upload.csv';
-    const bytes = Buffer.from(await c.req.arrayBuffer());
-    if (bytes.length === 0) throw new TallyError('invalid_input', 'send the export file as the request body');
-    const dir = await mkdtemp(join(tmpdir(), 'tally-upload-'));
-    try {
-      const path = join(dir, name);
-      await writeFile(path, bytes, { mode: 0o600 });
-      const argv = ['ingest', path, '--json'];
-      const format = c.req.query('format');
-      if (format) argv.push(`--format=${format}`);
-      return await commandResponse(deps, principal, argv);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+    requirePermission(principal, 'alerts');
+    const b = (c.req.header('content-length') ?? '0') === '0' ? {} : await jsonBody(c);
+    const argv = ['alerts', 'run', '--json'];
+    const at = str(b['at']);
+    if (at !== undefined) argv.push(`--at=${at}`);
+    if (b['dryRun'] === true) {
+      argv.push('--dry-run');
+      c.set('changedNothing', true);
     }
+    return commandResponse(deps, principal, argv);
   });
 
   app.get('/api/v1/export/focus', async (c) => {

@@ -16,6 +16,7 @@ import { ReportCache } from './_cache.js';
 import { PAGING_PARAMS } from './_paging.js';
 import { writeRoutes } from './_writes.js';
 import { adminRoutes } from './_admin.js';
+import { uploadRoutes } from './_uploads.js';
 import { openApiDocument } from './openapi.js';
 
 /** Builds the API app. `extend` mounts more routes (the dashboard) behind the same authentication. */
@@ -96,6 +97,7 @@ export function createApiApp(
     });
   }
   writeRoutes(app, deps);
+  uploadRoutes(app, deps);
   adminRoutes(app, deps);
   extend?.(app, cache);
   return app;

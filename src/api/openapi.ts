@@ -85,11 +85,35 @@ export function openApiDocument(): Record<string, unknown> {
         'ingest',
       ),
     },
+    '/api/v1/kpis': {
+      post: write(
+        'store business KPIs from the CSV sent as the body (as `tally kpis import`); ?name=&source= (a source replaces its earlier rows)',
+        'ingest',
+      ),
+    },
+    '/api/v1/prices/import': {
+      post: write(
+        'import Azure Retail Prices pages (JSON) or an EA/MCA price sheet (CSV) sent as the body (as `tally prices import`); ?name=&anyRegion=true',
+        'catalog',
+      ),
+    },
+    '/api/v1/alerts/run': {
+      post: write('run one alert pass now (as `tally alerts run`)', 'alerts', {
+        type: 'object',
+        properties: {
+          at: { type: 'string', description: 'evaluate as of this ISO time (default now)' },
+          dryRun: { type: 'boolean', description: 'send nothing, record nothing' },
+        },
+      }),
+    },
     '/api/v1/export/focus': {
       get: write('FOCUS 1.2 CSV with Allocated* columns for ?period=YYYY-MM', 'export'),
     },
     '/api/v1/keys': { post: write('create a gateway key (fields = `tally keys create` options)', 'keys') },
     '/api/v1/keys/{id}': { delete: write('revoke a gateway key', 'keys') },
+    '/api/v1/keys/{id}/rotate': {
+      post: write('replace a key with a new secret (printed once; same team, app and limits)', 'keys'),
+    },
     '/api/v1/users': {
       get: write('list users', 'users'),
       post: write('create a user; the token is in the answer, once', 'users', {

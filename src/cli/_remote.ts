@@ -12,10 +12,19 @@ import type { Sink } from './output.js';
 /** Options whose values are paths: made absolute here, since the owner runs in another working directory. */
 const PATH_OPTIONS = new Set(['out', 'kpi', 'scenario', 'series', 'file', 'price-sheet', 'dir', 'config']);
 
-/** Makes path arguments absolute (positionals that name an existing file, and path options). */
-export function absolutePaths(argv: readonly string[], cwd: string): string[] {
+/**
+ * Makes path arguments absolute (positionals that name an existing file, and path options). The command's own
+ * words (`alerts test`) are kept as written even when a file of that name exists in cwd (a `test/` folder).
+ */
+export function absolutePaths(argv: readonly string[], cwd: string, command = ''): string[] {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const words = command.split(' ').filter((w) => w !== '');
+  let word = 0;
   return argv.map((a, i) => {
+    if (word < words.length && a === words[word]) {
+      word++;
+      return a;
+    }
     const prev = /^--([^=]+)$/.exec(argv[i - 1] ?? '');
     if (prev && PATH_OPTIONS.has(prev[1]!)) return abs(a); // the value of `--out FILE`
     const inline = /^--([^=]+)=(.*)$/.exec(a);
@@ -29,6 +38,7 @@ export async function forwardToServer(
   dbPath: string,
   argv: readonly string[],
   io: { stdout: Sink; stderr: Sink },
+  command = '',
 ): Promise<number | null> {
   const owner = await reachOwner(dbPath);
   if (!owner) return null;
@@ -41,7 +51,7 @@ export async function forwardToServer(
   const res = await fetch(`${owner.url}/api/v1/cli`, {
     method: 'POST',
     headers: { authorization: `Bearer ${owner.secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ argv: absolutePaths(argv, process.cwd()), user }),
+    body: JSON.stringify({ argv: absolutePaths(argv, process.cwd(), command), user }),
     redirect: 'error',
   });
   const doc = (await res.json().catch(() => null)) as {

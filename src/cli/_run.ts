@@ -9,6 +9,7 @@ import type { Command, CommandContext, CommandEntry, OptionSpecs, OptionValues }
 import type { MainEnv } from './main.js';
 import { createOutput, printError, type Sink } from './output.js';
 import { forwardToServer } from './_remote.js';
+import { readServerState } from '../owner/index.js';
 
 /** argv as given, and as parsed against the command's options (plus the global ones). */
 export interface ParsedArgs {
@@ -29,6 +30,10 @@ export async function runCommand(
   const json = values['json'] === true;
   const out = createOutput({ json, stdout, stderr });
   const stores: CostStore[] = [];
+  // Whether the command opened the store for writing: a write command that only read (`alerts run --dry-run`)
+  // changed nothing, so it is not audited (and a read-only handle could not take the entry anyway).
+  let writable: CostStore | undefined;
+  let openedForWrite = false;
   let config: TallyConfig | undefined = env.config;
   const configPath = typeof values['config'] === 'string' ? values['config'] : undefined;
   const str = (name: string) => {
@@ -55,6 +60,7 @@ export async function runCommand(
     memo: env.memo ?? null,
     write: (text) => stdout.write(text),
     async openStore(o) {
+      if (o?.readOnly !== true) openedForWrite = true;
       if (env.store) return env.store;
       const s = await openStore({
         path: ctx.dbPath,
@@ -62,6 +68,7 @@ export async function runCommand(
         ...storeSettings(ctx.config().store),
       });
       stores.push(s);
+      if (o?.readOnly !== true) writable ??= s;
       return s;
     },
     str,
@@ -89,21 +96,45 @@ export async function runCommand(
     // A running `tally serve` owns this store file: the command runs there, on its store, with the same output.
     // A PostgreSQL store has no single owner: every process connects to it directly.
     if (!env.store && !cmd.local && !isPostgresUrl(ctx.dbPath)) {
-      const code = await forwardToServer(ctx.dbPath, args.argv, { stdout, stderr });
+      const code = await forwardToServer(ctx.dbPath, args.argv, { stdout, stderr }, entry.name);
       if (code !== null) return code;
     }
     const ran: unknown = await cmd.run(ctx);
     const code = typeof ran === 'number' ? ran : 0;
-    if (cmd.writes && code === 0) await audit(ctx, entry.name, stores[0] ?? env.store);
+    if (cmd.writes && openedForWrite && code === 0) await audit(ctx, entry.name, writable ?? env.store);
     return code;
   } catch (err) {
-    const te = toTallyError(err);
+    const te = ownerHoldsStore(toTallyError(err), ctx, entry.name);
     printError(out, te, ctx.json);
     if (te.code === 'internal' && process.env['TALLY_DEBUG']) stderr.write(`${(err as Error).stack}\n`);
     return te.exitCode;
   } finally {
     for (const s of stores) await s.close().catch(() => undefined);
   }
+}
+
+/**
+ * A command that must own the store (`demo`, `serve`, `gateway`, `store copy`) found it locked: when a live
+ * `tally serve`/`tally gateway` owns it, say which process and what to do instead of DuckDB's lock message.
+ */
+function ownerHoldsStore(te: TallyError, ctx: CommandContext<OptionSpecs>, name: string): TallyError {
+  if (te.code !== 'store_locked') return te;
+  // The locked file is the store the error names (`store copy --from`), else this command's store.
+  let dbPath: string;
+  try {
+    dbPath = typeof te.details['file'] === 'string' ? te.details['file'] : ctx.dbPath;
+  } catch {
+    return te;
+  }
+  const owner = readServerState(dbPath);
+  if (!owner) return te;
+  return new TallyError(
+    'store_locked',
+    `tally ${name} needs the store ${dbPath} to itself, and the running Tally server (pid ${owner.pid}, ${owner.url}, ` +
+      `started ${owner.startedAt}) owns it. Stop that server first (kill -TERM ${owner.pid}: it drains and exits), ` +
+      `then run tally ${name} again; or give another --db.`,
+    { pid: owner.pid, url: owner.url, store: dbPath },
+  );
 }
 
 /** Records a successful write: who ran which command with which arguments (values of secrets are never options). */

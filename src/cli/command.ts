@@ -129,8 +129,10 @@ export type WithOptions<
 /** How a command runs, beside its options. */
 interface CommandTraits {
   /**
-   * Runs in the calling process even when a `tally serve` owns the store (it needs no store, or must own it:
-   * catalog and estimate commands, `gateway`, `serve`, `demo`).
+   * Runs in the calling process even when a `tally serve` owns the store: it needs no store (`tokens`,
+   * `validate`), or must own it (`gateway`, `serve`, `demo`, `store copy`: told which process to stop when one
+   * does). A command that reads the store when it exists (`prices`, `estimate` read imported price sheets) is
+   * not local, so it runs on the owner.
    */
   readonly local?: boolean;
   /** Changes the store: recorded in the audit log (who, what, when) when it succeeds. */

@@ -39,3 +39,24 @@ test('path options and existing files become absolute; other words and options s
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the command's own words stay words even when a file of that name exists (tally alerts test beside test/)", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-remote-'));
+  try {
+    writeFileSync(join(dir, 'test'), 'x');
+    writeFileSync(join(dir, 'alerts'), 'x');
+    assert.deepEqual(absolutePaths(['alerts', 'test', '--json'], dir, 'alerts test'), [
+      'alerts',
+      'test',
+      '--json',
+    ]);
+    // A later positional of the same name is a file again.
+    assert.deepEqual(absolutePaths(['--json', 'ingest', 'test'], dir, 'ingest'), [
+      '--json',
+      'ingest',
+      join(dir, 'test'),
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

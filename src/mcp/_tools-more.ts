@@ -82,6 +82,8 @@ const explainChangeTool = defineTool({
     const { rows: top, ...counts } = topRows(changes, a.limit);
     return {
       source: 'metered usage (gateway ledger)',
+      // The ledger is priced from the catalog, in USD.
+      currency: 'USD',
       period: a.period,
       baseline,
       by: a.by,
@@ -143,7 +145,7 @@ const getPrices = defineTool({
         ),
         tokenCost(e.outputTokens, nanos(p['effectiveOutputPerMTokUsd'])),
       ]);
-      return { ...p, estimateUsd: nanosToDecimalString(cost) };
+      return { ...p, currency: 'USD', estimateUsd: nanosToDecimalString(cost) };
     });
     return { model: a.model, estimate: e ?? null, ...topRows(priced, a.limit) };
   },

@@ -78,7 +78,8 @@ const getAnomalies = defineTool({
     limit: limit(10, 50, 'incidents'),
   }),
   async run(a, ctx) {
-    const all = rowsOf(await ctx.report(['anomalies', ...opts({ from: a.from, to: a.to })]), 'incidents');
+    const doc = await ctx.report(['anomalies', ...opts({ from: a.from, to: a.to })]);
+    const all = rowsOf(doc, 'incidents');
     const impact = (r: Row) => {
       const n = amountNanos(r['impactUsd']);
       return n < 0n ? -n : n;
@@ -90,6 +91,8 @@ const getAnomalies = defineTool({
     const { rows, ...counts } = topRows(sorted, a.limit);
     return {
       window: { from: a.from, to: a.to },
+      // Impacts are in the report's currency (reporting.currency): the assistant must say which.
+      currency: (doc as Row)['currency'],
       ...counts,
       incidents: rows.map((r) => {
         const { scopes, ...rest } = r;
@@ -134,6 +137,8 @@ const getRecommendations = defineTool({
     const { rows, ...counts } = topRows(rowsOf(doc, 'recommendations'), a.limit);
     return {
       period: doc['period'],
+      currency: doc['currency'],
+      exchangeRates: doc['exchangeRates'],
       totalMonthlySavingsUsd: doc['totalMonthlySavingsUsd'],
       totalMonthlyListSavingsUsd: doc['totalMonthlyListSavingsUsd'],
       ...counts,

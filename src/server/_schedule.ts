@@ -1,6 +1,6 @@
 /**
  * Scheduled work of `tally serve`, in the worker: alert evaluation (anomaly incidents found and stored, budgets,
- * sinks) at start and every `alertsSeconds`, and ingest of new files dropped in a watched folder. Passes never overlap; a failing pass
+ * sinks) at start (unless told not to) and every `alertsSeconds`, and ingest of new files dropped in a watched folder. Passes never overlap; a failing pass
  * is reported and retried at the next tick.
  */
 import { readdir, stat } from 'node:fs/promises';
@@ -12,11 +12,43 @@ import type { CommandResult } from '../api/index.js';
 
 const EXPORT_FILE = /\.(csv|csv\.gz|parquet)$/i;
 
+/** When the scheduled alert pass runs, and whether dashboard answers are computed ahead after it. */
+export interface SchedulePlan {
+  /** Seconds between passes, or null for none. */
+  readonly alertsSeconds: number | null;
+  readonly passAtStart: boolean;
+  /** Skip a pass while no alert sink and no budget exists. */
+  readonly passOnlyWithWork: boolean;
+  readonly seedAnswers: boolean;
+}
+
+/**
+ * `server.scheduledPass` for a process (ADR 0045). `tally serve` (auto) runs the pass at start, so the dashboard
+ * reads stored incidents, and on the interval. `tally gateway` has no dashboard: by default it keeps the
+ * behaviour it had before `tally serve` (on the interval only, only while sinks or budgets exist, no answers
+ * computed ahead), so a gateway restart costs no anomaly scan.
+ */
+export function schedulePlan(config: TallyConfig, mode: 'serve' | 'gateway'): SchedulePlan {
+  const pass = config.server.scheduledPass;
+  const gatewayOnly = mode === 'gateway';
+  return {
+    alertsSeconds:
+      pass === 'never' ? null : (config.server.alertsSeconds ?? config.alerts?.intervalSeconds ?? 300),
+    passAtStart: pass === 'always' || (pass === 'auto' && !gatewayOnly),
+    passOnlyWithWork: pass === 'auto' && gatewayOnly,
+    seedAnswers: !gatewayOnly,
+  };
+}
+
 /** Starts the timers; `stop` waits for a running pass that writes, not for one that is still reading. */
 export function startSchedule(opts: {
   store: CostStore;
   config: TallyConfig;
   alertsSeconds: number | null;
+  /** Run the first alert pass at start rather than after alertsSeconds. */
+  passAtStart: boolean;
+  /** Asked before each alert pass: false skips it (nothing would use its result). Absent: every pass runs. */
+  whenDue?: () => Promise<boolean>;
   watch: { dir: string; intervalSeconds: number } | null;
   run(argv: readonly string[], o: { scope: null; actor: string }): Promise<CommandResult>;
   log?: (line: string) => void;
@@ -56,8 +88,8 @@ export function startSchedule(opts: {
     const t = setInterval(tick, seconds * 1000);
     t.unref();
     timers.push(t);
-    // The first alert pass runs at start: it stores the incidents of the last 35 days, so the dashboard reads
-    // them instead of scanning.
+    // `tally serve`'s first alert pass runs at start: it stores the incidents of the last 35 days, so the
+    // dashboard reads them instead of scanning.
     if (immediately) {
       const first = setTimeout(tick, 0);
       first.unref();
@@ -68,11 +100,12 @@ export function startSchedule(opts: {
     every(
       opts.alertsSeconds,
       async (writing) => {
+        if (opts.whenDue && !(await opts.whenDue())) return;
         const s = await evaluateAlerts(opts.store, opts.config, new Date(), { beforeWrite: writing });
         const sent = s.alerts.filter((a) => a.outcome === 'sent' || a.outcome === 'updated').length;
         opts.onPass?.({ at: s.at, anomalies: s.anomalies, budgets: s.budgets, sent });
       },
-      true,
+      opts.passAtStart,
       true,
     );
   if (opts.watch) {

@@ -30,6 +30,12 @@ export interface WorkerInit {
   readonly secureCookies: boolean;
   readonly sessionHours: number;
   readonly alertsSeconds: number | null;
+  /** Run the first pass at start (it stores the incidents the dashboard reads), not only after alertsSeconds. */
+  readonly passAtStart: boolean;
+  /** Skip a pass while no alert sink and no budget exists (a gateway alone: nothing would read its result). */
+  readonly passOnlyWithWork: boolean;
+  /** Compute the likely next dashboard and assistant answers after each pass (not for a gateway alone). */
+  readonly seedAnswers: boolean;
   readonly watch: { dir: string; intervalSeconds: number } | null;
   readonly reportCacheSeconds: number;
   /** Print each alert pass as a JSON line on stdout. */
@@ -80,12 +86,21 @@ const schedule = startSchedule({
   store,
   config: init.config,
   alertsSeconds: init.alertsSeconds,
+  passAtStart: init.passAtStart,
+  ...(init.passOnlyWithWork
+    ? {
+        whenDue: async () =>
+          (init.config.alerts?.sinks.length ?? 0) > 0 ||
+          (init.config.budgets?.length ?? 0) > 0 ||
+          (await store.listBudgets()).length > 0,
+      }
+    : {}),
   watch: init.watch,
   onPass: (p) => {
     // The pass stored incidents (and the gateway's budget state, which no report reads): only the anomaly
     // answers changed. Clearing every answer made the next dashboard load recompute all of them.
     cache.clear(['anomalies']);
-    if (ttlMs > 0)
+    if (ttlMs > 0 && init.seedAnswers)
       warm.seed(async () => {
         const started = performance.now();
         const n = await seedToolAnswers(mcpDeps, new Date());

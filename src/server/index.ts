@@ -9,6 +9,7 @@ import { localBaseFor, openStore, storeSettings, type CostStore } from '../store
 import { gatewayStoreSettings, startGateway, type RunningGateway } from '../gateway/index.js';
 import { removeServerState, writeServerState, type ServerState } from '../owner/index.js';
 import { serveStoreOverPort } from './_store-rpc.js';
+import { schedulePlan } from './_schedule.js';
 import type { WorkerInit } from './_worker.js';
 
 /** A running server. */
@@ -37,6 +38,11 @@ export async function startServer(opts: {
   gateway?: boolean | undefined;
   /** Print each alert pass as a JSON line on stdout (`--json`). */
   json?: boolean | undefined;
+  /**
+   * `gateway`: `tally gateway`, whose API only serves this machine's CLI. Its scheduled pass follows
+   * `server.scheduledPass` for a gateway, and it computes no dashboard answers ahead. Default `serve`.
+   */
+  mode?: 'serve' | 'gateway' | undefined;
 }): Promise<RunningServer> {
   const scfg = opts.config.server;
   const wantGateway = (opts.gateway ?? scfg.gateway) && (opts.config.gateway?.upstreams.length ?? 0) > 0;
@@ -53,9 +59,10 @@ export async function startServer(opts: {
     const channel = new MessageChannel();
     stopServing = serveStoreOverPort(store, channel.port1);
     const secret = (await import('node:crypto')).randomBytes(32).toString('base64url');
-    // The scheduled pass always runs: it stores anomaly incidents for the dashboard and API (and alerts when
-    // sinks or budgets are configured).
-    const alertsSeconds = scfg.alertsSeconds ?? opts.config.alerts?.intervalSeconds ?? 300;
+    // The scheduled pass stores anomaly incidents for the dashboard and API, evaluates budgets and sends alerts.
+    // A gateway alone (no dashboard) runs it, by default, as it did before `tally serve`: on the interval only,
+    // and only while sinks or budgets exist (ADR 0045).
+    const plan = schedulePlan(opts.config, opts.mode ?? 'serve');
     const secure =
       scfg.secureCookies === 'always' ||
       (scfg.secureCookies === 'auto' && (scfg.publicUrl ?? '').startsWith('https:'));
@@ -69,7 +76,7 @@ export async function startServer(opts: {
       secret,
       secureCookies: secure,
       sessionHours: scfg.sessionHours,
-      alertsSeconds,
+      ...plan,
       watch: scfg.watch ? { dir: scfg.watch.dir, intervalSeconds: scfg.watch.intervalSeconds } : null,
       reportCacheSeconds: scfg.reportCacheSeconds,
       json: opts.json === true,
@@ -139,4 +146,5 @@ export async function startServer(opts: {
     throw err;
   }
 }
+export { schedulePlan, type SchedulePlan } from './_schedule.js';
 export { monthsTouched, runKeepingMonths, costStamps, type MonthsTouched } from './_memo-writes.js';

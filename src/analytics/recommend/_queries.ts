@@ -5,11 +5,12 @@
  * DESC, x))[1]`, not DuckDB's `arg_max`; JSON fields are `->>`; groups and orders are by position, not `ALL`;
  * FOCUS columns are quoted (PostgreSQL folds unquoted names to lower case); instants come back as ISO text.
  */
-import type { TimeWindow } from '../../core/index.js';
+import type { AppliedRate, ExchangeRate, TimeWindow } from '../../core/index.js';
 import type { CostStore, Row } from '../../store/index.js';
 import type { MinuteLoad } from './_ptu-replay.js';
 import type { HostedCost } from '../hosting/index.js';
 import { sqlText, sqlTime } from './_types.js';
+import { BY_CURRENCY_DAY, UsdSums } from './_usd.js';
 
 /** A provisioned deployment seen in the ledger. */
 export interface PtuDeploymentRow {
@@ -180,27 +181,33 @@ ORDER BY repeats DESC, app, deployment, prefix`;
 }
 
 /** SQL: PTU hours and charges per account in the exports. */
-export function ptuBillingSql(w: TimeWindow): string {
+export function ptuBillingSql(w: TimeWindow, split = false): string {
   return `SELECT "ResourceName" AS account, "SkuMeter" AS meter, "ChargeCategory", "PricingCategory",
-  "CommitmentDiscountStatus", "CommitmentDiscountName", sum(coalesce("ConsumedQuantity", 0)) AS hours,
+  "CommitmentDiscountStatus", "CommitmentDiscountName", ${split ? `${BY_CURRENCY_DAY}, ` : ''}sum(coalesce("ConsumedQuantity", 0)) AS hours,
   CAST(sum("ListCost") AS VARCHAR) AS list, CAST(sum("EffectiveCost") AS VARCHAR) AS effective
 FROM cost_rows WHERE "x_AiDeploymentType" IN ('provisioned', 'provisioned-reservation') AND ${inWindow('"ChargePeriodStart"', w)}
-GROUP BY ${positions(6)} ORDER BY ${positions(9)}`;
+GROUP BY ${positions(split ? 8 : 6)} ORDER BY ${positions(split ? 11 : 9)}`;
 }
 
 /** SQL: effective ÷ list of pay-as-you-go AI usage (the negotiated discount actually applied). */
-export function paygRateSql(w: TimeWindow): string {
-  return `SELECT CAST(sum("EffectiveCost") AS VARCHAR) AS effective, CAST(sum("ListCost") AS VARCHAR) AS list
+export function paygRateSql(w: TimeWindow, split = false): string {
+  return `SELECT ${split ? `${BY_CURRENCY_DAY}, ` : ''}CAST(sum("EffectiveCost") AS VARCHAR) AS effective, CAST(sum("ListCost") AS VARCHAR) AS list
 FROM cost_rows WHERE "x_AiService" = 'openai' AND "ChargeCategory" = 'Usage' AND "PricingCategory" = 'Standard'
-  AND "ListCost" > 0 AND ${inWindow('"ChargePeriodStart"', w)}`;
+  AND "ListCost" > 0 AND ${inWindow('"ChargePeriodStart"', w)}${split ? '\nGROUP BY 1, 2 ORDER BY 1, 2' : ''}`;
+}
+
+/** SQL: one AI cost row of the window billed in a currency other than USD, if any. */
+export function otherCurrencySql(w: TimeWindow): string {
+  return `SELECT "BillingCurrency" FROM cost_rows WHERE upper(trim(coalesce("BillingCurrency", 'USD'))) <> 'USD'
+  AND ${inWindow('"ChargePeriodStart"', w)} LIMIT 1`;
 }
 
 /** SQL: fine-tuned hosting hours per account and base model. */
-export function hostingSql(w: TimeWindow): string {
-  return `SELECT "ResourceName" AS account, coalesce("x_AiModel", '') AS model, sum("ConsumedQuantity") AS hours,
+export function hostingSql(w: TimeWindow, split = false): string {
+  return `SELECT "ResourceName" AS account, coalesce("x_AiModel", '') AS model, ${split ? `${BY_CURRENCY_DAY}, ` : ''}sum("ConsumedQuantity") AS hours,
   CAST(sum("ListCost") AS VARCHAR) AS list, CAST(sum("EffectiveCost") AS VARCHAR) AS effective
 FROM cost_rows WHERE "x_AiDeploymentType" = 'fine-tune-hosting' AND ${inWindow('"ChargePeriodStart"', w)}
-GROUP BY ${positions(2)} ORDER BY ${positions(5)}`;
+GROUP BY ${positions(split ? 4 : 2)} ORDER BY ${positions(split ? 7 : 5)}`;
 }
 
 /** SQL: usage hours and cost of one account's meters of a kind (and model) charged from `since` to the window end. */
@@ -210,11 +217,12 @@ export function costSinceSql(
   model: string | null,
   since: Date,
   to: Date,
+  split = false,
 ): string {
-  return `SELECT sum("ConsumedQuantity") AS hours, CAST(sum("EffectiveCost") AS VARCHAR) AS effective,
+  return `SELECT ${split ? `${BY_CURRENCY_DAY}, ` : ''}sum("ConsumedQuantity") AS hours, CAST(sum("EffectiveCost") AS VARCHAR) AS effective,
   CAST(sum("ListCost") AS VARCHAR) AS list
 FROM cost_rows WHERE "x_AiDeploymentType" = ${sqlText(kind)} AND "ChargeCategory" = 'Usage' AND "ResourceName" = ${sqlText(account)}
-  ${model === null ? '' : `AND coalesce("x_AiModel", '') = ${sqlText(model)} `}AND "ChargePeriodStart" >= ${sqlTime(since)} AND "ChargePeriodStart" < ${sqlTime(to)}`;
+  ${model === null ? '' : `AND coalesce("x_AiModel", '') = ${sqlText(model)} `}AND "ChargePeriodStart" >= ${sqlTime(since)} AND "ChargePeriodStart" < ${sqlTime(to)}${split ? '\nGROUP BY 1, 2 ORDER BY 1, 2' : ''}`;
 }
 
 /** SQL: the last provisioned request per account before the window end. */
@@ -251,6 +259,8 @@ export interface RecommendInputs {
   /** Hours in the window (the monthly scaling divides by it). */
   readonly hours: number;
   readonly paygRate: { readonly effective: bigint; readonly list: bigint; readonly sql: string };
+  /** Rates that brought cost rows billed in another currency to USD (empty: every row was in USD). */
+  readonly exchangeRates?: readonly AppliedRate[];
   readonly ptuDeployments: readonly PtuDeploymentRow[];
   readonly minuteLoads: ReadonlyMap<
     string,
@@ -304,10 +314,19 @@ export async function coveredWindow(store: CostStore, w: TimeWindow): Promise<Ti
 }
 
 /** Loads every input for the window. Cost rows are optional (no exports ingested: rules that need them stay quiet). */
-export async function loadRecommendInputs(store: CostStore, month: TimeWindow): Promise<RecommendInputs> {
+export async function loadRecommendInputs(
+  store: CostStore,
+  month: TimeWindow,
+  rates: readonly ExchangeRate[] = [],
+): Promise<RecommendInputs> {
   const w = await coveredWindow(store, month);
   // The evidence SQL a recommendation prints runs through the same sandboxed door a user pastes it into.
   const q = (sql: string): Promise<Row[]> => store.readOnlySql(sql);
+  // Cost sums come back per billing currency and day, and are added in USD (the catalog's currency).
+  const usd = new UsdSums(store, w, rates);
+  // Only a window with rows billed in another currency splits its sums by currency and day: an all-USD window's
+  // evidence SQL stays one total per group, pasted into `tally sql` as it is.
+  const split = (await q(otherCurrencySql(w))).length > 0;
   const ptuDeployments = (await q(ptuDeploymentsSql(w))).map((r) => ({
     deployment: String(r['deployment']),
     upstream: String(r['upstream']),
@@ -353,10 +372,19 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
       prodMinutes,
     });
   }
-  const rateSql = paygRateSql(w);
+  const rateSql = paygRateSql(w, split);
   // Every store has cost_rows (migration 1); without exports these queries simply return no rows.
-  const rate = (await q(rateSql))[0];
-  const ptuBilling = (await q(ptuBillingSql(w))).map((r) => ({
+  const rate = (await usd.sum(await q(rateSql), []))[0];
+  const ptuBilling = (
+    await usd.sum(await q(ptuBillingSql(w, split)), [
+      'account',
+      'meter',
+      'ChargeCategory',
+      'PricingCategory',
+      'CommitmentDiscountStatus',
+      'CommitmentDiscountName',
+    ])
+  ).map((r) => ({
     account: String(r['account']),
     meter: String(r['meter']),
     chargeCategory: String(r['ChargeCategory']),
@@ -367,7 +395,7 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
     listNanos: nanos(r['list']),
     effectiveNanos: nanos(r['effective']),
   }));
-  const hosting = (await q(hostingSql(w))).map((r) => ({
+  const hosting = (await usd.sum(await q(hostingSql(w, split)), ['account', 'model'])).map((r) => ({
     account: String(r['account']),
     model: String(r['model']),
     hours: num(r['hours']),
@@ -386,7 +414,7 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
     { sql: string; hours: number; effectiveNanos: bigint; listNanos: bigint }
   >();
   const accrue = async (key: string, sql: string) => {
-    const [r] = await q(sql);
+    const [r] = await usd.sum(await q(sql), []);
     accruedSince.set(key, {
       sql,
       hours: num(r?.['hours']),
@@ -405,7 +433,7 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
     const since = idleSince(last, w);
     await accrue(
       sinceKey(h.account, h.model, since),
-      costSinceSql(h.account, 'fine-tune-hosting', h.model, since, w.to),
+      costSinceSql(h.account, 'fine-tune-hosting', h.model, since, w.to, split),
     );
   }
   const ptuLastRequest = new Map(
@@ -415,7 +443,10 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
   for (const account of ptuAccounts) {
     if (ptuDeployments.some((d) => d.upstream === account)) continue;
     const since = idleSince(ptuLastRequest.get(account) ?? null, w);
-    await accrue(sinceKey(account, 'ptu', since), costSinceSql(account, 'provisioned', null, since, w.to));
+    await accrue(
+      sinceKey(account, 'ptu', since),
+      costSinceSql(account, 'provisioned', null, since, w.to, split),
+    );
   }
   const traffic = (await q(trafficSql(w))).map((r) => ({
     app: String(r['app']),
@@ -453,6 +484,7 @@ export async function loadRecommendInputs(store: CostStore, month: TimeWindow): 
     window: w,
     hours: Math.round((w.to.getTime() - w.from.getTime()) / 3_600_000),
     paygRate: { effective: nanos(rate?.['effective']), list: nanos(rate?.['list']), sql: rateSql },
+    exchangeRates: usd.applied(),
     ptuDeployments,
     minuteLoads,
     ptuBilling,

@@ -3,7 +3,7 @@
  * alternatives to another (buying a reservation for PTU that right-sizing would remove), so it never counts
  * one saving twice.
  */
-import type { Nanos } from '../../core/index.js';
+import type { AppliedRate, Nanos } from '../../core/index.js';
 import { cachingRecommendations } from './_caching.js';
 import { idlePtuRecommendations, idleRecommendations } from './_idle.js';
 import { idleHostedRecommendations } from './_idle-hosted.js';
@@ -71,9 +71,17 @@ export function forTeams(res: RecommendResult, teams: readonly string[]): Recomm
 }
 
 /** The JSON document of `tally recommend --json` (the contract in issue 14). */
-export function recommendDocument(period: string, res: RecommendResult): Record<string, unknown> {
+export function recommendDocument(
+  period: string,
+  res: RecommendResult,
+  exchangeRates: readonly AppliedRate[] = [],
+): Record<string, unknown> {
   return {
     period,
+    // Savings weigh export charges against the catalog's USD prices: every amount is USD, export rows billed
+    // in another currency converted at their day's rate (ADR 0045).
+    currency: 'USD',
+    exchangeRates,
     recommendations: res.recommendations.map((r) => ({
       id: r.id,
       kind: r.kind,

@@ -3,7 +3,7 @@
  * the question is metered and attributed like any request), using the MCP tools as the caller: the answer,
  * the tool calls it made with the figures they returned, and what it cost.
  */
-import { TallyError, formatUsd, nanosToDecimalString, parseUsd } from '../../core/index.js';
+import { TallyError, formatMoney, nanosToDecimalString, parseUsd } from '../../core/index.js';
 import { readGatewayState } from '../../gateway/index.js';
 import { actorOf } from '../../api/index.js';
 import { askQuestion, askSpent, gatewayChat, recordAskSpend, resolveKey } from '../../mcp/index.js';
@@ -50,7 +50,7 @@ export const askCommand = defineCommand({
     if (spent >= budget)
       throw new TallyError(
         'budget_exceeded',
-        `${actor} has spent $${formatUsd(spent)} of its $${formatUsd(budget)} a day for questions (assistant.budgetUsdPerDay)`,
+        `${actor} has spent ${formatMoney(spent, 'USD')} of its ${formatMoney(budget, 'USD')} a day for questions (assistant.budgetUsdPerDay)`,
       );
     const model = ctx.str('model') ?? cfg.model;
     const result = await askQuestion({
@@ -75,6 +75,8 @@ export const askCommand = defineCommand({
         answer: result.answer,
         toolCalls: result.toolCalls,
         costUsd,
+        // What the question cost is metered by the gateway at catalog prices, in USD.
+        currency: 'USD',
         model,
         turns: result.turns,
         stopped: result.stopped,
@@ -87,7 +89,7 @@ export const askCommand = defineCommand({
       ctx.out.line(
         `tool ${c.name} ${JSON.stringify(c.arguments)}: ${c.ok ? 'ok' : `${c.refused ? 'refused' : 'failed'} (${c.error?.message ?? ''})`}`,
       );
-    ctx.out.line(`cost: $${costUsd} on ${model} through the gateway (${result.turns} model turns)`);
+    ctx.out.line(`cost: ${costUsd} USD on ${model} through the gateway (${result.turns} model turns)`);
     if (result.stopped) ctx.out.line(`stopped early: ${result.stopped}`);
     ctx.out.line('Figures used: tally ask --json');
   },

@@ -1,5 +1,5 @@
 /** `tally estimate --scenario F.yaml`: monthly tokens and cost per option, the cheapest that fits, PTU sizing. */
-import { TallyError, nanosToUsd, formatUsd, parseUtc, toCsv } from '../../core/index.js';
+import { TallyError, nanosToUsd, formatMoney, formatUsd, parseUtc, toCsv } from '../../core/index.js';
 import { estimateScenario, loadScenario, type Estimate, type OptionEstimate } from '../../estimate/index.js';
 import { defineCommand } from '../command.js';
 import { loadPriceImports } from './prices-import.js';
@@ -113,7 +113,6 @@ function estimateCsv(e: Estimate): string {
 }
 
 export const estimateCommand = defineCommand({
-  local: true,
   options: {
     scenario: { type: 'string', short: 's', description: 'scenario YAML file (see examples/)' },
     csv: { type: 'boolean', description: 'print one CSV row per option and month' },
@@ -146,12 +145,12 @@ export const estimateCommand = defineCommand({
     ctx.out.table(
       e.options.map((o) => ({
         option: o.name,
-        total: `$${formatUsd(o.totalCostNanos)}`,
-        'per month (avg)': `$${formatUsd(o.totalCostNanos / BigInt(e.horizonMonths))}`,
+        total: formatMoney(o.totalCostNanos, 'USD'),
+        'per month (avg)': formatMoney(o.totalCostNanos / BigInt(e.horizonMonths), 'USD'),
         ptu: o.ptu
           ? `${o.ptu.units} (${(o.ptu.utilization * 100).toFixed(0)}% used, break-even ${(o.ptu.breakEvenUtilization * 100).toFixed(0)}%)`
           : '',
-        'vs window:2': `$${formatUsd(o.totalCostNanos - o.window2TotalCostNanos)}`,
+        'vs window:2': formatMoney(o.totalCostNanos - o.window2TotalCostNanos, 'USD'),
         fits: o.fits ? 'yes' : `no: ${o.notFitReason ?? ''}`,
       })),
     );

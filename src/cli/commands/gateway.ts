@@ -36,6 +36,7 @@ export const gatewayCommand = defineCommand({
       port: 0,
       host: '127.0.0.1',
       gateway: true,
+      mode: 'gateway',
     });
     const gw = running.gateway!;
     ctx.out.note(`tally gateway listening on ${gw.url} (store ${maskStoreUrl(ctx.dbPath)})`);

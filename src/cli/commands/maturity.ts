@@ -2,6 +2,7 @@
 import { monthWindow, nanosToUsd, type TimeWindow } from '../../core/index.js';
 import {
   allBudgetStatus,
+  allocationSettings,
   assessMaturity,
   forecastSeries,
   loadDailySpend,
@@ -28,7 +29,7 @@ export const maturityCommand = defineCommand({
     const inputs: MaturityInputs = {
       facts: await loadMaturityFacts(store, w),
       budgets: budgets.map((b) => ({ scope: b.scope, exceeded: b.exceeded })),
-      ptu: ptuUtilisation(await loadRecommendInputs(store, w)),
+      ptu: ptuUtilisation(await loadRecommendInputs(store, w, allocationSettings(ctx.config()).rates ?? [])),
       forecast: await backtest(store, w),
     };
     const capabilities = assessMaturity(inputs);

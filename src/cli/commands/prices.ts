@@ -89,7 +89,6 @@ function entry(r: PriceRecord, discounts: readonly Discount[], at: Date) {
 const ORDER = ['standard', ...AZURE_DEPLOYMENTS] as readonly string[];
 
 export const pricesCommand = defineCommand({
-  local: true,
   options: {
     model: { type: 'string', short: 'm', description: 'model name or alias' },
     deployment: {

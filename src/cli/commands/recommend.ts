@@ -1,5 +1,5 @@
 /** `tally recommend`: ranked savings with their evidence (issue 14). */
-import { formatUsd, monthWindow } from '../../core/index.js';
+import { describeRates, formatMoney, formatUsd, monthWindow } from '../../core/index.js';
 import {
   allocationSettings,
   forTeams,
@@ -20,22 +20,22 @@ export const recommendCommand = defineCommand({
     const period = await periodOrLatest(ctx.str('period'), store);
     // A closed month's inputs are shared with the serving process's later questions (ADR 0040): its ledger and
     // the cost rows up to its end change only by a write, and a write to them forgets the inputs.
-    const load = () => loadRecommendInputs(store, monthWindow(period));
+    const s = allocationSettings(ctx.config());
+    const load = () => loadRecommendInputs(store, monthWindow(period), s.rates ?? []);
     const inputs = await (ctx.memo ? ctx.memo.get(period, 'recommend/inputs', load, true) : load());
     // Self-hosted deployments declared in tally.yaml: their idle hours (ADR 0026).
-    const s = allocationSettings(ctx.config());
     const hostedCosts = s.hosted?.length ? await loadHostedCosts(store, s.hosted, inputs.window, [], s) : [];
     const all = recommend({ ...inputs, hostedCosts });
     // A team-scoped caller sees only recommendations about its own teams' apps.
     const teams = ctx.scope?.teams;
     const res = teams ? forTeams(all, teams) : all;
-    const doc = recommendDocument(period, res);
+    const doc = recommendDocument(period, res, inputs.exchangeRates);
     if (ctx.json) {
       ctx.out.json(doc);
       return;
     }
     ctx.out.line(
-      `Recommendations for ${period}: $${doc['totalMonthlySavingsUsd'] as string} a month at your rates`,
+      `Recommendations for ${period}: ${formatMoney(res.totalMonthlySavingsNanos, 'USD')} a month at your rates`,
     );
     ctx.out.table(
       res.recommendations.map((r, i) => ({
@@ -47,6 +47,7 @@ export const recommendCommand = defineCommand({
       })),
     );
     for (const n of res.notes) ctx.out.line(`note: ${n}`);
+    if (inputs.exchangeRates?.length) ctx.out.line(describeRates('USD', inputs.exchangeRates));
     ctx.out.line('Evidence, SQL and actions: tally recommend --json');
   },
 });

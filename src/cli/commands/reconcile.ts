@@ -1,5 +1,5 @@
 /** `tally reconcile`: metered (ledger) cost against billed and effective cost in the export, variance explained. */
-import { TallyError, describeRates, formatUsd, monthWindow, nanosToUsd } from '../../core/index.js';
+import { TallyError, describeRates, formatMoney, monthWindow, nanosToUsd } from '../../core/index.js';
 import {
   allocationSettings,
   LEDGER_CURRENCY,
@@ -95,7 +95,13 @@ export const reconcileCommand = defineCommand({
       return;
     }
     ctx.out.line(
-      `Reconciliation ${period} by ${by}: metered $${formatUsd(sum((l) => l.meteredNanos))}, billed $${formatUsd(sum((l) => l.billedNanos))}, ${flagged} flagged`,
+      `Reconciliation ${period} by ${by}: metered ${formatMoney(
+        sum((l) => l.meteredNanos),
+        LEDGER_CURRENCY,
+      )}, billed ${formatMoney(
+        sum((l) => l.billedNanos),
+        LEDGER_CURRENCY,
+      )}, ${flagged} flagged`,
     );
     ctx.out.line(describeRates(LEDGER_CURRENCY, billed.rates));
     // Persona views pick the columns each reader acts on; JSON always carries every column.

@@ -22,6 +22,13 @@ export const serverSchema = z
       .default(12),
     /** Seconds between alert evaluations (default alerts.intervalSeconds when alerts or budgets exist). */
     alertsSeconds: z.number().min(5).optional(),
+    /**
+     * The scheduled alert pass (anomaly incidents stored, budgets, sinks; ADR 0045). `auto`: `tally serve` runs
+     * it at start and every alertsSeconds; `tally gateway` (no dashboard) only every alertsSeconds and only while
+     * alert sinks or budgets exist, as the gateway did before `tally serve`. `always`: at start and on the
+     * interval in both. `never`: no pass (run `tally alerts run` from cron instead).
+     */
+    scheduledPass: z.enum(['auto', 'always', 'never']).default('auto'),
     /** Seconds a report answer may be reused by the API and dashboard (0: never); writes here clear them. */
     reportCacheSeconds: z.number().min(0).max(3600).default(30),
     /** A folder whose new export files are ingested. */

@@ -1,0 +1,92 @@
+/**
+ * Writes that take a file as the request body: cost exports (`tally ingest`), business KPIs (`tally kpis
+ * import`) and price sheets (`tally prices import`). The body is written to a private temporary file, the
+ * command runs on it exactly as the CLI would, and the file is removed. Each is audited by the command.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Context, Hono } from 'hono';
+import { TallyError } from '../core/index.js';
+import { requirePermission, type Permission } from './_roles.js';
+import { commandResponse, principalOf, type ApiDeps, type ApiEnv } from './_context.js';
+
+/** An upload larger than this is refused before it is read (exports are tens of MB). */
+const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+/** One upload route: its command words, permission, default file name and the query options it maps. */
+interface UploadRoute {
+  readonly path: string;
+  readonly command: readonly string[];
+  readonly permission: Permission;
+  readonly defaultName: string;
+  /** Query parameter → command option (`--flag=value`, or `--flag` for a switch given as true/1). */
+  readonly options: Readonly<Record<string, { flag: string; bool?: boolean }>>;
+}
+
+const UPLOADS: readonly UploadRoute[] = [
+  {
+    path: '/api/v1/ingest',
+    command: ['ingest'],
+    permission: 'ingest',
+    defaultName: 'upload.csv',
+    options: { format: { flag: 'format' } },
+  },
+  {
+    path: '/api/v1/kpis',
+    command: ['kpis', 'import'],
+    permission: 'ingest',
+    defaultName: 'kpis.csv',
+    // The import's name (re-importing a source replaces its rows); default: the uploaded file's name.
+    options: { source: { flag: 'source' } },
+  },
+  {
+    path: '/api/v1/prices/import',
+    command: ['prices', 'import'],
+    permission: 'catalog',
+    defaultName: 'prices.json',
+    options: { anyRegion: { flag: 'any-region', bool: true } },
+  },
+];
+
+/** The query parameters an upload route takes besides its options. */
+const COMMON = new Set(['name']);
+
+async function runOnUpload(c: Context<ApiEnv>, deps: ApiDeps, route: UploadRoute): Promise<Response> {
+  const principal = principalOf(c.get('caller'));
+  requirePermission(principal, route.permission);
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > MAX_UPLOAD_BYTES)
+    throw new TallyError('payload_too_large', `uploads are limited to ${MAX_UPLOAD_BYTES} bytes`);
+  const query = new URL(c.req.url).searchParams;
+  const argv = [...route.command];
+  for (const key of new Set(query.keys())) {
+    const opt = route.options[key];
+    if (!opt && !COMMON.has(key))
+      throw new TallyError('invalid_input', `unknown parameter "${key}"`, {
+        param: key,
+        allowed: [...COMMON, ...Object.keys(route.options)],
+      });
+    const v = query.get(key) ?? '';
+    if (opt?.bool) {
+      if (v === 'true' || v === '1') argv.push(`--${opt.flag}`);
+    } else if (opt) argv.push(`--${opt.flag}=${v}`);
+  }
+  const name =
+    basename(query.get('name') ?? route.defaultName).replace(/[^A-Za-z0-9._-]/g, '_') || route.defaultName;
+  const bytes = Buffer.from(await c.req.arrayBuffer());
+  if (bytes.length === 0) throw new TallyError('invalid_input', 'send the file as the request body');
+  const dir = await mkdtemp(join(tmpdir(), 'tally-upload-'));
+  try {
+    const path = join(dir, name);
+    await writeFile(path, bytes, { mode: 0o600 });
+    return await commandResponse(deps, principal, [...argv, path, '--json']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Registers the upload routes. */
+export function uploadRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
+  for (const route of UPLOADS) app.post(route.path, (c) => runOnUpload(c, deps, route));
+}
