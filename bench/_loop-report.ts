@@ -13,7 +13,8 @@ interface ProbeRecord {
   flushes: [number, number, number][];
 }
 
-const overlap = (a0: number, a1: number, b0: number, b1: number) => Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
+const overlap = (a0: number, a1: number, b0: number, b1: number) =>
+  Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Summarises a probe file over the epoch-ms window [from, to]. */
@@ -51,14 +52,32 @@ export function loopReport(file: string, from: number, to: number) {
   };
   const byKind: Record<string, { n: number; ms: number; maxMs: number }> = {};
   for (const [, d, k] of gcs) {
-    const name = ({ 1: 'scavenge', 2: 'minorMC', 4: 'markSweep', 8: 'incremental', 16: 'weak' } as Record<number, string>)[k] ?? String(k);
+    const name =
+      (
+        { 1: 'scavenge', 2: 'minorMC', 4: 'markSweep', 8: 'incremental', 16: 'weak' } as Record<
+          number,
+          string
+        >
+      )[k] ?? String(k);
     const b = (byKind[name] ??= { n: 0, ms: 0, maxMs: 0 });
     b.n++;
     b.ms = r1(b.ms + d);
     b.maxMs = Math.max(b.maxMs, r1(d));
   }
+  // Stalls over 2 ms per second inside flush windows and outside them: a ratio near 1 means the flush no longer
+  // makes the event loop wait more than the rest of the run does (the neighbours' share is in both).
+  const flushMs = flushes.reduce((t, [a, b]) => t + b - a, 0);
+  const in2 = stalls.filter((x) => x.ms > 2 && x.flush).length;
+  const out2 = stalls.filter((x) => x.ms > 2 && !x.flush).length;
+  const inRate = flushMs > 0 ? in2 / (flushMs / 1000) : 0;
+  const outRate = out2 / Math.max(0.001, seconds - flushMs / 1000);
   return {
     seconds: r1(seconds),
+    flushStallRatio: {
+      inFlushPerS: r1(inRate),
+      outsidePerS: r1(outRate),
+      ratio: r1(outRate > 0 ? inRate / outRate : 0),
+    },
     over1ms: over(1),
     over2ms: over(2),
     over5ms: over(5),
