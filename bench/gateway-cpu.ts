@@ -7,21 +7,24 @@
  *
  *   node --import tsx bench/gateway-cpu.ts [--root DIR] [--mode closed|paced] [--requests N] [--conns C]
  *        [--rate R] [--prof DIR] [--dist] [--bare]
- *        [--ack durable|fast]
+ *        [--ack durable|fast] [--probe]
  *
  * --root runs another checkout's gateway (its `src/cli/main.ts` through tsx, or `bin/tally.js` with --dist),
  * so commits can be compared with the same load generator. closed: C connections back to back (default 20);
  * paced: bench/_openloop.ts at R req/s (default 1000) for N/R seconds. --bare measures the harness's
  * `bare-proxy.mjs` (the thinnest Node pass-through) the same way instead of Tally: the yardstick.
+ * --probe loads bench/_loop-probe.mjs into the measured process and adds `loop`: event-loop stalls over 1/2/5 ms
+ * per second of the measured window, on-CPU vs waiting for a core, GC and ledger-flush overlap (ADR 0042).
  * Prints one JSON line: requests, errors, wall ms, CPU µs/request (process, main thread, user/system split).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import { loopReport } from './_loop-report.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
@@ -36,6 +39,7 @@ const { values: opt } = parseArgs({
     dist: { type: 'boolean', default: false },
     bare: { type: 'boolean', default: false },
     ack: { type: 'string', default: 'durable' },
+    probe: { type: 'boolean', default: false },
     'mock-port': { type: 'string', default: '9171' },
     port: { type: 'string', default: '8871' },
     harness: { type: 'string', default: resolve(HERE, '../../shared/bench/gateway') },
@@ -175,14 +179,20 @@ gateway:
     stdio: 'ignore',
   });
   children.push(mock);
-  const prof = opt.prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opt.prof)}`] : [];
+  const probeFile = join(W, 'loop-probe.json');
+  const prof = [
+    ...(opt.prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opt.prof)}`] : []),
+    ...(opt.probe ? ['--import', pathToFileURL(join(HERE, '_loop-probe.mjs')).href] : []),
+  ];
+  const childEnv = { ...process.env, ...(opt.probe ? { TALLY_LOOP_PROBE: probeFile } : {}) };
   const gw = opt.bare
     ? spawn(process.execPath, [...prof, join(opt.harness!, 'bare-proxy.mjs')], {
-        env: { ...process.env, PORT: opt.port, UPSTREAM: mockUrl },
+        env: { ...childEnv, PORT: opt.port, UPSTREAM: mockUrl },
         stdio: ['ignore', 'ignore', 'inherit'],
       })
     : spawn(process.execPath, tally(['gateway', ...common], prof), {
         cwd: ROOT,
+        env: childEnv,
         stdio: ['ignore', 'ignore', 'inherit'],
       });
   children.push(gw);
@@ -197,11 +207,13 @@ gateway:
   const m0 = ticks(`/proc/${pid}/task/${pid}/stat`);
   const th0 = threads(pid);
   const t0 = performance.now();
+  const e0 = Date.now();
   let errors: number;
   let latency: string | undefined;
   if (opt.mode === 'paced') ({ errors, line: latency } = paced(url, key, N, Number(opt.rate)));
   else errors = await closed(url, key, N, Number(opt.conns));
   const wall = performance.now() - t0;
+  const e1 = Date.now();
   await new Promise((r) => setTimeout(r, 1200)); // the last second's flush belongs to these requests
   const p1 = ticks(`/proc/${pid}/stat`);
   const m1 = ticks(`/proc/${pid}/task/${pid}/stat`);
@@ -211,7 +223,11 @@ gateway:
       .map(([k, v]) => [k, Math.round(((v - (th0.get(k) ?? 0)) * 1000) / N)] as const)
       .filter(([, v]) => v > 0),
   );
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const per = (a: number, b: number) => Math.round(((a - b) * 1000) / N);
+  gw.kill('SIGTERM');
+  await new Promise((r) => gw.once('exit', r));
+  mock.kill();
   console.log(
     JSON.stringify({
       root: ROOT,
@@ -229,12 +245,10 @@ gateway:
       mainSysUs: per(m1[1], m0[1]),
       byThread,
       ...(latency ? { latency: JSON.parse(latency) } : {}),
-      load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+      load,
+      ...(opt.probe ? { loop: loopReport(probeFile, e0, e1) } : {}),
     }),
   );
-  gw.kill('SIGTERM');
-  await new Promise((r) => gw.once('exit', r));
-  mock.kill();
 }
 
 main().catch((e) => {

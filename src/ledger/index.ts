@@ -8,6 +8,6 @@ export {
   type UsageEvent,
   type UsageSource,
 } from '../store/index.js';
-export { Ledger, ledgerDirFor, type LedgerOptions } from './ledger.js';
+export { FLUSH_CHANNEL, Ledger, ledgerDirFor, type LedgerOptions } from './ledger.js';
 export { claimReplicaDir, type ClaimedDir } from './_claim.js';
 export { encodeEvent, decodeEvent } from './_wal.js';

@@ -3,6 +3,7 @@
  * An event is acknowledged once its WAL line is fsynced; flushing to the store deduplicates on event id,
  * so a crash between a flush and the WAL release only replays events the store then ignores.
  */
+import { channel } from 'node:diagnostics_channel';
 import { mkdirSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { TallyError } from '../core/index.js';
@@ -13,6 +14,13 @@ import { WalWriter } from './_wal-writer.js';
 
 // Longest wait between two flush attempts while the store is unreachable, ms.
 const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Each flush publishes `{ phase: 'start' }` then `{ phase: 'end', events }` here (only when someone listens), so
+ * a probe can tell whether an event-loop stall fell inside a flush (bench/_loop-probe.mjs, ADR 0042).
+ */
+export const FLUSH_CHANNEL = 'tally:ledger:flush';
+const flushChannel = channel(FLUSH_CHANNEL);
 
 /** Ledger tuning. */
 export interface LedgerOptions {
@@ -99,6 +107,9 @@ export class Ledger {
   private kick(): void {
     if (this.flushing || (this.wal.durableCount === 0 && this.retry.count === 0)) return;
     if (Date.now() < this.retryAt) return;
+    const traced = flushChannel.hasSubscribers;
+    if (traced) flushChannel.publish({ phase: 'start' });
+    const before = this.stored;
     this.flushing = this.flushOnce()
       .then(() => {
         this.failures = 0;
@@ -113,6 +124,7 @@ export class Ledger {
       })
       .finally(() => {
         this.flushing = null;
+        if (traced) flushChannel.publish({ phase: 'end', events: this.stored - before });
       });
   }
 
