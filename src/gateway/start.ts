@@ -109,8 +109,9 @@ export async function startGateway(opts: {
       dir: claim?.dir ?? walBase,
       // Flushes load closed WAL segments with DuckDB's own reader on a libuv thread, never the event loop. Every
       // 5 s would halve their CPU at 1,000 req/s (15-21 instead of 32-34 ms/s; bench/ledger-flush.ts), but alert
-      // evaluation and tally serve's API read the store without flushing, and usage there must stay ~1 s fresh.
-      flushIntervalMs: 1000,
+      // evaluation and tally serve's API read the store without flushing: the default keeps usage there ~1 s
+      // fresh, and `gateway.flushIntervalMs` trades that freshness for the gateway's tail (ADR 0042).
+      flushIntervalMs: gcfg.flushIntervalMs,
       onError: (e) =>
         process.stderr.write(`tally gateway: ledger flush failed (events kept in the WAL): ${e.message}\n`),
     }));

@@ -67,3 +67,23 @@ test('an env override that is not valid YAML names the variable and never echoes
     assert.doesNotMatch(err.message, new RegExp(SECRET));
   });
 });
+
+test("the ledger's flush interval defaults to a second and refuses values that would starve or flood the store", () => {
+  const base = 'version: 1\ngateway:\n  port: 8789\n  upstreams: []\n  routes: []\n';
+  withConfig(base, (path) =>
+    assert.equal(loadConfig({ path, env: {} }).config.gateway?.flushIntervalMs, 1000),
+  );
+  withConfig(`${base}  flushIntervalMs: 5000\n`, (path) =>
+    assert.equal(loadConfig({ path, env: {} }).config.gateway?.flushIntervalMs, 5000),
+  );
+  const err = withConfigError(`${base}  flushIntervalMs: 10\n`);
+  assert.match(err.message, /flushIntervalMs/);
+});
+
+function withConfigError(text: string): TallyError {
+  let err: TallyError | undefined;
+  withConfig(text, (path) => {
+    err = configError(() => loadConfig({ path, env: {} }));
+  });
+  return err!;
+}

@@ -303,6 +303,15 @@ export const gatewaySchema = z
       .min(1)
       .optional()
       .describe('ledger WAL folder (default: beside the store file, or under .tally/ for a server store)'),
+    // How often durable WAL segments are loaded into the store (ADR 0042): reports, alerts and the API read what
+    // was loaded, so this is their freshness; each load costs ~20-25 ms of fixed CPU on a 2-core host.
+    flushIntervalMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(1000)
+      .describe('how often the ledger loads its WAL into the store (ms): the freshness of reports'),
     cache: gatewayCacheSchema.optional(),
     limits: gatewayLimitsSchema.optional(),
   })
