@@ -81,9 +81,14 @@ export interface EventPoint {
  */
 export const MAX_WARM_UP_POINTS = 576;
 
+/** Two days of sub-daily data in points (at least 14), two weeks of daily data. */
+function twoDaysOfPoints(stepMs: number): number {
+  return stepMs < DAY_MS ? Math.max(14, Math.ceil((2 * DAY_MS) / stepMs)) : 14;
+}
+
 /** Points of history before the first alarm: two days of sub-daily data (at most 576 points), two weeks of daily data. */
 export function warmUpPoints(stepMs: number): number {
-  return stepMs < DAY_MS ? Math.max(14, Math.min(MAX_WARM_UP_POINTS, Math.ceil((2 * DAY_MS) / stepMs))) : 14;
+  return Math.min(MAX_WARM_UP_POINTS, twoDaysOfPoints(stepMs));
 }
 
 /**
@@ -138,7 +143,7 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
   const L = levelPoints(stepMs);
   const refractory = Math.max(L, Math.floor(W / 2));
   // The tail and scale look back eight days (at most 5,000 points), however short the warm-up was capped.
-  const history = Math.min(5000, 4 * (stepMs < DAY_MS ? Math.max(14, Math.ceil((2 * DAY_MS) / stepMs)) : 14));
+  const history = Math.min(5000, 4 * twoDaysOfPoints(stepMs));
   const rateWindow = Math.max(L, Math.floor(W / 4));
   const slot = (i: number) => (opts.timestamps ? Math.round((opts.timestamps[i] ?? 0) / stepMs) : i);
   let s = typeof opts.season === 'number' ? Math.max(1, Math.floor(opts.season)) : 1;
