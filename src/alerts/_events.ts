@@ -1,11 +1,18 @@
 /** Turns incidents, anomaly episodes and budget statuses into alert events with stable keys and change fingerprints. */
 import type { SpendAnomaly, BudgetStatus } from '../analytics/index.js';
+import { formatUsd, parseUsd } from '../core/index.js';
 import type { AlertEvent } from './_format.js';
 import { incidentTeams, type IncidentView } from './_incidents.js';
 
-/** An amount in an alert, with its currency as the CLI prints it ("$12.50", "12.50 EUR"; ADR 0041). */
-const money = (v: number, currency = 'USD') =>
-  currency === 'USD' ? `${v < 0 ? '-' : ''}$${Math.abs(v).toFixed(2)}` : `${v.toFixed(2)} ${currency}`;
+/**
+ * An amount in an alert, with its currency as the CLI prints it ("$12.50", "-$3.10", "12.50 EUR"; ADR 0041),
+ * rounded half away from zero on the amount's decimal text, not on its binary float (2.675 is "$2.68").
+ */
+function money(v: number, currency = 'USD'): string {
+  const text = Number.isFinite(v) ? formatUsd(parseUsd(v)) : String(v);
+  const neg = text.startsWith('-');
+  return currency === 'USD' ? `${neg ? '-' : ''}$${neg ? text.slice(1) : text}` : `${text} ${currency}`;
+}
 
 /** One alert per anomaly episode; it updates when the episode grows (impact band doubles or more points). */
 export function anomalyAlert(a: SpendAnomaly): AlertEvent {

@@ -155,3 +155,21 @@ test('stored incidents answer a window to the present while the last pass is rec
     'not scanned that far back',
   );
 });
+
+test('alert amounts round half away from zero on their decimal text, as the CLI prints them, not on the float', () => {
+  const [b] = budgetAlerts({
+    id: 'b2',
+    scope: 'team=support',
+    periodStart: '2026-11-01T00:00:00.000Z',
+    periodEnd: '2026-12-01T00:00:00.000Z',
+    amountUsd: 1.005,
+    spentUsd: 2.675,
+    forecastUsd: 1e21,
+    forecastP10Usd: -0.005,
+    forecastP90Usd: 8.345,
+    crossed: [{ type: 'actual', percent: 100 }],
+  } as unknown as Parameters<typeof budgetAlerts>[0]);
+  // 2.675.toFixed(2) is "2.67" and 1.005.toFixed(2) "1.00": the float's binary value, not the amount.
+  assert.match(b!.text, /spent \$2\.68 of \$1\.01; forecast at period end \$1000000000000000000000\.00/);
+  assert.match(b!.text, /\(p10 -\$0\.01, p90 \$8\.35\)/);
+});
