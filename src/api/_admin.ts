@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import { TallyError } from '../core/index.js';
 import { actorOf, requirePermission } from './_roles.js';
-import { createUser, parseRole, userView } from './_users.js';
+import { createUser, createdUserDocument, parseRole, userView } from './_users.js';
 import { commandResponse, principalOf, type ApiDeps, type ApiEnv } from './_context.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -64,7 +64,7 @@ export function adminRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
       target: user.id,
       details: { role: user.role, teams: user.teams },
     });
-    return c.json({ id: user.id, token, user: userView(user) }, 201);
+    return c.json(createdUserDocument(user, token), 201);
   });
   app.delete('/api/v1/users/:id', async (c) => {
     const principal = principalOf(c.get('caller'));

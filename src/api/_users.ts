@@ -59,7 +59,15 @@ export async function createUser(
   return { user, token };
 }
 
-/** A user as lists and the API show it (never the hash). */
+/**
+ * What creating a user answers, from the CLI (`tally users create --json`) and the API (`POST /api/v1/users`)
+ * alike: the id and the token (shown this once), with who it is.
+ */
+export function createdUserDocument(u: UserRecord, token: string): Record<string, unknown> {
+  return { id: u.id, token, role: u.role, teams: u.teams, name: u.name };
+}
+
+/** A user as lists and the API show it: never the token or its hash, only the token's first characters. */
 export function userView(u: UserRecord): Record<string, unknown> {
   return {
     id: u.id,

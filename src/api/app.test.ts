@@ -236,3 +236,21 @@ test('unit economics by feature is the same command, so the API returns the docu
   assert.equal(res.status, 200);
   assert.deepEqual(ran[0]!.argv, ['unit-economics', '--json', '--period=2026-11', '--by=feature']);
 });
+
+test('creating a user through the API answers the document `tally users create --json` prints, token once', async () => {
+  const { app, admin, store } = await setup();
+  const res = await app.request('/api/v1/users', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'fin', role: 'finance', teams: [] }),
+  });
+  assert.equal(res.status, 201);
+  const doc = (await res.json()) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(doc).sort(), ['id', 'name', 'role', 'teams', 'token']);
+  assert.deepEqual([doc['name'], doc['role'], doc['teams']], ['fin', 'finance', []]);
+  const listed = await app.request('/api/v1/users', { headers: { authorization: `Bearer ${doc['token']}` } });
+  assert.equal(listed.status, 403, 'the new token works and carries its role (finance may not manage users)');
+  const stored = await store.findUserById(String(doc['id']));
+  assert.equal(stored?.role, 'finance');
+  assert.doesNotMatch(JSON.stringify(stored), new RegExp(String(doc['token'])), 'only a hash is stored');
+});

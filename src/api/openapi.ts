@@ -116,7 +116,7 @@ export function openApiDocument(): Record<string, unknown> {
     },
     '/api/v1/users': {
       get: write('list users', 'users'),
-      post: write('create a user; the token is in the answer, once', 'users', {
+      post: write('create a user; answers {id, token, role, teams, name} as `tally users create --json` prints it (the token once)', 'users', {
         type: 'object',
         properties: {
           name: { type: 'string' },

@@ -1,6 +1,6 @@
 /** `tally users create|list|revoke`: people and API tokens with roles (tokens shown once, stored hashed). */
 import { TallyError } from '../../core/index.js';
-import { createUser, parseRole, userView } from '../../api/index.js';
+import { createUser, createdUserDocument, parseRole, userView } from '../../api/index.js';
 import { defineCommand } from '../command.js';
 
 export const usersCreateCommand = defineCommand({
@@ -19,7 +19,7 @@ export const usersCreateCommand = defineCommand({
       teams,
     });
     if (ctx.json) {
-      ctx.out.json({ id: user.id, token, role: user.role, teams: user.teams, name: user.name });
+      ctx.out.json(createdUserDocument(user, token));
       return;
     }
     ctx.out.line(`created ${user.role} ${user.name} (${user.id})`);
