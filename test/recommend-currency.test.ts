@@ -134,3 +134,69 @@ test('tally recommend prints its currency and rates, and the assistant tools pas
     assert.equal((JSON.parse(anomalies.text) as { currency: string }).currency, 'USD');
   });
 });
+
+test('with reporting.currency EUR, recommend states savings in EUR at the period end rate, evidence in USD, totals adding up', async () => {
+  await withEurHosting(async (store, dir) => {
+    const rates = join(dir, 'rates.csv');
+    writeFileSync(rates, 'date,from,to,rate\n2026-10-01,EUR,USD,1.25\n');
+    const run = async (currency: string, ratesFile: string | null, argv: readonly string[]) => {
+      const config = join(dir, `tally-${currency}.yaml`);
+      writeFileSync(
+        config,
+        `reporting:\n  currency: ${currency}\n${ratesFile ? `  ratesFile: ${ratesFile}\n` : ''}`,
+      );
+      let stdout = '';
+      let stderr = '';
+      const code = await main([...argv, '--config', config], {
+        store,
+        stdout: { write: (t: string) => (stdout += t) },
+        stderr: { write: (t: string) => (stderr += t) },
+      });
+      return { code, stdout, stderr };
+    };
+    type Doc = {
+      currency: string;
+      evidenceCurrency?: string;
+      exchangeRates: { from: string; to: string; rate: string; day: string }[];
+      recommendations: { id: string; monthlySavingsUsd: string; alternativeTo?: string; evidence: unknown }[];
+      totalMonthlySavingsUsd: string;
+    };
+    const json = ['recommend', '--period', '2026-11', '--json'];
+    const usd = await run('USD', rates, json);
+    const eur = await run('EUR', rates, json);
+    assert.equal(eur.code, 0, eur.stderr);
+    const u = JSON.parse(usd.stdout) as Doc;
+    const e = JSON.parse(eur.stdout) as Doc;
+    assert.equal(e.currency, 'EUR');
+    assert.equal(e.evidenceCurrency, 'USD');
+    assert.equal(u.evidenceCurrency, undefined);
+    // USD→EUR is the inverse of the file's EUR→USD 1.25: ×0.8 of the exact saving, so within a cent of 0.8 ×
+    // the USD saving printed in cents; same order, same ids.
+    assert.deepEqual(
+      e.recommendations.map((r) => r.id),
+      u.recommendations.map((r) => r.id),
+    );
+    u.recommendations.forEach((r, i) => {
+      const inEur = Math.round(Number(e.recommendations[i]!.monthlySavingsUsd) * 100);
+      assert.ok(Math.abs(inEur - Number(r.monthlySavingsUsd) * 80) <= 1, `${r.id}: ${inEur} cents`);
+    });
+    assert.equal(u.recommendations[0]!.monthlySavingsUsd, '9636.00');
+    assert.equal(e.recommendations[0]!.monthlySavingsUsd, '7708.80', '9,636.00 USD is 7,708.80 EUR');
+    assert.deepEqual(
+      e.recommendations.map((r) => r.evidence),
+      u.recommendations.map((r) => r.evidence),
+    );
+    const counted = e.recommendations.filter((r) => r.alternativeTo === undefined);
+    const cents = counted.reduce((s, r) => s + Math.round(Number(r.monthlySavingsUsd) * 100), 0);
+    assert.ok(Math.abs(cents - Math.round(Number(e.totalMonthlySavingsUsd) * 100)) <= counted.length);
+    assert.ok(e.exchangeRates.some((r) => r.from === 'USD' || r.to === 'USD'));
+    assert.ok(e.exchangeRates.length > u.exchangeRates.length, 'the reporting conversion is listed');
+    const text = await run('EUR', rates, ['recommend', '--period', '2026-11']);
+    assert.match(text.stdout, /^Recommendations for 2026-11: [\d.]+ EUR a month/m);
+    assert.doesNotMatch(text.stdout.split('\n')[0]!, /\$/);
+    // No rate to the reporting currency: refused, naming the pair, never USD printed as EUR.
+    const none = await run('EUR', null, json);
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /no exchange rate/);
+  });
+});

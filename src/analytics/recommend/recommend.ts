@@ -3,7 +3,7 @@
  * alternatives to another (buying a reservation for PTU that right-sizing would remove), so it never counts
  * one saving twice.
  */
-import type { AppliedRate, Nanos } from '../../core/index.js';
+import type { AppliedRate, ExchangeRates, Nanos } from '../../core/index.js';
 import { cachingRecommendations } from './_caching.js';
 import { idlePtuRecommendations, idleRecommendations } from './_idle.js';
 import { idleHostedRecommendations } from './_idle-hosted.js';
@@ -70,17 +70,42 @@ export function forTeams(res: RecommendResult, teams: readonly string[]): Recomm
   return withTotals(keep, res.notes);
 }
 
+/**
+ * The savings in another currency (reporting.currency, ADR 0048): each recommendation's USD saving converted at
+ * the rate on `day` (the period's last), the totals summed again from the converted amounts so the rows still
+ * add up to them. The evidence stays in USD: its SQL and catalog prices reproduce the USD figures.
+ */
+export function inCurrency(
+  res: RecommendResult,
+  currency: string,
+  rates: ExchangeRates,
+  day: string,
+): { result: RecommendResult; rate: AppliedRate | null } {
+  if (currency === 'USD') return { result: res, rate: null };
+  const { rate } = rates.convert(0n, 'USD', currency, day); // refuses at once, naming the pair, without a rate
+  const to = (n: Nanos): Nanos => rates.convert(n, 'USD', currency, day).nanos;
+  const recs = res.recommendations.map((r) => ({
+    ...r,
+    monthlySavingsNanos: to(r.monthlySavingsNanos),
+    monthlyListSavingsNanos: to(r.monthlyListSavingsNanos),
+  }));
+  return { result: withTotals(recs, res.notes), rate };
+}
+
 /** The JSON document of `tally recommend --json` (the contract in issue 14). */
 export function recommendDocument(
   period: string,
   res: RecommendResult,
   exchangeRates: readonly AppliedRate[] = [],
+  currency = 'USD',
 ): Record<string, unknown> {
   return {
     period,
-    // Savings weigh export charges against the catalog's USD prices: every amount is USD, export rows billed
-    // in another currency converted at their day's rate (ADR 0045).
-    currency: 'USD',
+    // Savings weigh export charges against the catalog's USD prices, export rows billed in another currency
+    // converted to USD at their day's rate (ADR 0045); the savings are then in the reporting currency (ADR
+    // 0048), the `...Usd` names predating it. Evidence figures are always USD.
+    currency,
+    ...(currency === 'USD' ? {} : { evidenceCurrency: 'USD' }),
     exchangeRates,
     recommendations: res.recommendations.map((r) => ({
       id: r.id,

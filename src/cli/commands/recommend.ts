@@ -3,9 +3,11 @@ import { describeRates, formatMoney, formatUsd, monthWindow } from '../../core/i
 import {
   allocationSettings,
   forTeams,
+  inCurrency,
   loadHostedCosts,
   loadRecommendInputs,
   recommend,
+  ratesFor,
   recommendDocument,
 } from '../../analytics/index.js';
 import { defineCommand } from '../command.js';
@@ -28,26 +30,36 @@ export const recommendCommand = defineCommand({
     const all = recommend({ ...inputs, hostedCosts });
     // A team-scoped caller sees only recommendations about its own teams' apps.
     const teams = ctx.scope?.teams;
-    const res = teams ? forTeams(all, teams) : all;
-    const doc = recommendDocument(period, res, inputs.exchangeRates);
+    const scoped = teams ? forTeams(all, teams) : all;
+    // Savings are priced in USD (the catalog); a reporting currency gets them at the period's last day's rate.
+    const currency = s.currency ?? 'USD';
+    const window = monthWindow(period);
+    const lastDay = new Date(window.to.getTime() - 86_400_000).toISOString().slice(0, 10);
+    const { result: res, rate } =
+      currency === 'USD'
+        ? { result: scoped, rate: null }
+        : inCurrency(scoped, currency, await ratesFor(store, window, s.rates ?? []), lastDay);
+    const rates = [...(inputs.exchangeRates ?? []), ...(rate ? [rate] : [])];
+    const doc = recommendDocument(period, res, rates, currency);
     if (ctx.json) {
       ctx.out.json(doc);
       return;
     }
     ctx.out.line(
-      `Recommendations for ${period}: ${formatMoney(res.totalMonthlySavingsNanos, 'USD')} a month at your rates`,
+      `Recommendations for ${period}: ${formatMoney(res.totalMonthlySavingsNanos, currency)} a month at your rates`,
     );
     ctx.out.table(
       res.recommendations.map((r, i) => ({
         '#': i + 1,
         kind: r.kind,
-        monthlyUsd: formatUsd(r.monthlySavingsNanos),
+        [`monthly${currency === 'USD' ? 'Usd' : ` (${currency})`}`]: formatUsd(r.monthlySavingsNanos),
         confidence: r.confidence,
         recommendation: r.title + (r.alternativeTo ? ' (alternative; not in total)' : ''),
       })),
     );
     for (const n of res.notes) ctx.out.line(`note: ${n}`);
-    if (inputs.exchangeRates?.length) ctx.out.line(describeRates('USD', inputs.exchangeRates));
+    if (rates.length) ctx.out.line(describeRates(currency, rates));
+    if (currency !== 'USD') ctx.out.line('Evidence figures are in USD, as the catalog prices them.');
     ctx.out.line('Evidence, SQL and actions: tally recommend --json');
   },
 });
