@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import { TallyError } from '../core/index.js';
 import { asList } from './_docs.js';
-import { when } from './_format.js';
+import { count, usdText, when } from './_format.js';
 import { html } from './_html.js';
 import { csrfField, messageBox } from './_layout.js';
 import type { PageReq, PageResult } from './_page.js';
@@ -12,6 +12,26 @@ import type { WebDeps } from './_types.js';
 import { page, post, type WebEnv } from './_handler.js';
 
 type KeyRow = Record<string, unknown> & { id: string; status?: string };
+
+/**
+ * What a key may do, as one line: allowed models, tokens a minute, token quota, spend budget ("none" when
+ * unlimited). Key budgets are USD: the gateway prices requests from the catalog.
+ */
+export function keyLimits(k: KeyRow): string {
+  const parts: string[] = [];
+  const models = k['allowedModels'];
+  if (Array.isArray(models) && models.length > 0) parts.push(`models ${models.join(', ')}`);
+  if (typeof k['tpm'] === 'number') parts.push(`${count(k['tpm'])} tokens/min`);
+  const quota = k['quota'] as { tokens?: unknown; period?: unknown } | undefined;
+  if (quota && typeof quota.tokens === 'number')
+    parts.push(`${count(quota.tokens)} tokens/${String(quota.period ?? 'month')}`);
+  const budget = k['budget'] as { usd?: unknown; period?: unknown; hard?: unknown } | undefined;
+  if (budget && budget.usd !== undefined)
+    parts.push(
+      `${usdText(budget.usd, 'USD')}/${String(budget.period ?? 'month')}${budget.hard === false ? ' (soft)' : ''}`,
+    );
+  return parts.length > 0 ? parts.join(' · ') : 'none';
+}
 
 function forbidden(): TallyError {
   return new TallyError('forbidden', 'Only admins can see and manage API keys.');
@@ -30,11 +50,18 @@ async function keysPage(r: PageReq): Promise<PageResult> {
     <section class="card">
       ${dataTable<KeyRow>({
         columns: [
-          { label: 'Id', cell: (k) => html`<code>${k.id}</code>` },
-          { label: 'Hint', cls: 'nowrap', cell: (k) => html`<code>${String(k['hint'] ?? '')}</code>` },
-          { label: 'Team', cell: (k) => String(k['team'] ?? '–') },
-          { label: 'App', cell: (k) => String(k['app'] ?? '–') },
-          { label: 'Environment', cell: (k) => String(k['environment'] ?? '–') },
+          {
+            label: 'Key',
+            cell: (k) =>
+              html`<code class="nowrap">${String(k['hint'] ?? '')}</code><br /><span class="small muted"
+                  >${k.id}</span
+                >`,
+          },
+          {
+            label: 'Team / app / environment',
+            cell: (k) => [k['team'], k['app'], k['environment']].map((v) => String(v ?? '–')).join(' / '),
+          },
+          { label: 'Limits', cell: (k) => html`<span class="small">${keyLimits(k)}</span>` },
           { label: 'Status', cell: (k) => html`<span class="badge">${k.status ?? '–'}</span>` },
           { label: 'Created', cls: 'nowrap', cell: (k) => when(k['createdAt']) },
           {

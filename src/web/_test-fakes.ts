@@ -262,6 +262,19 @@ export function sampleDocs(): Docs {
         status: 'active',
         createdAt: '2026-11-01T00:00:00.000Z',
       },
+      {
+        id: 'vk-2',
+        hint: 'tally-sk-cd',
+        team: 'marketing',
+        app: 'writer',
+        environment: 'dev',
+        allowedModels: ['gpt-4o-mini', 'gpt-4.1-mini'],
+        tpm: 100000,
+        quota: { tokens: 5000000, period: 'day' },
+        budget: { usd: 1250.5, period: 'week', hard: false },
+        status: 'revoked',
+        createdAt: '2026-11-02T00:00:00.000Z',
+      },
     ],
     freshness: {
       sources: [

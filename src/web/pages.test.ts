@@ -145,7 +145,12 @@ test('forecast, reconcile, unit economics and keys render their documents', asyn
     /rag-search \$12,592\.872303142 \+1\.3% 103,849 \$0\.12 1,500 \$8\.40 searches \$0\.24 each -11\.2%/,
   );
   const keys = visible((await app.get('/keys')).text);
-  assert.match(keys, /vk-1 tally-sk-ab search rag prod active 2026-11-01/);
+  assert.match(keys, /tally-sk-ab vk-1 search \/ rag \/ prod none active 2026-11-01/);
+  // A platform engineer sees each key's limits where the key is listed.
+  assert.match(
+    keys,
+    /tally-sk-cd vk-2 marketing \/ writer \/ dev models gpt-4o-mini, gpt-4\.1-mini · 100,000 tokens\/min · 5,000,000 tokens\/day · \$1,250\.50\/week \(soft\) revoked 2026-11-02/,
+  );
 });
 
 test('pages are HTML with a strict content security policy and are never cached', async () => {
