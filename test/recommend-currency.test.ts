@@ -41,6 +41,18 @@ async function withEurHosting(fn: (store: CostStore, dir: string, db: string) =>
   });
 }
 
+/** Runs the CLI in-process on `store` with `config`, collecting what it prints. */
+async function runCli(store: CostStore, config: string, argv: readonly string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main([...argv, '--config', config], {
+    store,
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
+  return { code, stdout, stderr };
+}
+
 test('recommend converts hosting billed in EUR to USD at the day rate and never adds it to USD as it is', async () => {
   await withEurHosting(async (store) => {
     const w = monthWindow('2026-11');
@@ -93,16 +105,7 @@ test('tally recommend prints its currency and rates, and the assistant tools pas
     writeFileSync(rates, 'date,from,to,rate\n2026-10-01,EUR,USD,1.25\n');
     const config = join(dir, 'tally.yaml');
     writeFileSync(config, `reporting:\n  currency: USD\n  ratesFile: ${rates}\n`);
-    const run = async (argv: readonly string[]) => {
-      let stdout = '';
-      let stderr = '';
-      const code = await main([...argv, '--config', config], {
-        store,
-        stdout: { write: (t: string) => (stdout += t) },
-        stderr: { write: (t: string) => (stderr += t) },
-      });
-      return { code, stdout, stderr };
-    };
+    const run = (argv: readonly string[]) => runCli(store, config, argv);
     const text = await run(['recommend', '--period', '2026-11']);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^Recommendations for 2026-11: \$[\d.]+ a month/m);
@@ -145,14 +148,7 @@ test('with reporting.currency EUR, recommend states savings in EUR at the period
         config,
         `reporting:\n  currency: ${currency}\n${ratesFile ? `  ratesFile: ${ratesFile}\n` : ''}`,
       );
-      let stdout = '';
-      let stderr = '';
-      const code = await main([...argv, '--config', config], {
-        store,
-        stdout: { write: (t: string) => (stdout += t) },
-        stderr: { write: (t: string) => (stderr += t) },
-      });
-      return { code, stdout, stderr };
+      return runCli(store, config, argv);
     };
     type Doc = {
       currency: string;
