@@ -43,6 +43,28 @@ test('forecast --series prints p10/p50/p90 per future timestamp for a single-ser
   assert.ok(Math.abs(s.points[0]!.p50 - 40) < 5, String(s.points[0]!.p50));
 });
 
+test('forecast --series writes future timestamps as the file writes its own (zone-less, or an integer index)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-style-'));
+  const naive = join(dir, 'nab.csv');
+  writeFileSync(naive, csv('timestamp,value', 24 * 10).replace(/T(\d\d:\d\d:\d\d)\.000Z/g, ' $1'));
+  const a = await runCli(['forecast', '--series', naive, '--horizon', '2', '--json']);
+  assert.equal(a.code, 0, a.stderr);
+  assert.deepEqual(
+    a.json<Out>().series[0]!.points.map((p) => p.timestamp),
+    ['2026-03-11 00:00:00', '2026-03-11 01:00:00'],
+  );
+  const index = join(dir, 'index.csv');
+  const rows = ['timestamp,value'];
+  for (let i = 1; i <= 300; i++) rows.push(`${i},${(10 * Math.sin((2 * Math.PI * i) / 24)).toFixed(3)}`);
+  writeFileSync(index, rows.join('\n') + '\n');
+  const b = await runCli(['forecast', '--series', index, '--horizon', '2', '--json']);
+  assert.equal(b.code, 0, b.stderr);
+  assert.deepEqual(
+    b.json<Out>().series[0]!.points.map((p) => p.timestamp),
+    ['301', '302'],
+  );
+});
+
 test('forecast --series takes series_id,timestamp,value files and an explicit --season', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
   const f = join(dir, 'm.csv');

@@ -21,6 +21,7 @@ export {
   DUPLICATE_RULES,
   GRAIN_MS,
   detectSeason,
+  formatTime,
   loadDailySpend,
   parseSeriesCsv,
   seriesFrom,
@@ -29,4 +30,5 @@ export {
   type DuplicateRule,
   type Grain,
   type Series,
+  type TimeStyle,
 } from './_series/index.js';

@@ -1,6 +1,7 @@
 /** Generic series input: CSV with `timestamp,value`, `series_id,timestamp,value`, or Prophet-style `ds,y`. */
 import { parseCsv, TallyError } from '../../core/index.js';
 import { median } from './_stats.js';
+import { timeStyleOf, type TimeStyle } from './_time-style.js';
 
 /** One regularly sampled series. */
 export interface Series {
@@ -10,6 +11,8 @@ export interface Series {
   readonly values: readonly number[];
   /** Typical sampling step in milliseconds (median gap). */
   readonly stepMs: number;
+  /** How the file wrote its timestamps (absent for series from the store), for writing them back alike. */
+  readonly timeStyle?: TimeStyle;
 }
 
 const TIME_HEADERS = ['timestamp', 'ds', 'time', 'date', 'datetime'];
@@ -103,15 +106,20 @@ export function parseSeriesCsv(text: string, file = 'input', duplicates: Duplica
     } else g.set(ts, { sum: v, count: 1, last: v });
   }
   if (groups.size === 0) throw new TallyError('invalid_input', `${file}: no numeric rows`, { file });
-  return [...groups].map(([id, g]) => seriesFrom(id, combine(g, duplicates)));
+  const style = timeStyleOf(records[1]?.[ti] ?? '');
+  return [...groups].map(([id, g]) => seriesFrom(id, combine(g, duplicates), style));
 }
 
-/** Builds a Series from (timestamp, value) pairs sorted by time. */
-export function seriesFrom(id: string, pairs: readonly (readonly [number, number])[]): Series {
+/** Builds a Series from (timestamp, value) pairs sorted by time, with the style its timestamps were written in. */
+export function seriesFrom(
+  id: string,
+  pairs: readonly (readonly [number, number])[],
+  timeStyle?: TimeStyle,
+): Series {
   const timestamps = pairs.map((p) => p[0]);
   const gaps = timestamps.slice(1).map((t, i) => t - timestamps[i]!);
   const stepMs = gaps.length ? median(gaps) : 86_400_000;
-  return { id, timestamps, values: pairs.map((p) => p[1]), stepMs };
+  return { id, timestamps, values: pairs.map((p) => p[1]), stepMs, ...(timeStyle ? { timeStyle } : {}) };
 }
 
 /** The timestamp `k` steps after `last` (calendar months for monthly data). */

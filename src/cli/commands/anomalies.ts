@@ -4,7 +4,7 @@
  * most specific root cause, dollar impact, idle capacity as waste per day, lifecycle state).
  */
 import { TallyError, parseUtc } from '../../core/index.js';
-import { type Grain, detectEvents, scanIncidents, scanSettings } from '../../analytics/index.js';
+import { type Grain, detectEvents, formatTime, scanIncidents, scanSettings } from '../../analytics/index.js';
 import {
   covers,
   incidentTeams,
@@ -13,7 +13,7 @@ import {
   withLifecycle,
 } from '../../alerts/index.js';
 import { defineCommand } from '../command.js';
-import { DUPLICATES_OPTION, duplicatesRule, formatTimestamp, readSeriesFile } from './forecast.js';
+import { DUPLICATES_OPTION, duplicatesRule, readSeriesFile } from './forecast.js';
 
 export const anomaliesCommand = defineCommand({
   options: {
@@ -49,7 +49,7 @@ export const anomaliesCommand = defineCommand({
           .filter((p) => p.alarm)
           .map((p) => ({
             seriesId: s.id,
-            timestamp: formatTimestamp(s.timestamps[p.index]!, s.stepMs),
+            timestamp: formatTime(s.timestamps[p.index]!, s.stepMs, s.timeStyle),
             actual: p.actual,
             expected: p.expected,
             score: p.score,

@@ -13,6 +13,7 @@ import {
   forecastSplit,
   FORECAST_HISTORY_DAYS,
   DUPLICATE_RULES,
+  formatTime,
   parseSeriesCsv,
   type DuplicateRule,
   type Series,
@@ -21,12 +22,6 @@ import {
 } from '../../analytics/index.js';
 import { defineCommand, type WithOptions } from '../command.js';
 import { BASIS_OPTIONS, basisOptions } from './_allocation-report.js';
-
-/** Formats a timestamp like the input: a date for whole-day steps at midnight, else ISO. */
-export function formatTimestamp(ms: number, stepMs: number): string {
-  const iso = new Date(ms).toISOString();
-  return stepMs % 86_400_000 === 0 && iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
-}
 
 /** `--duplicates`: what rows that share a timestamp become (ADR 0044); shared by forecast and anomalies. */
 export const DUPLICATES_OPTION = {
@@ -102,7 +97,7 @@ export const forecastCommand = defineCommand({
         seasons: f.seasons,
         model: f.model,
         points: f.points.map((p) => ({
-          timestamp: formatTimestamp(p.timestamp, s.stepMs),
+          timestamp: formatTime(p.timestamp, s.stepMs, s.timeStyle),
           p10: p.p10,
           p50: p.p50,
           p90: p.p90,
