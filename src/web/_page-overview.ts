@@ -1,6 +1,6 @@
 /**
- * /: the month at a glance: spend so far against the same days last month, the metered-spend forecast to
- * month end with its p10–p90 band, budgets, the teams that moved most, open anomalies and data freshness.
+ * /: the month at a glance: spend so far (its complete days against the same days last month), the forecast to
+ * month end on the cost basis budgets use with its p10–p90 band, budgets, the teams that moved most, open anomalies and data freshness.
  * Sections load in parallel and fail alone: a report the user may not read shows its message in its card.
  */
 import { TallyError } from '../core/index.js';
@@ -67,15 +67,21 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
   const month = monthStart(r.today);
   const tomorrow = addDays(r.today, 1);
   const mtd = { from: month, to: tomorrow };
-  const prev = previousWindow(mtd);
+  // Today is still accruing (and exports lag), so the change is measured on the month's complete days only,
+  // against the same days of last month; on the 1st there is nothing complete to compare yet.
+  const done = { from: month, to: r.today };
+  const completeDays = daysBetween(month, r.today);
+  const prev = previousWindow(done);
   const lastMonth = monthStart(r.today, -1);
   const horizon = daysBetween(r.today, monthStart(r.today, 1));
   // One group (per currency), so each total is the report's own sum, to the nano, as `tally costs` prints it.
   const by = { by: 'BillingCurrency' };
   const scope = defaultScope(r);
-  const [curRaw, sameRaw, lastRaw, forecast, budgets, movers, anomalies, fresh] = await Promise.all([
+  const none = Promise.resolve(null);
+  const [curRaw, doneRaw, sameRaw, lastRaw, forecast, budgets, movers, anomalies, fresh] = await Promise.all([
     settle(r.report('costs', { ...mtd, ...by })),
-    settle(r.report('costs', { ...prev, ...by })),
+    completeDays > 0 ? settle(r.report('costs', { ...done, ...by })) : none,
+    completeDays > 0 ? settle(r.report('costs', { ...prev, ...by })) : none,
     settle(r.report('costs', { from: lastMonth, to: month, ...by })),
     settle(loadForecast(r, scope, horizon, 30)),
     settle(r.report('budgets', {})),
@@ -85,20 +91,21 @@ export async function overviewPage(r: PageReq): Promise<PageResult> {
     canReadOrg(r.user) ? settle(r.report('freshness', {})) : null,
   ]);
 
-  const [cur, same, last] = [curRaw, sameRaw, lastRaw].map(inOneCurrency) as [
-    Settled<unknown>,
-    Settled<unknown>,
-    Settled<unknown>,
-  ];
+  const [cur, last] = [curRaw, lastRaw].map(inOneCurrency) as [Settled<unknown>, Settled<unknown>];
+  const [doneDays, same] = [doneRaw, sameRaw].map((x) => (x ? inOneCurrency(x) : null));
+  const days = completeDays === 1 ? 'day 1' : `days 1–${completeDays}`;
+  const compared =
+    doneDays?.ok && same?.ok
+      ? html`${change(changePct(total(doneDays.value, 'effectiveCost'), total(same.value, 'effectiveCost')))}
+        vs ${monthName(lastMonth)} over ${days}
+        (${usd(total(doneDays.value, 'effectiveCost'), totalCurrency(doneDays.value))} vs
+        ${usd(total(same.value, 'effectiveCost'), totalCurrency(same.value))}) · `
+      : '';
   const spend = cur.ok
     ? kpi(
         'Spend this month so far',
         usd(total(cur.value, 'effectiveCost'), totalCurrency(cur.value)),
-        same.ok
-          ? html`${change(changePct(total(cur.value, 'effectiveCost'), total(same.value, 'effectiveCost')))}
-            vs ${usd(total(same.value, 'effectiveCost'), totalCurrency(same.value))} on the same days of
-            ${monthName(lastMonth)} · billed ${usd(total(cur.value, 'billedCost'), totalCurrency(cur.value))}`
-          : 'effective cost, from the cost export',
+        html`${compared}billed ${usd(total(cur.value, 'billedCost'), totalCurrency(cur.value))}`,
         '/explore?preset=this-month',
       )
     : failed('Spend this month so far', cur);

@@ -20,75 +20,77 @@ type Docs = Partial<Record<ReportName, unknown | ((p: Record<string, string>) =>
 export function sampleDocs(): Docs {
   return {
     costs: (p: Record<string, string>) =>
-      p['from'] === '2026-11-01' && p['to'] === '2026-11-03'
+      p['from'] === '2026-11-01' && p['to'] === '2026-11-02'
         ? [{ ServiceName: 'Azure AI Services', billedCost: 100, effectiveCost: 100, listCost: 120, rows: 4 }]
-        : p['granularity']
-          ? [
-              {
-                x_AiModel: 'gpt-4o',
-                date: '2026-11-20',
-                billedCost: 1234.5,
-                effectiveCost: 1000.000000001,
-                listCost: 1500,
-                rows: 3,
-              },
-              {
-                x_AiModel: 'gpt-4o',
-                date: '2026-11-21',
-                billedCost: 0.1,
-                effectiveCost: 0.2,
-                listCost: 0.3,
-                rows: 1,
-              },
-              {
-                x_AiModel: EVIL,
-                date: '2026-11-21',
-                billedCost: -1e-9,
-                effectiveCost: 7,
-                listCost: 8,
-                rows: 2,
-              },
-              {
-                x_AiModel: '=HYPERLINK("http://x")',
-                date: '2026-11-22',
-                billedCost: 5,
-                effectiveCost: 5,
-                listCost: 5,
-                rows: 1,
-              },
-              {
-                x_AiModel: '＝1+1',
-                date: '2026-11-22',
-                billedCost: 1,
-                effectiveCost: 1,
-                listCost: 1,
-                rows: 1,
-              },
-              {
-                x_AiModel: null,
-                date: '2026-11-22',
-                billedCost: 10400,
-                effectiveCost: 0,
-                listCost: 10400,
-                rows: 1,
-              },
-            ]
-          : [
-              {
-                ServiceName: 'Azure AI Services',
-                billedCost: 645.668918941,
-                effectiveCost: 645.668918941,
-                listCost: 700,
-                rows: 9,
-              },
-              {
-                ServiceName: 'Azure AI Search',
-                billedCost: 0.000000001,
-                effectiveCost: 0.000000001,
-                listCost: 0,
-                rows: 1,
-              },
-            ],
+        : p['from'] === '2026-12-01' && p['to'] === '2026-12-02'
+          ? [{ ServiceName: 'Azure AI Services', billedCost: 90, effectiveCost: 90, listCost: 110, rows: 3 }]
+          : p['granularity']
+            ? [
+                {
+                  x_AiModel: 'gpt-4o',
+                  date: '2026-11-20',
+                  billedCost: 1234.5,
+                  effectiveCost: 1000.000000001,
+                  listCost: 1500,
+                  rows: 3,
+                },
+                {
+                  x_AiModel: 'gpt-4o',
+                  date: '2026-11-21',
+                  billedCost: 0.1,
+                  effectiveCost: 0.2,
+                  listCost: 0.3,
+                  rows: 1,
+                },
+                {
+                  x_AiModel: EVIL,
+                  date: '2026-11-21',
+                  billedCost: -1e-9,
+                  effectiveCost: 7,
+                  listCost: 8,
+                  rows: 2,
+                },
+                {
+                  x_AiModel: '=HYPERLINK("http://x")',
+                  date: '2026-11-22',
+                  billedCost: 5,
+                  effectiveCost: 5,
+                  listCost: 5,
+                  rows: 1,
+                },
+                {
+                  x_AiModel: '＝1+1',
+                  date: '2026-11-22',
+                  billedCost: 1,
+                  effectiveCost: 1,
+                  listCost: 1,
+                  rows: 1,
+                },
+                {
+                  x_AiModel: null,
+                  date: '2026-11-22',
+                  billedCost: 10400,
+                  effectiveCost: 0,
+                  listCost: 10400,
+                  rows: 1,
+                },
+              ]
+            : [
+                {
+                  ServiceName: 'Azure AI Services',
+                  billedCost: 645.668918941,
+                  effectiveCost: 645.668918941,
+                  listCost: 700,
+                  rows: 9,
+                },
+                {
+                  ServiceName: 'Azure AI Search',
+                  billedCost: 0.000000001,
+                  effectiveCost: 0.000000001,
+                  listCost: 0,
+                  rows: 1,
+                },
+              ],
     usage: (p: Record<string, string>) =>
       p['by'] === 'day'
         ? [

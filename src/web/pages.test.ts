@@ -22,7 +22,8 @@ test('the overview shows this month so far, last month, the forecast band, budge
   assert.equal(res.status, 200);
   const text = visible(res.text);
   assert.match(text, /Spend this month so far \$645\.668918942/, 'two services summed exactly');
-  assert.match(text, /vs \$100\.00 on the same days of November 2026/);
+  // Today is still accruing: the change compares complete days only (December 1 against November 1).
+  assert.match(text, /-10\.0% vs November 2026 over day 1 \(\$90\.00 vs \$100\.00\) · billed/);
   assert.match(text, /Spend by month end \(forecast\) \$103\.77/, '33.46 so far + 70.31 median');
   assert.match(text, /p10–p90 \$99\.98 – \$110\.87/);
   assert.match(text, /team=search/);
@@ -32,7 +33,8 @@ test('the overview shows this month so far, last month, the forecast band, budge
   const asked = deps.calls.map((c) => `${c.name} ${new URLSearchParams(c.params).toString()}`);
   for (const call of [
     'costs from=2026-12-01&to=2026-12-03&by=BillingCurrency',
-    'costs from=2026-11-01&to=2026-11-03&by=BillingCurrency',
+    'costs from=2026-12-01&to=2026-12-02&by=BillingCurrency',
+    'costs from=2026-11-01&to=2026-11-02&by=BillingCurrency',
     'costs from=2026-11-01&to=2026-12-01&by=BillingCurrency',
     'usage from=2026-11-02&to=2026-12-02&by=day',
     'forecast scope=all&horizon=30',
@@ -129,6 +131,13 @@ test('setting a budget passes scope, value, amount and period to the action', as
     amount: '1500',
     period: 'month',
   });
+});
+
+test('on the first of the month the overview shows spend so far with no comparison, as no day is complete yet', async () => {
+  const deps = { ...fakeDeps(), now: () => new Date('2026-12-01T09:30:00Z') };
+  const text = visible((await testApp(deps, USERS.admin).get('/')).text);
+  assert.match(text, /Spend this month so far \$[\d,.]+ billed \$/);
+  assert.doesNotMatch(text, /vs November 2026 over/);
 });
 
 test('forecast, reconcile, unit economics and keys render their documents', async () => {
