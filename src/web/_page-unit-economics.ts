@@ -20,6 +20,14 @@ interface Outcome {
   costPerUnitUsd: number | null;
   changePct?: number | null;
 }
+/** A share in percent with two significant digits when small ("0.022%"), one decimal otherwise ("19.0%"). */
+export function sharePct(share: number | null | undefined): string {
+  if (typeof share !== 'number' || !Number.isFinite(share)) return '–';
+  const p = share * 100;
+  if (p === 0 || Math.abs(p) >= 1) return `${p.toFixed(1)}%`;
+  return `${Number(p.toPrecision(2))}%`;
+}
+
 type Row = Record<string, unknown> & {
   costUsd: number;
   requests: number;
@@ -28,6 +36,9 @@ type Row = Record<string, unknown> & {
   costPerActiveUserUsd?: number | null;
   outcomes?: Outcome[];
   revenueUsd?: number | null;
+  /** The apps (or groups) the revenue KPI belongs to, and their AI cost: the share covers only them. */
+  revenueScopes?: string[];
+  revenueCostUsd?: number | null;
   aiCostShareOfRevenue?: number | null;
   trend?: Record<string, number | null>;
 };
@@ -110,8 +121,15 @@ export async function unitEconomicsPage(r: PageReq): Promise<PageResult> {
               t.revenueUsd != null
                 ? html`<section class="card kpi">
                     <h2 class="label">AI cost share of revenue</h2>
-                    <p class="value">${((t.aiCostShareOfRevenue ?? 0) * 100).toFixed(1)}%</p>
-                    <p class="note">revenue ${usd(t.revenueUsd, cur)}</p>
+                    <p class="value">${sharePct(t.aiCostShareOfRevenue)}</p>
+                    <p class="note">
+                      ${
+                        t.revenueScopes?.length
+                          ? html`${t.revenueScopes.join(', ')}: AI cost ${usd(t.revenueCostUsd, cur)} of `
+                          : ''
+                      }revenue
+                      ${usd(t.revenueUsd, cur)}
+                    </p>
                   </section>`
                 : ''
             }

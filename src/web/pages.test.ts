@@ -196,6 +196,29 @@ test("the overview's month-end forecast adds the forecast to this month's spend 
   assert.match(text, /p10–p90 \$916\.52 – \$927\.41; \$850\.00 spent so far/);
 });
 
+test('the revenue share names the apps whose revenue it is and shows a small share, not 0.0%', async () => {
+  const docs = sampleDocs();
+  docs['unit-economics'] = (p: Record<string, string>) => ({
+    period: p['period'],
+    by: 'app',
+    currency: 'USD',
+    rows: [{ app: 'shopping-assistant', costUsd: 22.19077476, requests: 10 }],
+    total: {
+      costUsd: 19391.62,
+      requests: 10,
+      revenueUsd: 102047.23,
+      revenueScopes: ['shopping-assistant'],
+      revenueCostUsd: 22.19077476,
+      aiCostShareOfRevenue: 0.000217,
+    },
+  });
+  const text = visible((await testApp(fakeDeps(docs), USERS.finance).get('/unit-economics')).text);
+  assert.match(
+    text,
+    /AI cost share of revenue 0\.022% shopping-assistant: AI cost \$22\.19077476 of revenue \$102,047\.23/,
+  );
+});
+
 test('unit economics by group lists each group with its apps, and a row without a ratio says why', async () => {
   const docs = sampleDocs();
   docs['unit-economics'] = (p: Record<string, string>) => ({
