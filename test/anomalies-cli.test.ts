@@ -165,3 +165,23 @@ test('anomalies --series does not flag a reading that was sent twice at one time
   const bad = await runCli(['anomalies', '--series', f, '--duplicates', 'max', '--json']);
   assert.notEqual(bad.code, 0);
 });
+
+test('anomalies --series reads an integer index (as benchmark files write it) and finds a shift in a cycle of its own length', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-an-index-'));
+  const f = join(dir, 'index.csv');
+  const rows = ['timestamp,value,is_anomaly'];
+  let s = 7;
+  const noise = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 3;
+  for (let i = 1; i <= 1420; i++) {
+    const v = 10 * Math.sin((2 * Math.PI * i) / 24) + noise() + (i > 900 ? 15 : 0);
+    rows.push(`${i},${v.toFixed(4)},${i === 901 ? 1 : 0}`);
+  }
+  writeFileSync(f, rows.join('\n') + '\n');
+  const r = await runCli(['anomalies', '--series', f, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  // Read as seconds after 1970 it had no usable season (a day is 86,400 of them) and the shift scored under 6.
+  assert.deepEqual(
+    r.json<{ anomalies: SeriesAnomaly[] }>().anomalies.map((a) => a.timestamp),
+    ['901'],
+  );
+});

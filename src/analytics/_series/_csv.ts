@@ -1,7 +1,7 @@
 /** Generic series input: CSV with `timestamp,value`, `series_id,timestamp,value`, or Prophet-style `ds,y`. */
 import { parseCsv, TallyError } from '../../core/index.js';
 import { median } from './_stats.js';
-import { timeStyleOf, type TimeStyle } from './_time-style.js';
+import { INDEX_STEP_MS, isIndexCell, timeStyleOf, type TimeStyle } from './_time-style.js';
 
 /** One regularly sampled series. */
 export interface Series {
@@ -83,10 +83,12 @@ export function parseSeriesCsv(text: string, file = 'input', duplicates: Duplica
         { file },
       );
   }
+  // A file of plain integer timestamps (1, 2, 3...) is an index, not seconds after 1970: read as hours.
+  const index = records.length > 1 && records.slice(1).every((r) => isIndexCell(r[ti] ?? ''));
   const groups = new Map<string, Map<number, Cell>>();
   for (let n = 1; n < records.length; n++) {
     const cells = records[n]!;
-    const ts = parseTimestamp(cells[ti] ?? '');
+    const ts = index ? Number(cells[ti]) * INDEX_STEP_MS : parseTimestamp(cells[ti] ?? '');
     const raw = cells[vi] ?? '';
     const v = raw === '' ? Number.NaN : Number(raw);
     if (Number.isNaN(ts))
@@ -106,7 +108,7 @@ export function parseSeriesCsv(text: string, file = 'input', duplicates: Duplica
     } else g.set(ts, { sum: v, count: 1, last: v });
   }
   if (groups.size === 0) throw new TallyError('invalid_input', `${file}: no numeric rows`, { file });
-  const style = timeStyleOf(records[1]?.[ti] ?? '');
+  const style: TimeStyle = index ? { kind: 'index' } : timeStyleOf(records[1]?.[ti] ?? '');
   return [...groups].map(([id, g]) => seriesFrom(id, combine(g, duplicates), style));
 }
 

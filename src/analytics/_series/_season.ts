@@ -52,18 +52,72 @@ export function detectSeason(values: readonly number[], stepMs: number): number 
     }
   }
   if (best > 1) return best;
+  return peakSeason(levelled, detrended);
+}
+
+/** The autocorrelation of `values` at every lag from 0 to `maxLag` + 1. */
+function acfUpTo(values: readonly number[], maxLag: number): number[] {
+  return Array.from({ length: maxLag + 2 }, (_, lag) => autocorrelation(values, lag));
+}
+
+/**
+ * How much of a series' variance a cycle of `p` steps explains beyond chance: 1 - variance left / variance, less
+ * the 1/k a profile of k cycles takes from pure noise, rescaled so 0 is chance and 1 a perfect cycle.
+ */
+function cycleShare(values: readonly number[], p: number): number {
+  const v = variance(values);
+  const k = Math.floor(values.length / p);
+  if (v <= 0 || k < 2) return 0;
+  const share = 1 - variance(withoutCycle(values, p)) / v;
+  return (share - 1 / k) / (1 - 1 / k);
+}
+
+function variance(values: readonly number[]): number {
+  const m = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  return values.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, values.length);
+}
+
+/**
+ * The strongest cycle that is no calendar period, or 1. Candidates are local peaks of the autocorrelation of
+ * the differenced series, or of the series less its line where differencing drowns a slow cycle in noise (then
+ * the differenced series must agree beyond chance, or the cycle explain 30% of the variance beyond chance over four
+ * cycles or more, so a random walk's wander is no cycle). Among peaks nearly as
+ * strong as the best, the shortest wins (a multiple of a cycle repeats it too); then the lag within two steps
+ * whose multiples repeat best (noise moves a peak by a step; a wrong lag drifts further off at each multiple).
+ */
+function peakSeason(levelled: readonly number[], detrended: readonly number[]): number {
+  const n = detrended.length + 1;
   const maxLag = Math.min(Math.floor(n / 2), 1000);
-  let peakAcf = Math.max(0.3, 3 / Math.sqrt(n));
-  for (let lag = 2; lag <= maxLag; lag++) {
-    const r = autocorrelation(detrended, lag);
-    const left = autocorrelation(detrended, lag - 1);
-    const right = autocorrelation(detrended, lag + 1);
-    if (r > peakAcf && r >= left && r >= right) {
-      peakAcf = r;
-      best = lag;
+  if (maxLag < 2) return 1;
+  const floor = Math.max(0.3, 3 / Math.sqrt(n));
+  const byDiff = acfUpTo(detrended, maxLag);
+  const byLevel = acfUpTo(levelled, maxLag);
+  const peaks: { lag: number; r: number; acf: number[] }[] = [];
+  for (let lag = 2; lag <= maxLag; lag++)
+    for (const acf of [byDiff, byLevel]) {
+      const r = acf[lag]!;
+      if (r <= floor || r < acf[lag - 1]! || r < acf[lag + 1]!) continue;
+      if (acf === byLevel && (lag * 4 > n || cycleShare(levelled, lag) < 0.3)) continue;
+      peaks.push({ lag, r, acf });
+    }
+  if (peaks.length === 0) return 1;
+  const strongest = Math.max(...peaks.map((p) => p.r));
+  const first = peaks.find((p) => p.r >= strongest - 0.1)!;
+  let pick = first.lag;
+  let pickScore = -Infinity;
+  const k = Math.max(1, Math.min(5, Math.floor(maxLag / (first.lag + 2))));
+  for (let c = Math.max(2, first.lag - 2); c <= Math.min(maxLag, first.lag + 2); c++) {
+    let score = 0;
+    // Each lag's estimate divided by (n - lag) / n, so a longer candidate's multiples, which fewer pairs
+    // estimate, are not marked down against a shorter one's.
+    for (let j = 1; j <= k; j++) score += (first.acf[j * c]! * n) / (n - j * c);
+    score /= k;
+    if (score > pickScore + 1e-9) {
+      pick = c;
+      pickScore = score;
     }
   }
-  return best;
+  return pick;
 }
 
 /** Residuals of a least-squares line (so a trend does not look like a long season). */

@@ -6,14 +6,28 @@
 
 /** A file's timestamp style, from its first data row. */
 export type TimeStyle =
-  /** Epoch (or index) numbers: seconds below 1e11, else milliseconds. */
+  /** Epoch numbers: seconds below 1e11, else milliseconds. */
   | { readonly kind: 'epoch'; readonly unit: 's' | 'ms' }
+  /** A plain index (1, 2, 3...: integers below 1e8, before 1973 as epoch seconds), read as hours (INDEX_STEP_MS). */
+  | { readonly kind: 'index' }
   /** A calendar date, "2026-03-01". */
   | { readonly kind: 'date' }
   /** A zone-less date and time (read as UTC): its separator, whether it has seconds, its fraction digits. */
   | { readonly kind: 'naive'; readonly sep: ' ' | 'T'; readonly seconds: boolean; readonly fraction: number }
   /** A zone was given (or the text is in another form): ISO 8601 in UTC. */
   | { readonly kind: 'iso' };
+
+/**
+ * What one unit of a plain integer index stands for. An index carries no unit; benchmark files written this way
+ * (Yahoo's S5, M4 converted with an index) are mostly hourly, and the season is detected from the data anyway.
+ */
+export const INDEX_STEP_MS = 3_600_000;
+
+/** True for a timestamp cell that is a plain index rather than a time: an integer below 1e8. */
+export function isIndexCell(text: string): boolean {
+  const t = text.trim();
+  return /^\d+$/.test(t) && Number(t) < 1e8;
+}
 
 const NAIVE = /^\d{4}-\d{2}-\d{2}([ T])\d{2}:\d{2}(:\d{2}(\.(\d+))?)?$/;
 
@@ -43,6 +57,8 @@ export function formatTime(ms: number, stepMs: number, style?: TimeStyle): strin
   switch (style?.kind) {
     case 'epoch':
       return String(style.unit === 's' ? ms / 1000 : ms);
+    case 'index':
+      return String(ms / INDEX_STEP_MS);
     case 'date':
       return midnight ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
     case 'naive': {
