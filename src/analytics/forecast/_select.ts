@@ -178,7 +178,13 @@ function finalForecast(
   m: ModelInput,
   H: number,
 ): number[] {
-  const all = forecastAll(m, H);
+  const fitted = forecastAll(m, H);
+  // A member refitted on the whole history may diverge where its backtest fits did not (a near-singular fit):
+  // one that leaves the history's range by more than three ranges is replaced by seasonal naive.
+  const naive = fitted['seasonal-naive'];
+  const all = Object.fromEntries(
+    Object.entries(fitted).map(([k, f]) => [k, f && plausible(f, m.y) ? f : naive]),
+  ) as typeof fitted;
   const of = (name: ModelName): number[] => {
     if (name === 'ensemble' || name === 'combination') {
       const fs = ENSEMBLE_OF.map((k) => all[k]);
@@ -189,6 +195,18 @@ function finalForecast(
   };
   const fs = members.map(of);
   return Array.from({ length: H }, (_, h) => fs.reduce((a, f, i) => a + weights[i]! * f[h]!, 0));
+}
+
+/** True when every value is finite and within three history ranges of the history's own range. */
+export function plausible(f: readonly number[], y: readonly number[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of y) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const r = Math.max(hi - lo, Math.abs(hi) * 1e-6, 1e-9);
+  return f.every((v) => Number.isFinite(v) && v >= lo - 3 * r && v <= hi + 3 * r);
 }
 
 /**
