@@ -180,7 +180,8 @@ function finalForecast(
 ): number[] {
   const fitted = forecastAll(m, H);
   // A member refitted on the whole history may diverge where its backtest fits did not (a near-singular fit):
-  // one that leaves the history's range by more than three ranges is replaced by seasonal naive.
+  // one that leaves the history's range by more than ten ranges (a numeric divergence, not a trend) is replaced by
+  // seasonal naive.
   const naive = fitted['seasonal-naive'];
   const all = Object.fromEntries(
     Object.entries(fitted).map(([k, f]) => [k, f && plausible(f, m.y) ? f : naive]),
@@ -197,7 +198,7 @@ function finalForecast(
   return Array.from({ length: H }, (_, h) => fs.reduce((a, f, i) => a + weights[i]! * f[h]!, 0));
 }
 
-/** True when every value is finite and within three history ranges of the history's own range. */
+/** True when every value is finite and within ten history ranges of the history's own range. */
 export function plausible(f: readonly number[], y: readonly number[]): boolean {
   let lo = Infinity;
   let hi = -Infinity;
@@ -206,7 +207,7 @@ export function plausible(f: readonly number[], y: readonly number[]): boolean {
     if (v > hi) hi = v;
   }
   const r = Math.max(hi - lo, Math.abs(hi) * 1e-6, 1e-9);
-  return f.every((v) => Number.isFinite(v) && v >= lo - 3 * r && v <= hi + 3 * r);
+  return f.every((v) => Number.isFinite(v) && v >= lo - 10 * r && v <= hi + 10 * r);
 }
 
 /**
