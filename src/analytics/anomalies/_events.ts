@@ -15,11 +15,17 @@
  *   sustained event); otherwise it was one more of the series' usual spikes.
  * - a rate check: more onsets of exceedance in a short window than the long-run rate makes plausible (Poisson
  *   tail) is an event too (more spikes than usual where single spikes are normal).
+ * - resolution (ADR 0046): on discrete data (few distinct values) the noise scale is at least half the typical move
+ *   within the bulk of the values, so a one-step change on a quantised metric is not a huge outlier.
  * - warm-up: no alarm before two days of sub-daily data (two days of time when timestamps are given, at most 576
  *   points; 14 points of daily data): no season can be known yet. No score at all before the noise scale rests on a level window.
  * - refractory: after an alarm, the same event's later points add nothing.
  */
 import { detectSeason } from '../_series/index.js';
+import { typicalMove } from './_resolution.js';
+
+/** The noise scale never goes below this share of a discrete series' typical move (ADR 0046). */
+const MOVE_FLOOR = 0.5;
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -247,7 +253,7 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
       const sorted = Float64Array.from(vals).sort();
       const spread =
         sorted[Math.floor(0.99 * (sorted.length - 1))]! - sorted[Math.ceil(0.01 * (sorted.length - 1))]!;
-      floor = Math.max(1e-9, 0.01 * spread, 1e-6 * Math.abs(level));
+      floor = Math.max(1e-9, 0.01 * spread, 1e-6 * Math.abs(level), MOVE_FLOOR * typicalMove(vals));
       const ns = normalScores.slice(-history);
       tail = ns.length ? q(ns, EVENT_DEFAULTS.tailQuantile) : 0;
       nextStats = t + Math.max(1, Math.floor(L / 2));
