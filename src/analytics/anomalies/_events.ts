@@ -17,12 +17,15 @@
  *   tail) is an event too (more spikes than usual where single spikes are normal).
  * - resolution (ADR 0046): on discrete data (few distinct values) the noise scale is at least half the typical move
  *   within the bulk of the values, so a one-step change on a quantised metric is not a huge outlier.
+ * - routine (ADR 0046): a point that would alarm but repeats what the same time of day did on recent days (a nightly
+ *   job, give or take half an hour) is not an event, and stays out of the tail and the spike history.
  * - warm-up: no alarm before two days of sub-daily data (two days of time when timestamps are given, at most 576
  *   points; 14 points of daily data): no season can be known yet. No score at all before the noise scale rests on a level window.
  * - refractory: after an alarm, the same event's later points add nothing.
  */
 import { detectSeason } from '../_series/index.js';
 import { typicalMove } from './_resolution.js';
+import { recursDaily } from './_recurring.js';
 
 /** The noise scale never goes below this share of a discrete series' typical move (ADR 0046). */
 const MOVE_FLOOR = 0.5;
@@ -282,9 +285,14 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
     const e = over && !wasOver ? 1 : 0;
     wasOver = over;
     let kind: EventKind | null = null;
+    // A point that would alarm but is like the same time of day on recent days (a nightly job) is the series'
+    // routine (ADR 0046): not an event, and kept out of the tail and the spike history.
+    let routine = false;
     if (t >= start) {
-      if (a >= bar) kind = score > 0 ? 'spike' : 'drop';
-      else if (e) {
+      if (a >= bar) {
+        routine = recursDaily(y, t, diff, stepMs, L, (i) => out[i]!.expected, opts.timestamps);
+        if (!routine) kind = score > 0 ? 'spike' : 'drop';
+      } else if (e) {
         // Onsets in the short window (since the last event ended) against the long-run rate.
         const from = Math.max(0, t - history);
         const rate = (exceed[t]! - exceed[from]! + 1) / (t - from + 2);
@@ -303,7 +311,8 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
       isolated[candidate.score > 0 ? 'up' : 'down'].push(Math.abs(candidate.score));
       if (held && held.t === t - 1 && ready) normalScores.push(Math.abs(held.score));
     }
-    candidate = a >= Math.min(EVENT_DEFAULTS.isolatedLevel, T) && t >= start ? { t, score } : null;
+    candidate =
+      a >= Math.min(EVENT_DEFAULTS.isolatedLevel, T) && t >= start && !routine ? { t, score } : null;
     // A held alarm whose next point goes on the same way is a sustained event: reported now, one step late.
     const confirmed = held !== null && held.t === t - 1 && sameWay(held.score) && t - lastAlarm >= refractory;
     const confirmedKind = confirmed ? held!.kind : null;
@@ -330,7 +339,7 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
     // spikes that recur stop being news (ADR 0039). The other anomalous points of an event stay out (a level
     // shift's first points would lift the tail for days). During warm-up nothing is anomalous, so a bursty
     // series' own spikes set its tail.
-    if (ready && (kind === null || alarm)) normalScores.push(a);
+    if (ready && !routine && (kind === null || alarm)) normalScores.push(a);
     if (alarm) lastAlarm = t;
     if (kind !== null) lastAnomalous = t;
     out.push({ index: t, actual: x, expected, score, alarm, kind: alarm ? kind : null });
