@@ -21,7 +21,7 @@
  *   job, give or take half an hour) is not an event, and stays out of the tail and the spike history.
  * - warm-up: no alarm before two days of sub-daily data (two days of time when timestamps are given, at most 576
  *   points; 14 points of daily data): no season can be known yet. No score at all before the noise scale rests on a level window.
- * - refractory: after an alarm, the same event's later points add nothing.
+ * - refractory: after an alarm, the same event's later points add nothing (16 hours of sub-daily data, ADR 0046).
  */
 import { detectSeason } from '../_series/index.js';
 import { typicalMove } from './_resolution.js';
@@ -150,7 +150,10 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
   const W = warmUpPoints(stepMs);
   const start = warmUpEnd(stepMs, opts.timestamps);
   const L = levelPoints(stepMs);
-  const refractory = Math.max(L, Math.floor(W / 2));
+  // After an alarm, 16 hours of sub-daily data (a third of the warm-up) before another: a day kept a second event
+  // on the next afternoon silent (ADR 0046). The quiet spell an event must end with stays an eighth of the warm-up.
+  const refractory = Math.max(L, Math.floor(W / 3));
+  const quietSpell = Math.max(Math.floor(L / 4), Math.floor(W / 8));
   // The tail and scale look back eight days (at most 5,000 points), however short the warm-up was capped.
   const history = Math.min(5000, 4 * twoDaysOfPoints(stepMs));
   const rateWindow = Math.max(L, Math.floor(W / 4));
@@ -317,10 +320,9 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
     const confirmed = held !== null && held.t === t - 1 && sameWay(held.score) && t - lastAlarm >= refractory;
     const confirmedKind = confirmed ? held!.kind : null;
     if (held && held.t < t) held = null;
-    // One event, one alarm: an event goes on while its anomalous points come within a quarter refractory
-    // period of each other; a new alarm needs both the refractory period and a quiet spell since the last.
-    let alarm =
-      kind !== null && t - lastAlarm >= refractory && t - lastAnomalous > Math.floor(refractory / 4);
+    // One event, one alarm: an event goes on while its anomalous points come within a quiet spell of each other;
+    // a new alarm needs both the refractory period and a quiet spell since the last.
+    let alarm = kind !== null && t - lastAlarm >= refractory && t - lastAnomalous > quietSpell;
     // A single point no larger than this series' typical isolated excursion of the same sign is not news on its
     // own: held until the next point shows whether it goes on (ADR 0044).
     if (alarm && kind !== 'burst') {
