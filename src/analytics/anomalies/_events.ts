@@ -21,7 +21,7 @@
  *   job, give or take half an hour) is not an event, and stays out of the tail and the spike history.
  * - warm-up: no alarm before two days of sub-daily data (two days of time when timestamps are given, at most 576
  *   points; 14 points of daily data): no season can be known yet. No score at all before the noise scale rests on a level window.
- * - refractory: after an alarm, the same event's later points add nothing (16 hours of sub-daily data, ADR 0046).
+ * - refractory: after an alarm, the same event's later points add nothing (a third of the warm-up, ADR 0046).
  */
 import { detectSeason } from '../_series/index.js';
 import { typicalMove } from './_resolution.js';
@@ -150,8 +150,8 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
   const W = warmUpPoints(stepMs);
   const start = warmUpEnd(stepMs, opts.timestamps);
   const L = levelPoints(stepMs);
-  // After an alarm, 16 hours of sub-daily data (a third of the warm-up) before another: a day kept a second event
-  // on the next afternoon silent (ADR 0046). The quiet spell an event must end with stays an eighth of the warm-up.
+  // After an alarm, a third of the warm-up before another (16 hours of 5-minute to hourly data): half of it, a day,
+  // kept a second event on the next afternoon silent (ADR 0046). The quiet spell an event must end with stays an eighth of the warm-up.
   const refractory = Math.max(L, Math.floor(W / 3));
   const quietSpell = Math.max(Math.floor(L / 4), Math.floor(W / 8));
   // The tail and scale look back eight days (at most 5,000 points), however short the warm-up was capped.
