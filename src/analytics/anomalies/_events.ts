@@ -15,11 +15,20 @@
  *   sustained event); otherwise it was one more of the series' usual spikes.
  * - a rate check: more onsets of exceedance in a short window than the long-run rate makes plausible (Poisson
  *   tail) is an event too (more spikes than usual where single spikes are normal).
+ * - resolution (ADR 0046): on discrete data (few distinct values) the noise scale is at least half the typical move
+ *   within the bulk of the values, so a one-step change on a quantised metric is not a huge outlier.
+ * - routine (ADR 0046): a point that would alarm but repeats what the same time of day did on recent days (a nightly
+ *   job, give or take half an hour) is not an event, and stays out of the tail and the spike history.
  * - warm-up: no alarm before two days of sub-daily data (two days of time when timestamps are given, at most 576
  *   points; 14 points of daily data): no season can be known yet. No score at all before the noise scale rests on a level window.
- * - refractory: after an alarm, the same event's later points add nothing.
+ * - refractory: after an alarm, the same event's later points add nothing (a third of the warm-up, ADR 0046).
  */
 import { detectSeason } from '../_series/index.js';
+import { typicalMove } from './_resolution.js';
+import { recursDaily } from './_recurring.js';
+
+/** The noise scale never goes below this share of a discrete series' typical move (ADR 0046). */
+const MOVE_FLOOR = 0.5;
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -141,7 +150,10 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
   const W = warmUpPoints(stepMs);
   const start = warmUpEnd(stepMs, opts.timestamps);
   const L = levelPoints(stepMs);
-  const refractory = Math.max(L, Math.floor(W / 2));
+  // After an alarm, a third of the warm-up before another (16 hours of 5-minute to hourly data): half of it, a day,
+  // kept a second event on the next afternoon silent (ADR 0046). The quiet spell an event must end with stays an eighth of the warm-up.
+  const refractory = Math.max(L, Math.floor(W / 3));
+  const quietSpell = Math.max(Math.floor(L / 4), Math.floor(W / 8));
   // The tail and scale look back eight days (at most 5,000 points), however short the warm-up was capped.
   const history = Math.min(5000, 4 * twoDaysOfPoints(stepMs));
   const rateWindow = Math.max(L, Math.floor(W / 4));
@@ -247,7 +259,7 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
       const sorted = Float64Array.from(vals).sort();
       const spread =
         sorted[Math.floor(0.99 * (sorted.length - 1))]! - sorted[Math.ceil(0.01 * (sorted.length - 1))]!;
-      floor = Math.max(1e-9, 0.01 * spread, 1e-6 * Math.abs(level));
+      floor = Math.max(1e-9, 0.01 * spread, 1e-6 * Math.abs(level), MOVE_FLOOR * typicalMove(vals));
       const ns = normalScores.slice(-history);
       tail = ns.length ? q(ns, EVENT_DEFAULTS.tailQuantile) : 0;
       nextStats = t + Math.max(1, Math.floor(L / 2));
@@ -276,9 +288,14 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
     const e = over && !wasOver ? 1 : 0;
     wasOver = over;
     let kind: EventKind | null = null;
+    // A point that would alarm but is like the same time of day on recent days (a nightly job) is the series'
+    // routine (ADR 0046): not an event, and kept out of the tail and the spike history.
+    let routine = false;
     if (t >= start) {
-      if (a >= bar) kind = score > 0 ? 'spike' : 'drop';
-      else if (e) {
+      if (a >= bar) {
+        routine = recursDaily(y, t, diff, stepMs, L, (i) => out[i]!.expected, opts.timestamps);
+        if (!routine) kind = score > 0 ? 'spike' : 'drop';
+      } else if (e) {
         // Onsets in the short window (since the last event ended) against the long-run rate.
         const from = Math.max(0, t - history);
         const rate = (exceed[t]! - exceed[from]! + 1) / (t - from + 2);
@@ -297,15 +314,15 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
       isolated[candidate.score > 0 ? 'up' : 'down'].push(Math.abs(candidate.score));
       if (held && held.t === t - 1 && ready) normalScores.push(Math.abs(held.score));
     }
-    candidate = a >= Math.min(EVENT_DEFAULTS.isolatedLevel, T) && t >= start ? { t, score } : null;
+    candidate =
+      a >= Math.min(EVENT_DEFAULTS.isolatedLevel, T) && t >= start && !routine ? { t, score } : null;
     // A held alarm whose next point goes on the same way is a sustained event: reported now, one step late.
     const confirmed = held !== null && held.t === t - 1 && sameWay(held.score) && t - lastAlarm >= refractory;
     const confirmedKind = confirmed ? held!.kind : null;
     if (held && held.t < t) held = null;
-    // One event, one alarm: an event goes on while its anomalous points come within a quarter refractory
-    // period of each other; a new alarm needs both the refractory period and a quiet spell since the last.
-    let alarm =
-      kind !== null && t - lastAlarm >= refractory && t - lastAnomalous > Math.floor(refractory / 4);
+    // One event, one alarm: an event goes on while its anomalous points come within a quiet spell of each other;
+    // a new alarm needs both the refractory period and a quiet spell since the last.
+    let alarm = kind !== null && t - lastAlarm >= refractory && t - lastAnomalous > quietSpell;
     // A single point no larger than this series' typical isolated excursion of the same sign is not news on its
     // own: held until the next point shows whether it goes on (ADR 0044).
     if (alarm && kind !== 'burst') {
@@ -324,7 +341,7 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
     // spikes that recur stop being news (ADR 0039). The other anomalous points of an event stay out (a level
     // shift's first points would lift the tail for days). During warm-up nothing is anomalous, so a bursty
     // series' own spikes set its tail.
-    if (ready && (kind === null || alarm)) normalScores.push(a);
+    if (ready && !routine && (kind === null || alarm)) normalScores.push(a);
     if (alarm) lastAlarm = t;
     if (kind !== null) lastAnomalous = t;
     out.push({ index: t, actual: x, expected, score, alarm, kind: alarm ? kind : null });
