@@ -291,6 +291,13 @@ export const gatewaySchema = z
     // 'durable': an answer's last bytes wait for its usage event's WAL fdatasync (group commit; ADR 0015).
     // 'fast': answers never wait; a kill -9 can lose the last ~5 ms + one fdatasync of answered requests.
     ack: z.enum(['durable', 'fast']).default('durable').describe('when an answer may finish (ADR 0015)'),
+    // 'loop': each turn of the event loop's answers share one synchronous O_DSYNC write (~0.25 ms on a local
+    // disk), no hand-off to libuv's pool. 'pool': the write runs on libuv's pool, for a WAL on a disk whose
+    // syncs take milliseconds (a network volume), which would otherwise stall every request (ADR 0042).
+    walWrites: z
+      .enum(['loop', 'pool'])
+      .default('loop')
+      .describe("where the WAL's durable writes run: 'loop' (fast local disk) or 'pool' (slow disk)"),
     // A salted hash of each long prompt's first 1,024 tokens (no text) finds prompt-caching opportunities.
     promptFingerprints: z
       .boolean()
