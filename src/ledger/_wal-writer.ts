@@ -26,11 +26,13 @@ const SEGMENT_FLAGS =
 const MAX_IN_FLIGHT = 1;
 
 /**
- * Where a durable write runs. 'loop': one synchronous O_DSYNC write per turn of the event loop, from a
- * setImmediate the turn's first append schedules; no libuv pool job, no thread wake-up, and the loop is blocked
- * for the write (~0.25 ms on a quiet local disk). 'pool': an asynchronous write on libuv's thread pool, so a slow
- * disk (a network volume, a saturated device: 10-20 ms per write measured on a busy moment) never blocks the
- * event loop, at the cost of the hand-off (ADR 0042, session-9 addendum).
+ * Where a durable write runs. 'loop': one synchronous O_DSYNC write with the system call on the event loop, at
+ * the end of the callback that appended (a microtask the first append schedules: every append of one
+ * synchronous run shares the write); the gateway's meter already gathers a whole turn's events (setImmediate)
+ * into one append, so each turn of the loop costs one write. No libuv pool job, no thread wake-up, and the loop
+ * is blocked for the write (~0.25 ms on a quiet local disk). 'pool': an asynchronous write on libuv's thread
+ * pool, so a slow disk (a network volume, a saturated device: 10-20 ms per write measured on a busy moment)
+ * never blocks the event loop, at the cost of the hand-off (ADR 0042, session-9 addendum).
  */
 export type WalWrites = 'loop' | 'pool';
 
@@ -94,10 +96,10 @@ export class WalWriter<T> {
   private inFlight = 0;
   /** A sync, close or rotation without a ready next segment in progress: no write starts until it ends. */
   private cutting: Promise<unknown> | null = null;
-  /** ('loop') The end-of-turn write scheduled by the turn's first append. */
-  private turn: NodeJS.Immediate | null = null;
-  private readonly endOfTurn = (): void => {
-    this.turn = null;
+  /** ('loop') A write is scheduled for the end of the current callback. */
+  private scheduled = false;
+  private readonly endOfCallback = (): void => {
+    this.scheduled = false;
     this.pump();
   };
 
@@ -150,7 +152,10 @@ export class WalWriter<T> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ line: lines, items, resolve, reject });
       if (this.writes === 'pool') this.pump();
-      else this.turn ??= setImmediate(this.endOfTurn);
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        queueMicrotask(this.endOfCallback);
+      }
     });
   }
 

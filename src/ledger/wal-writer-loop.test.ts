@@ -43,7 +43,7 @@ const segmentText = (dir: string): string =>
     .map((f) => readFileSync(join(dir, f), 'utf8'))
     .join('');
 
-test('appends made during one turn of the event loop share one durable write, made at the end of the turn', async () => {
+test('appends made in one synchronous run share one durable write, made once that run ends', async () => {
   await inDir(async (dir) => {
     const w = await WalWriter.open<number>(dir, { writes: 'loop' });
     const writes: string[] = [];
@@ -54,7 +54,7 @@ test('appends made during one turn of the event loop share one durable write, ma
       },
       async () => {
         const acks = Array.from({ length: 30 }, (_, i) => w.append(`{"n":${i}}`, i));
-        // Nothing is written while the turn that appended is still running.
+        // Nothing is written while the code that appended is still running.
         assert.equal(writes.length, 0);
         await Promise.all(acks);
         acks.push(w.append('{"n":30}', 30));
