@@ -30,9 +30,11 @@ const MAX_IN_FLIGHT = 1;
  * the end of the callback that appended (a microtask the first append schedules: every append of one
  * synchronous run shares the write); the gateway's meter already gathers a whole turn's events (setImmediate)
  * into one append, so each turn of the loop costs one write. No libuv pool job, no thread wake-up, and the loop
- * is blocked for the write (~0.25 ms on a quiet local disk). 'pool': an asynchronous write on libuv's thread
- * pool, so a slow disk (a network volume, a saturated device: 10-20 ms per write measured on a busy moment)
- * never blocks the event loop, at the cost of the hand-off (ADR 0042, session-9 addendum).
+ * is blocked for the write (~0.25 ms on a quiet local disk). 'pool' (the default): an asynchronous write on
+ * libuv's thread pool, so the loop goes on meanwhile and a slow disk (a network volume, a saturated device:
+ * 10-20 ms per write measured on a busy moment) never blocks it, at the cost of the hand-off. Measured (ADR
+ * 0042, session-9 addendum): 'loop' saves ~50 µs of CPU per request at a smooth 1,000 req/s, but answers'
+ * median got worse and their p99 no better, so 'pool' stays the default.
  */
 export type WalWrites = 'loop' | 'pool';
 
@@ -113,7 +115,7 @@ export class WalWriter<T> {
    * Opens a writer that starts a new segment after any existing ones. `keepItems` holds every durable item in
    * memory until the next rotation, for readers that cannot load the segment files themselves; without it the
    * items are dropped once written (a serving process then keeps no second copy of its recent traffic alive).
-   * `writes` chooses where durable writes run (WalWrites; default 'loop').
+   * `writes` chooses where durable writes run (WalWrites; default 'pool').
    */
   static async open<T>(
     dir: string,
@@ -121,7 +123,7 @@ export class WalWriter<T> {
   ): Promise<WalWriter<T>> {
     mkdirSync(dir, { recursive: true });
     const seq = (listSegments(dir).at(-1)?.seq ?? 0) + 1;
-    const w = new WalWriter<T>(dir, opts.keepItems ?? true, opts.writes ?? 'loop');
+    const w = new WalWriter<T>(dir, opts.keepItems ?? true, opts.writes ?? 'pool');
     w.seg = w.segment(seq, await openSegmentFile(dir, seq));
     w.prepareNext(seq + 1);
     return w;

@@ -31,7 +31,7 @@ export interface LedgerOptions {
   readonly flushIntervalMs?: number;
   /** Flush as soon as this many durable events wait. */
   readonly flushBatch?: number;
-  /** Where the WAL's durable writes run: on the event loop once per turn (default) or on libuv's pool. */
+  /** Where the WAL's durable writes run: on libuv's pool (default) or on the event loop once per turn. */
   readonly walWrites?: WalWrites;
   /** Called when a background flush fails (the events stay in the WAL and are retried). */
   readonly onError?: (err: Error) => void;
@@ -83,7 +83,7 @@ export class Ledger {
     // A store that loads WAL segment files itself needs no in-memory copy of the events.
     const wal = await WalWriter.open<UsageEvent>(opts.dir, {
       keepItems: !opts.store.appendUsageFromWal,
-      writes: opts.walWrites ?? 'loop',
+      writes: opts.walWrites ?? 'pool',
     });
     await wal.release(leftovers);
     const ledger = new Ledger(full, wal);

@@ -168,3 +168,33 @@ test('closing a loop writer makes the appends of the current turn durable first'
     await assert.rejects(w.append('{"n":3}', 3), /closed/);
   });
 });
+
+test("the ledger writes on the event loop only when asked to (walWrites: 'loop'); libuv's pool by default", async () => {
+  await inDir(async (dir) => {
+    const { openDuckDBStore } = await import('../store/index.js');
+    const { Ledger, makeUsageEvent } = await import('./index.js');
+    const store = await openDuckDBStore({ path: ':memory:' });
+    const event = (id: string) =>
+      makeUsageEvent({ id, startTime: Date.UTC(2026, 0, 1), model: 'gpt-4o', costNanos: 1n });
+    const syncWrites = { loop: 0, pool: 0 };
+    for (const mode of ['loop', 'pool'] as const) {
+      const { ledger } = await Ledger.open({
+        store,
+        dir: join(dir, mode),
+        flushIntervalMs: 3_600_000,
+        ...(mode === 'loop' ? { walWrites: 'loop' as const } : {}),
+      });
+      await withWriteSync(
+        (real, ...args) => {
+          syncWrites[mode] += 1;
+          return real(...args);
+        },
+        () => ledger.appendMany([event(`${mode}-1`), event(`${mode}-2`)]),
+      );
+      assert.equal(ledger.acknowledged, 2);
+      await ledger.close();
+    }
+    assert.deepEqual(syncWrites, { loop: 1, pool: 0 });
+    await store.close();
+  });
+});
