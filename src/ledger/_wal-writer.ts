@@ -33,8 +33,8 @@ const MAX_IN_FLIGHT = 1;
  * is blocked for the write (~0.25 ms on a quiet local disk). 'pool' (the default): an asynchronous write on
  * libuv's thread pool, so the loop goes on meanwhile and a slow disk (a network volume, a saturated device:
  * 10-20 ms per write measured on a busy moment) never blocks it, at the cost of the hand-off. Measured (ADR
- * 0042, session-9 addendum): 'loop' saves ~50 µs of CPU per request at a smooth 1,000 req/s, but answers'
- * median got worse and their p99 no better, so 'pool' stays the default.
+ * 0042, session-9 addendum): 'loop' saves ~60 µs of CPU per request at a smooth 1,000 req/s, but closed-loop
+ * throughput fell and the p99 was no better, so 'pool' stays the default.
  */
 export type WalWrites = 'loop' | 'pool';
 

@@ -292,9 +292,9 @@ export const gatewaySchema = z
     // 'fast': answers never wait; a kill -9 can lose the last ~5 ms + one fdatasync of answered requests.
     ack: z.enum(['durable', 'fast']).default('durable').describe('when an answer may finish (ADR 0015)'),
     // 'pool' (default): the WAL's O_DSYNC write runs on libuv's pool and the loop goes on meanwhile. 'loop': each
-    // turn's answers share one synchronous write on the event loop, no pool hand-off: ~50 µs less CPU per
+    // turn's answers share one synchronous write on the event loop, no pool hand-off: ~60 µs less CPU per
     // request at a smooth 1,000 req/s, but the loop is blocked for every write (~0.25 ms on a quiet local disk,
-    // milliseconds on a busy or network one) and the median got worse; measured in ADR 0042's session-9 addendum.
+    // milliseconds on a busy or network one) and closed-loop throughput fell (ADR 0042, session-9 addendum).
     walWrites: z
       .enum(['pool', 'loop'])
       .default('pool')
