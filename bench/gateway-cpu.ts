@@ -7,7 +7,7 @@
  *
  *   node --import tsx bench/gateway-cpu.ts [--root DIR] [--mode closed|paced] [--requests N] [--conns C]
  *        [--rate R] [--prof DIR] [--dist] [--bare]
- *        [--ack durable|fast] [--probe]
+ *        [--ack durable|fast] [--wal-writes loop|pool] [--probe]
  *
  * --root runs another checkout's gateway (its `src/cli/main.ts` through tsx, or `bin/tally.js` with --dist),
  * so commits can be compared with the same load generator. closed: C connections back to back (default 20);
@@ -39,6 +39,8 @@ const { values: opt } = parseArgs({
     dist: { type: 'boolean', default: false },
     bare: { type: 'boolean', default: false },
     ack: { type: 'string', default: 'durable' },
+    // Omitted: the build's default (and a build older than gateway.walWrites accepts the config).
+    'wal-writes': { type: 'string' },
     probe: { type: 'boolean', default: false },
     'mock-port': { type: 'string', default: '9171' },
     port: { type: 'string', default: '8871' },
@@ -142,7 +144,7 @@ store: { path: ${W}/t.duckdb }
 gateway:
   port: ${opt.port}
   host: 127.0.0.1
-  ack: ${opt.ack}
+  ack: ${opt.ack}${opt['wal-writes'] ? `\n  walWrites: ${opt['wal-writes']}` : ''}
   upstreams:
     - { name: mock, kind: azure-openai, baseUrl: ${mockUrl}, apiKey: sk-mock, region: eastus2,
         deployments: [{ name: gpt-4o-mini, model: gpt-4o-mini, type: global-standard }] }

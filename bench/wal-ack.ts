@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/wal-ack.ts [--rate R] [--seconds S] [--dir D] [--root CHECKOUT]`: how long an event
+ * `node --import tsx bench/wal-ack.ts [--rate R] [--seconds S] [--dir D] [--root CHECKOUT] [--writes loop|pool]`: how long an event
  * waits to be durable in the WAL alone (no HTTP, no store), at a smooth rate with a rotation every second, as
  * the ledger runs under the gateway. Prints the append→durable latency percentiles, how long each rotation
  * held appends back, and CPU per event. --root measures another checkout's writer (for before/after pairs).
@@ -18,6 +18,8 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '5' },
     dir: { type: 'string', default: tmpdir() },
     root: { type: 'string', default: resolve(import.meta.dirname, '..') },
+    // Where durable writes run (ADR 0042, session 9); omitted: the writer's default.
+    writes: { type: 'string' },
   },
 });
 interface Writer {
@@ -38,7 +40,10 @@ async function main(): Promise<void> {
   const mod = (await import(pathToFileURL(file).href)) as {
     WalWriter: { open(d: string, o: object): Promise<Writer> };
   };
-  const w = await mod.WalWriter.open(dir, { keepItems: false });
+  const w = await mod.WalWriter.open(dir, {
+    keepItems: false,
+    ...(opt.writes ? { writes: opt.writes } : {}),
+  });
   const lat: number[] = [];
   const rotations: number[] = [];
   const cpu0 = process.cpuUsage();

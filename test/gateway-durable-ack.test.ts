@@ -40,45 +40,48 @@ function load(url: string, key: string, workers: number) {
   };
 }
 
-test('acknowledged means durable: every answer completed before a SIGKILL under load is in the store once', async () => {
-  const fx = await makeFixture();
-  let gw: CliGateway | null = null;
-  try {
-    const s = await openStore({ path: fx.dbPath });
-    const { key } = await createKey(s, { team: 'durable', app: 'ack' });
-    await s.close();
-    const acked: string[] = [];
-    // Two kills, each after ~400 ms of 24 concurrent clients (JSON and streams); the second run replays the first.
-    for (let kill = 0; kill < 2; kill++) {
-      gw = await startGatewayCli(fx.configPath, fx.dbPath);
-      const l = load(gw.url, key, 24);
-      const until = l.completed.length + 150;
-      for (let t = 0; t < 200 && l.completed.length < until; t++)
-        await new Promise((ok) => setTimeout(ok, 20));
-      gw.kill();
-      await l.stop();
-      acked.push(...l.completed);
-      rmSync(`${fx.dbPath}.gateway.json`, { force: true });
+// Both places the WAL's durable write can run (gateway.walWrites; ADR 0042, session 9) keep the guarantee.
+for (const walWrites of ['pool', 'loop'] as const) {
+  test(`acknowledged means durable (WAL writes on the ${walWrites}): every answer completed before a SIGKILL under load is in the store once`, async () => {
+    const fx = await makeFixture(`  walWrites: ${walWrites}\n`);
+    let gw: CliGateway | null = null;
+    try {
+      const s = await openStore({ path: fx.dbPath });
+      const { key } = await createKey(s, { team: 'durable', app: 'ack' });
+      await s.close();
+      const acked: string[] = [];
+      // Two kills, each after ~400 ms of 24 concurrent clients (JSON and streams); the second run replays the first.
+      for (let kill = 0; kill < 2; kill++) {
+        gw = await startGatewayCli(fx.configPath, fx.dbPath);
+        const l = load(gw.url, key, 24);
+        const until = l.completed.length + 150;
+        for (let t = 0; t < 200 && l.completed.length < until; t++)
+          await new Promise((ok) => setTimeout(ok, 20));
+        gw.kill();
+        await l.stop();
+        acked.push(...l.completed);
+        rmSync(`${fx.dbPath}.gateway.json`, { force: true });
+      }
+      assert.ok(acked.length >= 200, `only ${acked.length} answers completed`);
+      // A restart replays the WAL into the store (what the next `tally gateway` does on start).
+      const store = await openStore({ path: fx.dbPath });
+      const { ledger } = await Ledger.open({ store, dir: ledgerDirFor(fx.dbPath) });
+      await ledger.close();
+      const rows = await duckdbSql(store).query(
+        'SELECT id, count(*)::INTEGER AS n FROM usage_events GROUP BY id',
+      );
+      await store.close();
+      const stored = new Map(rows.map((r) => [String(r['id']), Number(r['n'])]));
+      const lost = acked.filter((id) => !stored.has(id));
+      assert.deepEqual(lost, [], `${lost.length} of ${acked.length} completed answers are not in the store`);
+      assert.deepEqual(
+        [...stored].filter(([, n]) => n > 1),
+        [],
+        'no event is stored twice',
+      );
+    } finally {
+      gw?.kill();
+      await fx.cleanup();
     }
-    assert.ok(acked.length >= 200, `only ${acked.length} answers completed`);
-    // A restart replays the WAL into the store (what the next `tally gateway` does on start).
-    const store = await openStore({ path: fx.dbPath });
-    const { ledger } = await Ledger.open({ store, dir: ledgerDirFor(fx.dbPath) });
-    await ledger.close();
-    const rows = await duckdbSql(store).query(
-      'SELECT id, count(*)::INTEGER AS n FROM usage_events GROUP BY id',
-    );
-    await store.close();
-    const stored = new Map(rows.map((r) => [String(r['id']), Number(r['n'])]));
-    const lost = acked.filter((id) => !stored.has(id));
-    assert.deepEqual(lost, [], `${lost.length} of ${acked.length} completed answers are not in the store`);
-    assert.deepEqual(
-      [...stored].filter(([, n]) => n > 1),
-      [],
-      'no event is stored twice',
-    );
-  } finally {
-    gw?.kill();
-    await fx.cleanup();
-  }
-});
+  });
+}

@@ -92,6 +92,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     trustProxy: false,
     promptFingerprints: false,
     flushIntervalMs: 1000,
+    walWrites: 'pool',
   };
   // Every log line and error body passes one redaction boundary (configured secrets, credential shapes).
   const redactor = new Redactor(configuredSecrets(opts.config, [opts.adminToken]));

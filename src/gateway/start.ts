@@ -112,6 +112,7 @@ export async function startGateway(opts: {
       // evaluation and tally serve's API read the store without flushing: the default keeps usage there ~1 s
       // fresh, and `gateway.flushIntervalMs` trades that freshness for the gateway's tail (ADR 0042).
       flushIntervalMs: gcfg.flushIntervalMs,
+      walWrites: gcfg.walWrites,
       onError: (e) =>
         process.stderr.write(`tally gateway: ledger flush failed (events kept in the WAL): ${e.message}\n`),
     }));

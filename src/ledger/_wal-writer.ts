@@ -1,9 +1,10 @@
 /**
- * The WAL's writer: group commit (each durable write covers every event appended while the one in flight ran)
- * and segments opened ahead of need, so an acknowledged event survives kill -9 and no answer waits for a
- * rotation's file creation or directory sync (ADR 0037).
+ * The WAL's writer: group commit (each durable write covers every event appended while the one in flight ran,
+ * or, with `writes: 'loop'`, every event appended during one turn of the event loop) and segments opened ahead
+ * of need, so an acknowledged event survives kill -9 and no answer waits for a rotation's file creation or
+ * directory sync (ADR 0037, ADR 0042's session-9 addendum).
  */
-import { constants, mkdirSync } from 'node:fs';
+import { constants, fdatasyncSync, mkdirSync, writeSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listSegments, segmentName } from './_wal.js';
@@ -23,6 +24,19 @@ const SEGMENT_FLAGS =
 // 1,000 req/s (p99 389-441 against 114-339 ms in three interleaved harness rounds; 15-30% more WAL CPU per
 // event: more, smaller writes, more thread wake-ups), so one it is until a quiet machine says otherwise.
 const MAX_IN_FLIGHT = 1;
+
+/**
+ * Where a durable write runs. 'loop': one synchronous O_DSYNC write with the system call on the event loop, at
+ * the end of the callback that appended (a microtask the first append schedules: every append of one
+ * synchronous run shares the write); the gateway's meter already gathers a whole turn's events (setImmediate)
+ * into one append, so each turn of the loop costs one write. No libuv pool job, no thread wake-up, and the loop
+ * is blocked for the write (~0.25 ms on a quiet local disk). 'pool' (the default): an asynchronous write on
+ * libuv's thread pool, so the loop goes on meanwhile and a slow disk (a network volume, a saturated device:
+ * 10-20 ms per write measured on a busy moment) never blocks it, at the cost of the hand-off. Measured (ADR
+ * 0042, session-9 addendum): 'loop' saves ~60 µs of CPU per request at a smooth 1,000 req/s, but closed-loop
+ * throughput fell and the p99 was no better, so 'pool' stays the default.
+ */
+export type WalWrites = 'loop' | 'pool';
 
 interface Pending<T> {
   readonly line: string;
@@ -84,21 +98,32 @@ export class WalWriter<T> {
   private inFlight = 0;
   /** A sync, close or rotation without a ready next segment in progress: no write starts until it ends. */
   private cutting: Promise<unknown> | null = null;
+  /** ('loop') A write is scheduled for the end of the current callback. */
+  private scheduled = false;
+  private readonly endOfCallback = (): void => {
+    this.scheduled = false;
+    this.pump();
+  };
 
   private constructor(
     private readonly dir: string,
     private readonly keepItems: boolean,
+    private readonly writes: WalWrites,
   ) {}
 
   /**
    * Opens a writer that starts a new segment after any existing ones. `keepItems` holds every durable item in
    * memory until the next rotation, for readers that cannot load the segment files themselves; without it the
    * items are dropped once written (a serving process then keeps no second copy of its recent traffic alive).
+   * `writes` chooses where durable writes run (WalWrites; default 'pool').
    */
-  static async open<T>(dir: string, opts: { keepItems?: boolean } = {}): Promise<WalWriter<T>> {
+  static async open<T>(
+    dir: string,
+    opts: { keepItems?: boolean; writes?: WalWrites } = {},
+  ): Promise<WalWriter<T>> {
     mkdirSync(dir, { recursive: true });
     const seq = (listSegments(dir).at(-1)?.seq ?? 0) + 1;
-    const w = new WalWriter<T>(dir, opts.keepItems ?? true);
+    const w = new WalWriter<T>(dir, opts.keepItems ?? true, opts.writes ?? 'pool');
     w.seg = w.segment(seq, await openSegmentFile(dir, seq));
     w.prepareNext(seq + 1);
     return w;
@@ -128,7 +153,11 @@ export class WalWriter<T> {
   appendBatch(lines: string, items: readonly T[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ line: lines, items, resolve, reject });
-      this.pump();
+      if (this.writes === 'pool') this.pump();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        queueMicrotask(this.endOfCallback);
+      }
     });
   }
 
@@ -145,6 +174,10 @@ export class WalWriter<T> {
     if (!seg) {
       const err = new Error('ledger log is closed');
       for (const p of batch) p.reject(err);
+      return;
+    }
+    if (this.writes === 'loop') {
+      this.writeNow(seg, batch);
       return;
     }
     this.inFlight++;
@@ -175,6 +208,29 @@ export class WalWriter<T> {
     } catch (err) {
       for (const p of batch) p.reject(err as Error);
     }
+  }
+
+  /**
+   * ('loop') Writes the batch with synchronous system calls on the event loop; durable when they return. Each
+   * waiting append is settled only after that, so no acknowledgement can precede its line's durability.
+   */
+  private writeNow(seg: Segment<T>, batch: Pending<T>[]): void {
+    try {
+      const buf = Buffer.from(
+        batch.length === 1 ? batch[0]!.line + '\n' : batch.map((p) => p.line).join('\n') + '\n',
+      );
+      // A regular file takes the whole buffer in one write unless the disk fills; loop on a short write anyway.
+      for (let off = 0; off < buf.length; ) off += writeSync(seg.fh.fd, buf, off);
+      if (DSYNC === undefined) fdatasyncSync(seg.fh.fd);
+      for (const p of batch) {
+        seg.durableN += p.items.length;
+        if (this.keepItems) for (const it of p.items) seg.durable.push(it);
+      }
+    } catch (err) {
+      for (const p of batch) p.reject(err as Error);
+      return;
+    }
+    for (const p of batch) p.resolve();
   }
 
   /** Runs `then` with no write starting meanwhile, after any other cut. */

@@ -9,5 +9,6 @@ export {
   type UsageSource,
 } from '../store/index.js';
 export { FLUSH_CHANNEL, Ledger, ledgerDirFor, type LedgerOptions } from './ledger.js';
+export type { WalWrites } from './_wal-writer.js';
 export { claimReplicaDir, type ClaimedDir } from './_claim.js';
 export { encodeEvent, decodeEvent } from './_wal.js';

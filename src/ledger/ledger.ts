@@ -10,7 +10,7 @@ import { TallyError } from '../core/index.js';
 import { localBaseFor, type CostStore } from '../store/index.js';
 import type { UsageEvent } from '../store/index.js';
 import { encodeEvent, listSegments, readSegments, repairSegment } from './_wal.js';
-import { WalWriter } from './_wal-writer.js';
+import { WalWriter, type WalWrites } from './_wal-writer.js';
 
 // Longest wait between two flush attempts while the store is unreachable, ms.
 const MAX_BACKOFF_MS = 30_000;
@@ -31,6 +31,8 @@ export interface LedgerOptions {
   readonly flushIntervalMs?: number;
   /** Flush as soon as this many durable events wait. */
   readonly flushBatch?: number;
+  /** Where the WAL's durable writes run: on libuv's pool (default) or on the event loop once per turn. */
+  readonly walWrites?: WalWrites;
   /** Called when a background flush fails (the events stay in the WAL and are retried). */
   readonly onError?: (err: Error) => void;
 }
@@ -79,7 +81,10 @@ export class Ledger {
       }
     }
     // A store that loads WAL segment files itself needs no in-memory copy of the events.
-    const wal = await WalWriter.open<UsageEvent>(opts.dir, { keepItems: !opts.store.appendUsageFromWal });
+    const wal = await WalWriter.open<UsageEvent>(opts.dir, {
+      keepItems: !opts.store.appendUsageFromWal,
+      writes: opts.walWrites ?? 'pool',
+    });
     await wal.release(leftovers);
     const ledger = new Ledger(full, wal);
     ledger.timer = setInterval(() => ledger.kick(), full.flushIntervalMs);

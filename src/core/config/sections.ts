@@ -291,6 +291,14 @@ export const gatewaySchema = z
     // 'durable': an answer's last bytes wait for its usage event's WAL fdatasync (group commit; ADR 0015).
     // 'fast': answers never wait; a kill -9 can lose the last ~5 ms + one fdatasync of answered requests.
     ack: z.enum(['durable', 'fast']).default('durable').describe('when an answer may finish (ADR 0015)'),
+    // 'pool' (default): the WAL's O_DSYNC write runs on libuv's pool and the loop goes on meanwhile. 'loop': each
+    // turn's answers share one synchronous write on the event loop, no pool hand-off: ~60 µs less CPU per
+    // request at a smooth 1,000 req/s, but the loop is blocked for every write (~0.25 ms on a quiet local disk,
+    // milliseconds on a busy or network one) and closed-loop throughput fell (ADR 0042, session-9 addendum).
+    walWrites: z
+      .enum(['pool', 'loop'])
+      .default('pool')
+      .describe("where the WAL's durable writes run: 'pool' (libuv's threads) or 'loop' (the event loop)"),
     // A salted hash of each long prompt's first 1,024 tokens (no text) finds prompt-caching opportunities.
     promptFingerprints: z
       .boolean()
