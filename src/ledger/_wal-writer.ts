@@ -195,10 +195,17 @@ export class WalWriter<T> {
 
   private async write(seg: Segment<T>, batch: Pending<T>[]): Promise<void> {
     try {
-      // Durable when the write returns (O_DSYNC), or once fdatasync does.
-      await seg.fh.write(
+      // Durable when the write returns (O_DSYNC), or once fdatasync does. A write may take fewer bytes than it
+      // was given (a disk nearly full): the rest is written before anyone is told the batch is durable.
+      const buf = Buffer.from(
         batch.length === 1 ? batch[0]!.line + '\n' : batch.map((p) => p.line).join('\n') + '\n',
       );
+      for (let off = 0; off < buf.length;) {
+        const { bytesWritten } = await seg.fh.write(buf, off, buf.length - off);
+        if (bytesWritten <= 0)
+          throw new Error(`the WAL segment took no bytes (${off} of ${buf.length} written)`);
+        off += bytesWritten;
+      }
       if (DSYNC === undefined) await seg.fh.datasync();
       for (const p of batch) {
         seg.durableN += p.items.length;
@@ -220,7 +227,11 @@ export class WalWriter<T> {
         batch.length === 1 ? batch[0]!.line + '\n' : batch.map((p) => p.line).join('\n') + '\n',
       );
       // A regular file takes the whole buffer in one write unless the disk fills; loop on a short write anyway.
-      for (let off = 0; off < buf.length; ) off += writeSync(seg.fh.fd, buf, off);
+      for (let off = 0; off < buf.length;) {
+        const n = writeSync(seg.fh.fd, buf, off);
+        if (n <= 0) throw new Error(`the WAL segment took no bytes (${off} of ${buf.length} written)`);
+        off += n;
+      }
       if (DSYNC === undefined) fdatasyncSync(seg.fh.fd);
       for (const p of batch) {
         seg.durableN += p.items.length;

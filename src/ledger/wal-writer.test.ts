@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDuckDBStore } from '../store/index.js';
@@ -91,6 +92,38 @@ test('a rotation closes exactly the events appended before it, and later appends
     ]);
     assert.equal(readFileSync(join(dir, 'wal-00000003.jsonl'), 'utf8'), '');
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a write that takes only part of a batch is finished before the batch is acknowledged (pool writes)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-wal-short-'));
+  const probe = await open(join(dir, 'probe'), 'w');
+  const proto = Object.getPrototypeOf(probe) as {
+    write: (...args: unknown[]) => Promise<{ bytesWritten: number }>;
+  };
+  await probe.close();
+  const real = proto.write;
+  let calls = 0;
+  // The first write takes 7 bytes only, as a nearly full disk may; later writes take what they are given.
+  proto.write = function (this: unknown, ...args: unknown[]) {
+    calls++;
+    if (calls === 1 && Buffer.isBuffer(args[0])) return real.call(this, args[0], args[1], 7);
+    return real.apply(this, args);
+  };
+  try {
+    const w = await WalWriter.open<number>(join(dir, 'wal'), { writes: 'pool' });
+    const line = encodeEvent(event(1));
+    await w.append(line, 1);
+    assert.ok(calls >= 2, 'the rest of the batch was written');
+    const text = readdirSync(join(dir, 'wal'))
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => readFileSync(join(dir, 'wal', f), 'utf8'))
+      .join('');
+    assert.equal(text, `${line}\n`);
+    await w.close();
+  } finally {
+    proto.write = real;
     rmSync(dir, { recursive: true, force: true });
   }
 });
