@@ -4,7 +4,7 @@ import fs, { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WalWriter, type WalWrites } from './_wal-writer.js';
+import { WalWriter } from './_wal-writer.js';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -130,33 +130,6 @@ test('a failed durable write fails every append of its batch, and the next turn 
     await w.close();
   });
 });
-
-for (const writes of ['loop', 'pool'] as WalWrites[]) {
-  test(`a rotation with ${writes} writes closes exactly the events appended before it`, async () => {
-    await inDir(async (dir) => {
-      const w = await WalWriter.open<number>(dir, { writes });
-      const acks: Promise<void>[] = [];
-      for (let i = 0; i < 20; i++) {
-        acks.push(w.append(`{"n":${i}}`, i));
-        if (i % 5 === 4) await turn();
-      }
-      // Appended in the same turn as the rotation but before it: they belong to the closed segment.
-      const rotation = w.rotate();
-      for (let i = 20; i < 50; i++) acks.push(w.append(`{"n":${i}}`, i));
-      const first = await rotation;
-      await Promise.all(acks);
-      assert.equal(first.count, 20);
-      assert.deepEqual(
-        [...first.items].sort((a, b) => a - b),
-        Array.from({ length: 20 }, (_, i) => i),
-      );
-      assert.equal(readFileSync(first.paths[0]!, 'utf8').trim().split('\n').length, 20);
-      const second = await w.rotate();
-      assert.equal(second.count, 30);
-      await w.close();
-    });
-  });
-}
 
 test('closing a loop writer makes the appends of the current turn durable first', async () => {
   await inDir(async (dir) => {

@@ -59,42 +59,44 @@ test('repairing a segment keeps its complete lines and leaves a segment without 
   }
 });
 
-test('a rotation closes exactly the events appended before it, and later appends go to the next segment', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-wal-rotate-'));
-  try {
-    const w = await WalWriter.open<number>(dir);
-    const acks: Promise<void>[] = [];
-    // Appends in separate turns, so several durable writes overlap the rotation.
-    for (let i = 0; i < 20; i++) {
-      acks.push(w.append(`{"n":${i}}`, i));
-      if (i % 5 === 4) await new Promise((r) => setImmediate(r));
+for (const writes of ['pool', 'loop'] as const) {
+  test(`a rotation with ${writes} writes closes exactly the events appended before it, and later appends go to the next segment`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tally-wal-rotate-'));
+    try {
+      const w = await WalWriter.open<number>(dir, { writes });
+      const acks: Promise<void>[] = [];
+      // Appends in separate turns, so several durable writes overlap the rotation.
+      for (let i = 0; i < 20; i++) {
+        acks.push(w.append(`{"n":${i}}`, i));
+        if (i % 5 === 4) await new Promise((r) => setImmediate(r));
+      }
+      const rotation = w.rotate();
+      for (let i = 20; i < 50; i++) acks.push(w.append(`{"n":${i}}`, i));
+      const first = await rotation;
+      await Promise.all(acks);
+      assert.equal(first.count, 20);
+      assert.deepEqual(
+        [...first.items].sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+      const lines = (p: string) => readFileSync(p, 'utf8').trim().split('\n');
+      assert.equal(lines(first.paths[0]!).length, 20);
+      const second = await w.rotate();
+      assert.equal(second.count, 30);
+      assert.equal(lines(second.paths[0]!).length, 30);
+      await w.close();
+      // The segment opened ahead for the next rotation is removed on close; the current (empty) one stays.
+      assert.deepEqual(readdirSync(dir).sort(), [
+        'wal-00000001.jsonl',
+        'wal-00000002.jsonl',
+        'wal-00000003.jsonl',
+      ]);
+      assert.equal(readFileSync(join(dir, 'wal-00000003.jsonl'), 'utf8'), '');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    const rotation = w.rotate();
-    for (let i = 20; i < 50; i++) acks.push(w.append(`{"n":${i}}`, i));
-    const first = await rotation;
-    await Promise.all(acks);
-    assert.equal(first.count, 20);
-    assert.deepEqual(
-      [...first.items].sort((a, b) => a - b),
-      Array.from({ length: 20 }, (_, i) => i),
-    );
-    const lines = (p: string) => readFileSync(p, 'utf8').trim().split('\n');
-    assert.equal(lines(first.paths[0]!).length, 20);
-    const second = await w.rotate();
-    assert.equal(second.count, 30);
-    assert.equal(lines(second.paths[0]!).length, 30);
-    await w.close();
-    // The segment opened ahead for the next rotation is removed on close; the current (empty) one stays.
-    assert.deepEqual(readdirSync(dir).sort(), [
-      'wal-00000001.jsonl',
-      'wal-00000002.jsonl',
-      'wal-00000003.jsonl',
-    ]);
-    assert.equal(readFileSync(join(dir, 'wal-00000003.jsonl'), 'utf8'), '');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  });
+}
 
 test('a write that takes only part of a batch is finished before the batch is acknowledged (pool writes)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tally-wal-short-'));
