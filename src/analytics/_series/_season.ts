@@ -1,5 +1,5 @@
 /** Season (period in steps) detection from the sampling step and the autocorrelation function. */
-import { autocorrelation } from './_stats.js';
+import { autocorrelation, mean } from './_stats.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -73,7 +73,7 @@ function cycleShare(values: readonly number[], p: number): number {
 }
 
 function variance(values: readonly number[]): number {
-  const m = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  const m = mean(values);
   return values.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, values.length);
 }
 

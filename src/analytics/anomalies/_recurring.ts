@@ -5,6 +5,8 @@
  * (a sharp daily edge near that time is the profile, not an excursion: see `recursDaily`).
  */
 
+import { median } from '../_series/index.js';
+
 const DAY_MS = 86_400_000;
 
 /** How the recurrence check looks back. */
@@ -28,13 +30,6 @@ function lowerBound(times: readonly number[], at: number, hi: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** Median of y[from..to). */
-function medianOf(y: readonly number[], from: number, to: number): number {
-  const v = Float64Array.from(y.slice(Math.max(0, from), to)).sort();
-  if (v.length === 0) return Number.NaN;
-  return (v[(v.length - 1) >> 1]! + v[v.length >> 1]!) / 2;
 }
 
 /**
@@ -75,7 +70,7 @@ export function recursDaily(
       const samePhase = Math.abs(timeOf(i) - then) < stepMs / 2;
       const excursion =
         sign * (y[i]! - expectedAt(i)) >= need ||
-        (i > 0 && sign * (y[i]! - medianOf(y, i - levelPoints, i)) >= need);
+        (i > 0 && sign * (y[i]! - median(y.slice(Math.max(0, i - levelPoints), i))) >= need);
       if (samePhase || excursion) {
         days++;
         break;

@@ -6,6 +6,8 @@
  * standard deviation, so a floor at half of it rarely binds there.
  */
 
+import { median } from '../_series/index.js';
+
 /** At most this many distinct values per point make a series discrete. */
 const DISCRETE_SHARE = 0.1;
 /** The bulk of the values: between this quantile and its mirror. */
@@ -26,8 +28,5 @@ export function typicalMove(values: ArrayLike<number>): number {
     const d = Math.abs(values[i]! - values[i - 1]!);
     if (d > 0 && Number.isFinite(d) && inBulk(values[i]!) && inBulk(values[i - 1]!)) moves.push(d);
   }
-  if (moves.length === 0) return 0;
-  const m = Float64Array.from(moves).sort();
-  const mid = (m.length - 1) / 2;
-  return (m[Math.floor(mid)]! + m[Math.ceil(mid)]!) / 2;
+  return moves.length === 0 ? 0 : median(moves);
 }
