@@ -55,6 +55,16 @@ export interface Rotation<T> {
 }
 
 /** Opens (creating it) a segment file and syncs its directory so the entry survives a crash too. */
+/** A batch's lines as the bytes of one write, a newline after each. */
+function batchBytes(batch: readonly { readonly line: string }[]): Buffer {
+  return Buffer.from(batch.length === 1 ? batch[0]!.line + '\n' : batch.map((p) => p.line).join('\n') + '\n');
+}
+
+/** A write that took no bytes would be retried for ever: it fails its batch instead. */
+function tookNothing(written: number, total: number): Error {
+  return new Error(`the WAL segment took no bytes (${written} of ${total} written)`);
+}
+
 async function openSegmentFile(dir: string, seq: number): Promise<FileHandle> {
   const fh = await open(join(dir, segmentName(seq)), SEGMENT_FLAGS);
   let d: FileHandle | null = null;
@@ -197,24 +207,18 @@ export class WalWriter<T> {
     try {
       // Durable when the write returns (O_DSYNC), or once fdatasync does. A write may take fewer bytes than it
       // was given (a disk nearly full): the rest is written before anyone is told the batch is durable.
-      const buf = Buffer.from(
-        batch.length === 1 ? batch[0]!.line + '\n' : batch.map((p) => p.line).join('\n') + '\n',
-      );
+      const buf = batchBytes(batch);
       for (let off = 0; off < buf.length;) {
         const { bytesWritten } = await seg.fh.write(buf, off, buf.length - off);
-        if (bytesWritten <= 0)
-          throw new Error(`the WAL segment took no bytes (${off} of ${buf.length} written)`);
+        if (bytesWritten <= 0) throw tookNothing(off, buf.length);
         off += bytesWritten;
       }
       if (DSYNC === undefined) await seg.fh.datasync();
-      for (const p of batch) {
-        seg.durableN += p.items.length;
-        if (this.keepItems) for (const it of p.items) seg.durable.push(it);
-      }
-      for (const p of batch) p.resolve();
     } catch (err) {
       for (const p of batch) p.reject(err as Error);
+      return;
     }
+    this.durable(seg, batch);
   }
 
   /**
@@ -223,23 +227,25 @@ export class WalWriter<T> {
    */
   private writeNow(seg: Segment<T>, batch: Pending<T>[]): void {
     try {
-      const buf = Buffer.from(
-        batch.length === 1 ? batch[0]!.line + '\n' : batch.map((p) => p.line).join('\n') + '\n',
-      );
-      // A regular file takes the whole buffer in one write unless the disk fills; loop on a short write anyway.
+      const buf = batchBytes(batch);
       for (let off = 0; off < buf.length;) {
         const n = writeSync(seg.fh.fd, buf, off);
-        if (n <= 0) throw new Error(`the WAL segment took no bytes (${off} of ${buf.length} written)`);
+        if (n <= 0) throw tookNothing(off, buf.length);
         off += n;
       }
       if (DSYNC === undefined) fdatasyncSync(seg.fh.fd);
-      for (const p of batch) {
-        seg.durableN += p.items.length;
-        if (this.keepItems) for (const it of p.items) seg.durable.push(it);
-      }
     } catch (err) {
       for (const p of batch) p.reject(err as Error);
       return;
+    }
+    this.durable(seg, batch);
+  }
+
+  /** Counts (and, when kept, holds) a written batch's items as durable, then acknowledges its appends. */
+  private durable(seg: Segment<T>, batch: readonly Pending<T>[]): void {
+    for (const p of batch) {
+      seg.durableN += p.items.length;
+      if (this.keepItems) for (const it of p.items) seg.durable.push(it);
     }
     for (const p of batch) p.resolve();
   }
