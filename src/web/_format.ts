@@ -91,6 +91,14 @@ export function pct(v: unknown, places = 1): string {
   return `${v.toFixed(places)}%`;
 }
 
+/** A share in percent with two significant digits when small ("0.022%"), one decimal otherwise ("19.0%"). */
+export function sharePct(share: number | null | undefined): string {
+  if (typeof share !== 'number' || !Number.isFinite(share)) return '–';
+  const p = share * 100;
+  if (p === 0 || Math.abs(p) >= 1) return `${p.toFixed(1)}%`;
+  return `${Number(p.toPrecision(2))}%`;
+}
+
 /** A signed change in percent ("+12.5%", "-3.1%") with a class for colour; spend going up is the warning. */
 export function change(v: unknown): Html {
   if (typeof v !== 'number' || !Number.isFinite(v)) return html`<span class="na">–</span>`;

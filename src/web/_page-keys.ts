@@ -17,7 +17,7 @@ type KeyRow = Record<string, unknown> & { id: string; status?: string };
  * What a key may do, as one line: allowed models, tokens a minute, token quota, spend budget ("none" when
  * unlimited). Key budgets are USD: the gateway prices requests from the catalog.
  */
-export function keyLimits(k: KeyRow): string {
+function keyLimits(k: KeyRow): string {
   const parts: string[] = [];
   const models = k['allowedModels'];
   if (Array.isArray(models) && models.length > 0) parts.push(`models ${models.join(', ')}`);

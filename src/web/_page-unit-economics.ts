@@ -6,7 +6,7 @@
 import { TallyError } from '../core/index.js';
 import { monthName } from './_dates.js';
 import { asObject, currencyOf } from './_docs.js';
-import { change, count, usd, usdEstimate } from './_format.js';
+import { change, count, sharePct, usd, usdEstimate } from './_format.js';
 import { html, type Html } from './_html.js';
 import { orgOnly, type PageReq, type PageResult } from './_page.js';
 import { canReadOrg } from './_roles.js';
@@ -20,14 +20,6 @@ interface Outcome {
   costPerUnitUsd: number | null;
   changePct?: number | null;
 }
-/** A share in percent with two significant digits when small ("0.022%"), one decimal otherwise ("19.0%"). */
-export function sharePct(share: number | null | undefined): string {
-  if (typeof share !== 'number' || !Number.isFinite(share)) return '–';
-  const p = share * 100;
-  if (p === 0 || Math.abs(p) >= 1) return `${p.toFixed(1)}%`;
-  return `${Number(p.toPrecision(2))}%`;
-}
-
 type Row = Record<string, unknown> & {
   costUsd: number;
   requests: number;
