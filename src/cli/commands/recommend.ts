@@ -23,7 +23,8 @@ export const recommendCommand = defineCommand({
     // A closed month's inputs are shared with the serving process's later questions (ADR 0040): its ledger and
     // the cost rows up to its end change only by a write, and a write to them forgets the inputs.
     const s = allocationSettings(ctx.config());
-    const load = () => loadRecommendInputs(store, monthWindow(period), s.rates ?? []);
+    const window = monthWindow(period);
+    const load = () => loadRecommendInputs(store, window, s.rates ?? []);
     const inputs = await (ctx.memo ? ctx.memo.get(period, 'recommend/inputs', load, true) : load());
     // Self-hosted deployments declared in tally.yaml: their idle hours (ADR 0026).
     const hostedCosts = s.hosted?.length ? await loadHostedCosts(store, s.hosted, inputs.window, [], s) : [];
@@ -33,7 +34,6 @@ export const recommendCommand = defineCommand({
     const scoped = teams ? forTeams(all, teams) : all;
     // Savings are priced in USD (the catalog); a reporting currency gets them at the period's last day's rate.
     const currency = s.currency ?? 'USD';
-    const window = monthWindow(period);
     const lastDay = new Date(window.to.getTime() - 86_400_000).toISOString().slice(0, 10);
     const { result: res, rate } =
       currency === 'USD'
