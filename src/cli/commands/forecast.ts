@@ -12,6 +12,7 @@ import {
   forecastSeries,
   forecastSplit,
   FORECAST_HISTORY_DAYS,
+  MIN_ORIGINS,
   DUPLICATE_RULES,
   formatTime,
   parseSeriesCsv,
@@ -104,6 +105,7 @@ export const forecastCommand = defineCommand({
         })),
         total: f.total,
         backtest: f.backtest,
+        ...(f.shortHistory ? { shortHistory: f.shortHistory } : {}),
       };
     });
     if (ctx.json) {
@@ -112,7 +114,7 @@ export const forecastCommand = defineCommand({
     }
     for (const s of series) {
       ctx.out.line(`${s.id}: seasons ${s.seasons.join(', ') || 'none'}, model ${s.model}`);
-      if (ctx.flag('explain')) explain(ctx.out.line.bind(ctx.out), s.backtest);
+      if (ctx.flag('explain')) explain(ctx.out.line.bind(ctx.out), s.backtest, s.shortHistory);
       ctx.out.table(s.points);
       ctx.out.line(
         `total p10 ${s.total.p10.toFixed(2)}  p50 ${s.total.p50.toFixed(2)}  p90 ${s.total.p90.toFixed(2)}`,
@@ -122,13 +124,21 @@ export const forecastCommand = defineCommand({
 });
 
 /** The backtest as lines: each candidate's scores, the winner marked. */
-function explain(line: (text: string) => void, b: SeriesForecast['backtest']): void {
-  if (!b) {
+function explain(
+  line: (text: string) => void,
+  b: SeriesForecast['backtest'],
+  short?: SeriesForecast['shortHistory'],
+): void {
+  if (short) {
+    const season = short.season > 1 ? `the last cycles' shape of a ${short.season}-step season` : 'no season';
     line(
-      '  backtest: history too short (needs two seasons and a step); seasonal profile / recent median used',
+      `  short history: ${b ? `${b.origins} backtest origin(s), fewer than ${MIN_ORIGINS}` : 'too short for a backtest'}; ` +
+        `level by exponential smoothing (alpha ${short.alpha}) with ${season}` +
+        (short.blend ? `, averaged ${short.blend}:${1 - short.blend} with the backtest's choice below` : ''),
     );
-    return;
+    if (!b) return;
   }
+  if (!b) return;
   line(
     `  backtest: ${b.origins} rolling origins, ${b.horizon} steps ahead each; seasonal naive unless beaten by 5% in MASE, else the three best weighted by 1/MASE^2`,
   );
