@@ -117,9 +117,19 @@ export function costsParams(q: ExploreQuery, w: { from: string; to: string } = q
   return p;
 }
 
-/** The window the comparison reads. */
-export function compareWindow(q: ExploreQuery): { from: string; to: string } {
-  return previousWindow(q);
+/**
+ * The part of the window a comparison measures: its complete days. A window that includes `today` holds a partial
+ * day (exports lag, the ledger is mid-day), which set against a whole day of the previous window reads as a fall;
+ * today is left out of the change. Null when the window has no complete day.
+ */
+export function comparedWindow(q: ExploreQuery, today: string): { from: string; to: string } | null {
+  const to = q.to > today ? today : q.to;
+  return to > q.from ? { from: q.from, to } : null;
+}
+
+/** The window the comparison reads: the period before the compared days, as long as they are. */
+export function compareWindow(q: ExploreQuery, today: string): { from: string; to: string } {
+  return previousWindow(comparedWindow(q, today) ?? q);
 }
 
 /** One row of a costs document. */
@@ -137,6 +147,8 @@ export interface GroupRow {
   readonly listCost: string;
   readonly rows: number;
   readonly previous: string | null;
+  /** The chosen metric over the compared (complete) days, which the change sets against `previous`. */
+  readonly compared: string | null;
 }
 
 /** A costs document as rows (anything else is a server fault worth saying so). */
@@ -187,6 +199,8 @@ export function groupRows(
   q: ExploreQuery,
   rows: readonly CostRow[],
   previous?: readonly CostRow[],
+  /** The rows of the compared days when they are fewer than the window's (today left out); else `rows`. */
+  compared?: readonly CostRow[],
 ): GroupRow[] {
   const cur = costAmounts(rows);
   const prevField = previous?.length ? costAmounts(previous).field(METRICS[q.metric]) : METRICS[q.metric];
@@ -204,6 +218,14 @@ export function groupRows(
     if (list) list.push(r[prevField]);
     else prev.set(k, [r[prevField]]);
   }
+  const comparedField = compared?.length ? costAmounts(compared).field(METRICS[q.metric]) : null;
+  const comp = new Map<string | null, unknown[]>();
+  for (const r of compared ?? []) {
+    const k = groupKey(r[q.by]);
+    const list = comp.get(k);
+    if (list) list.push(r[comparedField!]);
+    else comp.set(k, [r[comparedField!]]);
+  }
   const out = [...groups].map(([group, rs]) => ({
     group,
     billedCost: sumMoney(rs.map((r) => r[cur.field('billedCost')])),
@@ -211,6 +233,7 @@ export function groupRows(
     listCost: sumMoney(rs.map((r) => r[cur.field('listCost')])),
     rows: rs.reduce((s, r) => s + (typeof r['rows'] === 'number' ? r['rows'] : 0), 0),
     previous: previous ? sumMoney(prev.get(group) ?? []) : null,
+    compared: compared ? sumMoney(comp.get(group) ?? []) : null,
   }));
   const key = METRICS[q.metric];
   return out.sort(

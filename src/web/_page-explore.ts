@@ -9,6 +9,7 @@ import {
   chartSeries,
   costAmounts,
   compareWindow,
+  comparedWindow,
   costRows,
   costsParams,
   DIMENSIONS,
@@ -26,7 +27,7 @@ const BUCKET = { day: 'Day', week: 'Week', month: 'Month' } as const;
 const METRIC_LABEL = { billed: 'Billed cost', effective: 'Effective cost', list: 'List cost' } as const;
 
 /** The table's columns; the CSV is written from the same list, so both always agree. */
-function columns(q: ExploreQuery, currency: string): Column<GroupRow>[] {
+function columns(q: ExploreQuery, currency: string, comparable = true): Column<GroupRow>[] {
   const dim = DIMENSIONS.find((d) => d.col === q.by)?.label ?? q.by;
   const cols: Column<GroupRow>[] = [
     {
@@ -52,9 +53,9 @@ function columns(q: ExploreQuery, currency: string): Column<GroupRow>[] {
       {
         label: 'Change',
         num: true,
-        cell: (g) => change(changePct(g[METRICS[q.metric]], g.previous)),
+        cell: (g) => change(groupChange(q, g, comparable)),
         csv: (g) => {
-          const c = changePct(g[METRICS[q.metric]], g.previous);
+          const c = groupChange(q, g, comparable);
           return c === null ? null : Number(c.toFixed(2));
         },
       },
@@ -62,15 +63,26 @@ function columns(q: ExploreQuery, currency: string): Column<GroupRow>[] {
   return cols;
 }
 
+/** A group's change over the compared days; null without a complete day to compare. */
+function groupChange(q: ExploreQuery, g: GroupRow, comparable: boolean): number | null {
+  return comparable ? changePct(g.compared ?? g[METRICS[q.metric]], g.previous) : null;
+}
+
 async function load(r: PageReq, q: ExploreQuery) {
-  const [cur, prev] = await Promise.all([
+  // With a partial today in the window, the change is measured on the complete days (a third read).
+  const done = q.compare ? comparedWindow(q, r.today) : null;
+  const partial = q.compare && (done === null || done.to !== q.to);
+  const [cur, prev, comp] = await Promise.all([
     r.report('costs', costsParams(q)),
-    q.compare ? r.report('costs', costsParams(q, compareWindow(q))) : Promise.resolve(undefined),
+    q.compare ? r.report('costs', costsParams(q, compareWindow(q, r.today))) : Promise.resolve(undefined),
+    partial && done ? r.report('costs', costsParams(q, done)) : Promise.resolve(undefined),
   ]);
   const rows = costRows(cur);
   const previous = prev === undefined ? undefined : costRows(prev);
+  const compared = !partial ? undefined : comp === undefined ? [] : costRows(comp);
   const currency = rows.length ? costAmounts(rows).currency : 'USD';
-  return { rows, groups: groupRows(q, rows, previous), currency };
+  const comparable = !partial || done !== null;
+  return { rows, groups: groupRows(q, rows, previous, compared), currency, done, partial, comparable };
 }
 
 function presetLinks(q: ExploreQuery, today: string): Html {
@@ -171,10 +183,10 @@ function chart(
 /** GET /explore */
 export async function explorePage(r: PageReq): Promise<PageResult> {
   const q = parseExplore(r);
-  const { rows, groups, currency } = await load(r, q);
-  const cols = columns(q, currency);
-  const prevW = compareWindow(q);
-  const total = (k: 'billedCost' | 'effectiveCost' | 'listCost' | 'previous') =>
+  const { rows, groups, currency, done, partial, comparable } = await load(r, q);
+  const cols = columns(q, currency, comparable);
+  const prevW = compareWindow(q, r.today);
+  const total = (k: 'billedCost' | 'effectiveCost' | 'listCost' | 'previous' | 'compared') =>
     sumMoney(groups.map((g) => g[k]).filter((v) => v !== null));
   const foot: HtmlValue[] = [
     'Total',
@@ -186,12 +198,23 @@ export async function explorePage(r: PageReq): Promise<PageResult> {
   if (q.compare)
     foot.push(
       usd(total('previous'), currency),
-      change(changePct(total(METRICS[q.metric]), total('previous'))),
+      change(
+        comparable
+          ? changePct(partial ? total('compared') : total(METRICS[q.metric]), total('previous'))
+          : null,
+      ),
     );
   const body = html`<h1>Spend explorer</h1>
     <p class="lede">
       ${METRIC_LABEL[q.metric]} from ${q.from} to
-      ${lastDay(q)}${q.compare ? html`, compared with ${prevW.from} to ${lastDay(prevW)}` : ''}.
+      ${lastDay(q)}${q.compare ? html`, compared with ${prevW.from} to ${lastDay(prevW)}` : ''}.${
+        partial
+          ? done
+            ? html` Today (${r.today}) is not complete yet: the change compares ${done.from} to
+              ${lastDay(done)} with the same number of days before.`
+            : html` Today (${r.today}) is not complete yet: there is no complete day to compare.`
+          : ''
+      }
     </p>
     <section class="card no-print" aria-label="Filters">${form(q, r.today)}</section>
     <section class="card" aria-labelledby="chart-h">
@@ -209,9 +232,9 @@ export async function explorePage(r: PageReq): Promise<PageResult> {
 /** GET /explore.csv: the explorer's table as CSV, the same rows and values. */
 export async function exploreCsv(r: PageReq): Promise<Response> {
   const q = parseExplore(r);
-  const { groups, currency } = await load(r, q);
+  const { groups, currency, comparable } = await load(r, q);
   const name = `tally-costs-${q.by}-${q.from}-to-${lastDay(q)}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_');
-  return new Response(tableCsv(columns(q, currency), groups), {
+  return new Response(tableCsv(columns(q, currency, comparable), groups), {
     headers: {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="${name}"`,

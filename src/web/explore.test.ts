@@ -138,3 +138,27 @@ test('spend can be stacked by team, app or any tag, and the menu offers team and
   assert.equal(costs[0]!['filter'], 'Tags.cost-center=CC-1');
   assert.equal((await app.get("/explore?by=Tags.a'b")).status, 400);
 });
+
+test('a comparison leaves out the partial today and sets the complete days against as many days before', async () => {
+  const deps = fakeDeps();
+  const res = await testApp(deps, USERS.admin).get('/explore?preset=this-month&by=x_AiModel&compare=1');
+  const windows = deps.calls
+    .filter((c) => c.name === 'costs')
+    .map((c) => `${c.params['from']}..${c.params['to']}`);
+  // Today is 2026-12-02: the window shown, the same complete days of November, and the complete days themselves.
+  assert.deepEqual(windows, ['2026-12-01..2026-12-03', '2026-11-01..2026-11-02', '2026-12-01..2026-12-02']);
+  assert.match(
+    res.text,
+    /Today \(2026-12-02\) is not complete yet: the change compares 2026-12-01 to\s+2026-12-01/,
+  );
+});
+
+test('a window of only today has no change to show', async () => {
+  const deps = fakeDeps();
+  const res = await testApp(deps, USERS.admin).get(
+    '/explore?from=2026-12-02&to=2026-12-03&by=x_AiModel&compare=1',
+  );
+  assert.match(res.text, /there is no complete day to compare/);
+  const changes = [...res.text.matchAll(/<span class="(up|down|flat)">/g)];
+  assert.equal(changes.length, 0);
+});
