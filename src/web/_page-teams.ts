@@ -19,6 +19,16 @@ import { monthForm, periodOf } from './_month.js';
 import { settle, type PageReq, type PageResult } from './_page.js';
 import { dataTable, moneyColumn } from './_table.js';
 import { teamsLabel } from './_roles.js';
+import {
+  chartSeries,
+  costAmounts,
+  costRows,
+  costsParams,
+  exploreParams,
+  groupRows,
+  hasBuckets,
+  type ExploreQuery,
+} from './_explore-model.js';
 
 const VIEWS = { team: 'Team', 'cost-center': 'Cost center', app: 'App', environment: 'Environment' } as const;
 type View = keyof typeof VIEWS;
@@ -117,8 +127,20 @@ export async function teamPage(r: PageReq): Promise<PageResult> {
   const period = periodOf(r);
   const from = `${period}-01`;
   const to = monthStart(from, 1);
-  const [cb, byModel, byDay, budgets] = await Promise.all([
+  // The team's cost rows in the exports, per day by service: what the invoice bills it directly.
+  const billedQ: ExploreQuery = {
+    from,
+    to,
+    granularity: 'day',
+    by: 'ServiceName',
+    metric: 'billed',
+    filters: [`team=${team}`],
+    compare: false,
+    aiOnly: false,
+  };
+  const [cb, billed, byModel, byDay, budgets] = await Promise.all([
     r.report('chargeback', { period, by: 'team' }),
+    settle(r.report('costs', costsParams(billedQ))),
     settle(r.report('usage', { from, to, by: 'team,app,model' })),
     settle(r.report('usage', { from, to, by: 'team,app,day' })),
     settle(r.report('budgets', {})),
@@ -142,6 +164,7 @@ export async function teamPage(r: PageReq): Promise<PageResult> {
       before${row.previousTotalCostUsd != null ? html` (${usd(row.previousTotalCostUsd, cur)})` : ''}.
     </p>
     <section class="card no-print">${monthForm(`/teams/${encodeURIComponent(team)}`, period)}</section>
+    ${billed.ok ? billedByService(billedQ, costRows(billed.value)) : ''}
     ${days.length ? dailyByApp(days, from, to) : ''}
     <section class="card" aria-labelledby="tm-usage">
       <h2 id="tm-usage">Metered usage by app and model</h2>
@@ -190,5 +213,21 @@ function dailyByApp(days: UsageRow[], from: string, to: string): Html {
     <h2 id="tm-daily">Metered spend per day by app</h2>
     ${stackedBars({ title: 'Metered spend per day by app', desc: 'Stacked bars per day; exact totals per app and model are in the table below.', buckets: bs, series, format: (v) => axisUsd(v, LEDGER_CURRENCY), currency: LEDGER_CURRENCY, height: 220 })}
     ${legend(series)}${chartData('Day', bs, series, LEDGER_CURRENCY)}
+  </section>`;
+}
+
+/** The team's billed cost per day by service, from the cost exports (the direct part of its chargeback). */
+function billedByService(q: ExploreQuery, rows: ReturnType<typeof costRows>): Html | '' {
+  if (!rows.length || !hasBuckets(rows)) return '';
+  const cur = costAmounts(rows).currency;
+  const { buckets: bs, series } = chartSeries(q, rows, groupRows(q, rows));
+  return html`<section class="card" aria-labelledby="tm-billed">
+    <h2 id="tm-billed">Billed cost per day by service</h2>
+    <p class="small">
+      The cost rows the exports tag with this team (its direct cost, before shared costs are allocated);
+      <a href="/explore?${exploreParams(q).toString()}">open in the explorer</a>.
+    </p>
+    ${stackedBars({ title: 'Billed cost per day by service', desc: 'Stacked bars per day from the cost exports; the explorer has the exact totals.', buckets: bs, series, format: (v) => axisUsd(v, cur), currency: cur, height: 220 })}
+    ${legend(series)}${chartData('Day', bs, series, cur)}
   </section>`;
 }

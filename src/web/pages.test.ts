@@ -253,3 +253,14 @@ test('unit economics by group lists each group with its apps, and a row without 
     [{ period: '2026-11', by: 'group' }],
   );
 });
+
+test('a team page charts what the exports bill the team per day, beside its metered usage', async () => {
+  const deps = fakeDeps();
+  const res = await testApp(deps, USERS.lead).get('/teams/search?period=2026-11');
+  const costs = deps.calls.filter((c) => c.name === 'costs').map((c) => c.params);
+  assert.deepEqual(costs, [
+    { from: '2026-11-01', to: '2026-12-01', by: 'ServiceName', granularity: 'day', filter: 'team=search' },
+  ]);
+  assert.match(res.text, /<h2 id="tm-billed">Billed cost per day by service<\/h2>/);
+  assert.match(res.text, /href="\/explore\?[^"]*filter=team%3Dsearch/);
+});
