@@ -270,6 +270,25 @@ export function hasBuckets(rows: readonly CostRow[]): boolean {
   return rows.length > 0 && rows.every((r) => typeof r['date'] === 'string');
 }
 
+/**
+ * The first time bucket holding cost rows when it is later than the window's first bucket (the store's data start
+ * inside the window, so a change against it overstates growth); null when the rows cover the start or carry no
+ * time buckets.
+ */
+export function lateStart(
+  w: { from: string; to: string },
+  granularity: Granularity,
+  rows: readonly CostRow[],
+): string | null {
+  if (!hasBuckets(rows)) return null;
+  const first = rows.reduce((m, r) => {
+    const d = String(r['date']).slice(0, 10);
+    return d < m ? d : m;
+  }, '9999-12-31');
+  const start = buckets(w, granularity)[0];
+  return start !== undefined && first > start ? first : null;
+}
+
 /** The last day shown, for "to" labels (the window's end is exclusive). */
 export function lastDay(q: { to: string }): string {
   return addDays(q.to, -1);

@@ -17,6 +17,7 @@ import {
   groupRows,
   hasBuckets,
   lastDay,
+  lateStart,
   METRICS,
   parseExplore,
   type ExploreQuery,
@@ -82,7 +83,16 @@ async function load(r: PageReq, q: ExploreQuery) {
   const compared = !partial ? undefined : comp === undefined ? [] : costRows(comp);
   const currency = rows.length ? costAmounts(rows).currency : 'USD';
   const comparable = !partial || done !== null;
-  return { rows, groups: groupRows(q, rows, previous, compared), currency, done, partial, comparable };
+  const prevStart = previous ? lateStart(compareWindow(q, r.today), q.granularity, previous) : null;
+  return {
+    rows,
+    groups: groupRows(q, rows, previous, compared),
+    currency,
+    done,
+    partial,
+    comparable,
+    prevStart,
+  };
 }
 
 function presetLinks(q: ExploreQuery, today: string): Html {
@@ -183,7 +193,7 @@ function chart(
 /** GET /explore */
 export async function explorePage(r: PageReq): Promise<PageResult> {
   const q = parseExplore(r);
-  const { rows, groups, currency, done, partial, comparable } = await load(r, q);
+  const { rows, groups, currency, done, partial, comparable, prevStart } = await load(r, q);
   const cols = columns(q, currency, comparable);
   const prevW = compareWindow(q, r.today);
   const total = (k: 'billedCost' | 'effectiveCost' | 'listCost' | 'previous' | 'compared') =>
@@ -213,6 +223,10 @@ export async function explorePage(r: PageReq): Promise<PageResult> {
             ? html` Today (${r.today}) is not complete yet: the change compares ${done.from} to
               ${lastDay(done)} with the same number of days before.`
             : html` Today (${r.today}) is not complete yet: there is no complete day to compare.`
+          : ''
+      }${
+        prevStart
+          ? html` The previous period has cost rows from ${prevStart} only, so the change overstates growth.`
           : ''
       }
     </p>

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCsv } from '../core/index.js';
 import { EVIL, fakeDeps, testApp, USERS } from './_test-fakes.js';
+import { lateStart } from './_explore-model.js';
 
 const QUERY = '?from=2026-11-20&to=2026-11-23&granularity=day&by=x_AiModel&metric=billed';
 
@@ -161,4 +162,17 @@ test('a window of only today has no change to show', async () => {
   assert.match(res.text, /there is no complete day to compare/);
   const changes = [...res.text.matchAll(/<span class="(up|down|flat)">/g)];
   assert.equal(changes.length, 0);
+});
+
+test('a previous period whose data starts late is named, since its change overstates growth', async () => {
+  // The fake store answers every bucketed read with rows from 2026-11-20 on; the previous window starts 2026-11-17.
+  const res = await testApp(fakeDeps(), USERS.admin).get(`/explore${QUERY}&compare=1`);
+  assert.match(res.text, /The previous period has cost rows from 2026-11-20 only/);
+  const rows = [{ date: '2026-11-17', billedCost: 1 }];
+  assert.equal(lateStart({ from: '2026-11-17', to: '2026-11-20' }, 'day', rows), null);
+  assert.equal(lateStart({ from: '2026-11-17', to: '2026-11-20' }, 'week', [{ date: '2026-11-16' }]), null);
+  assert.equal(
+    lateStart({ from: '2026-11-01', to: '2026-12-01' }, 'week', [{ date: '2026-11-09' }]),
+    '2026-11-09',
+  );
 });
