@@ -13,10 +13,8 @@ import {
   DEFAULT_MEDIA,
   keyLimitSpec,
   promptTokenBound,
-  type Admitted,
   type LimitCheck,
   type MediaBounds,
-  type Refused,
 } from './limits/index.js';
 import { findReqState, priceOn, reqState, requestedMaxOutput, stateOf, type GovState } from './_gov-state.js';
 import type { RequestContext, RouteTarget } from './_context.js';
@@ -109,7 +107,7 @@ export function reserveRequestLimits(ctx: RequestContext): Promise<void> | undef
   return reserve(ctx, st, ctx.key);
 }
 
-function reserve(ctx: RequestContext, st: GovState, key: VirtualKeyRecord): Promise<void> | undefined {
+async function reserve(ctx: RequestContext, st: GovState, key: VirtualKeyRecord): Promise<void> {
   const targets = ctx.targets.slice(0, Math.max(1, ctx.maxAttempts));
   const prompt = promptReservation(ctx, st, targets);
   // `n` and the caps were checked to be integers at admission; the largest cap is what the upstream may use.
@@ -128,7 +126,7 @@ function reserve(ctx: RequestContext, st: GovState, key: VirtualKeyRecord): Prom
   const embedding =
     st.semantic && ctx.operation === 'chat' ? ctx.services.embedTarget?.(st.semantic.model) : undefined;
   if (embedding) worstCost += priceOn(ctx, embedding, { inputTokens: prompt, outputTokens: 0 }) ?? 0n;
-  const r = admitRequest(
+  const r = await admitRequest(
     st.limits,
     st.limitsCfg,
     ctx.id,
@@ -136,14 +134,6 @@ function reserve(ctx: RequestContext, st: GovState, key: VirtualKeyRecord): Prom
     { tokens: BigInt(prompt + maxOut), costNanos: worstCost },
     ctx.services.now(),
   );
-  // The in-process store admits at once: no promise for the pipeline to wait on.
-  if (r instanceof Promise) return r.then((got) => applyAdmission(ctx, got));
-  applyAdmission(ctx, r);
-  return undefined;
-}
-
-/** Puts an admission's headers on the response and keeps its reservation; throws its refusal. */
-function applyAdmission(ctx: RequestContext, r: Admitted | Refused): void {
   Object.assign(ctx.responseHeaders, r.headers);
   if (!r.ok) throw r.error;
   if (r.reservation) reqState(ctx).reservation = r.reservation;
@@ -172,5 +162,5 @@ export function settleRequestLimits(ctx: RequestContext, event: UsageEvent): Pro
   const tokens = hit ? 0n : BigInt(event.inputTokens + event.outputTokens);
   // Budgets also carry what the gateway spent for this request (the semantic cache's embedding call).
   const costNanos = event.costNanos + (ctx.gov.internalCostNanos ?? 0n);
-  return stateOf(ctx.services).limits.settle(res, { tokens, costNanos }, ctx.services.now()) ?? undefined;
+  return stateOf(ctx.services).limits.settle(res, { tokens, costNanos }, ctx.services.now());
 }

@@ -4,13 +4,7 @@
  * `retry-after` and `x-ratelimit-*` headers clients (and the OpenAI SDK) understand.
  */
 import { formatUsd, TallyError } from '../../core/index.js';
-import type {
-  LimitCheck,
-  LimitStore,
-  Reservation,
-  ReserveRefused,
-  ReserveResult,
-} from './limit-store.js';
+import type { LimitCheck, LimitStore, Reservation, ReserveRefused } from './limit-store.js';
 import { buildLimitChecks, type LimitsConfig, type LimitSubject, type WorstCase } from './checks.js';
 
 /** Admitted: keep the reservation for settlement; add the headers to the response. */
@@ -63,33 +57,23 @@ export function refusalError(r: ReserveRefused): TallyError {
 }
 
 /** Reserves a request's worst case on every applicable counter. */
-export function admitRequest(
+export async function admitRequest(
   store: LimitStore,
   cfg: LimitsConfig | undefined,
   requestId: string,
   subject: LimitSubject,
   worst: WorstCase,
   nowMs: number,
-): Admitted | Refused | Promise<Admitted | Refused> {
+): Promise<Admitted | Refused> {
   const checks = buildLimitChecks(cfg, subject, worst, nowMs);
   if (checks.length === 0) return { ok: true, reservation: null, headers: {}, softBreaches: [] };
-  const unreachable = (err: unknown): Refused | Admitted => {
+  let r: Awaited<ReturnType<LimitStore['reserve']>>;
+  try {
+    r = await store.reserve(requestId, checks, nowMs);
+  } catch (err) {
     if (!(err instanceof TallyError) || err.code !== 'unavailable') throw err;
     return withoutLimitStore(checks, err);
-  };
-  let r: ReserveResult | Promise<ReserveResult>;
-  try {
-    r = store.reserve(requestId, checks, nowMs);
-  } catch (err) {
-    return unreachable(err);
   }
-  // An in-process store answers at once: no promise and no microtask hop on the request's path.
-  if (r instanceof Promise) return r.then((got) => admitted(checks, got), unreachable);
-  return admitted(checks, r);
-}
-
-/** The admission (headers, refusal error) for a store's answer to the request's checks. */
-function admitted(checks: readonly LimitCheck[], r: ReserveResult): Admitted | Refused {
   // One pass over the checks (this runs on every request): the tightest rate limit and what is left of it
   // and of the tightest quota.
   let rateLimit: bigint | null = null;

@@ -75,16 +75,10 @@ export interface LimitStore {
    * Atomically checks every hard check and, if all pass, reserves `amount` on each. A rate check passes when
    * its bucket holds `min(amount, limit)` tokens; a hard quota/budget check passes only when
    * `used + reserved + amount <= limit`, so spend never exceeds it while worst cases are true bounds.
-   * An in-process store answers at once (no promise: this runs twice per request on the gateway's event
-   * loop); a shared one (Redis) with a promise. Callers handle both.
    */
-  reserve(
-    reservationId: string,
-    checks: readonly LimitCheck[],
-    nowMs: number,
-  ): ReserveResult | Promise<ReserveResult>;
+  reserve(reservationId: string, checks: readonly LimitCheck[], nowMs: number): Promise<ReserveResult>;
   /** Replaces a reservation with the actual use (pass zero use to release it). Idempotent per reservation. */
-  settle(reservation: Reservation, actual: ActualUse, nowMs: number): void | Promise<void>;
+  settle(reservation: Reservation, actual: ActualUse, nowMs: number): Promise<void>;
   /** Starts a fixed-window counter at `used` unless it already exists (restart recovery; replica-safe). */
   seed(id: string, used: bigint, resetAt: number): Promise<void>;
   /** Reads a counter (rate counters report the bucket level refilled to `nowMs`); null when unknown. */

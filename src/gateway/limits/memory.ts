@@ -40,7 +40,7 @@ export class MemoryLimitStore implements LimitStore {
   private readonly open = new Set<string>();
   private calls = 0;
 
-  reserve(reservationId: string, checks: readonly LimitCheck[], nowMs: number): ReserveResult {
+  async reserve(reservationId: string, checks: readonly LimitCheck[], nowMs: number): Promise<ReserveResult> {
     if (++this.calls % SWEEP_EVERY === 0) this.sweep(nowMs);
     // Pass 1: every hard check must fit before anything is taken (all or nothing).
     for (const c of checks) {
@@ -92,7 +92,7 @@ export class MemoryLimitStore implements LimitStore {
     return { ok: true, reservation: { id: reservationId, checks }, remaining, softBreaches };
   }
 
-  settle(reservation: Reservation, actual: ActualUse, nowMs: number): void {
+  async settle(reservation: Reservation, actual: ActualUse, nowMs: number): Promise<void> {
     if (!this.open.delete(reservation.id)) return;
     for (const c of reservation.checks) {
       const used = c.kind === 'budget' ? actual.costNanos : actual.tokens;
