@@ -127,7 +127,7 @@ export async function forwardToUpstream(ctx: RequestContext, deps: ForwardDeps):
   throw lastErr ?? new TallyError('unavailable', 'no upstream could be tried');
 }
 
-async function send(ctx: RequestContext, up: Upstream, target: RouteTarget): Promise<UpstreamResponse> {
+function send(ctx: RequestContext, up: Upstream, target: RouteTarget): Promise<UpstreamResponse> {
   const body = ctx.body;
   if (up.spec.modelInBody || ctx.operation === 'responses') body['model'] = target.deployment;
   if (ctx.stream && ctx.operation === 'chat' && !ctx.clientWantsUsage) {
@@ -140,14 +140,18 @@ async function send(ctx: RequestContext, up: Upstream, target: RouteTarget): Pro
     accept: ctx.stream ? 'text/event-stream' : 'application/json',
     'x-request-id': ctx.id,
   };
-  const auth = await up.authHeader();
-  if (auth) headers[auth[0]] = auth[1];
-  return callUpstream(up.pool, {
-    method: 'POST',
-    path: up.path(ctx.operation, target.deployment),
-    headers,
-    body: JSON.stringify(body),
-  });
+  const call = (auth: [string, string] | null): Promise<UpstreamResponse> => {
+    if (auth) headers[auth[0]] = auth[1];
+    return callUpstream(up.pool, {
+      method: 'POST',
+      path: up.path(ctx.operation, target.deployment),
+      headers,
+      body: JSON.stringify(body),
+    });
+  };
+  // A static key needs no wait: no promise and no microtask hop between the stages and the upstream call.
+  const auth = up.authHeader();
+  return auth instanceof Promise ? auth.then(call) : call(auth);
 }
 
 function networkError(err: unknown, target: RouteTarget): TallyError {

@@ -21,7 +21,8 @@ test('Azure paths carry the encoded deployment and the configured api-version', 
   const u = up('azure-openai', 'https://x.openai.azure.com/');
   assert.equal(u.path('chat', 'd/1'), '/openai/deployments/d%2F1/chat/completions?api-version=2024-10-21');
   assert.equal(u.path('embeddings', 'e'), '/openai/deployments/e/embeddings?api-version=2024-10-21');
-  assert.deepEqual(await u.authHeader(), ['api-key', 'literal-key']);
+  // A static key is there at once: no promise on the request's path.
+  assert.deepEqual(u.authHeader(), ['api-key', 'literal-key']);
   await u.pool.close();
 });
 
@@ -32,6 +33,6 @@ test('OpenAI-style servers get /v1 once, whether or not the base URL already end
   assert.equal(a.path('chat', 'llama3'), '/v1/chat/completions');
   assert.equal(b.path('responses', 'gpt-4o'), '/v1/responses');
   assert.equal(c.path('embeddings', 'x'), '/prefix/v1/embeddings');
-  assert.deepEqual(await b.authHeader(), ['authorization', 'Bearer literal-key']);
+  assert.deepEqual(b.authHeader(), ['authorization', 'Bearer literal-key']);
   await Promise.all([a.pool.close(), b.pool.close(), c.pool.close()]);
 });

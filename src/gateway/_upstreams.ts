@@ -53,9 +53,12 @@ export class Upstream {
     return this.prefix + this.spec.path(op, deployment, this.cfg.apiVersion);
   }
 
-  /** The auth header for the next call (static key, or a cached Entra bearer token). */
-  async authHeader(): Promise<[string, string] | null> {
-    if (this.cfg.entra) return ['authorization', `Bearer ${await this.entraBearer()}`];
+  /**
+   * The auth header for the next call: a static key at once (no promise: this runs on every request), a cached
+   * Entra bearer token through a promise.
+   */
+  authHeader(): [string, string] | null | Promise<[string, string] | null> {
+    if (this.cfg.entra) return this.entraBearer().then((t) => ['authorization', `Bearer ${t}`]);
     return this.staticAuth;
   }
 
