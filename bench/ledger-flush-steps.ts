@@ -5,7 +5,10 @@
  * CPU between a statement's start and end is that statement's. "other" is the flush's CPU outside any statement
  * (the torn-tail check, JavaScript).
  *
- *   node --import tsx bench/ledger-flush-steps.ts [--sizes 100,1000,5000] [--flushes 20]
+ *   node --import tsx bench/ledger-flush-steps.ts [--sizes 100,1000,5000] [--flushes 20] [--stored 2000000]
+ *
+ * --stored first puts that many older rows in usage_events (one a second over the month before), so the
+ * dedup's range scan meets a big table.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
@@ -19,6 +22,7 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100,1000,5000' },
     flushes: { type: 'string', default: '20' },
+    stored: { type: 'string', default: '0' },
   },
 });
 const sizes = values.sizes.split(',').map(Number);
@@ -81,6 +85,12 @@ function segment(events: number): string {
   return path;
 }
 
+if (Number(values.stored) > 0) {
+  await store.appendUsageFromWal!([segment(1)]);
+  await store.exec(`INSERT INTO usage_events SELECT u.* REPLACE ('old-' || r.range AS id,
+      u.start_time - INTERVAL 40 DAY + to_seconds(r.range) AS start_time)
+    FROM (SELECT * FROM usage_events LIMIT 1) u, range(${Number(values.stored)}) r`);
+}
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
 console.log(
   `load ${loadavg()
