@@ -91,11 +91,12 @@ const WAL_SELECT = USAGE_COLUMNS.map((c) => `${WAL_READ[c.type].expr(`"${c.field
  * it only touches id and start_time, so DuckDB plans it in a fraction of the one wide statement it replaces.
  */
 const WAL_CHECK = `WITH b AS (SELECT min(start_time) AS lo, max(start_time) AS hi FROM usage_wal)
-  SELECT (SELECT count(*) FROM usage_wal WHERE id IS NULL OR start_time IS NULL) AS bad,
-    (SELECT count(id) - count(DISTINCT id) FROM usage_wal) AS repeats,
+  SELECT count(*) FILTER (WHERE id IS NULL OR start_time IS NULL) AS bad,
+    count(id) - count(DISTINCT id) AS repeats,
     (SELECT count(*) FROM usage_wal n SEMI JOIN (
       SELECT id, start_time FROM usage_events, b WHERE start_time BETWEEN b.lo AND b.hi) u
-      ON u.id = n.id AND u.start_time = n.start_time) AS stored`;
+      ON u.id = n.id AND u.start_time = n.start_time) AS stored
+  FROM usage_wal`;
 
 /**
  * Loads ledger WAL segments (JSON lines) straight into usage_events with DuckDB's own reader: no per-event
