@@ -42,13 +42,13 @@ export async function appendUsageEvents(
 }
 
 /**
- * Moves the rows of temp table usage_new into usage_events and adds them to the daily rollup (the caller's
+ * Moves the rows of temp table `table` into usage_events and adds them to the daily rollup (the caller's
  * transaction holds both). Returns how many.
  */
-async function storeNewRows(conn: DuckDBConnection): Promise<number> {
-  const r = await conn.run('INSERT INTO usage_events SELECT * FROM usage_new');
-  if (Number(r.rowsChanged) > 0) await addToRollup(conn, 'usage_new');
-  await conn.run('DROP TABLE usage_new');
+async function storeNewRows(conn: DuckDBConnection, table = 'usage_new'): Promise<number> {
+  const r = await conn.run(`INSERT INTO usage_events SELECT * FROM ${table}`);
+  if (Number(r.rowsChanged) > 0) await addToRollup(conn, table);
+  await conn.run(`DROP TABLE ${table}`);
   return Number(r.rowsChanged);
 }
 
@@ -85,43 +85,55 @@ const WAL_SELECT = USAGE_COLUMNS.map((c) => `${WAL_READ[c.type].expr(`"${c.field
 );
 
 /**
+ * What a flush's rows need before they can be stored: unreadable lines (all-NULL rows from read_json's
+ * ignore_errors), ids repeated within the batch, and rows usage_events already holds (the anti-join reads stored
+ * rows only inside the batch's start_time range, which zone maps prune to a few row groups). Narrow on purpose:
+ * it only touches id and start_time, so DuckDB plans it in a fraction of the one wide statement it replaces.
+ */
+const WAL_CHECK = `WITH b AS (SELECT min(start_time) AS lo, max(start_time) AS hi FROM usage_wal)
+  SELECT count(*) FILTER (WHERE id IS NULL OR start_time IS NULL) AS bad,
+    count(id) - count(DISTINCT id) AS repeats,
+    (SELECT count(*) FROM usage_wal n SEMI JOIN (
+      SELECT id, start_time FROM usage_events, b WHERE start_time BETWEEN b.lo AND b.hi) u
+      ON u.id = n.id AND u.start_time = n.start_time) AS stored
+  FROM usage_wal`;
+
+/**
  * Loads ledger WAL segments (JSON lines) straight into usage_events with DuckDB's own reader: no per-event
  * JavaScript work, which is what lets the ledger flush at 100k+ events/s. A torn last line (a crash mid-write:
  * no trailing newline) is skipped; any other line DuckDB cannot read fails the load, so the segments stay on
- * disk and nothing is dropped silently. One read (no window function: at 1,000 events a flush took 42-54 ms of
- * CPU with a row_number() dedup, 32-34 ms without; bench/ledger-flush.ts) into a temp table of the new rows,
- * which go into usage_events and the daily rollup (ADR 0034); call inside a transaction.
+ * disk and nothing is dropped silently. Call inside a transaction.
+ *
+ * Most of a small flush's CPU was DuckDB planning statements, not running them (ADR 0052), so the common case
+ * runs few and simple ones: the lines into a temp table as read, one narrow check, and when the batch is all
+ * readable, new and without repeats (a live flush) the rows go as they are into usage_events and the daily
+ * rollup (ADR 0034). Otherwise (a replay, a repeat, a torn tail) the exact way: each id once, none stored twice.
  */
 export async function appendUsageFromWal(conn: DuckDBConnection, paths: readonly string[]): Promise<number> {
   if (paths.length === 0) return 0;
-  const torn = await tornTails(paths);
   const list = paths.map((p) => `'${p.replace(/'/g, "''")}'`).join(', ');
-  // The anti-join reads stored rows only inside the batch's start_time range (zone maps prune the rest).
-  // ignore_errors turns each unreadable line into a row of NULLs: the guard counts them and, beyond the torn
-  // tails a crash may leave, fails the whole statement (DuckDB's error()), so nothing is appended.
-  try {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE usage_new AS
-    WITH raw AS MATERIALIZED (
-      SELECT ${WAL_SELECT}
-      FROM read_json([${list}], format = 'newline_delimited', columns = ${WAL_COLUMNS}, ignore_errors = true)),
-    guard AS (SELECT CASE WHEN count(*) > ${torn} THEN error('unreadable ledger lines: ' || (count(*) - ${torn}))
-      ELSE 1 END AS ok FROM raw WHERE id IS NULL OR start_time IS NULL),
-    src AS MATERIALIZED (SELECT DISTINCT ON (id) raw.* FROM raw, guard
-      WHERE guard.ok = 1 AND id IS NOT NULL AND start_time IS NOT NULL)
-    SELECT src.* FROM src ANTI JOIN (
-      SELECT id, start_time FROM usage_events
-      WHERE start_time BETWEEN (SELECT min(start_time) FROM src) AND (SELECT max(start_time) FROM src)) u
-    ON u.id = src.id AND u.start_time = src.start_time`);
-  } catch (err) {
-    const m = /unreadable ledger lines: (\d+)/.exec((err as Error).message);
-    if (!m) throw err;
+  // ignore_errors turns each unreadable line into a row of NULLs, which the check counts.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE usage_wal AS SELECT ${WAL_SELECT}
+    FROM read_json([${list}], format = 'newline_delimited', columns = ${WAL_COLUMNS}, ignore_errors = true)`);
+  const [check] = (await conn.runAndReadAll(WAL_CHECK)).getRows();
+  const [bad, repeats, stored] = (check ?? []).map(Number);
+  if (bad === undefined || repeats === undefined || stored === undefined)
+    throw new TallyError('internal', 'ledger flush: the WAL check returned no row');
+  // Only a batch with unreadable lines looks at the files' last bytes (a live batch never has one).
+  const torn = bad > 0 ? await tornTails(paths) : 0;
+  if (bad > torn) {
+    await conn.run('DROP TABLE usage_wal');
     throw new TallyError(
       'io_error',
-      `ledger flush: ${m[1]} complete line(s) of ${paths.join(', ')} could not be loaded; ` +
+      `ledger flush: ${bad - torn} complete line(s) of ${paths.join(', ')} could not be loaded; ` +
         'the segments are kept and nothing was appended',
       { paths: [...paths] },
     );
   }
+  if (bad === 0 && repeats === 0 && stored === 0) return storeNewRows(conn, 'usage_wal');
+  const readable = '(SELECT * FROM usage_wal WHERE id IS NOT NULL AND start_time IS NOT NULL)';
+  await conn.run(`CREATE OR REPLACE TEMP TABLE usage_new AS ${newRowsOf(readable)}`);
+  await conn.run('DROP TABLE usage_wal');
   return storeNewRows(conn);
 }
 
