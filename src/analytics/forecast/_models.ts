@@ -13,7 +13,8 @@
  * - week-median: for sub-daily data with three weeks of history, the median of the same hour of the week over the
  *   last 5 weeks (a Monday morning from Monday mornings; _seasonal-median.ts);
  * - linear: a direct linear map from the last window to every step ahead, fitted by ridge least squares on the
- *   series' own windows with the window's last value subtracted (NLinear; _linear.ts); only with enough history;
+ *   series' own windows with the window's last value subtracted (NLinear; _linear.ts); only when asked for
+ *   (`linear`: off by default, ADR 0050) and with enough history;
  * - ensemble: the mean of seasonal-naive, decomp-holt and decomp-theta (combinations are robust where no single
  *   one is; with ets instead of seasonal naive it did worse on the tuning split);
  * - combination: the three candidates that backtested best, weighted by 1 / MASE^2 (see _combine.ts), named with
@@ -40,6 +41,8 @@ export interface ModelInput {
   readonly perDay: number;
   /** Sub-daily data with WEEK_MEDIAN_MIN_CYCLES weeks of history: the `week-median` candidate joins the backtest. */
   readonly weekMedian?: boolean;
+  /** The `linear` candidate joins the backtest (when the history is long enough for it); off by default. */
+  readonly linear?: boolean;
 }
 
 /** Names of the candidate models. */
@@ -80,7 +83,7 @@ export function primarySeason(n: number, seasons: readonly number[]): number {
 export function forecastAll(m: ModelInput, H: number, ets?: HwParams): Forecasts {
   const d = decomposed(m);
   const weekly = m.weekMedian ? weekMedianForecast(m.y, m.seasons, H) : null;
-  const linear = linearForecast(m.y, m.seasons, m.perDay, H);
+  const linear = m.linear ? linearForecast(m.y, m.seasons, m.perDay, H) : null;
   return {
     ...(weekly ? { 'week-median': weekly } : {}),
     ...(linear ? { linear } : {}),

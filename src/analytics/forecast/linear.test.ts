@@ -87,16 +87,22 @@ test('a short history skips the linear candidate, in the candidate and in the pr
   assert.equal(linearForecast(y, [], 24, 48), null, 'no season, no window');
   const pts = (v: readonly number[]) => v.map((value, i) => ({ timestamp: MONDAY + i * HOUR, value }));
   const has = (v: readonly number[]) =>
-    forecastSeries(pts(v), { horizon: 48 }).backtest!.candidates.some((c) => c.model === 'linear');
+    forecastSeries(pts(v), { horizon: 48, linear: true }).backtest!.candidates.some((c) => c.model === 'linear');
   assert.equal(has(y), false);
   assert.equal(has(wandering(5, 35 * 24)), true);
+});
+
+test('the linear candidate stays out of the backtest unless asked for', () => {
+  const pts = wandering(5, 35 * 24).map((value, i) => ({ timestamp: MONDAY + i * HOUR, value }));
+  const f = forecastSeries(pts, { horizon: 48 });
+  assert.ok(!f.backtest!.candidates.some((c) => c.model === 'linear'));
 });
 
 test('the product picks the linear candidate on evidence where the level wanders, and names it in the backtest', () => {
   const y = wandering(11, 35 * 24);
   const f = forecastSeries(
     y.map((value, i) => ({ timestamp: MONDAY + i * HOUR, value })),
-    { horizon: 24 },
+    { horizon: 24, linear: true },
   );
   const bt = f.backtest!;
   const score = (m: string) => bt.candidates.find((c) => c.model === m)!.mase;
