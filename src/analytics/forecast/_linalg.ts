@@ -28,7 +28,7 @@ export function choleskySolve(A: Float64Array, B: Float64Array, p: number, k: nu
       const l = L[i * p + q]!;
       if (l === 0) continue;
       const src = q * k;
-      for (let c = 0; c < k; c++) X[row + c] = X[row + c]! - (l * X[src + c]!);
+      for (let c = 0; c < k; c++) X[row + c] = X[row + c]! - l * X[src + c]!;
     }
     const d = L[i * p + i]!;
     for (let c = 0; c < k; c++) X[row + c] = X[row + c]! / d;
@@ -40,7 +40,7 @@ export function choleskySolve(A: Float64Array, B: Float64Array, p: number, k: nu
       const l = L[q * p + i]!;
       if (l === 0) continue;
       const src = q * k;
-      for (let c = 0; c < k; c++) X[row + c] = X[row + c]! - (l * X[src + c]!);
+      for (let c = 0; c < k; c++) X[row + c] = X[row + c]! - l * X[src + c]!;
     }
     const d = L[i * p + i]!;
     for (let c = 0; c < k; c++) X[row + c] = X[row + c]! / d;

@@ -156,7 +156,8 @@ function fitMap(
   const last = F0;
   if (subtractLast)
     // Targets minus the window's last value: E[c (t - last)] = E[c t] - E[c last].
-    for (let p = 0; p < C; p++) for (let h = 0; h < H; h++) Gt[p * H + h] = Gt[p * H + h]! - (Gc[p * C + last]!);
+    for (let p = 0; p < C; p++)
+      for (let h = 0; h < H; h++) Gt[p * H + h] = Gt[p * H + h]! - Gc[p * C + last]!;
   const rows = featureRows(coords, F0, s, b, cfg.variant);
   const F = rows.length;
   const XtX = new Float64Array(F * F);
@@ -167,7 +168,8 @@ function fitMap(
       for (const [p, u] of rows[i]!) for (const [q, v] of rows[j]!) a += u * v * Gc[p * C + q]!;
       XtX[i * F + j] = XtX[j * F + i] = a;
     }
-    for (const [p, u] of rows[i]!) for (let h = 0; h < H; h++) XtY[i * H + h] = XtY[i * H + h]! + u * Gt[p * H + h]!;
+    for (const [p, u] of rows[i]!)
+      for (let h = 0; h < H; h++) XtY[i * H + h] = XtY[i * H + h]! + u * Gt[p * H + h]!;
   }
   let diag = 0;
   for (let i = 0; i < F - 1; i++) diag += XtX[i * F + i]!;
@@ -191,7 +193,14 @@ function featureRows(
 ): Row[] {
   const last = F0;
   const one = F0 + 1;
-  const base: Row[] = coords.map((_, k) => (variant === 'dlinear' ? [[k, 1]] : [[k, 1], [last, -1]]));
+  const base: Row[] = coords.map((_, k) =>
+    variant === 'dlinear'
+      ? [[k, 1]]
+      : [
+          [k, 1],
+          [last, -1],
+        ],
+  );
   if (variant === 'nlinear') return [...base, [[one, 1]]];
   // The moving average runs over the evenly spaced inputs (hourly means, or raw points), a season wide
   // (odd, at most 25 as in DLinear), its ends repeating the edge values; the last hour's raw points are remainder.
@@ -225,7 +234,8 @@ function windowGram(x: readonly number[], J: number, N: number): Float64Array {
   }
   // Each diagonal from the entry before it: drop the first window's pair, add the pair one window past the last.
   for (let i = 0; i + 1 < J; i++)
-    for (let j = i; j + 1 < J; j++) G[(i + 1) * J + j + 1] = G[i * J + j]! - x[i]! * x[j]! + x[N + i]! * x[N + j]!;
+    for (let j = i; j + 1 < J; j++)
+      G[(i + 1) * J + j + 1] = G[i * J + j]! - x[i]! * x[j]! + x[N + i]! * x[N + j]!;
   for (let i = 0; i < J; i++) for (let j = 0; j < i; j++) G[i * J + j] = G[j * J + i]!;
   return G;
 }

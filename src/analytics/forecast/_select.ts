@@ -94,7 +94,15 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   const perDay = stepMs < DAY_MS && DAY_MS % stepMs === 0 ? DAY_MS / stepMs : 1;
   const week = weekOf(seasons);
   const weekMedian = perDay > 1 && week > 0 && n >= WEEK_MEDIAN_MIN_CYCLES * week;
-  const input: ModelInput = { y, phase0, seasons, holidays, perDay, weekMedian, linear: opts.linear ?? false };
+  const input: ModelInput = {
+    y,
+    phase0,
+    seasons,
+    holidays,
+    perDay,
+    weekMedian,
+    linear: opts.linear ?? false,
+  };
   const run = n >= 7 ? runBacktest(input, H) : null;
   const from = Math.min(H - 1, Math.max(0, Math.floor(opts.totalFrom ?? 0)));
   if (!run) return shortHistory(y, H, seasons, stamps, clamp, from);

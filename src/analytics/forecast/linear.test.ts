@@ -30,7 +30,9 @@ test('the Cholesky solver recovers a known linear map from its normal equations,
   const k = 3;
   const X = Array.from({ length: n }, () => Array.from({ length: p }, () => u() * 2 - 1));
   const W = Array.from({ length: p }, (_, i) => Array.from({ length: k }, (_, c) => (i + 1) * (c - 1) + 0.5));
-  const Y = X.map((row) => Array.from({ length: k }, (_, c) => row.reduce((a, v, i) => a + v * W[i]![c]!, 0)));
+  const Y = X.map((row) =>
+    Array.from({ length: k }, (_, c) => row.reduce((a, v, i) => a + v * W[i]![c]!, 0)),
+  );
   const A = new Float64Array(p * p);
   const B = new Float64Array(p * k);
   for (let r = 0; r < n; r++)
@@ -87,7 +89,9 @@ test('a short history skips the linear candidate, in the candidate and in the pr
   assert.equal(linearForecast(y, [], 24, 48), null, 'no season, no window');
   const pts = (v: readonly number[]) => v.map((value, i) => ({ timestamp: MONDAY + i * HOUR, value }));
   const has = (v: readonly number[]) =>
-    forecastSeries(pts(v), { horizon: 48, linear: true }).backtest!.candidates.some((c) => c.model === 'linear');
+    forecastSeries(pts(v), { horizon: 48, linear: true }).backtest!.candidates.some(
+      (c) => c.model === 'linear',
+    );
   assert.equal(has(y), false);
   assert.equal(has(wandering(5, 35 * 24)), true);
 });
