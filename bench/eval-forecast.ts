@@ -13,7 +13,7 @@
  * the first 14 days of a daily window), sMAPE, and how often actuals fall inside p10-p90 (target 0.75-0.85; `coverage80Wide` counts only points whose
  * band has width, leaving out series forecast exactly, such as NAB's noise-free ones). `ratio` = model MASE /
  * baseline MASE.
- * Usage: node --import tsx bench/eval-forecast.ts [--split tune|report|all]
+ * Usage: node --import tsx bench/eval-forecast.ts [--split tune|report|all] [--diag] [--linear]
  */
 import { forecastSeries, type SeriesForecast } from '../src/analytics/forecast/index.js';
 import { holdout, m4Weekly, nabArtificial, prophetExamples, type PublicSeries } from './_forecast-data.js';
@@ -36,6 +36,7 @@ function candidateForecasts(
       holidays: new Set(),
       perDay: step < 86_400_000 ? 86_400_000 / step : 1,
       weekMedian: step < 86_400_000 && y.length >= 3 * weekOf(seasons) && weekOf(seasons) > 0,
+      linear: LINEAR,
     },
     H,
   );
@@ -46,6 +47,8 @@ function candidateForecasts(
   return all;
 }
 
+// --linear: the learned linear candidate joins the backtest (off by default in the product: ADR 0050).
+const LINEAR = process.argv.includes('--linear');
 const splitArg = process.argv.includes('--split') ? process.argv[process.argv.indexOf('--split') + 1] : 'all';
 const MASE_M = { weekly: 1, daily: 7, hourly: 24, '5min': 288 } as const;
 const HORIZON = { weekly: 13, daily: 28, hourly: 48, '5min': 288 } as const;
@@ -153,7 +156,7 @@ let calls = 0;
 function run(hist: PublicSeries, end: number, H: number) {
   calls++;
   const pts = hist.timestamps.slice(0, end).map((timestamp, i) => ({ timestamp, value: hist.values[i]! }));
-  return forecastSeries(pts, { horizon: H });
+  return forecastSeries(pts, { horizon: H, linear: LINEAR });
 }
 
 // --diag: also score every candidate as if it were always chosen (shows what selection gains or loses).

@@ -12,6 +12,9 @@
  *   noise, spikes and outages; _seasonal-median.ts);
  * - week-median: for sub-daily data with three weeks of history, the median of the same hour of the week over the
  *   last 5 weeks (a Monday morning from Monday mornings; _seasonal-median.ts);
+ * - linear: a direct linear map from the last window to every step ahead, fitted by ridge least squares on the
+ *   series' own windows with the window's last value subtracted (NLinear; _linear.ts); only when asked for
+ *   (`linear`: off by default, ADR 0050) and with enough history;
  * - ensemble: the mean of seasonal-naive, decomp-holt and decomp-theta (combinations are robust where no single
  *   one is; with ets instead of seasonal naive it did worse on the tuning split);
  * - combination: the three candidates that backtested best, weighted by 1 / MASE^2 (see _combine.ts), named with
@@ -23,6 +26,7 @@ import { holtForecast, thetaForecast } from './_smoothing.js';
 import { profileForecast } from './_profile.js';
 import { harmonicForecast } from './_harmonic.js';
 import { seasonalMedianForecast, weekMedianForecast } from './_seasonal-median.js';
+import { linearForecast } from './_linear.js';
 
 /** A history to forecast from. */
 export interface ModelInput {
@@ -37,6 +41,8 @@ export interface ModelInput {
   readonly perDay: number;
   /** Sub-daily data with WEEK_MEDIAN_MIN_CYCLES weeks of history: the `week-median` candidate joins the backtest. */
   readonly weekMedian?: boolean;
+  /** The `linear` candidate joins the backtest (when the history is long enough for it); off by default. */
+  readonly linear?: boolean;
 }
 
 /** Names of the candidate models. */
@@ -49,6 +55,7 @@ export type ModelName =
   | 'harmonic'
   | 'seasonal-median'
   | 'week-median'
+  | 'linear'
   | 'ensemble'
   | 'combination';
 
@@ -62,6 +69,7 @@ export const BASE_MODELS = [
   'harmonic',
   'seasonal-median',
   'week-median',
+  'linear',
 ] as const;
 /** The members of the ensemble. */
 export const ENSEMBLE_OF = ['seasonal-naive', 'decomp-holt', 'decomp-theta'] as const;
@@ -75,8 +83,10 @@ export function primarySeason(n: number, seasons: readonly number[]): number {
 export function forecastAll(m: ModelInput, H: number, ets?: HwParams): Forecasts {
   const d = decomposed(m);
   const weekly = m.weekMedian ? weekMedianForecast(m.y, m.seasons, H) : null;
+  const linear = m.linear ? linearForecast(m.y, m.seasons, m.perDay, H) : null;
   return {
     ...(weekly ? { 'week-median': weekly } : {}),
+    ...(linear ? { linear } : {}),
     'seasonal-naive': seasonalNaive(m.y, m.seasons[0] ?? 1, H),
     ets: etsForecast(m, H, ets),
     'decomp-holt': d(H, holtForecast),
@@ -89,8 +99,14 @@ export function forecastAll(m: ModelInput, H: number, ets?: HwParams): Forecasts
 
 /** A base model's name. */
 export type BaseModel = (typeof BASE_MODELS)[number];
-/** Every base model's forecast; `week-median` only for sub-daily data with three weeks of history. */
-export type Forecasts = Record<Exclude<BaseModel, 'week-median'>, number[]> & { 'week-median'?: number[] };
+/**
+ * Every base model's forecast; `week-median` only for sub-daily data with three weeks of history, `linear` only
+ * with history for its window, the horizon and its training windows.
+ */
+export type Forecasts = Record<Exclude<BaseModel, 'week-median' | 'linear'>, number[]> & {
+  'week-median'?: number[];
+  linear?: number[];
+};
 
 /** The value one season back (the last value when the history is shorter than a season). */
 export function seasonalNaive(y: readonly number[], s: number, H: number): number[] {

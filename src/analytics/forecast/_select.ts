@@ -38,6 +38,11 @@ export interface SeriesForecastOptions {
   readonly maxHistory?: number;
   /** `total` covers steps from this index (0-based) to the horizon's end: a window that starts later. Default 0. */
   readonly totalFrom?: number;
+  /**
+   * Let the learned linear candidate (NLinear, _linear.ts) into the backtest. Off by default: the report split did
+   * not confirm its tuning-split gain on hourly and daily series (ADR 0050).
+   */
+  readonly linear?: boolean;
 }
 
 /** A model's backtest, as the product reports it (`tally forecast --explain`). */
@@ -97,7 +102,15 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   const perDay = stepMs < DAY_MS && DAY_MS % stepMs === 0 ? DAY_MS / stepMs : 1;
   const week = weekOf(seasons);
   const weekMedian = perDay > 1 && week > 0 && n >= WEEK_MEDIAN_MIN_CYCLES * week;
-  const input: ModelInput = { y, phase0, seasons, holidays, perDay, weekMedian };
+  const input: ModelInput = {
+    y,
+    phase0,
+    seasons,
+    holidays,
+    perDay,
+    weekMedian,
+    linear: opts.linear ?? false,
+  };
   const run = n >= 7 ? runBacktest(input, H) : null;
   const from = Math.min(H - 1, Math.max(0, Math.floor(opts.totalFrom ?? 0)));
   const short = () =>

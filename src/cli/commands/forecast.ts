@@ -69,6 +69,10 @@ export const forecastCommand = defineCommand({
       type: 'boolean',
       description: 'print each candidate model with its backtest MASE, sMAPE and coverage',
     },
+    linear: {
+      type: 'boolean',
+      description: 'also backtest the learned linear candidate (NLinear; off by default, ADR 0050)',
+    },
     scope: { type: 'string', description: 'store mode: all (default) or dimension=value, e.g. team=search' },
     history: {
       type: 'string',
@@ -90,7 +94,13 @@ export const forecastCommand = defineCommand({
     const series = input.map((s) => {
       const f = forecastSeries(
         s.timestamps.map((timestamp, i) => ({ timestamp, value: s.values[i]! })),
-        { horizon, stepMs: s.stepMs, ...(seasonOpt ? { season: seasonOpt } : {}), holidays },
+        {
+          horizon,
+          stepMs: s.stepMs,
+          ...(seasonOpt ? { season: seasonOpt } : {}),
+          holidays,
+          linear: ctx.flag('linear'),
+        },
       );
       return {
         id: s.id,
