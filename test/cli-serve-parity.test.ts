@@ -37,9 +37,10 @@ const READS: Record<string, Read> = {
     argv: () => ['usage', '--by', 'team,model', ...FROM],
     api: { route: 'usage', query: `by=team,model&${FROM_QUERY}` },
   },
+  // With the previous period and the top groups: both are computed in the command, so both sides must agree.
   costs: {
-    argv: () => ['costs', '--by', 'x_AiModel', ...FROM],
-    api: { route: 'costs', query: `by=x_AiModel&${FROM_QUERY}` },
+    argv: () => ['costs', '--by', 'x_AiModel', ...FROM, '--compare', '--top', '3'],
+    api: { route: 'costs', query: `by=x_AiModel&${FROM_QUERY}&compare=true&top=3` },
   },
   chargeback: {
     argv: () => ['chargeback', '--period', P, '--by', 'team'],

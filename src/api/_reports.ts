@@ -54,6 +54,14 @@ export const REPORTS = {
       granularity: p('granularity', 'day, week or month buckets (adds `date`)'),
       filter: p('filter', 'COL=VALUE, repeatable', { multi: true }),
       aiOnly: p('ai-only', 'only AI spend', { bool: true }),
+      top: p('top', 'keep the N largest groups by effective cost, the rest as one "(other)" group'),
+      compare: p(
+        'compare',
+        'add `previous` amounts and `changePct` for the period before (needs from and to)',
+        {
+          bool: true,
+        },
+      ),
       total: p('total', 'a {currency, exchangeRates, rows, total} document, total in reporting.currency', {
         bool: true,
       }),

@@ -1,6 +1,12 @@
 /** `tally costs --by COL[,COL]`: billed, effective and list cost grouped by FOCUS or x_ columns. */
 import { TallyError, describeRates, parseUtc } from '../../core/index.js';
-import { allocationSettings, ratesFor } from '../../analytics/index.js';
+import {
+  allocationSettings,
+  compareCostRows,
+  previousPeriod,
+  ratesFor,
+  topCostRows,
+} from '../../analytics/index.js';
 import { COST_GRANULARITIES, queryCostsIn, type CostsQuery } from '../../ingest/index.js';
 import { defineCommand } from '../command.js';
 
@@ -16,6 +22,16 @@ export const costsCommand = defineCommand({
     'ai-only': { type: 'boolean', description: 'only rows classified as AI spend' },
     granularity: { type: 'string', description: 'day, week or month: adds a date column (bucket start)' },
     filter: { type: 'string', multiple: true, description: 'COL=VALUE, repeatable (e.g. x_AiModel=gpt-4o)' },
+    top: {
+      type: 'string',
+      description:
+        'keep the N groups with the largest effective cost; the rest fold into one "(other)" group',
+    },
+    compare: {
+      type: 'boolean',
+      description:
+        "add each group's amounts in the previous period (`previous`) and `changePct`: the same days of the month before for a month to date, else the same length before; needs --from and --to, not --granularity",
+    },
     total: {
       type: 'boolean',
       description:
@@ -40,6 +56,23 @@ export const costsCommand = defineCommand({
         throw new TallyError('invalid_input', `--filter "${f}": use COL=VALUE`, { field: 'filter' });
       return { column: f.slice(0, eq).trim(), value: f.slice(eq + 1) };
     });
+    const top = ctx.str('top');
+    const topN = top === undefined ? undefined : Number(top);
+    if (topN !== undefined && !(Number.isInteger(topN) && topN >= 1))
+      throw new TallyError('invalid_input', '--top: give a whole number of groups, 1 or more', {
+        field: 'top',
+      });
+    const compare = ctx.flag('compare');
+    if (compare && (!fromText || !toText))
+      throw new TallyError('invalid_input', '--compare needs --from and --to (the window to compare)', {
+        field: 'compare',
+      });
+    if (compare && granularity !== undefined)
+      throw new TallyError(
+        'invalid_input',
+        '--compare matches groups, not time buckets: drop --granularity, or ask for each period separately',
+        { field: 'compare' },
+      );
     const store = await ctx.openStore({ readOnly: true });
     const q: CostsQuery = {
       granularity: granularity as CostsQuery['granularity'],
@@ -57,6 +90,13 @@ export const costsCommand = defineCommand({
     const rates = await ratesFor(store, window, configured ?? []);
     const res = await queryCostsIn(store, q, { currency: currency ?? 'USD', rates });
     const cur = currency ?? 'USD';
+    if (compare && q.from && q.to) {
+      const before = previousPeriod(q.from, q.to);
+      const prevRates = await ratesFor(store, before, configured ?? []);
+      const prev = await queryCostsIn(store, { ...q, ...before }, { currency: cur, rates: prevRates });
+      res.rows = compareCostRows(res.rows, prev.rows, by) as typeof res.rows;
+    }
+    if (topN !== undefined) res.rows = topCostRows(res.rows, by, topN) as typeof res.rows;
     if (ctx.json && ctx.flag('total')) {
       if (!res.total) queryRefusal(res.missing);
       ctx.out.json({ currency: cur, exchangeRates: res.rates, rows: res.rows, total: res.total });
@@ -64,7 +104,8 @@ export const costsCommand = defineCommand({
     else {
       // One currency throughout: the converted columns would only repeat the amounts.
       const mixed = res.rows.some((r) => (r.currency ?? cur) !== cur);
-      ctx.out.table(mixed ? res.rows : res.rows.map((r) => withoutConverted(r)));
+      const flat = res.rows.map((r) => flatPrevious(r));
+      ctx.out.table(mixed ? flat : flat.map((r) => withoutConverted(r)));
       if (res.total)
         ctx.out.line(
           `total in ${cur}: effective ${res.total['effectiveCost']}, billed ${res.total['billedCost']}; ${describeRates(cur, res.rates)}`,
@@ -73,6 +114,14 @@ export const costsCommand = defineCommand({
     }
   },
 });
+
+/** A compared row for the table: the previous effective cost as a column instead of an object. */
+function flatPrevious(r: Record<string, unknown>): Record<string, unknown> {
+  const prev = r['previous'] as Record<string, unknown> | undefined;
+  if (!prev) return r;
+  const { previous: _, changePct, ...rest } = r;
+  return { ...rest, previousEffectiveCost: prev['effectiveCost'], changePct };
+}
 
 function withoutConverted(r: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(

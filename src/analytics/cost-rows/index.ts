@@ -1,0 +1,6 @@
+/**
+ * analytics/cost-rows: what `tally costs` adds over its grouped rows: the largest N groups with the rest folded
+ * into one "(other)" group (`--top`), and each group's amounts in the previous period (`--compare`). Pure over
+ * the rows the query returns; amounts stay exact decimal strings.
+ */
+export { addDecimalText, compareCostRows, previousPeriod, topCostRows, type CostsRow } from './_rows.js';
