@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BENCH_KEY_OPTIONS } from './_bench-fixtures.js';
 import { Pool } from 'undici';
 import { loopReport } from './_loop-report.js';
 
@@ -152,28 +153,10 @@ gateway:
 `,
   );
   const common = ['--config', join(W, 'tally.yaml'), '--db', join(W, 't.duckdb')];
-  const created = execFileSync(
-    process.execPath,
-    tally([
-      'keys',
-      'create',
-      ...common,
-      '--team',
-      'bench',
-      '--app',
-      'load',
-      '--env',
-      'prod',
-      '--tpm',
-      '1000000000',
-      '--budget-usd',
-      '100000',
-      '--budget-period',
-      'month',
-      '--json',
-    ]),
-    { cwd: ROOT, encoding: 'utf8' },
-  );
+  const created = execFileSync(process.execPath, tally(['keys', 'create', ...common, ...BENCH_KEY_OPTIONS]), {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   const key = (JSON.parse(created) as { key: string }).key;
 
   const mock = spawn(process.execPath, [join(opt.harness!, 'mock-upstream.mjs')], {

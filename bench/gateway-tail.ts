@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { BENCH_KEY_OPTIONS } from './_bench-fixtures.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -65,28 +66,7 @@ const key = (
   JSON.parse(
     execFileSync(
       process.execPath,
-      [
-        BIN,
-        'keys',
-        'create',
-        '--config',
-        cfg,
-        '--db',
-        db,
-        '--team',
-        'bench',
-        '--app',
-        'load',
-        '--env',
-        'prod',
-        '--tpm',
-        '1000000000',
-        '--budget-usd',
-        '100000',
-        '--budget-period',
-        'month',
-        '--json',
-      ],
+      [BIN, 'keys', 'create', '--config', cfg, '--db', db, ...BENCH_KEY_OPTIONS],
       { encoding: 'utf8' },
     ),
   ) as { key: string }

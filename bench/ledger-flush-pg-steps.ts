@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { makeUsageEvent, type UsageEvent } from '../src/store/index.js';
+import type { UsageEvent } from '../src/store/index.js';
+import { benchEvents } from './_bench-fixtures.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { startPostgres } from '../test/postgres-cluster.js';
 
@@ -64,22 +65,8 @@ const cluster = await startPostgres();
 try {
   // One connection, so the backend whose CPU is read is the one doing the flush.
   const store = await openPostgresStore({ url: await cluster.database(), poolSize: 1 });
-  let next = 0;
-  let at = Date.UTC(2026, 11, 1);
-  const batch = (n: number): UsageEvent[] =>
-    Array.from({ length: n }, (_, i) =>
-      makeUsageEvent({
-        id: `e-${next++}`,
-        startTime: (at += 1),
-        model: i % 3 ? 'gpt-4o-mini' : 'gpt-4o',
-        team: `t${i % 4}`,
-        app: 'a',
-        keyId: 'k',
-        inputTokens: 30,
-        outputTokens: 12,
-        costNanos: 1234n,
-      }),
-    );
+  const event = benchEvents();
+  const batch = (n: number): UsageEvent[] => Array.from({ length: n }, (_, i) => event(i));
   const backend = Number((await store.query('SELECT pg_backend_pid() AS p'))[0]?.['p']);
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
   console.log(

@@ -15,7 +15,8 @@ import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBConnection } from '@duckdb/node-api';
-import { encodeEvent, makeUsageEvent } from '../src/ledger/index.js';
+import { encodeEvent } from '../src/ledger/index.js';
+import { benchEvents } from './_bench-fixtures.js';
 import { openDuckDBStore } from '../src/store/index.js';
 
 const { values } = parseArgs({
@@ -60,27 +61,12 @@ for (const name of ['run', 'runAndReadAll', 'streamAndReadAll'] as const) {
 
 const dir = mkdtempSync(join(tmpdir(), 'tally-flush-steps-'));
 const store = await openDuckDBStore({ path: join(dir, 'db.duckdb'), threads: 1 });
-let next = 0;
-let at = Date.UTC(2026, 11, 1);
+const event = benchEvents();
+let segments = 0;
 function segment(events: number): string {
   const lines: string[] = [];
-  for (let i = 0; i < events; i++)
-    lines.push(
-      encodeEvent(
-        makeUsageEvent({
-          id: `e-${next++}`,
-          startTime: (at += 1),
-          model: i % 3 ? 'gpt-4o-mini' : 'gpt-4o',
-          team: `t${i % 4}`,
-          app: 'a',
-          keyId: 'k',
-          inputTokens: 30,
-          outputTokens: 12,
-          costNanos: 1234n,
-        }),
-      ),
-    );
-  const path = join(dir, `wal-${next}.jsonl`);
+  for (let i = 0; i < events; i++) lines.push(encodeEvent(event(i)));
+  const path = join(dir, `wal-${++segments}.jsonl`);
   writeFileSync(path, lines.join('\n') + '\n');
   return path;
 }

@@ -8,15 +8,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeEvent, makeUsageEvent } from '../src/ledger/index.js';
+import { encodeEvent } from '../src/ledger/index.js';
+import { benchEvents } from './_bench-fixtures.js';
 import { openDuckDBStore } from '../src/store/index.js';
 
 const STORED = Number(process.env['BENCH_STORED'] ?? 0);
 const dir = mkdtempSync(join(tmpdir(), 'tally-flush-'));
 // One DuckDB thread, as the gateway opens its store.
 const store = await openDuckDBStore({ path: join(dir, 'db.duckdb'), threads: 1 });
-let next = 0;
-let at = Date.UTC(2026, 11, 1);
+const at = Date.UTC(2026, 11, 1);
+const event = benchEvents();
+let segments = 0;
 if (STORED > 0)
   await store.exec(`INSERT INTO usage_events SELECT 'old-' || range, make_timestamp(${(at - 30 * 86_400_000) * 1000}::BIGINT
     + range * 1000000), 100, NULL, 'k', 't', 'a', NULL, NULL, NULL, '{}', 'azure-openai', 'mock', 'd', 'gpt-4o-mini',
@@ -25,23 +27,8 @@ if (STORED > 0)
 
 function segment(events: number): string {
   const lines: string[] = [];
-  for (let i = 0; i < events; i++)
-    lines.push(
-      encodeEvent(
-        makeUsageEvent({
-          id: `e-${next++}`,
-          startTime: (at += 1),
-          model: 'gpt-4o-mini',
-          team: 't',
-          app: 'a',
-          keyId: 'k',
-          inputTokens: 30,
-          outputTokens: 12,
-          costNanos: 1234n,
-        }),
-      ),
-    );
-  const path = join(dir, `wal-${next}.jsonl`);
+  for (let i = 0; i < events; i++) lines.push(encodeEvent(event(i, 'gpt-4o-mini', 't')));
+  const path = join(dir, `wal-${++segments}.jsonl`);
   writeFileSync(path, lines.join('\n') + '\n');
   return path;
 }
