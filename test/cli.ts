@@ -115,8 +115,8 @@ async function startLongRunning(
     },
   };
   for (let i = 0; i < tries && child.exitCode === null; i++) {
-    if (existsSync(statePath)) {
-      const { url } = JSON.parse(readFileSync(statePath, 'utf8')) as { url: string };
+    const url = existsSync(statePath) ? stateUrl(statePath) : null;
+    if (url) {
       const r = await fetch(`${url}/healthz`).catch(() => null);
       if (r?.status === 200) return { ...proc, url };
     }
@@ -124,6 +124,15 @@ async function startLongRunning(
   }
   proc.kill();
   throw new Error(`${what} did not become healthy: ${err}`);
+}
+
+/** The URL a state file names; null while it cannot be read (a server from before atomic writes, mid-write). */
+function stateUrl(path: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { url?: string }).url ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Starts `tally gateway --config C --db D --port 0` and waits until `/healthz` answers 200. */

@@ -5,4 +5,5 @@ export * from './currency.js';
 export * from './time.js';
 export * from './ids.js';
 export * from './csv.js';
+export * from './files.js';
 export * from './config/index.js';

@@ -4,11 +4,11 @@
  * 0600) so `tally usage` and friends can ask the running gateway instead of opening the locked store.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { PRICE_IMPORTS_META, registerPriceSheetFile, registerStoredImports } from '../catalog/index.js';
-import { TallyError, type TallyConfig } from '../core/index.js';
+import { TallyError, writeFileAtomic, type TallyConfig } from '../core/index.js';
 import { claimReplicaDir, Ledger, ledgerDirFor, type ClaimedDir } from '../ledger/index.js';
 import { isPostgresUrl, localBaseFor, openStore, storeSettings, type CostStore } from '../store/index.js';
 import { resolveSecret } from './_secrets.js';
@@ -137,7 +137,7 @@ export async function startGateway(opts: {
     const state: GatewayState = { url, pid: process.pid, adminToken, startedAt: new Date().toISOString() };
     // With a server store and gateway.walDir set, nothing else has made the .tally/ folder the state file uses.
     mkdirSync(dirname(gatewayStatePath(opts.dbPath)), { recursive: true });
-    writeFileSync(gatewayStatePath(opts.dbPath), JSON.stringify(state), { mode: 0o600 });
+    writeFileAtomic(gatewayStatePath(opts.dbPath), JSON.stringify(state));
     const led = ledger;
     let stopping: Promise<void> | null = null;
     let job: Promise<void> | null = null;

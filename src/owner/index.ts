@@ -6,7 +6,8 @@
  * the secret as a bearer token.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../core/index.js';
 
 /** What the state file beside the store says about the process that owns it. */
 export interface ServerState {
@@ -31,7 +32,8 @@ export function writeServerState(dbPath: string, url: string, secret: string): S
     storePath: dbPath,
     startedAt: new Date().toISOString(),
   };
-  writeFileSync(serverStatePath(dbPath), JSON.stringify(state), { mode: 0o600 });
+  // Atomic: a CLI reading it while the server starts sees no file or the whole file, never half of one.
+  writeFileAtomic(serverStatePath(dbPath), JSON.stringify(state));
   return state;
 }
 
