@@ -114,13 +114,19 @@ async function startLongRunning(
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
-  for (let i = 0; i < tries && child.exitCode === null; i++) {
-    const url = existsSync(statePath) ? stateUrl(statePath) : null;
-    if (url) {
-      const r = await fetch(`${url}/healthz`).catch(() => null);
-      if (r?.status === 200) return { ...proc, url };
+  // Whatever goes wrong while waiting, the child is killed: a server left running would hold the test run open.
+  try {
+    for (let i = 0; i < tries && child.exitCode === null; i++) {
+      const url = existsSync(statePath) ? stateUrl(statePath) : null;
+      if (url) {
+        const r = await fetch(`${url}/healthz`).catch(() => null);
+        if (r?.status === 200) return { ...proc, url };
+      }
+      await new Promise((ok) => setTimeout(ok, 100));
     }
-    await new Promise((ok) => setTimeout(ok, 100));
+  } catch (e) {
+    proc.kill();
+    throw e;
   }
   proc.kill();
   throw new Error(`${what} did not become healthy: ${err}`);
