@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  addDecimalText,
   exactDecimalText,
   formatUsd,
   nanosToDecimalString,
@@ -64,4 +65,11 @@ test('a stored decimal prints exactly as stored, finer than a nano and without f
   assert.equal(exactDecimalText('-0.0000'), '0');
   assert.equal(exactDecimalText('007.10'), '7.1');
   assert.throws(() => exactDecimalText('1e-7'), RangeError);
+});
+
+test('decimals add exactly at any scale, past a float’s digits', () => {
+  assert.equal(addDecimalText('16736.0000000006', '0.0000000004'), '16736.000000001');
+  assert.equal(addDecimalText('0.1', '0.2'), '0.3');
+  assert.equal(addDecimalText('-1.25', '1.25'), '0');
+  assert.equal(addDecimalText('123456789012345678.9', '0.1'), '123456789012345679');
 });

@@ -116,18 +116,48 @@ export function splitNanos(total: Nanos, weights: readonly bigint[]): Nanos[] {
   return neg ? parts.map((p) => -p) : parts;
 }
 
+/** A plain decimal as an integer and its count of decimal places ("-1.25" is [-125n, 2]). */
+function scaledDecimal(text: string): [bigint, number] {
+  const t = text.trim();
+  if (!/^[+-]?\d+(\.\d+)?$/.test(t)) throw new RangeError(`not a plain decimal: ${JSON.stringify(text)}`);
+  const [int = '0', frac = ''] = t.replace(/^[+-]/, '').split('.');
+  const v = BigInt(int + frac);
+  return [t.startsWith('-') ? -v : v, frac.length];
+}
+
+/** Two plain decimals as integers on one scale. */
+function commonScale(a: string, b: string): [bigint, bigint, number] {
+  const [x, sx] = scaledDecimal(a);
+  const [y, sy] = scaledDecimal(b);
+  const s = Math.max(sx, sy);
+  return [x * 10n ** BigInt(s - sx), y * 10n ** BigInt(s - sy), s];
+}
+
 /**
  * A stored decimal as exact text, unrounded, without trailing zeros ("16736.0000000006", "2.5", "-0.1"): for
  * amounts finer than a nano (FOCUS exports carry 10 places), which must print as stored, never via a float.
  */
 export function exactDecimalText(text: string): string {
-  const t = text.trim();
-  if (!/^[+-]?\d+(\.\d+)?$/.test(t)) throw new RangeError(`not a plain decimal: ${JSON.stringify(text)}`);
-  const neg = t.startsWith('-');
-  const body = t.replace(/^[+-]/, '');
-  const [int = '0', frac = ''] = body.split('.');
-  const i = int.replace(/^0+(?=\d)/, '');
-  const f = frac.replace(/0+$/, '');
-  const out = f ? `${i}.${f}` : i;
-  return neg && /[1-9]/.test(out) ? `-${out}` : out;
+  const [v, s] = scaledDecimal(text);
+  const digits = (v < 0n ? -v : v).toString().padStart(s + 1, '0');
+  const int = digits.slice(0, digits.length - s);
+  const frac = digits.slice(digits.length - s).replace(/0+$/, '');
+  const out = frac ? `${int}.${frac}` : int;
+  return v < 0n ? `-${out}` : out;
+}
+
+/** Exact sum of two plain decimals at any scale ("16736.0000000006" + "0.0000000004"), as exactDecimalText. */
+export function addDecimalText(a: string, b: string): string {
+  const [x, y, s] = commonScale(a, b);
+  const sum = x + y;
+  const digits = (sum < 0n ? -sum : sum).toString().padStart(s + 1, '0');
+  return exactDecimalText(
+    `${sum < 0n ? '-' : ''}${digits.slice(0, digits.length - s)}.${digits.slice(digits.length - s) || '0'}`,
+  );
+}
+
+/** -1, 0 or 1 as plain decimal `a` is below, equal to or above `b`, exactly. */
+export function compareDecimalText(a: string, b: string): number {
+  const [x, y] = commonScale(a, b);
+  return x === y ? 0 : x > y ? 1 : -1;
 }

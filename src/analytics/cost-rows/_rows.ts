@@ -1,4 +1,4 @@
-import { TallyError } from '../../core/index.js';
+import { addDecimalText, compareDecimalText, TallyError } from '../../core/index.js';
 
 /** One row of `tally costs --json`: group columns, `currency`, exact amounts as decimal strings, `rows`. */
 export type CostsRow = Record<string, unknown>;
@@ -8,46 +8,10 @@ const CONVERTED = ['convertedBilledCost', 'convertedEffectiveCost', 'convertedLi
 /** The group value of folded rows. */
 const OTHER = '(other)';
 
-/** Exact sum of two plain decimals ("1.5" + "0.000000001"), as a plain decimal without trailing zeros. */
-export function addDecimalText(a: string, b: string): string {
-  const [x, sx] = scaled(a);
-  const [y, sy] = scaled(b);
-  const s = Math.max(sx, sy);
-  const sum = x * 10n ** BigInt(s - sx) + y * 10n ** BigInt(s - sy);
-  return unscaled(sum, s);
-}
-
-function scaled(text: string): [bigint, number] {
-  const t = text.trim();
-  if (!/^[+-]?\d+(\.\d+)?$/.test(t)) throw new RangeError(`not a plain decimal: ${JSON.stringify(text)}`);
-  const neg = t.startsWith('-');
-  const [int = '0', frac = ''] = t.replace(/^[+-]/, '').split('.');
-  const v = BigInt(int + frac);
-  return [neg ? -v : v, frac.length];
-}
-
-function unscaled(v: bigint, s: number): string {
-  const neg = v < 0n;
-  const digits = (neg ? -v : v).toString().padStart(s + 1, '0');
-  const int = digits.slice(0, digits.length - s);
-  const frac = digits.slice(digits.length - s).replace(/0+$/, '');
-  const out = frac ? `${int}.${frac}` : int;
-  return neg && /[1-9]/.test(out) ? `-${out}` : out;
-}
-
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '0');
 
 /** A row's effective cost in the reporting currency when converted, else as billed; for ranking. */
-function rankOf(r: CostsRow): [bigint, number] {
-  return scaled(text(r['convertedEffectiveCost'] ?? r['effectiveCost']));
-}
-
-function compareAmounts(a: [bigint, number], b: [bigint, number]): number {
-  const s = Math.max(a[1], b[1]);
-  const x = a[0] * 10n ** BigInt(s - a[1]);
-  const y = b[0] * 10n ** BigInt(s - b[1]);
-  return x === y ? 0 : x > y ? 1 : -1;
-}
+const rankOf = (r: CostsRow): string => text(r['convertedEffectiveCost'] ?? r['effectiveCost']);
 
 const groupKey = (r: CostsRow, by: readonly string[]) => JSON.stringify(by.map((c) => r[c] ?? null));
 
@@ -57,14 +21,12 @@ const groupKey = (r: CostsRow, by: readonly string[]) => JSON.stringify(by.map((
  * first, "(other)" last.
  */
 export function topCostRows(rows: readonly CostsRow[], by: readonly string[], top: number): CostsRow[] {
-  const totals = new Map<string, [bigint, number]>();
+  const totals = new Map<string, string>();
   for (const r of rows) {
     const k = groupKey(r, by);
-    const [v, s] = rankOf(r);
-    const prev = totals.get(k);
-    totals.set(k, prev ? scaled(addDecimalText(unscaled(...prev), unscaled(v, s))) : [v, s]);
+    totals.set(k, addDecimalText(totals.get(k) ?? '0', rankOf(r)));
   }
-  const ranked = [...totals].sort((a, b) => compareAmounts(b[1], a[1]) || a[0].localeCompare(b[0]));
+  const ranked = [...totals].sort((a, b) => compareDecimalText(b[1], a[1]) || a[0].localeCompare(b[0]));
   if (ranked.length <= top) return sortByRank(rows, by, ranked);
   const keep = new Set(ranked.slice(0, top).map(([k]) => k));
   const kept = rows.filter((r) => keep.has(groupKey(r, by)));
@@ -98,15 +60,11 @@ function addInto(o: Record<string, unknown>, r: Record<string, unknown>): void {
     if (r[f] !== undefined || o[f] !== undefined) o[f] = addDecimalText(text(o[f]), text(r[f]));
 }
 
-/** Percent change from `before` to `now` (two decimals); null from zero. */
+/** Percent change from `before` to `now` (two decimals: a float is exact enough for a percent); null from zero. */
 function changePct(now: unknown, before: unknown): number | null {
-  const [b, sb] = scaled(text(before));
-  if (b === 0n) return null;
-  const [n, sn] = scaled(text(now));
-  const s = Math.max(sb, sn);
-  const x = Number(n * 10n ** BigInt(s - sn));
-  const y = Number(b * 10n ** BigInt(s - sb));
-  return Math.round(((x - y) / Math.abs(y)) * 10_000) / 100;
+  if (compareDecimalText(text(before), '0') === 0) return null;
+  const b = Number(text(before));
+  return Math.round(((Number(text(now)) - b) / Math.abs(b)) * 10_000) / 100;
 }
 
 function sortByRank(

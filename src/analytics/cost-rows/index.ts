@@ -3,4 +3,4 @@
  * into one "(other)" group (`--top`), and each group's amounts in the previous period (`--compare`). Pure over
  * the rows the query returns; amounts stay exact decimal strings.
  */
-export { addDecimalText, compareCostRows, previousPeriod, topCostRows, type CostsRow } from './_rows.js';
+export { compareCostRows, previousPeriod, topCostRows, type CostsRow } from './_rows.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addDecimalText, compareCostRows, previousPeriod, topCostRows } from './index.js';
+import { compareCostRows, previousPeriod, topCostRows } from './index.js';
 
 const row = (model: string, effective: string, extra: Record<string, unknown> = {}) => ({
   x_AiModel: model,
@@ -10,13 +10,6 @@ const row = (model: string, effective: string, extra: Record<string, unknown> = 
   listCost: effective,
   rows: 1,
   ...extra,
-});
-
-test('decimals add exactly at any scale, past a float’s digits', () => {
-  assert.equal(addDecimalText('16736.0000000006', '0.0000000004'), '16736.000000001');
-  assert.equal(addDecimalText('0.1', '0.2'), '0.3');
-  assert.equal(addDecimalText('-1.25', '1.25'), '0');
-  assert.equal(addDecimalText('123456789012345678.9', '0.1'), '123456789012345679');
 });
 
 test('the top groups by effective cost stay and the rest fold into one exact "(other)" row', () => {
