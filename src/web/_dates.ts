@@ -1,4 +1,5 @@
 /** UTC calendar days as 'YYYY-MM-DD' strings: windows are [from, to) with `to` exclusive, like the API's. */
+import { previousPeriod } from '../analytics/index.js';
 
 const DAY_MS = 86_400_000;
 
@@ -57,16 +58,13 @@ export function presetWindow(preset: Preset, today: string): { from: string; to:
 
 /**
  * The window to compare with: the same days of the previous month when the window starts on the 1st and fits in
- * one month (so "this month so far" meets "the same days last month"), else the same number of days just before.
+ * one month (so "this month so far" meets "the same days last month"), else the same number of days just before:
+ * the rule `tally costs --compare` uses (analytics' previousPeriod), on day strings.
  */
 export function previousWindow(w: { from: string; to: string }): { from: string; to: string } {
-  const len = daysBetween(w.from, w.to);
-  if (w.from.endsWith('-01') && w.to <= monthStart(w.from, 1)) {
-    const from = monthStart(w.from, -1);
-    const to = w.to === monthStart(w.from, 1) ? w.from : addDays(from, len);
-    return { from, to: to > w.from ? w.from : to };
-  }
-  return { from: addDays(w.from, -len), to: w.from };
+  if (!(w.to > w.from)) return { from: w.from, to: w.from };
+  const p = previousPeriod(new Date(`${w.from}T00:00:00Z`), new Date(`${w.to}T00:00:00Z`));
+  return { from: isoDay(p.from), to: isoDay(p.to) };
 }
 
 /** A time bucket size, as the costs report's `granularity`. */
