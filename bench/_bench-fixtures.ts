@@ -1,7 +1,9 @@
 /**
  * What several benchmarks share: the virtual key the gateway benchmarks create (a team, an app, a TPM limit and a
- * monthly budget, as the outside harness's README sets Tally up) and the usage events the flush benchmarks write.
+ * monthly budget, as the outside harness's README sets Tally up), the usage events the flush benchmarks write,
+ * and the median and load line they print.
  */
+import { loadavg } from 'node:os';
 import { makeUsageEvent, type UsageEvent } from '../src/store/index.js';
 
 /** `tally keys create` options for the benchmarks' key (after `--config`/`--db`). */
@@ -38,3 +40,12 @@ export function benchEvents(): (i: number, model?: string, team?: string) => Usa
       costNanos: 1234n,
     });
 }
+
+/** The middle value (the upper of the two middles for an even count); 0 for none. */
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
+
+/** "load 0.52 0.61 0.70": the load averages a benchmark prints beside its figures. */
+export const loadLine = (): string =>
+  `load ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`;

@@ -22,6 +22,12 @@ export function clusterCpuMs(postmaster: string): number {
   return ticks * 10;
 }
 
+/** CPU milliseconds (user + system, 100 Hz ticks) one process has used so far, all its threads. */
+export function processCpuMs(pid: number): number {
+  const f = stat(String(pid));
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 /** The postmaster of a PostgreSQL backend (its parent process). */
 export function postmasterOf(backendPid: number): string {
   return stat(String(backendPid))[1]!;

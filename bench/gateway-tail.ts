@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BENCH_KEY_OPTIONS } from './_bench-fixtures.js';
+import { processCpuMs } from './_proc.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -134,9 +135,9 @@ const phase = (seconds: number, record: boolean) =>
     tick();
   });
 await phase(3, false);
-const cpuA = readCpu(gw.pid!);
+const cpuA = processCpuMs(gw.pid!);
 await phase(Number(o.seconds), true);
-const cpuB = readCpu(gw.pid!);
+const cpuB = processCpuMs(gw.pid!);
 gw.kill('SIGUSR2');
 await new Promise((r) => setTimeout(r, 500));
 stopAll();
@@ -185,7 +186,7 @@ console.log(
     rate,
     answered: lat.length,
     latencyMs: { p50: q(sorted, 0.5), p90: q(sorted, 0.9), p99: q(sorted, 0.99), max: q(sorted, 1) },
-    gatewayCpuUsPerRequest: Math.round(((cpuB - cpuA) * 1e6) / 100 / lat.length),
+    gatewayCpuUsPerRequest: Math.round(((cpuB - cpuA) * 1000) / lat.length),
     slowerThanMs: slowMs,
     slow: slow.length,
     overlapping: overlaps,
@@ -203,9 +204,3 @@ console.log(
   }),
 );
 process.exit(0);
-
-/** User + system CPU ticks (1/100 s) of a process, from /proc. */
-function readCpu(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(f[11]) + Number(f[12]);
-}

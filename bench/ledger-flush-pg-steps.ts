@@ -8,11 +8,10 @@
  *   node --import tsx bench/ledger-flush-pg-steps.ts [--sizes 100,1000,5000] [--flushes 20]
  */
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { UsageEvent } from '../src/store/index.js';
-import { benchEvents } from './_bench-fixtures.js';
+import { benchEvents, loadLine, median } from './_bench-fixtures.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { startPostgres } from '../test/postgres-cluster.js';
 
@@ -68,12 +67,7 @@ try {
   const event = benchEvents();
   const batch = (n: number): UsageEvent[] => Array.from({ length: n }, (_, i) => event(i));
   const backend = Number((await store.query('SELECT pg_backend_pid() AS p'))[0]?.['p']);
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
-  console.log(
-    `load ${loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' ')}`,
-  );
+  console.log(loadLine());
   for (const n of sizes) {
     for (let i = 0; i < 3; i++) await store.appendUsage(batch(n));
     const steps = new Map<string, Step[]>();
@@ -107,11 +101,7 @@ try {
     console.log(`\n${n} events per flush, ${flushes} flushes: ${m(totals)}`);
     for (const [k, v] of steps) console.log(`  ${m(v)}  ${k}`);
   }
-  console.log(
-    `load ${loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' ')}`,
-  );
+  console.log(loadLine());
   await store.close();
 } finally {
   await cluster.stop();

@@ -11,12 +11,12 @@
  * dedup's range scan meets a big table.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, loadavg } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBConnection } from '@duckdb/node-api';
 import { encodeEvent } from '../src/ledger/index.js';
-import { benchEvents } from './_bench-fixtures.js';
+import { benchEvents, loadLine, median } from './_bench-fixtures.js';
 import { openDuckDBStore } from '../src/store/index.js';
 
 const { values } = parseArgs({
@@ -77,12 +77,7 @@ if (Number(values.stored) > 0) {
       u.start_time - INTERVAL 40 DAY + to_seconds(r.range) AS start_time)
     FROM (SELECT * FROM usage_events LIMIT 1) u, range(${Number(values.stored)}) r`);
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
-console.log(
-  `load ${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ')}`,
-);
+console.log(loadLine());
 for (const events of sizes) {
   for (let i = 0; i < 3; i++) await store.appendUsageFromWal!([segment(events)]);
   const steps = new Map<string, number[]>();
@@ -105,10 +100,6 @@ for (const events of sizes) {
   );
   for (const [k, v] of steps) console.log(`  ${median(v).toFixed(2).padStart(7)} ms  ${k}`);
 }
-console.log(
-  `load ${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ')}`,
-);
+console.log(loadLine());
 await store.close();
 rmSync(dir, { recursive: true, force: true });
