@@ -130,14 +130,6 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   const members = combo?.members ?? [winner];
   const weights = combo?.weights ?? [1];
   const p50 = finalForecast(members, weights, input, H);
-  const fc = combo?.forecasts ?? run.forecasts.get(winner)!;
-  const errors = run.actuals.map((a, j) => a.map((v, h) => errorOf(v, fc[j]![h]!, positive)));
-  const bands = bandsFromErrors(errors, H, positive, calibratedWidens(errors));
-  const c = (v: number) => (clamp ? Math.max(0, v) : v);
-  const out = p50.map((f, i) => {
-    const b = bands[i]!.apply(clamp ? Math.max(0, f) : f);
-    return { timestamp: stamps[i]!, p10: c(b.p10), p50: c(b.p50), p90: c(b.p90) };
-  });
   const backtest = {
     origins: run.origins.length,
     horizon: run.horizon,
@@ -149,6 +141,14 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   // One or two origins are too few to choose a model or size its bands on: half the short-history forecast,
   // half the backtest's choice, with the short-history bands.
   if (run.origins.length < MIN_ORIGINS) return shortHistory(short(), { p50, backtest }, stamps, clamp, from);
+  const fc = combo?.forecasts ?? run.forecasts.get(winner)!;
+  const errors = run.actuals.map((a, j) => a.map((v, h) => errorOf(v, fc[j]![h]!, positive)));
+  const bands = bandsFromErrors(errors, H, positive, calibratedWidens(errors));
+  const c = (v: number) => (clamp ? Math.max(0, v) : v);
+  const out = p50.map((f, i) => {
+    const b = bands[i]!.apply(clamp ? Math.max(0, f) : f);
+    return { timestamp: stamps[i]!, p10: c(b.p10), p50: c(b.p50), p90: c(b.p90) };
+  });
   return {
     model: winner,
     seasons,

@@ -146,7 +146,6 @@ function explain(
         `level by exponential smoothing (alpha ${short.alpha}) with ${season}` +
         (short.blend ? `, averaged ${short.blend}:${1 - short.blend} with the backtest's choice below` : ''),
     );
-    if (!b) return;
   }
   if (!b) return;
   line(
