@@ -219,3 +219,39 @@ test('forecast --json carries each series model and backtest, with many series i
     else assert.deepEqual(s.backtest.members, [ranked[0]!.model, ranked[1]!.model, ranked[2]!.model]);
   }
 });
+
+test('forecast from ten days says it used the short-history forecaster, in --json and --explain', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const f = join(dir, 'ten.csv');
+  const rows = ['timestamp,value'];
+  for (let i = 0; i < 10; i++) {
+    const day = new Date(Date.UTC(2026, 8, 7 + i));
+    rows.push(`${day.toISOString().slice(0, 10)},${day.getUTCDay() % 6 === 0 ? 40 : 100 + (i % 3)}`);
+  }
+  writeFileSync(f, rows.join('\n') + '\n');
+  const j = await runCli(['forecast', '--series', f, '--horizon', '7', '--json']);
+  assert.equal(j.code, 0, j.stderr);
+  const s = j.json<{
+    series: { model: string; shortHistory?: { season: number; alpha: number; blend: number } }[];
+  }>().series[0]!;
+  assert.equal(s.model, 'profile');
+  assert.equal(s.shortHistory?.season, 7);
+  assert.ok(s.shortHistory.alpha > 0 && s.shortHistory.alpha <= 1);
+  const e = await runCli(['forecast', '--series', f, '--horizon', '7', '--explain']);
+  assert.equal(e.code, 0, e.stderr);
+  assert.match(
+    e.stdout,
+    /short history: .*exponential smoothing \(alpha [\d.]+\) with the last cycles' shape of a 7-step season/,
+  );
+});
+
+test('forecast --linear lets the learned linear candidate into the backtest that --explain prints', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const f = join(dir, 'h.csv');
+  writeFileSync(f, csv('timestamp,value', 24 * 21));
+  const off = await runCli(['forecast', '--series', f, '--horizon', '24', '--explain']);
+  const on = await runCli(['forecast', '--series', f, '--horizon', '24', '--explain', '--linear']);
+  assert.equal(on.code, 0, on.stderr);
+  assert.doesNotMatch(off.stdout, /^ {2}linear /m);
+  assert.match(on.stdout, /^ {2}linear +\d+\.\d{3}/m);
+});
