@@ -1,4 +1,4 @@
-/** core: money, time windows, ids, the error family and the config schema. Depends on nothing else in Tally. */
+/** core: money, time windows, ids, the error family, the config schema and atomic state files. Depends on nothing else in Tally. */
 export * from './errors.js';
 export * from './money.js';
 export * from './currency.js';
