@@ -139,6 +139,28 @@ test('forecast --db forecasts daily spend of a scope from the store', async () =
   assert.ok(s.points[2]!.p50 < 0.75 * s.points[0]!.p50);
 });
 
+test("a store forecast reports its variable part's backtest in --json and prints it, with the committed schedule, under --explain", async () => {
+  const db = await makeSpendStore({ days: 35, start: '2026-01-01' });
+  const args = ['forecast', '--db', db, '--to', '2026-02-05', '--scope', 'team=search', '--horizon', '7'];
+  const r = await runCli([...args, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const s = r.json<{
+    series: { model: string; backtest: { origins: number; winner: string; candidates: { model: string }[] } }[];
+  }>().series[0]!;
+  assert.ok(s.backtest.origins >= 3, JSON.stringify(s.backtest));
+  const models = s.backtest.candidates.map((c) => c.model);
+  assert.ok(models.includes('seasonal-naive'), models.join());
+  assert.ok(models.includes(s.backtest.winner), `${s.backtest.winner} is one of ${models.join()}`);
+  const t = await runCli([...args, '--explain']);
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(t.stdout, /committed cost: [\d.]+ USD over the 7 days/);
+  assert.match(t.stdout, /variable cost \(usage\), forecast from \d+ days of history/);
+  assert.match(t.stdout, new RegExp(`${s.backtest.winner}\\s.*<- chosen`));
+  for (const m of models) assert.match(t.stdout, new RegExp(`^  ${m}\\s`, 'm'));
+  const plain = await runCli(args);
+  assert.doesNotMatch(plain.stdout, /<- chosen/);
+});
+
 test('forecast --explain prints every candidate with its backtest MASE, sMAPE and coverage and marks the chosen one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
   const f = join(dir, 'h.csv');

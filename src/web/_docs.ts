@@ -46,6 +46,16 @@ export interface BudgetRow {
   currency?: string;
 }
 
+/** A forecast's backtest, as `tally forecast --json` reports it. */
+export interface ForecastBacktest {
+  origins: number;
+  horizon: number;
+  winner: string;
+  members: string[];
+  weights: number[];
+  candidates: { model: string; mase: number; smape: number; coverage80: number }[];
+}
+
 /** `forecast` document. */
 export interface ForecastDoc {
   series: {
@@ -54,6 +64,8 @@ export interface ForecastDoc {
     model?: string;
     points: { timestamp: string; p10: number; p50: number; p90: number }[];
     total: { p10: number; p50: number; p90: number };
+    /** The rolling-origin backtest the model was chosen by (null when the history was too short for one). */
+    backtest?: ForecastBacktest | null;
   }[];
   /** Store mode: spend of this month before today on the forecast's basis. */
   monthToDateUsd?: number;

@@ -2,7 +2,14 @@
 import { TallyError } from '../core/index.js';
 import { addDays } from './_dates.js';
 import { bandChart } from './_charts.js';
-import { asList, asObject, currencyOf, type ForecastDoc, type UsageRow } from './_docs.js';
+import {
+  asList,
+  asObject,
+  currencyOf,
+  type ForecastBacktest,
+  type ForecastDoc,
+  type UsageRow,
+} from './_docs.js';
 import { usdEstimate } from './_format.js';
 import { html, type Html } from './_html.js';
 import type { PageReq, PageResult } from './_page.js';
@@ -125,8 +132,37 @@ export async function forecastPage(r: PageReq): Promise<PageResult> {
     <section class="card" aria-labelledby="fct-h">
       <h2 id="fct-h">Forecast by day</h2>
       ${forecastTable(s, currency)}
-    </section>`;
+    </section>
+    ${s.backtest ? backtestCard(s.backtest) : ''}`;
   return { title: 'Forecast', body };
+}
+
+/** How the model was chosen: every candidate's rolling-origin backtest scores, as `tally forecast --explain`. */
+function backtestCard(b: ForecastBacktest): Html {
+  const fixed = (v: number, d: number) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+  const chosen =
+    b.winner === 'combination'
+      ? b.members.map((m, i) => `${fixed(b.weights[i] ?? 0, 2)} × ${m}`).join(' + ')
+      : b.winner;
+  return html`<section class="card" aria-labelledby="fcb-h">
+    <h2 id="fcb-h">How the model was chosen</h2>
+    <p class="muted small">
+      Each candidate forecast ${b.horizon} days from ${b.origins} past dates (a rolling-origin backtest);
+      lower MASE is better, and 80% coverage near 0.80 means honest bands. Chosen: ${chosen}.
+    </p>
+    ${dataTable({
+      columns: [
+        {
+          label: 'Model',
+          cell: (c) => (c.model === b.winner ? html`<strong>${c.model} (chosen)</strong>` : c.model),
+        },
+        { label: 'MASE', num: true, cell: (c) => fixed(c.mase, 3) },
+        { label: 'sMAPE %', num: true, cell: (c) => fixed(c.smape, 2) },
+        { label: '80% coverage', num: true, cell: (c) => fixed(c.coverage80, 2) },
+      ],
+      rows: b.candidates,
+    })}
+  </section>`;
 }
 
 /** The key of a band chart: actual line, forecast median, p10–p90 band. */

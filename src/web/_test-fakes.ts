@@ -167,6 +167,17 @@ export function sampleDocs(): Docs {
             { timestamp: '2026-12-03', p10: 37.33, p50: 39.2, p90: 42.85 },
           ],
           total: { p10: 66.52, p50: 70.31, p90: 77.41 },
+          backtest: {
+            origins: 8,
+            horizon: 30,
+            winner: 'ets',
+            members: ['ets'],
+            weights: [1],
+            candidates: [
+              { model: 'seasonal-naive', mase: 1.204, smape: 9.5, coverage80: 0.79 },
+              { model: 'ets', mase: 0.981, smape: 8.25, coverage80: 0.81 },
+            ],
+          },
         },
       ],
     },

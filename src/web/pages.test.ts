@@ -145,6 +145,9 @@ test('forecast, reconcile, unit economics and keys render their documents', asyn
   const fc = visible((await app.get('/forecast')).text);
   assert.match(fc, /Next 30 days: \$70\.31 \(p10 \$66\.52, p90 \$77\.41\)/);
   assert.match(fc, /2026-12-03 \$37\.33 \$39\.20 \$42\.85/);
+  // How the model was chosen: the backtest that --explain prints, the winner marked.
+  assert.match(fc, /forecast 30 days from 8 past dates .* Chosen: ets\./);
+  assert.match(fc, /seasonal-naive 1\.204 9\.50 0\.79 ets \(chosen\) 0\.981 8\.25 0\.81/);
   const rc = visible((await app.get('/reconcile?period=2026-11')).text);
   assert.match(rc, /code-o4-mini 40,412 \$383\.56026156 \$513\.65946162 \$130\.09920006 \$0\.00/);
   assert.match(rc, /Variance \$18,645\.881600059/);

@@ -7,7 +7,7 @@
  */
 import { nanosToUsd, type Nanos } from '../../core/index.js';
 import { median } from '../_series/index.js';
-import { forecastSeries } from '../forecast/index.js';
+import { forecastSeries, type SeriesForecast } from '../forecast/index.js';
 import { committedInterval, type CommittedInterval } from './_committed-backtest.js';
 
 const DAY = 86_400_000;
@@ -50,6 +50,10 @@ export interface SplitForecast {
   readonly pendingCommittedUsd: number;
   readonly tier: string;
   readonly season: number;
+  /** The variable part's rolling-origin backtest (null when the history was too short for one). */
+  readonly backtest: SeriesForecast['backtest'];
+  /** Set when the variable part's history was short (ADR 0053). */
+  readonly shortHistory?: SeriesForecast['shortHistory'];
   readonly points: readonly { day: number; committed: number; p10: number; p50: number; p90: number }[];
 }
 
@@ -150,6 +154,8 @@ export function forecastSplit(
     tier:
       f.backtest?.winner === 'combination' ? `combination of ${f.backtest.members.join(' and ')}` : f.model,
     season: f.seasons[0] ?? 1,
+    backtest: f.backtest,
+    ...(f.shortHistory ? { shortHistory: f.shortHistory } : {}),
     points,
   };
 }

@@ -206,7 +206,7 @@ function storeScope(ctx: WithOptions<'scope'>): { text: string; kind: SpendScope
 
 /** Daily spend of one scope on the cost basis, forecast as committed schedule plus variable usage. */
 async function storeForecast(
-  ctx: WithOptions<'scope' | 'history' | 'to' | 'basis' | 'metric'>,
+  ctx: WithOptions<'scope' | 'history' | 'to' | 'basis' | 'metric', 'explain'>,
   horizon: number,
 ): Promise<void> {
   const scope = storeScope(ctx);
@@ -260,6 +260,9 @@ async function storeForecast(
         variable: f.variable,
         // History days the export has not billed yet still owe their committed cost.
         pendingCommittedUsd: f.pendingCommittedUsd,
+        // The variable part's rolling-origin backtest (what `--explain` prints), as `--series` reports it.
+        backtest: f.backtest,
+        ...(f.shortHistory ? { shortHistory: f.shortHistory } : {}),
       },
     ],
     // Every amount of the document is in this currency (reporting.currency; the `...Usd` names predate it).
@@ -288,6 +291,19 @@ async function storeForecast(
   ctx.out.line(
     `${s.id}: ${doc.basis} basis (${doc.metric}${through ? `, export through ${through}` : ''}), season ${s.season}, model ${s.tier}`,
   );
+  if (ctx.flag('explain')) {
+    const c = f.committed;
+    ctx.out.line(
+      `  committed cost: ${s.committedUsd.toFixed(2)} ${doc.currency} over the ${s.points.length} days by the schedule of the last billed days; ` +
+        (c.source === 'schedule'
+          ? `it matched the bill at all ${c.origins} backtest origins (no band)`
+          : c.source === 'backtest'
+            ? `band from its errors at ${c.origins} backtest origins`
+            : 'too little billed history to check it (no band)'),
+    );
+    ctx.out.line(`  variable cost (usage), forecast from ${doc.history.length} days of history:`);
+    explain(ctx.out.line.bind(ctx.out), s.backtest, s.shortHistory);
+  }
   ctx.out.table(s.points);
   ctx.out.line(
     `total p10 ${s.total.p10.toFixed(2)}  p50 ${s.total.p50.toFixed(2)}  p90 ${s.total.p90.toFixed(2)} (committed ${s.committedUsd.toFixed(2)}) ${doc.currency}`,
