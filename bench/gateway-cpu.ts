@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BENCH_KEY_OPTIONS } from './_bench-fixtures.js';
+import { BENCH_KEY_OPTIONS, freePort } from './_bench-fixtures.js';
 import { Pool } from 'undici';
 import { loopReport } from './_loop-report.js';
 
@@ -43,8 +43,9 @@ const { values: opt } = parseArgs({
     // Omitted: the build's default (and a build older than gateway.walWrites accepts the config).
     'wal-writes': { type: 'string' },
     probe: { type: 'boolean', default: false },
-    'mock-port': { type: 'string', default: '9171' },
-    port: { type: 'string', default: '8871' },
+    // Omitted: free ports picked at start.
+    'mock-port': { type: 'string' },
+    port: { type: 'string' },
     harness: { type: 'string', default: resolve(HERE, '../../shared/bench/gateway') },
   },
 });
@@ -137,6 +138,8 @@ function paced(url: string, key: string, count: number, rate: number): { errors:
 
 async function main(): Promise<void> {
   const W = mkdtempSync(join(tmpdir(), 'tally-gwcpu-'));
+  opt['mock-port'] ??= String(await freePort());
+  opt.port ??= String(await freePort());
   const mockUrl = `http://127.0.0.1:${opt['mock-port']}`;
   writeFileSync(
     join(W, 'tally.yaml'),
