@@ -37,6 +37,24 @@ test('global options are accepted before the command (tally --db X keys list, --
   }
 });
 
+test('a key budget keeps the exact amount typed, to the nano, and a non-amount is refused with what to type', async () => {
+  const { dir, db } = await emptyStore();
+  try {
+    const exact = '1234567.123456789';
+    const made = await runCli(['keys', 'create', '--db', db, '--team', 't', '--budget-usd', exact, '--json']);
+    assert.equal(made.code, 0, made.stderr);
+    const listed = await runCli(['keys', 'list', '--db', db, '--json']);
+    const keys = listed.json<{ budget: { usd: unknown; period: string; hard: boolean } }[]>();
+    // As a JSON number it would print 1234567.1234567891 (the nearest double), not what was typed.
+    assert.deepEqual(keys[0]!.budget, { usd: exact, period: 'month', hard: true });
+    const bad = await runCli(['keys', 'create', '--db', db, '--team', 't', '--budget-usd', '12abc']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--budget-usd: "12abc" is not an amount in USD such as 200 or 0\.50/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** Runs the CLI with stdout (and stderr, when asked) already closed by the reader, as `| head` does. */
 function runWithClosedPipes(
   args: string[],

@@ -5,7 +5,7 @@
 import * as crypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { newId, TallyError } from '../core/index.js';
+import { newId, sections, TallyError } from '../core/index.js';
 import type { CostStore, VirtualKeyRecord } from '../store/index.js';
 
 /** Prefix of every Tally virtual key (lets secret scanners recognise a leaked one). */
@@ -17,7 +17,8 @@ export interface KeyLimits {
   /** Tokens per minute. */
   tpm?: number;
   quota?: { tokens: number; period: 'hour' | 'day' | 'month' };
-  budget?: { usd: number; period: 'day' | 'week' | 'month'; hard: boolean };
+  /** `usd` is exact: a decimal string as given (`"200.10"`), or a number from keys made before it was. */
+  budget?: { usd: number | string; period: 'day' | 'week' | 'month'; hard: boolean };
 }
 
 /** What a new key maps to. */
@@ -43,7 +44,7 @@ export const keySpecSchema = z.strictObject({
     .optional(),
   budget: z
     .strictObject({
-      usd: z.number().nonnegative(),
+      usd: sections.usdAmount,
       period: z.enum(['day', 'week', 'month']),
       hard: z.boolean(),
     })

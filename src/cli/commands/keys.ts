@@ -76,7 +76,14 @@ function specFrom(ctx: CreateContext): KeySpec {
       tokens: quota,
       period: period(ctx, 'quota-period', ['hour', 'day', 'month'] as const, 'month'),
     };
-  const budget = ctx.num('budget-usd', { min: 0 });
+  // Kept as the decimal text given, so the key's budget is the exact amount typed (enforced to the nano).
+  const budget = ctx.str('budget-usd')?.trim();
+  if (budget !== undefined && !/^\d+(\.\d+)?$/.test(budget))
+    throw new TallyError(
+      'invalid_input',
+      `--budget-usd: "${budget}" is not an amount in USD such as 200 or 0.50`,
+      { field: 'budget-usd' },
+    );
   if (budget !== undefined)
     spec.budget = {
       usd: budget,

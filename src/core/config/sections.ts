@@ -157,7 +157,7 @@ const gatewayRouteSchema = z.strictObject({
 
 // ---- gateway governance: limits, budgets, caches (owned by src/gateway/limits, src/gateway/cache) ----
 /** Exact USD amount: a number or a decimal string ("0.50"); parsed to nanos by the limits module. */
-const usdAmount = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/)]);
+export const usdAmount = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/)]);
 const budgetSpecSchema = z.strictObject({
   usd: usdAmount,
   period: z.enum(['day', 'week', 'month']).default('month'),
