@@ -20,6 +20,8 @@ export async function makeSpendStore(opts: {
   days: number;
   start: string;
   planted?: readonly Planted[];
+  /** Days (YYYY-MM-DD) with a fifth of the usual traffic, as on a public holiday. */
+  quiet?: readonly string[];
 }): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'tally-spend-'));
   const path = join(dir, 'tally.duckdb');
@@ -49,7 +51,8 @@ export async function makeSpendStore(opts: {
     const dow = new Date(t0 + h * 3_600_000).getUTCDay();
     const weekend = dow === 0 || dow === 6;
     // Deterministic wobble (+-10%) so the series is not flat; weekends are 40% lower.
-    const wobble = 1 + 0.1 * Math.sin(h * 1.7);
+    const quiet = opts.quiet?.includes(new Date(t0 + h * 3_600_000).toISOString().slice(0, 10)) ? 0.2 : 1;
+    const wobble = quiet * (1 + 0.1 * Math.sin(h * 1.7));
     add(h, 'search', 'gpt-4o', Math.round((weekend ? 6 : 10) * wobble));
     add(h, 'support', 'gpt-4o-mini', Math.round((weekend ? 12 : 20) * wobble));
     for (const p of opts.planted ?? [])

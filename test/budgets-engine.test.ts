@@ -61,3 +61,21 @@ test('after the period ends the forecast is the spend itself', () => {
   assert.equal(s.forecastUsd, 5);
   assert.equal(s.forecastP90Usd, 5);
 });
+
+test("a budget's forecast gives the organisation's holidays their own effect", () => {
+  const day = 86_400_000;
+  const daily = new Map<number, bigint>();
+  // $100 a weekday and $40 a weekend day from March 1; past holidays (Mondays) at $20.
+  const holidays = [Date.UTC(2026, 2, 23), Date.UTC(2026, 3, 6), Date.UTC(2026, 3, 20), Date.UTC(2026, 4, 18)];
+  for (let t = Date.UTC(2026, 2, 1); t < Date.UTC(2026, 4, 14); t += day) {
+    const dow = new Date(t).getUTCDay();
+    const usd = holidays.includes(t) ? 20 : dow === 0 || dow === 6 ? 40 : 100;
+    daily.set(t, BigInt(usd) * 1_000_000_000n);
+  }
+  const now = new Date('2026-05-14T00:00:00Z');
+  const without = budgetStatus(def({}), daily, now);
+  const withHolidays = budgetStatus(def({}), daily, now, undefined, holidays);
+  // May 18 (a Monday in the rest of the month) is a holiday: about $80 less by the month's end.
+  const saved = without.forecastUsd - withHolidays.forecastUsd;
+  assert.ok(saved > 50 && saved < 110, `${without.forecastUsd} - ${withHolidays.forecastUsd}`);
+});

@@ -161,6 +161,31 @@ test("a store forecast reports its variable part's backtest in --json and prints
   assert.doesNotMatch(plain.stdout, /<- chosen/);
 });
 
+test('spend forecasts give the holidays in reporting.holidays their own effect, in tally forecast and budgets status', async () => {
+  // Two past Monday holidays with a fifth of the traffic; the week forecast holds a third (Monday 2026-03-09).
+  const db = await makeSpendStore({ days: 63, start: '2026-01-01', quiet: ['2026-01-19', '2026-02-16'] });
+  const dir = mkdtempSync(join(tmpdir(), 'tally-holidays-'));
+  const config = join(dir, 'tally.yaml');
+  writeFileSync(config, 'reporting:\n  holidays: ["2026-01-19", "2026-02-16", "2026-03-09"]\n');
+  const args = ['forecast', '--db', db, '--to', '2026-03-05', '--scope', 'team=search', '--horizon', '7', '--json'];
+  const day = (r: { json<T>(): T }, d: string) =>
+    r.json<Out>().series[0]!.points.find((p) => p.timestamp === d)!.p50;
+  const plain = await runCli(args);
+  const withConfig = await runCli([...args, '--config', config]);
+  const withFlag = await runCli([...args, '--holidays', '2026-01-19,2026-02-16,2026-03-09']);
+  for (const r of [plain, withConfig, withFlag]) assert.equal(r.code, 0, r.stderr);
+  // Without the calendar Monday is a weekday like Tuesday; with it (config or flag) it is forecast as quiet.
+  assert.ok(day(plain, '2026-03-09') > 0.8 * day(plain, '2026-03-10'), 'no holiday without the calendar');
+  for (const r of [withConfig, withFlag])
+    assert.ok(day(r, '2026-03-09') < 0.5 * day(r, '2026-03-10'), String(day(r, '2026-03-09')));
+  assert.deepEqual(withConfig.json(), withFlag.json(), 'the config and the flag are the same calendar');
+  // A bad date in the config is refused with the field and what to write.
+  writeFileSync(config, 'reporting:\n  holidays: ["2026-02-30"]\n');
+  const bad = await runCli([...args, '--config', config]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /reporting\.holidays.*a real calendar date/s);
+});
+
 test('forecast --explain prints every candidate with its backtest MASE, sMAPE and coverage and marks the chosen one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
   const f = join(dir, 'h.csv');

@@ -16,6 +16,11 @@ export const FORECAST_HISTORY_DAYS = 90;
 // Days of billed committed cost the schedule is read from; a median, so a day-1 purchase is not a daily rate.
 const SCHEDULE_DAYS = 7;
 
+/** The organisation's holidays (`reporting.holidays`) as the epoch ms of each UTC day. */
+export function configHolidays(cfg: { reporting?: { holidays?: readonly string[] | undefined } }): number[] {
+  return (cfg.reporting?.holidays ?? []).map((d) => Date.parse(`${d}T00:00:00Z`));
+}
+
 /** Quantiles in USD. */
 export interface Quantiles {
   readonly p10: number;
@@ -112,6 +117,7 @@ export function forecastSplit(
   start: number,
   days: number,
   pendingFrom = h.historyFrom,
+  holidays: readonly number[] = [],
 ): SplitForecast {
   const sched = committedSchedule(h);
   const at = sched.at;
@@ -126,7 +132,7 @@ export function forecastSplit(
   // Days between today and `start` are forecast too; the total covers only the window asked for.
   const f = forecastSeries(
     hist.map((value, i) => ({ timestamp: h.today - (hist.length - i) * DAY, value })),
-    { horizon: gap + Math.max(1, days), stepMs: DAY, nonNegative: true, totalFrom: gap },
+    { horizon: gap + Math.max(1, days), stepMs: DAY, nonNegative: true, totalFrom: gap, holidays },
   );
   let committedUsd = 0;
   const points = f.points.slice(gap, gap + days).map((p, i) => {

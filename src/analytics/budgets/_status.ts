@@ -121,6 +121,7 @@ export function budgetStatus(
   daily: ReadonlyMap<number, Nanos>,
   now: Date,
   on?: BudgetBasis,
+  holidays: readonly number[] = [],
 ): BudgetStatus {
   const { start, end } = budgetPeriod(b, now);
   const today = Math.floor(now.getTime() / DAY) * DAY;
@@ -154,6 +155,7 @@ export function budgetStatus(
       Math.max(today, start.getTime()),
       remainingDays,
       start.getTime(),
+      holidays,
     );
     // Committed cost of past days in the period that the export has not billed yet is still to come.
     const pending = today > start.getTime() ? f.pendingCommittedUsd : 0;

@@ -2,7 +2,7 @@
 import { parseUsd, type TallyConfig } from '../../core/index.js';
 import type { CostStore } from '../../store/index.js';
 import { allocationSettings, type CostBasis, type CostMetric, type PeriodMemo } from '../allocate/index.js';
-import { BasisCache, dailySpendOnBasis, FORECAST_HISTORY_DAYS } from '../basis/index.js';
+import { BasisCache, configHolidays, dailySpendOnBasis, FORECAST_HISTORY_DAYS } from '../basis/index.js';
 import { BUDGET_PERIODS, budgetPeriod, budgetStatus, type BudgetDef, type BudgetStatus } from './_status.js';
 
 // Days of history before the period the end-of-period forecast learns from.
@@ -101,6 +101,7 @@ export async function allBudgetStatus(
   const settings = allocationSettings(config);
   const { memo, ...basis } = opts;
   const cache = new BasisCache(memo ?? null);
+  const holidays = configHolidays(config);
   const out: BudgetStatus[] = [];
   for (const b of await loadBudgets(store, config)) {
     const { start, end } = budgetPeriod(b, now);
@@ -110,14 +111,20 @@ export async function allBudgetStatus(
     const daily = await dailySpendOnBasis(store, b.scope, b.value, from, end, { settings, cache, ...basis });
     const through = daily.info.exportThrough;
     out.push({
-      ...budgetStatus(b, daily.total, now, {
-        committed: daily.committed,
-        commitment: daily.commitment,
-        exportEnd: through ? Date.parse(`${through}T00:00:00Z`) + 86_400_000 : null,
-        basis: daily.info.basis,
-        metric: daily.info.metric,
-        exportThrough: through,
-      }),
+      ...budgetStatus(
+        b,
+        daily.total,
+        now,
+        {
+          committed: daily.committed,
+          commitment: daily.commitment,
+          exportEnd: through ? Date.parse(`${through}T00:00:00Z`) + 86_400_000 : null,
+          basis: daily.info.basis,
+          metric: daily.info.metric,
+          exportThrough: through,
+        },
+        holidays,
+      ),
       currency: settings.currency ?? 'USD',
     });
   }

@@ -10,6 +10,7 @@ import {
   BasisCache,
   dailySpendOnBasis,
   forecastSeries,
+  configHolidays,
   forecastSplit,
   FORECAST_HISTORY_DAYS,
   MIN_ORIGINS,
@@ -64,7 +65,11 @@ export const forecastCommand = defineCommand({
       type: 'string',
       description: 'season in steps (default: the calendar day and week that the history covers; 1 = none)',
     },
-    holidays: { type: 'string', description: 'holiday dates, comma-separated (YYYY-MM-DD,...)' },
+    holidays: {
+      type: 'string',
+      description:
+        'holiday dates, comma-separated (YYYY-MM-DD,...); store mode adds them to reporting.holidays',
+    },
     explain: {
       type: 'boolean',
       description: 'print each candidate model with its backtest MASE, sMAPE and coverage',
@@ -89,7 +94,7 @@ export const forecastCommand = defineCommand({
     const holidays = parseHolidays(ctx.str('holidays'));
     // Without --series, forecast spend in the store (--db, TALLY_DB or the default .tally/tally.duckdb): the cost
     // basis chargeback uses, committed schedule plus variable forecast.
-    if (!file) return storeForecast(ctx, horizon);
+    if (!file) return storeForecast(ctx, horizon, holidays);
     const input = readSeriesFile(file, duplicatesRule(ctx.str('duplicates')));
     const series = input.map((s) => {
       const f = forecastSeries(
@@ -208,6 +213,7 @@ function storeScope(ctx: WithOptions<'scope'>): { text: string; kind: SpendScope
 async function storeForecast(
   ctx: WithOptions<'scope' | 'history' | 'to' | 'basis' | 'metric', 'explain'>,
   horizon: number,
+  extraHolidays: readonly number[],
 ): Promise<void> {
   const scope = storeScope(ctx);
   const on = basisOptions(ctx);
@@ -238,6 +244,9 @@ async function storeForecast(
     },
     today,
     horizon,
+    undefined,
+    // The organisation's holidays (reporting.holidays), and any --holidays given for this run.
+    [...new Set([...configHolidays(ctx.config()), ...extraHolidays])],
   );
   const doc = {
     series: [

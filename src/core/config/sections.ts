@@ -393,6 +393,18 @@ export const reportingSchema = z
       .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD or EUR')
       .default('USD'),
     ratesFile: z.string().min(1).optional().describe('CSV of date,from,to,rate (exact decimals)'),
+    /** The organisation's holidays (UTC dates): spend forecasts give them their own effect (ADR 0056). */
+    holidays: z
+      .array(
+        z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+          .refine((d) => {
+            const t = Date.parse(`${d}T00:00:00Z`);
+            return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
+          }, 'a real calendar date'),
+      )
+      .optional(),
   })
   .default({ currency: 'USD' });
 
