@@ -3,9 +3,9 @@
  * monthly budget, as the outside harness's README sets Tally up), the usage events the flush benchmarks write,
  * and the median and load line they print.
  */
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { makeUsageEvent, type UsageEvent } from '../src/store/index.js';
+export { freePort } from '../src/gateway/testing/ports.js';
 
 /** `tally keys create` options for the benchmarks' key (after `--config`/`--db`). */
 export const BENCH_KEY_OPTIONS = [
@@ -51,14 +51,3 @@ export const loadLine = (): string =>
     .map((x) => x.toFixed(2))
     .join(' ')}`;
 
-/** A TCP port free on 127.0.0.1 now (the kernel's pick), so two people's benchmarks do not collide. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}

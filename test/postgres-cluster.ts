@@ -9,10 +9,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../src/gateway/testing/ports.js';
 
 /** The directory holding initdb and pg_ctl, or null when PostgreSQL is not installed. */
 export function postgresBinDir(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -45,17 +45,6 @@ export interface PgCluster {
   database(): Promise<string>;
   /** Stops the cluster and removes its directory. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => ok(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 /** Runs a PostgreSQL tool, as `postgres` when we are root. */

@@ -8,13 +8,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { priceUsage } from '../src/catalog/index.js';
 import { createKey } from '../src/gateway/index.js';
 import { MOCK_USAGE } from '../src/gateway/testing/mock-upstream.js';
+import { freePort } from '../src/gateway/testing/ports.js';
 import { hasRedisServer, startTestRedis, type TestRedis } from '../src/gateway/testing/redis-server.js';
 import { openStore } from '../src/store/index.js';
 import { REPO_ROOT, runCli } from './cli.js';
@@ -41,14 +41,6 @@ let budget = 0n;
 let ports: number[] = [];
 let a: Replica | null = null;
 let b: Replica | null = null;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
-  const a = srv.address();
-  await new Promise<void>((ok) => srv.close(() => ok()));
-  return typeof a === 'object' && a ? a.port : 0;
-}
 
 /** A `tally gateway` replica on a fixed port (so a restart comes back at the same address). */
 interface Replica {
