@@ -185,3 +185,22 @@ test('anomalies --series reads an integer index (as benchmark files write it) an
     ['901'],
   );
 });
+
+test("a drop on one of the organisation's holidays (reporting.holidays) is the calendar, not an incident; an undeclared one still is", async () => {
+  const db = await makeSpendStore({ days: 63, start: '2026-01-01', quiet: ['2026-01-19', '2026-02-16'] });
+  const args = ['anomalies', '--db', db, '--from', '2026-01-01', '--to', '2026-03-05', '--json'];
+  const drops = (r: { json<T>(): T }) =>
+    r
+      .json<{ incidents: { start: string; kind: string }[] }>()
+      .incidents.filter((i) => i.kind === 'drop')
+      .map((i) => i.start.slice(0, 10))
+      .sort();
+  const plain = await runCli(args);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.deepEqual(drops(plain), ['2026-01-19', '2026-02-16'], 'both quiet Mondays are drops without a calendar');
+  const config = join(mkdtempSync(join(tmpdir(), 'tally-hol-')), 'tally.yaml');
+  writeFileSync(config, 'reporting:\n  holidays: ["2026-01-19"]\n');
+  const declared = await runCli([...args, '--config', config]);
+  assert.equal(declared.code, 0, declared.stderr);
+  assert.deepEqual(drops(declared), ['2026-02-16']);
+});

@@ -19,6 +19,8 @@ export interface StoreScanSettings extends IncidentOptions {
   readonly currency?: string | undefined;
   /** Configured rates (reporting.ratesFile); the export's own rates are used too. */
   readonly rates?: readonly ExchangeRate[] | undefined;
+  /** The organisation's holidays (reporting.holidays, UTC dates): a drop inside them is expected, not an incident. */
+  readonly holidays?: readonly string[] | undefined;
 }
 
 /** Detector and incident settings from tally.yaml `anomalies:`. */
@@ -31,6 +33,7 @@ export function scanSettings(config: TallyConfig | undefined): StoreScanSettings
     grains: a?.grains,
     currency: config?.reporting.currency,
     rates: allocationSettings(config).rates,
+    holidays: config?.reporting.holidays,
     ...(a?.minIncidentUsd !== undefined ? { minIncidentUsd: a.minIncidentUsd } : {}),
   };
 }
@@ -105,7 +108,6 @@ export async function scanIncidents(
 
 async function scanStoreDetail(store: CostStore, from: Date, to: Date, s: StoreScanSettings) {
   const episodes: SpendAnomaly[] = [];
-  let idle: ReturnType<typeof findIdleCapacity> = [];
   const grains = s.grains ?? (['day', 'hour'] as const);
   const day = await loadCells(store, from.getTime(), to, 'day', s);
   const rate = capacityUsdPerToken([...day.usage, ...day.costs]);
@@ -125,7 +127,20 @@ async function scanStoreDetail(store: CostStore, from: Date, to: Date, s: StoreS
       }),
     );
   }
-  idle = findIdleCapacity(day.costs, day.usage, { from: from.getTime(), to: to.getTime() });
-  episodes.sort((a, b) => Math.abs(b.impactUsd) - Math.abs(a.impactUsd));
-  return { episodes, idle };
+  const idle = findIdleCapacity(day.costs, day.usage, { from: from.getTime(), to: to.getTime() });
+  // A drop that lies wholly inside the organisation's holidays is the calendar, not an incident (ADR 0056).
+  const quiet = new Set(s.holidays ?? []);
+  const expected = (e: SpendAnomaly) => e.kind === 'drop' && daysOf(e).every((d) => quiet.has(d));
+  const kept = quiet.size ? episodes.filter((e) => !expected(e)) : episodes;
+  kept.sort((a, b) => Math.abs(b.impactUsd) - Math.abs(a.impactUsd));
+  return { episodes: kept, idle };
+}
+
+/** The UTC dates (YYYY-MM-DD) an episode touches, from its start to its exclusive end. */
+function daysOf(e: SpendAnomaly): string[] {
+  const days: string[] = [];
+  const end = Date.parse(e.end);
+  for (let t = Math.floor(Date.parse(e.timestamp) / DAY) * DAY; t < end; t += DAY)
+    days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
 }
