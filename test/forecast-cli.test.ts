@@ -179,6 +179,8 @@ test('spend forecasts give the holidays in reporting.holidays their own effect, 
   for (const r of [withConfig, withFlag])
     assert.ok(day(r, '2026-03-09') < 0.5 * day(r, '2026-03-10'), String(day(r, '2026-03-09')));
   assert.deepEqual(withConfig.json(), withFlag.json(), 'the config and the flag are the same calendar');
+  const explained = await runCli([...args.filter((a) => a !== '--json'), '--config', config, '--explain']);
+  assert.match(explained.stdout, /holidays: 2 in the history give their effect to 2026-03-09/);
   // A bad date in the config is refused with the field and what to write.
   writeFileSync(config, 'reporting:\n  holidays: ["2026-02-30"]\n');
   const bad = await runCli([...args, '--config', config]);

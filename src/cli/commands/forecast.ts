@@ -233,6 +233,10 @@ async function storeForecast(
       field: 'scope',
     });
   const through = daily.info.exportThrough;
+  // The organisation's holidays (reporting.holidays), and any --holidays given for this run, as UTC days.
+  const holidays = [
+    ...new Set([...configHolidays(ctx.config()), ...extraHolidays].map((t) => Math.floor(t / DAY) * DAY)),
+  ];
   const f = forecastSplit(
     {
       total: daily.total,
@@ -245,8 +249,7 @@ async function storeForecast(
     today,
     horizon,
     undefined,
-    // The organisation's holidays (reporting.holidays), and any --holidays given for this run.
-    [...new Set([...configHolidays(ctx.config()), ...extraHolidays])],
+    holidays,
   );
   const doc = {
     series: [
@@ -310,6 +313,15 @@ async function storeForecast(
             ? `band from its errors at ${c.origins} backtest origins`
             : 'too little billed history to check it (no band)'),
     );
+    const first = Math.min(...daily.total.keys());
+    const past = holidays.filter((t) => t >= first && t < today).length;
+    const ahead = holidays
+      .filter((t) => t >= today && t < today + horizon * DAY)
+      .map((t) => new Date(t).toISOString().slice(0, 10));
+    if (past || ahead.length)
+      ctx.out.line(
+        `  holidays: ${past} in the history give their effect to ${ahead.length ? ahead.join(', ') : 'none in the horizon'}`,
+      );
     ctx.out.line(`  variable cost (usage), forecast from ${doc.history.length} days of history:`);
     explain(ctx.out.line.bind(ctx.out), s.backtest, s.shortHistory);
   }
