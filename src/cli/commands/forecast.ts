@@ -9,12 +9,10 @@ import {
   allocationSettings,
   BasisCache,
   dailySpendOnBasis,
-  forecastSeries,
   forecastSplit,
   FORECAST_HISTORY_DAYS,
   MIN_ORIGINS,
   DUPLICATE_RULES,
-  formatTime,
   parseSeriesCsv,
   type DuplicateRule,
   type Series,
@@ -23,6 +21,24 @@ import {
 } from '../../analytics/index.js';
 import { defineCommand, type WithOptions } from '../command.js';
 import { BASIS_OPTIONS, basisOptions } from './_allocation-report.js';
+import { defaultThreads, runSeriesJobs } from './_series-pool.js';
+
+/** `--threads`: threads for many-series runs (ADR 0054); shared by forecast and anomalies. */
+export const THREADS_OPTION = {
+  type: 'string',
+  description: 'threads for a file of many series (default: the cores available, at most 4; 1 = no workers)',
+} as const;
+
+/** The `--threads` value, checked; the default when absent. */
+export function threadsOption(text: string | undefined): number {
+  if (text === undefined) return defaultThreads();
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new TallyError('invalid_input', `--threads: "${text}" is not a whole number from 1 to 64`, {
+      field: 'threads',
+    });
+  return n;
+}
 
 /** `--duplicates`: what rows that share a timestamp become (ADR 0044); shared by forecast and anomalies. */
 export const DUPLICATES_OPTION = {
@@ -59,6 +75,7 @@ export const forecastCommand = defineCommand({
       description: 'CSV with timestamp,value (or ds,y) or series_id,timestamp,value',
     },
     duplicates: DUPLICATES_OPTION,
+    threads: THREADS_OPTION,
     horizon: { type: 'string', description: 'steps to forecast', default: '7' },
     season: {
       type: 'string',
@@ -91,33 +108,13 @@ export const forecastCommand = defineCommand({
     // basis chargeback uses, committed schedule plus variable forecast.
     if (!file) return storeForecast(ctx, horizon);
     const input = readSeriesFile(file, duplicatesRule(ctx.str('duplicates')));
-    const series = input.map((s) => {
-      const f = forecastSeries(
-        s.timestamps.map((timestamp, i) => ({ timestamp, value: s.values[i]! })),
-        {
-          horizon,
-          stepMs: s.stepMs,
-          ...(seasonOpt ? { season: seasonOpt } : {}),
-          holidays,
-          linear: ctx.flag('linear'),
-        },
-      );
-      return {
-        id: s.id,
-        season: f.seasons[0] ?? 1,
-        seasons: f.seasons,
-        model: f.model,
-        points: f.points.map((p) => ({
-          timestamp: formatTime(p.timestamp, s.stepMs, s.timeStyle),
-          p10: p.p10,
-          p50: p.p50,
-          p90: p.p90,
-        })),
-        total: f.total,
-        backtest: f.backtest,
-        ...(f.shortHistory ? { shortHistory: f.shortHistory } : {}),
-      };
-    });
+    const options = {
+      horizon,
+      ...(seasonOpt ? { season: seasonOpt } : {}),
+      holidays,
+      linear: ctx.flag('linear'),
+    };
+    const series = await runSeriesJobs('forecast', input, options, threadsOption(ctx.str('threads')));
     if (ctx.json) {
       ctx.out.json({ series });
       return;
