@@ -1,5 +1,13 @@
 /** Series plumbing shared by forecast, anomalies and budgets: robust stats, season detection, CSV input. */
-export { autocorrelation, mean, median, quantile, robustScale } from './_stats.js';
+export {
+  autocorrelation,
+  mean,
+  median,
+  orderStatistic,
+  quantile,
+  robustScale,
+  sortedAscending,
+} from './_stats.js';
 export { detectSeason, naturalPeriods } from './_season.js';
 export { DUPLICATE_RULES, parseSeriesCsv, parseTimestamp, seriesFrom, stepAfter } from './_csv.js';
 export type { DuplicateRule, Series } from './_csv.js';

@@ -7,6 +7,7 @@
  * today, a busy morning).
  * Additive on logs for positive series (spend is multiplicative), else on the raw values.
  */
+import { orderStatistic } from '../_series/index.js';
 
 /** A history to fit (the subset of ModelInput this model reads). */
 export interface HarmonicInput {
@@ -206,8 +207,8 @@ function solve(A0: Float64Array, b: Float64Array, p: number): Float64Array | nul
 
 /** 1.4826 x the median absolute residual (a robust standard deviation). */
 function madOf(z: readonly number[], fit: Float64Array): number {
-  const r = z.map((v, i) => Math.abs(v - fit[i]!)).sort((a, b) => a - b);
-  return 1.4826 * r[r.length >> 1]!;
+  const r = z.map((v, i) => Math.abs(v - fit[i]!));
+  return 1.4826 * orderStatistic(r, r.length >> 1)!;
 }
 
 /**
