@@ -7,6 +7,7 @@ export {
   quantile,
   robustScale,
   sortedAscending,
+  typedSortedAt,
 } from './_stats.js';
 export { detectSeason, naturalPeriods } from './_season.js';
 export { DUPLICATE_RULES, parseSeriesCsv, parseTimestamp, seriesFrom, stepAfter } from './_csv.js';

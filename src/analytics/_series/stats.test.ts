@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, orderStatistic, robustScale, sortedAscending } from './_stats.js';
+import { median, orderStatistic, robustScale, sortedAscending, typedSortedAt } from './_stats.js';
 
 /** The definitions the selection replaced: a copy sorted with a comparator (stable: equal values keep order). */
 const sorted = (values: readonly number[]) => {
@@ -47,7 +47,7 @@ test('the zero a median returns is the one a stable sort puts in the middle', ()
   assert.equal(median([3, 1, 2, 10]), 2.5);
 });
 
-test('orderStatistic and sortedAscending give, bit for bit, what a comparator sort of a copy gives', () => {
+test('orderStatistic, sortedAscending and typedSortedAt give, bit for bit, what a comparator sort (or a typed sort) of a copy gives', () => {
   let seed = 3;
   const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   const sets: number[][] = [
