@@ -49,7 +49,14 @@ export function harmonicForecast(m: HarmonicInput, H: number): number[] {
     if (trend) row[1] = (i - (n - 1)) / (perDay * 7);
     let k = 1 + trend;
     for (const { period, harmonic } of terms) {
-      const a = (2 * Math.PI * harmonic * mod(start + i, period)) / period;
+      const phase = mod(start + i, period);
+      const wave = Number.isInteger(phase) ? waveOf(period, harmonic) : null;
+      if (wave) {
+        row[k++] = wave[2 * phase]!;
+        row[k++] = wave[2 * phase + 1]!;
+        continue;
+      }
+      const a = (2 * Math.PI * harmonic * phase) / period;
       row[k++] = Math.cos(a);
       row[k++] = Math.sin(a);
     }
@@ -112,6 +119,27 @@ export function harmonicForecast(m: HarmonicInput, H: number): number[] {
 }
 
 const mod = (a: number, p: number) => ((a % p) + p) % p;
+
+/**
+ * cos and sin (interleaved) of one harmonic at each whole phase of its period, computed as a row computes them
+ * (the same numbers), once per process: a many-series run fits thousands of design matrices of the same seasons.
+ */
+const waves = new Map<string, Float64Array>();
+function waveOf(period: number, harmonic: number): Float64Array | null {
+  if (!Number.isInteger(period) || period > 100_000) return null;
+  const key = `${period}/${harmonic}`;
+  let w = waves.get(key);
+  if (!w) {
+    w = new Float64Array(2 * period);
+    for (let phase = 0; phase < period; phase++) {
+      const a = (2 * Math.PI * harmonic * phase) / period;
+      w[2 * phase] = Math.cos(a);
+      w[2 * phase + 1] = Math.sin(a);
+    }
+    waves.set(key, w);
+  }
+  return w;
+}
 
 /**
  * The seasonal columns: Fourier terms of the shortest season covered twice (a day), and for a longer season that
