@@ -10,12 +10,25 @@
  */
 export function parseCsv(text: string): string[][] {
   const out: string[][] = [];
+  eachCsvRecord(text, (rec) => {
+    out.push(rec);
+  });
+  return out;
+}
+
+/**
+ * The records `parseCsv` returns, handed to `onRecord` one at a time as they are read, so a caller that keeps
+ * only what it derives from each (a series file's numbers) never holds every record at once. `onRecord` returning
+ * false stops the reading.
+ */
+export function eachCsvRecord(text: string, onRecord: (record: string[]) => boolean | void): void {
   let rec: string[] = [];
   let field = '';
   let quoted = false;
+  let stopped = false;
   const end = (): void => {
     rec.push(field);
-    if (rec.some((f) => f.trim() !== '')) out.push(rec);
+    if (rec.some((f) => f.trim() !== '')) stopped = onRecord(rec) === false;
     rec = [];
     field = '';
   };
@@ -23,7 +36,7 @@ export function parseCsv(text: string): string[][] {
   // (added one by one, they made a chain of one-character strings per field: 300 MB for a 17 MB series file).
   let from = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let i = from;
-  for (; i < text.length; i++) {
+  for (; i < text.length && !stopped; i++) {
     const ch = text.charCodeAt(i);
     if (quoted) {
       if (ch === QUOTE) {
@@ -49,9 +62,9 @@ export function parseCsv(text: string): string[][] {
       from = i + 1;
     }
   }
+  if (stopped) return;
   field += text.slice(from, i);
   if (field !== '' || rec.length > 0) end();
-  return out;
 }
 
 const [QUOTE, COMMA, LF, CR] = [34, 44, 10, 13];
