@@ -43,15 +43,17 @@ export function harmonicForecast(m: HarmonicInput, H: number): number[] {
   const p = 1 + trend + 2 * terms.length + (blocks ? blocks.count - 1 : 0);
   const decay = Math.pow(0.5, 1 / (HALF_LIFE_DAYS * perDay));
   const row = new Float64Array(p);
+  const waves = terms.map(({ period, harmonic }) => waveOf(period, harmonic));
   const fill = (i: number) => {
     // i: index relative to the fit window's first point (may be >= n for the future).
     row[0] = 1;
     if (trend) row[1] = (i - (n - 1)) / (perDay * 7);
     let k = 1 + trend;
-    for (const { period, harmonic } of terms) {
+    for (let t = 0; t < terms.length; t++) {
+      const { period, harmonic } = terms[t]!;
       const phase = mod(start + i, period);
-      const wave = Number.isInteger(phase) ? waveOf(period, harmonic) : null;
-      if (wave) {
+      const wave = waves[t];
+      if (wave && Number.isInteger(phase)) {
         row[k++] = wave[2 * phase]!;
         row[k++] = wave[2 * phase + 1]!;
         continue;
@@ -124,11 +126,11 @@ const mod = (a: number, p: number) => ((a % p) + p) % p;
  * cos and sin (interleaved) of one harmonic at each whole phase of its period, computed as a row computes them
  * (the same numbers), once per process: a many-series run fits thousands of design matrices of the same seasons.
  */
-const waves = new Map<string, Float64Array>();
+const waveTables = new Map<string, Float64Array>();
 function waveOf(period: number, harmonic: number): Float64Array | null {
   if (!Number.isInteger(period) || period > 100_000) return null;
   const key = `${period}/${harmonic}`;
-  let w = waves.get(key);
+  let w = waveTables.get(key);
   if (!w) {
     w = new Float64Array(2 * period);
     for (let phase = 0; phase < period; phase++) {
@@ -136,7 +138,7 @@ function waveOf(period: number, harmonic: number): Float64Array | null {
       w[2 * phase] = Math.cos(a);
       w[2 * phase + 1] = Math.sin(a);
     }
-    waves.set(key, w);
+    waveTables.set(key, w);
   }
   return w;
 }
@@ -193,6 +195,9 @@ function accumulate(
       const xj = X[o + j]!;
       const rj = xj * wi;
       b[j] = b[j]! + xj * zi;
+      // A zero (a weekday column of another day): every product below is a zero, which leaves A as it is (A
+      // starts at +0, so it is never -0), and X is finite: the same A without the additions.
+      if (rj === 0) continue;
       const aj = j * p;
       for (let k = 0; k <= j; k++) A[aj + k] = A[aj + k]! + rj * X[o + k]!;
     }
