@@ -70,6 +70,9 @@ test('orderStatistic, sortedAscending and typedSortedAt give, bit for bit, what 
     );
     for (let k = -1; k <= values.length; k++)
       assert.ok(Object.is(orderStatistic(values, k), reference[k]), `${values}: k=${k}`);
+    const typed = Float64Array.from(values).sort();
+    for (let k = -1; k <= values.length; k++)
+      assert.ok(Object.is(typedSortedAt(values, k), typed[k]), `${values}: typed k=${k}`);
     assert.deepEqual(values, copy, 'the input is left as it was');
   }
 });
