@@ -23,6 +23,7 @@ export {
   GRAIN_MS,
   detectSeason,
   formatTime,
+  hasSeriesIds,
   loadDailySpend,
   parseSeriesCsv,
   seriesFrom,

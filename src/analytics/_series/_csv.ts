@@ -33,6 +33,16 @@ export function parseTimestamp(text: string): number {
   return Number.isNaN(ms) ? Date.parse(t) : ms;
 }
 
+/** Whether a series file's header names a series id column (a file of many series). */
+export function hasSeriesIds(header: readonly string[]): boolean {
+  return (
+    column(
+      header.map((h) => h.trim()),
+      ID_HEADERS,
+    ) >= 0
+  );
+}
+
 function column(header: readonly string[], names: readonly string[]): number {
   return header.findIndex((h) => names.includes(h.toLowerCase()));
 }

@@ -10,7 +10,14 @@ export {
   typedSortedAt,
 } from './_stats.js';
 export { detectSeason, naturalPeriods } from './_season.js';
-export { DUPLICATE_RULES, parseSeriesCsv, parseTimestamp, seriesFrom, stepAfter } from './_csv.js';
+export {
+  DUPLICATE_RULES,
+  hasSeriesIds,
+  parseSeriesCsv,
+  parseTimestamp,
+  seriesFrom,
+  stepAfter,
+} from './_csv.js';
 export type { DuplicateRule, Series } from './_csv.js';
 export { formatTime, timeStyleOf } from './_time-style.js';
 export type { TimeStyle } from './_time-style.js';

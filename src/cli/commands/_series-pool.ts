@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TallyError, type ErrorCode } from '../../core/index.js';
-import type { Series } from '../../analytics/index.js';
+import { hasSeriesIds, type Series } from '../../analytics/index.js';
 import { JOBS, type JobName, type SeriesJobs } from './_series-jobs.js';
 import type { WorkerFailure } from './_series-worker.js';
 
@@ -31,13 +31,16 @@ export async function runSeriesJobs<K extends JobName>(
   series: readonly Series[],
   options: SeriesJobs[K]['options'],
   threads: number,
+  early: readonly Worker[] = [],
 ): Promise<SeriesJobs[K]['result'][]> {
   type R = SeriesJobs[K]['result'];
   const run = JOBS[job] as (s: Series, o: SeriesJobs[K]['options']) => R;
   let points = 0;
   for (const s of series) points += s.values.length;
-  if (threads <= 1 || series.length < 2 || points < MIN_POOL_POINTS)
+  if (threads <= 1 || series.length < 2 || points < MIN_POOL_POINTS) {
+    await Promise.all(early.map((w) => w.terminate()));
     return series.map((s) => run(s, options));
+  }
   const size = Math.max(1, Math.ceil(series.length / (threads * BATCHES_PER_THREAD)));
   const batches: Series[][] = [];
   for (let i = 0; i < series.length; i += size) batches.push(series.slice(i, i + size));
@@ -51,9 +54,9 @@ export async function runSeriesJobs<K extends JobName>(
   let next = 0;
   const take = () => (next < batches.length && next < failedAt ? next++ : -1);
 
-  const workers = Array.from({ length: Math.min(threads - 1, batches.length - 1) }, () =>
-    startWorker(job, options),
-  );
+  const wanted = Math.min(threads - 1, batches.length - 1);
+  const workers = [...early];
+  while (workers.length < wanted) workers.push(startWorker(job, options));
   const feed = (w: Worker) =>
     new Promise<void>((done) => {
       const held = new Set<number>();
@@ -101,6 +104,33 @@ export async function runSeriesJobs<K extends JobName>(
   if (failedAt !== Infinity) throw failure;
   return results.flat();
 }
+
+/**
+ * The job's results for the series a file's text holds (`read` parses it). A large file with a series id column
+ * starts its workers before it is parsed, so their start (loading the analytics code) overlaps the parse.
+ */
+export async function runSeriesFile<K extends JobName>(
+  job: K,
+  text: string,
+  read: (text: string) => readonly Series[],
+  options: SeriesJobs[K]['options'],
+  threads: number,
+): Promise<SeriesJobs[K]['result'][]> {
+  const firstLine = text.slice(0, Math.max(0, text.indexOf('\n')));
+  const many = threads > 1 && text.length >= EARLY_BYTES && hasSeriesIds(firstLine.split(','));
+  const early = many ? Array.from({ length: threads - 1 }, () => startWorker(job, options)) : [];
+  let series: readonly Series[];
+  try {
+    series = read(text);
+  } catch (err) {
+    await Promise.all(early.map((w) => w.terminate()));
+    throw err;
+  }
+  return runSeriesJobs(job, series, options, threads, early);
+}
+
+/** A file at least this long (about MIN_POOL_POINTS rows of 20 bytes) starts its workers before it is parsed. */
+const EARLY_BYTES = MIN_POOL_POINTS * 20;
 
 /** A worker for `job`: the built .js entry, or under tsx (tests, development) the .ts entry through tsx's API. */
 function startWorker(job: JobName, options: unknown): Worker {

@@ -4,7 +4,7 @@
  * most specific root cause, dollar impact, idle capacity as waste per day, lifecycle state).
  */
 import { TallyError, parseUtc } from '../../core/index.js';
-import { type Grain, scanIncidents, scanSettings } from '../../analytics/index.js';
+import { type Grain, parseSeriesCsv, scanIncidents, scanSettings } from '../../analytics/index.js';
 import {
   covers,
   incidentTeams,
@@ -17,10 +17,10 @@ import {
   DUPLICATES_OPTION,
   THREADS_OPTION,
   duplicatesRule,
-  readSeriesFile,
+  readSeriesText,
   threadsOption,
 } from './forecast.js';
-import { runSeriesJobs } from './_series-pool.js';
+import { runSeriesFile } from './_series-pool.js';
 
 export const anomaliesCommand = defineCommand({
   options: {
@@ -47,14 +47,15 @@ export const anomaliesCommand = defineCommand({
       const seasonOpt = ctx.num('season', { min: 1, integer: true });
       // One row per event, at its first detected point; seasons detected online (no look-ahead) unless
       // --season is given, phases from the timestamps (the calendar, across gaps).
-      const input = readSeriesFile(file, duplicatesRule(ctx.str('duplicates')));
+      const duplicates = duplicatesRule(ctx.str('duplicates'));
+      const threads = threadsOption(ctx.str('threads'));
       const options = {
         ...(seasonOpt !== undefined ? { season: seasonOpt } : {}),
         ...(threshold !== undefined ? { threshold } : {}),
       };
-      const anomalies = (
-        await runSeriesJobs('anomalies', input, options, threadsOption(ctx.str('threads')))
-      ).flat();
+      const text = readSeriesText(file);
+      const read = (t: string) => parseSeriesCsv(t, file, duplicates);
+      const anomalies = (await runSeriesFile('anomalies', text, read, options, threads)).flat();
       if (ctx.json) ctx.out.json({ anomalies });
       else ctx.out.table(anomalies);
       return;

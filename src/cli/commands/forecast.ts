@@ -15,13 +15,12 @@ import {
   DUPLICATE_RULES,
   parseSeriesCsv,
   type DuplicateRule,
-  type Series,
   type SeriesForecast,
   type SpendScope,
 } from '../../analytics/index.js';
 import { defineCommand, type WithOptions } from '../command.js';
 import { BASIS_OPTIONS, basisOptions } from './_allocation-report.js';
-import { defaultThreads, runSeriesJobs } from './_series-pool.js';
+import { defaultThreads, runSeriesFile } from './_series-pool.js';
 
 /** `--threads`: threads for many-series runs (ADR 0054); shared by forecast and anomalies. */
 export const THREADS_OPTION = {
@@ -57,15 +56,13 @@ export function duplicatesRule(text: string | undefined): DuplicateRule {
   return text as DuplicateRule;
 }
 
-/** Reads a series CSV file with a clear error when it is missing. */
-export function readSeriesFile(path: string, duplicates: DuplicateRule = 'auto'): Series[] {
-  let text: string;
+/** A series CSV file's text, with a clear error when it is missing. */
+export function readSeriesText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch {
     throw new TallyError('invalid_input', `--series: cannot read ${path}`, { file: path });
   }
-  return parseSeriesCsv(text, path, duplicates);
 }
 
 export const forecastCommand = defineCommand({
@@ -107,14 +104,17 @@ export const forecastCommand = defineCommand({
     // Without --series, forecast spend in the store (--db, TALLY_DB or the default .tally/tally.duckdb): the cost
     // basis chargeback uses, committed schedule plus variable forecast.
     if (!file) return storeForecast(ctx, horizon);
-    const input = readSeriesFile(file, duplicatesRule(ctx.str('duplicates')));
+    const duplicates = duplicatesRule(ctx.str('duplicates'));
+    const threads = threadsOption(ctx.str('threads'));
     const options = {
       horizon,
       ...(seasonOpt ? { season: seasonOpt } : {}),
       holidays,
       linear: ctx.flag('linear'),
     };
-    const series = await runSeriesJobs('forecast', input, options, threadsOption(ctx.str('threads')));
+    const text = readSeriesText(file);
+    const read = (t: string) => parseSeriesCsv(t, file, duplicates);
+    const series = await runSeriesFile('forecast', text, read, options, threads);
     if (ctx.json) {
       ctx.out.json({ series });
       return;
