@@ -271,3 +271,16 @@ test('forecast --series of many series prints the same JSON with --threads 2 as 
   assert.equal(bad.code, 2);
   assert.match(bad.stdout, /--threads/);
 });
+
+test('a large many-series file with a bad row gives the same error with workers as without, and the run ends', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const f = join(dir, 'bad.csv');
+  const body = Array.from({ length: 12 }, (_, s) => csv('', 24 * 70, `s${s}`).replace(/^\n/, '')).join('');
+  writeFileSync(f, `series_id,timestamp,value\n${body}s3,yesterday,5\n`);
+  const one = await runCli(['forecast', '--series', f, '--horizon', '24', '--json', '--threads', '1']);
+  const two = await runCli(['forecast', '--series', f, '--horizon', '24', '--json', '--threads', '2']);
+  assert.equal(one.code, 2);
+  assert.match(one.stdout, /bad.csv:20162: \\"yesterday\\" is not a timestamp/);
+  assert.equal(two.code, one.code);
+  assert.equal(two.stdout, one.stdout);
+});
