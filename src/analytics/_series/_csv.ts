@@ -64,13 +64,19 @@ interface Cell {
   last: number;
 }
 
-/** One series' (timestamp, value) pairs, sorted by time, repeats combined by `rule`. */
-function combine(g: Map<number, Cell>, rule: DuplicateRule): [number, number][] {
+/**
+ * One series' timestamps in order and their values, repeats combined by `rule`. The timestamps are distinct
+ * numbers (Map keys, never NaN or -0), so a typed sort orders them as a comparator sort would, without a pair
+ * per row (a many-series file's rows are hundreds of thousands).
+ */
+function combine(g: Map<number, Cell>, rule: DuplicateRule): { timestamps: number[]; values: number[] } {
   let repeated = 0;
   for (const c of g.values()) if (c.count > 1) repeated++;
   const effective = rule === 'auto' ? (repeated * 2 > g.size ? 'sum' : 'mean') : rule;
   const value = (c: Cell) => (effective === 'sum' ? c.sum : effective === 'last' ? c.last : c.sum / c.count);
-  return [...g].map(([ts, c]): [number, number] => [ts, value(c)]).sort((a, b) => a[0] - b[0]);
+  const sorted = Float64Array.from(g.keys()).sort();
+  const timestamps = Array.from(sorted);
+  return { timestamps, values: timestamps.map((t) => value(g.get(t)!)) };
 }
 
 /**
@@ -139,7 +145,10 @@ export function parseSeriesCsv(text: string, file = 'input', duplicates: Duplica
   });
   if (groups.size === 0) throw new TallyError('invalid_input', `${file}: no numeric rows`, { file });
   const style: TimeStyle = index ? { kind: 'index' } : timeStyleOf(firstTime ?? '');
-  return [...groups].map(([id, g]) => seriesFrom(id, combine(g, duplicates), style));
+  return [...groups].map(([id, g]) => {
+    const { timestamps, values } = combine(g, duplicates);
+    return seriesOf(id, timestamps, values, style);
+  });
 }
 
 /** Builds a Series from (timestamp, value) pairs sorted by time, with the style its timestamps were written in. */
@@ -148,10 +157,18 @@ export function seriesFrom(
   pairs: readonly (readonly [number, number])[],
   timeStyle?: TimeStyle,
 ): Series {
-  const timestamps = pairs.map((p) => p[0]);
+  return seriesOf(
+    id,
+    pairs.map((p) => p[0]),
+    pairs.map((p) => p[1]),
+    timeStyle,
+  );
+}
+
+function seriesOf(id: string, timestamps: number[], values: number[], timeStyle?: TimeStyle): Series {
   const gaps = timestamps.slice(1).map((t, i) => t - timestamps[i]!);
   const stepMs = gaps.length ? median(gaps) : 86_400_000;
-  return { id, timestamps, values: pairs.map((p) => p[1]), stepMs, ...(timeStyle ? { timeStyle } : {}) };
+  return { id, timestamps, values, stepMs, ...(timeStyle ? { timeStyle } : {}) };
 }
 
 /** The timestamp `k` steps after `last` (calendar months for monthly data). */
