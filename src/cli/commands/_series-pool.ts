@@ -1,5 +1,5 @@
 /**
- * Runs a per-series job (`_series-jobs.ts`) over many series on several threads (ADR 0054): the main thread and
+ * Runs a per-series job (analytics' `series-jobs/`) over many series on several threads (ADR 0054): the main thread and
  * `threads - 1` workers take batches of consecutive series from one queue, results are put back in input order,
  * and the first failing series (in input order) raises the same error an in-process run would. A single series,
  * or a run too small to pay for a worker's start, stays in-process. Workers are terminated before this returns.
@@ -7,9 +7,15 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TallyError, type ErrorCode } from '../../core/index.js';
-import { hasSeriesIds, type Series } from '../../analytics/index.js';
-import { JOBS, type JobName, type SeriesJobs } from './_series-jobs.js';
-import type { WorkerFailure } from './_series-worker.js';
+import {
+  JOBS,
+  hasSeriesIds,
+  seriesWorkerEntry,
+  type JobName,
+  type Series,
+  type SeriesJobs,
+  type WorkerFailure,
+} from '../../analytics/index.js';
 
 /** Threads by default: the machine's, at most this many (each worker holds its own heap). */
 export const MAX_DEFAULT_THREADS = 4;
@@ -134,10 +140,9 @@ const EARLY_BYTES = MIN_POOL_POINTS * 20;
 
 /** A worker for `job`: the built .js entry, or under tsx (tests, development) the .ts entry through tsx's API. */
 function startWorker(job: JobName, options: unknown): Worker {
-  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const entry = new URL(`./_series-worker.${ext}`, import.meta.url);
+  const entry = seriesWorkerEntry();
   const workerData = { job, options };
-  return ext === 'ts'
+  return entry.pathname.endsWith('.ts')
     ? new Worker(
         `import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`,
         { eval: true, workerData },

@@ -1,21 +1,12 @@
 /**
- * A worker of the series pool (`_series-pool.ts`, ADR 0054): runs one job (forecast or anomalies, fixed by its
- * workerData) over each batch of series the main thread posts, and posts back the batch's results in order, or
- * the batch's first error with what the main thread needs to raise the same error as an in-process run.
+ * A worker of the CLI's series pool (cli/commands/_series-pool.ts, ADR 0054): runs one job (forecast or anomalies,
+ * fixed by its workerData) over each batch of series the main thread posts, and posts back the batch's results in
+ * order, or the batch's first error with what the main thread needs to raise the same error as an in-process run.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { TallyError } from '../../core/index.js';
-import type { Series } from '../../analytics/index.js';
-import { JOBS, type JobName } from './_series-jobs.js';
-
-/** A thrown value, as it crosses back to the main thread. */
-export interface WorkerFailure {
-  readonly name: string;
-  readonly message: string;
-  /** Set for a TallyError: its code and details. */
-  readonly code?: string;
-  readonly details?: unknown;
-}
+import type { Series } from '../_series/index.js';
+import { JOBS, type JobName, type WorkerFailure } from './_jobs.js';
 
 const { job, options } = workerData as { job: JobName; options: never };
 const run = JOBS[job] as (s: Series, o: unknown) => unknown;

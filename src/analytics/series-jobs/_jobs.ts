@@ -1,9 +1,12 @@
 /**
  * The per-series work of `tally forecast --series` and `tally anomalies --series`, as plain functions of one series
- * and cloneable options, so the command runs them in-process or in a worker (`_series-pool.ts`) alike and prints
- * the same document either way (ADR 0054).
+ * and cloneable options, so the CLI runs them in-process or in a worker (`_worker.ts`) alike and prints the same
+ * document either way (ADR 0054). Imports only the parts it runs, not the analytics door: a worker loads this file,
+ * and the door would bring the store's drivers with it.
  */
-import { detectEvents, forecastSeries, formatTime, type Series } from '../../analytics/index.js';
+import { forecastSeries } from '../forecast/index.js';
+import { detectEvents } from '../anomalies/_events.js';
+import { formatTime, type Series } from '../_series/index.js';
 
 /** What `tally forecast --series` fixes for every series (structured-cloneable: it crosses to workers). */
 export interface ForecastJobOptions {
@@ -82,3 +85,18 @@ export const JOBS: { [K in JobName]: (s: Series, o: SeriesJobs[K]['options']) =>
   forecast: forecastJob,
   anomalies: anomalyJob,
 };
+
+/** A thrown value, as it crosses back from a worker to the main thread. */
+export interface WorkerFailure {
+  readonly name: string;
+  readonly message: string;
+  /** Set for a TallyError: its code and details. */
+  readonly code?: string;
+  readonly details?: unknown;
+}
+
+/** The worker's entry file: the built .js beside this one, or under tsx (tests, development) the .ts source. */
+export function seriesWorkerEntry(): URL {
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return new URL(`./_worker.${ext}`, import.meta.url);
+}
