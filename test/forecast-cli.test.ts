@@ -304,3 +304,32 @@ test('forecast --linear lets the learned linear candidate into the backtest that
   assert.doesNotMatch(off.stdout, /^ {2}linear /m);
   assert.match(on.stdout, /^ {2}linear +\d+\.\d{3}/m);
 });
+
+test('forecast --series of many series prints the same JSON with --threads 2 as with --threads 1, and rejects a bad --threads', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const f = join(dir, 'many.csv');
+  const body = Array.from({ length: 12 }, (_, s) => csv('', 24 * 70, `s${s}`).replace(/^\n/, '')).join('');
+  writeFileSync(f, `series_id,timestamp,value\n${body}`);
+  const one = await runCli(['forecast', '--series', f, '--horizon', '24', '--json', '--threads', '1']);
+  const two = await runCli(['forecast', '--series', f, '--horizon', '24', '--json', '--threads', '2']);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.code, 0, two.stderr);
+  assert.equal(one.json<Out>().series.length, 12);
+  assert.equal(two.stdout, one.stdout);
+  const bad = await runCli(['forecast', '--series', f, '--json', '--threads', '0']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stdout, /--threads/);
+});
+
+test('a large many-series file with a bad row gives the same error with workers as without, and the run ends', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const f = join(dir, 'bad.csv');
+  const body = Array.from({ length: 12 }, (_, s) => csv('', 24 * 70, `s${s}`).replace(/^\n/, '')).join('');
+  writeFileSync(f, `series_id,timestamp,value\n${body}s3,yesterday,5\n`);
+  const one = await runCli(['forecast', '--series', f, '--horizon', '24', '--json', '--threads', '1']);
+  const two = await runCli(['forecast', '--series', f, '--horizon', '24', '--json', '--threads', '2']);
+  assert.equal(one.code, 2);
+  assert.match(one.stdout, /bad.csv:20162: \\"yesterday\\" is not a timestamp/);
+  assert.equal(two.code, one.code);
+  assert.equal(two.stdout, one.stdout);
+});

@@ -17,12 +17,14 @@ export * from './carbon/index.js';
 export * from './maturity/index.js';
 export * from './hosting/index.js';
 export * from './cost-rows/index.js';
+export * from './series-jobs/index.js';
 // The series plumbing others need: series CSV input, daily spend per scope, season detection, grains.
 export {
   DUPLICATE_RULES,
   GRAIN_MS,
   detectSeason,
   formatTime,
+  hasSeriesIds,
   loadDailySpend,
   parseSeriesCsv,
   seriesFrom,

@@ -53,3 +53,48 @@ test('exports are formula-safe: a team named =HYPERLINK round-trips as text thro
   ]);
   assert.ok(text.endsWith('\r\n'));
 });
+
+/** The reader as it was before it took plain runs as slices: one character at a time (the definition). */
+function parseCharByChar(text: string): string[][] {
+  const out: string[][] = [];
+  let rec: string[] = [];
+  let field = '';
+  let quoted = false;
+  const end = () => {
+    rec.push(field);
+    if (rec.some((f) => f.trim() !== '')) out.push(rec);
+    rec = [];
+    field = '';
+  };
+  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      rec.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      end();
+    } else field += ch;
+  }
+  if (field !== '' || rec.length > 0) end();
+  return out;
+}
+
+test('parseCsv reads any text, odd quotes and line breaks included, exactly as a character-by-character reader does', () => {
+  let seed = 11;
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const alphabet = ['a', 'b', '1', '.', ' ', ',', '"', '""', '\n', '\r', '\r\n', '\uFEFF', 'é', '😀'];
+  for (let k = 0; k < 3000; k++) {
+    const len = Math.floor(rnd() * 40);
+    let text = '';
+    for (let j = 0; j < len; j++) text += alphabet[Math.floor(rnd() * alphabet.length)];
+    assert.deepEqual(parseCsv(text), parseCharByChar(text), JSON.stringify(text));
+  }
+});

@@ -1,5 +1,5 @@
 /** Generic series input: CSV with `timestamp,value`, `series_id,timestamp,value`, or Prophet-style `ds,y`. */
-import { parseCsv, TallyError } from '../../core/index.js';
+import { eachCsvRecord, TallyError } from '../../core/index.js';
 import { median } from './_stats.js';
 import { INDEX_STEP_MS, isIndexCell, timeStyleOf, type TimeStyle } from './_time-style.js';
 
@@ -33,6 +33,16 @@ export function parseTimestamp(text: string): number {
   return Number.isNaN(ms) ? Date.parse(t) : ms;
 }
 
+/** Whether a series file's header names a series id column (a file of many series). */
+export function hasSeriesIds(header: readonly string[]): boolean {
+  return (
+    column(
+      header.map((h) => h.trim()),
+      ID_HEADERS,
+    ) >= 0
+  );
+}
+
 function column(header: readonly string[], names: readonly string[]): number {
   return header.findIndex((h) => names.includes(h.toLowerCase()));
 }
@@ -54,13 +64,19 @@ interface Cell {
   last: number;
 }
 
-/** One series' (timestamp, value) pairs, sorted by time, repeats combined by `rule`. */
-function combine(g: Map<number, Cell>, rule: DuplicateRule): [number, number][] {
+/**
+ * One series' timestamps in order and their values, repeats combined by `rule`. The timestamps are distinct
+ * numbers (Map keys, never NaN or -0), so a typed sort orders them as a comparator sort would, without a pair
+ * per row (a many-series file's rows are hundreds of thousands).
+ */
+function combine(g: Map<number, Cell>, rule: DuplicateRule): { timestamps: number[]; values: number[] } {
   let repeated = 0;
   for (const c of g.values()) if (c.count > 1) repeated++;
   const effective = rule === 'auto' ? (repeated * 2 > g.size ? 'sum' : 'mean') : rule;
   const value = (c: Cell) => (effective === 'sum' ? c.sum : effective === 'last' ? c.last : c.sum / c.count);
-  return [...g].map(([ts, c]): [number, number] => [ts, value(c)]).sort((a, b) => a[0] - b[0]);
+  const sorted = Float64Array.from(g.keys()).sort();
+  const timestamps = Array.from(sorted);
+  return { timestamps, values: timestamps.map((t) => value(g.get(t)!)) };
 }
 
 /**
@@ -68,36 +84,56 @@ function combine(g: Map<number, Cell>, rule: DuplicateRule): [number, number][] 
  * `auto`; blank/NA values skipped).
  */
 export function parseSeriesCsv(text: string, file = 'input', duplicates: DuplicateRule = 'auto'): Series[] {
-  // core's reader (quotes, CRLF, BOM, blank records); cells trimmed.
-  const records = parseCsv(text).map((r) => r.map((c) => c.trim()));
-  const header = records[0] ?? [];
-  let ti = column(header, TIME_HEADERS);
-  let vi = column(header, VALUE_HEADERS);
-  const ii = column(header, ID_HEADERS);
-  if (ti < 0 || vi < 0) {
-    if (header.length === 2 && ii < 0) [ti, vi] = [0, 1];
-    else
-      throw new TallyError(
-        'invalid_input',
-        `${file}: expected columns timestamp,value or series_id,timestamp,value (or ds,y); got ${header.join(',')}`,
-        { file },
-      );
-  }
-  // A file of plain integer timestamps (1, 2, 3...) is an index, not seconds after 1970: read as hours.
-  const index = records.length > 1 && records.slice(1).every((r) => isIndexCell(r[ti] ?? ''));
+  // core's reader (quotes, CRLF, BOM, blank records); cells trimmed. Records are read twice and kept by neither
+  // pass (a many-series file held as records took over 100 MB): first the header, the first timestamp and whether
+  // every timestamp is a plain index, then the rows.
+  let header: string[] | null = null;
+  let firstTime: string | undefined;
+  let rows = 0;
+  let index = true;
+  let ti = -1;
+  let vi = -1;
+  let ii = -1;
+  const readHeader = (cells: readonly string[]) => {
+    header = cells.map((c) => c.trim());
+    ti = column(header, TIME_HEADERS);
+    vi = column(header, VALUE_HEADERS);
+    ii = column(header, ID_HEADERS);
+    if (ti < 0 || vi < 0) {
+      if (header.length === 2 && ii < 0) [ti, vi] = [0, 1];
+      else
+        throw new TallyError(
+          'invalid_input',
+          `${file}: expected columns timestamp,value or series_id,timestamp,value (or ds,y); got ${header.join(',')}`,
+          { file },
+        );
+    }
+  };
+  eachCsvRecord(text, (rec) => {
+    if (!header) return readHeader(rec);
+    const cell = rec[ti]?.trim() ?? '';
+    if (rows++ === 0) firstTime = cell;
+    // A file of plain integer timestamps (1, 2, 3...) is an index, not seconds after 1970: read as hours.
+    if (index && !isIndexCell(cell)) index = false;
+  });
+  if (!header) readHeader([]); // no records: no columns
+  if (rows === 0) index = false;
   const groups = new Map<string, Map<number, Cell>>();
-  for (let n = 1; n < records.length; n++) {
-    const cells = records[n]!;
-    const ts = index ? Number(cells[ti]) * INDEX_STEP_MS : parseTimestamp(cells[ti] ?? '');
-    const raw = cells[vi] ?? '';
+  let n = 0;
+  eachCsvRecord(text, (rec) => {
+    if (n++ === 0) return;
+    const cells = rec;
+    const tsCell = cells[ti]?.trim() ?? '';
+    const ts = index ? Number(tsCell) * INDEX_STEP_MS : parseTimestamp(tsCell);
+    const raw = cells[vi]?.trim() ?? '';
     const v = raw === '' ? Number.NaN : Number(raw);
     if (Number.isNaN(ts))
-      throw new TallyError('invalid_input', `${file}:${n + 1}: "${cells[ti] ?? ''}" is not a timestamp`, {
+      throw new TallyError('invalid_input', `${file}:${n}: "${tsCell}" is not a timestamp`, {
         file,
-        line: n + 1,
+        line: n,
       });
-    if (!Number.isFinite(v)) continue;
-    const id = ii >= 0 ? (cells[ii] ?? 'default') : 'default';
+    if (!Number.isFinite(v)) return;
+    const id = ii >= 0 ? (cells[ii]?.trim() ?? 'default') : 'default';
     let g = groups.get(id);
     if (!g) groups.set(id, (g = new Map()));
     const c = g.get(ts);
@@ -106,10 +142,13 @@ export function parseSeriesCsv(text: string, file = 'input', duplicates: Duplica
       c.count++;
       c.last = v;
     } else g.set(ts, { sum: v, count: 1, last: v });
-  }
+  });
   if (groups.size === 0) throw new TallyError('invalid_input', `${file}: no numeric rows`, { file });
-  const style: TimeStyle = index ? { kind: 'index' } : timeStyleOf(records[1]?.[ti] ?? '');
-  return [...groups].map(([id, g]) => seriesFrom(id, combine(g, duplicates), style));
+  const style: TimeStyle = index ? { kind: 'index' } : timeStyleOf(firstTime ?? '');
+  return [...groups].map(([id, g]) => {
+    const { timestamps, values } = combine(g, duplicates);
+    return seriesOf(id, timestamps, values, style);
+  });
 }
 
 /** Builds a Series from (timestamp, value) pairs sorted by time, with the style its timestamps were written in. */
@@ -118,10 +157,18 @@ export function seriesFrom(
   pairs: readonly (readonly [number, number])[],
   timeStyle?: TimeStyle,
 ): Series {
-  const timestamps = pairs.map((p) => p[0]);
+  return seriesOf(
+    id,
+    pairs.map((p) => p[0]),
+    pairs.map((p) => p[1]),
+    timeStyle,
+  );
+}
+
+function seriesOf(id: string, timestamps: number[], values: number[], timeStyle?: TimeStyle): Series {
   const gaps = timestamps.slice(1).map((t, i) => t - timestamps[i]!);
   const stepMs = gaps.length ? median(gaps) : 86_400_000;
-  return { id, timestamps, values: pairs.map((p) => p[1]), stepMs, ...(timeStyle ? { timeStyle } : {}) };
+  return { id, timestamps, values, stepMs, ...(timeStyle ? { timeStyle } : {}) };
 }
 
 /** The timestamp `k` steps after `last` (calendar months for monthly data). */

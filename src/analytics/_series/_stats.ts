@@ -73,6 +73,63 @@ function zeroInOrder(values: readonly number[], v: number, i: number): number {
   return v;
 }
 
+/**
+ * The value `[...values].sort((a, b) => a - b)[k]` holds (undefined outside 0..n-1), by selection in the reused
+ * buffer instead of a sorted copy: the forecast's backtests take it of thousands of residual sets per run.
+ */
+export function orderStatistic(values: readonly number[], k: number): number | undefined {
+  const n = values.length;
+  if (!(k >= 0 && k < n)) return undefined;
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v !== v) return [...values].sort((a, b) => a - b)[k]; // NaN: the comparator sort's own order
+    scratch[i] = v;
+  }
+  select(scratch, k, n);
+  return zeroInOrder(values, scratch[k]!, k);
+}
+
+/**
+ * `values` in the order `[...values].sort((a, b) => a - b)` gives, by the typed array's native sort when that is
+ * the same order (no NaN, no -0: a comparator sort keeps those in input order among "equal" values).
+ */
+export function sortedAscending(values: readonly number[]): ArrayLike<number> {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== v || (v === 0 && 1 / v < 0)) return [...values].sort((a, b) => a - b);
+    out[i] = v;
+  }
+  return out.sort();
+}
+
+/**
+ * The value `Float64Array.from(values).sort()[k]` holds (undefined outside 0..n-1; the native sort puts -0 before
+ * 0 and NaN last), by selection in the reused buffer instead of a sorted copy: the anomaly scan takes quantiles of
+ * thousands of points of history every few points.
+ */
+export function typedSortedAt(values: ArrayLike<number>, k: number): number | undefined {
+  const n = values.length;
+  if (!(k >= 0 && k < n)) return undefined;
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v !== v) return Float64Array.from(values).sort()[k];
+    scratch[i] = v;
+  }
+  select(scratch, k, n);
+  const v = scratch[k]!;
+  if (v !== 0) return v;
+  // A zero: -0 when k falls among the negatives and negative zeros, which the native sort puts first.
+  let below = 0;
+  for (let i = 0; i < n; i++) {
+    const x = values[i]!;
+    if (x < 0 || (x === 0 && 1 / x < 0)) below++;
+  }
+  return k < below ? -0 : 0;
+}
+
 /** Median absolute deviation scaled by 1.4826 so it estimates the standard deviation of normal noise. */
 export function robustScale(values: readonly number[]): number {
   const n = values.length;

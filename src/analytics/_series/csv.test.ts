@@ -54,3 +54,30 @@ test('the rule applies per series of a series_id file', () => {
   assert.deepEqual(byId['a'], [2, 2, 2]);
   assert.deepEqual(byId['b'], [4, 4]);
 });
+
+test('a series file is read the same whatever its size: header rules, index timestamps, blanks, and errors with their record number', () => {
+  const many = ['series_id,timestamp,value'];
+  for (let s = 0; s < 3; s++) for (let i = 0; i < 500; i++) many.push(`s${s},${1 + i},${s * 10 + (i % 7)}`);
+  const series = parseSeriesCsv(many.join('\n'));
+  assert.deepEqual(
+    series.map((s) => [s.id, s.values.length, s.stepMs, s.timeStyle?.kind]),
+    [0, 1, 2].map((s) => [`s${s}`, 500, 3_600_000, 'index']),
+  );
+  const trimmed = parseSeriesCsv(' ds , y \n2026-01-01, 3\n\n2026-01-02 ,\n2026-01-03 , 5 \n');
+  assert.deepEqual(trimmed[0]!.values, [3, 5]);
+  assert.equal(trimmed[0]!.timeStyle?.kind, 'date');
+  const error = (text: string) => {
+    try {
+      parseSeriesCsv(text, 'f.csv');
+    } catch (err) {
+      return `${(err as Error).message} ${JSON.stringify((err as { details?: unknown }).details)}`;
+    }
+    return 'no error';
+  };
+  assert.equal(
+    error('timestamp,value\n2026-01-01,1\n\n2026-01-02,2\nbogus,3\n'),
+    'f.csv:4: "bogus" is not a timestamp {"file":"f.csv","line":4}',
+  );
+  assert.match(error(''), /expected columns .* got {2}\{"file":"f.csv"\}$/);
+  assert.match(error('timestamp,value\n2026-01-01,\n'), /no numeric rows/);
+});

@@ -23,7 +23,7 @@
  *   points; 14 points of daily data): no season can be known yet. No score at all before the noise scale rests on a level window.
  * - refractory: after an alarm, the same event's later points add nothing (a third of the warm-up, ADR 0046).
  */
-import { detectSeason } from '../_series/index.js';
+import { detectSeason, typedSortedAt } from '../_series/index.js';
 import { typicalMove } from './_resolution.js';
 import { recursDaily } from './_recurring.js';
 
@@ -122,10 +122,12 @@ function levelPoints(stepMs: number): number {
 /** Quantile (linear interpolation) of numbers; typed-array sort keeps the detector at a few µs a point. */
 function q(values: ArrayLike<number>, p: number): number {
   if (values.length === 0) return Number.NaN;
-  const v = Float64Array.from(values).sort();
-  const pos = (v.length - 1) * p;
+  // The two order statistics by selection: what a typed-array sort would put there, without sorting.
+  const pos = (values.length - 1) * p;
   const lo = Math.floor(pos);
-  return v[lo]! + (v[Math.ceil(pos)]! - v[lo]!) * (pos - lo);
+  const a = typedSortedAt(values, lo)!;
+  const hi = Math.ceil(pos);
+  return a + ((hi === lo ? a : typedSortedAt(values, hi)!) - a) * (pos - lo);
 }
 
 const median = (values: ArrayLike<number>) => q(values, 0.5);
@@ -256,9 +258,9 @@ export function detectEvents(y: readonly number[], opts: EventOptions): EventPoi
       if (!(scale > 0)) scale = (1.2533 * past.reduce((a, r) => a + Math.abs(r - m), 0)) / past.length;
       if (!(scale > 0)) scale = 0;
       const vals = y.slice(Math.max(0, t - history), t);
-      const sorted = Float64Array.from(vals).sort();
       const spread =
-        sorted[Math.floor(0.99 * (sorted.length - 1))]! - sorted[Math.ceil(0.01 * (sorted.length - 1))]!;
+        typedSortedAt(vals, Math.floor(0.99 * (vals.length - 1)))! -
+        typedSortedAt(vals, Math.ceil(0.01 * (vals.length - 1)))!;
       floor = Math.max(1e-9, 0.01 * spread, 1e-6 * Math.abs(level), MOVE_FLOOR * typicalMove(vals));
       const ns = normalScores.slice(-history);
       tail = ns.length ? q(ns, EVENT_DEFAULTS.tailQuantile) : 0;

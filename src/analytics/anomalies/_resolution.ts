@@ -6,7 +6,7 @@
  * standard deviation, so a floor at half of it rarely binds there.
  */
 
-import { median } from '../_series/index.js';
+import { median, typedSortedAt } from '../_series/index.js';
 
 /** At most this many distinct values per point make a series discrete. */
 const DISCRETE_SHARE = 0.1;
@@ -16,12 +16,14 @@ const BULK = 0.1;
 /** Median of the non-zero absolute differences between consecutive values, when the values are discrete (few
  *  distinct values for their number); 0 for continuous values or values that never move. */
 export function typicalMove(values: ArrayLike<number>): number {
-  if (new Set(Array.from(values)).size > DISCRETE_SHARE * values.length) return 0;
+  // Distinct values counted until there are too many (continuous data stops within a few dozen points).
+  const distinct = new Set<number>();
+  const most = DISCRETE_SHARE * values.length;
+  for (let i = 0; i < values.length; i++) if (distinct.add(values[i]!).size > most) return 0;
   // Moves within the bulk only (both ends between the 10th and 90th percentiles): in a sparse series the moves to
   // and from its rare bursts are the bursts themselves, not a step of its grid.
-  const sorted = Float64Array.from(values).sort();
-  const lo = sorted[Math.floor(BULK * (sorted.length - 1))]!;
-  const hi = sorted[Math.ceil((1 - BULK) * (sorted.length - 1))]!;
+  const lo = typedSortedAt(values, Math.floor(BULK * (values.length - 1)))!;
+  const hi = typedSortedAt(values, Math.ceil((1 - BULK) * (values.length - 1)))!;
   const inBulk = (v: number) => v >= lo && v <= hi;
   const moves: number[] = [];
   for (let i = 1; i < values.length; i++) {

@@ -7,6 +7,7 @@
  * SHRINK_POINTS pseudo-observations: a series with few backtest points keeps close to the global rule, one with
  * many gets its own band, heavier or lighter than the global rule assumes.
  */
+import { orderStatistic } from '../_series/index.js';
 import { horizonBuckets, rawBands, WIDEN } from './_intervals.js';
 
 /** Coverage the band is calibrated to. */
@@ -61,8 +62,7 @@ function ratioOf(v: number, raw: { mid: number; lo: number; hi: number } | undef
 
 /** The split-conformal quantile: the ceil(TARGET (n + 1))-th smallest ratio (the largest when n is small). */
 function conformalQuantile(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(TARGET * (s.length + 1)) - 1)] ?? 1;
+  return orderStatistic(xs, Math.min(xs.length - 1, Math.ceil(TARGET * (xs.length + 1)) - 1)) ?? 1;
 }
 
 function shrink(k: number, n: number, prior: number): number {

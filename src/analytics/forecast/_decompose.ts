@@ -5,6 +5,7 @@
  * absolute step index (`phase0` = steps since the epoch of the first point), so the profile for a Monday is the
  * same whatever day the history starts on.
  */
+import { orderStatistic } from '../_series/index.js';
 
 /** A decomposed series: seasonally adjusted values and the seasonal component at any step index. */
 export interface Decomposition {
@@ -115,8 +116,7 @@ export function lastLevelShift(a: readonly number[], minSeg: number, threshold =
   if (n < 3 * minSeg) return 0;
   const diffs: number[] = [];
   for (let i = 1; i < n; i++) diffs.push(Math.abs(a[i]! - a[i - 1]!));
-  diffs.sort((x, y) => x - y);
-  const sigma = (1.4826 * diffs[diffs.length >> 1]!) / Math.SQRT2;
+  const sigma = (1.4826 * orderStatistic(diffs, diffs.length >> 1)!) / Math.SQRT2;
   if (!(sigma > 0)) return 0;
   const pre = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) pre[i + 1] = pre[i]! + a[i]!;

@@ -7,6 +7,7 @@
  * today, a busy morning).
  * Additive on logs for positive series (spend is multiplicative), else on the raw values.
  */
+import { orderStatistic } from '../_series/index.js';
 
 /** A history to fit (the subset of ModelInput this model reads). */
 export interface HarmonicInput {
@@ -42,13 +43,22 @@ export function harmonicForecast(m: HarmonicInput, H: number): number[] {
   const p = 1 + trend + 2 * terms.length + (blocks ? blocks.count - 1 : 0);
   const decay = Math.pow(0.5, 1 / (HALF_LIFE_DAYS * perDay));
   const row = new Float64Array(p);
+  const waves = terms.map(({ period, harmonic }) => waveOf(period, harmonic));
   const fill = (i: number) => {
     // i: index relative to the fit window's first point (may be >= n for the future).
     row[0] = 1;
     if (trend) row[1] = (i - (n - 1)) / (perDay * 7);
     let k = 1 + trend;
-    for (const { period, harmonic } of terms) {
-      const a = (2 * Math.PI * harmonic * mod(start + i, period)) / period;
+    for (let t = 0; t < terms.length; t++) {
+      const { period, harmonic } = terms[t]!;
+      const phase = mod(start + i, period);
+      const wave = waves[t];
+      if (wave && Number.isInteger(phase)) {
+        row[k++] = wave[2 * phase]!;
+        row[k++] = wave[2 * phase + 1]!;
+        continue;
+      }
+      const a = (2 * Math.PI * harmonic * phase) / period;
       row[k++] = Math.cos(a);
       row[k++] = Math.sin(a);
     }
@@ -113,6 +123,27 @@ export function harmonicForecast(m: HarmonicInput, H: number): number[] {
 const mod = (a: number, p: number) => ((a % p) + p) % p;
 
 /**
+ * cos and sin (interleaved) of one harmonic at each whole phase of its period, computed as a row computes them
+ * (the same numbers), once per process: a many-series run fits thousands of design matrices of the same seasons.
+ */
+const waveTables = new Map<string, Float64Array>();
+function waveOf(period: number, harmonic: number): Float64Array | null {
+  if (!Number.isInteger(period) || period > 100_000) return null;
+  const key = `${period}/${harmonic}`;
+  let w = waveTables.get(key);
+  if (!w) {
+    w = new Float64Array(2 * period);
+    for (let phase = 0; phase < period; phase++) {
+      const a = (2 * Math.PI * harmonic * phase) / period;
+      w[2 * phase] = Math.cos(a);
+      w[2 * phase + 1] = Math.sin(a);
+    }
+    waveTables.set(key, w);
+  }
+  return w;
+}
+
+/**
  * The seasonal columns: Fourier terms of the shortest season covered twice (a day), and for a longer season that
  * is a whole number of those (a week of days) one level per shorter cycle in it (a weekday effect: a quiet weekend
  * is a step, which a few weekly harmonics would ring around); a longer season without that relation gets Fourier
@@ -164,6 +195,9 @@ function accumulate(
       const xj = X[o + j]!;
       const rj = xj * wi;
       b[j] = b[j]! + xj * zi;
+      // A zero (a weekday column of another day): every product below is a zero, which leaves A as it is (A
+      // starts at +0, so it is never -0), and X is finite: the same A without the additions.
+      if (rj === 0) continue;
       const aj = j * p;
       for (let k = 0; k <= j; k++) A[aj + k] = A[aj + k]! + rj * X[o + k]!;
     }
@@ -206,8 +240,8 @@ function solve(A0: Float64Array, b: Float64Array, p: number): Float64Array | nul
 
 /** 1.4826 x the median absolute residual (a robust standard deviation). */
 function madOf(z: readonly number[], fit: Float64Array): number {
-  const r = z.map((v, i) => Math.abs(v - fit[i]!)).sort((a, b) => a - b);
-  return 1.4826 * r[r.length >> 1]!;
+  const r = z.map((v, i) => Math.abs(v - fit[i]!));
+  return 1.4826 * orderStatistic(r, r.length >> 1)!;
 }
 
 /**

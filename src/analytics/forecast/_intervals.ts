@@ -5,6 +5,7 @@
  * narrower than at a shorter horizon.
  * Positive series use log-ratio errors, so a band scales with the level (a launch doubles the band with the spend).
  */
+import { sortedAscending } from '../_series/index.js';
 
 /** A band at one horizon, as error quantiles around the point forecast. */
 export interface Band {
@@ -54,12 +55,12 @@ export function rawBands(errors: readonly (readonly number[])[], H: number): Raw
   for (const [a, b] of horizonBuckets(errors, Math.min(H, Hb), MIN_POOL)) {
     const pool: number[] = [];
     for (const e of errors) for (let k = a; k <= Math.min(b, e.length); k++) pool.push(e[k - 1]!);
-    pool.sort((x, y) => x - y);
+    const sorted = sortedAscending(pool);
     const c = SMALL_SAMPLE / Math.max(1, pool.length);
     const raw = {
-      mid: sortedQuantile(pool, 0.5),
-      lo: sortedQuantile(pool, 0.1 - c),
-      hi: sortedQuantile(pool, 0.9 + c),
+      mid: sortedQuantile(sorted, 0.5),
+      lo: sortedQuantile(sorted, 0.1 - c),
+      hi: sortedQuantile(sorted, 0.9 + c),
     };
     for (let h = a; h <= Math.min(b, H); h++) out.push(raw);
   }
@@ -123,7 +124,7 @@ export function bandsFromErrors(
 }
 
 /** Quantile of an ascending array (linear interpolation; 0 when empty). */
-function sortedQuantile(s: readonly number[], q: number): number {
+function sortedQuantile(s: ArrayLike<number>, q: number): number {
   if (s.length === 0) return 0;
   const pos = (s.length - 1) * Math.min(1, Math.max(0, q));
   const lo = Math.floor(pos);
@@ -133,15 +134,24 @@ function sortedQuantile(s: readonly number[], q: number): number {
 
 /** The non-decreasing sequence closest to `v` in least squares (pool adjacent violators). */
 export function isotonic(v: readonly number[]): number[] {
-  const blocks: { sum: number; n: number }[] = [];
+  // Blocks as a stack of sums and sizes; the newest block stays in (sum, n) until its mean is not below the one
+  // before it, merging as it goes.
+  const sums: number[] = [];
+  const sizes: number[] = [];
   for (const x of v) {
-    blocks.push({ sum: x, n: 1 });
-    while (blocks.length > 1) {
-      const b = blocks[blocks.length - 1]!;
-      const a = blocks[blocks.length - 2]!;
-      if (a.sum / a.n <= b.sum / b.n) break;
-      blocks.splice(blocks.length - 2, 2, { sum: a.sum + b.sum, n: a.n + b.n });
+    let sum = x;
+    let n = 1;
+    for (let a = sums.length - 1; a >= 0 && !(sums[a]! / sizes[a]! <= sum / n); a--) {
+      sum = sums[a]! + sum;
+      n = sizes[a]! + n;
+      sums.pop();
+      sizes.pop();
     }
+    sums.push(sum);
+    sizes.push(n);
   }
-  return blocks.flatMap((b) => new Array<number>(b.n).fill(b.sum / b.n));
+  const out: number[] = [];
+  for (let b = 0; b < sums.length; b++)
+    for (let k = 0, m = sums[b]! / sizes[b]!; k < sizes[b]!; k++) out.push(m);
+  return out;
 }

@@ -4,7 +4,7 @@
  * most specific root cause, dollar impact, idle capacity as waste per day, lifecycle state).
  */
 import { TallyError, parseUtc } from '../../core/index.js';
-import { type Grain, detectEvents, formatTime, scanIncidents, scanSettings } from '../../analytics/index.js';
+import { type Grain, parseSeriesCsv, scanIncidents, scanSettings } from '../../analytics/index.js';
 import {
   covers,
   incidentTeams,
@@ -13,7 +13,14 @@ import {
   withLifecycle,
 } from '../../alerts/index.js';
 import { defineCommand } from '../command.js';
-import { DUPLICATES_OPTION, duplicatesRule, readSeriesFile } from './forecast.js';
+import {
+  DUPLICATES_OPTION,
+  THREADS_OPTION,
+  duplicatesRule,
+  readSeriesText,
+  threadsOption,
+} from './forecast.js';
+import { runSeriesFile } from './_series-pool.js';
 
 export const anomaliesCommand = defineCommand({
   options: {
@@ -23,6 +30,7 @@ export const anomaliesCommand = defineCommand({
     },
     season: { type: 'string', description: 'season in steps for --series (default: detected)' },
     duplicates: DUPLICATES_OPTION,
+    threads: THREADS_OPTION,
     from: { type: 'string', description: 'window start (YYYY-MM-DD), store mode' },
     to: { type: 'string', description: 'window end, exclusive (YYYY-MM-DD), store mode' },
     grain: { type: 'string', description: 'day, hour or both (store mode)', default: 'both' },
@@ -39,23 +47,15 @@ export const anomaliesCommand = defineCommand({
       const seasonOpt = ctx.num('season', { min: 1, integer: true });
       // One row per event, at its first detected point; seasons detected online (no look-ahead) unless
       // --season is given, phases from the timestamps (the calendar, across gaps).
-      const anomalies = readSeriesFile(file, duplicatesRule(ctx.str('duplicates'))).flatMap((s) =>
-        detectEvents(s.values, {
-          stepMs: s.stepMs,
-          timestamps: s.timestamps,
-          season: seasonOpt ?? 'auto',
-          ...(threshold !== undefined ? { threshold } : {}),
-        })
-          .filter((p) => p.alarm)
-          .map((p) => ({
-            seriesId: s.id,
-            timestamp: formatTime(s.timestamps[p.index]!, s.stepMs, s.timeStyle),
-            actual: p.actual,
-            expected: p.expected,
-            score: p.score,
-            kind: p.kind,
-          })),
-      );
+      const duplicates = duplicatesRule(ctx.str('duplicates'));
+      const threads = threadsOption(ctx.str('threads'));
+      const options = {
+        ...(seasonOpt !== undefined ? { season: seasonOpt } : {}),
+        ...(threshold !== undefined ? { threshold } : {}),
+      };
+      const text = readSeriesText(file);
+      const read = (t: string) => parseSeriesCsv(t, file, duplicates);
+      const anomalies = (await runSeriesFile('anomalies', text, read, options, threads)).flat();
       if (ctx.json) ctx.out.json({ anomalies });
       else ctx.out.table(anomalies);
       return;

@@ -9,21 +9,36 @@ import {
   allocationSettings,
   BasisCache,
   dailySpendOnBasis,
-  forecastSeries,
   configHolidays,
   forecastSplit,
   FORECAST_HISTORY_DAYS,
   MIN_ORIGINS,
   DUPLICATE_RULES,
-  formatTime,
   parseSeriesCsv,
   type DuplicateRule,
-  type Series,
   type SeriesForecast,
   type SpendScope,
 } from '../../analytics/index.js';
 import { defineCommand, type WithOptions } from '../command.js';
 import { BASIS_OPTIONS, basisOptions } from './_allocation-report.js';
+import { defaultThreads, runSeriesFile } from './_series-pool.js';
+
+/** `--threads`: threads for many-series runs (ADR 0054); shared by forecast and anomalies. */
+export const THREADS_OPTION = {
+  type: 'string',
+  description: 'threads for a file of many series (default: the cores available, at most 4; 1 = no workers)',
+} as const;
+
+/** The `--threads` value, checked; the default when absent. */
+export function threadsOption(text: string | undefined): number {
+  if (text === undefined) return defaultThreads();
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new TallyError('invalid_input', `--threads: "${text}" is not a whole number from 1 to 64`, {
+      field: 'threads',
+    });
+  return n;
+}
 
 /** `--duplicates`: what rows that share a timestamp become (ADR 0044); shared by forecast and anomalies. */
 export const DUPLICATES_OPTION = {
@@ -42,15 +57,13 @@ export function duplicatesRule(text: string | undefined): DuplicateRule {
   return text as DuplicateRule;
 }
 
-/** Reads a series CSV file with a clear error when it is missing. */
-export function readSeriesFile(path: string, duplicates: DuplicateRule = 'auto'): Series[] {
-  let text: string;
+/** A series CSV file's text, with a clear error when it is missing. */
+export function readSeriesText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch {
     throw new TallyError('invalid_input', `--series: cannot read ${path}`, { file: path });
   }
-  return parseSeriesCsv(text, path, duplicates);
 }
 
 export const forecastCommand = defineCommand({
@@ -60,6 +73,7 @@ export const forecastCommand = defineCommand({
       description: 'CSV with timestamp,value (or ds,y) or series_id,timestamp,value',
     },
     duplicates: DUPLICATES_OPTION,
+    threads: THREADS_OPTION,
     horizon: { type: 'string', description: 'steps to forecast', default: '7' },
     season: {
       type: 'string',
@@ -95,34 +109,17 @@ export const forecastCommand = defineCommand({
     // Without --series, forecast spend in the store (--db, TALLY_DB or the default .tally/tally.duckdb): the cost
     // basis chargeback uses, committed schedule plus variable forecast.
     if (!file) return storeForecast(ctx, horizon, holidays);
-    const input = readSeriesFile(file, duplicatesRule(ctx.str('duplicates')));
-    const series = input.map((s) => {
-      const f = forecastSeries(
-        s.timestamps.map((timestamp, i) => ({ timestamp, value: s.values[i]! })),
-        {
-          horizon,
-          stepMs: s.stepMs,
-          ...(seasonOpt ? { season: seasonOpt } : {}),
-          holidays,
-          linear: ctx.flag('linear'),
-        },
-      );
-      return {
-        id: s.id,
-        season: f.seasons[0] ?? 1,
-        seasons: f.seasons,
-        model: f.model,
-        points: f.points.map((p) => ({
-          timestamp: formatTime(p.timestamp, s.stepMs, s.timeStyle),
-          p10: p.p10,
-          p50: p.p50,
-          p90: p.p90,
-        })),
-        total: f.total,
-        backtest: f.backtest,
-        ...(f.shortHistory ? { shortHistory: f.shortHistory } : {}),
-      };
-    });
+    const duplicates = duplicatesRule(ctx.str('duplicates'));
+    const threads = threadsOption(ctx.str('threads'));
+    const options = {
+      horizon,
+      ...(seasonOpt ? { season: seasonOpt } : {}),
+      holidays,
+      linear: ctx.flag('linear'),
+    };
+    const text = readSeriesText(file);
+    const read = (t: string) => parseSeriesCsv(t, file, duplicates);
+    const series = await runSeriesFile('forecast', text, read, options, threads);
     if (ctx.json) {
       ctx.out.json({ series });
       return;
