@@ -26,7 +26,13 @@ export function relativeVolatility(
   if (origins.length === 0) return ones;
   const x = positive ? y.map((v) => Math.log(Math.max(v, 1e-12))) : y;
   const s = primarySeason(Math.min(...origins), seasons);
-  const w = Math.max(2, VOL_SEASONS * s);
+  // The window spans the longest season too (a week of hourly data): a day-on-day difference across a weekend's
+  // edge is the weekly pattern, not noise, and a whole week keeps those days a minority for the median. A history
+  // that does not hold it before every origin keeps its bands as they were.
+  const first = Math.min(...origins);
+  const longest = Math.max(0, ...seasons);
+  if (longest > s && longest > first - s) return ones;
+  const w = Math.max(2, VOL_SEASONS * s, longest > s ? longest : 0);
   const at = (t: number): number => {
     const from = Math.max(s, t - w);
     if (t - from < 2) return Number.NaN;
