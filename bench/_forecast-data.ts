@@ -11,7 +11,7 @@ import { parseSeriesCsv } from '../src/analytics/_series/index.js';
 export interface PublicSeries {
   readonly dataset: string;
   readonly id: string;
-  readonly freq: 'weekly' | 'daily' | 'hourly' | '5min';
+  readonly freq: 'weekly' | 'daily' | 'hourly' | '30min' | '5min';
   readonly timestamps: number[];
   readonly values: number[];
   /** M4 only: the held-out future values. */
@@ -67,8 +67,11 @@ function fromFile(path: string, dataset: string, id: string, freq: PublicSeries[
   return [{ dataset, id, freq, timestamps: [...s.timestamps], values: [...s.values] }];
 }
 
-/** Sums (or averages) a 5-minute series into hours, keeping complete hours only. */
-export function toHourly(s: PublicSeries, mean: boolean): PublicSeries {
+/**
+ * Sums (or averages) a sub-hourly series into hours, keeping complete hours only (`perHour` points each: 12 for
+ * 5-minute data, 2 for 30-minute).
+ */
+export function toHourly(s: PublicSeries, mean: boolean, perHour = 12): PublicSeries {
   const buckets = new Map<number, number[]>();
   s.timestamps.forEach((t, i) => {
     const h = Math.floor(t / 3_600_000) * 3_600_000;
@@ -76,7 +79,7 @@ export function toHourly(s: PublicSeries, mean: boolean): PublicSeries {
     b.push(s.values[i]!);
     buckets.set(h, b);
   });
-  const full = [...buckets].filter(([, v]) => v.length === 12).sort((a, b) => a[0] - b[0]);
+  const full = [...buckets].filter(([, v]) => v.length === perHour).sort((a, b) => a[0] - b[0]);
   return {
     dataset: `${s.dataset}-hourly`,
     id: s.id,
@@ -111,6 +114,7 @@ export function nabArtificial(): PublicSeries[] {
 const FREQ_OF_STEP = new Map<number, PublicSeries['freq']>([
   [86_400_000, 'daily'],
   [3_600_000, 'hourly'],
+  [1_800_000, '30min'],
   [300_000, '5min'],
 ]);
 
@@ -137,6 +141,54 @@ export function holdout(): PublicSeries[] {
         timestamps: [...s.timestamps],
         values: [...s.values],
       });
+  }
+  return out;
+}
+
+/** One split's part of the fresh demand data: its sub-hourly files summed to hours, and (FRESH_NATIVE) as they are. */
+export interface FreshSeries extends PublicSeries {
+  readonly split: 'tune' | 'report';
+}
+
+/**
+ * Fresh demand-like data (TALLY_FORECAST_FRESH, kept outside the repository): `timestamp,value` CSVs in its `tune/`
+ * and `report/` folders, which go to the split of the same name. Sub-hourly files (5- or 30-minute) are summed to
+ * hourly series (complete hours only); with `native` they are also kept at their own step. Hourly files are kept as
+ * they are; other steps, unreadable or too short files, and absent folders yield nothing.
+ */
+export function fresh(native: boolean, dir = process.env.TALLY_FORECAST_FRESH): FreshSeries[] {
+  if (!dir || !existsSync(dir)) return [];
+  const out: FreshSeries[] = [];
+  for (const split of ['tune', 'report'] as const) {
+    const sub = join(dir, split);
+    if (!existsSync(sub)) continue;
+    for (const f of readdirSync(sub)
+      .filter((name) => name.endsWith('.csv'))
+      .sort()) {
+      let s;
+      try {
+        s = parseSeriesCsv(readFileSync(join(sub, f), 'utf8'), f)[0];
+      } catch {
+        continue;
+      }
+      if (!s || s.timestamps.length < 3) continue;
+      const gaps = s.timestamps.slice(1).map((t, i) => t - s.timestamps[i]!);
+      const step = gaps.sort((a, b) => a - b)[gaps.length >> 1]!;
+      const freq = FREQ_OF_STEP.get(step);
+      if (freq !== 'hourly' && freq !== '30min' && freq !== '5min') continue;
+      const series: PublicSeries = {
+        dataset: 'fresh',
+        id: f.replace('.csv', ''),
+        freq,
+        timestamps: [...s.timestamps],
+        values: [...s.values],
+      };
+      if (freq === 'hourly') out.push({ ...series, split });
+      else {
+        out.push({ ...toHourly(series, false, 3_600_000 / step), dataset: 'fresh', split });
+        if (native) out.push({ ...series, split });
+      }
+    }
   }
   return out;
 }

@@ -7,6 +7,10 @@
  *   horizon/2.. steps) in the first half of each series tune and those in the second half report.
  * - Hold-out (optional): every `timestamp,value` CSV in the directory TALLY_FORECAST_HOLDOUT names (outside the
  *   repository), scored at all its origins with the report split; nothing is tuned on it.
+ * - Fresh demand data (optional): TALLY_FORECAST_FRESH names a directory (outside the repository) whose `tune/` and
+ *   `report/` folders hold `timestamp,value` CSVs; 5- and 30-minute files are summed to hours (48 h ahead; also at
+ *   their own step, a day ahead in 5-minute / 2 days in 30-minute steps, with TALLY_FORECAST_FRESH_NATIVE=1), every
+ *   origin scored in the split its folder names.
  * - Synthetic: the seeded suite (3 seeds), one origin at the end of each series against its clean continuation.
  * Metrics: MASE (scale: in-sample seasonal-naive MAE with m = 7 daily, 24 hourly, 288 five-minute, 1 weekly as in
  * M4; `ratioM4Scale` weighs windows by M4's own scale, m = 1 for daily data; `ratioM4` also keeps to M4's horizons,
@@ -16,7 +20,14 @@
  * Usage: node --import tsx bench/eval-forecast.ts [--split tune|report|all] [--diag] [--linear]
  */
 import { forecastSeries, type SeriesForecast } from '../src/analytics/forecast/index.js';
-import { holdout, m4Weekly, nabArtificial, prophetExamples, type PublicSeries } from './_forecast-data.js';
+import {
+  fresh,
+  holdout,
+  m4Weekly,
+  nabArtificial,
+  prophetExamples,
+  type PublicSeries,
+} from './_forecast-data.js';
 import { generateSuite } from './_suite.js';
 import { ENSEMBLE_OF, forecastAll } from '../src/analytics/forecast/_models.js';
 import { weekOf } from '../src/analytics/forecast/_seasonal-median.js';
@@ -50,16 +61,16 @@ function candidateForecasts(
 // --linear: the learned linear candidate joins the backtest (off by default in the product: ADR 0050).
 const LINEAR = process.argv.includes('--linear');
 const splitArg = process.argv.includes('--split') ? process.argv[process.argv.indexOf('--split') + 1] : 'all';
-const MASE_M = { weekly: 1, daily: 7, hourly: 24, '5min': 288 } as const;
-const HORIZON = { weekly: 13, daily: 28, hourly: 48, '5min': 288 } as const;
+const MASE_M = { weekly: 1, daily: 7, hourly: 24, '30min': 48, '5min': 288 } as const;
+const HORIZON = { weekly: 13, daily: 28, hourly: 48, '30min': 96, '5min': 288 } as const;
 /**
  * M4's own MASE scale (Makridakis et al. 2020): the in-sample seasonal-naive MAE with m = 1 for weekly and daily
  * data and 24 for hourly (M4 had no 5-minute data: a day, 288, as above). The ratio to seasonal naive within one
  * window does not depend on the scale; across windows the scale weighs them, so both weightings are printed.
  */
-const MASE_M4 = { weekly: 1, daily: 1, hourly: 24, '5min': 288 } as const;
+const MASE_M4 = { weekly: 1, daily: 1, hourly: 24, '30min': 48, '5min': 288 } as const;
 /** M4's horizons (daily 14 days, not 28): `ratioM4` scores the first this many steps with M4's scale. */
-const HORIZON_M4 = { weekly: 13, daily: 14, hourly: 48, '5min': 288 } as const;
+const HORIZON_M4 = { weekly: 13, daily: 14, hourly: 48, '30min': 96, '5min': 288 } as const;
 
 interface Acc {
   mase: number;
@@ -159,6 +170,9 @@ function run(hist: PublicSeries, end: number, H: number) {
   return forecastSeries(pts, { horizon: H, linear: LINEAR });
 }
 
+// TALLY_FORECAST_FRESH_NATIVE=1: fresh sub-hourly files are also scored at their own step, not only summed to hours.
+const FRESH_NATIVE = process.env.TALLY_FORECAST_FRESH_NATIVE === '1';
+
 // --diag: also score every candidate as if it were always chosen (shows what selection gains or loses).
 const DIAG = process.argv.includes('--diag');
 function diag(
@@ -196,14 +210,21 @@ for (const [i, s] of m4Weekly().entries()) {
   diag(`m4-weekly/weekly/${split}`, s, s.values.length, H, s.test!.slice(0, H), 1, 1);
 }
 
-for (const s of [...prophetExamples(), ...nabArtificial()]) {
+/** The eval's rolling origins of a series: from 4 seasons (at least 56 steps, at most half) every horizon or more. */
+function originsOf(s: PublicSeries): number[] {
   const H = HORIZON[s.freq];
-  const m = MASE_M[s.freq];
   const n = s.values.length;
-  const minHist = Math.min(Math.max(4 * m, 8 * 7), Math.floor(n / 2));
+  const minHist = Math.min(Math.max(4 * MASE_M[s.freq], 8 * 7), Math.floor(n / 2));
   const stride = Math.max(H, Math.floor((n - H - minHist) / 40));
   const origins: number[] = [];
   for (let t = minHist; t + H <= n; t += stride) origins.push(t);
+  return origins;
+}
+
+for (const s of [...prophetExamples(), ...nabArtificial()]) {
+  const H = HORIZON[s.freq];
+  const m = MASE_M[s.freq];
+  const origins = originsOf(s);
   origins.forEach((t, k) => {
     const split = k < origins.length / 2 ? 'tune' : 'report';
     if (splitArg !== 'all' && split !== splitArg) return;
@@ -236,6 +257,21 @@ for (const s of splitArg === 'tune' ? [] : holdout()) {
       MASE_M4[s.freq],
       HORIZON_M4[s.freq],
     );
+}
+
+// Fresh demand data (TALLY_FORECAST_FRESH): a file in its tune/ folder is scored at all its origins with the tuning
+// split, one in report/ with the report split. Each file is also its own group (`fresh:<file>`).
+for (const s of fresh(FRESH_NATIVE)) {
+  if (splitArg !== 'all' && s.split !== splitArg) continue;
+  const H = HORIZON[s.freq];
+  for (const t of originsOf(s)) {
+    const hist = s.values.slice(0, t);
+    const future = s.values.slice(t, t + H);
+    const f = run(s, t, H);
+    for (const key of [`fresh/${s.freq}/${s.split}`, `fresh:${s.id}/${s.freq}/${s.split}`])
+      score(key, hist, future, f, MASE_M[s.freq], MASE_M4[s.freq], HORIZON_M4[s.freq]);
+    diag(`fresh/${s.freq}/${s.split}`, s, t, H, future, MASE_M[s.freq], MASE_M4[s.freq]);
+  }
 }
 
 for (const seed of [23, 24, 25]) {

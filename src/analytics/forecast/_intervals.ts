@@ -101,6 +101,7 @@ export function bandsFromErrors(
   H: number,
   positive: boolean,
   widen: number | readonly number[] = WIDEN,
+  scale = 1,
 ): Band[] {
   const raw = rawBands(errors, H);
   const Hb = raw.length;
@@ -110,8 +111,8 @@ export function bandsFromErrors(
   const his = raw.map((r, h) => Math.max(0, r.mid + (r.hi - r.mid) * w(h)));
   // Widths never shrink with the horizon: isotonic (pool-adjacent-violators) fits, not a running max, so one noisy
   // short horizon does not widen every later one.
-  const hi = isotonic(his);
-  const lo = isotonic(los.map((v) => -v)).map((v) => -v);
+  const hi = isotonic(his).map((v) => v * scale);
+  const lo = isotonic(los.map((v) => -v)).map((v) => -v * scale);
   const out: Band[] = [];
   for (let h = 1; h <= H; h++) {
     if (h <= Hb) out.push(band(lo[h - 1]!, hi[h - 1]!, positive));

@@ -11,6 +11,7 @@ import { detectSeason, naturalPeriods, stepAfter } from '../_series/index.js';
 import { shortForecast, type ShortForecast } from './_short.js';
 import { errorOf, bandsFromErrors } from './_intervals.js';
 import { calibratedWidens } from './_calibrate.js';
+import { relativeVolatility } from './_volatility.js';
 import { combineBest } from './_combine.js';
 import { ENSEMBLE_OF, forecastAll, type ModelInput, type ModelName } from './_models.js';
 import { WEEK_MEDIAN_MIN_CYCLES, weekOf } from './_seasonal-median.js';
@@ -142,8 +143,11 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
   // half the backtest's choice, with the short-history bands.
   if (run.origins.length < MIN_ORIGINS) return shortHistory(short(), { p50, backtest }, stamps, clamp, from);
   const fc = combo?.forecasts ?? run.forecasts.get(winner)!;
-  const errors = run.actuals.map((a, j) => a.map((v, h) => errorOf(v, fc[j]![h]!, positive)));
-  const bands = bandsFromErrors(errors, H, positive, calibratedWidens(errors));
+  const vol = relativeVolatility(y, run.origins, seasons, positive);
+  const errors = run.actuals.map((a, j) =>
+    a.map((v, h) => errorOf(v, fc[j]![h]!, positive) / vol.origins[j]!),
+  );
+  const bands = bandsFromErrors(errors, H, positive, calibratedWidens(errors), vol.end);
   const c = (v: number) => (clamp ? Math.max(0, v) : v);
   const out = p50.map((f, i) => {
     const b = bands[i]!.apply(clamp ? Math.max(0, f) : f);
