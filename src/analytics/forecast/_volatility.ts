@@ -5,6 +5,7 @@
  * history, so a band follows a calm or a stormy recent stretch instead of the average of the backtest's origins
  * (tuning split: docs/benchmarks.md, "Forecast, session 11"; ADR 0055).
  */
+import { typedSortedAt } from '../_series/index.js';
 import { primarySeason } from './_models.js';
 
 /** Primary seasons of history before a point that its volatility is measured on. */
@@ -47,8 +48,7 @@ export function relativeVolatility(
   return { origins: r.slice(0, -1), end: r[r.length - 1]! };
 }
 
-/** The upper median (the middle value of an odd count). */
+/** The upper median (the middle value of an odd count), by selection. */
 function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
+  return typedSortedAt(xs, xs.length >> 1)!;
 }

@@ -1,5 +1,5 @@
 /** `tally keys create|list|revoke|rotate`: virtual keys (secrets shown once, stored as hashes). */
-import { TallyError } from '../../core/index.js';
+import { sections, TallyError } from '../../core/index.js';
 import {
   askRunningGateway,
   createKey,
@@ -78,7 +78,7 @@ function specFrom(ctx: CreateContext): KeySpec {
     };
   // Kept as the decimal text given, so the key's budget is the exact amount typed (enforced to the nano).
   const budget = ctx.str('budget-usd')?.trim();
-  if (budget !== undefined && !/^\d+(\.\d+)?$/.test(budget))
+  if (budget !== undefined && !sections.usdAmount.safeParse(budget).success)
     throw new TallyError(
       'invalid_input',
       `--budget-usd: "${budget}" is not an amount in USD such as 200 or 0.50`,

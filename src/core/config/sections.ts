@@ -3,6 +3,7 @@
  * Sections are permissive about unknown keys only where noted; everything else is strict so typos are caught.
  */
 import { z } from 'zod';
+import { parseDay } from '../time.js';
 
 /** Where the store lives. */
 export const storeSchema = z
@@ -382,6 +383,15 @@ export const allocationRuleSchema = z
     path: ['shares'],
   });
 
+/** A calendar day as YYYY-MM-DD that exists (core's strict parseDay, as the CLI's date options). */
+function isDay(text: string): boolean {
+  try {
+    return parseDay(text) === text;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The one currency reports add amounts in (ADR 0030). Amounts billed in another currency are converted at the
  * rate in effect on their day: from `ratesFile` (CSV date,from,to,rate) first, then the export's own columns.
@@ -394,17 +404,7 @@ export const reportingSchema = z
       .default('USD'),
     ratesFile: z.string().min(1).optional().describe('CSV of date,from,to,rate (exact decimals)'),
     /** The organisation's holidays (UTC dates): spend forecasts give them their own effect (ADR 0056). */
-    holidays: z
-      .array(
-        z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
-          .refine((d) => {
-            const t = Date.parse(`${d}T00:00:00Z`);
-            return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
-          }, 'a real calendar date'),
-      )
-      .optional(),
+    holidays: z.array(z.string().refine(isDay, 'a real calendar date as YYYY-MM-DD')).optional(),
   })
   .default({ currency: 'USD' });
 
