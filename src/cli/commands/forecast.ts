@@ -230,6 +230,7 @@ async function storeForecast(
       field: 'scope',
     });
   const through = daily.info.exportThrough;
+  const historyFrom = Math.min(...daily.total.keys());
   // The organisation's holidays (reporting.holidays), and any --holidays given for this run, as UTC days.
   const holidays = [
     ...new Set([...configHolidays(ctx.config()), ...extraHolidays].map((t) => Math.floor(t / DAY) * DAY)),
@@ -239,7 +240,7 @@ async function storeForecast(
       total: daily.total,
       committed: daily.committed,
       commitment: daily.commitment,
-      historyFrom: Math.min(...daily.total.keys()),
+      historyFrom,
       today,
       exportEnd: through ? Date.parse(`${through}T00:00:00Z`) + DAY : null,
     },
@@ -310,8 +311,7 @@ async function storeForecast(
             ? `band from its errors at ${c.origins} backtest origins`
             : 'too little billed history to check it (no band)'),
     );
-    const first = Math.min(...daily.total.keys());
-    const past = holidays.filter((t) => t >= first && t < today).length;
+    const past = holidays.filter((t) => t >= historyFrom && t < today).length;
     const ahead = holidays
       .filter((t) => t >= today && t < today + horizon * DAY)
       .map((t) => new Date(t).toISOString().slice(0, 10));
