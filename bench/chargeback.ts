@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { main } from '../src/cli/index.js';
 import { configSchema, newId } from '../src/core/index.js';
 import {
-  DuckDBStore,
+  type DuckDBStore,
   makeUsageEvent,
   openDuckDBStore,
   openPostgresStore,
@@ -207,7 +207,7 @@ async function fill(stores: Record<string, Store>, have: number, n: number, step
         await store.exec(fillSql(at, Math.min(1_000_000, have + n - at)));
         // DuckDB keeps its daily rollup at the named writes; SQL of our own must re-sum it (PostgreSQL's
         // triggers see this INSERT).
-        if (store instanceof DuckDBStore) await store.rebuildUsageRollup();
+        if (store.backend === 'duckdb') await (store as DuckDBStore).rebuildUsageRollup();
         ms[b]! += performance.now() - t;
       }
   else

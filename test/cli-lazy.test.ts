@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './cli.js';
@@ -48,6 +48,27 @@ test('a command loads its own module only when it runs or shows its help', () =>
   const urls = importsOf(['costs', '--help']);
   assert.ok(urls.some((u) => u.endsWith('/src/cli/commands/costs.ts')));
   assert.ok(!urls.some((u) => u.endsWith('/src/cli/commands/chargeback.ts')));
+});
+
+test('series forecasts and anomaly scans, which open no store, load neither database driver', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-series-'));
+  try {
+    const csv = join(dir, 's.csv');
+    const hours = Array.from(
+      { length: 120 },
+      (_, i) => `${new Date(Date.UTC(2026, 0, 1, i)).toISOString()},${(i % 24) + 10}`,
+    );
+    writeFileSync(csv, `timestamp,value\n${hours.join('\n')}\n`);
+    for (const args of [
+      ['forecast', '--series', csv, '--horizon', '6', '--json'],
+      ['anomalies', '--series', csv, '--json'],
+    ]) {
+      const drivers = importsOf(args).filter((u) => /@duckdb|\/node_modules\/pg(-[a-z-]+)?\//.test(u));
+      assert.deepEqual(drivers, [], `tally ${args[0]} --series loaded a database driver`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // Every command with its options, as before the registry became lazy (external checks rely on them).

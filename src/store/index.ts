@@ -4,8 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { openDuckDBStore } from './duckdb/index.js';
-import { isPostgresUrl, openPostgresStore, type SslMode } from './postgres/index.js';
+import type { DuckDBStore } from './duckdb/index.js';
+import type { DuckDBStoreOptions } from './duckdb/_handle.js';
+import type { PostgresStore } from './postgres/index.js';
+import { isPostgresUrl, type PostgresStoreOptions, type SslMode } from './postgres/_url.js';
 import type { TallyConfig } from '../core/index.js';
 import type { CostStore } from './store.js';
 
@@ -17,22 +19,28 @@ export { copyStore, type CopySummary, type CopiedTable } from './sql/copy.js';
 export * from './reports.js';
 export { SqlStore } from './sql/sql-store.js';
 export type { Dialect, SqlRunner } from './sql/dialect.js';
+// The backends' drivers (DuckDB's native library, `pg`) load when a store of theirs is opened, not when this
+// door is imported: store-less commands (`forecast --series`) and the series workers never pay for them.
+export { duckdbSql, type DuckDBSql, type DuckDBStoreOptions } from './duckdb/_handle.js';
+export type { DuckDBStore } from './duckdb/index.js';
+export type { PostgresStore } from './postgres/index.js';
 export {
-  DuckDBStore,
-  duckdbSql,
-  openDuckDBStore,
-  type DuckDBSql,
-  type DuckDBStoreOptions,
-} from './duckdb/index.js';
-export {
-  PostgresStore,
-  openPostgresStore,
   isPostgresUrl,
   maskStoreUrl,
   SSL_MODES,
   type SslMode,
   type PostgresStoreOptions,
-} from './postgres/index.js';
+} from './postgres/_url.js';
+
+/** Opens (creating and migrating if needed) a DuckDB store. */
+export async function openDuckDBStore(opts: DuckDBStoreOptions): Promise<DuckDBStore> {
+  return (await import('./duckdb/index.js')).openDuckDBStore(opts);
+}
+
+/** Opens a PostgreSQL store: connects, applies pending migrations (one process at a time), and returns it. */
+export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
+  return (await import('./postgres/index.js')).openPostgresStore(opts);
+}
 
 /** Default store file, under the working directory. */
 export const DEFAULT_DB_PATH = '.tally/tally.duckdb';

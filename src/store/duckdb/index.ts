@@ -19,21 +19,10 @@ import { toDuckParam, toJsonValue } from './_values.js';
 import { appendUsageEvents, appendUsageFromWal } from './_usage.js';
 import { loadCostRowsFile } from './_cost-rows.js';
 import { addToRollup, rollupSelect } from './_rollup.js';
-import type { CostRowsFile } from '../reports.js';
+import type { DuckDBStoreOptions } from './_handle.js';
 
-/** Options for opening a DuckDB store. */
-export interface DuckDBStoreOptions {
-  /** File path, or ':memory:'. */
-  readonly path: string;
-  /** Open without write access (for `tally sql` and reports while another process writes). */
-  readonly readOnly?: boolean;
-  /** DuckDB memory_limit, e.g. '2GB' (DuckDB spills to disk beyond it); DuckDB's default when absent. */
-  readonly memoryLimit?: string | undefined;
-  /** DuckDB threads; DuckDB's default (one per core) when absent. */
-  readonly threads?: number | undefined;
-  /** How long a `readOnlySql` query may run before it is stopped; 30 s when absent. */
-  readonly sqlTimeoutMs?: number | undefined;
-}
+export { duckdbSql, type DuckDBSql, type DuckDBStoreOptions } from './_handle.js';
+import type { CostRowsFile } from '../reports.js';
 
 /** Opens (creating and migrating if needed) a DuckDB store. */
 export async function openDuckDBStore(opts: DuckDBStoreOptions): Promise<DuckDBStore> {
@@ -313,26 +302,4 @@ export class DuckDBStore extends SqlStore {
     });
     this.instance.closeSync();
   }
-}
-
-/**
- * The embedded store as a DuckDB SQL engine, for the one module that still reads files with DuckDB inside the
- * store's own transaction (ingest: read_csv/read_parquet into temp tables, then INSERT into cost_rows). Any
- * other backend refuses: moving ingest to a scratch DuckDB plus a `loadCostRows` operation is the next step
- * (docs/decisions/0018). Works across `tally serve`'s worker boundary too (the proxy forwards by name).
- */
-export interface DuckDBSql extends CostStore {
-  query(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
-  exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
-}
-
-/** `store` as a DuckDB SQL engine, or an error naming the backend that cannot be one. */
-export function duckdbSql(store: CostStore): DuckDBSql {
-  if (store.backend !== 'duckdb')
-    throw new TallyError(
-      'invalid_input',
-      `ingest loads cost files into the embedded DuckDB store only, for now; this store is ${store.backend}`,
-      { backend: store.backend },
-    );
-  return store as DuckDBSql;
 }
