@@ -15,6 +15,9 @@
  * - linear: a direct linear map from the last window to every step ahead, fitted by ridge least squares on the
  *   series' own windows with the window's last value subtracted (NLinear; _linear.ts); only when asked for
  *   (`linear`: off by default, ADR 0050) and with enough history;
+ * - yearly: for daily data with two years of history, the same weekday 52 weeks back re-levelled to today's level,
+ *   the median over up to three past years (a season, holidays, a summer that weekly models cannot see; _yearly.ts,
+ *   ADR 0057);
  * - ensemble: the mean of seasonal-naive, decomp-holt and decomp-theta (combinations are robust where no single
  *   one is; with ets instead of seasonal naive it did worse on the tuning split);
  * - combination: the three candidates that backtested best, weighted by 1 / MASE^2 (see _combine.ts), named with
