@@ -20,6 +20,7 @@
  * Usage: node --import tsx bench/eval-forecast.ts [--split tune|report|all] [--diag] [--linear]
  */
 import { forecastSeries, type SeriesForecast } from '../src/analytics/forecast/index.js';
+import { regular } from '../src/analytics/forecast/_select.js';
 import {
   fresh,
   holdout,
@@ -33,12 +34,17 @@ import { ENSEMBLE_OF, forecastAll } from '../src/analytics/forecast/_models.js';
 import { weekOf } from '../src/analytics/forecast/_seasonal-median.js';
 
 function candidateForecasts(
-  ts: readonly number[],
-  y: readonly number[],
+  rawTs: readonly number[],
+  rawY: readonly number[],
   H: number,
   seasons: readonly number[],
 ) {
-  const step = ts.length > 1 ? ts[1]! - ts[0]! : 86_400_000;
+  const step = rawTs.length > 1 ? rawTs[1]! - rawTs[0]! : 86_400_000;
+  // Daily: missing days filled as the product fills them (the yearly candidate counts days back; a gap would shift it).
+  const raw = rawTs.map((timestamp, i) => ({ timestamp, value: rawY[i]! }));
+  const grid = step === 86_400_000 ? regular(raw, step) : raw;
+  const ts = grid.map((p) => p.timestamp);
+  const y = grid.map((p) => p.value);
   const all: Record<string, number[]> = forecastAll(
     {
       y,
@@ -48,6 +54,7 @@ function candidateForecasts(
       perDay: step < 86_400_000 ? 86_400_000 / step : 1,
       weekMedian: step < 86_400_000 && y.length >= 3 * weekOf(seasons) && weekOf(seasons) > 0,
       linear: LINEAR,
+      yearly: step === 86_400_000,
     },
     H,
   );

@@ -15,6 +15,9 @@
  * - linear: a direct linear map from the last window to every step ahead, fitted by ridge least squares on the
  *   series' own windows with the window's last value subtracted (NLinear; _linear.ts); only when asked for
  *   (`linear`: off by default, ADR 0050) and with enough history;
+ * - yearly: for daily data with two years of history, the same weekday 52 weeks back re-levelled to today's level,
+ *   the median over up to three past years (a season, holidays, a summer that weekly models cannot see; _yearly.ts,
+ *   ADR 0057);
  * - ensemble: the mean of seasonal-naive, decomp-holt and decomp-theta (combinations are robust where no single
  *   one is; with ets instead of seasonal naive it did worse on the tuning split);
  * - combination: the three candidates that backtested best, weighted by 1 / MASE^2 (see _combine.ts), named with
@@ -27,6 +30,7 @@ import { profileForecast } from './_profile.js';
 import { harmonicForecast } from './_harmonic.js';
 import { seasonalMedianForecast, weekMedianForecast } from './_seasonal-median.js';
 import { linearForecast } from './_linear.js';
+import { yearlyForecast } from './_yearly.js';
 
 /** A history to forecast from. */
 export interface ModelInput {
@@ -43,6 +47,8 @@ export interface ModelInput {
   readonly weekMedian?: boolean;
   /** The `linear` candidate joins the backtest (when the history is long enough for it); off by default. */
   readonly linear?: boolean;
+  /** Daily data: the `yearly` candidate joins the backtest when the history holds two years (YEARLY_MIN_HISTORY). */
+  readonly yearly?: boolean;
 }
 
 /** Names of the candidate models. */
@@ -56,6 +62,7 @@ export type ModelName =
   | 'seasonal-median'
   | 'week-median'
   | 'linear'
+  | 'yearly'
   | 'ensemble'
   | 'combination';
 
@@ -70,6 +77,7 @@ export const BASE_MODELS = [
   'seasonal-median',
   'week-median',
   'linear',
+  'yearly',
 ] as const;
 /** The members of the ensemble. */
 export const ENSEMBLE_OF = ['seasonal-naive', 'decomp-holt', 'decomp-theta'] as const;
@@ -84,9 +92,11 @@ export function forecastAll(m: ModelInput, H: number, ets?: HwParams): Forecasts
   const d = decomposed(m);
   const weekly = m.weekMedian ? weekMedianForecast(m.y, m.seasons, H) : null;
   const linear = m.linear ? linearForecast(m.y, m.seasons, m.perDay, H) : null;
+  const yearly = m.yearly ? yearlyForecast(m.y, H) : null;
   return {
     ...(weekly ? { 'week-median': weekly } : {}),
     ...(linear ? { linear } : {}),
+    ...(yearly ? { yearly } : {}),
     'seasonal-naive': seasonalNaive(m.y, m.seasons[0] ?? 1, H),
     ets: etsForecast(m, H, ets),
     'decomp-holt': d(H, holtForecast),
@@ -103,9 +113,10 @@ export type BaseModel = (typeof BASE_MODELS)[number];
  * Every base model's forecast; `week-median` only for sub-daily data with three weeks of history, `linear` only
  * with history for its window, the horizon and its training windows.
  */
-export type Forecasts = Record<Exclude<BaseModel, 'week-median' | 'linear'>, number[]> & {
+export type Forecasts = Record<Exclude<BaseModel, 'week-median' | 'linear' | 'yearly'>, number[]> & {
   'week-median'?: number[];
   linear?: number[];
+  yearly?: number[];
 };
 
 /** The value one season back (the last value when the history is shorter than a season). */

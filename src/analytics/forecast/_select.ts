@@ -111,6 +111,7 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
     perDay,
     weekMedian,
     linear: opts.linear ?? false,
+    yearly: stepMs === DAY_MS,
   };
   const run = n >= 7 ? runBacktest(input, H) : null;
   const from = Math.min(H - 1, Math.max(0, Math.floor(opts.totalFrom ?? 0)));
@@ -167,7 +168,7 @@ export function forecastSeries(points: readonly SeriesPoint[], opts: SeriesForec
  * interpolation (phases count steps, so a gap must not shift every later point's weekday). Monthly data and
  * grids more than 4x the points (an irregular series) are left as they are.
  */
-function regular(pts: readonly SeriesPoint[], stepMs: number): SeriesPoint[] {
+export function regular(pts: readonly SeriesPoint[], stepMs: number): SeriesPoint[] {
   if (pts.length < 2 || stepMs >= 27 * DAY_MS || !(stepMs > 0)) return [...pts];
   const t0 = pts[0]!.timestamp;
   const span = Math.round((pts[pts.length - 1]!.timestamp - t0) / stepMs) + 1;
