@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Hono } from 'hono';
-import { TallyError } from '../core/index.js';
+import { sitePath, TallyError } from '../core/index.js';
 import { actorOf, requirePermission, teamScope, type Principal } from './_roles.js';
 import { commandResponse, principalOf, type ApiDeps, type ApiEnv } from './_context.js';
 
@@ -100,8 +100,8 @@ export function writeRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
       });
     const id = c.req.param('id');
     const doc = await setIncidentState(deps, principal, id, state, str(b['note']) ?? null);
-    const back = str(b['redirect']);
-    if (back && back.startsWith('/') && !back.startsWith('//')) return c.redirect(back, 303);
+    const back = sitePath(str(b['redirect']), '');
+    if (back) return c.redirect(back, 303);
     return c.json(doc);
   });
 

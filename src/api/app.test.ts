@@ -150,6 +150,15 @@ test('a browser logs in with its token, must echo the CSRF token on writes, and 
   );
   assert.equal(ok.status, 303);
   assert.equal(ok.headers.get('location'), '/', 'next never leaves the site');
+  // Browsers drop a tab inside a URL and read a backslash as a slash: both make "//evil.example".
+  for (const next of ['/\t/evil.example/', '/\\evil.example/', '/\n/evil.example']) {
+    const tricked = await app.request(
+      '/login',
+      form({ token: lead.token, _csrf: csrfCookie, next }, `tally_csrf=${csrfCookie}`),
+    );
+    assert.equal(tricked.status, 303, JSON.stringify(next));
+    assert.equal(tricked.headers.get('location'), '/', `next ${JSON.stringify(next)} never leaves the site`);
+  }
   const setCookie = ok.headers.get('set-cookie') ?? '';
   assert.match(setCookie, /tally_session=[^;]+;.*HttpOnly/i);
   assert.match(setCookie, /SameSite=Lax/i);
@@ -253,4 +262,23 @@ test('creating a user through the API answers the document `tally users create -
   const stored = await store.findUserById(String(doc['id']));
   assert.equal(stored?.role, 'finance');
   assert.doesNotMatch(JSON.stringify(stored), new RegExp(String(doc['token'])), 'only a hash is stored');
+});
+
+test('an incident state form posted to the API cannot send the browser to another site afterwards', async () => {
+  const { app, lead } = await setup();
+  for (const redirect of ['/\\evil.example/', '/\t/evil.example/', '//evil.example/', 'https://evil.example/']) {
+    const res = await app.request('/api/v1/anomalies/usage%3Ateam%3Dsearch%3Aday/state', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${lead.token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ state: 'acknowledged', redirect }).toString(),
+    });
+    assert.equal(res.headers.get('location'), null, `redirect ${JSON.stringify(redirect)} is not followed`);
+    assert.equal(res.status, 200);
+  }
+  const home = await app.request('/api/v1/anomalies/usage%3Ateam%3Dsearch%3Aday/state', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${lead.token}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ state: 'acknowledged', redirect: '/anomalies?done=1' }).toString(),
+  });
+  assert.equal(home.headers.get('location'), '/anomalies?done=1');
 });
