@@ -106,7 +106,8 @@ export function adminRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
     const sql = str((await body(c))['sql']);
     if (!sql) throw new TallyError('invalid_input', 'give {"sql": "SELECT ..."}');
     c.set('changedNothing', true); // the read-only sandbox
-    return commandResponse(deps, principal, ['sql', sql, '--json']);
+    // After `--` the text is the query whatever it starts with (`--help` or `--db=...` are not options).
+    return commandResponse(deps, principal, ['sql', '--json', '--', sql]);
   });
 
   // The local CLI's channel: any command, run here on the owner's store, output returned as printed.

@@ -282,3 +282,16 @@ test('an incident state form posted to the API cannot send the browser to anothe
   });
   assert.equal(home.headers.get('location'), '/anomalies?done=1');
 });
+
+test('a SQL text that looks like options is passed as the query, never as options of the command', async () => {
+  const { app, ran, admin } = await setup(() => '[]\n');
+  for (const sql of ['--help', '--db=/etc/other.duckdb']) {
+    const res = await app.request('/api/v1/sql', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql }),
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(ran.at(-1)!.argv, ['sql', '--json', '--', sql]);
+  }
+});
