@@ -34,6 +34,10 @@ export interface ApiDeps {
   now(): Date;
   /** The report cache to use (the serving process clears it on writes it makes itself, e.g. watched ingest). */
   readonly cache?: ReportCache;
+  /** Largest JSON or form body, bytes (default 1 MiB); larger ones are a 413 before they are read. */
+  readonly maxBodyBytes?: number;
+  /** Largest file upload (ingest, KPIs, price sheets), bytes (default 512 MiB). */
+  readonly maxUploadBytes?: number;
   /** Seconds a report answer may be reused (0: never); writes through this server clear them. Default 30. */
   readonly reportCacheSeconds?: number;
   /** Runs a CLI command in the owner process with a caller's scope and audit name. */

@@ -13,7 +13,10 @@ interface Ran {
   actor: string;
 }
 
-async function setup(output: (argv: readonly string[]) => string = () => '{"rows":[1,2,3,4,5]}\n') {
+async function setup(
+  output: (argv: readonly string[]) => string = () => '{"rows":[1,2,3,4,5]}\n',
+  more: Partial<ApiDeps> = {},
+) {
   const store: CostStore = await openStore({ path: ':memory:' });
   const ran: Ran[] = [];
   const deps: ApiDeps = {
@@ -28,6 +31,7 @@ async function setup(output: (argv: readonly string[]) => string = () => '{"rows
       ran.push({ argv, ...opts });
       return Promise.resolve({ code: 0, stdout: output(argv), stderr: '' });
     },
+    ...more,
   };
   const app = createApiApp(deps);
   const admin = await createUser(store, { name: 'ada', role: 'admin', teams: [] });
@@ -266,7 +270,12 @@ test('creating a user through the API answers the document `tally users create -
 
 test('an incident state form posted to the API cannot send the browser to another site afterwards', async () => {
   const { app, lead } = await setup();
-  for (const redirect of ['/\\evil.example/', '/\t/evil.example/', '//evil.example/', 'https://evil.example/']) {
+  for (const redirect of [
+    '/\\evil.example/',
+    '/\t/evil.example/',
+    '//evil.example/',
+    'https://evil.example/',
+  ]) {
     const res = await app.request('/api/v1/anomalies/usage%3Ateam%3Dsearch%3Aday/state', {
       method: 'POST',
       headers: { authorization: `Bearer ${lead.token}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -294,4 +303,55 @@ test('a SQL text that looks like options is passed as the query, never as option
     assert.equal(res.status, 200);
     assert.deepEqual(ran.at(-1)!.argv, ['sql', '--json', '--', sql]);
   }
+});
+
+test('an oversized body is refused with a 413 problem before it is read, with or without a Content-Length', async () => {
+  const { app, admin, ran } = await setup();
+  const big = JSON.stringify({ amount: '1', note: 'x'.repeat(2 * 1024 * 1024) });
+  const json = await app.request('/api/v1/budgets', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+    body: big,
+  });
+  assert.equal(json.status, 413);
+  assert.equal(((await json.json()) as { code: string }).code, 'payload_too_large');
+  const login = await app.request('/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `token=${'a'.repeat(2 * 1024 * 1024)}`,
+  });
+  assert.equal(login.status, 413, 'the login form too (before the CSRF check parses it)');
+  // A chunked body (no Content-Length) is counted as it arrives.
+  const chunks = new ReadableStream<Uint8Array>({
+    start(ctl) {
+      for (let i = 0; i < 3; i++) ctl.enqueue(new Uint8Array(512 * 1024).fill(97));
+      ctl.close();
+    },
+  });
+  const chunked = await app.request('/api/v1/sql', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+    body: chunks,
+    duplex: 'half',
+  } as RequestInit);
+  assert.equal(chunked.status, 413);
+  assert.equal(ran.length, 0, 'no command ran');
+});
+
+test('an upload past the upload limit is refused with a 413 even when it is sent chunked', async () => {
+  const { app, admin, ran } = await setup(undefined, { maxUploadBytes: 3000 });
+  const chunks = new ReadableStream<Uint8Array>({
+    start(ctl) {
+      for (let i = 0; i < 4; i++) ctl.enqueue(new Uint8Array(1024).fill(97));
+      ctl.close();
+    },
+  });
+  const res = await app.request('/api/v1/ingest', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' },
+    body: chunks,
+    duplex: 'half',
+  } as RequestInit);
+  assert.equal(res.status, 413);
+  assert.equal(ran.length, 0);
 });

@@ -5,6 +5,7 @@
  */
 export type { ApiDeps, ApiEnv, ApiVariables, CommandResult } from './_context.js';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { TallyError } from '../core/index.js';
 import { identityProof, IDENTITY_PATH } from '../owner/index.js';
 import { problemResponse } from './_problem.js';
@@ -16,7 +17,12 @@ import { ReportCache } from './_cache.js';
 import { PAGING_PARAMS } from './_paging.js';
 import { writeRoutes } from './_writes.js';
 import { adminRoutes } from './_admin.js';
-import { uploadRoutes } from './_uploads.js';
+import { UPLOAD_PATHS, uploadRoutes } from './_uploads.js';
+
+/** JSON and form bodies: budgets, SQL, logins and the CLI's argv are small. */
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Uploaded files (cost exports are tens of MB). */
+const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 import { openApiDocument } from './openapi.js';
 
 /** Builds the API app. `extend` mounts more routes (the dashboard) behind the same authentication. */
@@ -35,6 +41,17 @@ export function createApiApp(
   app.notFound((c) =>
     problemResponse(c, new TallyError('not_found', `no route ${c.req.method} ${c.req.path}`)),
   );
+
+  // Bodies are bounded before anything reads them (the CSRF check parses forms): a 413 problem past the limit,
+  // counted as they arrive when sent chunked. Files go to the upload routes, everything else is JSON or a form.
+  const tooLarge = (limit: number) => () => {
+    throw new TallyError('payload_too_large', `request bodies here are limited to ${limit} bytes`, { limit });
+  };
+  const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxUpload = deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const small = bodyLimit({ maxSize: maxBody, onError: tooLarge(maxBody) });
+  const upload = bodyLimit({ maxSize: maxUpload, onError: tooLarge(maxUpload) });
+  app.use('*', (c, next) => (UPLOAD_PATHS.has(c.req.path) ? upload(c, next) : small(c, next)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get(IDENTITY_PATH, (c) => {
