@@ -78,7 +78,16 @@ async function runOnUpload(c: Context<ApiEnv>, deps: ApiDeps, route: UploadRoute
   try {
     const path = join(dir, name);
     await writeFile(path, bytes, { mode: 0o600 });
-    return await commandResponse(deps, principal, [...argv, path, '--json']);
+    // The command names the file it read: the caller gets the name it sent, not this server's temporary path.
+    const hide = (text: string) => text.split(path).join(name).split(dir).join('.');
+    try {
+      const res = await commandResponse(deps, principal, [...argv, path, '--json']);
+      return new Response(hide(await res.text()), { status: res.status, headers: res.headers });
+    } catch (err) {
+      if (!(err instanceof TallyError)) throw err;
+      const details = JSON.parse(hide(JSON.stringify(err.details))) as Record<string, unknown>;
+      throw new TallyError(err.code, hide(err.message), details);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -355,3 +355,20 @@ test('an upload past the upload limit is refused with a 413 even when it is sent
   assert.equal(res.status, 413);
   assert.equal(ran.length, 0);
 });
+
+test("an upload's error names the uploaded file, never the server's temporary path", async () => {
+  // The command names the file it was given, as `tally ingest` does for a file without a header row.
+  const { app, admin } = await setup((argv) => {
+    const file = argv.at(-2)!;
+    return `${JSON.stringify({ error: { code: 'invalid_input', message: `${file}: no header row found`, details: { file } } })}\n`;
+  });
+  const res = await app.request('/api/v1/ingest?name=costs.csv', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' },
+    body: 'junk',
+  });
+  assert.equal(res.status, 400);
+  const text = await res.text();
+  assert.doesNotMatch(text, /tally-upload-|\/tmp\//, text);
+  assert.match(text, /costs\.csv: no header row found/);
+});
