@@ -5,6 +5,7 @@ import type { Caller } from './_session.js';
 import { actorOf, teamScope, type Principal } from './_roles.js';
 import { paginate } from './_paging.js';
 import { ReportCache, windowEndMs } from './_cache.js';
+import type { AuthThrottle } from './_auth-throttle.js';
 
 const NO_CACHE = new ReportCache(0);
 
@@ -34,6 +35,8 @@ export interface ApiDeps {
   now(): Date;
   /** The report cache to use (the serving process clears it on writes it makes itself, e.g. watched ingest). */
   readonly cache?: ReportCache;
+  /** Failed authentications per client address (default: 20 a minute, then 429s); shared with /mcp. */
+  readonly authThrottle?: AuthThrottle;
   /** Largest JSON or form body, bytes (default 1 MiB); larger ones are a 413 before they are read. */
   readonly maxBodyBytes?: number;
   /** Largest file upload (ingest, KPIs, price sheets), bytes (default 512 MiB). */

@@ -372,3 +372,44 @@ test("an upload's error names the uploaded file, never the server's temporary pa
   assert.doesNotMatch(text, /tally-upload-|\/tmp\//, text);
   assert.match(text, /costs\.csv: no header row found/);
 });
+
+test('guessing tokens is slowed: after 20 failed sign-ins or bearer tokens a minute, the address gets 429s', async () => {
+  let now = Date.parse('2026-12-03T10:00:00Z');
+  const { app, admin } = await setup(undefined, { now: () => new Date(now) });
+  for (let i = 0; i < 20; i++)
+    assert.equal(
+      (await app.request('/api/v1/me', { headers: { authorization: `Bearer tally-ut-guess${i}` } })).status,
+      401,
+    );
+  const blocked = await app.request('/api/v1/me', {
+    headers: { authorization: 'Bearer tally-ut-guess-more' },
+  });
+  assert.equal(blocked.status, 429);
+  assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+  // The login form counts too, and even the right token waits for the window to pass.
+  const anon = await app.request('/api/v1/openapi.json');
+  void anon;
+  assert.equal(
+    (await app.request('/api/v1/me', { headers: { authorization: `Bearer ${admin.token}` } })).status,
+    429,
+  );
+  now += 61_000;
+  assert.equal(
+    (await app.request('/api/v1/me', { headers: { authorization: `Bearer ${admin.token}` } })).status,
+    200,
+  );
+});
+
+test('failed sign-ins through the login form count toward the same limit', async () => {
+  const { app } = await setup();
+  const anon = await app.request('/api/v1/me');
+  const csrf = /tally_csrf=([^;]+)/.exec(anon.headers.get('set-cookie') ?? '')![1]!;
+  const login = () =>
+    app.request('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `tally_csrf=${csrf}` },
+      body: new URLSearchParams({ token: 'tally-ut-guess', _csrf: csrf }).toString(),
+    });
+  for (let i = 0; i < 20; i++) assert.equal((await login()).status, 303);
+  assert.equal((await login()).status, 429);
+});

@@ -18,6 +18,7 @@ import { PAGING_PARAMS } from './_paging.js';
 import { writeRoutes } from './_writes.js';
 import { adminRoutes } from './_admin.js';
 import { UPLOAD_PATHS, uploadRoutes } from './_uploads.js';
+import { AuthThrottle, clientAddress } from './_auth-throttle.js';
 
 /** JSON and form bodies: budgets, SQL, logins and the CLI's argv are small. */
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -62,8 +63,16 @@ export function createApiApp(
   });
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument()));
 
+  const throttle = deps.authThrottle ?? new AuthThrottle();
   app.use('*', async (c, next) => {
-    const caller = await resolveCaller(c, deps);
+    const address = clientAddress(c.env);
+    if (c.req.header('authorization') !== undefined || (c.req.method === 'POST' && c.req.path === '/login'))
+      throttle.check(address, deps.now().getTime());
+    const caller = await resolveCaller(c, deps).catch((err: unknown) => {
+      if (err instanceof TallyError && err.code === 'unauthorized')
+        throttle.failed(address, deps.now().getTime());
+      throw err;
+    });
     c.set('caller', caller);
     c.set('csrfToken', caller.csrfToken);
     const p = caller.principal;
@@ -87,6 +96,7 @@ export function createApiApp(
     try {
       await startSession(c, deps, typeof form['token'] === 'string' ? form['token'] : '');
     } catch {
+      throttle.failed(clientAddress(c.env), deps.now().getTime());
       return c.redirect(`/login?failed=1&next=${encodeURIComponent(next)}`, 303);
     }
     return c.redirect(next, 303);
