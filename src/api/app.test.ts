@@ -6,6 +6,7 @@ import { openStore, type CostStore } from '../store/index.js';
 import { createApiApp, type ApiDeps } from './app.js';
 import { createUser } from './_users.js';
 import { identityProof } from '../owner/index.js';
+import { storedIncidentTeams } from '../alerts/index.js';
 
 interface Ran {
   argv: readonly string[];
@@ -31,9 +32,24 @@ async function setup(
       ran.push({ argv, ...opts });
       return Promise.resolve({ code: 0, stdout: output(argv), stderr: '' });
     },
+    incidentTeams: (id) => storedIncidentTeams(store, id),
     ...more,
   };
   const app = createApiApp(deps);
+  // Two incidents the scheduled pass stored: one of team search, one of team claims.
+  for (const team of ['search', 'claims'])
+    await store.setMeta('incidents', `usage:team=${team}:day`, {
+      id: `usage:team=${team}:day`,
+      start: '2026-11-02T00:00:00.000Z',
+      end: '2026-11-03T00:00:00.000Z',
+      scopes: [`team=${team}`],
+      rootCause: `team=${team}`,
+    });
+  await store.setMeta('incidents', '_index', {
+    ids: ['usage:team=search:day', 'usage:team=claims:day'],
+    coveredFrom: '2026-11-01T00:00:00.000Z',
+    coveredTo: '2026-11-30T00:00:00.000Z',
+  });
   const admin = await createUser(store, { name: 'ada', role: 'admin', teams: [] });
   const lead = await createUser(store, { name: 'lee', role: 'team-lead', teams: ['search'] });
   const viewer = await createUser(store, { name: 'vi', role: 'viewer', teams: ['claims'] });
@@ -412,4 +428,24 @@ test('failed sign-ins through the login form count toward the same limit', async
     });
   for (let i = 0; i < 20; i++) assert.equal((await login()).status, 303);
   assert.equal((await login()).status, 429);
+});
+
+test('a team-lead can only change the state of a stored incident of its teams, not a forged id that names them', async () => {
+  const { app, lead, store } = await setup();
+  const post = (id: string) =>
+    app.request(`/api/v1/anomalies/${encodeURIComponent(id)}/state`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${lead.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'resolved' }),
+    });
+  // Before: any id with a "team=search" segment was accepted and its state written (and audited).
+  for (const forged of ['usage:team=claims:day,team=search', 'inc:team=search:does-not-exist'])
+    assert.equal((await post(forged)).status, 404, forged);
+  assert.equal((await post('usage:team=claims:day')).status, 403);
+  assert.equal((await post('usage:team=search:day')).status, 200);
+  assert.deepEqual(
+    (await store.listAudit({ limit: 10 })).map((e) => e.target),
+    ['usage:team=search:day'],
+    'only the real incident has a state change',
+  );
 });

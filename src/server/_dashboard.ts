@@ -22,7 +22,7 @@ import { createWebApp, type WebUser } from '../web/index.js';
 /** Mounts the dashboard's pages. */
 export function mountDashboard(
   app: Hono<ApiEnv>,
-  deps: Pick<ApiDeps, 'run' | 'store' | 'now'>,
+  deps: Pick<ApiDeps, 'run' | 'store' | 'now' | 'incidentTeams'>,
   cache: ReportCache,
 ): void {
   const principalOf = async (user: WebUser): Promise<Principal> => {

@@ -15,6 +15,7 @@ import { runCommand } from './_run-command.js';
 import { startSchedule } from './_schedule.js';
 import { mountDashboard } from './_dashboard.js';
 import { handleMcpHttp, seedToolAnswers } from '../mcp/index.js';
+import { storedIncidentTeams } from '../alerts/index.js';
 import { keepReportsWarm } from './_warm.js';
 import { runKeepingMonths } from './_memo-writes.js';
 
@@ -81,8 +82,14 @@ const app = createApiApp(
     run,
     cache,
     authThrottle,
+    incidentTeams: (id) => storedIncidentTeams(store, id),
   },
-  (a, c) => mountDashboard(a, { run, store, now: () => new Date() }, c),
+  (a, c) =>
+    mountDashboard(
+      a,
+      { run, store, now: () => new Date(), incidentTeams: (id) => storedIncidentTeams(store, id) },
+      c,
+    ),
 );
 
 const schedule = startSchedule({
