@@ -106,6 +106,15 @@ export async function runForDocument(
   try {
     doc = JSON.parse(r.stdout);
   } catch {
+    // Help text (a request field named help) or a usage error (exit 2: an option the command does not take)
+    // is the request's fault; anything else is ours, and its text stays in the server (500 says nothing).
+    if (r.code === 0 || r.code === 2)
+      throw new TallyError(
+        'invalid_input',
+        r.code === 2
+          ? (/^error: ([^\n]{1,200})/.exec(r.stderr)?.[1] ?? 'the command refused these options')
+          : 'this request asks for help text, not a report: drop the help field',
+      );
     throw new TallyError(
       'internal',
       `the command printed no JSON (exit ${r.code}): ${r.stderr.slice(0, 200)}`,

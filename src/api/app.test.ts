@@ -449,3 +449,21 @@ test('a team-lead can only change the state of a stored incident of its teams, n
     'only the real incident has a state change',
   );
 });
+
+test('a request that makes a command print help or refuse its options is a 400 problem, not a 500', async () => {
+  const help = 'tally keys create: create a virtual key\n\nUsage: tally keys create --team T\n';
+  const cases: { code: number; stdout: string; stderr: string }[] = [
+    { code: 0, stdout: help, stderr: '' },
+    { code: 2, stdout: '', stderr: `error: Unknown option '--name'.\n\n${help}` },
+  ];
+  for (const out of cases) {
+    const { app: one, admin: a } = await setup(undefined, { run: () => Promise.resolve(out) });
+    const res = await one.request('/api/v1/keys', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ help: true }),
+    });
+    assert.equal(res.status, 400, JSON.stringify(out));
+    assert.equal(((await res.json()) as { code: string }).code, 'invalid_input');
+  }
+});
