@@ -467,3 +467,18 @@ test('a request that makes a command print help or refuse its options is a 400 p
     assert.equal(((await res.json()) as { code: string }).code, 'invalid_input');
   }
 });
+
+test('a forecast horizon past a year is refused before anything runs', async () => {
+  const { app, lead, ran } = await setup();
+  // Before: horizon=100000 ran for seconds and answered 100,000 points to any viewer.
+  const res = await app.request('/api/v1/forecast?scope=team=search&horizon=100000', {
+    headers: { authorization: `Bearer ${lead.token}` },
+  });
+  assert.equal(res.status, 400);
+  assert.equal(((await res.json()) as { details: { param: string } }).details.param, 'horizon');
+  assert.equal(ran.length, 0);
+  const ok = await app.request('/api/v1/forecast?scope=team=search&horizon=366', {
+    headers: { authorization: `Bearer ${lead.token}` },
+  });
+  assert.equal(ok.status, 200);
+});
