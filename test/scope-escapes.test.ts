@@ -51,3 +51,66 @@ test("a team-lead's chargeback shares are of its own teams' total, so the organi
   assert.equal(row.shareOfTotal, 1);
   assert.ok(!r.stdout.includes(String(org.totalCostUsd)), 'the org total appears nowhere');
 });
+
+test("a team-lead sees an incident its team shares with another team without the other team's name", async () => {
+  const store = await openStore({ path: ':memory:' });
+  try {
+    const now = new Date();
+    const incident = {
+      id: 'inc:team=search:0123456789ab',
+      kind: 'spike',
+      start: new Date(now.getTime() - 3 * 86_400_000).toISOString(),
+      end: new Date(now.getTime() - 2 * 86_400_000).toISOString(),
+      ongoing: false,
+      // A shared deployment spiked for two teams at once.
+      scopes: ['team=search', 'team=claims', 'app=claims-extractor', 'deployment=shared-4o'],
+      rootCause: 'team=search, deployment=shared-4o',
+      impactUsd: 120,
+      severity: 'high',
+      wastePerDayUsd: null,
+      totalWasteUsd: null,
+      impactTokens: null,
+      detectedAt: new Date(now.getTime() - 2 * 86_400_000).toISOString(),
+      episodes: [],
+    };
+    await store.setMeta('incidents', incident.id, incident);
+    await store.setMeta('incidents', '_index', {
+      ids: [incident.id],
+      coveredFrom: new Date(now.getTime() - 30 * 86_400_000).toISOString(),
+      coveredTo: now.toISOString(),
+    });
+    const run = async (teams: readonly string[] | null) => {
+      let stdout = '';
+      const code = await main(
+        [
+          'anomalies',
+          '--json',
+          '--from',
+          incident.start.slice(0, 10),
+          '--to',
+          now.toISOString().slice(0, 10),
+        ],
+        {
+          store,
+          config: configSchema.parse({}),
+          scope: teams ? { teams } : null,
+          actor: 'test',
+          stdout: { write: (t: string) => (stdout += t) },
+          stderr: { write: () => true },
+        },
+      );
+      assert.equal(code, 0);
+      return JSON.parse(stdout) as { incidents: { id: string; scopes: string[] }[] };
+    };
+    assert.ok((await run(null)).incidents[0]!.scopes.includes('team=claims'), 'an admin sees every scope');
+    const scoped = await run(['search']);
+    assert.equal(scoped.incidents.length, 1);
+    const text = JSON.stringify(scoped);
+    // Before: the search lead read "team=claims" and "app=claims-extractor" in the incident's scopes.
+    assert.doesNotMatch(text, /claims/);
+    assert.ok(scoped.incidents[0]!.scopes.includes('team=search'));
+    assert.equal((await run(['marketing'])).incidents.length, 0);
+  } finally {
+    await store.close();
+  }
+});
