@@ -114,3 +114,27 @@ test("a team-lead sees an incident its team shares with another team without the
     await store.close();
   }
 });
+
+test('a team-lead cannot widen a report past its teams: the organisation forecast, another team, usage not by team', async () => {
+  const refused = async (argv: readonly string[]) => {
+    const r = await scopedRun(argv, ['search']);
+    assert.notEqual(r.code, 0, argv.join(' '));
+    assert.match(r.stdout + r.stderr, /forbidden|team-scoped/, argv.join(' '));
+    assert.doesNotMatch(r.stdout, /support/, 'nothing of the other team is printed');
+  };
+  await refused(['forecast', '--json', '--scope', 'all']);
+  await refused(['forecast', '--json', '--scope', 'team=support']);
+  await refused(['forecast', '--json', '--scope', 'app=search-app']);
+  await refused(['usage', '--json', '--from', '2026-01-01', '--to', '2026-02-01', '--by', 'app']);
+  await refused(['usage', '--json', '--from', '2026-01-01', '--to', '2026-02-01', '--by', 'model']);
+  // The same reports by team show its own rows only.
+  const mine = await scopedRun(
+    ['usage', '--json', '--from', '2026-01-01', '--to', '2026-02-01', '--by', 'team,app'],
+    ['search'],
+  );
+  assert.equal(mine.code, 0, mine.stderr);
+  assert.deepEqual(
+    [...new Set((JSON.parse(mine.stdout) as { team: string }[]).map((r) => r.team))],
+    ['search'],
+  );
+});
