@@ -191,6 +191,20 @@ test('the stylesheet and script are served under hashed names with a year of cac
   assert.equal((await app.get('/assets/other.css')).status, 404);
 });
 
+test('asset paths never reach the file system: traversal to the package or /etc is a 404', async () => {
+  const app = testApp(fakeDeps(), null);
+  for (const path of [
+    '/assets/..%2f..%2fpackage.json',
+    '/assets/../../package.json',
+    '/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+    '/assets/style.css%00.js',
+  ]) {
+    const res = await app.get(path);
+    assert.equal(res.status, 404, path);
+    assert.doesNotMatch(res.text, /"devDependencies"|root:x:0/);
+  }
+});
+
 test("the overview's month-end forecast adds the forecast to this month's spend on the forecast's own basis when the report carries it", async () => {
   const docs = sampleDocs();
   const fc = docs.forecast as Record<string, unknown>;
