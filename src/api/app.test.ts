@@ -533,3 +533,16 @@ test('X-Forwarded-Proto from a client does not change the cookie flags: only the
   const { res } = await signIn(secure.app, secure.lead.token);
   assert.match(res.headers.get('set-cookie') ?? '', /tally_session=[^;]+;.*Secure/i);
 });
+
+test('a key id in the path is passed as the id, never as options of the command', async () => {
+  const { app, ran, admin } = await setup(() => '{}\n');
+  for (const [method, path, words] of [
+    ['DELETE', '/api/v1/keys/--config=%2Fetc%2Fpasswd', ['keys', 'revoke']],
+    ['POST', '/api/v1/keys/--help/rotate', ['keys', 'rotate']],
+  ] as const) {
+    const res = await app.request(path, { method, headers: { authorization: `Bearer ${admin.token}` } });
+    assert.equal(res.status, 200, path);
+    const id = decodeURIComponent(path.split('/')[4]!);
+    assert.deepEqual(ran.at(-1)!.argv, [...words, '--json', '--', id]);
+  }
+});

@@ -76,8 +76,10 @@ export function mountDashboard(
           ).doc;
         case 'key-revoke':
           requirePermission(principal, 'keys');
-          return (await runForDocument(deps, principal, ['keys', 'revoke', params['id'] ?? '', '--json']))
-            .doc;
+          // After `--` the form's id is the id whatever it starts with, never an option of the command.
+          return (
+            await runForDocument(deps, principal, ['keys', 'revoke', '--json', '--', params['id'] ?? ''])
+          ).doc;
       }
     },
   });
