@@ -88,3 +88,66 @@ test('the openai client and the admin API work through handle() and every answer
     await fx.cleanup();
   }
 });
+
+test('no path, query, header or body field of a request chooses the upstream host, path or api-version', async () => {
+  const fx = await makeFixture('');
+  try {
+    const s = await openStore({ path: fx.dbPath });
+    const { key } = await createKey(s, { team: 'inproc', app: 'a' });
+    await s.close();
+    const gw = await startGateway({
+      config: loadConfig({ path: fx.configPath }).config,
+      dbPath: fx.dbPath,
+      port: 0,
+    });
+    try {
+      const body = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 });
+      const post = (path: string, headers: Record<string, string> = {}, b = body) =>
+        gw.gateway.handle(
+          new Request(`http://x${path}`, {
+            method: 'POST',
+            headers: { 'api-key': key, 'content-type': 'application/json', ...headers },
+            body: b,
+          }),
+        );
+      const before = fx.mock.calls.length;
+      for (const path of [
+        '/openai/deployments/..%2F..%2Fevil/chat/completions?api-version=2024-10-21',
+        '/openai/deployments/gpt-4o-mini%2F..%2F..%2Fadmin/chat/completions',
+      ]) {
+        const r = await post(path);
+        assert.equal(r.status, 404, path);
+        await r.arrayBuffer();
+      }
+      for (const model of ['http://evil.example/v1', '../gpt-4o-mini', 'aoai-east/gpt-4o-mini']) {
+        const r = await post('/v1/chat/completions', {}, JSON.stringify({ model, messages: [] }));
+        assert.equal(r.status, 404, model);
+        await r.arrayBuffer();
+      }
+      assert.equal(fx.mock.calls.length, before, 'none of them reached an upstream');
+      const ok = await post(
+        '/openai/deployments/gpt-4o-mini/chat/completions?api-version=1999-01-01&x=1%23',
+        {
+          host: 'evil.example',
+          'x-forwarded-host': 'evil.example',
+          'x-ms-region': 'evil',
+        },
+      );
+      assert.equal(ok.status, 200);
+      await ok.arrayBuffer();
+      const call = fx.mock.calls.at(-1)!;
+      assert.match(
+        call.path,
+        /^\/openai\/deployments\/gpt-4o-mini\/chat\/completions\?api-version=[0-9-]+(preview)?$/,
+      );
+      assert.doesNotMatch(call.path, /1999|x=1/);
+      assert.equal(new URL(fx.mock.url).host, call.headers.host);
+      assert.equal(call.headers['x-forwarded-host'], undefined);
+      assert.equal(call.headers['x-ms-region'], undefined);
+    } finally {
+      await gw.stop();
+    }
+  } finally {
+    await fx.cleanup();
+  }
+});

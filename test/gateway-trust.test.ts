@@ -166,6 +166,27 @@ const closed = (s: Socket) =>
     s.once('close', () => ok(data));
   });
 
+test(
+  'a request with both Content-Length and Transfer-Encoding, or two Content-Lengths, is refused whole: nothing is smuggled behind it',
+  { timeout: 15_000 },
+  async () => {
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    const smuggled = 'GET /admin/keys HTTP/1.1\r\nhost: x\r\n\r\n';
+    const head = `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${h.keys['ml']}\r\ncontent-type: application/json\r\n`;
+    for (const request of [
+      `${head}content-length: ${body.length + 10}\r\ntransfer-encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n${smuggled}`,
+      `${head}content-length: ${body.length}\r\ncontent-length: 3\r\n\r\n${body}${smuggled}`,
+    ]) {
+      const s = await rawSocket();
+      const done = closed(s);
+      s.write(request);
+      const answer = await done;
+      assert.match(answer, /^HTTP\/1\.1 400/);
+      assert.equal(answer.match(/HTTP\/1\.1 /g)?.length, 1, 'one answer: the smuggled request never ran');
+    }
+  },
+);
+
 // These two wait for the gateway to act; the timeout only stops a gateway that never does from hanging the run.
 test('a slow request body times out with 408', { timeout: 15_000 }, async () => {
   const s = await rawSocket();

@@ -155,24 +155,38 @@ test('tally serve owns the store while the CLI and the API report the same numbe
       assert.ok(actions.includes('ingest'));
       assert.ok(audit.items.every((e) => e.actor.startsWith('cli:') || e.actor.startsWith('user:')));
 
-      // An incident's state persists, with who and when; a team-lead may not touch another team's.
-      const id = 'usage:team=search:day:cost:2026-11-10T00:00:00.000Z';
-      const ack = await fetch(`${srv.url}/api/v1/anomalies/${encodeURIComponent(id)}/state`, {
+      // An incident's state persists, with who and when; a team-lead changes only its teams' stored incidents.
+      const pass = await fetch(`${srv.url}/api/v1/alerts/run`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${lead.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ state: 'acknowledged', note: 'looking' }),
+        headers: { authorization: `Bearer ${admin.token}` },
       });
-      assert.equal(ack.status, 200);
-      assert.equal(((await ack.json()) as { stateBy: string }).stateBy, `user:${lead.id}`);
-      const foreign = await fetch(
-        `${srv.url}/api/v1/anomalies/${encodeURIComponent('usage:team=claims:day:cost:x')}/state`,
-        {
-          method: 'POST',
-          headers: { authorization: `Bearer ${lead.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ state: 'resolved' }),
-        },
+      assert.equal(pass.status, 200, 'an alert pass stores the incidents');
+      const incidentList = (await (
+        await get(
+          `/api/v1/anomalies?from=2026-10-01&to=${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}`,
+          admin.token,
+        )
+      ).json()) as { incidents: { id: string; scopes: string[]; rootCause: string }[] };
+      const inc = incidentList.incidents.find(
+        (i) => !`${i.rootCause}, ${i.scopes.join(', ')}`.includes('team=search'),
       );
-      assert.equal(foreign.status, 403);
+      assert.ok(inc, 'the demo has an incident of a team other than search');
+      const owner = /team=([^,]+)/.exec(`${inc.rootCause}, ${inc.scopes.join(', ')}`)![1]!;
+      const ownerLead = (
+        await cli(db, 'users', 'create', '--name', 'olle', '--role', 'team-lead', '--team', owner, '--json')
+      ).json<{ id: string; token: string }>();
+      const setState = (id: string, token: string, body: Record<string, string>) =>
+        fetch(`${srv.url}/api/v1/anomalies/${encodeURIComponent(id)}/state`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const ack = await setState(inc.id, ownerLead.token, { state: 'acknowledged', note: 'looking' });
+      assert.equal(ack.status, 200);
+      assert.equal(((await ack.json()) as { stateBy: string }).stateBy, `user:${ownerLead.id}`);
+      assert.equal((await setState(inc.id, lead.token, { state: 'resolved' })).status, 403);
+      const forged = await setState(`${inc.id},team=search`, lead.token, { state: 'resolved' });
+      assert.equal(forged.status, 404, 'an id that only names the team is no incident');
     } finally {
       const code = await srv.stop();
       assert.equal(code, 0, srv.stderr());

@@ -47,6 +47,13 @@ export async function readStoredIncidents(store: CostStore, from?: Date, to?: Da
   return out;
 }
 
+/** The teams a stored incident touches, or null when no stored incident has this id (ids are not trusted text). */
+export async function storedIncidentTeams(store: CostStore, id: string): Promise<string[] | null> {
+  if (!(await readIncidentIndex(store)).ids.includes(id)) return null;
+  const inc = (await store.getMeta(NS, id)) as Incident | null;
+  return inc ? incidentTeams(inc) : null;
+}
+
 /**
  * Whether the scheduled passes have scanned all of [from, min(to, now)), allowing the last pass to be up to
  * `maxAgeMs` old: a window that runs to the present is answered from the incidents of the last pass when that pass

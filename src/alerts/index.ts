@@ -12,6 +12,7 @@ export {
   readIncidentIndex,
   readStoredIncidents,
   recordIncidents,
+  storedIncidentTeams,
   withLifecycle,
 } from './_incidents.js';
 export type { IncidentView } from './_incidents.js';

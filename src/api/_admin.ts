@@ -32,13 +32,14 @@ export function adminRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
   app.delete('/api/v1/keys/:id', async (c) => {
     const principal = principalOf(c.get('caller'));
     requirePermission(principal, 'keys');
-    return commandResponse(deps, principal, ['keys', 'revoke', c.req.param('id'), '--json']);
+    // After `--` the id is the id whatever it starts with (`--help` or `--config=...` are not options).
+    return commandResponse(deps, principal, ['keys', 'revoke', '--json', '--', c.req.param('id')]);
   });
 
   app.post('/api/v1/keys/:id/rotate', async (c) => {
     const principal = principalOf(c.get('caller'));
     requirePermission(principal, 'keys');
-    return commandResponse(deps, principal, ['keys', 'rotate', c.req.param('id'), '--json']);
+    return commandResponse(deps, principal, ['keys', 'rotate', '--json', '--', c.req.param('id')]);
   });
 
   app.get('/api/v1/users', async (c) => {
@@ -106,7 +107,8 @@ export function adminRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
     const sql = str((await body(c))['sql']);
     if (!sql) throw new TallyError('invalid_input', 'give {"sql": "SELECT ..."}');
     c.set('changedNothing', true); // the read-only sandbox
-    return commandResponse(deps, principal, ['sql', sql, '--json']);
+    // After `--` the text is the query whatever it starts with (`--help` or `--db=...` are not options).
+    return commandResponse(deps, principal, ['sql', '--json', '--', sql]);
   });
 
   // The local CLI's channel: any command, run here on the owner's store, output returned as printed.

@@ -5,6 +5,7 @@ import type { Caller } from './_session.js';
 import { actorOf, teamScope, type Principal } from './_roles.js';
 import { paginate } from './_paging.js';
 import { ReportCache, windowEndMs } from './_cache.js';
+import type { AuthThrottle } from './_auth-throttle.js';
 
 const NO_CACHE = new ReportCache(0);
 
@@ -34,6 +35,14 @@ export interface ApiDeps {
   now(): Date;
   /** The report cache to use (the serving process clears it on writes it makes itself, e.g. watched ingest). */
   readonly cache?: ReportCache;
+  /** The teams a stored incident touches, or null when there is no stored incident with this id. */
+  incidentTeams(id: string): Promise<readonly string[] | null>;
+  /** Failed authentications per client address (default: 20 a minute, then 429s); shared with /mcp. */
+  readonly authThrottle?: AuthThrottle;
+  /** Largest JSON or form body, bytes (default 1 MiB); larger ones are a 413 before they are read. */
+  readonly maxBodyBytes?: number;
+  /** Largest file upload (ingest, KPIs, price sheets), bytes (default 512 MiB). */
+  readonly maxUploadBytes?: number;
   /** Seconds a report answer may be reused (0: never); writes through this server clear them. Default 30. */
   readonly reportCacheSeconds?: number;
   /** Runs a CLI command in the owner process with a caller's scope and audit name. */
@@ -97,6 +106,15 @@ export async function runForDocument(
   try {
     doc = JSON.parse(r.stdout);
   } catch {
+    // Help text (a request field named help) or a usage error (exit 2: an option the command does not take)
+    // is the request's fault; anything else is ours, and its text stays in the server (500 says nothing).
+    if (r.code === 0 || r.code === 2)
+      throw new TallyError(
+        'invalid_input',
+        r.code === 2
+          ? (/^error: ([^\n]{1,200})/.exec(r.stderr)?.[1] ?? 'the command refused these options')
+          : 'this request asks for help text, not a report: drop the help field',
+      );
     throw new TallyError(
       'internal',
       `the command printed no JSON (exit ${r.code}): ${r.stderr.slice(0, 200)}`,

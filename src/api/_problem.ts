@@ -24,7 +24,9 @@ export function problemResponse(c: Context, err: unknown): Response {
     detail: safe.message,
     ...(Object.keys(safe.details).length > 0 ? { details: safe.details } : {}),
   };
+  const retry = safe.details['retryAfterSeconds'];
   return c.newResponse(JSON.stringify(body), safe.httpStatus as 400, {
     'content-type': 'application/problem+json',
+    ...(safe.code === 'rate_limited' && typeof retry === 'number' ? { 'retry-after': String(retry) } : {}),
   });
 }

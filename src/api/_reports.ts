@@ -13,6 +13,8 @@ interface Param {
   readonly multi?: boolean;
   /** A switch: `true`/`1` adds the flag, anything else leaves it off. */
   readonly bool?: boolean;
+  /** A whole number no larger than this (work and answer size grow with it). */
+  readonly maxInt?: number;
   readonly description: string;
 }
 
@@ -117,7 +119,7 @@ export const REPORTS = {
     permission: 'read',
     params: {
       scope: p('scope', 'all or dimension=value, e.g. team=search'),
-      horizon: p('horizon', 'days ahead'),
+      horizon: p('horizon', 'days ahead (1-366)', { maxInt: 366 }),
       season: p('season', 'season length in points'),
       ...BASIS,
     },
@@ -201,6 +203,9 @@ export function reportArgv(name: ReportName, query: URLSearchParams, paging: Rea
     }
     if (!param.multi && values.length > 1)
       throw new TallyError('invalid_input', `give "${key}" once`, { param: key });
+    const max = param.maxInt;
+    if (max !== undefined && values.some((v) => !/^\d{1,9}$/.test(v) || Number(v) > max))
+      throw new TallyError('invalid_input', `"${key}" is a whole number up to ${max}`, { param: key, max });
     for (const v of values) argv.push(`--${param.flag}=${v}`);
   }
   return argv;

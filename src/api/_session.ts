@@ -7,7 +7,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { TallyError } from '../core/index.js';
+import { sitePath, TallyError } from '../core/index.js';
 import type { CostStore, UserRecord } from '../store/index.js';
 import { hashToken } from './_users.js';
 import type { Principal } from './_roles.js';
@@ -133,7 +133,5 @@ export async function endSession(c: Context, store: CostStore, caller: Caller, n
 
 /** A safe place to go after login: a path on this site only. */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\')
-    ? next
-    : '/';
+  return sitePath(next, '/');
 }

@@ -11,9 +11,6 @@ import { TallyError } from '../core/index.js';
 import { requirePermission, type Permission } from './_roles.js';
 import { commandResponse, principalOf, type ApiDeps, type ApiEnv } from './_context.js';
 
-/** An upload larger than this is refused before it is read (exports are tens of MB). */
-const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
-
 /** One upload route: its command words, permission, default file name and the query options it maps. */
 interface UploadRoute {
   readonly path: string;
@@ -49,15 +46,16 @@ const UPLOADS: readonly UploadRoute[] = [
   },
 ];
 
+/** The paths that take a file as their body (the app gives them the larger body limit). */
+export const UPLOAD_PATHS: ReadonlySet<string> = new Set(UPLOADS.map((u) => u.path));
+
 /** The query parameters an upload route takes besides its options. */
 const COMMON = new Set(['name']);
 
 async function runOnUpload(c: Context<ApiEnv>, deps: ApiDeps, route: UploadRoute): Promise<Response> {
   const principal = principalOf(c.get('caller'));
   requirePermission(principal, route.permission);
-  const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > MAX_UPLOAD_BYTES)
-    throw new TallyError('payload_too_large', `uploads are limited to ${MAX_UPLOAD_BYTES} bytes`);
+  // Its size is bounded by the app's upload body limit (a 413 before or while it is read).
   const query = new URL(c.req.url).searchParams;
   const argv = [...route.command];
   for (const key of new Set(query.keys())) {
@@ -80,7 +78,16 @@ async function runOnUpload(c: Context<ApiEnv>, deps: ApiDeps, route: UploadRoute
   try {
     const path = join(dir, name);
     await writeFile(path, bytes, { mode: 0o600 });
-    return await commandResponse(deps, principal, [...argv, path, '--json']);
+    // The command names the file it read: the caller gets the name it sent, not this server's temporary path.
+    const hide = (text: string) => text.split(path).join(name).split(dir).join('.');
+    try {
+      const res = await commandResponse(deps, principal, [...argv, path, '--json']);
+      return new Response(hide(await res.text()), { status: res.status, headers: res.headers });
+    } catch (err) {
+      if (!(err instanceof TallyError)) throw err;
+      const details = JSON.parse(hide(JSON.stringify(err.details))) as Record<string, unknown>;
+      throw new TallyError(err.code, hide(err.message), details);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

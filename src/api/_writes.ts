@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Hono } from 'hono';
-import { TallyError } from '../core/index.js';
+import { sitePath, TallyError } from '../core/index.js';
 import { actorOf, requirePermission, teamScope, type Principal } from './_roles.js';
 import { commandResponse, principalOf, type ApiDeps, type ApiEnv } from './_context.js';
 
@@ -23,7 +23,7 @@ const str = (v: unknown): string | undefined =>
 
 /** Sets an incident's state for a principal (a scoped one only on its teams' incidents), audited. */
 export async function setIncidentState(
-  deps: Pick<ApiDeps, 'store' | 'now'>,
+  deps: Pick<ApiDeps, 'store' | 'now' | 'incidentTeams'>,
   principal: Principal,
   id: string,
   state: string,
@@ -35,9 +35,14 @@ export async function setIncidentState(
       param: 'state',
     });
   const scope = teamScope(principal);
-  // Incident ids name their scope (`usage:team=search:day:...`): a scoped caller may only change its teams'.
-  if (scope && !scope.teams.some((t) => id.split(':').some((part) => part.split(',').includes(`team=${t}`))))
-    throw new TallyError('forbidden', 'this incident is not in your teams');
+  // A scoped caller changes only incidents it can list: stored by the scheduled pass and touching one of its
+  // teams (by the incident's own scopes, never by what the id's text says).
+  if (scope) {
+    const teams = await deps.incidentTeams(id);
+    if (!teams) throw new TallyError('not_found', 'no such incident', { id });
+    if (!teams.some((t) => scope.teams.includes(t)))
+      throw new TallyError('forbidden', 'this incident is not in your teams');
+  }
   const at = deps.now();
   const actor = actorOf(principal);
   await deps.store.setIncidentState({
@@ -100,8 +105,8 @@ export function writeRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
       });
     const id = c.req.param('id');
     const doc = await setIncidentState(deps, principal, id, state, str(b['note']) ?? null);
-    const back = str(b['redirect']);
-    if (back && back.startsWith('/') && !back.startsWith('//')) return c.redirect(back, 303);
+    const back = sitePath(str(b['redirect']), '');
+    if (back) return c.redirect(back, 303);
     return c.json(doc);
   });
 

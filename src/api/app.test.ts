@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { configSchema } from '../core/index.js';
 import { openStore, type CostStore } from '../store/index.js';
 import { createApiApp, type ApiDeps } from './app.js';
-import { createUser } from './_users.js';
+import { createUser, hashToken } from './_users.js';
 import { identityProof } from '../owner/index.js';
+import { storedIncidentTeams } from '../alerts/index.js';
 
 interface Ran {
   argv: readonly string[];
@@ -13,7 +14,10 @@ interface Ran {
   actor: string;
 }
 
-async function setup(output: (argv: readonly string[]) => string = () => '{"rows":[1,2,3,4,5]}\n') {
+async function setup(
+  output: (argv: readonly string[]) => string = () => '{"rows":[1,2,3,4,5]}\n',
+  more: Partial<ApiDeps> = {},
+) {
   const store: CostStore = await openStore({ path: ':memory:' });
   const ran: Ran[] = [];
   const deps: ApiDeps = {
@@ -28,8 +32,24 @@ async function setup(output: (argv: readonly string[]) => string = () => '{"rows
       ran.push({ argv, ...opts });
       return Promise.resolve({ code: 0, stdout: output(argv), stderr: '' });
     },
+    incidentTeams: (id) => storedIncidentTeams(store, id),
+    ...more,
   };
   const app = createApiApp(deps);
+  // Two incidents the scheduled pass stored: one of team search, one of team claims.
+  for (const team of ['search', 'claims'])
+    await store.setMeta('incidents', `usage:team=${team}:day`, {
+      id: `usage:team=${team}:day`,
+      start: '2026-11-02T00:00:00.000Z',
+      end: '2026-11-03T00:00:00.000Z',
+      scopes: [`team=${team}`],
+      rootCause: `team=${team}`,
+    });
+  await store.setMeta('incidents', '_index', {
+    ids: ['usage:team=search:day', 'usage:team=claims:day'],
+    coveredFrom: '2026-11-01T00:00:00.000Z',
+    coveredTo: '2026-11-30T00:00:00.000Z',
+  });
   const admin = await createUser(store, { name: 'ada', role: 'admin', teams: [] });
   const lead = await createUser(store, { name: 'lee', role: 'team-lead', teams: ['search'] });
   const viewer = await createUser(store, { name: 'vi', role: 'viewer', teams: ['claims'] });
@@ -150,6 +170,15 @@ test('a browser logs in with its token, must echo the CSRF token on writes, and 
   );
   assert.equal(ok.status, 303);
   assert.equal(ok.headers.get('location'), '/', 'next never leaves the site');
+  // Browsers drop a tab inside a URL and read a backslash as a slash: both make "//evil.example".
+  for (const next of ['/\t/evil.example/', '/\\evil.example/', '/\n/evil.example']) {
+    const tricked = await app.request(
+      '/login',
+      form({ token: lead.token, _csrf: csrfCookie, next }, `tally_csrf=${csrfCookie}`),
+    );
+    assert.equal(tricked.status, 303, JSON.stringify(next));
+    assert.equal(tricked.headers.get('location'), '/', `next ${JSON.stringify(next)} never leaves the site`);
+  }
   const setCookie = ok.headers.get('set-cookie') ?? '';
   assert.match(setCookie, /tally_session=[^;]+;.*HttpOnly/i);
   assert.match(setCookie, /SameSite=Lax/i);
@@ -253,4 +282,267 @@ test('creating a user through the API answers the document `tally users create -
   const stored = await store.findUserById(String(doc['id']));
   assert.equal(stored?.role, 'finance');
   assert.doesNotMatch(JSON.stringify(stored), new RegExp(String(doc['token'])), 'only a hash is stored');
+});
+
+test('an incident state form posted to the API cannot send the browser to another site afterwards', async () => {
+  const { app, lead } = await setup();
+  for (const redirect of [
+    '/\\evil.example/',
+    '/\t/evil.example/',
+    '//evil.example/',
+    'https://evil.example/',
+  ]) {
+    const res = await app.request('/api/v1/anomalies/usage%3Ateam%3Dsearch%3Aday/state', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${lead.token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ state: 'acknowledged', redirect }).toString(),
+    });
+    assert.equal(res.headers.get('location'), null, `redirect ${JSON.stringify(redirect)} is not followed`);
+    assert.equal(res.status, 200);
+  }
+  const home = await app.request('/api/v1/anomalies/usage%3Ateam%3Dsearch%3Aday/state', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${lead.token}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ state: 'acknowledged', redirect: '/anomalies?done=1' }).toString(),
+  });
+  assert.equal(home.headers.get('location'), '/anomalies?done=1');
+});
+
+test('a SQL text that looks like options is passed as the query, never as options of the command', async () => {
+  const { app, ran, admin } = await setup(() => '[]\n');
+  for (const sql of ['--help', '--db=/etc/other.duckdb']) {
+    const res = await app.request('/api/v1/sql', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql }),
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(ran.at(-1)!.argv, ['sql', '--json', '--', sql]);
+  }
+});
+
+test('an oversized body is refused with a 413 problem before it is read, with or without a Content-Length', async () => {
+  const { app, admin, ran } = await setup();
+  const big = JSON.stringify({ amount: '1', note: 'x'.repeat(2 * 1024 * 1024) });
+  const json = await app.request('/api/v1/budgets', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+    body: big,
+  });
+  assert.equal(json.status, 413);
+  assert.equal(((await json.json()) as { code: string }).code, 'payload_too_large');
+  const login = await app.request('/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `token=${'a'.repeat(2 * 1024 * 1024)}`,
+  });
+  assert.equal(login.status, 413, 'the login form too (before the CSRF check parses it)');
+  // A chunked body (no Content-Length) is counted as it arrives.
+  const chunks = new ReadableStream<Uint8Array>({
+    start(ctl) {
+      for (let i = 0; i < 3; i++) ctl.enqueue(new Uint8Array(512 * 1024).fill(97));
+      ctl.close();
+    },
+  });
+  const chunked = await app.request('/api/v1/sql', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+    body: chunks,
+    duplex: 'half',
+  } as RequestInit);
+  assert.equal(chunked.status, 413);
+  assert.equal(ran.length, 0, 'no command ran');
+});
+
+test('an upload past the upload limit is refused with a 413 even when it is sent chunked', async () => {
+  const { app, admin, ran } = await setup(undefined, { maxUploadBytes: 3000 });
+  const chunks = new ReadableStream<Uint8Array>({
+    start(ctl) {
+      for (let i = 0; i < 4; i++) ctl.enqueue(new Uint8Array(1024).fill(97));
+      ctl.close();
+    },
+  });
+  const res = await app.request('/api/v1/ingest', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' },
+    body: chunks,
+    duplex: 'half',
+  } as RequestInit);
+  assert.equal(res.status, 413);
+  assert.equal(ran.length, 0);
+});
+
+test("an upload's error names the uploaded file, never the server's temporary path", async () => {
+  // The command names the file it was given, as `tally ingest` does for a file without a header row.
+  const { app, admin } = await setup((argv) => {
+    const file = argv.at(-2)!;
+    return `${JSON.stringify({ error: { code: 'invalid_input', message: `${file}: no header row found`, details: { file } } })}\n`;
+  });
+  const res = await app.request('/api/v1/ingest?name=costs.csv', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' },
+    body: 'junk',
+  });
+  assert.equal(res.status, 400);
+  const text = await res.text();
+  assert.doesNotMatch(text, /tally-upload-|\/tmp\//, text);
+  assert.match(text, /costs\.csv: no header row found/);
+});
+
+test('guessing tokens is slowed: after 20 failed sign-ins or bearer tokens a minute, the address gets 429s', async () => {
+  let now = Date.parse('2026-12-03T10:00:00Z');
+  const { app, admin } = await setup(undefined, { now: () => new Date(now) });
+  for (let i = 0; i < 20; i++)
+    assert.equal(
+      (await app.request('/api/v1/me', { headers: { authorization: `Bearer tally-ut-guess${i}` } })).status,
+      401,
+    );
+  const blocked = await app.request('/api/v1/me', {
+    headers: { authorization: 'Bearer tally-ut-guess-more' },
+  });
+  assert.equal(blocked.status, 429);
+  assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+  // The login form counts too, and even the right token waits for the window to pass.
+  const anon = await app.request('/api/v1/openapi.json');
+  void anon;
+  assert.equal(
+    (await app.request('/api/v1/me', { headers: { authorization: `Bearer ${admin.token}` } })).status,
+    429,
+  );
+  now += 61_000;
+  assert.equal(
+    (await app.request('/api/v1/me', { headers: { authorization: `Bearer ${admin.token}` } })).status,
+    200,
+  );
+});
+
+test('failed sign-ins through the login form count toward the same limit', async () => {
+  const { app } = await setup();
+  const anon = await app.request('/api/v1/me');
+  const csrf = /tally_csrf=([^;]+)/.exec(anon.headers.get('set-cookie') ?? '')![1]!;
+  const login = () =>
+    app.request('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `tally_csrf=${csrf}` },
+      body: new URLSearchParams({ token: 'tally-ut-guess', _csrf: csrf }).toString(),
+    });
+  for (let i = 0; i < 20; i++) assert.equal((await login()).status, 303);
+  assert.equal((await login()).status, 429);
+});
+
+test('a team-lead can only change the state of a stored incident of its teams, not a forged id that names them', async () => {
+  const { app, lead, store } = await setup();
+  const post = (id: string) =>
+    app.request(`/api/v1/anomalies/${encodeURIComponent(id)}/state`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${lead.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'resolved' }),
+    });
+  // Before: any id with a "team=search" segment was accepted and its state written (and audited).
+  for (const forged of ['usage:team=claims:day,team=search', 'inc:team=search:does-not-exist'])
+    assert.equal((await post(forged)).status, 404, forged);
+  assert.equal((await post('usage:team=claims:day')).status, 403);
+  assert.equal((await post('usage:team=search:day')).status, 200);
+  assert.deepEqual(
+    (await store.listAudit({ limit: 10 })).map((e) => e.target),
+    ['usage:team=search:day'],
+    'only the real incident has a state change',
+  );
+});
+
+test('a request that makes a command print help or refuse its options is a 400 problem, not a 500', async () => {
+  const help = 'tally keys create: create a virtual key\n\nUsage: tally keys create --team T\n';
+  const cases: { code: number; stdout: string; stderr: string }[] = [
+    { code: 0, stdout: help, stderr: '' },
+    { code: 2, stdout: '', stderr: `error: Unknown option '--name'.\n\n${help}` },
+  ];
+  for (const out of cases) {
+    const { app: one, admin: a } = await setup(undefined, { run: () => Promise.resolve(out) });
+    const res = await one.request('/api/v1/keys', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ help: true }),
+    });
+    assert.equal(res.status, 400, JSON.stringify(out));
+    assert.equal(((await res.json()) as { code: string }).code, 'invalid_input');
+  }
+});
+
+test('a forecast horizon past a year is refused before anything runs', async () => {
+  const { app, lead, ran } = await setup();
+  // Before: horizon=100000 ran for seconds and answered 100,000 points to any viewer.
+  const res = await app.request('/api/v1/forecast?scope=team=search&horizon=100000', {
+    headers: { authorization: `Bearer ${lead.token}` },
+  });
+  assert.equal(res.status, 400);
+  assert.equal(((await res.json()) as { details: { param: string } }).details.param, 'horizon');
+  assert.equal(ran.length, 0);
+  const ok = await app.request('/api/v1/forecast?scope=team=search&horizon=366', {
+    headers: { authorization: `Bearer ${lead.token}` },
+  });
+  assert.equal(ok.status, 200);
+});
+
+/** Signs in through the login form; the session cookie and its CSRF token (from the store). */
+async function signIn(app: ReturnType<typeof createApiApp>, token: string, cookie = '') {
+  const anon = await app.request('/api/v1/me', { headers: { cookie } });
+  const csrf = /tally_csrf=([^;]+)/.exec(anon.headers.get('set-cookie') ?? '')![1]!;
+  const res = await app.request('/login', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: [cookie, `tally_csrf=${csrf}`].filter(Boolean).join('; '),
+    },
+    body: new URLSearchParams({ token, _csrf: csrf }).toString(),
+  });
+  return { res, sid: /tally_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] };
+}
+
+test('logging out with the CSRF token revokes the session on the server, so a copied cookie stops working', async () => {
+  const { app, lead, store } = await setup();
+  const { sid } = await signIn(app, lead.token);
+  const cookie = `tally_session=${sid!}`;
+  assert.equal((await app.request('/api/v1/me', { headers: { cookie } })).status, 200);
+  const session = await store.findSession(hashToken(sid!), new Date());
+  const out = await app.request('/logout', {
+    method: 'POST',
+    headers: { cookie, 'x-csrf-token': session!.csrfToken },
+  });
+  assert.equal(out.status, 303);
+  // The browser is told to drop the cookie, and a copy kept elsewhere is refused too.
+  assert.equal((await app.request('/api/v1/me', { headers: { cookie } })).status, 401);
+});
+
+test('a session id planted before sign-in is never adopted: signing in issues a new one', async () => {
+  const { app, lead } = await setup();
+  const planted = 'A'.repeat(43);
+  const { res, sid } = await signIn(app, lead.token, `tally_session=${planted}`);
+  assert.equal(res.status, 303);
+  assert.ok(sid && sid !== planted);
+  assert.equal(
+    (await app.request('/api/v1/me', { headers: { cookie: `tally_session=${planted}` } })).status,
+    401,
+  );
+});
+
+test('X-Forwarded-Proto from a client does not change the cookie flags: only the configuration does', async () => {
+  const { app } = await setup();
+  const anon = await app.request('/api/v1/me', { headers: { 'x-forwarded-proto': 'https' } });
+  assert.doesNotMatch(anon.headers.get('set-cookie') ?? '', /Secure/i);
+  const secure = await setup(undefined, { secureCookies: true });
+  const { res } = await signIn(secure.app, secure.lead.token);
+  assert.match(res.headers.get('set-cookie') ?? '', /tally_session=[^;]+;.*Secure/i);
+});
+
+test('a key id in the path is passed as the id, never as options of the command', async () => {
+  const { app, ran, admin } = await setup(() => '{}\n');
+  for (const [method, path, words] of [
+    ['DELETE', '/api/v1/keys/--config=%2Fetc%2Fpasswd', ['keys', 'revoke']],
+    ['POST', '/api/v1/keys/--help/rotate', ['keys', 'rotate']],
+  ] as const) {
+    const res = await app.request(path, { method, headers: { authorization: `Bearer ${admin.token}` } });
+    assert.equal(res.status, 200, path);
+    const id = decodeURIComponent(path.split('/')[4]!);
+    assert.deepEqual(ran.at(-1)!.argv, [...words, '--json', '--', id]);
+  }
 });

@@ -5,6 +5,7 @@
  */
 export type { ApiDeps, ApiEnv, ApiVariables, CommandResult } from './_context.js';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { TallyError } from '../core/index.js';
 import { identityProof, IDENTITY_PATH } from '../owner/index.js';
 import { problemResponse } from './_problem.js';
@@ -16,7 +17,13 @@ import { ReportCache } from './_cache.js';
 import { PAGING_PARAMS } from './_paging.js';
 import { writeRoutes } from './_writes.js';
 import { adminRoutes } from './_admin.js';
-import { uploadRoutes } from './_uploads.js';
+import { UPLOAD_PATHS, uploadRoutes } from './_uploads.js';
+import { AuthThrottle, clientAddress } from './_auth-throttle.js';
+
+/** JSON and form bodies: budgets, SQL, logins and the CLI's argv are small. */
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Uploaded files (cost exports are tens of MB). */
+const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 import { openApiDocument } from './openapi.js';
 
 /** Builds the API app. `extend` mounts more routes (the dashboard) behind the same authentication. */
@@ -36,6 +43,17 @@ export function createApiApp(
     problemResponse(c, new TallyError('not_found', `no route ${c.req.method} ${c.req.path}`)),
   );
 
+  // Bodies are bounded before anything reads them (the CSRF check parses forms): a 413 problem past the limit,
+  // counted as they arrive when sent chunked. Files go to the upload routes, everything else is JSON or a form.
+  const tooLarge = (limit: number) => () => {
+    throw new TallyError('payload_too_large', `request bodies here are limited to ${limit} bytes`, { limit });
+  };
+  const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxUpload = deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const small = bodyLimit({ maxSize: maxBody, onError: tooLarge(maxBody) });
+  const upload = bodyLimit({ maxSize: maxUpload, onError: tooLarge(maxUpload) });
+  app.use('*', (c, next) => (UPLOAD_PATHS.has(c.req.path) ? upload(c, next) : small(c, next)));
+
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get(IDENTITY_PATH, (c) => {
     const nonce = c.req.query('nonce') ?? '';
@@ -45,8 +63,16 @@ export function createApiApp(
   });
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument()));
 
+  const throttle = deps.authThrottle ?? new AuthThrottle();
   app.use('*', async (c, next) => {
-    const caller = await resolveCaller(c, deps);
+    const address = clientAddress(c.env);
+    if (c.req.header('authorization') !== undefined || (c.req.method === 'POST' && c.req.path === '/login'))
+      throttle.check(address, deps.now().getTime());
+    const caller = await resolveCaller(c, deps).catch((err: unknown) => {
+      if (err instanceof TallyError && err.code === 'unauthorized')
+        throttle.failed(address, deps.now().getTime());
+      throw err;
+    });
     c.set('caller', caller);
     c.set('csrfToken', caller.csrfToken);
     const p = caller.principal;
@@ -70,6 +96,7 @@ export function createApiApp(
     try {
       await startSession(c, deps, typeof form['token'] === 'string' ? form['token'] : '');
     } catch {
+      throttle.failed(clientAddress(c.env), deps.now().getTime());
       return c.redirect(`/login?failed=1&next=${encodeURIComponent(next)}`, 303);
     }
     return c.redirect(next, 303);

@@ -116,15 +116,19 @@ export function openApiDocument(): Record<string, unknown> {
     },
     '/api/v1/users': {
       get: write('list users', 'users'),
-      post: write('create a user; answers {id, token, role, teams, name} as `tally users create --json` prints it (the token once)', 'users', {
-        type: 'object',
-        properties: {
-          name: { type: 'string' },
-          role: { enum: [...ROLES] },
-          teams: { type: 'array', items: { type: 'string' } },
+      post: write(
+        'create a user; answers {id, token, role, teams, name} as `tally users create --json` prints it (the token once)',
+        'users',
+        {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            role: { enum: [...ROLES] },
+            teams: { type: 'array', items: { type: 'string' } },
+          },
+          required: ['name', 'role'],
         },
-        required: ['name', 'role'],
-      }),
+      ),
     },
     '/api/v1/users/{id}': { delete: write('revoke a user', 'users') },
     '/api/v1/audit': { get: write('the audit log, newest first (?limit, ?before)', 'audit') },

@@ -6,4 +6,5 @@ export * from './time.js';
 export * from './ids.js';
 export * from './csv.js';
 export * from './files.js';
+export * from './site-path.js';
 export * from './config/index.js';

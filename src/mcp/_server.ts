@@ -10,7 +10,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { toTallyError } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
-import { principalFromBearer, type Principal } from '../api/index.js';
+import { principalFromBearer, type AuthThrottle, type Principal } from '../api/index.js';
 import { callTool, toolsFor, type ToolDeps } from './_call.js';
 import { inputJsonSchema } from './_tool.js';
 
@@ -58,6 +58,8 @@ export interface McpHttpDeps extends ToolDeps {
   readonly store: CostStore;
   /** The owner's secret (the local CLI's token). */
   readonly secret: string;
+  /** Failed authentications per address, shared with the API (tally serve gives one; none: no limit). */
+  readonly authThrottle?: AuthThrottle;
 }
 
 function problem(
@@ -77,13 +79,15 @@ function problem(
  * Answers one Streamable HTTP request to `/mcp`: POST only (stateless: no GET stream, no session to DELETE),
  * a bearer token of the API required (401 otherwise).
  */
-export async function handleMcpHttp(req: Request, deps: McpHttpDeps): Promise<Response> {
+export async function handleMcpHttp(req: Request, deps: McpHttpDeps, address = 'local'): Promise<Response> {
   if (req.method !== 'POST')
     return problem(405, 'method_not_allowed', 'MCP here is stateless: POST JSON-RPC to /mcp', {
       allow: 'POST',
     });
+  const now = deps.now().getTime();
   let principal: Principal;
   try {
+    deps.authThrottle?.check(address, now);
     principal = await principalFromBearer(
       req.headers.get('authorization'),
       req.headers.get('x-tally-actor'),
@@ -91,7 +95,12 @@ export async function handleMcpHttp(req: Request, deps: McpHttpDeps): Promise<Re
     );
   } catch (err) {
     const te = toTallyError(err);
+    if (te.code === 'rate_limited')
+      return problem(429, 'rate_limited', te.message, {
+        'retry-after': String(te.details['retryAfterSeconds'] ?? 60),
+      });
     if (te.code !== 'unauthorized') throw err;
+    deps.authThrottle?.failed(address, now);
     return problem(401, 'unauthorized', te.message, { 'www-authenticate': 'Bearer' });
   }
   const transport = new WebStandardStreamableHTTPServerTransport({

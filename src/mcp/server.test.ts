@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReportCache, hashToken } from '../api/index.js';
+import { AuthThrottle, ReportCache, hashToken } from '../api/index.js';
 import type { AuditEntry, CostStore, UserRecord } from '../store/index.js';
 import { handleMcpHttp, type McpHttpDeps } from './_server.js';
 import { callTool } from './_call.js';
@@ -56,6 +56,25 @@ test('POST /mcp without a token, or with an unknown one, is 401 and runs nothing
     assert.equal(res.status, 401);
     assert.equal(res.headers.get('www-authenticate'), 'Bearer');
   }
+  assert.equal(runs.length, 0);
+});
+
+test('guessing tokens on /mcp shares the API limit: 20 unknown tokens from an address, then 429s', async () => {
+  const { d, runs } = deps();
+  const throttle = new AuthThrottle();
+  const withThrottle = { ...d, authThrottle: throttle };
+  for (let i = 0; i < 20; i++)
+    assert.equal(
+      (await handleMcpHttp(rpc('tools/list', {}, `tally-u-guess${i}`), withThrottle, '10.0.0.9')).status,
+      401,
+    );
+  const blocked = await handleMcpHttp(rpc('tools/list', {}, 'tally-u-viewer'), withThrottle, '10.0.0.9');
+  assert.equal(blocked.status, 429);
+  assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+  assert.equal(
+    (await handleMcpHttp(rpc('tools/list', {}, 'tally-u-viewer'), withThrottle, '10.0.0.10')).status,
+    200,
+  );
   assert.equal(runs.length, 0);
 });
 

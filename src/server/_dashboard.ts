@@ -22,7 +22,7 @@ import { createWebApp, type WebUser } from '../web/index.js';
 /** Mounts the dashboard's pages. */
 export function mountDashboard(
   app: Hono<ApiEnv>,
-  deps: Pick<ApiDeps, 'run' | 'store' | 'now'>,
+  deps: Pick<ApiDeps, 'run' | 'store' | 'now' | 'incidentTeams'>,
   cache: ReportCache,
 ): void {
   const principalOf = async (user: WebUser): Promise<Principal> => {
@@ -76,8 +76,10 @@ export function mountDashboard(
           ).doc;
         case 'key-revoke':
           requirePermission(principal, 'keys');
-          return (await runForDocument(deps, principal, ['keys', 'revoke', params['id'] ?? '', '--json']))
-            .doc;
+          // After `--` the form's id is the id whatever it starts with, never an option of the command.
+          return (
+            await runForDocument(deps, principal, ['keys', 'revoke', '--json', '--', params['id'] ?? ''])
+          ).doc;
       }
     },
   });

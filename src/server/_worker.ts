@@ -8,13 +8,14 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { TallyConfig } from '../core/index.js';
 import type { CostStore } from '../store/index.js';
-import { createApiApp, ReportCache } from '../api/index.js';
+import { AuthThrottle, clientAddress, createApiApp, ReportCache } from '../api/index.js';
 import { PeriodMemo } from '../analytics/index.js';
 import { storeOverPort } from './_store-rpc.js';
 import { runCommand } from './_run-command.js';
 import { startSchedule } from './_schedule.js';
 import { mountDashboard } from './_dashboard.js';
 import { handleMcpHttp, seedToolAnswers } from '../mcp/index.js';
+import { storedIncidentTeams } from '../alerts/index.js';
 import { keepReportsWarm } from './_warm.js';
 import { runKeepingMonths } from './_memo-writes.js';
 
@@ -65,7 +66,9 @@ const warm = keepReportsWarm(cache, {
 });
 
 // MCP shares the API's report cache (per argv and caller scope; every write through this server clears it).
-const mcpDeps = { store, run, cache, secret: init.secret, now: () => new Date() };
+// One count of failed authentications per client address for the API, the dashboard's sign-in and /mcp.
+const authThrottle = new AuthThrottle();
+const mcpDeps = { store, run, cache, secret: init.secret, now: () => new Date(), authThrottle };
 
 const app = createApiApp(
   {
@@ -78,8 +81,15 @@ const app = createApiApp(
     now: () => new Date(),
     run,
     cache,
+    authThrottle,
+    incidentTeams: (id) => storedIncidentTeams(store, id),
   },
-  (a, c) => mountDashboard(a, { run, store, now: () => new Date() }, c),
+  (a, c) =>
+    mountDashboard(
+      a,
+      { run, store, now: () => new Date(), incidentTeams: (id) => storedIncidentTeams(store, id) },
+      c,
+    ),
 );
 
 const schedule = startSchedule({
@@ -123,7 +133,9 @@ const schedule = startSchedule({
 // MCP (Streamable HTTP, stateless) answers /mcp beside the API, on the same port and with the same tokens; it is
 // dispatched before the API app so its own bearer check (401, never a CSRF 403) decides who calls.
 const fetchAll = (req: Request, env: unknown): Response | Promise<Response> =>
-  new URL(req.url).pathname === '/mcp' ? handleMcpHttp(req, mcpDeps) : app.fetch(req, env);
+  new URL(req.url).pathname === '/mcp'
+    ? handleMcpHttp(req, mcpDeps, clientAddress(env))
+    : app.fetch(req, env);
 
 let server: ServerType | null = null;
 server = serve({ fetch: fetchAll, port: init.port, hostname: init.host }, (info: AddressInfo) => {

@@ -118,7 +118,12 @@ export interface VirtualKeyRecord {
 export interface ReadOnlySqlOptions {
   /** Stop the query after this many milliseconds (the store's default when absent). */
   readonly timeoutMs?: number;
+  /** Refuse a result of more rows than this (default READ_ONLY_SQL_MAX_ROWS), read no further than one past it. */
+  readonly maxRows?: number;
 }
+
+/** The most rows a read-only query returns unless the caller says otherwise: bounds memory as the timeout bounds time. */
+export const READ_ONLY_SQL_MAX_ROWS = 100_000;
 
 /**
  * The store interface: named operations only. Callers never send SQL (test/architecture.test.ts checks it);

@@ -1,5 +1,5 @@
 /** What a page handler gets (the signed-in user, the query, report access) and what it returns. */
-import { TallyError } from '../core/index.js';
+import { sitePath, TallyError } from '../core/index.js';
 import { isoDay } from './_dates.js';
 import type { Html } from './_html.js';
 import type { ReportName, WebDeps, WebUser } from './_types.js';
@@ -74,8 +74,7 @@ export async function settle<T>(p: Promise<T>): Promise<Settled<T>> {
 
 /** A local path to go back to after a form; anything else (other hosts, `//evil`) becomes `fallback`. */
 export function localPath(next: string | undefined, fallback = '/'): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
-  return /[\r\n]/.test(next) ? fallback : next;
+  return sitePath(next, fallback);
 }
 
 /** The 403 for an org-wide report asked for by a team-scoped user (the API refuses it too). */

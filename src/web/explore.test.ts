@@ -176,3 +176,13 @@ test('a previous period whose data starts late is named, since its change overst
     '2026-11-09',
   );
 });
+
+test('a grouping column named to break the CSV file name or headers is refused, with no download', async () => {
+  const app = testApp(fakeDeps(), USERS.admin);
+  const csv = await app.get(
+    `/explore.csv?by=${encodeURIComponent('Tags.a"b\r\nx-evil: 1;filename=../../x')}&from=2026-11-20&to=2026-11-23`,
+  );
+  assert.equal(csv.status, 400);
+  assert.equal(csv.headers.get('content-disposition'), null);
+  assert.equal(csv.headers.get('x-evil'), null);
+});

@@ -108,12 +108,15 @@ test('acknowledging an anomaly calls the action and returns to the list', async 
 });
 
 test('a form cannot send the browser to another site afterwards', async () => {
-  const res = await testApp(fakeDeps(), USERS.admin).post('/anomalies/state', {
-    id: 'x',
-    state: 'resolved',
-    back: '//evil.example/',
-  });
-  assert.equal(res.headers.get('location'), '/anomalies');
+  // A tab inside a URL is dropped by browsers, so "/\t/evil.example" is "//evil.example" to them.
+  for (const back of ['//evil.example/', '/\\evil.example/', '/\t/evil.example/']) {
+    const res = await testApp(fakeDeps(), USERS.admin).post('/anomalies/state', {
+      id: 'x',
+      state: 'resolved',
+      back,
+    });
+    assert.equal(res.headers.get('location'), '/anomalies', JSON.stringify(back));
+  }
 });
 
 test('setting a budget passes scope, value, amount and period to the action', async () => {
@@ -186,6 +189,20 @@ test('the stylesheet and script are served under hashed names with a year of cac
     assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   }
   assert.equal((await app.get('/assets/other.css')).status, 404);
+});
+
+test('asset paths never reach the file system: traversal to the package or /etc is a 404', async () => {
+  const app = testApp(fakeDeps(), null);
+  for (const path of [
+    '/assets/..%2f..%2fpackage.json',
+    '/assets/../../package.json',
+    '/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+    '/assets/style.css%00.js',
+  ]) {
+    const res = await app.get(path);
+    assert.equal(res.status, 404, path);
+    assert.doesNotMatch(res.text, /"devDependencies"|root:x:0/);
+  }
 });
 
 test("the overview's month-end forecast adds the forecast to this month's spend on the forecast's own basis when the report carries it", async () => {

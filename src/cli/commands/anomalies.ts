@@ -12,6 +12,7 @@ import {
   readStoredIncidents,
   withLifecycle,
 } from '../../alerts/index.js';
+import type { CostStore } from '../../store/index.js';
 import { defineCommand } from '../command.js';
 import {
   DUPLICATES_OPTION,
@@ -102,7 +103,9 @@ export const anomaliesCommand = defineCommand({
     // A team-scoped caller sees the incidents of its teams only.
     const scope = ctx.scope?.teams;
     const visible = scope ? views.filter((v) => incidentTeams(v).some((t) => scope.includes(t))) : views;
-    const incidents = visible
+    // ... and of an incident it shares with other teams, only the labels that are not another team's.
+    const own = scope ? await ownLabels(store, scope) : null;
+    const incidents = (own ? visible.map((v) => withOwnLabels(v, own)) : visible)
       .sort((a, b) => b.start.localeCompare(a.start))
       .map((v) => ({
         id: v.id,
@@ -150,3 +153,30 @@ export const anomaliesCommand = defineCommand({
     );
   },
 });
+
+/** The labels a team-scoped caller may read: its teams, and the apps and keys its teams' virtual keys name. */
+async function ownLabels(store: CostStore, teams: readonly string[]): Promise<Set<string>> {
+  const own = new Set(teams.map((t) => `team=${t}`));
+  for (const k of await store.listKeys())
+    if (k.team !== null && teams.includes(k.team)) {
+      own.add(`key=${k.id}`);
+      if (k.app) own.add(`app=${k.app}`);
+    }
+  return own;
+}
+
+/** Scope kinds that name a team, or something a team owns (other kinds name shared infrastructure). */
+const TEAM_OWNED = ['team=', 'app=', 'key=', 'cost_center=', 'costCenter=', 'environment=', 'subAccount='];
+
+/** An incident with another team's labels left out of its scopes and root cause. */
+function withOwnLabels<T extends { scopes: readonly string[]; rootCause: string }>(
+  v: T,
+  own: Set<string>,
+): T {
+  const mine = (s: string) => own.has(s) || !TEAM_OWNED.some((p) => s.startsWith(p));
+  const scopes = v.scopes.filter(mine);
+  const cause = v.rootCause.split(', ').filter(mine);
+  const team = scopes.find((s) => s.startsWith('team='));
+  const rootCause = cause.some((s) => s.startsWith('team=')) ? cause : [...(team ? [team] : []), ...cause];
+  return { ...v, scopes, rootCause: rootCause.join(', ') };
+}

@@ -134,7 +134,7 @@ function teamFilter(
   return new Set(asked.length > 0 ? asked : scope);
 }
 
-/** Chargeback narrowed to some teams: their lines, and totals over those lines only (no org-wide figures). */
+/** Chargeback narrowed to some teams: their lines, and totals and shares over those lines only (no org-wide figures). */
 function printTeams(
   ctx: WithOptions<never, 'csv'>,
   period: string,
@@ -147,7 +147,11 @@ function printTeams(
   const prev = lines.some((l) => l.previousTotalNanos !== null)
     ? lines.reduce((a, l) => a + (l.previousTotalNanos ?? 0n), 0n)
     : null;
-  const rows = lines.map(lineRow('team'));
+  // Shares are of what the caller sees: a share of the organisation would reveal its total (total / share).
+  const rows = lines.map((l) => ({
+    ...lineRow('team')(l),
+    shareOfTotal: total === 0n ? 0 : Number((l.totalNanos * 1_000_000n) / total) / 1_000_000,
+  }));
   const doc = {
     period,
     by: 'team',

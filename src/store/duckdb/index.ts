@@ -9,7 +9,13 @@ import {
 } from '@duckdb/node-api';
 import { TallyError } from '../../core/index.js';
 import type { UsageEvent } from '../usage-event.js';
-import type { CostStore, ReadOnlySqlOptions, Row, SqlParam } from '../store.js';
+import {
+  READ_ONLY_SQL_MAX_ROWS,
+  type CostStore,
+  type ReadOnlySqlOptions,
+  type Row,
+  type SqlParam,
+} from '../store.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { USAGE_COLUMNS } from '../usage-event.js';
 import { DUCKDB_DIALECT } from './_dialect.js';
@@ -267,13 +273,22 @@ export class DuckDBStore extends SqlStore {
         conn.interrupt();
       }, timeoutMs);
       try {
-        const reader = await prepared.runAndReadAll();
+        // Streamed, and read one row past the cap only: `SELECT * FROM range(1e9)` never materialises.
+        const maxRows = opts.maxRows ?? READ_ONLY_SQL_MAX_ROWS;
+        const reader = await prepared.streamAndReadUntil(maxRows + 1);
+        if (reader.currentRowCount > maxRows)
+          throw new TallyError(
+            'invalid_input',
+            `the query returns more than ${maxRows} rows; aggregate it or add a LIMIT`,
+            { maxRows },
+          );
         return reader.getRowObjects().map((r) => {
           const out: Row = {};
           for (const [k, v] of Object.entries(r)) out[k] = toJsonValue(v);
           return out;
         });
       } catch (err) {
+        if (err instanceof TallyError) throw err;
         if (timedOut)
           throw new TallyError(
             'invalid_input',

@@ -92,6 +92,16 @@ describe('tally sql is read-only for files too', () => {
     );
   });
 
+  test('a query that would return more rows than the cap is refused instead of filling memory', async () => {
+    await assert.rejects(
+      store.readOnlySql('SELECT * FROM range(10000000)'),
+      (err: unknown) =>
+        err instanceof TallyError && err.code === 'invalid_input' && /more than 100000 rows/.test(err.message),
+    );
+    await assert.rejects(store.readOnlySql('SELECT * FROM range(11)', { maxRows: 10 }), /more than 10 rows/);
+    assert.equal((await store.readOnlySql('SELECT * FROM range(10)', { maxRows: 10 })).length, 10);
+  });
+
   test('reads of the store still work: SELECT, WITH, DESCRIBE, SHOW TABLES, EXPLAIN, range()', async () => {
     assert.deepEqual(await store.readOnlySql('SELECT count(*) AS n FROM cost_rows'), [{ n: 0 }]);
     assert.deepEqual(await store.readOnlySql('WITH t AS (SELECT 2 AS x) SELECT x FROM t'), [{ x: 2 }]);

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { TallyError } from '../../core/index.js';
-import type { Row } from '../store.js';
+import { READ_ONLY_SQL_MAX_ROWS, type Row } from '../store.js';
 
 /** The reader role's name for a database (role names are per cluster; grants are per database). */
 export function readerRole(database: string): string {
@@ -86,7 +86,12 @@ function firstWord(sql: string): string {
 }
 
 /** Runs one read on `client` (already logged in as the reader, or the fallback user) in a READ ONLY transaction. */
-export async function runReadOnly(client: pg.Client, sql: string, timeoutMs: number): Promise<Row[]> {
+export async function runReadOnly(
+  client: pg.Client,
+  sql: string,
+  timeoutMs: number,
+  maxRows = READ_ONLY_SQL_MAX_ROWS,
+): Promise<Row[]> {
   if (!READ_START.test(firstWord(sql)))
     throw new TallyError(
       'forbidden',
@@ -98,8 +103,18 @@ export async function runReadOnly(client: pg.Client, sql: string, timeoutMs: num
     // A named statement goes through the extended protocol, which takes exactly one statement: "SELECT 1;
     // DROP TABLE kv" fails as a whole. The connection is the query's own, so the name cannot clash.
     const r = await client.query({ name: 'tally_sql', text: sql });
+    // The same answer as DuckDB's; here the rows were already read (the statement timeout bounds how many).
+    if (r.rows.length > maxRows)
+      throw new TallyError(
+        'invalid_input',
+        `the query returns more than ${maxRows} rows; aggregate it or add a LIMIT`,
+        {
+          maxRows,
+        },
+      );
     return r.rows as Row[];
   } catch (err) {
+    if (err instanceof TallyError) throw err;
     throw sqlError(err, timeoutMs);
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);

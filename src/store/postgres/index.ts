@@ -178,7 +178,7 @@ export class PostgresStore extends SqlStore {
       throw connectError(this.location, err);
     }
     try {
-      return await runReadOnly(client, sql, timeoutMs);
+      return await runReadOnly(client, sql, timeoutMs, opts.maxRows);
     } finally {
       await client.end().catch(() => undefined);
     }

@@ -189,6 +189,12 @@ describe('postgres backend', { skip: skipWithoutPostgres }, () => {
     const s = await openPostgresStore({ url: await cluster.database() });
     try {
       await assert.rejects(s.readOnlySql('SELECT pg_sleep(5)', { timeoutMs: 200 }), /ran longer than 0.2 s/);
+      // A result past the row cap is refused, as on DuckDB.
+      await assert.rejects(
+        s.readOnlySql('SELECT * FROM generate_series(1, 11)', { maxRows: 10 }),
+        /more than 10 rows/,
+      );
+      assert.equal((await s.readOnlySql('SELECT * FROM generate_series(1, 10)', { maxRows: 10 })).length, 10);
     } finally {
       await s.close();
     }

@@ -1,0 +1,140 @@
+/**
+ * Scope escapes of a team-scoped caller (team-lead or viewer token) through the reports themselves: what a
+ * scoped run prints must be computable from the rows it may see, never reveal the organisation's figures.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configSchema } from '../src/core/index.js';
+import { main } from '../src/cli/index.js';
+import { openStore } from '../src/store/index.js';
+import { parse } from 'yaml';
+import { seedStandardOrg, STANDARD_CONFIG } from './_allocation-fixture.js';
+
+async function scopedRun(argv: readonly string[], teams: readonly string[] | null) {
+  const store = await openStore({ path: ':memory:' });
+  try {
+    await seedStandardOrg(store);
+    let stdout = '';
+    let stderr = '';
+    const code = await main(argv, {
+      store,
+      config: configSchema.parse(parse(STANDARD_CONFIG)),
+      scope: teams ? { teams } : null,
+      actor: 'test',
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+    });
+    return { code, stdout, stderr };
+  } finally {
+    await store.close();
+  }
+}
+
+interface Doc {
+  totalCostUsd: number;
+  rows: { team: string; totalCostUsd: number; shareOfTotal: number }[];
+}
+
+test("a team-lead's chargeback shares are of its own teams' total, so the organisation's total cannot be derived", async () => {
+  const argv = ['chargeback', '--period', '2026-01', '--by', 'team', '--json'];
+  const org = JSON.parse((await scopedRun(argv, null)).stdout) as Doc;
+  const r = await scopedRun(argv, ['search']);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as Doc;
+  assert.deepEqual(
+    doc.rows.map((x) => x.team),
+    ['search'],
+  );
+  const row = doc.rows[0]!;
+  assert.ok(org.totalCostUsd > row.totalCostUsd, 'the fixture has other teams');
+  // Before: shareOfTotal was the team's share of the whole organisation: total / share = the org's total.
+  assert.equal(row.shareOfTotal, 1);
+  assert.ok(!r.stdout.includes(String(org.totalCostUsd)), 'the org total appears nowhere');
+});
+
+test("a team-lead sees an incident its team shares with another team without the other team's name", async () => {
+  const store = await openStore({ path: ':memory:' });
+  try {
+    const now = new Date();
+    const incident = {
+      id: 'inc:team=search:0123456789ab',
+      kind: 'spike',
+      start: new Date(now.getTime() - 3 * 86_400_000).toISOString(),
+      end: new Date(now.getTime() - 2 * 86_400_000).toISOString(),
+      ongoing: false,
+      // A shared deployment spiked for two teams at once.
+      scopes: ['team=search', 'team=claims', 'app=claims-extractor', 'deployment=shared-4o'],
+      rootCause: 'team=search, deployment=shared-4o',
+      impactUsd: 120,
+      severity: 'high',
+      wastePerDayUsd: null,
+      totalWasteUsd: null,
+      impactTokens: null,
+      detectedAt: new Date(now.getTime() - 2 * 86_400_000).toISOString(),
+      episodes: [],
+    };
+    await store.setMeta('incidents', incident.id, incident);
+    await store.setMeta('incidents', '_index', {
+      ids: [incident.id],
+      coveredFrom: new Date(now.getTime() - 30 * 86_400_000).toISOString(),
+      coveredTo: now.toISOString(),
+    });
+    const run = async (teams: readonly string[] | null) => {
+      let stdout = '';
+      const code = await main(
+        [
+          'anomalies',
+          '--json',
+          '--from',
+          incident.start.slice(0, 10),
+          '--to',
+          now.toISOString().slice(0, 10),
+        ],
+        {
+          store,
+          config: configSchema.parse({}),
+          scope: teams ? { teams } : null,
+          actor: 'test',
+          stdout: { write: (t: string) => (stdout += t) },
+          stderr: { write: () => true },
+        },
+      );
+      assert.equal(code, 0);
+      return JSON.parse(stdout) as { incidents: { id: string; scopes: string[] }[] };
+    };
+    assert.ok((await run(null)).incidents[0]!.scopes.includes('team=claims'), 'an admin sees every scope');
+    const scoped = await run(['search']);
+    assert.equal(scoped.incidents.length, 1);
+    const text = JSON.stringify(scoped);
+    // Before: the search lead read "team=claims" and "app=claims-extractor" in the incident's scopes.
+    assert.doesNotMatch(text, /claims/);
+    assert.ok(scoped.incidents[0]!.scopes.includes('team=search'));
+    assert.equal((await run(['marketing'])).incidents.length, 0);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a team-lead cannot widen a report past its teams: the organisation forecast, another team, usage not by team', async () => {
+  const refused = async (argv: readonly string[]) => {
+    const r = await scopedRun(argv, ['search']);
+    assert.notEqual(r.code, 0, argv.join(' '));
+    assert.match(r.stdout + r.stderr, /forbidden|team-scoped/, argv.join(' '));
+    assert.doesNotMatch(r.stdout, /support/, 'nothing of the other team is printed');
+  };
+  await refused(['forecast', '--json', '--scope', 'all']);
+  await refused(['forecast', '--json', '--scope', 'team=support']);
+  await refused(['forecast', '--json', '--scope', 'app=search-app']);
+  await refused(['usage', '--json', '--from', '2026-01-01', '--to', '2026-02-01', '--by', 'app']);
+  await refused(['usage', '--json', '--from', '2026-01-01', '--to', '2026-02-01', '--by', 'model']);
+  // The same reports by team show its own rows only.
+  const mine = await scopedRun(
+    ['usage', '--json', '--from', '2026-01-01', '--to', '2026-02-01', '--by', 'team,app'],
+    ['search'],
+  );
+  assert.equal(mine.code, 0, mine.stderr);
+  assert.deepEqual(
+    [...new Set((JSON.parse(mine.stdout) as { team: string }[]).map((r) => r.team))],
+    ['search'],
+  );
+});
