@@ -11,6 +11,12 @@ interface Window {
   since: number;
 }
 
+/**
+ * Wrong tokens an address may send per window. Generous on purpose: a scan of every endpoint with one stale token
+ * still gets its 401s, while a guesser is held to under two tries a second.
+ */
+export const AUTH_FAILURES_PER_WINDOW = 100;
+
 /** At most this many addresses are remembered (a spray of addresses cannot grow the map without bound). */
 const MAX_ADDRESSES = 10_000;
 
@@ -19,7 +25,7 @@ export class AuthThrottle {
   private readonly seen = new Map<string, Window>();
 
   constructor(
-    private readonly failures = 20,
+    private readonly failures = AUTH_FAILURES_PER_WINDOW,
     private readonly windowMs = 60_000,
   ) {}
 

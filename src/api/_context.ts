@@ -37,7 +37,7 @@ export interface ApiDeps {
   readonly cache?: ReportCache;
   /** The teams a stored incident touches, or null when there is no stored incident with this id. */
   incidentTeams(id: string): Promise<readonly string[] | null>;
-  /** Failed authentications per client address (default: 20 a minute, then 429s); shared with /mcp. */
+  /** Failed authentications per client address (default: 100 a minute, then 429s); shared with /mcp. */
   readonly authThrottle?: AuthThrottle;
   /** Largest JSON or form body, bytes (default 1 MiB); larger ones are a 413 before they are read. */
   readonly maxBodyBytes?: number;

@@ -5,6 +5,7 @@ import { configSchema } from '../core/index.js';
 import { openStore, type CostStore } from '../store/index.js';
 import { createApiApp, type ApiDeps } from './app.js';
 import { createUser, hashToken } from './_users.js';
+import { AUTH_FAILURES_PER_WINDOW } from './_auth-throttle.js';
 import { identityProof } from '../owner/index.js';
 import { storedIncidentTeams } from '../alerts/index.js';
 
@@ -389,10 +390,11 @@ test("an upload's error names the uploaded file, never the server's temporary pa
   assert.match(text, /costs\.csv: no header row found/);
 });
 
-test('guessing tokens is slowed: after 20 failed sign-ins or bearer tokens a minute, the address gets 429s', async () => {
+test('guessing tokens is slowed: after 100 failed sign-ins or bearer tokens a minute, the address gets 429s', async () => {
   let now = Date.parse('2026-12-03T10:00:00Z');
   const { app, admin } = await setup(undefined, { now: () => new Date(now) });
-  for (let i = 0; i < 20; i++)
+  assert.equal(AUTH_FAILURES_PER_WINDOW, 100);
+  for (let i = 0; i < AUTH_FAILURES_PER_WINDOW; i++)
     assert.equal(
       (await app.request('/api/v1/me', { headers: { authorization: `Bearer tally-ut-guess${i}` } })).status,
       401,
@@ -426,7 +428,7 @@ test('failed sign-ins through the login form count toward the same limit', async
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `tally_csrf=${csrf}` },
       body: new URLSearchParams({ token: 'tally-ut-guess', _csrf: csrf }).toString(),
     });
-  for (let i = 0; i < 20; i++) assert.equal((await login()).status, 303);
+  for (let i = 0; i < AUTH_FAILURES_PER_WINDOW; i++) assert.equal((await login()).status, 303);
   assert.equal((await login()).status, 429);
 });
 

@@ -19,4 +19,4 @@ export { setIncidentState } from './_writes.js';
 export { ReportCache, windowEndMs, type ReportCacheOptions } from './_cache.js';
 export { readsOnly } from './_admin.js';
 export { principalFromBearer } from './_session.js';
-export { AuthThrottle, clientAddress } from './_auth-throttle.js';
+export { AUTH_FAILURES_PER_WINDOW, AuthThrottle, clientAddress } from './_auth-throttle.js';

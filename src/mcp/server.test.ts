@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthThrottle, ReportCache, hashToken } from '../api/index.js';
+import { AUTH_FAILURES_PER_WINDOW, AuthThrottle, ReportCache, hashToken } from '../api/index.js';
 import type { AuditEntry, CostStore, UserRecord } from '../store/index.js';
 import { handleMcpHttp, type McpHttpDeps } from './_server.js';
 import { callTool } from './_call.js';
@@ -59,11 +59,11 @@ test('POST /mcp without a token, or with an unknown one, is 401 and runs nothing
   assert.equal(runs.length, 0);
 });
 
-test('guessing tokens on /mcp shares the API limit: 20 unknown tokens from an address, then 429s', async () => {
+test('guessing tokens on /mcp shares the API limit: after its allowance of unknown tokens from an address, 429s', async () => {
   const { d, runs } = deps();
   const throttle = new AuthThrottle();
   const withThrottle = { ...d, authThrottle: throttle };
-  for (let i = 0; i < 20; i++)
+  for (let i = 0; i < AUTH_FAILURES_PER_WINDOW; i++)
     assert.equal(
       (await handleMcpHttp(rpc('tools/list', {}, `tally-u-guess${i}`), withThrottle, '10.0.0.9')).status,
       401,
