@@ -80,7 +80,7 @@ test('alerts run sends each incident and crossed budget threshold once, and retr
     // One alert for the incident (seen daily and hourly, in the team, the model and the total), not one per scope.
     const incidents = keys.filter((k) => k.startsWith('incident:'));
     assert.deepEqual(incidents.length, 1, keys.join('\n'));
-    assert.match(incidents[0]!, /^incident:inc:team=search:/);
+    assert.match(incidents[0]!, /^incident:inc_[0-9a-f]{24}$/);
     assert.ok(keys.includes('budget:team:search:month:2026-02-01T00:00:00.000Z:actual:50'), keys.join('\n'));
     assert.ok(
       keys.includes('budget:team:search:month:2026-02-01T00:00:00.000Z:forecast:100'),

@@ -104,7 +104,24 @@ test('anomalies --db reports a team spike as one incident naming the team and mo
   assert.match(i.impactUsd, /^\d+\.\d\d$/);
   assert.ok(Math.abs(Number(i.impactUsd) - 36) < 6, i.impactUsd);
   assert.equal(i.state, 'new');
-  assert.match(i.id, /^inc:team=search:[0-9a-f]{12}$/);
+  assert.match(i.id, /^inc_[0-9a-f]{24}$/);
+});
+
+test('anomalies --db gives an incident the same opaque id whatever day the scan starts on', async () => {
+  const db = await makeSpendStore({
+    days: 42,
+    start: '2026-01-01',
+    planted: [{ team: 'search', model: 'gpt-4o', fromHour: 35 * 24 + 8, toHour: 35 * 24 + 14, requests: 60 }],
+  });
+  const ids = async (from: string) => {
+    const r = await runCli(['anomalies', '--db', db, '--from', from, '--to', '2026-02-12', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    return r.json<{ incidents: Incident[] }>().incidents.map((i) => i.id);
+  };
+  const early = await ids('2026-01-29');
+  assert.equal(early.length, 1);
+  assert.match(early[0]!, /^inc_[0-9a-f]{24}$/);
+  assert.deepEqual(await ids('2026-02-03'), early);
 });
 
 test('anomalies --db watches ingested cost exports by tag too, naming the team from the Tags column', async () => {

@@ -57,7 +57,7 @@ test("a team-lead sees an incident its team shares with another team without the
   try {
     const now = new Date();
     const incident = {
-      id: 'inc:team=search:0123456789ab',
+      id: 'inc_0123456789abcdef01234567',
       kind: 'spike',
       start: new Date(now.getTime() - 3 * 86_400_000).toISOString(),
       end: new Date(now.getTime() - 2 * 86_400_000).toISOString(),

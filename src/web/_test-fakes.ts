@@ -186,7 +186,7 @@ export function sampleDocs(): Docs {
       to: '2026-12-03T00:00:00.000Z',
       incidents: [
         {
-          id: 'inc:team=search:0432d6c5903d',
+          id: 'inc_0432d6c5903d8a1b2c3d4e5f',
           start: '2026-11-19T00:00:00.000Z',
           end: '2026-11-21T00:00:00.000Z',
           kind: 'spike',
@@ -199,7 +199,7 @@ export function sampleDocs(): Docs {
           stateAt: null,
         },
         {
-          id: 'inc:team=x:22547233255b',
+          id: 'inc_22547233255b6a7b8c9d0e1f',
           start: '2026-11-10T00:00:00.000Z',
           end: '2026-11-11T00:00:00.000Z',
           kind: 'drop',

@@ -96,14 +96,14 @@ test('anomalies list open incidents, one row each, with their root cause, impact
 test('acknowledging an anomaly calls the action and returns to the list', async () => {
   const deps = fakeDeps();
   const res = await testApp(deps, USERS.lead).post('/anomalies/state', {
-    id: 'inc:team=search:0432d6c5903d',
+    id: 'inc_0432d6c5903d8a1b2c3d4e5f',
     state: 'acknowledged',
     back: '/anomalies?state=open',
   });
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), '/anomalies?state=open&done=1');
   const call = deps.calls.find((c) => c.kind === 'action');
-  assert.deepEqual(call?.params, { id: 'inc:team=search:0432d6c5903d', state: 'acknowledged' });
+  assert.deepEqual(call?.params, { id: 'inc_0432d6c5903d8a1b2c3d4e5f', state: 'acknowledged' });
   assert.equal(call?.user, USERS.lead);
 });
 

@@ -12,7 +12,7 @@ import type { SpendAnomaly } from './_scan.js';
 
 /** One incident. Money is USD (rounded to the cent where printed). */
 export interface Incident {
-  /** Stable: `inc:team=x:<hash of root cause, kind and first day>`. */
+  /** Stable and opaque: `inc_<24 hex>`, naming no scope (see `opaqueIncidentId`). */
   readonly id: string;
   readonly kind: 'spike' | 'drop' | 'drift' | 'idle';
   readonly start: string;
@@ -331,16 +331,41 @@ function returnsTo(m: Member, q: Member): boolean {
   return before > 0 && level <= before * RECOVERY_LEVEL && level >= before / RECOVERY_LEVEL;
 }
 /**
- * Stable id: the teams it touches (so a team-scoped user may triage it: `inc:team=a,team=b:<hash>`) and a hash
- * of the root cause, the kind and the first day.
+ * Stable, opaque id: `inc_` and 24 hex digits of the SHA-256 of the id text Tally used before session 12
+ * (`inc:team=a,team=b:<hash of the root cause, the kind and the first day>`, see `legacyIncidentText`). The id
+ * names no team, app or other label, so it can be shown to a team-scoped caller of any team the incident touches
+ * (ADR 0059). The same event found again gets the same id; a state stored under an old id maps to its new id by
+ * the same function, which both backends compute in SQL (store migrations 36 and 937).
  */
 function incidentId(rootCause: string, kind: string, day: string, scopes: ReadonlySet<string>): string {
+  return opaqueIncidentId(legacyIncidentText(rootCause, kind, day, scopes));
+}
+
+/** The id text of before session 12: the teams an incident touches and a hash of root cause, kind and day. */
+function legacyIncidentText(
+  rootCause: string,
+  kind: string,
+  day: string,
+  scopes: ReadonlySet<string>,
+): string {
   const teams = [
     ...new Set([...scopes, ...rootCause.split(', ')].filter((x) => x.startsWith('team='))),
   ].sort();
   const hash = createHash('sha256').update(`${rootCause}|${kind}|${day}`).digest('hex').slice(0, 12);
   return teams.length ? `inc:${teams.join(',')}:${hash}` : `inc:${hash}`;
 }
+
+/**
+ * The opaque id of an incident whose id text was `legacy` (UTF-8): `inc_` + the first 24 hex digits of its
+ * SHA-256. Store migrations compute the same in SQL (DuckDB `sha256(text)`; PostgreSQL
+ * `encode(sha256(convert_to(text, 'UTF8')), 'hex')`); keep them in step.
+ */
+export function opaqueIncidentId(legacy: string): string {
+  return `inc_${createHash('sha256').update(legacy, 'utf8').digest('hex').slice(0, OPAQUE_ID_HEX)}`;
+}
+
+/** Hex digits of an opaque incident id (96 bits). */
+export const OPAQUE_ID_HEX = 24;
 
 function coreCount(dims: Readonly<Record<string, string>>): number {
   return Object.keys(dims).filter((k) => rank(k) < 4).length;

@@ -11,7 +11,7 @@ export { explainByLeaves } from './_explain.js';
 export type { LeafExplanation } from './_explain.js';
 export { capacityFamily, findIdleCapacity, modelFamily } from './_idle.js';
 export type { IdleCapacity } from './_idle.js';
-export { groupIncidents } from './_incidents.js';
+export { groupIncidents, OPAQUE_ID_HEX, opaqueIncidentId } from './_incidents.js';
 export type { Incident, IncidentOptions } from './_incidents.js';
 export { capacityUsdPerToken, scanIncidents, scanSettings, scanStore } from './_store-scan.js';
 export type { StoreScanSettings } from './_store-scan.js';

@@ -43,6 +43,9 @@ export const usageColumnDdl = (col: (typeof USAGE_COLUMNS)[number]): string =>
 // Derived from USAGE_COLUMNS; the result is the table migration 1 always created (usage-event.test.ts checks it).
 const usageColumnsDdl = USAGE_COLUMNS.map(usageColumnDdl).join(',\n  ');
 
+/** DuckDB's opaque incident id of the old id text in `col` (analytics' opaqueIncidentId; ADR 0059). */
+const NEW_ID = (col: string): string => `'inc_' || substr(sha256(${col}), 1, 24)`;
+
 const focusColumnsDdl = FOCUS_COLUMNS.map((col) => `"${col.name}" ${FOCUS_PHYSICAL[col.type]}`).join(',\n  ');
 
 /** All migrations, in order. */
@@ -175,5 +178,37 @@ CREATE TABLE incident_states (
     id: 35,
     name: 'business_kpis.kpi_group: a stored KPI can belong to a declared group of apps (ADR 0041)',
     sql: 'ALTER TABLE business_kpis ADD COLUMN kpi_group VARCHAR',
+  },
+  {
+    // Owner: alerts (issue 13 item 3, issue 11 item 4; ADR 0059). Incident ids were `inc:team=a,team=b:<hash>`
+    // and named every team an incident touches; they are now `inc_` + 24 hex digits of the SHA-256 of that text
+    // (analytics' opaqueIncidentId). Rewrites every stored old id: incident states, the stored incidents and
+    // their index, the alerts' de-duplication keys (so nothing is re-alerted) and the audit entries that name one
+    // (the old id kept in details.formerId). Only text starting `inc:` is touched, so running it again changes
+    // nothing. DuckDB cannot update a key column in place: rows are copied under the new key, then the old removed.
+    id: 36,
+    name: 'incident ids name no team: every stored inc:team=… id rewritten to inc_<hex> (ADR 0059)',
+    sql: `
+INSERT INTO incident_states
+  SELECT ${NEW_ID('id')}, state, changed_by, changed_at, note FROM incident_states
+  WHERE id LIKE 'inc:%' ON CONFLICT DO NOTHING;
+DELETE FROM incident_states WHERE id LIKE 'inc:%';
+INSERT INTO kv
+  SELECT namespace, ${NEW_ID('key')}, json_merge_patch(value, json_object('id', ${NEW_ID('key')})), updated_at
+  FROM kv WHERE namespace = 'incidents' AND key LIKE 'inc:%' ON CONFLICT DO NOTHING;
+DELETE FROM kv WHERE namespace = 'incidents' AND key LIKE 'inc:%';
+UPDATE kv SET value = json_merge_patch(value, json_object('ids', to_json(list_transform(
+    json_extract_string(value, '$.ids[*]'),
+    x -> CASE WHEN x LIKE 'inc:%' THEN ${NEW_ID('x')} ELSE x END))))
+  WHERE namespace = 'incidents' AND key = '_index' AND json_type(value, '$.ids') = 'ARRAY';
+INSERT INTO kv
+  SELECT namespace, 'incident:' || ${NEW_ID('substr(key, 10)')}, value, updated_at
+  FROM kv WHERE namespace = 'alerts' AND key LIKE 'incident:inc:%' ON CONFLICT DO NOTHING;
+DELETE FROM kv WHERE namespace = 'alerts' AND key LIKE 'incident:inc:%';
+UPDATE audit_log
+  SET details = json_merge_patch(COALESCE(details, '{}'::JSON), json_object('formerId', target)),
+      target = ${NEW_ID('target')}
+  WHERE target LIKE 'inc:%';
+`,
   },
 ];

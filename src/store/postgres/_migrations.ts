@@ -17,6 +17,9 @@ export interface Migration {
 // Text compares byte-wise ("C"), as DuckDB's does: reports sort the same on both backends whatever locale the
 // database was created with (and comparisons skip the locale's cost).
 const TEXT = 'TEXT COLLATE "C"';
+/** PostgreSQL's opaque incident id of the old id text in `col` (analytics' opaqueIncidentId; ADR 0059). */
+const NEW_ID = (col: string): string =>
+  `'inc_' || substr(encode(sha256(convert_to(${col}, 'UTF8')), 'hex'), 1, 24)`;
 
 const physical: Record<FocusType, string> = {
   string: TEXT,
@@ -275,5 +278,37 @@ CREATE UNIQUE INDEX ingests_file_hash ON ingests (file_hash);
     id: 936,
     name: 'business_kpis.kpi_group: a stored KPI can belong to a declared group of apps (ADR 0041)',
     sql: 'ALTER TABLE business_kpis ADD COLUMN kpi_group TEXT',
+  },
+  {
+    // Owner: alerts (issue 13 item 3, issue 11 item 4; ADR 0059). As DuckDB's migration 36: every stored old
+    // incident id `inc:team=…:<hash>` becomes `inc_` + 24 hex digits of the SHA-256 of its UTF-8 text, in the
+    // incident states, the stored incidents and their index, the alerts' de-duplication keys and the audit
+    // entries (the old id kept in details.formerId). Only text starting `inc:` is touched: running it again
+    // changes nothing.
+    id: 937,
+    name: 'incident ids name no team: every stored inc:team=… id rewritten to inc_<hex> (ADR 0059)',
+    sql: `
+INSERT INTO incident_states
+  SELECT ${NEW_ID('id')}, state, changed_by, changed_at, note FROM incident_states
+  WHERE id LIKE 'inc:%' ON CONFLICT DO NOTHING;
+DELETE FROM incident_states WHERE id LIKE 'inc:%';
+INSERT INTO kv
+  SELECT namespace, ${NEW_ID('key')},
+         (value::jsonb || jsonb_build_object('id', ${NEW_ID('key')}))::json, updated_at
+  FROM kv WHERE namespace = 'incidents' AND key LIKE 'inc:%' ON CONFLICT DO NOTHING;
+DELETE FROM kv WHERE namespace = 'incidents' AND key LIKE 'inc:%';
+UPDATE kv SET value = (value::jsonb || jsonb_build_object('ids', COALESCE((
+    SELECT jsonb_agg(CASE WHEN x LIKE 'inc:%' THEN ${NEW_ID('x')} ELSE x END ORDER BY n)
+    FROM jsonb_array_elements_text(value::jsonb -> 'ids') WITH ORDINALITY AS t(x, n)), '[]'::jsonb)))::json
+  WHERE namespace = 'incidents' AND key = '_index' AND json_typeof(value -> 'ids') = 'array';
+INSERT INTO kv
+  SELECT namespace, 'incident:' || ${NEW_ID('substr(key, 10)')}, value, updated_at
+  FROM kv WHERE namespace = 'alerts' AND key LIKE 'incident:inc:%' ON CONFLICT DO NOTHING;
+DELETE FROM kv WHERE namespace = 'alerts' AND key LIKE 'incident:inc:%';
+UPDATE audit_log
+  SET details = (COALESCE(details::jsonb, '{}'::jsonb) || jsonb_build_object('formerId', target))::json,
+      target = ${NEW_ID('target')}
+  WHERE target LIKE 'inc:%';
+`,
   },
 ];
