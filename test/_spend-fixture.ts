@@ -1,9 +1,8 @@
 /** Test fixture: a DuckDB store with N days of hourly usage for two teams, and optional planted incidents. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.js';
 import { makeUsageEvent, type UsageEvent } from '../src/ledger/index.js';
+import { tempDir } from './_temp.js';
 
 /** A planted incident: extra cost for one team/model during [from, to) hours since the start. */
 export interface Planted {
@@ -15,12 +14,6 @@ export interface Planted {
   readonly requests: number;
 }
 
-/** The temp dirs this process made, removed when it exits (a test file may still read its store until then). */
-const made: string[] = [];
-process.once('exit', () => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-
 /** Creates a store under a temp dir; returns its path. Day 0 is `start`. Costs: $0.10 per gpt-4o request, $0.02 per gpt-4o-mini request. */
 export async function makeSpendStore(opts: {
   days: number;
@@ -29,8 +22,7 @@ export async function makeSpendStore(opts: {
   /** Days (YYYY-MM-DD) with a fifth of the usual traffic, as on a public holiday. */
   quiet?: readonly string[];
 }): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-spend-'));
-  made.push(dir);
+  const dir = tempDir('tally-spend-');
   const path = join(dir, 'tally.duckdb');
   const store = await openStore({ path });
   const t0 = Date.parse(`${opts.start}T00:00:00Z`);

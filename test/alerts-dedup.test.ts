@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.js';
 import { dispatchAlerts, type AlertEvent } from '../src/alerts/index.js';
 import { startReceiver } from './_receiver.js';
+import { tempDir } from './_temp.js';
 
 const alert = (fingerprint: string, impactUsd = 50): AlertEvent => ({
   key: 'anomaly:x',
@@ -20,7 +19,7 @@ const alert = (fingerprint: string, impactUsd = 50): AlertEvent => ({
 
 test('a changed alert waits out the quiet period, then goes out once as an update', async () => {
   const rx = await startReceiver();
-  const store = await openStore({ path: join(mkdtempSync(join(tmpdir(), 'tally-al-')), 'db.duckdb') });
+  const store = await openStore({ path: join(tempDir('tally-al-'), 'db.duckdb') });
   try {
     const sinks = [{ type: 'webhook' as const, url: `${rx.url}/h` }];
     const t0 = new Date('2026-03-01T10:00:00Z');
@@ -42,7 +41,7 @@ test('a changed alert waits out the quiet period, then goes out once as an updat
 
 test('a sink threshold keeps small anomalies away from that sink', async () => {
   const rx = await startReceiver();
-  const store = await openStore({ path: join(mkdtempSync(join(tmpdir(), 'tally-al-')), 'db.duckdb') });
+  const store = await openStore({ path: join(tempDir('tally-al-'), 'db.duckdb') });
   try {
     const sinks = [{ type: 'slack' as const, url: `${rx.url}/s`, minImpactUsd: 100 }];
     const r = await dispatchAlerts(store, sinks, [alert('a', 20)], { now: new Date(), quietMinutes: 0 });

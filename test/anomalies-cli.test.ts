@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
 import { makeSpendStore } from './_spend-fixture.js';
 import { openStore, duckdbSql } from '../src/store/index.js';
+import { tempDir } from './_temp.js';
 
 interface Incident {
   id: string;
@@ -36,7 +36,7 @@ function dailyCsv(header: string, days: number, spikeDay: number, id?: string): 
 }
 
 test('anomalies --series finds a planted spike with the contract fields', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-an-'));
+  const dir = tempDir('tally-an-');
   const f = join(dir, 's.csv');
   writeFileSync(f, dailyCsv('timestamp,value', 70, 55));
   const r = await runCli(['anomalies', '--series', f, '--json']);
@@ -50,7 +50,7 @@ test('anomalies --series finds a planted spike with the contract fields', async 
 });
 
 test('anomalies --series scores each point with data up to it only (appending the future changes nothing before)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-an-'));
+  const dir = tempDir('tally-an-');
   const full = dailyCsv('ds,y', 80, 40);
   const cut =
     full
@@ -70,7 +70,7 @@ test('anomalies --series scores each point with data up to it only (appending th
 });
 
 test('anomalies --series handles many series in series_id,timestamp,value form', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-an-'));
+  const dir = tempDir('tally-an-');
   const f = join(dir, 'many.csv');
   const a = dailyCsv('series_id,timestamp,value', 60, 45, 'a');
   const b = dailyCsv('x', 60, -1, 'b').split('\n').slice(1).join('\n');
@@ -125,7 +125,7 @@ test('anomalies --db gives an incident the same opaque id whatever day the scan 
 });
 
 test('anomalies --db watches ingested cost exports by tag too, naming the team from the Tags column', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-an-'));
+  const dir = tempDir('tally-an-');
   const db = join(dir, 'costs.duckdb');
   const store = await openStore({ path: db });
   const day = 86_400_000;
@@ -160,7 +160,7 @@ test('anomalies --db watches ingested cost exports by tag too, naming the team f
 });
 
 test('anomalies --series does not flag a reading that was sent twice at one timestamp (ADR 0044)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-an-dup-'));
+  const dir = tempDir('tally-an-dup-');
   const f = join(dir, 'resent.csv');
   const rows = ['timestamp,value'];
   for (let i = 0; i < 4 * 288; i++) {
@@ -184,7 +184,7 @@ test('anomalies --series does not flag a reading that was sent twice at one time
 });
 
 test('anomalies --series reads an integer index (as benchmark files write it) and finds a shift in a cycle of its own length', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-an-index-'));
+  const dir = tempDir('tally-an-index-');
   const f = join(dir, 'index.csv');
   const rows = ['timestamp,value,is_anomaly'];
   let s = 7;
@@ -214,8 +214,12 @@ test("a drop on one of the organisation's holidays (reporting.holidays) is the c
       .sort();
   const plain = await runCli(args);
   assert.equal(plain.code, 0, plain.stderr);
-  assert.deepEqual(drops(plain), ['2026-01-19', '2026-02-16'], 'both quiet Mondays are drops without a calendar');
-  const config = join(mkdtempSync(join(tmpdir(), 'tally-hol-')), 'tally.yaml');
+  assert.deepEqual(
+    drops(plain),
+    ['2026-01-19', '2026-02-16'],
+    'both quiet Mondays are drops without a calendar',
+  );
+  const config = join(tempDir('tally-hol-'), 'tally.yaml');
   writeFileSync(config, 'reporting:\n  holidays: ["2026-01-19"]\n');
   const declared = await runCli([...args, '--config', config]);
   assert.equal(declared.code, 0, declared.stderr);

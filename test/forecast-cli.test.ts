@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './cli.js';
 import { makeSpendStore } from './_spend-fixture.js';
+import { tempDir } from './_temp.js';
 
 interface Out {
   series: {
@@ -25,7 +25,7 @@ function csv(header: string, hours: number, id?: string): string {
 }
 
 test('forecast --series prints p10/p50/p90 per future timestamp for a single-series file as id "default"', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const dir = tempDir('tally-fc-');
   const f = join(dir, 'h.csv');
   writeFileSync(f, csv('timestamp,value', 24 * 10));
   const r = await runCli(['forecast', '--series', f, '--horizon', '6', '--json']);
@@ -44,7 +44,7 @@ test('forecast --series prints p10/p50/p90 per future timestamp for a single-ser
 });
 
 test('forecast --series writes future timestamps as the file writes its own (zone-less, or an integer index)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-style-'));
+  const dir = tempDir('tally-fc-style-');
   const naive = join(dir, 'nab.csv');
   writeFileSync(naive, csv('timestamp,value', 24 * 10).replace(/T(\d\d:\d\d:\d\d)\.000Z/g, ' $1'));
   const a = await runCli(['forecast', '--series', naive, '--horizon', '2', '--json']);
@@ -66,7 +66,7 @@ test('forecast --series writes future timestamps as the file writes its own (zon
 });
 
 test('forecast --series takes series_id,timestamp,value files and an explicit --season', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const dir = tempDir('tally-fc-');
   const f = join(dir, 'm.csv');
   const b = csv('x', 24 * 3, 'b')
     .split('\n')
@@ -86,7 +86,7 @@ test('forecast --series takes series_id,timestamp,value files and an explicit --
 });
 
 test('forecast reads Prophet-style ds,y files with dates and prints dates', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const dir = tempDir('tally-fc-');
   const f = join(dir, 'd.csv');
   const rows = ['"ds","y"'];
   for (let i = 0; i < 40; i++)
@@ -101,10 +101,9 @@ test('forecast reads Prophet-style ds,y files with dates and prints dates', asyn
 });
 
 test('forecast without --series reads the default store and says when it holds no spend', async () => {
-  const { mkdtempSync, rmSync, existsSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
+  const { rmSync, existsSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const cwd = mkdtempSync(join(tmpdir(), 'tally-fc-default-'));
+  const cwd = tempDir('tally-fc-default-');
   try {
     const r = await runCli(['forecast', '--json'], { cwd, env: { TALLY_DB: '' } });
     assert.notEqual(r.code, 0);
@@ -145,7 +144,10 @@ test("a store forecast reports its variable part's backtest in --json and prints
   const r = await runCli([...args, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const s = r.json<{
-    series: { model: string; backtest: { origins: number; winner: string; candidates: { model: string }[] } }[];
+    series: {
+      model: string;
+      backtest: { origins: number; winner: string; candidates: { model: string }[] };
+    }[];
   }>().series[0]!;
   assert.ok(s.backtest.origins >= 3, JSON.stringify(s.backtest));
   const models = s.backtest.candidates.map((c) => c.model);
@@ -164,10 +166,21 @@ test("a store forecast reports its variable part's backtest in --json and prints
 test('spend forecasts give the holidays in reporting.holidays their own effect, in tally forecast and budgets status', async () => {
   // Two past Monday holidays with a fifth of the traffic; the week forecast holds a third (Monday 2026-03-09).
   const db = await makeSpendStore({ days: 63, start: '2026-01-01', quiet: ['2026-01-19', '2026-02-16'] });
-  const dir = mkdtempSync(join(tmpdir(), 'tally-holidays-'));
+  const dir = tempDir('tally-holidays-');
   const config = join(dir, 'tally.yaml');
   writeFileSync(config, 'reporting:\n  holidays: ["2026-01-19", "2026-02-16", "2026-03-09"]\n');
-  const args = ['forecast', '--db', db, '--to', '2026-03-05', '--scope', 'team=search', '--horizon', '7', '--json'];
+  const args = [
+    'forecast',
+    '--db',
+    db,
+    '--to',
+    '2026-03-05',
+    '--scope',
+    'team=search',
+    '--horizon',
+    '7',
+    '--json',
+  ];
   const day = (r: { json<T>(): T }, d: string) =>
     r.json<Out>().series[0]!.points.find((p) => p.timestamp === d)!.p50;
   const plain = await runCli(args);
@@ -189,7 +202,7 @@ test('spend forecasts give the holidays in reporting.holidays their own effect, 
 });
 
 test('forecast --explain prints every candidate with its backtest MASE, sMAPE and coverage and marks the chosen one', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const dir = tempDir('tally-fc-');
   const f = join(dir, 'h.csv');
   writeFileSync(f, csv('timestamp,value', 24 * 10));
   const r = await runCli(['forecast', '--series', f, '--horizon', '12', '--explain']);
@@ -209,7 +222,7 @@ test('forecast --explain prints every candidate with its backtest MASE, sMAPE an
 });
 
 test('forecast --explain names the combination members with their weights when a trend beats seasonal naive', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const dir = tempDir('tally-fc-');
   const f = join(dir, 'trend.csv');
   const rows = ['timestamp,value'];
   for (let i = 0; i < 90; i++) {
@@ -233,7 +246,7 @@ test('forecast --explain names the combination members with their weights when a
 });
 
 test('forecast --json carries each series model and backtest, with many series in one run', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const dir = tempDir('tally-fc-');
   const f = join(dir, 'many.csv');
   const rows = ['series_id,timestamp,value'];
   for (let k = 0; k < 120; k++)
@@ -270,7 +283,7 @@ test('forecast --json carries each series model and backtest, with many series i
 });
 
 test('forecast from ten days says it used the short-history forecaster, in --json and --explain', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const dir = tempDir('tally-fc-');
   const f = join(dir, 'ten.csv');
   const rows = ['timestamp,value'];
   for (let i = 0; i < 10; i++) {
@@ -295,7 +308,7 @@ test('forecast from ten days says it used the short-history forecaster, in --jso
 });
 
 test('forecast --linear lets the learned linear candidate into the backtest that --explain prints', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const dir = tempDir('tally-fc-');
   const f = join(dir, 'h.csv');
   writeFileSync(f, csv('timestamp,value', 24 * 21));
   const off = await runCli(['forecast', '--series', f, '--horizon', '24', '--explain']);
@@ -306,7 +319,7 @@ test('forecast --linear lets the learned linear candidate into the backtest that
 });
 
 test('forecast --series of many series prints the same JSON with --threads 2 as with --threads 1, and rejects a bad --threads', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const dir = tempDir('tally-fc-');
   const f = join(dir, 'many.csv');
   const body = Array.from({ length: 12 }, (_, s) => csv('', 24 * 70, `s${s}`).replace(/^\n/, '')).join('');
   writeFileSync(f, `series_id,timestamp,value\n${body}`);
@@ -322,7 +335,7 @@ test('forecast --series of many series prints the same JSON with --threads 2 as 
 });
 
 test('a large many-series file with a bad row gives the same error with workers as without, and the run ends', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-fc-'));
+  const dir = tempDir('tally-fc-');
   const f = join(dir, 'bad.csv');
   const body = Array.from({ length: 12 }, (_, s) => csv('', 24 * 70, `s${s}`).replace(/^\n/, '')).join('');
   writeFileSync(f, `series_id,timestamp,value\n${body}s3,yesterday,5\n`);
