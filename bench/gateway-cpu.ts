@@ -18,7 +18,7 @@
  * Prints one JSON line: requests, errors, wall ms, CPU µs/request (process, main thread, user/system split).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -138,6 +138,7 @@ function paced(url: string, key: string, count: number, rate: number): { errors:
 
 async function main(): Promise<void> {
   const W = mkdtempSync(join(tmpdir(), 'tally-gwcpu-'));
+  process.on('exit', () => rmSync(W, { recursive: true, force: true }));
   opt['mock-port'] ??= String(await freePort());
   opt.port ??= String(await freePort());
   const mockUrl = `http://127.0.0.1:${opt['mock-port']}`;

@@ -8,7 +8,7 @@
  *        [--wal-writes pool|loop] [--flush-ms 1000]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,10 @@ const BIN = join(ROOT, 'bin', 'tally.js');
 const dir = mkdtempSync(join(tmpdir(), 'tally-tail-'));
 const children: ChildProcess[] = [];
 const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
-process.on('exit', stopAll);
+process.on('exit', () => {
+  stopAll();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const mock = spawn(
   process.execPath,
