@@ -32,3 +32,15 @@ export function processCpuMs(pid: number): number {
 export function postmasterOf(backendPid: number): string {
   return stat(String(backendPid))[1]!;
 }
+
+/** The machine's CPU time counters (all cores) from /proc/stat: total and stolen by the hypervisor. */
+export function machineCpuTicks(): { total: number; steal: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: f.reduce((a, b) => a + b, 0), steal: f[7] ?? 0 };
+}
+
+/** The share of the machine's CPU time the hypervisor stole between two readings (a VM's noise floor). */
+export function stealShare(a: { total: number; steal: number }, b: { total: number; steal: number }): number {
+  const total = b.total - a.total;
+  return total > 0 ? (b.steal - a.steal) / total : 0;
+}

@@ -3,7 +3,8 @@
  * compiled gateway (`dist/`, build first) with keys, a TPM limit, a budget and the durable ledger, sends a smooth
  * open-loop rate (3 s warm-up, then the measured window; each latency from its send), and attributes every
  * answer slower than --slow ms to what overlapped it inside the gateway (bench/_tail-probe.mjs): a ledger flush,
- * a durable WAL write slower than 2 ms, a GC pause, an event-loop stall over 4 ms. Prints one JSON line.
+ * a durable WAL write slower than 2 ms, a GC pause, an event-loop stall over 4 ms. Prints one JSON line, with
+ * `stealShare`: the share of the machine's CPU time the hypervisor took during the window.
  *   node --import tsx bench/gateway-tail.ts [--rate 1000] [--seconds 10] [--slow 3] [--ack durable|fast]
  *        [--wal-writes pool|loop] [--flush-ms 1000]
  */
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BENCH_KEY_OPTIONS } from './_bench-fixtures.js';
-import { processCpuMs } from './_proc.js';
+import { machineCpuTicks, processCpuMs, stealShare } from './_proc.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -139,8 +140,10 @@ const phase = (seconds: number, record: boolean) =>
   });
 await phase(3, false);
 const cpuA = processCpuMs(gw.pid!);
+const machineA = machineCpuTicks();
 await phase(Number(o.seconds), true);
 const cpuB = processCpuMs(gw.pid!);
+const machineB = machineCpuTicks();
 gw.kill('SIGUSR2');
 await new Promise((r) => setTimeout(r, 500));
 stopAll();
@@ -204,6 +207,8 @@ console.log(
       max: q(wal, 1),
     },
     load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    // CPU time the hypervisor took from this VM during the window: above a few percent, tails measure the host.
+    stealShare: Number(stealShare(machineA, machineB).toFixed(3)),
   }),
 );
 process.exit(0);
