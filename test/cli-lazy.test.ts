@@ -73,7 +73,7 @@ test('series forecasts and anomaly scans, which open no store, load neither data
 
 // Every command with its options, as before the registry became lazy (external checks rely on them).
 const EXPECTED: Record<string, string> = {
-  sql: ' | positionals',
+  sql: 'max-rows | positionals',
   'store copy': 'from to replace',
   ask: 'model token | positionals',
   mcp: 'token',

@@ -34,6 +34,34 @@ test('tally sql answers a read with one JSON document and refuses writes', async
   }
 });
 
+test('tally sql refuses a result past its row cap and --max-rows moves the cap for a local user', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-sql-'));
+  try {
+    const db = join(dir, 't.duckdb');
+    const over = await runCli(['sql', '--db', db, '--json', 'SELECT * FROM range(100001)']);
+    assert.equal(over.code, 2, over.stderr);
+    assert.match(over.stderr, /more than 100000 rows; aggregate it or add a LIMIT/);
+    const raised = await runCli([
+      'sql',
+      '--db',
+      db,
+      '--json',
+      '--max-rows',
+      '200000',
+      'SELECT * FROM range(100001)',
+    ]);
+    assert.equal(raised.code, 0, raised.stderr);
+    assert.equal((raised.json() as unknown[]).length, 100_001);
+    const lowered = await runCli(['sql', '--db', db, '--json', '--max-rows', '2', 'SELECT * FROM range(3)']);
+    assert.equal(lowered.code, 2);
+    const bad = await runCli(['sql', '--db', db, '--max-rows', '0', 'SELECT 1']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--max-rows: "0" is not a whole number from 1/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a malformed tally.yaml names the file, the field and what was expected', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tally-cfg-'));
   try {

@@ -11,7 +11,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'sql',
     summary: 'run a read-only SQL query against the store',
-    usage: '"SELECT ..." [--db PATH] [--json]',
+    usage: '"SELECT ..." [--max-rows N] [--db PATH] [--json]',
     load: async () => (await import('./sql.js')).sqlCommand,
   },
   {
