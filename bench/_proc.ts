@@ -44,3 +44,20 @@ export function stealShare(a: { total: number; steal: number }, b: { total: numb
   const total = b.total - a.total;
   return total > 0 ? (b.steal - a.steal) / total : 0;
 }
+
+/** CPU milliseconds of a process split into its main thread and all its other threads (pools, GC, DuckDB). */
+export function threadCpuMs(pid: number): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const ms = (Number(f[11]) + Number(f[12])) * 10;
+      if (tid === String(pid)) main += ms;
+      else others += ms;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return { main, others };
+}

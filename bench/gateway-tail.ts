@@ -6,7 +6,7 @@
  * a durable WAL write slower than 2 ms, a GC pause, an event-loop stall over 4 ms. Prints one JSON line, with
  * `stealShare`: the share of the machine's CPU time the hypervisor took during the window.
  *   node --import tsx bench/gateway-tail.ts [--rate 1000] [--seconds 10] [--slow 3] [--ack durable|fast]
- *        [--wal-writes pool|loop] [--flush-ms 1000]
+ *        [--wal-writes pool|loop] [--flush-ms 1000] [--node-flags "--max-semi-space-size=32 ..."]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BENCH_KEY_OPTIONS } from './_bench-fixtures.js';
-import { machineCpuTicks, processCpuMs, stealShare } from './_proc.js';
+import { machineCpuTicks, processCpuMs, stealShare, threadCpuMs } from './_proc.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -26,6 +26,8 @@ const { values: o } = parseArgs({
     ack: { type: 'string', default: 'durable' },
     'wal-writes': { type: 'string', default: 'pool' },
     'flush-ms': { type: 'string', default: '1000' },
+    /** Extra flags for the gateway's node, space-separated (e.g. "--max-semi-space-size=32"). */
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const ROOT = join(import.meta.dirname, '..');
@@ -79,7 +81,17 @@ const key = (
 const probeOut = join(dir, 'probe.json');
 const gw = spawn(
   process.execPath,
-  ['--import', join(import.meta.dirname, '_tail-probe.mjs'), BIN, 'gateway', '--config', cfg, '--db', db],
+  [
+    ...o['node-flags'].split(' ').filter(Boolean),
+    '--import',
+    join(import.meta.dirname, '_tail-probe.mjs'),
+    BIN,
+    'gateway',
+    '--config',
+    cfg,
+    '--db',
+    db,
+  ],
   {
     stdio: ['ignore', 'inherit', 'pipe'],
     env: { ...process.env, TALLY_TAIL_PROBE_OUT: probeOut },
@@ -140,9 +152,11 @@ const phase = (seconds: number, record: boolean) =>
   });
 await phase(3, false);
 const cpuA = processCpuMs(gw.pid!);
+const threadsA = threadCpuMs(gw.pid!);
 const machineA = machineCpuTicks();
 await phase(Number(o.seconds), true);
 const cpuB = processCpuMs(gw.pid!);
+const threadsB = threadCpuMs(gw.pid!);
 const machineB = machineCpuTicks();
 gw.kill('SIGUSR2');
 await new Promise((r) => setTimeout(r, 500));
@@ -193,6 +207,9 @@ console.log(
     answered: lat.length,
     latencyMs: { p50: q(sorted, 0.5), p90: q(sorted, 0.9), p99: q(sorted, 0.99), max: q(sorted, 1) },
     gatewayCpuUsPerRequest: Math.round(((cpuB - cpuA) * 1000) / lat.length),
+    // The main thread (the event loop) and the rest (libuv's pool, V8's GC and compiler threads, DuckDB).
+    mainThreadCpuUsPerRequest: Math.round(((threadsB.main - threadsA.main) * 1000) / lat.length),
+    otherThreadsCpuUsPerRequest: Math.round(((threadsB.others - threadsA.others) * 1000) / lat.length),
     slowerThanMs: slowMs,
     slow: slow.length,
     overlapping: overlaps,
