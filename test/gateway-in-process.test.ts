@@ -11,17 +11,23 @@ import { createKey, readGatewayState, startGateway } from '../src/gateway/index.
 import { openStore } from '../src/store/index.js';
 import { makeFixture } from './gateway-fixture.js';
 
+/** A key for team `inproc` in the fixture's store, and the fixture's gateway started on a free port. */
+async function startWithKey(fx: Awaited<ReturnType<typeof makeFixture>>) {
+  const s = await openStore({ path: fx.dbPath });
+  const { key } = await createKey(s, { team: 'inproc', app: 'a' });
+  await s.close();
+  const gw = await startGateway({
+    config: loadConfig({ path: fx.configPath }).config,
+    dbPath: fx.dbPath,
+    port: 0,
+  });
+  return { key, gw };
+}
+
 test('the openai client and the admin API work through handle() and every answer is metered once, long prompts with a prefix fingerprint', async () => {
   const fx = await makeFixture('');
   try {
-    const s = await openStore({ path: fx.dbPath });
-    const { key } = await createKey(s, { team: 'inproc', app: 'a' });
-    await s.close();
-    const gw = await startGateway({
-      config: loadConfig({ path: fx.configPath }).config,
-      dbPath: fx.dbPath,
-      port: 0,
-    });
+    const { key, gw } = await startWithKey(fx);
     const handle = gw.gateway.handle.bind(gw.gateway);
     const client = new OpenAI({
       apiKey: key,
@@ -92,14 +98,7 @@ test('the openai client and the admin API work through handle() and every answer
 test('no path, query, header or body field of a request chooses the upstream host, path or api-version', async () => {
   const fx = await makeFixture('');
   try {
-    const s = await openStore({ path: fx.dbPath });
-    const { key } = await createKey(s, { team: 'inproc', app: 'a' });
-    await s.close();
-    const gw = await startGateway({
-      config: loadConfig({ path: fx.configPath }).config,
-      dbPath: fx.dbPath,
-      port: 0,
-    });
+    const { key, gw } = await startWithKey(fx);
     try {
       const body = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 });
       const post = (path: string, headers: Record<string, string> = {}, b = body) =>

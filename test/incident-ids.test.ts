@@ -11,6 +11,7 @@ import { openStore } from '../src/store/index.js';
 import { opaqueIncidentId } from '../src/analytics/index.js';
 import { storedIncidentTeams } from '../src/alerts/index.js';
 import { createApiApp, createUser, type ApiDeps } from '../src/api/index.js';
+import { storeIncident } from './_incident-fixture.js';
 
 test("a team-lead's API answer for a shared incident names no other team anywhere, and only touched teams may acknowledge it", async () => {
   const store = await openStore({ path: ':memory:' });
@@ -19,27 +20,11 @@ test("a team-lead's API answer for a shared incident names no other team anywher
     // Rooted in team claims and seen in team search through a shared deployment. The id is what the detector
     // gives this incident; its text of before ADR 0059 was `inc:team=claims,team=search:<hash>`.
     const legacy = 'inc:team=claims,team=search:0123456789ab';
-    const incident = {
+    const incident = await storeIncident(store, now, {
       id: opaqueIncidentId(legacy),
-      kind: 'spike',
-      start: new Date(now.getTime() - 3 * 86_400_000).toISOString(),
-      end: new Date(now.getTime() - 2 * 86_400_000).toISOString(),
-      ongoing: false,
       scopes: ['team=claims', 'team=search', 'app=claims-extractor', 'deployment=shared-4o'],
       rootCause: 'team=claims, app=claims-extractor, deployment=shared-4o',
-      impactUsd: 120,
-      severity: 'high',
-      wastePerDayUsd: null,
-      totalWasteUsd: null,
-      impactTokens: null,
-      detectedAt: new Date(now.getTime() - 2 * 86_400_000).toISOString(),
       episodes: ['e1', 'e2'],
-    };
-    await store.setMeta('incidents', incident.id, incident);
-    await store.setMeta('incidents', '_index', {
-      ids: [incident.id],
-      coveredFrom: new Date(now.getTime() - 30 * 86_400_000).toISOString(),
-      coveredTo: now.toISOString(),
     });
     const config = configSchema.parse({});
     const deps: ApiDeps = {

@@ -9,6 +9,7 @@ import { main } from '../src/cli/index.js';
 import { openStore } from '../src/store/index.js';
 import { parse } from 'yaml';
 import { seedStandardOrg, STANDARD_CONFIG } from './_allocation-fixture.js';
+import { storeIncident } from './_incident-fixture.js';
 
 async function scopedRun(argv: readonly string[], teams: readonly string[] | null) {
   const store = await openStore({ path: ':memory:' });
@@ -56,28 +57,11 @@ test("a team-lead sees an incident its team shares with another team without the
   const store = await openStore({ path: ':memory:' });
   try {
     const now = new Date();
-    const incident = {
+    const incident = await storeIncident(store, now, {
       id: 'inc_0123456789abcdef01234567',
-      kind: 'spike',
-      start: new Date(now.getTime() - 3 * 86_400_000).toISOString(),
-      end: new Date(now.getTime() - 2 * 86_400_000).toISOString(),
-      ongoing: false,
       // A shared deployment spiked for two teams at once.
       scopes: ['team=search', 'team=claims', 'app=claims-extractor', 'deployment=shared-4o'],
       rootCause: 'team=search, deployment=shared-4o',
-      impactUsd: 120,
-      severity: 'high',
-      wastePerDayUsd: null,
-      totalWasteUsd: null,
-      impactTokens: null,
-      detectedAt: new Date(now.getTime() - 2 * 86_400_000).toISOString(),
-      episodes: [],
-    };
-    await store.setMeta('incidents', incident.id, incident);
-    await store.setMeta('incidents', '_index', {
-      ids: [incident.id],
-      coveredFrom: new Date(now.getTime() - 30 * 86_400_000).toISOString(),
-      coveredTo: now.toISOString(),
     });
     const run = async (teams: readonly string[] | null) => {
       let stdout = '';
