@@ -171,8 +171,8 @@ test('a browser logs in with its token, must echo the CSRF token on writes, and 
   );
   assert.equal(ok.status, 303);
   assert.equal(ok.headers.get('location'), '/', 'next never leaves the site');
-  // Browsers drop a tab inside a URL and read a backslash as a slash: both make "//evil.example".
-  for (const next of ['/\t/evil.example/', '/\\evil.example/', '/\n/evil.example']) {
+  // Browsers drop a tab inside a URL and read a backslash as a slash: both make "//evil.example", and the parser folds "/./" into it.
+  for (const next of ['/\t/evil.example/', '/\\evil.example/', '/\n/evil.example', '/.//evil.example/']) {
     const tricked = await app.request(
       '/login',
       form({ token: lead.token, _csrf: csrfCookie, next }, `tally_csrf=${csrfCookie}`),
@@ -291,6 +291,7 @@ test('an incident state form posted to the API cannot send the browser to anothe
     '/\\evil.example/',
     '/\t/evil.example/',
     '//evil.example/',
+    '/.//evil.example/',
     'https://evil.example/',
   ]) {
     const res = await app.request('/api/v1/anomalies/usage%3Ateam%3Dsearch%3Aday/state', {

@@ -16,6 +16,12 @@ test('a redirect target that a browser would resolve to another site falls back 
     'javascript:alert(1)',
     ' //evil.example',
     '/\u0000/evil.example',
+    // Dot segments that the URL parser collapses into a leading "//": the normalised path would leave the site.
+    '/.//evil.example',
+    '/..//evil.example',
+    '/a/..//evil.example',
+    '/%2e//evil.example',
+    '/./%2e%2e//evil.example/x',
   ])
     assert.equal(sitePath(next, '/home'), '/home', JSON.stringify(next));
 });

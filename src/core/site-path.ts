@@ -1,7 +1,8 @@
 /**
  * Where a redirect after a form may go: a path on this site only. Checked the way a browser reads it (the WHATWG
  * URL parser drops tabs and line breaks anywhere and reads `\` as `/`), so "/\t/evil.example" or "/\evil.example",
- * which a browser turns into "//evil.example", never pass as local paths.
+ * which a browser turns into "//evil.example", never pass as local paths; nor does a path whose dot segments the
+ * parser collapses into "//evil.example" ("/.//evil.example").
  */
 const BASE = 'http://this-site.invalid';
 
@@ -17,6 +18,8 @@ export function sitePath(next: unknown, fallback: string): string {
   } catch {
     return fallback;
   }
-  if (url.origin !== BASE) return fallback;
+  // The parser also collapses dot segments ("/.//evil.example" -> "//evil.example"): a normalised path that starts
+  // with two slashes is another host to whoever reads the Location header.
+  if (url.origin !== BASE || url.pathname.startsWith('//')) return fallback;
   return `${url.pathname}${url.search}${url.hash}`;
 }
