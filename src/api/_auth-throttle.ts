@@ -1,8 +1,9 @@
 /**
- * Failed authentications per client address: after `failures` wrong tokens (bearer or sign-in form) within
- * `windowMs`, the address is refused with a 429 until its window passes, whatever it sends. Tokens are 192-bit
- * random, so this is not what keeps them unguessable; it keeps a guesser from using the server's CPU and
- * store lookups at full speed and makes the attempt visible (429s).
+ * Failed authentications per client address: once an address has sent `failures` wrong tokens (bearer or sign-in
+ * form) within `windowMs`, its further wrong tokens are answered 429 with Retry-After instead of 401 until the
+ * window passes. A right token is checked first and always passes, so a flood of wrong tokens from one address (or
+ * from everyone behind a proxy that shares it) never locks out its users or the owner's CLI. Tokens are 192-bit
+ * random, so this is not what keeps them unguessable; it makes a guesser visible (429s) and tells it to slow down.
  */
 import { TallyError } from '../core/index.js';
 
@@ -29,31 +30,26 @@ export class AuthThrottle {
     private readonly windowMs = 60_000,
   ) {}
 
-  /** Throws rate_limited (429) when the address failed too often in its current window. */
-  check(address: string, nowMs: number): void {
-    const w = this.seen.get(address);
-    if (!w) return;
-    if (nowMs - w.since >= this.windowMs) {
-      this.seen.delete(address);
-      return;
+  /**
+   * Records a failed authentication; throws rate_limited (429) when the address has now failed more than the
+   * allowance in its current window (the caller answers that instead of 401).
+   */
+  failed(address: string, nowMs: number): void {
+    let w = this.seen.get(address);
+    if (!w || nowMs - w.since >= this.windowMs) {
+      if (!w && this.seen.size >= MAX_ADDRESSES) this.prune(nowMs);
+      w = { count: 0, since: nowMs };
+      this.seen.set(address, w);
     }
-    if (w.count >= this.failures)
+    w.count += 1;
+    if (w.count > this.failures) {
+      const retryAfterSeconds = Math.ceil((w.since + this.windowMs - nowMs) / 1000);
       throw new TallyError(
         'rate_limited',
-        `too many failed sign-ins from this address; try again in ${Math.ceil((w.since + this.windowMs - nowMs) / 1000)} s`,
-        { retryAfterSeconds: Math.ceil((w.since + this.windowMs - nowMs) / 1000) },
+        `too many failed sign-ins from this address; try again in ${retryAfterSeconds} s`,
+        { retryAfterSeconds },
       );
-  }
-
-  /** Records a failed authentication. */
-  failed(address: string, nowMs: number): void {
-    const w = this.seen.get(address);
-    if (w && nowMs - w.since < this.windowMs) {
-      w.count += 1;
-      return;
     }
-    if (this.seen.size >= MAX_ADDRESSES) this.prune(nowMs);
-    this.seen.set(address, { count: 1, since: nowMs });
   }
 
   private prune(nowMs: number): void {

@@ -65,12 +65,10 @@ export function createApiApp(
 
   const throttle = deps.authThrottle ?? new AuthThrottle();
   app.use('*', async (c, next) => {
-    const address = clientAddress(c.env);
-    if (c.req.header('authorization') !== undefined || (c.req.method === 'POST' && c.req.path === '/login'))
-      throttle.check(address, deps.now().getTime());
+    // A right token always passes; wrong ones are counted per address (429 past the allowance, else 401).
     const caller = await resolveCaller(c, deps).catch((err: unknown) => {
       if (err instanceof TallyError && err.code === 'unauthorized')
-        throttle.failed(address, deps.now().getTime());
+        throttle.failed(clientAddress(c.env), deps.now().getTime());
       throw err;
     });
     c.set('caller', caller);

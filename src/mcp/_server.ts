@@ -87,7 +87,6 @@ export async function handleMcpHttp(req: Request, deps: McpHttpDeps, address = '
   const now = deps.now().getTime();
   let principal: Principal;
   try {
-    deps.authThrottle?.check(address, now);
     principal = await principalFromBearer(
       req.headers.get('authorization'),
       req.headers.get('x-tally-actor'),
@@ -95,12 +94,15 @@ export async function handleMcpHttp(req: Request, deps: McpHttpDeps, address = '
     );
   } catch (err) {
     const te = toTallyError(err);
-    if (te.code === 'rate_limited')
-      return problem(429, 'rate_limited', te.message, {
-        'retry-after': String(te.details['retryAfterSeconds'] ?? 60),
-      });
     if (te.code !== 'unauthorized') throw err;
-    deps.authThrottle?.failed(address, now);
+    try {
+      deps.authThrottle?.failed(address, now); // a right token never gets here
+    } catch (limited) {
+      const tl = toTallyError(limited);
+      return problem(429, 'rate_limited', tl.message, {
+        'retry-after': String(tl.details['retryAfterSeconds'] ?? 60),
+      });
+    }
     return problem(401, 'unauthorized', te.message, { 'www-authenticate': 'Bearer' });
   }
   const transport = new WebStandardStreamableHTTPServerTransport({

@@ -59,7 +59,7 @@ test('POST /mcp without a token, or with an unknown one, is 401 and runs nothing
   assert.equal(runs.length, 0);
 });
 
-test('guessing tokens on /mcp shares the API limit: after its allowance of unknown tokens from an address, 429s', async () => {
+test('guessing tokens on /mcp shares the API limit: past its allowance wrong tokens from an address get 429s, a right one still passes', async () => {
   const { d, runs } = deps();
   const throttle = new AuthThrottle();
   const withThrottle = { ...d, authThrottle: throttle };
@@ -68,12 +68,17 @@ test('guessing tokens on /mcp shares the API limit: after its allowance of unkno
       (await handleMcpHttp(rpc('tools/list', {}, `tally-u-guess${i}`), withThrottle, '10.0.0.9')).status,
       401,
     );
-  const blocked = await handleMcpHttp(rpc('tools/list', {}, 'tally-u-viewer'), withThrottle, '10.0.0.9');
+  const blocked = await handleMcpHttp(rpc('tools/list', {}, 'tally-u-guess-more'), withThrottle, '10.0.0.9');
   assert.equal(blocked.status, 429);
   assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+  // A right token is never locked out by others' failures from the same address (a proxy, the local CLI).
   assert.equal(
-    (await handleMcpHttp(rpc('tools/list', {}, 'tally-u-viewer'), withThrottle, '10.0.0.10')).status,
+    (await handleMcpHttp(rpc('tools/list', {}, 'tally-u-viewer'), withThrottle, '10.0.0.9')).status,
     200,
+  );
+  assert.equal(
+    (await handleMcpHttp(rpc('tools/list', {}, 'tally-u-guess-x'), withThrottle, '10.0.0.10')).status,
+    401,
   );
   assert.equal(runs.length, 0);
 });
