@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { DuckDBStore } from './duckdb/index.js';
-import type { DuckDBStoreOptions } from './duckdb/_handle.js';
+import type { DuckDBStoreOptions } from './duckdb/handle.js';
 import type { PostgresStore } from './postgres/index.js';
-import { isPostgresUrl, type PostgresStoreOptions, type SslMode } from './postgres/_url.js';
+import { isPostgresUrl, type PostgresStoreOptions, type SslMode } from './postgres/url.js';
 import type { TallyConfig } from '../core/index.js';
 import type { CostStore } from './store.js';
 
@@ -21,7 +21,7 @@ export { SqlStore } from './sql/sql-store.js';
 export type { Dialect, SqlRunner } from './sql/dialect.js';
 // The backends' drivers (DuckDB's native library, `pg`) load when a store of theirs is opened, not when this
 // door is imported: store-less commands (`forecast --series`) and the series workers never pay for them.
-export { duckdbSql, type DuckDBSql, type DuckDBStoreOptions } from './duckdb/_handle.js';
+export { duckdbSql, type DuckDBSql, type DuckDBStoreOptions } from './duckdb/handle.js';
 export type { DuckDBStore } from './duckdb/index.js';
 export type { PostgresStore } from './postgres/index.js';
 export {
@@ -30,7 +30,7 @@ export {
   SSL_MODES,
   type SslMode,
   type PostgresStoreOptions,
-} from './postgres/_url.js';
+} from './postgres/url.js';
 
 /** Opens (creating and migrating if needed) a DuckDB store. */
 export async function openDuckDBStore(opts: DuckDBStoreOptions): Promise<DuckDBStore> {

@@ -25,9 +25,9 @@ import { toDuckParam, toJsonValue } from './_values.js';
 import { appendUsageEvents, appendUsageFromWal } from './_usage.js';
 import { loadCostRowsFile } from './_cost-rows.js';
 import { addToRollup, rollupSelect } from './_rollup.js';
-import type { DuckDBStoreOptions } from './_handle.js';
+import type { DuckDBStoreOptions } from './handle.js';
 
-export { duckdbSql, type DuckDBSql, type DuckDBStoreOptions } from './_handle.js';
+export { duckdbSql, type DuckDBSql, type DuckDBStoreOptions } from './handle.js';
 import type { CostRowsFile } from '../reports.js';
 
 /** Opens (creating and migrating if needed) a DuckDB store. */

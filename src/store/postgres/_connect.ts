@@ -7,7 +7,7 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { TallyError } from '../../core/index.js';
 
-import { SSL_MODES, maskStoreUrl, type PostgresStoreOptions, type SslMode } from './_url.js';
+import { SSL_MODES, maskStoreUrl, type PostgresStoreOptions, type SslMode } from './url.js';
 
 /** Pool config for `pg` from the options. */
 export function poolConfig(opts: PostgresStoreOptions): pg.PoolConfig {

@@ -10,14 +10,14 @@ import type { CostStore, ReadOnlySqlOptions, Row, SqlParam } from '../store.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { POSTGRES_DIALECT } from './_dialect.js';
 import { connectError, poolConfig } from './_connect.js';
-import { maskStoreUrl, type PostgresStoreOptions } from './_url.js';
+import { maskStoreUrl, type PostgresStoreOptions } from './url.js';
 import { MIGRATIONS } from './_migrations.js';
 import { copyUsageEvents } from './_usage.js';
 import { copyCostRows } from './_cost-rows.js';
 import type { CostRowsFile } from '../reports.js';
 import { ensureSqlReader, runReadOnly } from './_sandbox.js';
 
-export { isPostgresUrl, maskStoreUrl, SSL_MODES, type SslMode, type PostgresStoreOptions } from './_url.js';
+export { isPostgresUrl, maskStoreUrl, SSL_MODES, type SslMode, type PostgresStoreOptions } from './url.js';
 
 /** Advisory-lock key of ingest runs' store phase (any constant other than the migrations'; "ingest"). */
 const INGEST_LOCK = 0x696e67657374;
