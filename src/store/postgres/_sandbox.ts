@@ -102,8 +102,14 @@ export async function runReadOnly(
   try {
     // A named statement goes through the extended protocol, which takes exactly one statement: "SELECT 1;
     // DROP TABLE kv" fails as a whole. The connection is the query's own, so the name cannot clash.
-    const r = await client.query({ name: 'tally_sql', text: sql });
-    // The same answer as DuckDB's; here the rows were already read (the statement timeout bounds how many).
+    // A query that can be a cursor is read through one, no further than one row past the cap, so a huge result
+    // is refused without being held in memory first (SHOW and EXPLAIN cannot be cursors; their answers are small).
+    const cursor = !/^(explain|show)\b/i.test(firstWord(sql));
+    const r = cursor
+      ? (await client.query({ name: 'tally_sql', text: `DECLARE tally_sql NO SCROLL CURSOR FOR ${sql}` }),
+        await client.query(`FETCH FORWARD ${maxRows + 1} FROM tally_sql`))
+      : await client.query({ name: 'tally_sql', text: sql });
+    // The same answer as DuckDB's.
     if (r.rows.length > maxRows)
       throw new TallyError(
         'invalid_input',
@@ -133,7 +139,8 @@ function sqlError(err: unknown, timeoutMs: number): TallyError {
       `the query ran longer than ${timeoutMs / 1000} s and was stopped; narrow it (a time window, a LIMIT)`,
       { timeoutMs },
     );
-  if (e.code === '25006')
+  // 25006: a write in the READ ONLY transaction; a data-modifying WITH is refused earlier by the cursor around it.
+  if (e.code === '25006' || /must not contain data-modifying statements/i.test(msg))
     return new TallyError('forbidden', `tally sql only runs reads; PostgreSQL refused: ${msg}`);
   if (e.code === '42501' || /permission denied|must be superuser/i.test(msg))
     return new TallyError('forbidden', `tally sql reads only the store's tables: ${msg}`);

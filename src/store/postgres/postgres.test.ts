@@ -195,6 +195,18 @@ describe('postgres backend', { skip: skipWithoutPostgres }, () => {
         /more than 10 rows/,
       );
       assert.equal((await s.readOnlySql('SELECT * FROM generate_series(1, 10)', { maxRows: 10 })).length, 10);
+      // Rows past the cap are never computed (read through a cursor): a division by zero at row 100 is not reached.
+      await assert.rejects(
+        s.readOnlySql(
+          'SELECT CASE WHEN g > 100 THEN 1 / (g - g) ELSE g END AS v FROM generate_series(1, 1000) g',
+          {
+            maxRows: 10,
+          },
+        ),
+        /more than 10 rows/,
+      );
+      // SHOW and EXPLAIN, which cannot be cursors, still answer.
+      assert.equal((await s.readOnlySql('SHOW statement_timeout')).length, 1);
     } finally {
       await s.close();
     }
