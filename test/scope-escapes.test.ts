@@ -53,6 +53,33 @@ test("a team-lead's chargeback shares are of its own teams' total, so the organi
   assert.ok(!r.stdout.includes(String(org.totalCostUsd)), 'the org total appears nowhere');
 });
 
+interface IncidentDoc {
+  incidents: { id: string; scopes: string[]; rootCause: string; rootCauseOutsideScope: boolean }[];
+}
+
+/** `tally anomalies --json` over the stored incident's window, as an admin (null) or a team-scoped caller. */
+async function anomaliesAs(
+  store: Awaited<ReturnType<typeof openStore>>,
+  start: string,
+  now: Date,
+  teams: readonly string[] | null,
+): Promise<IncidentDoc> {
+  let stdout = '';
+  const code = await main(
+    ['anomalies', '--json', '--from', start.slice(0, 10), '--to', now.toISOString().slice(0, 10)],
+    {
+      store,
+      config: configSchema.parse({}),
+      scope: teams ? { teams } : null,
+      actor: 'test',
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: () => true },
+    },
+  );
+  assert.equal(code, 0);
+  return JSON.parse(stdout) as IncidentDoc;
+}
+
 test("a team-lead sees an incident its team shares with another team without the other team's name", async () => {
   const store = await openStore({ path: ':memory:' });
   try {
@@ -63,29 +90,7 @@ test("a team-lead sees an incident its team shares with another team without the
       scopes: ['team=search', 'team=claims', 'app=claims-extractor', 'deployment=shared-4o'],
       rootCause: 'team=search, deployment=shared-4o',
     });
-    const run = async (teams: readonly string[] | null) => {
-      let stdout = '';
-      const code = await main(
-        [
-          'anomalies',
-          '--json',
-          '--from',
-          incident.start.slice(0, 10),
-          '--to',
-          now.toISOString().slice(0, 10),
-        ],
-        {
-          store,
-          config: configSchema.parse({}),
-          scope: teams ? { teams } : null,
-          actor: 'test',
-          stdout: { write: (t: string) => (stdout += t) },
-          stderr: { write: () => true },
-        },
-      );
-      assert.equal(code, 0);
-      return JSON.parse(stdout) as { incidents: { id: string; scopes: string[] }[] };
-    };
+    const run = (teams: readonly string[] | null) => anomaliesAs(store, incident.start, now, teams);
     assert.ok((await run(null)).incidents[0]!.scopes.includes('team=claims'), 'an admin sees every scope');
     const scoped = await run(['search']);
     assert.equal(scoped.incidents.length, 1);
@@ -93,7 +98,56 @@ test("a team-lead sees an incident its team shares with another team without the
     // Before: the search lead read "team=claims" and "app=claims-extractor" in the incident's scopes.
     assert.doesNotMatch(text, /claims/);
     assert.ok(scoped.incidents[0]!.scopes.includes('team=search'));
+    // Its own root cause is shown as it is.
+    assert.equal(scoped.incidents[0]!.rootCause, 'team=search, deployment=shared-4o');
+    assert.equal(scoped.incidents[0]!.rootCauseOutsideScope, false);
     assert.equal((await run(['marketing'])).incidents.length, 0);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a team-lead is never told its team caused an incident rooted in another team', async () => {
+  const store = await openStore({ path: ':memory:' });
+  try {
+    const now = new Date();
+    const incident = await storeIncident(store, now, {
+      id: 'inc_89abcdef0123456789abcdef',
+      scopes: ['team=search', 'team=claims', 'app=claims-extractor', 'deployment=shared-4o'],
+      rootCause: 'team=claims, app=claims-extractor, deployment=shared-4o',
+    });
+    const admin = (await anomaliesAs(store, incident.start, now, null)).incidents[0]!;
+    assert.equal(admin.rootCause, 'team=claims, app=claims-extractor, deployment=shared-4o');
+    assert.equal(admin.rootCauseOutsideScope, false);
+    const scoped = await anomaliesAs(store, incident.start, now, ['search']);
+    assert.equal(scoped.incidents.length, 1);
+    const mine = scoped.incidents[0]!;
+    // Before: "team=search, deployment=shared-4o", the lead was told its own team caused it.
+    assert.doesNotMatch(mine.rootCause, /team=search/);
+    assert.doesNotMatch(JSON.stringify(scoped), /claims/);
+    // What it may see (the shared deployment) stays, and it is told the rest is outside its scope.
+    assert.match(mine.rootCause, /deployment=shared-4o/);
+    assert.match(mine.rootCause, /outside your teams/);
+    assert.equal(mine.rootCauseOutsideScope, true);
+    assert.ok(mine.scopes.includes('team=search'), 'the incident still lists where the lead was affected');
+  } finally {
+    await store.close();
+  }
+});
+
+test('a root cause on shared infrastructure alone gains no team for a scoped caller', async () => {
+  const store = await openStore({ path: ':memory:' });
+  try {
+    const now = new Date();
+    const incident = await storeIncident(store, now, {
+      id: 'inc_fedcba9876543210fedcba98',
+      scopes: ['team=search', 'team=claims', 'deployment=shared-4o'],
+      rootCause: 'deployment=shared-4o',
+    });
+    const scoped = (await anomaliesAs(store, incident.start, now, ['search'])).incidents[0]!;
+    // Before: "team=search, deployment=shared-4o".
+    assert.equal(scoped.rootCause, 'deployment=shared-4o');
+    assert.equal(scoped.rootCauseOutsideScope, false);
   } finally {
     await store.close();
   }
