@@ -8,7 +8,7 @@ import { configSchema } from '../src/core/index.js';
 import { main } from '../src/cli/index.js';
 import { openStore } from '../src/store/index.js';
 import { parse } from 'yaml';
-import { seedStandardOrg, STANDARD_CONFIG } from './_allocation-fixture.js';
+import { insertUsage, seedStandardOrg, STANDARD_CONFIG } from './_allocation-fixture.js';
 import { storeIncident } from './_incident-fixture.js';
 
 async function scopedRun(argv: readonly string[], teams: readonly string[] | null) {
@@ -79,6 +79,85 @@ async function anomaliesAs(
   assert.equal(code, 0);
   return JSON.parse(stdout) as IncidentDoc;
 }
+
+/**
+ * The standard organisation plus February 2026 gateway usage after the export's last day (2026-02-01), so
+ * February's ledger fill is $777.77 of claims' usage and $1.25 of search's; `run` calls the CLI on that store.
+ */
+async function withFilledOrg(
+  fn: (run: (argv: readonly string[], teams: readonly string[] | null) => Promise<string>) => Promise<void>,
+): Promise<void> {
+  const store = await openStore({ path: ':memory:' });
+  try {
+    await seedStandardOrg(store);
+    const usage = { deployment: 'gpt4o-std', model: 'gpt-4o-2024-08-06', input: 1000, output: 100 };
+    await insertUsage(store, [
+      { ...usage, team: 'claims', app: 'claims-extractor', at: '2026-02-10T10:00:00Z', costUsd: '777.77' },
+      { ...usage, team: 'search', app: 'search-app', at: '2026-02-10T11:00:00Z', costUsd: '1.25' },
+    ]);
+    await fn(async (argv, teams) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await main(argv, {
+        store,
+        config: configSchema.parse(parse(STANDARD_CONFIG)),
+        scope: teams ? { teams } : null,
+        actor: 'test',
+        stdout: { write: (t: string) => (stdout += t) },
+        stderr: { write: (t: string) => (stderr += t) },
+      });
+      assert.equal(code, 0, `${argv.join(' ')}: ${stderr}`);
+      return stdout;
+    });
+  } finally {
+    await store.close();
+  }
+}
+
+test("a team-lead's chargeback carries no organisation-wide figure, such as another team's ledger fill", async () => {
+  await withFilledOrg(async (run) => {
+    const argv = ['chargeback', '--period', '2026-02', '--by', 'team', '--json'];
+    const org = JSON.parse(await run(argv, null)) as Doc & { ledgerFilledCostUsd: number };
+    assert.equal(org.ledgerFilledCostUsd, 779.02, 'the organisation fills claims and search');
+    const text = await run(argv, ['search']);
+    const doc = JSON.parse(text) as Doc & { ledgerFilledCostUsd: number };
+    assert.deepEqual(
+      doc.rows.map((r) => r.team),
+      ['search'],
+    );
+    // Before: the search lead read 777.77 of claims' usage (as 779.02) in ledgerFilledCostUsd.
+    assert.equal(doc.ledgerFilledCostUsd, 1.25);
+    assert.ok(doc.ledgerFilledCostUsd <= doc.totalCostUsd, 'the fill is part of what its rows add up to');
+    for (const figure of [777.77, org.ledgerFilledCostUsd, org.totalCostUsd])
+      assert.ok(!text.includes(String(figure)), `${figure} (the organisation's) appears nowhere`);
+    // An admin narrowing to a team with --team gets that team's fill too.
+    const narrowed = JSON.parse(await run([...argv, '--team', 'claims'], null)) as {
+      ledgerFilledCostUsd: number;
+    };
+    assert.equal(narrowed.ledgerFilledCostUsd, 777.77);
+  });
+});
+
+test("a team-lead's forecast and budget status fill only its own team's ledger usage", async () => {
+  await withFilledOrg(async (run) => {
+    const forecast = await run(
+      ['forecast', '--json', '--scope', 'team=search', '--to', '2026-02-15', '--horizon', '7'],
+      ['search'],
+    );
+    assert.equal((JSON.parse(forecast) as { ledgerFilledUsd: number }).ledgerFilledUsd, 1.25);
+    assert.ok(!forecast.includes('777.77') && !forecast.includes('779.02'), 'no fill of claims');
+    await run(['budgets', 'set', '--scope', 'team', '--value', 'search', '--amount', '100'], null);
+    await run(['budgets', 'set', '--scope', 'all', '--amount', '5000'], null);
+    const status = await run(['budgets', 'status', '--json', '--at', '2026-02-15T00:00:00Z'], ['search']);
+    const rows = JSON.parse(status) as { scope: string; ledgerFilledUsd: number; spentUsd: number }[];
+    assert.deepEqual(
+      rows.map((r) => r.scope),
+      ['team=search'],
+    );
+    assert.equal(rows[0]!.ledgerFilledUsd, 1.25);
+    assert.ok(!status.includes('777.77') && !status.includes('779.02'), 'no fill of claims');
+  });
+});
 
 test("a team-lead sees an incident its team shares with another team without the other team's name", async () => {
   const store = await openStore({ path: ':memory:' });
