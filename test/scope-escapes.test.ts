@@ -8,7 +8,7 @@ import { configSchema } from '../src/core/index.js';
 import { main } from '../src/cli/index.js';
 import { openStore } from '../src/store/index.js';
 import { parse } from 'yaml';
-import { seedStandardOrg, STANDARD_CONFIG } from './_allocation-fixture.js';
+import { insertUsage, seedStandardOrg, STANDARD_CONFIG } from './_allocation-fixture.js';
 import { storeIncident } from './_incident-fixture.js';
 
 async function scopedRun(argv: readonly string[], teams: readonly string[] | null) {
@@ -53,6 +53,112 @@ test("a team-lead's chargeback shares are of its own teams' total, so the organi
   assert.ok(!r.stdout.includes(String(org.totalCostUsd)), 'the org total appears nowhere');
 });
 
+interface IncidentDoc {
+  incidents: { id: string; scopes: string[]; rootCause: string; rootCauseOutsideScope: boolean }[];
+}
+
+/** `tally anomalies --json` over the stored incident's window, as an admin (null) or a team-scoped caller. */
+async function anomaliesAs(
+  store: Awaited<ReturnType<typeof openStore>>,
+  start: string,
+  now: Date,
+  teams: readonly string[] | null,
+): Promise<IncidentDoc> {
+  let stdout = '';
+  const code = await main(
+    ['anomalies', '--json', '--from', start.slice(0, 10), '--to', now.toISOString().slice(0, 10)],
+    {
+      store,
+      config: configSchema.parse({}),
+      scope: teams ? { teams } : null,
+      actor: 'test',
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: () => true },
+    },
+  );
+  assert.equal(code, 0);
+  return JSON.parse(stdout) as IncidentDoc;
+}
+
+/**
+ * The standard organisation plus February 2026 gateway usage after the export's last day (2026-02-01), so
+ * February's ledger fill is $777.77 of claims' usage and $1.25 of search's; `run` calls the CLI on that store.
+ */
+async function withFilledOrg(
+  fn: (run: (argv: readonly string[], teams: readonly string[] | null) => Promise<string>) => Promise<void>,
+): Promise<void> {
+  const store = await openStore({ path: ':memory:' });
+  try {
+    await seedStandardOrg(store);
+    const usage = { deployment: 'gpt4o-std', model: 'gpt-4o-2024-08-06', input: 1000, output: 100 };
+    await insertUsage(store, [
+      { ...usage, team: 'claims', app: 'claims-extractor', at: '2026-02-10T10:00:00Z', costUsd: '777.77' },
+      { ...usage, team: 'search', app: 'search-app', at: '2026-02-10T11:00:00Z', costUsd: '1.25' },
+    ]);
+    await fn(async (argv, teams) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await main(argv, {
+        store,
+        config: configSchema.parse(parse(STANDARD_CONFIG)),
+        scope: teams ? { teams } : null,
+        actor: 'test',
+        stdout: { write: (t: string) => (stdout += t) },
+        stderr: { write: (t: string) => (stderr += t) },
+      });
+      assert.equal(code, 0, `${argv.join(' ')}: ${stderr}`);
+      return stdout;
+    });
+  } finally {
+    await store.close();
+  }
+}
+
+test("a team-lead's chargeback carries no organisation-wide figure, such as another team's ledger fill", async () => {
+  await withFilledOrg(async (run) => {
+    const argv = ['chargeback', '--period', '2026-02', '--by', 'team', '--json'];
+    const org = JSON.parse(await run(argv, null)) as Doc & { ledgerFilledCostUsd: number };
+    assert.equal(org.ledgerFilledCostUsd, 779.02, 'the organisation fills claims and search');
+    const text = await run(argv, ['search']);
+    const doc = JSON.parse(text) as Doc & { ledgerFilledCostUsd: number };
+    assert.deepEqual(
+      doc.rows.map((r) => r.team),
+      ['search'],
+    );
+    // Before: the search lead read 777.77 of claims' usage (as 779.02) in ledgerFilledCostUsd.
+    assert.equal(doc.ledgerFilledCostUsd, 1.25);
+    assert.ok(doc.ledgerFilledCostUsd <= doc.totalCostUsd, 'the fill is part of what its rows add up to');
+    for (const figure of [777.77, org.ledgerFilledCostUsd, org.totalCostUsd])
+      assert.ok(!text.includes(String(figure)), `${figure} (the organisation's) appears nowhere`);
+    // An admin narrowing to a team with --team gets that team's fill too.
+    const narrowed = JSON.parse(await run([...argv, '--team', 'claims'], null)) as {
+      ledgerFilledCostUsd: number;
+    };
+    assert.equal(narrowed.ledgerFilledCostUsd, 777.77);
+  });
+});
+
+test("a team-lead's forecast and budget status fill only its own team's ledger usage", async () => {
+  await withFilledOrg(async (run) => {
+    const forecast = await run(
+      ['forecast', '--json', '--scope', 'team=search', '--to', '2026-02-15', '--horizon', '7'],
+      ['search'],
+    );
+    assert.equal((JSON.parse(forecast) as { ledgerFilledUsd: number }).ledgerFilledUsd, 1.25);
+    assert.ok(!forecast.includes('777.77') && !forecast.includes('779.02'), 'no fill of claims');
+    await run(['budgets', 'set', '--scope', 'team', '--value', 'search', '--amount', '100'], null);
+    await run(['budgets', 'set', '--scope', 'all', '--amount', '5000'], null);
+    const status = await run(['budgets', 'status', '--json', '--at', '2026-02-15T00:00:00Z'], ['search']);
+    const rows = JSON.parse(status) as { scope: string; ledgerFilledUsd: number; spentUsd: number }[];
+    assert.deepEqual(
+      rows.map((r) => r.scope),
+      ['team=search'],
+    );
+    assert.equal(rows[0]!.ledgerFilledUsd, 1.25);
+    assert.ok(!status.includes('777.77') && !status.includes('779.02'), 'no fill of claims');
+  });
+});
+
 test("a team-lead sees an incident its team shares with another team without the other team's name", async () => {
   const store = await openStore({ path: ':memory:' });
   try {
@@ -63,29 +169,7 @@ test("a team-lead sees an incident its team shares with another team without the
       scopes: ['team=search', 'team=claims', 'app=claims-extractor', 'deployment=shared-4o'],
       rootCause: 'team=search, deployment=shared-4o',
     });
-    const run = async (teams: readonly string[] | null) => {
-      let stdout = '';
-      const code = await main(
-        [
-          'anomalies',
-          '--json',
-          '--from',
-          incident.start.slice(0, 10),
-          '--to',
-          now.toISOString().slice(0, 10),
-        ],
-        {
-          store,
-          config: configSchema.parse({}),
-          scope: teams ? { teams } : null,
-          actor: 'test',
-          stdout: { write: (t: string) => (stdout += t) },
-          stderr: { write: () => true },
-        },
-      );
-      assert.equal(code, 0);
-      return JSON.parse(stdout) as { incidents: { id: string; scopes: string[] }[] };
-    };
+    const run = (teams: readonly string[] | null) => anomaliesAs(store, incident.start, now, teams);
     assert.ok((await run(null)).incidents[0]!.scopes.includes('team=claims'), 'an admin sees every scope');
     const scoped = await run(['search']);
     assert.equal(scoped.incidents.length, 1);
@@ -93,7 +177,56 @@ test("a team-lead sees an incident its team shares with another team without the
     // Before: the search lead read "team=claims" and "app=claims-extractor" in the incident's scopes.
     assert.doesNotMatch(text, /claims/);
     assert.ok(scoped.incidents[0]!.scopes.includes('team=search'));
+    // Its own root cause is shown as it is.
+    assert.equal(scoped.incidents[0]!.rootCause, 'team=search, deployment=shared-4o');
+    assert.equal(scoped.incidents[0]!.rootCauseOutsideScope, false);
     assert.equal((await run(['marketing'])).incidents.length, 0);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a team-lead is never told its team caused an incident rooted in another team', async () => {
+  const store = await openStore({ path: ':memory:' });
+  try {
+    const now = new Date();
+    const incident = await storeIncident(store, now, {
+      id: 'inc_89abcdef0123456789abcdef',
+      scopes: ['team=search', 'team=claims', 'app=claims-extractor', 'deployment=shared-4o'],
+      rootCause: 'team=claims, app=claims-extractor, deployment=shared-4o',
+    });
+    const admin = (await anomaliesAs(store, incident.start, now, null)).incidents[0]!;
+    assert.equal(admin.rootCause, 'team=claims, app=claims-extractor, deployment=shared-4o');
+    assert.equal(admin.rootCauseOutsideScope, false);
+    const scoped = await anomaliesAs(store, incident.start, now, ['search']);
+    assert.equal(scoped.incidents.length, 1);
+    const mine = scoped.incidents[0]!;
+    // Before: "team=search, deployment=shared-4o", the lead was told its own team caused it.
+    assert.doesNotMatch(mine.rootCause, /team=search/);
+    assert.doesNotMatch(JSON.stringify(scoped), /claims/);
+    // What it may see (the shared deployment) stays, and it is told the rest is outside its scope.
+    assert.match(mine.rootCause, /deployment=shared-4o/);
+    assert.match(mine.rootCause, /outside your teams/);
+    assert.equal(mine.rootCauseOutsideScope, true);
+    assert.ok(mine.scopes.includes('team=search'), 'the incident still lists where the lead was affected');
+  } finally {
+    await store.close();
+  }
+});
+
+test('a root cause on shared infrastructure alone gains no team for a scoped caller', async () => {
+  const store = await openStore({ path: ':memory:' });
+  try {
+    const now = new Date();
+    const incident = await storeIncident(store, now, {
+      id: 'inc_fedcba9876543210fedcba98',
+      scopes: ['team=search', 'team=claims', 'deployment=shared-4o'],
+      rootCause: 'deployment=shared-4o',
+    });
+    const scoped = (await anomaliesAs(store, incident.start, now, ['search'])).incidents[0]!;
+    // Before: "team=search, deployment=shared-4o".
+    assert.equal(scoped.rootCause, 'deployment=shared-4o');
+    assert.equal(scoped.rootCauseOutsideScope, false);
   } finally {
     await store.close();
   }

@@ -80,10 +80,10 @@ async function snapshot(s: CostStore): Promise<string> {
   const rows = [
     ...(await sql.query('SELECT * FROM incident_states ORDER BY id')),
     ...(await sql.query(
-      'SELECT namespace, key, CAST(value AS VARCHAR) AS v FROM kv ORDER BY namespace, key',
+      'SELECT namespace, key, CAST(value AS VARCHAR) AS v, updated_at FROM kv ORDER BY namespace, key',
     )),
     ...(await sql.query(
-      'SELECT actor, action, target, CAST(details AS VARCHAR) AS d FROM audit_log ORDER BY target',
+      'SELECT occurred_at, actor, action, target, CAST(details AS VARCHAR) AS d FROM audit_log ORDER BY target',
     )),
   ];
   return JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
@@ -130,6 +130,15 @@ async function migratesOnce(open: () => Promise<CostStore>, migrationId: number)
     await s.close();
     s = await open();
     assert.equal(await snapshot(s), first, 'a second open changes nothing');
+    // The second open skipped the migration (it is recorded); un-record it so a third open runs it again.
+    await (s as unknown as SqlStore).exec('DELETE FROM schema_migrations WHERE id = $1', [migrationId]);
+    await s.close();
+    s = await open();
+    const ran = await (s as unknown as SqlStore).query('SELECT id FROM schema_migrations WHERE id = $1', [
+      migrationId,
+    ]);
+    assert.equal(ran.length, 1, 'the third open ran the migration again');
+    assert.equal(await snapshot(s), first, 'running the migration again changes none of the rows it touches');
   } finally {
     await s.close();
   }

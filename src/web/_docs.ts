@@ -84,6 +84,8 @@ export interface Anomaly {
   severity: 'low' | 'medium' | 'high';
   scopes: string[];
   rootCause: string;
+  /** True when part of the root cause is another team's: a scoped caller reads "outside your teams" there. */
+  rootCauseOutsideScope?: boolean;
   /** Exact to the cent, as text. */
   impactUsd: string;
   state?: 'new' | 'acknowledged' | 'resolved';

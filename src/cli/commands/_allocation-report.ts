@@ -72,9 +72,13 @@ export function basisOptions(ctx: WithOptions<'basis' | 'metric'>): { basis: Cos
 /**
  * The boundary a report shows: the basis, where the export stops, and the ledger-priced part after it; and the
  * currency every `...Usd` amount of the report is in (the reporting currency; the names predate it) with the
- * exchange rates used to get there (ADR 0030).
+ * exchange rates used to get there (ADR 0030). Narrowed to `teams`, the ledger fill is those teams' only: the
+ * organisation's would show a scoped caller other teams' usage after the export's last day.
  */
-export function basisDoc(pa: PeriodAllocation): Record<string, unknown> {
+export function basisDoc(
+  pa: PeriodAllocation,
+  teams: ReadonlySet<string> | null = null,
+): Record<string, unknown> {
   return {
     currency: pa.currency.currency,
     exchangeRates: pa.currency.rates.map((r) => ({
@@ -90,8 +94,15 @@ export function basisDoc(pa: PeriodAllocation): Record<string, unknown> {
     metric: pa.basis.metric,
     exportThrough: pa.basis.exportThrough,
     ledgerFrom: pa.basis.ledgerFrom,
-    ledgerFilledCostUsd: nanosToUsd(pa.ledgerFilledNanos),
+    ledgerFilledCostUsd: nanosToUsd(teams ? teamsLedgerFill(pa, teams) : pa.ledgerFilledNanos),
   };
+}
+
+/** The ledger-priced usage of `teams` after the export's last day (what their chargeback lines contain of it). */
+function teamsLedgerFill(pa: PeriodAllocation, teams: ReadonlySet<string>): bigint {
+  let n = 0n;
+  for (const u of pa.fillUsage) if (u.team !== null && teams.has(u.team)) n += u.costNanos;
+  return n;
 }
 
 /** Allocates the period and, when asked, the one before it. */

@@ -105,7 +105,10 @@ export const anomaliesCommand = defineCommand({
     const visible = scope ? views.filter((v) => incidentTeams(v).some((t) => scope.includes(t))) : views;
     // ... and of an incident it shares with other teams, only the labels that are not another team's.
     const own = scope ? await ownLabels(store, scope) : null;
-    const incidents = (own ? visible.map((v) => withOwnLabels(v, own)) : visible)
+    const labelled = own
+      ? visible.map((v) => withOwnLabels(v, own))
+      : visible.map((v) => ({ ...v, rootCauseOutsideScope: false }));
+    const incidents = labelled
       .sort((a, b) => b.start.localeCompare(a.start))
       .map((v) => ({
         id: v.id,
@@ -115,6 +118,8 @@ export const anomaliesCommand = defineCommand({
         severity: v.severity,
         scopes: v.scopes,
         rootCause: v.rootCause,
+        // True when part of the root cause is another team's (a scoped caller sees "outside your teams").
+        rootCauseOutsideScope: v.rootCauseOutsideScope,
         impactUsd: v.impactUsd.toFixed(2),
         state: v.state,
         stateBy: v.stateBy,
@@ -168,15 +173,23 @@ async function ownLabels(store: CostStore, teams: readonly string[]): Promise<Se
 /** Scope kinds that name a team, or something a team owns (other kinds name shared infrastructure). */
 const TEAM_OWNED = ['team=', 'app=', 'key=', 'cost_center=', 'costCenter=', 'environment=', 'subAccount='];
 
-/** An incident with another team's labels left out of its scopes and root cause. */
+/** What a scoped caller reads in place of root-cause labels it may not see (never a team of its own). */
+const OUTSIDE_SCOPE = 'outside your teams';
+
+/**
+ * An incident with another team's labels left out of its scopes and root cause. A root cause is never given a
+ * team it did not name: labels the caller may not see are replaced by one "outside your teams" phrase (and
+ * `rootCauseOutsideScope`), so a lead is not told its team caused an incident rooted in another team.
+ */
 function withOwnLabels<T extends { scopes: readonly string[]; rootCause: string }>(
   v: T,
   own: Set<string>,
-): T {
+): T & { rootCauseOutsideScope: boolean } {
   const mine = (s: string) => own.has(s) || !TEAM_OWNED.some((p) => s.startsWith(p));
   const scopes = v.scopes.filter(mine);
-  const cause = v.rootCause.split(', ').filter(mine);
-  const team = scopes.find((s) => s.startsWith('team='));
-  const rootCause = cause.some((s) => s.startsWith('team=')) ? cause : [...(team ? [team] : []), ...cause];
-  return { ...v, scopes, rootCause: rootCause.join(', ') };
+  const labels = v.rootCause.split(', ');
+  const cause = labels.filter(mine);
+  const outside = cause.length < labels.length;
+  const rootCause = outside ? [OUTSIDE_SCOPE, ...cause].join(', ') : v.rootCause;
+  return { ...v, scopes, rootCause, rootCauseOutsideScope: outside };
 }

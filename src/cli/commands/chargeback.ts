@@ -65,7 +65,7 @@ export const chargebackCommand = defineCommand({
       throw new TallyError('internal', 'allocation does not balance; please report this with the period');
     // Shares are computed over every consumer (a team's share of shared cost depends on the others' usage);
     // only then are the lines narrowed to the teams asked for or allowed.
-    if (teams) return printTeams(ctx, period, whole, teams, basisDoc(current));
+    if (teams) return printTeams(ctx, period, whole, teams, basisDoc(current, teams));
     const cb = whole;
     const key = dimensionKey(by);
     let rows: Record<string, CsvValue>[];
