@@ -3,9 +3,12 @@
  * (namespace "alerts", one key per alert): an alert is sent once; it is sent again as an update only when its
  * fingerprint changes and the quiet period since the last send has passed. A failed send is retried next run.
  */
+import { labelsOwnedBy, withOwnLabels } from '../analytics/index.js';
 import { TallyError } from '../core/index.js';
-import type { CostStore } from '../store/index.js';
+import type { CostStore, VirtualKeyRecord } from '../store/index.js';
+import { incidentAlert } from './_events.js';
 import { alertBody, type AlertEvent, type SinkType } from './_format.js';
+import type { IncidentView } from './_incidents.js';
 
 /** A configured sink. */
 export interface Sink {
@@ -22,6 +25,18 @@ export function routeAlert(sinks: readonly Sink[], a: Pick<AlertEvent, 'teams'>)
   const teams = a.teams ?? [];
   const owned = sinks.filter((s) => s.teams?.some((t) => teams.includes(t)));
   return owned.length ? owned : sinks.filter((s) => !s.teams || s.teams.length === 0);
+}
+
+/**
+ * An incident alert as a team's own sink may read it: that team's labels and shared infrastructure, never another
+ * team's (a shared incident rooted elsewhere reads "outside your teams"). Sinks without teams get it whole.
+ */
+function forSink(a: AlertEvent, s: Sink, keys: readonly VirtualKeyRecord[]): AlertEvent {
+  if (!a.key.startsWith('incident:') || !s.teams?.length) return a;
+  const { currency, ...view } = a.data as IncidentView & { currency: string };
+  const scoped = incidentAlert(withOwnLabels(view, labelsOwnedBy(s.teams, keys)), currency);
+  const teams = (a.teams ?? []).filter((t) => s.teams!.includes(t));
+  return { ...scoped, key: a.key, fingerprint: a.fingerprint, teams, update: a.update ?? false };
 }
 
 /** What happened to one alert. */
@@ -68,6 +83,7 @@ export async function dispatchAlerts(
   opts: { now: Date; quietMinutes: number; dryRun?: boolean },
 ): Promise<DispatchResult[]> {
   const out: DispatchResult[] = [];
+  let keys: readonly VirtualKeyRecord[] | null = null;
   for (const a of alerts) {
     const prev = (await store.getMeta(NS, a.key)) as SentState | null;
     if (prev && prev.fingerprint === a.fingerprint) {
@@ -93,7 +109,9 @@ export async function dispatchAlerts(
         continue;
       }
       try {
-        results.push({ sink: s.name ?? s.type, status: await postJson(s.url, alertBody(s.type, event)) });
+        keys ??= s.teams?.length && a.key.startsWith('incident:') ? await store.listKeys() : null;
+        const body = alertBody(s.type, forSink(event, s, keys ?? []));
+        results.push({ sink: s.name ?? s.type, status: await postJson(s.url, body) });
       } catch (err) {
         results.push({ sink: s.name ?? s.type, status: null, error: (err as Error).message });
       }

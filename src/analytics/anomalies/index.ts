@@ -12,6 +12,7 @@ export type { LeafExplanation } from './_explain.js';
 export { capacityFamily, findIdleCapacity, modelFamily } from './_idle.js';
 export type { IdleCapacity } from './_idle.js';
 export { groupIncidents, OPAQUE_ID_HEX, opaqueIncidentId } from './_incidents.js';
+export { labelsOwnedBy, OUTSIDE_SCOPE, withOwnLabels } from './_scoped-labels.js';
 export type { Incident, IncidentOptions } from './_incidents.js';
 export { capacityUsdPerToken, scanIncidents, scanSettings, scanStore } from './_store-scan.js';
 export type { StoreScanSettings } from './_store-scan.js';

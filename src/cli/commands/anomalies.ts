@@ -4,7 +4,14 @@
  * most specific root cause, dollar impact, idle capacity as waste per day, lifecycle state).
  */
 import { TallyError, parseUtc } from '../../core/index.js';
-import { type Grain, parseSeriesCsv, scanIncidents, scanSettings } from '../../analytics/index.js';
+import {
+  type Grain,
+  labelsOwnedBy,
+  parseSeriesCsv,
+  scanIncidents,
+  scanSettings,
+  withOwnLabels,
+} from '../../analytics/index.js';
 import {
   covers,
   incidentTeams,
@@ -161,35 +168,5 @@ export const anomaliesCommand = defineCommand({
 
 /** The labels a team-scoped caller may read: its teams, and the apps and keys its teams' virtual keys name. */
 async function ownLabels(store: CostStore, teams: readonly string[]): Promise<Set<string>> {
-  const own = new Set(teams.map((t) => `team=${t}`));
-  for (const k of await store.listKeys())
-    if (k.team !== null && teams.includes(k.team)) {
-      own.add(`key=${k.id}`);
-      if (k.app) own.add(`app=${k.app}`);
-    }
-  return own;
-}
-
-/** Scope kinds that name a team, or something a team owns (other kinds name shared infrastructure). */
-const TEAM_OWNED = ['team=', 'app=', 'key=', 'cost_center=', 'costCenter=', 'environment=', 'subAccount='];
-
-/** What a scoped caller reads in place of root-cause labels it may not see (never a team of its own). */
-const OUTSIDE_SCOPE = 'outside your teams';
-
-/**
- * An incident with another team's labels left out of its scopes and root cause. A root cause is never given a
- * team it did not name: labels the caller may not see are replaced by one "outside your teams" phrase (and
- * `rootCauseOutsideScope`), so a lead is not told its team caused an incident rooted in another team.
- */
-function withOwnLabels<T extends { scopes: readonly string[]; rootCause: string }>(
-  v: T,
-  own: Set<string>,
-): T & { rootCauseOutsideScope: boolean } {
-  const mine = (s: string) => own.has(s) || !TEAM_OWNED.some((p) => s.startsWith(p));
-  const scopes = v.scopes.filter(mine);
-  const labels = v.rootCause.split(', ');
-  const cause = labels.filter(mine);
-  const outside = cause.length < labels.length;
-  const rootCause = outside ? [OUTSIDE_SCOPE, ...cause].join(', ') : v.rootCause;
-  return { ...v, scopes, rootCause, rootCauseOutsideScope: outside };
+  return labelsOwnedBy(teams, await store.listKeys());
 }
