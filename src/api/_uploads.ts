@@ -17,6 +17,8 @@ interface UploadRoute {
   readonly command: readonly string[];
   readonly permission: Permission;
   readonly defaultName: string;
+  /** The command's option that records the file under the uploaded name (else only answers are rewritten). */
+  readonly nameFlag?: string;
   /** Query parameter → command option (`--flag=value`, or `--flag` for a switch given as true/1). */
   readonly options: Readonly<Record<string, { flag: string; bool?: boolean }>>;
 }
@@ -27,6 +29,7 @@ const UPLOADS: readonly UploadRoute[] = [
     command: ['ingest'],
     permission: 'ingest',
     defaultName: 'upload.csv',
+    nameFlag: 'name',
     options: { format: { flag: 'format' } },
   },
   {
@@ -79,11 +82,16 @@ async function runOnUpload(c: Context<ApiEnv>, deps: ApiDeps, route: UploadRoute
   try {
     const path = join(dir, name);
     await saveBody(c.req.raw, path, deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES);
+    if (route.nameFlag) argv.push(`--${route.nameFlag}=${name}`);
     // The command names the file it read: the caller gets the name it sent, not this server's temporary path.
     const hide = (text: string) => text.split(path).join(name).split(dir).join('.');
     try {
       const res = await commandResponse(deps, principal, [...argv, path, '--json']);
-      return new Response(hide(await res.text()), { status: res.status, headers: res.headers });
+      const text = hide(await res.text());
+      return new Response(res.ok ? quarantineByName(text) : text, {
+        status: res.status,
+        headers: res.headers,
+      });
     } catch (err) {
       if (!(err instanceof TallyError)) throw err;
       const details = JSON.parse(hide(JSON.stringify(err.details))) as Record<string, unknown>;
@@ -92,6 +100,22 @@ async function runOnUpload(c: Context<ApiEnv>, deps: ApiDeps, route: UploadRoute
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * An ingest answer names its quarantine CSV by its file name only: the folder is this server's (beside the
+ * store), which a caller has no use for and should not learn.
+ */
+function quarantineByName(text: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (typeof doc !== 'object' || doc === null || !('quarantine' in doc) || typeof doc.quarantine !== 'string')
+    return text;
+  return `${JSON.stringify({ ...doc, quarantine: basename(doc.quarantine) })}\n`;
 }
 
 /**

@@ -444,6 +444,27 @@ test("an upload's error names the uploaded file, never the server's temporary pa
   assert.match(text, /costs\.csv: no header row found/);
 });
 
+test("an ingest upload is recorded under the uploaded name, and its answer names the quarantine file without the server's folder", async () => {
+  const { app, admin, ran } = await setup((argv) => {
+    const file = argv.at(-2)!;
+    return `${JSON.stringify({ files: [{ file, status: 'loaded' }], rowsRejected: 1, quarantine: '/srv/tally/quarantine/quarantine-r1.csv' })}\n`;
+  });
+  const res = await app.request('/api/v1/ingest?name=costs.csv', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' },
+    body: 'a,b\n1,2\n',
+  });
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  assert.doesNotMatch(text, /tally-upload-|\/tmp\/|\/srv\//, text);
+  assert.deepEqual(JSON.parse(text), {
+    files: [{ file: 'costs.csv', status: 'loaded' }],
+    rowsRejected: 1,
+    quarantine: 'quarantine-r1.csv',
+  });
+  assert.ok(ran[0]!.argv.includes('--name=costs.csv'), 'the command records the uploaded name');
+});
+
 test('guessing tokens is slowed: after 100 failed sign-ins or bearer tokens a minute, the address gets 429s', async () => {
   let now = Date.parse('2026-12-03T10:00:00Z');
   const { app, admin } = await setup(undefined, { now: () => new Date(now) });
