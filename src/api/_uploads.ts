@@ -45,6 +45,7 @@ const UPLOADS: readonly UploadRoute[] = [
     command: ['prices', 'import'],
     permission: 'catalog',
     defaultName: 'prices.json',
+    nameFlag: 'name',
     options: { anyRegion: { flag: 'any-region', bool: true } },
   },
 ];

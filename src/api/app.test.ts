@@ -463,6 +463,13 @@ test("an ingest upload is recorded under the uploaded name, and its answer names
     quarantine: 'quarantine-r1.csv',
   });
   assert.ok(ran[0]!.argv.includes('--name=costs.csv'), 'the command records the uploaded name');
+  const sheet = await app.request('/api/v1/prices/import?name=ea-sheet.csv', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' },
+    body: 'a,b\n1,2\n',
+  });
+  assert.equal(sheet.status, 200);
+  assert.ok(ran[1]!.argv.includes('--name=ea-sheet.csv'), 'a price sheet too (a re-upload replaces it)');
 });
 
 test('guessing tokens is slowed: after 100 failed sign-ins or bearer tokens a minute, the address gets 429s', async () => {
