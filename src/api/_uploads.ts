@@ -1,7 +1,8 @@
 /**
  * Writes that take a file as the request body: cost exports (`tally ingest`), business KPIs (`tally kpis
- * import`) and price sheets (`tally prices import`). The body is written to a private temporary file, the
- * command runs on it exactly as the CLI would, and the file is removed. Each is audited by the command.
+ * import`) and price sheets (`tally prices import`). Once the caller's permission is checked, the body is
+ * streamed to a private temporary file (up to the upload limit), the command runs on it exactly as the CLI would
+ * under the uploaded name, and the file is removed. Each is audited by the command.
  */
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,7 @@ const UPLOADS: readonly UploadRoute[] = [
   },
 ];
 
-/** The paths that take a file as their body (the app gives them the larger body limit). */
+/** The paths that take a file as their body (the app leaves it unread until the route has checked the caller). */
 export const UPLOAD_PATHS: ReadonlySet<string> = new Set(UPLOADS.map((u) => u.path));
 
 /** Uploaded files (cost exports are tens of MB), unless `ApiDeps.maxUploadBytes` says otherwise. */
