@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -235,4 +235,43 @@ test('prices import reads an EA price sheet CSV as effective prices', async () =
   assert.equal(sheet.inputPerMTokUsd, 0.12);
   assert.equal(sheet.outputPerMTokUsd, 0.48);
   assert.ok(entries.some((e) => e.basis === 'list' && e.inputPerMTokUsd === 0.15));
+});
+
+test('prices import --name records a sheet under that name, so importing it again from another folder replaces it', async () => {
+  // The API's upload route imports each upload from a new temporary folder and names it so.
+  const db = join(dir, 'named.duckdb');
+  const header =
+    'EnrollmentNumber,MeterID,MeterName,MeterType,MeterCategory,MeterSubCategory,ServiceFamily,Product,SkuID,ProductID,MeterRegion,UnitOfMeasure,PartNumber,EffectiveStartDate,EffectiveEndDate,UnitPrice,BasePrice,MarketPrice,CurrencyCode,IncludedQuantity,OfferID,Term,PriceType';
+  const csv = `${header}\r\n1,m,"gpt 4o mini 0718 Inp glbl Tokens",t,Foundry Models,Azure OpenAI,AI + Machine Learning,"Azure OpenAI, gpt-4o-mini",s,p,US East 2,1K,pn,2025-02-01T00:00:00Z,,0.00012,0.00012,0.00012,USD,0,o,,Consumption`;
+  for (const folder of ['tally-upload-a', 'tally-upload-b']) {
+    mkdirSync(join(dir, folder));
+    writeFileSync(join(dir, folder, 'prices.csv'), csv);
+    const imp = await runCli([
+      'prices',
+      'import',
+      join(dir, folder, 'prices.csv'),
+      '--name',
+      'ea-sheet.csv',
+      '--db',
+      db,
+      '--json',
+    ]);
+    assert.equal(imp.code, 0, imp.stderr);
+    assert.equal(imp.json<{ file: string }>().file, 'ea-sheet.csv');
+  }
+  const stored = await runCli([
+    'sql',
+    '--db',
+    db,
+    '--json',
+    "SELECT value FROM kv WHERE namespace = 'catalog' AND key = 'price-imports'",
+  ]);
+  assert.equal(stored.code, 0, stored.stderr);
+  assert.doesNotMatch(stored.stdout, /tally-upload-/);
+  const value = stored.json<{ value: unknown }[]>()[0]!.value;
+  const imports = (typeof value === 'string' ? JSON.parse(value) : value) as { imports: { file: string }[] };
+  assert.deepEqual(
+    imports.imports.map((i) => i.file),
+    ['ea-sheet.csv'],
+  );
 });

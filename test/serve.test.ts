@@ -106,6 +106,28 @@ test('tally serve owns the store while the CLI and the API report the same numbe
         body: 'a,b\n1,2\n',
       });
       assert.equal(leadIngest.status, 403);
+      // An upload is recorded under the name it was sent with: the answer, its quarantine and the ingest history.
+      const named = await fetch(`${srv.url}/api/v1/ingest?name=october.csv`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' },
+        body: `${focusCsv(LINES, { month: '2026-10' })}short,row\n`,
+      });
+      const namedText = await named.text();
+      assert.equal(named.status, 200, namedText);
+      assert.doesNotMatch(namedText, /tally-upload-|\/tmp\//, namedText);
+      const namedDoc = JSON.parse(namedText) as { files: { file: string }[]; quarantine?: string };
+      assert.equal(namedDoc.files[0]!.file, 'october.csv');
+      assert.match(namedDoc.quarantine ?? '', /^quarantine-[\w-]+\.csv$/);
+      const history = await fetch(`${srv.url}/api/v1/sql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          sql: 'SELECT DISTINCT file FROM ingests UNION SELECT DISTINCT _source_file FROM cost_rows',
+        }),
+      });
+      const files = ((await history.json()) as { file: string }[]).map((r) => r.file);
+      assert.ok(files.includes('october.csv'), files.join());
+      assert.ok(!files.some((f) => f.includes('tally-upload-')), files.join());
 
       // A budget made through the API, with every option a client may send, reads back as the CLI shows it.
       const made = await fetch(`${srv.url}/api/v1/budgets`, {

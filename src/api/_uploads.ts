@@ -1,9 +1,10 @@
 /**
  * Writes that take a file as the request body: cost exports (`tally ingest`), business KPIs (`tally kpis
- * import`) and price sheets (`tally prices import`). The body is written to a private temporary file, the
- * command runs on it exactly as the CLI would, and the file is removed. Each is audited by the command.
+ * import`) and price sheets (`tally prices import`). Once the caller's permission is checked, the body is
+ * streamed to a private temporary file (up to the upload limit), the command runs on it exactly as the CLI would
+ * under the uploaded name, and the file is removed. Each is audited by the command.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Context, Hono } from 'hono';
@@ -17,6 +18,8 @@ interface UploadRoute {
   readonly command: readonly string[];
   readonly permission: Permission;
   readonly defaultName: string;
+  /** The command's option that records the file under the uploaded name (else only answers are rewritten). */
+  readonly nameFlag?: string;
   /** Query parameter → command option (`--flag=value`, or `--flag` for a switch given as true/1). */
   readonly options: Readonly<Record<string, { flag: string; bool?: boolean }>>;
 }
@@ -27,6 +30,7 @@ const UPLOADS: readonly UploadRoute[] = [
     command: ['ingest'],
     permission: 'ingest',
     defaultName: 'upload.csv',
+    nameFlag: 'name',
     options: { format: { flag: 'format' } },
   },
   {
@@ -42,12 +46,16 @@ const UPLOADS: readonly UploadRoute[] = [
     command: ['prices', 'import'],
     permission: 'catalog',
     defaultName: 'prices.json',
+    nameFlag: 'name',
     options: { anyRegion: { flag: 'any-region', bool: true } },
   },
 ];
 
-/** The paths that take a file as their body (the app gives them the larger body limit). */
+/** The paths that take a file as their body (the app leaves it unread until the route has checked the caller). */
 export const UPLOAD_PATHS: ReadonlySet<string> = new Set(UPLOADS.map((u) => u.path));
+
+/** Uploaded files (cost exports are tens of MB), unless `ApiDeps.maxUploadBytes` says otherwise. */
+const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 /** The query parameters an upload route takes besides its options. */
 const COMMON = new Set(['name']);
@@ -55,7 +63,6 @@ const COMMON = new Set(['name']);
 async function runOnUpload(c: Context<ApiEnv>, deps: ApiDeps, route: UploadRoute): Promise<Response> {
   const principal = principalOf(c.get('caller'));
   requirePermission(principal, route.permission);
-  // Its size is bounded by the app's upload body limit (a 413 before or while it is read).
   const query = new URL(c.req.url).searchParams;
   const argv = [...route.command];
   for (const key of new Set(query.keys())) {
@@ -70,19 +77,23 @@ async function runOnUpload(c: Context<ApiEnv>, deps: ApiDeps, route: UploadRoute
       if (v === 'true' || v === '1') argv.push(`--${opt.flag}`);
     } else if (opt) argv.push(`--${opt.flag}=${v}`);
   }
-  const name =
-    basename(query.get('name') ?? route.defaultName).replace(/[^A-Za-z0-9._-]/g, '_') || route.defaultName;
-  const bytes = Buffer.from(await c.req.arrayBuffer());
-  if (bytes.length === 0) throw new TallyError('invalid_input', 'send the file as the request body');
+  const sent = basename(query.get('name') ?? route.defaultName).replace(/[^A-Za-z0-9._-]/g, '_');
+  // `.` and `..` would name the temporary folder or its parent.
+  const name = /^\.*$/.test(sent) ? route.defaultName : sent;
   const dir = await mkdtemp(join(tmpdir(), 'tally-upload-'));
   try {
     const path = join(dir, name);
-    await writeFile(path, bytes, { mode: 0o600 });
+    await saveBody(c.req.raw, path, deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES);
+    if (route.nameFlag) argv.push(`--${route.nameFlag}=${name}`);
     // The command names the file it read: the caller gets the name it sent, not this server's temporary path.
     const hide = (text: string) => text.split(path).join(name).split(dir).join('.');
     try {
       const res = await commandResponse(deps, principal, [...argv, path, '--json']);
-      return new Response(hide(await res.text()), { status: res.status, headers: res.headers });
+      const text = hide(await res.text());
+      return new Response(res.ok ? quarantineByName(text) : text, {
+        status: res.status,
+        headers: res.headers,
+      });
     } catch (err) {
       if (!(err instanceof TallyError)) throw err;
       const details = JSON.parse(hide(JSON.stringify(err.details))) as Record<string, unknown>;
@@ -91,6 +102,50 @@ async function runOnUpload(c: Context<ApiEnv>, deps: ApiDeps, route: UploadRoute
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * An ingest answer names its quarantine CSV by its file name only: the folder is this server's (beside the
+ * store), which a caller has no use for and should not learn.
+ */
+function quarantineByName(text: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (typeof doc !== 'object' || doc === null || !('quarantine' in doc) || typeof doc.quarantine !== 'string')
+    return text;
+  return `${JSON.stringify({ ...doc, quarantine: basename(doc.quarantine) })}\n`;
+}
+
+/**
+ * Streams a request body to a new private file, counting it: a 413 as soon as it passes `limit` (read only now,
+ * after the caller's permission was checked), a 400 when it is empty. Never held in memory whole.
+ */
+async function saveBody(req: Request, path: string, limit: number): Promise<void> {
+  const tooLarge = () =>
+    new TallyError('payload_too_large', `uploads here are limited to ${limit} bytes`, { limit });
+  if (Number(req.headers.get('content-length') ?? 0) > limit) throw tooLarge();
+  const file = await open(path, 'wx', 0o600);
+  const reader = req.body?.getReader();
+  let size = 0;
+  try {
+    for (;;) {
+      const chunk = reader ? await reader.read() : { done: true as const };
+      if (chunk.done) break;
+      size += chunk.value.length;
+      if (size > limit) throw tooLarge();
+      await file.write(chunk.value);
+    }
+  } catch (err) {
+    await reader?.cancel().catch(() => undefined);
+    throw err;
+  } finally {
+    await file.close();
+  }
+  if (size === 0) throw new TallyError('invalid_input', 'send the file as the request body');
 }
 
 /** Registers the upload routes. */

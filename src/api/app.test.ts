@@ -1,6 +1,7 @@
 /** The API without a socket: authentication, sessions and CSRF, roles, scopes passed to reports, paging, problems. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { configSchema } from '../core/index.js';
 import { openStore, type CostStore } from '../store/index.js';
 import { createApiApp, type ApiDeps } from './app.js';
@@ -374,6 +375,59 @@ test('an upload past the upload limit is refused with a 413 even when it is sent
   assert.equal(ran.length, 0);
 });
 
+/** A chunked body of `total` bytes, handed out 64 KiB a read; `pulled()` is how many the server has taken. */
+function countedBody(total: number) {
+  let pulled = 0;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(ctl) {
+        if (pulled >= total) return ctl.close();
+        const n = Math.min(64 * 1024, total - pulled);
+        pulled += n;
+        ctl.enqueue(new Uint8Array(n).fill(97));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, pulled: () => pulled };
+}
+
+test('an upload from a caller without a token or without the ingest permission is refused having read at most 1 MiB', async () => {
+  const { app, viewer, ran } = await setup();
+  for (const authorization of [undefined, 'Bearer tally-ut-unknown', `Bearer ${viewer.token}`]) {
+    const body = countedBody(8 * 1024 * 1024);
+    const res = await app.request('/api/v1/ingest?name=big.csv', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', ...(authorization ? { authorization } : {}) },
+      body: body.stream,
+      duplex: 'half',
+    } as RequestInit);
+    assert.ok([401, 403, 413].includes(res.status), `${authorization}: ${res.status}`);
+    assert.ok(body.pulled() <= 1024 * 1024 + 64 * 1024, `${authorization}: read ${body.pulled()} bytes`);
+  }
+  assert.equal(ran.length, 0);
+});
+
+test('an authenticated finance or admin upload of a few MiB, sent chunked, is loaded whole', async () => {
+  const sizes: number[] = [];
+  const { app, admin, store } = await setup((argv) => {
+    sizes.push(statSync(argv.find((a) => a.endsWith('.csv') && !a.startsWith('--'))!).size);
+    return '{"files":[]}\n';
+  });
+  const finance = await createUser(store, { name: 'fin', role: 'finance', teams: [] });
+  for (const token of [finance.token, admin.token]) {
+    const body = countedBody(3 * 1024 * 1024 + 5);
+    const res = await app.request('/api/v1/ingest?name=costs.csv', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: body.stream,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(res.status, 200, await res.text());
+  }
+  assert.deepEqual(sizes, [3 * 1024 * 1024 + 5, 3 * 1024 * 1024 + 5]);
+});
+
 test("an upload's error names the uploaded file, never the server's temporary path", async () => {
   // The command names the file it was given, as `tally ingest` does for a file without a header row.
   const { app, admin } = await setup((argv) => {
@@ -389,6 +443,34 @@ test("an upload's error names the uploaded file, never the server's temporary pa
   const text = await res.text();
   assert.doesNotMatch(text, /tally-upload-|\/tmp\//, text);
   assert.match(text, /costs\.csv: no header row found/);
+});
+
+test("an ingest upload is recorded under the uploaded name, and its answer names the quarantine file without the server's folder", async () => {
+  const { app, admin, ran } = await setup((argv) => {
+    const file = argv.at(-2)!;
+    return `${JSON.stringify({ files: [{ file, status: 'loaded' }], rowsRejected: 1, quarantine: '/srv/tally/quarantine/quarantine-r1.csv' })}\n`;
+  });
+  const res = await app.request('/api/v1/ingest?name=costs.csv', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' },
+    body: 'a,b\n1,2\n',
+  });
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  assert.doesNotMatch(text, /tally-upload-|\/tmp\/|\/srv\//, text);
+  assert.deepEqual(JSON.parse(text), {
+    files: [{ file: 'costs.csv', status: 'loaded' }],
+    rowsRejected: 1,
+    quarantine: 'quarantine-r1.csv',
+  });
+  assert.ok(ran[0]!.argv.includes('--name=costs.csv'), 'the command records the uploaded name');
+  const sheet = await app.request('/api/v1/prices/import?name=ea-sheet.csv', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' },
+    body: 'a,b\n1,2\n',
+  });
+  assert.equal(sheet.status, 200);
+  assert.ok(ran[1]!.argv.includes('--name=ea-sheet.csv'), 'a price sheet too (a re-upload replaces it)');
 });
 
 test('past 100 failed sign-ins or bearer tokens a minute an address gets 429s for wrong tokens, while a right token still passes', async () => {

@@ -22,8 +22,8 @@ import { AuthThrottle, clientAddress } from './_auth-throttle.js';
 
 /** JSON and form bodies: budgets, SQL, logins and the CLI's argv are small. */
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-/** Uploaded files (cost exports are tens of MB). */
-const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+/** Form bodies, which the CSRF check parses before the caller's permissions are checked. */
+const isForm = (type = '') => /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type);
 import { openApiDocument } from './openapi.js';
 
 /** Builds the API app. `extend` mounts more routes (the dashboard) behind the same authentication. */
@@ -44,15 +44,21 @@ export function createApiApp(
   );
 
   // Bodies are bounded before anything reads them (the CSRF check parses forms): a 413 problem past the limit,
-  // counted as they arrive when sent chunked. Files go to the upload routes, everything else is JSON or a form.
-  const tooLarge = (limit: number) => () => {
-    throw new TallyError('payload_too_large', `request bodies here are limited to ${limit} bytes`, { limit });
-  };
+  // counted as they arrive when sent chunked. Before the caller is known only the small limit applies: an upload
+  // route's body is not read here at all (unless it is a form, which the CSRF check would parse), but streamed
+  // to disk by the route once the caller has the permission, against the upload limit (`_uploads.ts`).
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const maxUpload = deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
-  const small = bodyLimit({ maxSize: maxBody, onError: tooLarge(maxBody) });
-  const upload = bodyLimit({ maxSize: maxUpload, onError: tooLarge(maxUpload) });
-  app.use('*', (c, next) => (UPLOAD_PATHS.has(c.req.path) ? upload(c, next) : small(c, next)));
+  const small = bodyLimit({
+    maxSize: maxBody,
+    onError: () => {
+      throw new TallyError('payload_too_large', `request bodies here are limited to ${maxBody} bytes`, {
+        limit: maxBody,
+      });
+    },
+  });
+  app.use('*', (c, next) =>
+    UPLOAD_PATHS.has(c.req.path) && !isForm(c.req.header('content-type')) ? next() : small(c, next),
+  );
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get(IDENTITY_PATH, (c) => {

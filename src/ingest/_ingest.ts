@@ -24,6 +24,11 @@ export interface IngestOptions {
   readonly cwd?: string;
   /** Folder for the quarantine CSV (created when a row is rejected). */
   readonly quarantineDir: string;
+  /**
+   * The name to record for the one file the paths name, instead of its path: in the result, the ingest record,
+   * its rows' `_source_file` and the quarantine (the API's uploads give the name the file was sent with).
+   */
+  readonly name?: string | undefined;
   /** Caps on decompressed input (tally.yaml `ingest`); defaults when absent. */
   readonly limits?: InputLimits;
   /** DuckDB memory_limit of the file engine (tally.yaml `store.memoryLimit`); it spills to disk beyond it. */
@@ -58,6 +63,15 @@ export interface IngestResult {
 /** Ingests cost files (FOCUS or Azure actual/amortized; csv, csv.gz, parquet) into the store, on any backend. */
 export async function ingestFiles(store: CostStore, opts: IngestOptions): Promise<IngestResult> {
   const files = expandPaths(opts.paths, opts.cwd);
+  if (opts.name !== undefined && (files.length !== 1 || opts.name.trim() === ''))
+    throw new TallyError(
+      'invalid_input',
+      `a name must be non-empty and name one file (the paths name ${files.length})`,
+      {
+        field: 'name',
+      },
+    );
+  const shown = (file: string) => opts.name ?? file;
   const sizes = files.map((f) => statSync(f).size);
   const total = sizes.reduce((s, n) => s + n, 0);
   const runId = newId();
@@ -98,13 +112,13 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
     const out: IngestedFile[] = [];
     for (const { file, hash, i, st } of staged) {
       if (!st) {
-        out.push(unchanged(file));
+        out.push(unchanged(shown(file)));
         progress(sizes[i]!, 0.3);
         continue;
       }
       const ingestId = `${runId}-${i}`;
       const loaded = await loadFile(engine, {
-        file,
+        file: shown(file),
         ingestId,
         slicePrefix: st.format,
         hasHeader: st.hasHeader,
@@ -123,7 +137,13 @@ export async function ingestFiles(store: CostStore, opts: IngestOptions): Promis
       };
       const written = await writeCostRowsFile(engine, rowsFile);
       assertRowsKept(file, loaded.rowsLoaded, written, 'written out');
-      const f: IngestedFile = { file, format: st.format, version: st.version, status: 'loaded', ...loaded };
+      const f: IngestedFile = {
+        file: shown(file),
+        format: st.format,
+        version: st.version,
+        status: 'loaded',
+        ...loaded,
+      };
       out.push(f);
       loads.push({ rowsFile, hash, size: sizes[i]!, st, out: f });
       progress(sizes[i]!, 0.3);

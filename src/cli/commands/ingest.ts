@@ -13,6 +13,11 @@ export const ingestCommand = defineCommand({
       default: 'auto',
     },
     quarantine: { type: 'string', description: 'folder for the quarantine CSV (default: beside the store)' },
+    name: {
+      type: 'string',
+      description:
+        'the name to record for the one file given, instead of its path (the API names uploads so)',
+    },
   },
   async run(ctx) {
     if (ctx.positionals.length === 0)
@@ -37,6 +42,7 @@ export const ingestCommand = defineCommand({
       paths: ctx.positionals,
       format: format as IngestFormat | 'auto',
       quarantineDir: ctx.str('quarantine') ?? defaultQuarantineDir(ctx.dbPath),
+      name: ctx.str('name'),
       limits: ctx.config().ingest,
       memoryLimit: ctx.config().store.memoryLimit,
       onProgress: (done, total) => bar.update(total > 0 ? (done / total) * 100 : 100),

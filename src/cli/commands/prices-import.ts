@@ -94,6 +94,10 @@ export const pricesImportCommand = defineCommand({
   positionals: true,
   options: {
     url: { type: 'string', description: 'fetch retail price pages live (follows NextPageLink)' },
+    name: {
+      type: 'string',
+      description: 'the name to record for FILE instead of its full path (the API names uploads so)',
+    },
     'any-region': {
       type: 'boolean',
       description: 'apply retail prices to every region (drop armRegionName)',
@@ -103,6 +107,9 @@ export const pricesImportCommand = defineCommand({
     const file = ctx.positionals[0];
     const url = ctx.str('url');
     if (!file === !url) throw new TallyError('invalid_input', 'give one FILE or --url', { field: 'file' });
+    const name = ctx.str('name');
+    if (name !== undefined && (!file || name.trim() === ''))
+      throw new TallyError('invalid_input', '--name takes a non-empty name for FILE', { field: 'name' });
     const day = new Date().toISOString().slice(0, 10);
     const anyRegion = ctx.flag('any-region');
     let kind: StoredImport['kind'];
@@ -117,10 +124,10 @@ export const pricesImportCommand = defineCommand({
         importedAt: day,
       });
     } else {
-      label = resolve(file!);
+      label = name ?? resolve(file!);
       let text: string;
       try {
-        text = readFileSync(label, 'utf8');
+        text = readFileSync(resolve(file!), 'utf8');
       } catch (err) {
         throw new TallyError('io_error', `cannot read ${file}: ${(err as Error).message}`, { file });
       }
