@@ -50,4 +50,3 @@ export const loadLine = (): string =>
   `load ${loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')}`;
-

@@ -66,7 +66,12 @@ test("a budget's forecast gives the organisation's holidays their own effect", (
   const day = 86_400_000;
   const daily = new Map<number, bigint>();
   // $100 a weekday and $40 a weekend day from March 1; past holidays (Mondays) at $20.
-  const holidays = [Date.UTC(2026, 2, 23), Date.UTC(2026, 3, 6), Date.UTC(2026, 3, 20), Date.UTC(2026, 4, 18)];
+  const holidays = [
+    Date.UTC(2026, 2, 23),
+    Date.UTC(2026, 3, 6),
+    Date.UTC(2026, 3, 20),
+    Date.UTC(2026, 4, 18),
+  ];
   for (let t = Date.UTC(2026, 2, 1); t < Date.UTC(2026, 4, 14); t += day) {
     const dow = new Date(t).getUTCDay();
     const usd = holidays.includes(t) ? 20 : dow === 0 || dow === 6 ? 40 : 100;

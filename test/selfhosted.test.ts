@@ -132,13 +132,7 @@ test('usage prices self-hosted tokens from the hours they used and shows the idl
 
 test('chargeback charges each team its share of the self-hosted hours and leaves the idle hours unallocated', async () => {
   await inTempDir('tally-selfhost-', async (dir) => {
-    const { r } = await seededRun(dir, 'chargeback', [
-      '--period',
-      '2026-11',
-      '--by',
-      'team',
-      '--json',
-    ]);
+    const { r } = await seededRun(dir, 'chargeback', ['--period', '2026-11', '--by', 'team', '--json']);
     const doc = JSON.parse(r.stdout) as {
       totalCostUsd: number;
       unallocatedCostUsd: number;

@@ -95,7 +95,10 @@ export async function reachOwner(dbPath: string, opts: ReachOptions = {}): Promi
 }
 
 /** One identity challenge: the state when the proof checks out, null when it does not, or 'unreachable'. */
-async function askIdentity(state: ServerState, timeoutMs: number): Promise<ServerState | null | 'unreachable'> {
+async function askIdentity(
+  state: ServerState,
+  timeoutMs: number,
+): Promise<ServerState | null | 'unreachable'> {
   const nonce = randomBytes(16).toString('base64url');
   let res: Response;
   try {

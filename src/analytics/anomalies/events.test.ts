@@ -150,7 +150,10 @@ test('a spike in one-minute data is reported after hours, not after the two days
   const MINUTE = 60_000;
   assert.equal(warmUpPoints(MINUTE), 576);
   const n = 3_000;
-  const y = Array.from({ length: n }, (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 1440) + ((i * 7919) % 13) / 6.5);
+  const y = Array.from(
+    { length: n },
+    (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 1440) + ((i * 7919) % 13) / 6.5,
+  );
   const at = 1_200;
   y[at] = y[at]! + 100;
   const ts = y.map((_, i) => i * MINUTE);

@@ -30,7 +30,7 @@ export function profileForecast(y: readonly number[], seasons: readonly number[]
   const per = W ? W / p : 1;
   return Array.from({ length: H }, (_, h) => {
     // Cycle c back from the end has class c mod per; future cycle i (0-based) is the class of cycle -(i+1).
-    const cls = (((-(Math.floor(h / p) + 1)) % per) + per) % per;
+    const cls = ((-(Math.floor(h / p) + 1) % per) + per) % per;
     return level + (eff ? eff[cls]! - eff[0]! : 0) + shape[h % p]!;
   });
 }

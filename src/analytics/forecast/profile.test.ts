@@ -22,8 +22,7 @@ test('the cycle profile averages the shape of the last cycles and re-levels it a
 
 test('a weekday effect on the level is used when three weeks show it, and not from two weeks of noise', () => {
   // Hourly data, weekends (day classes 5 and 6 of each week from the start) at a third of the weekday level.
-  const weekly = (weeks: number) =>
-    days(Array.from({ length: 7 * weeks }, (_, d) => (d % 7 >= 5 ? 10 : 30)));
+  const weekly = (weeks: number) => days(Array.from({ length: 7 * weeks }, (_, d) => (d % 7 >= 5 ? 10 : 30)));
   const y = weekly(4);
   const f = profileForecast(y, [24, 168], 7 * 24);
   const dayMean = (d: number) => f.slice(d * 24, d * 24 + 24).reduce((a, b) => a + b, 0) / 24;

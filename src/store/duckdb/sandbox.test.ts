@@ -96,7 +96,9 @@ describe('tally sql is read-only for files too', () => {
     await assert.rejects(
       store.readOnlySql('SELECT * FROM range(10000000)'),
       (err: unknown) =>
-        err instanceof TallyError && err.code === 'invalid_input' && /more than 100000 rows/.test(err.message),
+        err instanceof TallyError &&
+        err.code === 'invalid_input' &&
+        /more than 100000 rows/.test(err.message),
     );
     await assert.rejects(store.readOnlySql('SELECT * FROM range(11)', { maxRows: 10 }), /more than 10 rows/);
     assert.equal((await store.readOnlySql('SELECT * FROM range(10)', { maxRows: 10 })).length, 10);
