@@ -255,3 +255,41 @@ test('the CLI sends no secret to a process that cannot prove it owns the store, 
     }
   });
 });
+
+test('tally serve refuses an upload past server.maxUploadMb with a 413 and loads one under it', async () => {
+  await inTempDir('tally-serve-upload-', async (dir) => {
+    const db = join(dir, 't.duckdb');
+    const config = join(dir, 'tally.yaml');
+    writeFileSync(config, `version: 1\nstore: { path: ${db} }\nserver:\n  maxUploadMb: 1\n`);
+    const srv = await startServeCli(db, '--config', config);
+    try {
+      const admin = (
+        await runCli([
+          'users',
+          'create',
+          '--name',
+          'ada',
+          '--role',
+          'admin',
+          '--json',
+          '--db',
+          db,
+          '--config',
+          config,
+        ])
+      ).json<{ token: string }>();
+      const upload = (body: string) =>
+        fetch(`${srv.url}/api/v1/ingest?name=big.csv`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' },
+          body,
+        });
+      const big = await upload(`${focusCsv(LINES, { month: '2026-10' })}${'x'.repeat(2 * 1024 * 1024)}\n`);
+      assert.equal(big.status, 413, await big.text());
+      const small = await upload(focusCsv(LINES, { month: '2026-10' }));
+      assert.equal(small.status, 200, await small.text());
+    } finally {
+      await srv.stop();
+    }
+  });
+});

@@ -82,6 +82,7 @@ const app = createApiApp(
     run,
     cache,
     authThrottle,
+    maxUploadBytes: init.config.server.maxUploadMb * 1024 * 1024,
     incidentTeams: (id) => storedIncidentTeams(store, id),
   },
   (a, c) =>

@@ -80,6 +80,16 @@ test("the ledger's flush interval defaults to a second and refuses values that w
   assert.match(err.message, /flushIntervalMs/);
 });
 
+test('the largest upload defaults to 512 MiB and is set in server.maxUploadMb, a whole number of MiB', () => {
+  withConfig('version: 1\n', (path) =>
+    assert.equal(loadConfig({ path, env: {} }).config.server.maxUploadMb, 512),
+  );
+  withConfig('version: 1\nserver:\n  maxUploadMb: 4096\n', (path) =>
+    assert.equal(loadConfig({ path, env: {} }).config.server.maxUploadMb, 4096),
+  );
+  assert.match(withConfigError('version: 1\nserver:\n  maxUploadMb: 0.5\n').message, /maxUploadMb/);
+});
+
 function withConfigError(text: string): TallyError {
   let err: TallyError | undefined;
   withConfig(text, (path) => {

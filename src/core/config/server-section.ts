@@ -31,6 +31,8 @@ export const serverSchema = z
     scheduledPass: z.enum(['auto', 'always', 'never']).default('auto'),
     /** Seconds a report answer may be reused by the API and dashboard (0: never); writes here clear them. */
     reportCacheSeconds: z.number().min(0).max(3600).default(30),
+    /** Largest file an API or dashboard upload may send, in MiB (413 past it); cost exports are tens to hundreds. */
+    maxUploadMb: z.number().int().min(1).max(65_536).default(512),
     /** A folder whose new export files are ingested. */
     watch: z
       .strictObject({ dir: z.string().min(1), intervalSeconds: z.number().min(1).default(60) })
