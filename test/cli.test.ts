@@ -56,7 +56,11 @@ test('tally sql refuses a result past its row cap and --max-rows moves the cap f
     assert.equal(lowered.code, 2);
     const bad = await runCli(['sql', '--db', db, '--max-rows', '0', 'SELECT 1']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--max-rows: "0" is not a whole number from 1/);
+    assert.match(bad.stderr, /--max-rows: "0" is not a valid whole number >= 1/);
+    // The same whole-number rule for every count option: --top refuses a fraction.
+    const top = await runCli(['costs', '--db', db, '--by', 'x_AiModel', '--top', '2.5']);
+    assert.equal(top.code, 2);
+    assert.match(top.stderr, /--top: "2.5" is not a valid whole number >= 1/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

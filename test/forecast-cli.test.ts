@@ -332,6 +332,10 @@ test('forecast --series of many series prints the same JSON with --threads 2 as 
   const bad = await runCli(['forecast', '--series', f, '--json', '--threads', '0']);
   assert.equal(bad.code, 2);
   assert.match(bad.stdout, /--threads/);
+  // Above the cap: refused with the range in the message, before any work starts.
+  const many = await runCli(['forecast', '--series', f, '--json', '--threads', '65']);
+  assert.equal(many.code, 2);
+  assert.match(many.stdout, /--threads: \\"65\\" is not a valid whole number from 1 to 64/);
 });
 
 test('a large many-series file with a bad row gives the same error with workers as without, and the run ends', async () => {

@@ -82,13 +82,22 @@ export async function runCommand(
         v.trim() === '' ||
         !Number.isFinite(n) ||
         (o?.integer && !Number.isInteger(n)) ||
-        (o?.min !== undefined && n < o.min)
-      )
-        throw new TallyError(
-          'invalid_input',
-          `--${name}: "${String(v)}" is not a valid ${o?.integer ? 'whole ' : ''}number${o?.min !== undefined ? ` >= ${o.min}` : ''}`,
-          { field: name },
-        );
+        (o?.min !== undefined && n < o.min) ||
+        (o?.max !== undefined && n > o.max)
+      ) {
+        const kind = `${o?.integer ? 'whole ' : ''}number`;
+        const range =
+          o?.min !== undefined && o?.max !== undefined
+            ? ` from ${o.min} to ${o.max}`
+            : o?.min !== undefined
+              ? ` >= ${o.min}`
+              : o?.max !== undefined
+                ? ` <= ${o.max}`
+                : '';
+        throw new TallyError('invalid_input', `--${name}: "${String(v)}" is not a valid ${kind}${range}`, {
+          field: name,
+        });
+      }
       return n;
     },
   };

@@ -89,7 +89,10 @@ export interface CommandContext<O extends OptionSpecs = Record<never, OptionSpec
   /** A boolean option. */
   readonly flag: (name: FlagName<O>) => boolean;
   /** A numeric option, validated; undefined when absent. */
-  readonly num: (name: StringOptionName<O>, opts?: { min?: number; integer?: boolean }) => number | undefined;
+  readonly num: (
+    name: StringOptionName<O>,
+    opts?: { min?: number; max?: number; integer?: boolean },
+  ) => number | undefined;
   /**
    * The teams a scoped caller (an API token of a team-lead or viewer) may see, or null for everything. Reports
    * apply it to their rows themselves, so a page or client can never widen it.

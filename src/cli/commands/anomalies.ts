@@ -56,7 +56,7 @@ export const anomaliesCommand = defineCommand({
       // One row per event, at its first detected point; seasons detected online (no look-ahead) unless
       // --season is given, phases from the timestamps (the calendar, across gaps).
       const duplicates = duplicatesRule(ctx.str('duplicates'));
-      const threads = threadsOption(ctx.str('threads'));
+      const threads = threadsOption(ctx);
       const options = {
         ...(seasonOpt !== undefined ? { season: seasonOpt } : {}),
         ...(threshold !== undefined ? { threshold } : {}),

@@ -56,12 +56,7 @@ export const costsCommand = defineCommand({
         throw new TallyError('invalid_input', `--filter "${f}": use COL=VALUE`, { field: 'filter' });
       return { column: f.slice(0, eq).trim(), value: f.slice(eq + 1) };
     });
-    const top = ctx.str('top');
-    const topN = top === undefined ? undefined : Number(top);
-    if (topN !== undefined && !(Number.isInteger(topN) && topN >= 1))
-      throw new TallyError('invalid_input', '--top: give a whole number of groups, 1 or more', {
-        field: 'top',
-      });
+    const topN = ctx.num('top', { integer: true, min: 1 });
     const compare = ctx.flag('compare');
     if (compare && (!fromText || !toText))
       throw new TallyError('invalid_input', '--compare needs --from and --to (the window to compare)', {

@@ -19,7 +19,7 @@ import {
   type SeriesForecast,
   type SpendScope,
 } from '../../analytics/index.js';
-import { defineCommand, type WithOptions } from '../command.js';
+import { defineCommand, type CommandContext, type WithOptions } from '../command.js';
 import { BASIS_OPTIONS, basisOptions } from './_allocation-report.js';
 import { defaultThreads, runSeriesFile } from './_series-pool.js';
 
@@ -29,15 +29,9 @@ export const THREADS_OPTION = {
   description: 'threads for a file of many series (default: the cores available, at most 4; 1 = no workers)',
 } as const;
 
-/** The `--threads` value, checked; the default when absent. */
-export function threadsOption(text: string | undefined): number {
-  if (text === undefined) return defaultThreads();
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new TallyError('invalid_input', `--threads: "${text}" is not a whole number from 1 to 64`, {
-      field: 'threads',
-    });
-  return n;
+/** The `--threads` value (a whole number from 1 to 64), or the default when absent. */
+export function threadsOption(ctx: Pick<CommandContext<{ threads: typeof THREADS_OPTION }>, 'num'>): number {
+  return ctx.num('threads', { integer: true, min: 1, max: 64 }) ?? defaultThreads();
 }
 
 /** `--duplicates`: what rows that share a timestamp become (ADR 0044); shared by forecast and anomalies. */
@@ -110,7 +104,7 @@ export const forecastCommand = defineCommand({
     // basis chargeback uses, committed schedule plus variable forecast.
     if (!file) return storeForecast(ctx, horizon, holidays);
     const duplicates = duplicatesRule(ctx.str('duplicates'));
-    const threads = threadsOption(ctx.str('threads'));
+    const threads = threadsOption(ctx);
     const options = {
       horizon,
       ...(seasonOpt ? { season: seasonOpt } : {}),
