@@ -5,7 +5,7 @@
  * annual averages elsewhere). Location-based; a market-based figure comes from the caller's own contracts.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCsv } from '../../core/index.js';
 
@@ -72,7 +72,11 @@ export function parseFactorsCsv(text: string, source: string): GridFactors {
 /** Loads the factors from `path` (default: the shared CCF table), falling back to the built-in table. */
 export function loadGridFactors(path = defaultFactorsPath()): GridFactors {
   if (existsSync(path))
-    return parseFactorsCsv(readFileSync(path, 'utf8'), `Cloud Carbon Footprint Azure factors (${path})`);
+    // The file's name, not its path: the source is shown to API callers, who must not learn the server's layout.
+    return parseFactorsCsv(
+      readFileSync(path, 'utf8'),
+      `Cloud Carbon Footprint Azure factors (${basename(path)})`,
+    );
   return {
     byRegion: new Map(Object.entries(BUILT_IN)),
     unknown: UNKNOWN,

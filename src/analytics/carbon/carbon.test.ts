@@ -88,6 +88,9 @@ test('region factors come from the shared CCF table when it is there (eastus2 is
   const f = loadGridFactors();
   assert.equal(f.byRegion.get('eastus2'), 379.069);
   assert.equal(f.byRegion.size >= 70, true);
+  // Named by its file, never by a path on the machine that serves the report.
+  assert.match(f.source, /\(azure_region_emission_factors_gco2e_per_kwh\.csv\)$/);
+  assert.doesNotMatch(f.source, /\//);
 });
 
 test('without the shared table a built-in subset of the same factors is used', () => {
