@@ -5,12 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configSchema } from '../src/core/index.js';
-import { main } from '../src/cli/index.js';
 import { openStore } from '../src/store/index.js';
 import { opaqueIncidentId } from '../src/analytics/index.js';
-import { storedIncidentTeams } from '../src/alerts/index.js';
-import { createApiApp, createUser, type ApiDeps } from '../src/api/index.js';
+import { createUser } from '../src/api/index.js';
+import { apiOverStore } from './_api-over-store.js';
 import { storeIncident } from './_incident-fixture.js';
 
 test("a team-lead's API answer for a shared incident names no other team anywhere, and only touched teams may acknowledge it", async () => {
@@ -26,31 +24,7 @@ test("a team-lead's API answer for a shared incident names no other team anywher
       rootCause: 'team=claims, app=claims-extractor, deployment=shared-4o',
       episodes: ['e1', 'e2'],
     });
-    const config = configSchema.parse({});
-    const deps: ApiDeps = {
-      store,
-      config,
-      storePath: ':memory:',
-      secret: 'owner-secret-0123456789',
-      secureCookies: false,
-      sessionHours: 1,
-      now: () => new Date(),
-      incidentTeams: (id) => storedIncidentTeams(store, id),
-      async run(argv, opts) {
-        let stdout = '';
-        let stderr = '';
-        const code = await main(argv, {
-          store,
-          config,
-          scope: opts.scope,
-          actor: opts.actor,
-          stdout: { write: (t: string) => (stdout += t) },
-          stderr: { write: (t: string) => (stderr += t) },
-        });
-        return { code, stdout, stderr };
-      },
-    };
-    const app = createApiApp(deps);
+    const { app } = apiOverStore(store);
     const search = await createUser(store, { name: 'sam', role: 'team-lead', teams: ['search'] });
     const marketing = await createUser(store, { name: 'mo', role: 'team-lead', teams: ['marketing'] });
     const from = incident.start.slice(0, 10);
@@ -76,7 +50,15 @@ test("a team-lead's API answer for a shared incident names no other team anywher
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ state: 'acknowledged' }),
       });
-    assert.equal((await ack(marketing.token, incident.id)).status, 403);
+    // Not its team's: answered like an unknown id, so the id confirms nothing to a lead who guessed it.
+    const other = await ack(marketing.token, incident.id);
+    assert.equal(other.status, 404);
+    const unknown = await ack(marketing.token, opaqueIncidentId('inc:team=marketing:guess'));
+    const shape = async (r: Response) => {
+      const p = (await r.json()) as { code: string; detail: string };
+      return [r.status, p.code, p.detail];
+    };
+    assert.deepEqual(await shape(other), await shape(unknown));
     assert.equal((await ack(search.token, opaqueIncidentId('inc:team=search:0123456789ab'))).status, 404);
     // The old id text is no id any more.
     assert.equal((await ack(search.token, legacy)).status, 404);

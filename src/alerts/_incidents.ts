@@ -25,6 +25,8 @@ interface IncidentIndex {
 }
 
 const NS = 'incidents';
+/** Who an incident found by an on-demand scan (not by the scheduled pass) belongs to: its scopes and root cause. */
+const SCANNED = 'incidents-scanned';
 const REOPEN_MS = 14 * 86_400_000;
 
 /** Reads the index of stored incidents. */
@@ -47,11 +49,28 @@ export async function readStoredIncidents(store: CostStore, from?: Date, to?: Da
   return out;
 }
 
-/** The teams a stored incident touches, or null when no stored incident has this id (ids are not trusted text). */
+/**
+ * The teams an incident touches, or null when Tally never showed an incident with this id (ids are not trusted
+ * text): one the scheduled pass stored, or one a scoped caller was shown by an on-demand scan.
+ */
 export async function storedIncidentTeams(store: CostStore, id: string): Promise<string[] | null> {
-  if (!(await readIncidentIndex(store)).ids.includes(id)) return null;
-  const inc = (await store.getMeta(NS, id)) as Incident | null;
+  const stored = (await readIncidentIndex(store)).ids.includes(id)
+    ? ((await store.getMeta(NS, id)) as Incident | null)
+    : null;
+  const inc = stored ?? ((await store.getMeta(SCANNED, id)) as Pick<Incident, 'scopes' | 'rootCause'> | null);
   return inc ? incidentTeams(inc) : null;
+}
+
+/**
+ * Remembers whose incidents an on-demand scan found (a window the scheduled pass has not covered), so the team
+ * lead it was shown to can acknowledge or resolve it. Kept apart from the pass's incidents: the list and its
+ * coverage stay the pass's own. Ids are content hashes, so a later scan of the same event overwrites its entry.
+ */
+export async function rememberScanned(
+  store: CostStore,
+  found: readonly Pick<Incident, 'id' | 'scopes' | 'rootCause'>[],
+): Promise<void> {
+  for (const f of found) await store.setMeta(SCANNED, f.id, { scopes: f.scopes, rootCause: f.rootCause });
 }
 
 /**

@@ -12,6 +12,7 @@ export {
   readIncidentIndex,
   readStoredIncidents,
   recordIncidents,
+  rememberScanned,
   storedIncidentTeams,
   withLifecycle,
 } from './_incidents.js';

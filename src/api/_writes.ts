@@ -35,13 +35,13 @@ export async function setIncidentState(
       param: 'state',
     });
   const scope = teamScope(principal);
-  // A scoped caller changes only incidents it can list: stored by the scheduled pass and touching one of its
-  // teams (by the incident's own scopes, never by what the id's text says).
+  // A scoped caller changes only incidents it can list: shown by Tally (stored by the scheduled pass, or found by
+  // a scan it ran) and touching one of its teams (by the incident's own scopes, never by what the id's text says).
+  // Another team's incident is answered exactly like an unknown id, so an id cannot be used to confirm a guess.
   if (scope) {
     const teams = await deps.incidentTeams(id);
-    if (!teams) throw new TallyError('not_found', 'no such incident', { id });
-    if (!teams.some((t) => scope.teams.includes(t)))
-      throw new TallyError('forbidden', 'this incident is not in your teams');
+    if (!teams || !teams.some((t) => scope.teams.includes(t)))
+      throw new TallyError('not_found', 'no such incident among your teams', { id });
   }
   const at = deps.now();
   const actor = actorOf(principal);

@@ -17,6 +17,7 @@ import {
   incidentTeams,
   readIncidentIndex,
   readStoredIncidents,
+  rememberScanned,
   withLifecycle,
 } from '../../alerts/index.js';
 import type { CostStore } from '../../store/index.js';
@@ -110,6 +111,8 @@ export const anomaliesCommand = defineCommand({
     // A team-scoped caller sees the incidents of its teams only.
     const scope = ctx.scope?.teams;
     const visible = scope ? views.filter((v) => incidentTeams(v).some((t) => scope.includes(t))) : views;
+    // A scoped caller (through the server, which owns the store) may act on what a scan showed it.
+    if (scope && !useStored) await rememberScanned(store, visible);
     // ... and of an incident it shares with other teams, only the labels that are not another team's.
     const own = scope ? await ownLabels(store, scope) : null;
     const labelled = own
